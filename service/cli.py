@@ -1,0 +1,25 @@
+"""The ``carecircles`` command line (API_CONTRACT.md). Each command lives in service/commands/."""
+
+from __future__ import annotations
+
+import typer
+
+from service.commands import db, rota, seed, serve, solve, users
+
+app = typer.Typer(
+    name="carecircles",
+    help="CareCircles: consistent care circles for people at risk of loneliness.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+app.command("solve")(solve.solve)
+app.command("seed")(seed.seed)
+app.command("serve")(serve.serve)
+app.command("import-services")(seed.import_services)
+app.add_typer(db.app, name="db")
+app.add_typer(rota.app, name="rota")
+app.add_typer(users.app, name="users")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,13 @@
+"""``carecircles db``: placeholder."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="db commands", no_args_is_help=True)
+
+
+@app.command("status")
+def status() -> None:
+    """Placeholder."""
+    raise typer.Exit(1)

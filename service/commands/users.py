@@ -1,0 +1,13 @@
+"""``carecircles users``: placeholder."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="users commands", no_args_is_help=True)
+
+
+@app.command("status")
+def status() -> None:
+    """Placeholder."""
+    raise typer.Exit(1)
