@@ -1,0 +1,1 @@
+"""Loneliness check-ins and how they feed back into need, alerts and relationships."""
