@@ -20,13 +20,25 @@ class Settings(BaseSettings):
     )
     graph_user: str = "neo4j"
     graph_password: str = ""
-    graph_name: str = Field(default="carecircles", description="graph (FalkorDB) or database name")
+    graph_name: str = Field(default="carecircles", description="the named graph on FalkorDB")
+    neo4j_database: str = Field(default="neo4j", description="the database on a Neo4j server")
+    neo4j_max_connection_pool_size: int = Field(default=50, ge=1)
+    neo4j_connection_acquisition_timeout: float = Field(
+        default=30.0, gt=0, description="seconds to wait for a free pooled connection"
+    )
     data_dir: Path = Path(".carecircles")
     secret_key: str = ""
 
     @property
     def is_embedded(self) -> bool:
         return self.graph_uri.startswith("embedded://")
+
+    @property
+    def is_neo4j(self) -> bool:
+        return self.graph_uri.split("://", 1)[0] in NEO4J_SCHEMES
+
+
+NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 @lru_cache(maxsize=1)

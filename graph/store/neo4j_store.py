@@ -1,0 +1,131 @@
+"""The Neo4j adapter: the GraphStore port over the official ``neo4j`` driver (Bolt).
+
+Every statement runs in a managed transaction (``session.execute_write`` or, with
+``write=False``, ``session.execute_read`` so a cluster can route it to a reader). The driver
+retries a managed transaction on transient errors (deadlock, leader switch); that is safe because
+each of our use-cases is one statement that either commits whole or not at all.
+
+The DDL below is Neo4j 5 syntax and lives here as module-level constants, so the Cypher lint
+(``tests/graph/test_cypher_neo4j.py``) checks it with Neo4j's own front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from graph.settings import Settings
+from graph.store.errors import GraphConstraintError, GraphError, GraphUnavailable
+from graph.store.port import Params, Row
+from graph.store.schema import INDEXED_PROPERTIES, NODE_LABELS
+
+# Neo4j cannot take a label or property name as a parameter, so the DDL is a template filled in
+# only with the fixed names from graph/store/schema.py (never with user input). The lint test
+# checks each template with a sample label and property filled in.
+CREATE_ID_CONSTRAINT = (
+    "CREATE CONSTRAINT {label}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+)
+CREATE_PROPERTY_INDEX = "CREATE INDEX {label}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+DELETE_ALL_BATCHED = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+
+
+def id_constraint_statements() -> list[str]:
+    """One uniqueness constraint on ``id`` per node label."""
+    return [CREATE_ID_CONSTRAINT.format(label=label) for label in NODE_LABELS]
+
+
+def index_statements() -> list[str]:
+    """The lookup indexes besides ``id`` (whose constraint brings its own index)."""
+    return [
+        CREATE_PROPERTY_INDEX.format(label=label, prop=prop) for label, prop in INDEXED_PROPERTIES
+    ]
+
+
+def _plain(value: Any) -> Any:
+    """Driver values to plain Python: nodes/relationships to property dicts, times to ISO text."""
+    if isinstance(value, neo4j.graph.Node | neo4j.graph.Relationship):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, neo4j.graph.Path):
+        return [_plain(node) for node in value.nodes]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "iso_format"):  # neo4j.time.Date/Time/DateTime/Duration
+        return value.iso_format()
+    return value
+
+
+@contextmanager
+def _translated_errors(what: str) -> Iterator[None]:
+    try:
+        yield
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as error:
+        raise GraphUnavailable(f"Neo4j is not reachable ({what}): {error}") from error
+    except neo4j_errors.ConnectionAcquisitionTimeoutError as error:
+        raise GraphUnavailable(f"no free Neo4j connection ({what}): {error}") from error
+    except neo4j_errors.ConstraintError as error:
+        raise GraphConstraintError(str(error)) from error
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as error:
+        raise GraphError(f"{error} ({what})") from error
+
+
+def _run_in_transaction(tx: neo4j.ManagedTransaction, query: str, params: Params) -> list[Row]:
+    result = tx.run(query, params)
+    return [{key: _plain(record[key]) for key in record.keys()} for record in result]
+
+
+class Neo4jStore:
+    """One database on a Neo4j server or cluster."""
+
+    backend = "neo4j"
+
+    def __init__(self, settings: Settings):
+        self.uri = settings.graph_uri
+        self.database = settings.neo4j_database
+        auth = (settings.graph_user, settings.graph_password) if settings.graph_password else None
+        with _translated_errors(f"connecting to {self.uri}"):
+            self._driver = neo4j.GraphDatabase.driver(
+                self.uri,
+                auth=auth,
+                max_connection_pool_size=settings.neo4j_max_connection_pool_size,
+                connection_acquisition_timeout=settings.neo4j_connection_acquisition_timeout,
+            )
+
+    def run(self, query: str, params: Params | None = None, *, write: bool = True) -> list[Row]:
+        """Run one statement in a managed write (or, ``write=False``, read) transaction."""
+        with _translated_errors(f"database {self.database!r}"):
+            with self._driver.session(database=self.database) as session:
+                if write:
+                    return session.execute_write(_run_in_transaction, query, params or {})
+                return session.execute_read(_run_in_transaction, query, params or {})
+
+    def ensure_schema(self) -> None:
+        """Constraints and indexes, each ``IF NOT EXISTS`` (schema commands run one per tx)."""
+        for statement in id_constraint_statements() + index_statements():
+            self.run(statement)
+        self.run(AWAIT_INDEXES)
+
+    def ping(self) -> bool:
+        """True if the server answers."""
+        with _translated_errors("ping"):
+            self._driver.verify_connectivity()
+        return True
+
+    def drop(self) -> None:
+        """Delete every node and relationship in the database (Neo4j has no cheap named graphs).
+
+        Runs as an auto-commit query because ``CALL {} IN TRANSACTIONS`` cannot run inside a
+        managed transaction.
+        """
+        with _translated_errors(f"emptying database {self.database!r}"):
+            with self._driver.session(database=self.database) as session:
+                session.run(DELETE_ALL_BATCHED).consume()
+
+    def close(self) -> None:
+        self._driver.close()
