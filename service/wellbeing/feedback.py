@@ -25,6 +25,7 @@ The numbers, and why:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,7 +101,7 @@ def check_in_weight(
     if half_life_days <= 0:
         raise ValueError(f"half_life_days must be positive, got {half_life_days}")
     elapsed = max(days_since_last, 0.0)
-    return max(MIN_CHECK_IN_WEIGHT, 1.0 - 0.5 ** (elapsed / half_life_days))
+    return max(MIN_CHECK_IN_WEIGHT, 1.0 - math.pow(0.5, elapsed / half_life_days))
 
 
 def updated_need(
