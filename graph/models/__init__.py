@@ -1,0 +1,72 @@
+"""Domain models (pydantic v2) for every node and relationship in DESIGN.md.
+
+Import from here: ``from graph.models import Person, Visit``. Field types and the decisions behind
+them (ids, languages, times) are in ``graph.models.base``.
+"""
+
+from graph.models.access import (
+    AccessLogEntry,
+    ConsentGrant,
+    ConsentScope,
+    ErasureRecord,
+    GranteeKind,
+    Role,
+    User,
+)
+from graph.models.base import GraphModel, Window, iso_utc, minutes, utc_now
+from graph.models.care import (
+    SCALE_SHAPES,
+    Assigned,
+    AssignmentStatus,
+    CareCircle,
+    CheckIn,
+    Knows,
+    KnowsKind,
+    MemberOf,
+    Referral,
+    ReferralStatus,
+    ReferredTo,
+    Scale,
+    Visit,
+    VisitStatus,
+)
+from graph.models.people import Person, Volunteer
+from graph.models.places import Area, Interest, Organization, Schedule, Service
+from graph.models.rota import RotaRun
+
+__all__ = [
+    "SCALE_SHAPES",
+    "AccessLogEntry",
+    "Area",
+    "Assigned",
+    "AssignmentStatus",
+    "CareCircle",
+    "CheckIn",
+    "ConsentGrant",
+    "ConsentScope",
+    "ErasureRecord",
+    "GranteeKind",
+    "GraphModel",
+    "Interest",
+    "Knows",
+    "KnowsKind",
+    "MemberOf",
+    "Organization",
+    "Person",
+    "Referral",
+    "ReferralStatus",
+    "ReferredTo",
+    "Role",
+    "RotaRun",
+    "Scale",
+    "Schedule",
+    "Service",
+    "User",
+    "Visit",
+    "VisitStatus",
+    "Volunteer",
+    "Window",
+    "iso_utc",
+    "minutes",
+    "utc_now",
+]
