@@ -1,0 +1,278 @@
+"""Volunteer sign-up: open visits, claim, accept, decline, log (DESIGN.md, "Rota lifecycle").
+
+Each use-case is ONE Cypher statement, so it is atomic on FalkorDB (which runs writes one at a
+time) and on Neo4j (which locks what a statement writes). A conditional write first takes the
+write lock on the contested nodes (``SET v._lock = $lock``; the visit, and for a claim also the
+volunteer, so one volunteer's own claims queue up), then reads their state, then writes only if
+the guard holds, and returns what happened. The lock property is removed before the statement
+ends (Neo4j keeps the lock until commit).
+
+Held visits: an ``ASSIGNED`` edge with status proposed, accepted or done holds the volunteer's
+time. Visit times are ``"HH:MM"`` text; the statements turn them into minutes after midnight.
+Travel between two visits follows ROTA_FORMAT.md rule 8 (haversine, ``$speed_kmh``).
+
+Only the openCypher subset both engines accept: no EXISTS {} subqueries, no datetime(), no APOC.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from graph.store.port import GraphStore
+
+HELD_STATUSES = ["proposed", "accepted", "done"]
+EARTH_RADIUS_KM = 6371.0088
+
+ClaimOutcome = Literal["won", "missing", "taken", "held", "start", "overlap", "load"]
+
+# Open visits near a point, for one volunteer to choose from: open, not in a week before
+# $week_start, inside a lat/lon box, with the person's eligibility facts and how many already
+# hold the visit. The caller applies the exact rules (solver.eligibility) and pages.
+OPEN_VISITS_NEAR = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.status = 'open' AND v.week_start >= $week_start
+  AND p.lat >= $lat_min AND p.lat <= $lat_max AND p.lon >= $lon_min AND p.lon <= $lon_max
+  AND ($checked OR NOT v.requires_check)
+OPTIONAL MATCH (w:Volunteer)-[held:ASSIGNED]->(v)
+WHERE held.status IN $held_statuses
+WITH v, p, count(held) AS taken, collect(w.id) AS holders
+WHERE taken < v.volunteers_needed AND NOT $volunteer_id IN holders
+RETURN v.id AS id, v.week_start AS week_start, v.day AS day, v.earliest AS earliest,
+       v.latest AS latest, v.duration_minutes AS duration_minutes,
+       v.requires_check AS requires_check, v.volunteers_needed AS volunteers_needed,
+       v.start AS start, taken,
+       p.id AS person_id, p.first_name AS person_first_name, p.area_id AS area_id,
+       p.lat AS lat, p.lon AS lon, p.languages AS languages,
+       p.gender_preference AS gender_preference, p.excluded_volunteers AS excluded_volunteers
+ORDER BY week_start, day, earliest, id
+"""
+
+# The visits a volunteer holds from $week_start on, with where they are (for overlap checks).
+HELD_VISITS = """
+MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+WHERE a.status IN $held_statuses AND v.week_start >= $week_start
+RETURN v.id AS id, v.week_start AS week_start, v.day AS day, v.start AS start,
+       v.duration_minutes AS duration_minutes, p.lat AS lat, p.lon AS lon
+ORDER BY week_start, day, start
+"""
+
+# The claim. Outcome, in order of the guards: missing (no such visit or volunteer), taken (not
+# open or full), held (the volunteer holds it already), start (others hold it at another start),
+# overlap (clashes with another held visit that day, travel included), load (weekly limit).
+CLAIM_VISIT = """
+OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
+OPTIONAL MATCH (v:Visit {id: $visit_id})-[:FOR]->(p:Person)
+FOREACH (n IN CASE WHEN vol IS NULL OR v IS NULL THEN [] ELSE [vol, v] END |
+  SET n._lock = $lock)
+WITH vol, v, p
+OPTIONAL MATCH (holder:Volunteer)-[held:ASSIGNED]->(v)
+WHERE held.status IN $held_statuses
+WITH vol, v, p, count(held) AS taken,
+     sum(CASE WHEN holder.id = $volunteer_id THEN 1 ELSE 0 END) AS mine
+OPTIONAL MATCH (vol)-[own:ASSIGNED]->(other:Visit)-[:FOR]->(op:Person)
+WHERE v IS NOT NULL AND own.status IN $held_statuses
+  AND other.week_start = v.week_start AND other.id <> v.id
+WITH vol, v, p, taken, mine,
+     sum(CASE WHEN other IS NULL THEN 0 ELSE other.duration_minutes END) AS load,
+     collect(CASE WHEN other IS NULL OR other.day <> v.day OR other.start IS NULL THEN null
+             ELSE [toInteger(substring(other.start, 0, 2)) * 60
+                   + toInteger(substring(other.start, 3, 2)),
+                   other.duration_minutes, op.lat, op.lon] END) AS same_day
+WITH vol, v, taken, mine, load,
+     [o IN same_day | [o[0], o[0] + o[1], toInteger(ceil(
+        2 * $earth_radius_km * asin(sqrt(
+          sin(radians(p.lat - o[2]) / 2) * sin(radians(p.lat - o[2]) / 2)
+          + cos(radians(o[2])) * cos(radians(p.lat))
+            * sin(radians(p.lon - o[3]) / 2) * sin(radians(p.lon - o[3]) / 2)))
+        / $speed_kmh * 60))]] AS spans
+WITH vol, v, taken, mine, load,
+     size([s IN spans WHERE $start_minute < s[1] + s[2]
+                        AND s[0] < $start_minute + v.duration_minutes + s[2]]) AS clashes
+WITH vol, v, taken,
+     CASE
+       WHEN vol IS NULL OR v IS NULL THEN 'missing'
+       WHEN mine > 0 THEN 'held'
+       WHEN v.status <> 'open' OR taken >= v.volunteers_needed THEN 'taken'
+       WHEN taken > 0 AND v.start <> $start THEN 'start'
+       WHEN clashes > 0 THEN 'overlap'
+       WHEN load + v.duration_minutes > vol.max_minutes THEN 'load'
+       ELSE 'won'
+     END AS outcome
+FOREACH (_ IN CASE WHEN outcome = 'won' THEN [1] ELSE [] END |
+  MERGE (vol)-[a:ASSIGNED]->(v)
+  SET a.status = 'accepted', a.at = $now, v.start = $start,
+      v.status = CASE WHEN taken + 1 >= v.volunteers_needed THEN 'accepted' ELSE 'open' END)
+FOREACH (n IN CASE WHEN vol IS NULL OR v IS NULL THEN [] ELSE [vol, v] END |
+  REMOVE n._lock)
+RETURN outcome
+"""
+
+# Accept a proposed visit: only the volunteer it was proposed to, only while proposed.
+ACCEPT_VISIT = """
+MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})
+SET v._lock = $lock
+WITH vol, a, v, a.status = 'proposed' AS ok
+OPTIONAL MATCH (:Volunteer)-[other:ASSIGNED]->(v)
+WHERE other.status = 'accepted'
+WITH a, v, ok, count(other) AS accepted
+FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
+  SET a.status = 'accepted', a.at = $now,
+      v.status = CASE WHEN accepted + 1 >= v.volunteers_needed THEN 'accepted' ELSE v.status END)
+REMOVE v._lock
+RETURN ok, a.status AS status
+"""
+
+# Decline a proposed or accepted visit: the visit becomes open for anyone eligible to claim.
+DECLINE_VISIT = """
+MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})
+SET v._lock = $lock
+WITH a, v, a.status IN ['proposed', 'accepted'] AS ok
+FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
+  SET a.status = 'declined', a.at = $now, v.status = 'open')
+REMOVE v._lock
+RETURN ok, a.status AS status
+"""
+
+# Log an accepted visit as done or missed, with an optional note; the volunteer's KNOWS edge to
+# the person grows (done) or fades (missed) as service/wellbeing/feedback.py describes.
+LOG_VISIT = """
+MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
+SET v._lock = $lock
+WITH vol, a, v, p, a.status = 'accepted' AS ok
+FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
+  SET a.status = $outcome, a.at = $now, a.note = $note, v.status = $outcome
+  MERGE (vol)-[k:KNOWS]->(p)
+  ON CREATE SET k.kind = 'volunteer', k.strength = 0.0, k.visits = 0
+  SET k.visits = CASE WHEN $outcome = 'done' THEN k.visits + 1 ELSE k.visits END,
+      k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
+      k.strength = CASE WHEN $outcome = 'done' THEN k.strength + $gain * (1 - k.strength)
+                        ELSE k.strength * (1 - $loss) END)
+REMOVE v._lock
+RETURN ok, a.status AS status
+"""
+
+
+@dataclass(frozen=True)
+class Change:
+    """Whether a guarded write happened, and the assignment's status afterwards."""
+
+    ok: bool
+    status: str | None
+
+
+def lock_token() -> str:
+    """A fresh value for ``_lock`` (its value does not matter, only that it is written)."""
+    return secrets.token_hex(4)
+
+
+def open_visits_near(
+    *,
+    store: GraphStore,
+    volunteer_id: str,
+    week_start: str,
+    box: tuple[float, float, float, float],
+    checked: bool,
+) -> list[dict[str, Any]]:
+    """Open, not yet full visits from ``week_start`` on whose person lives inside ``box``
+    (lat_min, lat_max, lon_min, lon_max) and that the volunteer does not hold already."""
+    lat_min, lat_max, lon_min, lon_max = box
+    return store.run(
+        OPEN_VISITS_NEAR,
+        {
+            "volunteer_id": volunteer_id,
+            "week_start": week_start,
+            "lat_min": lat_min,
+            "lat_max": lat_max,
+            "lon_min": lon_min,
+            "lon_max": lon_max,
+            "checked": checked,
+            "held_statuses": HELD_STATUSES,
+        },
+        write=False,
+    )
+
+
+def held_visits(*, store: GraphStore, volunteer_id: str, week_start: str) -> list[dict[str, Any]]:
+    """The visits the volunteer holds from ``week_start`` on."""
+    return store.run(
+        HELD_VISITS,
+        {"volunteer_id": volunteer_id, "week_start": week_start, "held_statuses": HELD_STATUSES},
+        write=False,
+    )
+
+
+def claim_visit(
+    *,
+    store: GraphStore,
+    visit_id: str,
+    volunteer_id: str,
+    start: str,
+    now: str,
+    speed_kmh: float,
+) -> ClaimOutcome:
+    """Claim an open visit at ``start`` ("HH:MM"); exactly one of any concurrent claimants of
+    the last free place wins, and a volunteer never ends up holding two overlapping visits."""
+    hours, mins = start.split(":")
+    rows = store.run(
+        CLAIM_VISIT,
+        {
+            "visit_id": visit_id,
+            "volunteer_id": volunteer_id,
+            "start": start,
+            "start_minute": int(hours) * 60 + int(mins),
+            "now": now,
+            "speed_kmh": speed_kmh,
+            "earth_radius_km": EARTH_RADIUS_KM,
+            "held_statuses": HELD_STATUSES,
+            "lock": lock_token(),
+        },
+    )
+    outcome: ClaimOutcome = rows[0]["outcome"] if rows else "missing"
+    return outcome
+
+
+def _change(store: GraphStore, query: str, params: dict[str, Any]) -> Change | None:
+    rows = store.run(query, {**params, "lock": lock_token()})
+    if not rows:
+        return None
+    return Change(ok=bool(rows[0]["ok"]), status=rows[0]["status"])
+
+
+def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str, now: str) -> Change | None:
+    """Accept a visit proposed to this volunteer; None when it was never theirs."""
+    params = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
+    return _change(store, ACCEPT_VISIT, params)
+
+
+def decline_visit(
+    *, store: GraphStore, visit_id: str, volunteer_id: str, now: str
+) -> Change | None:
+    """Decline a proposed or accepted visit (it becomes open); None when it was never theirs."""
+    params = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
+    return _change(store, DECLINE_VISIT, params)
+
+
+def log_visit(
+    *,
+    store: GraphStore,
+    visit_id: str,
+    volunteer_id: str,
+    outcome: Literal["done", "missed"],
+    note: str | None,
+    now: str,
+    gain: float,
+    loss: float,
+) -> Change | None:
+    """Log an accepted visit as done or missed; None when it was never theirs."""
+    params = {
+        "visit_id": visit_id,
+        "volunteer_id": volunteer_id,
+        "outcome": outcome,
+        "note": note,
+        "now": now,
+        "gain": gain,
+        "loss": loss,
+    }
+    return _change(store, LOG_VISIT, params)
