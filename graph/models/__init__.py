@@ -30,7 +30,7 @@ from graph.models.care import (
     Visit,
     VisitStatus,
 )
-from graph.models.people import Person, Volunteer
+from graph.models.people import NeedUpdate, Person, Volunteer
 from graph.models.places import Area, Interest, Organization, Schedule, Service
 from graph.models.rota import RotaRun
 
@@ -51,6 +51,7 @@ __all__ = [
     "Knows",
     "KnowsKind",
     "MemberOf",
+    "NeedUpdate",
     "Organization",
     "Person",
     "Referral",

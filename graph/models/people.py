@@ -103,3 +103,10 @@ class Volunteer(GraphModel):
     def check_valid_on(self, day: date) -> bool:
         """True if the volunteer holds a DBS check that has not run out by ``day``."""
         return self.checked and (self.check_expires is None or self.check_expires >= day)
+
+
+class NeedUpdate(GraphModel):
+    """A new ``need`` (0..1) and ``need_trend`` (-1..1) for a person, after a check-in."""
+
+    need: Fraction
+    need_trend: float = Field(ge=-1, le=1)
