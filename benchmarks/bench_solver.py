@@ -1,0 +1,428 @@
+"""Scheduler benchmarks: our solver against the greedy baseline on generated boroughs.
+
+    python -m benchmarks.bench_solver [--sizes S,M,L] [--variants plentiful,scarce]
+                                      [--stability-sizes M] [--out benchmarks/SOLVER.md]
+
+For each size and variant the instance comes from ``solver.instances.generate``; greedy and our
+solver each run in a fresh subprocess (so the peak memory is that run's alone: the sampled resident
+memory of the process and everything it starts, and never less than its own ``ru_maxrss``). Every
+result goes through ``solver.check``; any broken hard rule stops the benchmark with the violations
+listed. Metrics are recomputed from the assignments with ``solver.check.compute_metrics``, not
+taken from the solver's own report.
+
+Stability: solve week 1, derive week 2 (``next_week``: 5% of volunteers gone, current circles from
+week 1), solve week 2, and report the share of week-1 assignments whose volunteer is still there
+that week 2 repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from solver.check import check_solution, compute_metrics, objective_value
+from solver.instances import SIZES, VARIANTS, generate, kept_volunteer_share, next_week
+from solver.models import Metrics, Problem, Solution
+
+TIME_LIMIT = {"S": 5.0, "M": 30.0, "L": 120.0}
+MEMORY_LIMIT_MB = 4096
+WORKERS = 2
+SEED = 1
+CHILD_SLACK_SECONDS = 120  # a run killed this long after its time limit counts as hung
+
+
+@dataclass(frozen=True)
+class Run:
+    """One solver run on one instance, measured from outside."""
+
+    size: str
+    variant: str
+    solver: str
+    status: str
+    metrics: Metrics
+    objective: float
+    wall_seconds: float
+    peak_mb: float
+    solution: dict[str, Any]
+
+
+# --- the child: one solve in a fresh process ----------------------------------------------------
+
+
+def _child(which: str, problem_path: Path, solution_path: Path, time_limit: float) -> None:
+    """Solve one problem file with ``which`` (greedy or ours), write the solution and stats."""
+    problem = Problem.model_validate_json(problem_path.read_text())
+    started = time.perf_counter()
+    solution = _solve_with(which, problem, time_limit)
+    wall = time.perf_counter() - started
+    solution_path.write_text(solution.model_dump_json())
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"wall_seconds": wall, "maxrss_kb": own, "children_maxrss_kb": children}))
+
+
+def _solve_with(which: str, problem: Problem, time_limit: float) -> Solution:
+    if which == "ours":
+        from solver.solve import solve
+
+        return solve(problem, time_limit=time_limit, workers=WORKERS, seed=SEED)
+    from solver.greedy import greedy_solution
+
+    solution: Solution = greedy_solution(problem)
+    return solution
+
+
+# --- the parent: generate, run, check, report ---------------------------------------------------
+
+
+class _TreeMemory(threading.Thread):
+    """Samples the resident memory of a process and all its descendants (Linux /proc)."""
+
+    def __init__(self, pid: int, every: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak_kb = pid, every, 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def _tree_rss_kb(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields.get("PPid", "0").strip())
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def _run(
+    which: str, size: str, variant: str, problem: Problem, problem_path: Path, time_limit: float
+) -> Run:
+    solution_path = problem_path.with_suffix(f".{which}.json")
+    command = [sys.executable, "-m", "benchmarks.bench_solver", "--child", which]
+    command += ["--problem", str(problem_path), "--solution", str(solution_path)]
+    command += ["--time-limit", str(time_limit)]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    sampler = _TreeMemory(child.pid)
+    sampler.start()
+    try:
+        out, _ = child.communicate(timeout=time_limit + CHILD_SLACK_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise SystemExit(f"{which} on {size}/{variant} hung past {time_limit} s + slack") from None
+    finally:
+        sampler.stop()
+    if child.returncode != 0:
+        raise SystemExit(f"{which} on {size}/{variant} failed (exit {child.returncode})")
+    outside = time.perf_counter() - started
+    stats = json.loads(out.strip().splitlines()[-1])
+    solution = Solution.model_validate_json(solution_path.read_text())
+    violations = check_solution(problem, solution)
+    if violations:
+        listed = "\n".join(f"  rule {v.rule} {v.ids}: {v.message}" for v in violations[:50])
+        raise SystemExit(
+            f"{which} on {size}/{variant} broke {len(violations)} hard rules:\n{listed}"
+        )
+    bound = solution.metrics.need_weighted_upper_bound if solution.metrics else 1.0
+    metrics = compute_metrics(
+        problem, solution.assignments, upper_bound=bound, solve_seconds=stats["wall_seconds"]
+    )
+    peak_kb = max(sampler.peak_kb, stats["maxrss_kb"], stats["children_maxrss_kb"])
+    print(
+        f"  {which:6s} {size}/{variant}: {solution.status} nwc {metrics.need_weighted_coverage:.4f}"
+        f" bound {bound:.4f} solve {stats['wall_seconds']:.1f} s (process {outside:.1f} s)"
+        f" peak {peak_kb / 1024:.0f} MB",
+        flush=True,
+    )
+    return Run(
+        size=size,
+        variant=variant,
+        solver=which,
+        status=solution.status,
+        metrics=metrics,
+        objective=objective_value(problem, solution.assignments),
+        wall_seconds=stats["wall_seconds"],
+        peak_mb=peak_kb / 1024,
+        solution=solution.model_dump(mode="json"),
+    )
+
+
+def _write_problem(folder: Path, name: str, problem_json: dict[str, Any]) -> tuple[Problem, Path]:
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(problem_json))
+    return Problem.model_validate(problem_json), path
+
+
+@dataclass(frozen=True)
+class Stability:
+    size: str
+    solver: str
+    kept_share: float
+    comparable: int
+    week2: Run
+
+
+def _stability(
+    folder: Path, size: str, week1_json: dict[str, Any], week1: dict[str, Run]
+) -> list[Stability]:
+    results = []
+    for which in ("ours", "greedy"):
+        week2_json = next_week(week1_json, week1[which].solution, drop_fraction=0.05, seed=SEED)
+        problem, path = _write_problem(folder, f"{size}-week2-{which}", week2_json)
+        run = _run(which, size, "plentiful week 2", problem, path, TIME_LIMIT[size])
+        share, comparable = kept_volunteer_share(week1[which].solution, run.solution, week2_json)
+        results.append(Stability(size, which, share, comparable, run))
+    return results
+
+
+def _gap(metrics: Metrics) -> float:
+    bound = metrics.need_weighted_upper_bound
+    return (bound - metrics.need_weighted_coverage) / bound if bound > 0 else 0.0
+
+
+def _targets(runs: dict[tuple[str, str, str], Run], stability: Sequence[Stability]) -> list[str]:
+    """One PASS/FAIL line per target, with the measured numbers."""
+    lines = []
+    for (size, variant, which), run in sorted(runs.items(), key=_order):
+        if which != "ours":
+            continue
+        seconds, limit = run.wall_seconds, TIME_LIMIT[size]
+        if size == "S":
+            ok = run.status == "OPTIMAL" and seconds < limit
+            text = f"S {variant}: proven optimal in < 5 s: status {run.status} in {seconds:.1f} s"
+            lines.append(_verdict(ok, text))
+        elif size == "M":
+            gap = _gap(run.metrics)
+            text = f"M {variant}: gap to bound < 1% within 30 s: gap {gap:.2%} in {seconds:.1f} s"
+            lines.append(_verdict(gap < 0.01 and seconds <= limit, text))
+        else:
+            ok = seconds <= limit and run.peak_mb <= MEMORY_LIMIT_MB
+            text = f"L {variant}: a full solution within 120 s and 4 GB peak memory: "
+            lines.append(_verdict(ok, text + f"{seconds:.1f} s, {run.peak_mb:,.0f} MB"))
+            nwc, bound = run.metrics.need_weighted_coverage, run.metrics.need_weighted_upper_bound
+            if variant == "plentiful":
+                ratio = nwc / bound if bound > 0 else 1.0
+                text = f"L plentiful: need-weighted coverage >= 97% of the bound: {nwc:.2%}"
+                text += f" of bound {bound:.2%} = {ratio:.2%}"
+                lines.append(_verdict(ratio >= 0.97, text))
+            else:
+                greedy = runs[(size, variant, "greedy")].metrics.need_weighted_coverage
+                points = (nwc - greedy) * 100
+                text = f"L scarce: need-weighted coverage >= 5 points above greedy: {nwc:.2%}"
+                text += f" vs greedy {greedy:.2%} = {points:+.1f} points"
+                lines.append(_verdict(points >= 5, text))
+    for result in stability:
+        if result.solver == "ours":
+            text = f"stability ({result.size} plentiful): >= 90% of week-1 assignments kept: "
+            text += f"{result.kept_share:.1%} of {result.comparable:,}"
+            lines.append(_verdict(result.kept_share >= 0.9, text))
+    return lines
+
+
+def _verdict(ok: bool, text: str) -> str:
+    return f"- **{'PASS' if ok else 'FAIL'}** {text}"
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as info:
+        for row in info:
+            if row.startswith("model name"):
+                cpu = row.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as info:
+        total_kb = int(info.readline().split()[1])
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {total_kb / 1024 / 1024:.1f} GB RAM, "
+        f"Python {platform.python_version()}, OR-Tools {_ortools_version()}"
+    )
+
+
+def _ortools_version() -> str:
+    import ortools
+
+    return str(ortools.__version__)
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _report(
+    runs: dict[tuple[str, str, str], Run],
+    stability: Sequence[Stability],
+    instances: dict[tuple[str, str], tuple[int, int, int]],
+    command: str,
+) -> str:
+    out = [
+        "# Scheduler benchmarks",
+        "",
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {_machine()}, commit {_commit()}.",
+        f"Command: `{command}`. Instances: `solver.instances.generate(size, variant, seed={SEED})`;"
+        f" our solver with `workers={WORKERS}`, `seed={SEED}` and time limits "
+        + ", ".join(f"{s} {t:g} s" for s, t in TIME_LIMIT.items())
+        + ". Each run is a fresh process; every result passed `solver.check` (all 12 rules).",
+        "",
+        "## Targets",
+        "",
+        *_targets(runs, stability),
+        "",
+        "## Results",
+        "",
+        "| size | variant | people / volunteers / visits | solver | status | coverage "
+        "| need-weighted coverage | bound | gap to bound | continuity share | new circle members "
+        "| travel km | objective | wall s | peak MB |",
+        "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (size, variant, which), run in sorted(runs.items(), key=_order):
+        m = run.metrics
+        people, volunteers, visits = instances[(size, variant)]
+        out.append(
+            f"| {size} | {variant} | {people:,} / {volunteers:,} / {visits:,} | {which} "
+            f"| {run.status} | {m.coverage:.2%} | {m.need_weighted_coverage:.2%} "
+            f"| {m.need_weighted_upper_bound:.2%} | {_gap(m):.2%} | {m.continuity_share:.2%} "
+            f"| {m.new_circle_members:,} | {m.travel_km:,.1f} | {run.objective:,.0f} "
+            f"| {run.wall_seconds:.1f} | {run.peak_mb:,.0f} |"
+        )
+    if stability:
+        out += [
+            "",
+            "## Stability",
+            "",
+            "Week 2 = week 1 with 5% of volunteers removed and each current circle set to "
+            "week 1's volunteers (`solver.instances.next_week`). Kept = share of week-1 "
+            "(visit, volunteer) assignments whose volunteer is still there that week 2 repeats.",
+            "",
+            "| size | solver | week-1 assignments comparable | kept | week-2 coverage "
+            "| week-2 need-weighted coverage | week-2 status | week-2 wall s |",
+            "|---|---|---:|---:|---:|---:|---|---:|",
+        ]
+        for result in stability:
+            m = result.week2.metrics
+            out.append(
+                f"| {result.size} | {result.solver} | {result.comparable:,} "
+                f"| {result.kept_share:.1%} | {m.coverage:.2%} | {m.need_weighted_coverage:.2%} "
+                f"| {result.week2.status} | {result.week2.wall_seconds:.1f} |"
+            )
+    out += [
+        "",
+        "Definitions: need-weighted coverage = need of covered visits / need of all visits; "
+        "bound = the solver's proven upper bound on it (`need_weighted_upper_bound`); gap to "
+        "bound = (bound - achieved) / bound; continuity share = assignments to current-circle "
+        "members / assignments; peak MB = the most resident memory of the run's process tree "
+        "(sampled every 0.1 s, and at least the process's own `ru_maxrss`), including Python, "
+        "pydantic and OR-Tools themselves.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _order(item: tuple[tuple[str, str, str], Run]) -> tuple[int, int, int]:
+    size, variant, which = item[0]
+    known: tuple[str, ...] = VARIANTS
+    variant_order = known.index(variant) if variant in known else len(known)
+    return ("SML".index(size), variant_order, 0 if which == "ours" else 1)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_solver")
+    parser.add_argument("--sizes", default="S,M,L")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--stability-sizes", default="M", help="'' for none")
+    parser.add_argument("--out", default="benchmarks/SOLVER.md")
+    parser.add_argument("--child", choices=("greedy", "ours"), help=argparse.SUPPRESS)
+    parser.add_argument("--problem", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--solution", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child, args.problem, args.solution, args.time_limit)
+        return
+    sizes = [s for s in args.sizes.split(",") if s]
+    variants = [v for v in args.variants.split(",") if v]
+    stability_sizes = [s for s in args.stability_sizes.split(",") if s]
+    for size in {*sizes, *stability_sizes}:
+        if size not in SIZES:
+            parser.error(f"--sizes: expected a comma-separated list of S, M, L, got {size!r}")
+    for variant in variants:
+        if variant not in VARIANTS:
+            parser.error(f"--variants: expected plentiful and/or scarce, got {variant!r}")
+    runs: dict[tuple[str, str, str], Run] = {}
+    instances: dict[tuple[str, str], tuple[int, int, int]] = {}
+    stability: list[Stability] = []
+    with tempfile.TemporaryDirectory(prefix="bench-solver-") as tmp:
+        folder = Path(tmp)
+        for size in sizes:
+            for variant in variants:
+                print(f"{size}/{variant}: generating", flush=True)
+                problem_json = generate(size, variant, SEED)
+                problem, path = _write_problem(folder, f"{size}-{variant}", problem_json)
+                instances[(size, variant)] = (
+                    len(problem.people),
+                    len(problem.volunteers),
+                    len(problem.visits),
+                )
+                for which in ("greedy", "ours"):
+                    runs[(size, variant, which)] = _run(
+                        which, size, variant, problem, path, TIME_LIMIT[size]
+                    )
+        for size in stability_sizes:
+            print(f"{size}: stability", flush=True)
+            week1_json = generate(size, "plentiful", SEED)
+            week1 = {w: r for (s, v, w), r in runs.items() if s == size and v == "plentiful"}
+            if len(week1) < 2:
+                problem, path = _write_problem(folder, f"{size}-plentiful", week1_json)
+                for which in ("greedy", "ours"):
+                    week1[which] = _run(which, size, "plentiful", problem, path, TIME_LIMIT[size])
+            stability += _stability(folder, size, week1_json, week1)
+    command = "python -m benchmarks.bench_solver " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    report = _report(runs, stability, instances, command.strip())
+    Path(args.out).write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
