@@ -1,0 +1,524 @@
+"""networkx projections of the graph, for what Cypher is not good at (DESIGN.md, "networkx").
+
+**The connection graph** is an undirected, weighted ``nx.Graph`` over people, volunteers,
+services, interests and areas, read once with the few ``*_LINKS``/``*_NODES`` statements below.
+Nodes are ``(label, id)`` tuples with a ``kind`` attribute; edges carry ``relation`` and
+``weight``:
+
+====================  ===========================================  =========================
+relation              from the graph                               weight
+====================  ===========================================  =========================
+interest              ``(Person)-[:INTERESTED_IN]->(Interest)``,   ``INTEREST_WEIGHT`` 1.0
+                      ``(Service)-[:OFFERS]->(Interest)``
+area                  ``(Person|Service)-[:IN]->(Area)``            ``AREA_WEIGHT`` 0.3
+knows                 ``(Person|Volunteer)-[:KNOWS]->(Person)``     strength, at least 0.1
+referral              ``(Person)-[:REFERRED_TO {status}]->(...)``  attended 2.0, made 0.5
+====================  ===========================================  =========================
+
+A declined or "not suitable" referral adds no edge (it must not make the service *more*
+reachable); instead it lowers that service for that person: declined halves its score
+(``DECLINED_FACTOR``) and not suitable removes it from their suggestions. Services the person
+already goes to (attended) or has a referral waiting for (made) are not suggested again.
+
+**Suggestions** rank services by personalised PageRank from the person (damping 0.85, all
+restart mass on the person), the same fixed point ``nx.pagerank(G, personalization={person: 1})``
+computes (``tests/graph/test_analytics.py`` checks they agree). Instead of rebuilding the sparse
+matrix for every query as ``nx.pagerank`` does, the row-normalised matrix is built once per
+projection and kept on it; each query is then ~50 sparse matrix-vector products over the whole
+graph (a few ms for the borough), so no local subgraph approximation is needed. Then the hard
+filters (distance, days and times, access, cost) and the reasons read off the graph paths.
+
+**Caching**: ``connection_graph(store=...)`` keeps the projection per store for
+``CACHE_SECONDS``; a write that changes interests, relationships or referrals should call
+``forget_connection_graph(store=...)`` so the next suggestion sees it at once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+import scipy.sparse
+
+from graph.models import Schedule, Window, minutes
+from graph.store.port import GraphStore
+from solver.eligibility import distance_km
+
+NodeKey = tuple[str, str]
+Cost = Literal["free", "low", "paid"]
+
+PERSON, VOLUNTEER, SERVICE, INTEREST, AREA = "Person", "Volunteer", "Service", "Interest", "Area"
+
+INTEREST_WEIGHT = 1.0
+AREA_WEIGHT = 0.3
+KNOWS_MIN_WEIGHT = 0.1
+KNOWS_DEFAULT_STRENGTH = 0.5
+REFERRAL_WEIGHTS: dict[str, float] = {"attended": 2.0, "made": 0.5}
+# When one person has several referrals to one service, the one that says most wins.
+REFERRAL_PRECEDENCE = ("attended", "made", "not_suitable", "declined")
+DECLINED_FACTOR = 0.5
+NOT_SUGGESTED_AGAIN = frozenset({"attended", "made", "not_suitable"})
+
+DAMPING = 0.85
+PAGERANK_TOLERANCE = 1.0e-6  # per node, as nx.pagerank
+PAGERANK_MAX_ITERATIONS = 100
+
+DEFAULT_MAX_KM = 3.0
+COST_ORDER: dict[str, int] = {"free": 0, "low": 1, "paid": 2}
+CACHE_SECONDS = 60.0
+ACTIVE_STRENGTH = 0.2
+ACTIVE_DAYS = 90
+
+DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+DAY_NAME = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ACCESS_WORDS: dict[str, str] = {
+    "step_free": "step-free",
+    "hearing_loop": "hearing loop",
+    "accessible_toilet": "accessible toilet",
+    "large_print": "large print",
+    "quiet_space": "quiet space",
+    "transport": "transport offered",
+}
+
+PEOPLE_NODES = """
+MATCH (p:Person)
+RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs
+"""
+
+SERVICE_NODES = """
+MATCH (s:Service)
+RETURN s.id AS id, s.name AS name, s.category AS category, s.lat AS lat, s.lon AS lon,
+       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility
+"""
+
+INTEREST_LINKS = """
+MATCH (n)-[:INTERESTED_IN|OFFERS]->(i:Interest)
+WHERE n:Person OR n:Service
+RETURN CASE WHEN n:Person THEN 'Person' ELSE 'Service' END AS label, n.id AS id,
+       i.id AS interest_id, i.name AS interest
+"""
+
+AREA_LINKS = """
+MATCH (n)-[:IN]->(a:Area)
+WHERE n:Person OR n:Service
+RETURN CASE WHEN n:Person THEN 'Person' ELSE 'Service' END AS label, n.id AS id,
+       a.id AS area_id, a.name AS area
+"""
+
+KNOWS_LINKS = """
+MATCH (a)-[k:KNOWS]->(b:Person)
+WHERE a:Person OR a:Volunteer
+RETURN CASE WHEN a:Volunteer THEN 'Volunteer' ELSE 'Person' END AS label, a.id AS from_id,
+       b.id AS to_id, k.kind AS kind, k.strength AS strength, k.last_seen AS last_seen
+"""
+
+REFERRAL_LINKS = """
+MATCH (p:Person)-[r:REFERRED_TO]->(s:Service)
+RETURN p.id AS person_id, s.id AS service_id, r.status AS status
+"""
+
+
+class PersonNotInGraph(LookupError):
+    """The projection holds no person with this id (not created yet, or erased)."""
+
+    def __init__(self, person_id: str) -> None:
+        super().__init__(f"no Person with id {person_id!r} in the connection graph")
+        self.person_id = person_id
+
+
+# --- building the projection -------------------------------------------------------------------
+
+
+def load_connection_graph(*, store: GraphStore) -> nx.Graph:
+    """Read the graph once and build the weighted connection graph described above."""
+    graph = nx.Graph()
+    for row in store.run(PEOPLE_NODES, write=False):
+        graph.add_node(
+            (PERSON, row["id"]),
+            kind=PERSON,
+            lat=row["lat"],
+            lon=row["lon"],
+            access_needs=frozenset(row["access_needs"] or ()),
+        )
+    for row in store.run(SERVICE_NODES, write=False):
+        graph.add_node(
+            (SERVICE, row["id"]),
+            kind=SERVICE,
+            name=row["name"],
+            category=row["category"] or "",
+            lat=row["lat"],
+            lon=row["lon"],
+            schedules=_schedules(row["schedules"]),
+            cost=row["cost"] or "free",
+            accessibility=frozenset(row["accessibility"] or ()),
+        )
+    for row in store.run(INTEREST_LINKS, write=False):
+        interest = (INTEREST, row["interest_id"])
+        graph.add_node(interest, kind=INTEREST, name=row["interest"] or row["interest_id"])
+        graph.add_edge(
+            (row["label"], row["id"]), interest, relation="interest", weight=INTEREST_WEIGHT
+        )
+    for row in store.run(AREA_LINKS, write=False):
+        area = (AREA, row["area_id"])
+        graph.add_node(area, kind=AREA, name=row["area"] or row["area_id"])
+        graph.add_edge((row["label"], row["id"]), area, relation="area", weight=AREA_WEIGHT)
+    for row in store.run(KNOWS_LINKS, write=False):
+        _add_knows(graph, row)
+    for row in store.run(REFERRAL_LINKS, write=False):
+        _add_referral(
+            graph, (PERSON, row["person_id"]), (SERVICE, row["service_id"]), row["status"]
+        )
+    return graph
+
+
+def _schedules(stored: Any) -> tuple[Schedule, ...]:
+    if not stored:
+        return ()
+    values = json.loads(stored) if isinstance(stored, str) else stored
+    return tuple(Schedule.model_validate(value) for value in values)
+
+
+def _add_knows(graph: nx.Graph, row: Mapping[str, Any]) -> None:
+    source, target = (row["label"], row["from_id"]), (PERSON, row["to_id"])
+    if source == target:
+        return
+    if row["label"] == VOLUNTEER and source not in graph:
+        graph.add_node(source, kind=VOLUNTEER)
+    strength = row["strength"] if row["strength"] is not None else KNOWS_DEFAULT_STRENGTH
+    if graph.has_edge(source, target):  # both directions stored: keep the stronger
+        edge = graph.edges[source, target]
+        if strength <= edge["strength"]:
+            return
+    graph.add_edge(
+        source,
+        target,
+        relation="knows",
+        kind=row["kind"] or ("volunteer" if row["label"] == VOLUNTEER else "friend"),
+        strength=float(strength),
+        last_seen=row["last_seen"],
+        weight=max(float(strength), KNOWS_MIN_WEIGHT),
+    )
+
+
+def _add_referral(graph: nx.Graph, person: NodeKey, service: NodeKey, status: str) -> None:
+    if person not in graph or service not in graph:
+        return
+    outcomes: dict[NodeKey, str] = graph.nodes[person].setdefault("referrals", {})
+    known = outcomes.get(service)
+    if known is not None and REFERRAL_PRECEDENCE.index(known) <= REFERRAL_PRECEDENCE.index(status):
+        return
+    outcomes[service] = status
+    if graph.has_edge(person, service):
+        graph.remove_edge(person, service)
+    if status in REFERRAL_WEIGHTS:
+        graph.add_edge(
+            person, service, relation="referral", status=status, weight=REFERRAL_WEIGHTS[status]
+        )
+
+
+# --- the per-store cache -----------------------------------------------------------------------
+
+
+@dataclass
+class _Cached:
+    graph: nx.Graph
+    loaded_at: float
+
+
+_cache: weakref.WeakKeyDictionary[GraphStore, _Cached] = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def connection_graph(*, store: GraphStore, max_age_s: float = CACHE_SECONDS) -> nx.Graph:
+    """The connection graph of ``store``, read again when older than ``max_age_s`` seconds."""
+    with _cache_lock:
+        cached = _cache.get(store)
+        if cached is not None and time.monotonic() - cached.loaded_at <= max_age_s:
+            return cached.graph
+    graph = load_connection_graph(store=store)
+    with _cache_lock:
+        _cache[store] = _Cached(graph=graph, loaded_at=time.monotonic())
+    return graph
+
+
+def forget_connection_graph(*, store: GraphStore) -> None:
+    """Drop the cached projection of ``store`` (call after a write that changes connections)."""
+    with _cache_lock:
+        _cache.pop(store, None)
+
+
+# --- personalised PageRank ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """The graph as a random walk: node order, index, transposed transition matrix, dead ends."""
+
+    nodes: list[NodeKey]
+    index: dict[NodeKey, int]
+    transition_t: Any  # scipy.sparse.csr_array: column-stochastic (transposed row-stochastic)
+    dangling: Any  # numpy bool array: nodes with no edges
+
+
+_walk_lock = threading.Lock()
+
+
+def _walk(graph: nx.Graph) -> _Walk:
+    """The walk of ``graph``, built on first use and kept in ``graph.graph``."""
+    with _walk_lock:
+        walk: _Walk | None = graph.graph.get("_walk")
+        if walk is not None and len(walk.nodes) == graph.number_of_nodes():
+            return walk
+        nodes = list(graph.nodes)
+        matrix = nx.to_scipy_sparse_array(graph, nodelist=nodes, weight="weight", dtype=float)
+        out_weight = np.asarray(matrix.sum(axis=1)).ravel()
+        inverse = np.divide(1.0, out_weight, out=np.zeros_like(out_weight), where=out_weight != 0)
+        row_stochastic = scipy.sparse.diags_array(inverse) @ matrix
+        walk = _Walk(
+            nodes=nodes,
+            index={node: i for i, node in enumerate(nodes)},
+            transition_t=scipy.sparse.csr_array(row_stochastic.T),
+            dangling=out_weight == 0,
+        )
+        graph.graph["_walk"] = walk
+        return walk
+
+
+def personalised_pagerank(
+    graph: nx.Graph, restart: Mapping[NodeKey, float], *, damping: float = DAMPING
+) -> dict[NodeKey, float]:
+    """PageRank with all restart (and dead-end) mass on ``restart``, as ``nx.pagerank`` does."""
+    walk = _walk(graph)
+    size = len(walk.nodes)
+    if size == 0:
+        return {}
+    start = np.zeros(size)
+    for node, share in restart.items():
+        start[walk.index[node]] = share
+    start /= start.sum()
+    rank = start.copy()
+    for _ in range(PAGERANK_MAX_ITERATIONS):
+        previous = rank
+        dead_end_mass = previous[walk.dangling].sum()
+        rank = damping * (walk.transition_t @ previous + dead_end_mass * start)
+        rank += (1.0 - damping) * start
+        if np.abs(rank - previous).sum() < size * PAGERANK_TOLERANCE:
+            break
+    return {walk.nodes[i]: float(rank[i]) for i in np.flatnonzero(rank)}
+
+
+# --- suggestions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SuggestionFilters:
+    """What a suggestion must fit. ``None`` means: no limit (``max_km``), any time
+    (``can_make``), the person's own recorded access needs (``access_needs``)."""
+
+    max_km: float | None = DEFAULT_MAX_KM
+    can_make: tuple[Window, ...] | None = None
+    access_needs: frozenset[str] | None = None
+    max_cost: Cost = "paid"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A service for a person, its score (1.0 for the best match) and the reasons, in words."""
+
+    service_id: str
+    name: str
+    score: float
+    distance_km: float | None
+    reasons: tuple[str, ...]
+
+
+def suggest_services(
+    graph: nx.Graph,
+    person_id: str,
+    *,
+    first: int = 5,
+    filters: SuggestionFilters | None = None,
+) -> list[Suggestion]:
+    """The ``first`` best services for the person that pass ``filters``, with reasons."""
+    person = (PERSON, person_id)
+    if person not in graph:
+        raise PersonNotInGraph(person_id)
+    filters = filters or SuggestionFilters()
+    me = graph.nodes[person]
+    needs = me["access_needs"] if filters.access_needs is None else filters.access_needs
+    outcomes: dict[NodeKey, str] = me.get("referrals", {})
+    candidates: list[tuple[NodeKey, float | None, tuple[Schedule, ...]]] = []
+    for node, data in graph.nodes(data=True):
+        if data["kind"] != SERVICE or outcomes.get(node) in NOT_SUGGESTED_AGAIN:
+            continue
+        fit = _fits(data, me, filters, needs)
+        if fit is not None:
+            candidates.append((node, *fit))
+    if not candidates:
+        return []
+    rank = personalised_pagerank(graph, {person: 1.0})
+    scored = [
+        (
+            rank.get(node, 0.0) * (DECLINED_FACTOR if outcomes.get(node) == "declined" else 1.0),
+            km,
+            node,
+            times,
+        )
+        for node, km, times in candidates
+    ]
+    scored.sort(key=lambda s: (-s[0], math.inf if s[1] is None else s[1], s[2][1]))
+    best = scored[0][0] or 1.0
+    return [
+        Suggestion(
+            service_id=node[1],
+            name=graph.nodes[node]["name"],
+            score=round(score / best, 4),
+            distance_km=None if km is None else round(km, 2),
+            reasons=_reasons(graph, person, node, km, times, needs),
+        )
+        for score, km, node, times in scored[: max(first, 0)]
+    ]
+
+
+def _fits(
+    service: Mapping[str, Any],
+    person: Mapping[str, Any],
+    filters: SuggestionFilters,
+    needs: frozenset[str],
+) -> tuple[float | None, tuple[Schedule, ...]] | None:
+    """(distance km or None for no place, the schedules they can make) or None if it fails."""
+    if COST_ORDER.get(service["cost"], 2) > COST_ORDER[filters.max_cost]:
+        return None
+    if not needs <= service["accessibility"]:
+        return None
+    km: float | None = None
+    if service["lat"] is not None and person["lat"] is not None:
+        km = distance_km(person["lat"], person["lon"], service["lat"], service["lon"])
+        if filters.max_km is not None and km > filters.max_km:
+            return None
+    times: tuple[Schedule, ...] = service["schedules"]
+    if filters.can_make is not None and times:
+        times = tuple(s for s in times if _within_any(s, filters.can_make))
+        if not times:
+            return None
+    return km, times
+
+
+def _within_any(schedule: Schedule, windows: Iterable[Window]) -> bool:
+    return any(
+        w.day == schedule.day
+        and minutes(w.start) <= minutes(schedule.start)
+        and minutes(schedule.end) <= minutes(w.end)
+        for w in windows
+    )
+
+
+def _reasons(
+    graph: nx.Graph,
+    person: NodeKey,
+    service: NodeKey,
+    km: float | None,
+    times: tuple[Schedule, ...],
+    needs: frozenset[str],
+) -> tuple[str, ...]:
+    data = graph.nodes[service]
+    reasons: list[str] = []
+    goers = sum(
+        1
+        for other in graph.neighbors(person)
+        if other[0] == PERSON
+        and graph.edges[person, other]["relation"] == "knows"
+        and graph.has_edge(other, service)
+        and graph.edges[other, service].get("status") == "attended"
+    )
+    if goers:
+        reasons.append(
+            f"{goers} {'person' if goers == 1 else 'people'} you know "
+            f"{'goes' if goers == 1 else 'go'} here"
+        )
+    summary = [data["category"].replace("_", " ") or "service"]
+    summary.append("no fixed place" if km is None else f"{km:.1f} km")
+    summary.extend(_when(s) for s in times[:2])
+    reasons.append(", ".join(summary))
+    shared = sorted(
+        graph.nodes[i]["name"].lower()
+        for i in graph.neighbors(person)
+        if i[0] == INTEREST and graph.has_edge(i, service)
+    )
+    if shared:
+        plural = "interest" if len(shared) == 1 else "interests"
+        reasons.append(f"matches your {plural} in {_and(shared)}")
+    reasons.extend(ACCESS_WORDS.get(need, need.replace("_", " ")) for need in sorted(needs))
+    if data["cost"] == "free":
+        reasons.append("free")
+    area = next(
+        (a for a in graph.neighbors(person) if a[0] == AREA and graph.has_edge(a, service)), None
+    )
+    if area is not None:
+        reasons.append(f"in your area, {graph.nodes[area]['name']}")
+    if graph.nodes[person].get("referrals", {}).get(service) == "declined":
+        reasons.append("declined a referral here before")
+    return tuple(reasons)
+
+
+def _when(schedule: Schedule) -> str:
+    if schedule.frequency == "fortnightly":
+        return f"every other {DAY_NAME[schedule.day]} {schedule.start}"
+    if schedule.frequency == "monthly":
+        return f"monthly on a {DAY_NAME[schedule.day]} {schedule.start}"
+    return f"{DAY_PLURAL[schedule.day]} {schedule.start}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --- isolation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The size and strength of a person's network.
+
+    ``contacts``: people and volunteers linked by KNOWS; ``active_contacts``: of those, the ones
+    with strength at least ``ACTIVE_STRENGTH`` and, where a visit date is known, seen in the last
+    ``ACTIVE_DAYS`` days; ``strength``: the sum of active strengths; ``groups``: services the
+    person attends.
+    """
+
+    contacts: int
+    active_contacts: int
+    strength: float
+    groups: int
+
+
+def isolation(graph: nx.Graph, person_id: str, *, now: datetime | None = None) -> Isolation:
+    """How connected the person is now, from their KNOWS and attended-referral edges."""
+    person = (PERSON, person_id)
+    if person not in graph:
+        raise PersonNotInGraph(person_id)
+    since = (now or datetime.now(UTC)) - timedelta(days=ACTIVE_DAYS)
+    contacts = active = groups = 0
+    strength = 0.0
+    for other in graph.neighbors(person):
+        edge = graph.edges[person, other]
+        if edge["relation"] == "referral" and edge["status"] == "attended":
+            groups += 1
+        if edge["relation"] != "knows":
+            continue
+        contacts += 1
+        seen = edge["last_seen"]
+        recent = seen is None or datetime.fromisoformat(seen) >= since
+        if edge["strength"] >= ACTIVE_STRENGTH and recent:
+            active += 1
+            strength += edge["strength"]
+    return Isolation(contacts=contacts, active_contacts=active, strength=strength, groups=groups)
