@@ -1,0 +1,55 @@
+"""Link-worker connections: local services and groups that fit a person (``suggestConnections``).
+
+The ranking and the reasons come from ``graph.analytics`` (personalised PageRank over the
+connection graph, then the person's filters). The projection is cached per store; anything that
+changes a person's interests, relationships or referrals must call ``connections_changed`` so the
+next suggestion sees it: ``referToService`` and ``updateReferral`` (an attended referral lifts
+similar services and shows to people who know the person; declined halves that service's score
+for the person, not suitable removes it), person and service edits, and a logged visit.
+"""
+
+from __future__ import annotations
+
+from graph.analytics import (
+    PERSON,
+    Suggestion,
+    SuggestionFilters,
+    connection_graph,
+    forget_connection_graph,
+    suggest_services,
+)
+from graph.repo.errors import NotFound
+from graph.store.port import GraphStore
+
+MAX_SUGGESTIONS = 50
+
+
+def suggest_connections(
+    *,
+    store: GraphStore,
+    person_id: str,
+    first: int = 5,
+    filters: SuggestionFilters | None = None,
+) -> list[Suggestion]:
+    """Up to ``first`` services for the person, best first; ``NotFound`` if there is no person.
+
+    Without ``filters``: within ``graph.analytics.DEFAULT_MAX_KM`` km, any day and time, any
+    cost, and meeting every access need recorded on the person.
+    """
+    if not 1 <= first <= MAX_SUGGESTIONS:
+        raise ValueError(f"first: expected 1..{MAX_SUGGESTIONS}, got {first}")
+    if filters is not None and filters.max_km is not None and filters.max_km <= 0:
+        raise ValueError(f"max_km: expected a distance above 0 km, got {filters.max_km}")
+    graph = connection_graph(store=store)
+    if (PERSON, person_id) not in graph:
+        # Added since the projection was read? Read it again once before saying no.
+        forget_connection_graph(store=store)
+        graph = connection_graph(store=store)
+        if (PERSON, person_id) not in graph:
+            raise NotFound("Person", person_id)
+    return suggest_services(graph, person_id, first=first, filters=filters)
+
+
+def connections_changed(*, store: GraphStore) -> None:
+    """Say that interests, relationships or referrals in ``store`` changed: drop the projection."""
+    forget_connection_graph(store=store)
