@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from graph.models import Area, Interest
-from graph.repo.errors import NotFound
 from graph.repo.records import (
     Page,
     create_one,
+    delete_statement,
     deleted,
+    found,
+    get_statement,
+    list_statement,
     page_params,
     read_one,
     read_page,
-    to_properties,
-    write_one,
+    update_one,
+    update_statement,
 )
 from graph.store.port import GraphStore
 
@@ -33,7 +36,7 @@ def create_area(*, store: GraphStore, area: Area) -> Area:
     return create_one(store, CREATE_AREA, area, label="Area")
 
 
-GET_AREA = "MATCH (n:Area {id: $id}) RETURN properties(n) AS n"
+GET_AREA = get_statement("Area")
 
 
 def get_area(*, store: GraphStore, area_id: str) -> Area | None:
@@ -43,16 +46,10 @@ def get_area(*, store: GraphStore, area_id: str) -> Area | None:
 
 def get_area_or_raise(*, store: GraphStore, area_id: str) -> Area:
     """The area with this id; ``NotFound`` if there is none."""
-    area = get_area(store=store, area_id=area_id)
-    if area is None:
-        raise NotFound("Area", area_id)
-    return area
+    return found(get_area(store=store, area_id=area_id), label="Area", node_id=area_id)
 
 
-LIST_AREAS = """
-MATCH (n:Area) WHERE $after IS NULL OR n.id > $after
-RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
-"""
+LIST_AREAS = list_statement("Area")
 
 
 def list_areas(*, store: GraphStore, first: int = 50, after: str | None = None) -> Page[Area]:
@@ -60,16 +57,15 @@ def list_areas(*, store: GraphStore, first: int = 50, after: str | None = None) 
     return read_page(store, LIST_AREAS, page_params(first=first, after=after), Area, first=first)
 
 
-UPDATE_AREA = "MATCH (n:Area {id: $id}) SET n = $props RETURN properties(n) AS n"
+UPDATE_AREA = update_statement("Area")
 
 
 def update_area(*, store: GraphStore, area: Area) -> Area:
     """Replace the stored area (same id); ``NotFound`` if absent."""
-    params = {"id": area.id, "props": to_properties(area)}
-    return write_one(store, UPDATE_AREA, params, Area, missing=NotFound("Area", area.id))
+    return update_one(store, UPDATE_AREA, area, label="Area")
 
 
-DELETE_AREA = "MATCH (n:Area {id: $id}) DETACH DELETE n RETURN count(n) AS deleted"
+DELETE_AREA = delete_statement("Area")
 
 
 def delete_area(*, store: GraphStore, area_id: str) -> bool:
@@ -96,7 +92,7 @@ def create_interest(*, store: GraphStore, interest: Interest) -> Interest:
     return create_one(store, CREATE_INTEREST, interest, label="Interest")
 
 
-GET_INTEREST = "MATCH (n:Interest {id: $id}) RETURN properties(n) AS n"
+GET_INTEREST = get_statement("Interest")
 
 
 def get_interest(*, store: GraphStore, interest_id: str) -> Interest | None:
@@ -107,15 +103,10 @@ def get_interest(*, store: GraphStore, interest_id: str) -> Interest | None:
 def get_interest_or_raise(*, store: GraphStore, interest_id: str) -> Interest:
     """The interest with this id; ``NotFound`` if there is none."""
     interest = get_interest(store=store, interest_id=interest_id)
-    if interest is None:
-        raise NotFound("Interest", interest_id)
-    return interest
+    return found(interest, label="Interest", node_id=interest_id)
 
 
-LIST_INTERESTS = """
-MATCH (n:Interest) WHERE $after IS NULL OR n.id > $after
-RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
-"""
+LIST_INTERESTS = list_statement("Interest")
 
 
 def list_interests(
@@ -126,17 +117,15 @@ def list_interests(
     return read_page(store, LIST_INTERESTS, params, Interest, first=first)
 
 
-UPDATE_INTEREST = "MATCH (n:Interest {id: $id}) SET n = $props RETURN properties(n) AS n"
+UPDATE_INTEREST = update_statement("Interest")
 
 
 def update_interest(*, store: GraphStore, interest: Interest) -> Interest:
     """Replace the stored interest (same id); ``NotFound`` if absent."""
-    params = {"id": interest.id, "props": to_properties(interest)}
-    missing = NotFound("Interest", interest.id)
-    return write_one(store, UPDATE_INTEREST, params, Interest, missing=missing)
+    return update_one(store, UPDATE_INTEREST, interest, label="Interest")
 
 
-DELETE_INTEREST = "MATCH (n:Interest {id: $id}) DETACH DELETE n RETURN count(n) AS deleted"
+DELETE_INTEREST = delete_statement("Interest")
 
 
 def delete_interest(*, store: GraphStore, interest_id: str) -> bool:

@@ -9,10 +9,14 @@ from graph.repo.links import _LINK_AREA, _LINK_INTERESTS, _RETURN_NODE
 from graph.repo.records import (
     Page,
     create_one,
+    found,
+    get_statement,
+    list_statement,
     page_params,
     read_one,
     read_page,
-    to_properties,
+    update_one,
+    update_statement,
     write_one,
 )
 from graph.store.port import GraphStore
@@ -25,7 +29,7 @@ def create_person(*, store: GraphStore, person: Person) -> Person:
     return create_one(store, CREATE_PERSON, person, label="Person")
 
 
-GET_PERSON = "MATCH (n:Person {id: $id}) RETURN properties(n) AS n"
+GET_PERSON = get_statement("Person")
 
 
 def get_person(*, store: GraphStore, person_id: str) -> Person | None:
@@ -35,16 +39,10 @@ def get_person(*, store: GraphStore, person_id: str) -> Person | None:
 
 def get_person_or_raise(*, store: GraphStore, person_id: str) -> Person:
     """The person with this id; ``NotFound`` if there is none."""
-    person = get_person(store=store, person_id=person_id)
-    if person is None:
-        raise NotFound("Person", person_id)
-    return person
+    return found(get_person(store=store, person_id=person_id), label="Person", node_id=person_id)
 
 
-LIST_PEOPLE = """
-MATCH (n:Person) WHERE $after IS NULL OR n.id > $after
-RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
-"""
+LIST_PEOPLE = list_statement("Person")
 
 
 def list_people(*, store: GraphStore, first: int = 50, after: str | None = None) -> Page[Person]:
@@ -52,15 +50,12 @@ def list_people(*, store: GraphStore, first: int = 50, after: str | None = None)
     return read_page(store, LIST_PEOPLE, page_params(first=first, after=after), Person, first=first)
 
 
-UPDATE_PERSON = (
-    "MATCH (n:Person {id: $id}) SET n = $props" + _LINK_AREA + _LINK_INTERESTS + _RETURN_NODE
-)
+UPDATE_PERSON = update_statement("Person", _LINK_AREA, _LINK_INTERESTS)
 
 
 def update_person(*, store: GraphStore, person: Person) -> Person:
     """Replace the stored person with ``person`` (same id); ``NotFound`` if absent."""
-    params = {"id": person.id, "props": to_properties(person)}
-    return write_one(store, UPDATE_PERSON, params, Person, missing=NotFound("Person", person.id))
+    return update_one(store, UPDATE_PERSON, person, label="Person")
 
 
 SET_PERSON_NEED = """

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from graph.models import GraphModel
 from graph.repo.errors import AlreadyExists, NotFound
+from graph.repo.links import _RETURN_NODE
 from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore, Params
 
@@ -53,7 +54,37 @@ class Page(Generic[M]):
 
     @property
     def end_cursor(self) -> str | None:
-        return str(self.items[-1].id) if self.items else None
+        return str(getattr(self.items[-1], "id", "")) if self.items else None
+
+
+def get_statement(label: str) -> str:
+    """``MATCH`` one ``label`` node by ``$id`` (labels come from code, never from input)."""
+    return f"MATCH (n:{label} {{id: $id}}) RETURN properties(n) AS n"
+
+
+def list_statement(label: str) -> str:
+    """A page of ``label`` nodes in id order after ``$after``, at most ``$limit``."""
+    return (
+        f"MATCH (n:{label}) WHERE $after IS NULL OR n.id > $after\n"
+        "RETURN properties(n) AS n ORDER BY n.id LIMIT $limit"
+    )
+
+
+def update_statement(label: str, *links: str) -> str:
+    """Replace every property of the ``label`` node ``$id`` with ``$props``, then relink."""
+    return f"MATCH (n:{label} {{id: $id}}) SET n = $props" + "".join(links) + _RETURN_NODE
+
+
+def delete_statement(label: str) -> str:
+    """``DETACH DELETE`` the ``label`` node ``$id``, returning ``count(n) AS deleted``."""
+    return f"MATCH (n:{label} {{id: $id}}) DETACH DELETE n RETURN count(n) AS deleted"
+
+
+def found(model: M | None, *, label: str, node_id: str) -> M:
+    """``model`` if there is one, else ``NotFound(label, node_id)``."""
+    if model is None:
+        raise NotFound(label, node_id)
+    return model
 
 
 def page_params(*, first: int, after: str | None) -> Params:
@@ -79,6 +110,13 @@ def read_page(
     return Page(items=items[:first], has_next=len(items) > first)
 
 
+def update_one(store: GraphStore, statement: str, model: M, *, label: str) -> M:
+    """Run an ``update_statement`` for ``model``; ``NotFound`` if its id is absent."""
+    node_id = str(getattr(model, "id", ""))
+    params = {"id": node_id, "props": to_properties(model)}
+    return write_one(store, statement, params, type(model), missing=NotFound(label, node_id))
+
+
 def write_one(
     store: GraphStore, statement: str, params: Params, cls: type[M], *, missing: NotFound
 ) -> M:
@@ -95,7 +133,7 @@ def create_one(
     model: M,
     *,
     label: str,
-    missing: NotFound | None = None,
+    missing: Exception | None = None,
     **params: Any,
 ) -> M:
     """Create ``model`` with ``statement`` (``$props`` plus ``params``).
@@ -103,7 +141,7 @@ def create_one(
     Raises ``AlreadyExists`` on a duplicate id and ``missing`` when a node the statement
     matches first is absent; either way nothing is written.
     """
-    node_id = str(model.id)
+    node_id = str(getattr(model, "id", ""))
     try:
         rows = store.run(statement, {"props": to_properties(model), **params})
     except GraphConstraintError as error:
@@ -111,6 +149,14 @@ def create_one(
     if not rows:
         raise missing or NotFound(label, node_id)
     return from_properties(type(model), rows[0]["n"])
+
+
+def first_missing(store: GraphStore, nodes: list[tuple[str, str]]) -> NotFound:
+    """After a write matched nothing: ``NotFound`` for the first of ``(label, id)`` absent."""
+    for label, node_id in nodes:
+        if not store.run(get_statement(label), {"id": node_id}, write=False):
+            return NotFound(label, node_id)
+    return NotFound(nodes[0][0], nodes[0][1])
 
 
 def deleted(store: GraphStore, statement: str, params: Params) -> bool:

@@ -1,0 +1,136 @@
+"""Referrals of a person to a service: a ``Referral`` node linked ``FOR`` the person and ``TO``
+the service, mirrored by ``(Person)-[:REFERRED_TO {referral_id, status}]->(Service)`` so graph
+walks (suggestions) see outcomes directly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import TypeAdapter
+
+from graph.models import Referral, ReferralStatus, iso_utc
+from graph.models.base import Text
+from graph.repo.errors import NotFound
+from graph.repo.records import (
+    create_one,
+    deleted,
+    first_missing,
+    found,
+    get_statement,
+    read_many,
+    read_one,
+    write_one,
+)
+from graph.store.port import GraphStore
+
+_REFERRAL_STATUS: TypeAdapter[ReferralStatus] = TypeAdapter(ReferralStatus)
+_NOTE: TypeAdapter[str | None] = TypeAdapter(Text | None)
+
+CREATE_REFERRAL = """
+MATCH (p:Person {id: $person_id}), (s:Service {id: $service_id})
+CREATE (n:Referral) SET n = $props
+CREATE (n)-[:FOR]->(p)
+CREATE (n)-[:TO]->(s)
+CREATE (p)-[:REFERRED_TO {referral_id: n.id, status: n.status}]->(s)
+RETURN properties(n) AS n
+"""
+
+
+def create_referral(*, store: GraphStore, referral: Referral) -> Referral:
+    """Record a referral; ``NotFound`` naming the missing person or service."""
+    nodes = [("Person", referral.person_id), ("Service", referral.service_id)]
+    try:
+        return create_one(
+            store,
+            CREATE_REFERRAL,
+            referral,
+            label="Referral",
+            missing=NotFound("Person or Service", f"{referral.person_id}/{referral.service_id}"),
+            person_id=referral.person_id,
+            service_id=referral.service_id,
+        )
+    except NotFound:
+        raise first_missing(store, nodes) from None
+
+
+GET_REFERRAL = get_statement("Referral")
+
+
+def get_referral(*, store: GraphStore, referral_id: str) -> Referral | None:
+    """The referral with this id, or None."""
+    return read_one(store, GET_REFERRAL, {"id": referral_id}, Referral)
+
+
+def get_referral_or_raise(*, store: GraphStore, referral_id: str) -> Referral:
+    """The referral with this id; ``NotFound`` if there is none."""
+    referral = get_referral(store=store, referral_id=referral_id)
+    return found(referral, label="Referral", node_id=referral_id)
+
+
+LIST_REFERRALS_OF_PERSON = """
+MATCH (n:Referral)-[:FOR]->(:Person {id: $person_id})
+RETURN properties(n) AS n ORDER BY n.created_at, n.id
+"""
+
+
+def list_referrals_of_person(*, store: GraphStore, person_id: str) -> list[Referral]:
+    """The person's referrals, oldest first."""
+    return read_many(store, LIST_REFERRALS_OF_PERSON, {"person_id": person_id}, Referral)
+
+
+LIST_REFERRALS_TO_SERVICE = """
+MATCH (n:Referral)-[:TO]->(:Service {id: $service_id})
+RETURN properties(n) AS n ORDER BY n.created_at, n.id
+"""
+
+
+def list_referrals_to_service(*, store: GraphStore, service_id: str) -> list[Referral]:
+    """Referrals to the service, oldest first."""
+    return read_many(store, LIST_REFERRALS_TO_SERVICE, {"service_id": service_id}, Referral)
+
+
+UPDATE_REFERRAL_STATUS = """
+MATCH (n:Referral {id: $id})
+SET n.status = $status, n.updated_at = $at, n.note = coalesce($note, n.note)
+WITH n
+OPTIONAL MATCH (:Person {id: n.person_id})-[r:REFERRED_TO]->(:Service {id: n.service_id})
+WHERE r.referral_id = n.id
+WITH n, collect(r) AS mirrors
+FOREACH (r IN mirrors | SET r.status = $status)
+RETURN properties(n) AS n
+"""
+
+
+def update_referral_status(
+    *,
+    store: GraphStore,
+    referral_id: str,
+    status: ReferralStatus,
+    at: datetime,
+    note: str | None = None,
+) -> Referral:
+    """Record how the referral turned out (``note`` replaces the old one when given)."""
+    params = {
+        "id": referral_id,
+        "status": _REFERRAL_STATUS.validate_python(status),
+        "at": iso_utc(at),
+        "note": _NOTE.validate_python(note),
+    }
+    missing = NotFound("Referral", referral_id)
+    return write_one(store, UPDATE_REFERRAL_STATUS, params, Referral, missing=missing)
+
+
+DELETE_REFERRAL = """
+MATCH (n:Referral {id: $id})
+OPTIONAL MATCH (:Person {id: n.person_id})-[r:REFERRED_TO]->(:Service {id: n.service_id})
+WHERE r.referral_id = n.id
+WITH n, collect(r) AS mirrors
+FOREACH (r IN mirrors | DELETE r)
+DETACH DELETE n
+RETURN count(n) AS deleted
+"""
+
+
+def delete_referral(*, store: GraphStore, referral_id: str) -> bool:
+    """Remove the referral and its REFERRED_TO mirror; True if it existed."""
+    return deleted(store, DELETE_REFERRAL, {"id": referral_id})

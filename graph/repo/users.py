@@ -1,0 +1,106 @@
+"""Users who sign in. Emails are unique (held in lower case)."""
+
+from __future__ import annotations
+
+from graph.models import Role, User
+from graph.repo.errors import AlreadyExists, NotFound
+from graph.repo.records import (
+    Page,
+    create_one,
+    delete_statement,
+    deleted,
+    found,
+    get_statement,
+    page_params,
+    read_one,
+    read_page,
+    to_properties,
+    write_one,
+)
+from graph.store.port import GraphStore
+
+# The email guard and the create are one statement; on Neo4j a unique constraint on
+# User.email (schema) closes the gap between two concurrent sign-ups as well.
+CREATE_USER = """
+OPTIONAL MATCH (existing:User {email: $email})
+WITH existing WHERE existing IS NULL
+CREATE (n:User) SET n = $props
+RETURN properties(n) AS n
+"""
+
+
+def create_user(*, store: GraphStore, user: User) -> User:
+    """Add a user; ``AlreadyExists`` if the id or the email is taken."""
+    return create_one(
+        store,
+        CREATE_USER,
+        user,
+        label="User",
+        missing=AlreadyExists("User", "email", user.email),
+        email=user.email,
+    )
+
+
+GET_USER = get_statement("User")
+
+
+def get_user(*, store: GraphStore, user_id: str) -> User | None:
+    """The user with this id, or None."""
+    return read_one(store, GET_USER, {"id": user_id}, User)
+
+
+def get_user_or_raise(*, store: GraphStore, user_id: str) -> User:
+    """The user with this id; ``NotFound`` if there is none."""
+    return found(get_user(store=store, user_id=user_id), label="User", node_id=user_id)
+
+
+GET_USER_BY_EMAIL = "MATCH (n:User {email: $email}) RETURN properties(n) AS n"
+
+
+def get_user_by_email(*, store: GraphStore, email: str) -> User | None:
+    """The user with this email (any case), or None."""
+    return read_one(store, GET_USER_BY_EMAIL, {"email": email.strip().lower()}, User)
+
+
+LIST_USERS = """
+MATCH (n:User)
+WHERE ($role IS NULL OR n.role = $role) AND ($after IS NULL OR n.id > $after)
+RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
+"""
+
+
+def list_users(
+    *, store: GraphStore, role: Role | None = None, first: int = 50, after: str | None = None
+) -> Page[User]:
+    """Users in id order, optionally of one role."""
+    params = page_params(first=first, after=after) | {"role": role}
+    return read_page(store, LIST_USERS, params, User, first=first)
+
+
+UPDATE_USER = """
+MATCH (n:User {id: $id})
+OPTIONAL MATCH (other:User {email: $email}) WHERE other.id <> $id
+WITH n, other WHERE other IS NULL
+SET n = $props
+RETURN properties(n) AS n
+"""
+
+
+def update_user(*, store: GraphStore, user: User) -> User:
+    """Replace the stored user (same id); ``NotFound`` if absent, ``AlreadyExists`` if the new
+    email belongs to someone else."""
+    params = {"id": user.id, "email": user.email, "props": to_properties(user)}
+    try:
+        return write_one(store, UPDATE_USER, params, User, missing=NotFound("User", user.id))
+    except NotFound:
+        if get_user(store=store, user_id=user.id) is not None:
+            raise AlreadyExists("User", "email", user.email) from None
+        raise
+
+
+DELETE_USER = delete_statement("User")
+
+
+def delete_user(*, store: GraphStore, user_id: str) -> bool:
+    """Remove the user; True if they existed."""
+    return deleted(store, DELETE_USER, {"id": user_id})

@@ -1,0 +1,72 @@
+"""Volunteers who visit people."""
+
+from __future__ import annotations
+
+from graph.models import Volunteer
+from graph.repo.links import _LINK_AREA, _LINK_INTERESTS, _RETURN_NODE
+from graph.repo.records import (
+    Page,
+    create_one,
+    delete_statement,
+    deleted,
+    found,
+    get_statement,
+    list_statement,
+    page_params,
+    read_one,
+    read_page,
+    update_one,
+    update_statement,
+)
+from graph.store.port import GraphStore
+
+CREATE_VOLUNTEER = (
+    "CREATE (n:Volunteer) SET n = $props" + _LINK_AREA + _LINK_INTERESTS + _RETURN_NODE
+)
+
+
+def create_volunteer(*, store: GraphStore, volunteer: Volunteer) -> Volunteer:
+    """Add a volunteer; ``AlreadyExists`` if the id is taken."""
+    return create_one(store, CREATE_VOLUNTEER, volunteer, label="Volunteer")
+
+
+GET_VOLUNTEER = get_statement("Volunteer")
+
+
+def get_volunteer(*, store: GraphStore, volunteer_id: str) -> Volunteer | None:
+    """The volunteer with this id, or None."""
+    return read_one(store, GET_VOLUNTEER, {"id": volunteer_id}, Volunteer)
+
+
+def get_volunteer_or_raise(*, store: GraphStore, volunteer_id: str) -> Volunteer:
+    """The volunteer with this id; ``NotFound`` if there is none."""
+    volunteer = get_volunteer(store=store, volunteer_id=volunteer_id)
+    return found(volunteer, label="Volunteer", node_id=volunteer_id)
+
+
+LIST_VOLUNTEERS = list_statement("Volunteer")
+
+
+def list_volunteers(
+    *, store: GraphStore, first: int = 50, after: str | None = None
+) -> Page[Volunteer]:
+    """Volunteers in id order."""
+    params = page_params(first=first, after=after)
+    return read_page(store, LIST_VOLUNTEERS, params, Volunteer, first=first)
+
+
+UPDATE_VOLUNTEER = update_statement("Volunteer", _LINK_AREA, _LINK_INTERESTS)
+
+
+def update_volunteer(*, store: GraphStore, volunteer: Volunteer) -> Volunteer:
+    """Replace the stored volunteer (same id); ``NotFound`` if absent."""
+    return update_one(store, UPDATE_VOLUNTEER, volunteer, label="Volunteer")
+
+
+DELETE_VOLUNTEER = delete_statement("Volunteer")
+
+
+def delete_volunteer(*, store: GraphStore, volunteer_id: str) -> bool:
+    """Remove the volunteer with their circle memberships, assignments and KNOWS edges
+    (visits stay, open again for others to take up); True if they existed."""
+    return deleted(store, DELETE_VOLUNTEER, {"id": volunteer_id})
