@@ -84,7 +84,7 @@ MIXES: dict[str, VolunteerMix] = {
         checked=0.88,
         retiree_minutes=(120, 180, 240, 300, 360, 480),
         other_minutes=(60, 90, 120, 180, 240),
-        max_km=(1, 1.5, 2, 3, 4, 5),
+        max_km=(1, 1, 1.5, 1.5, 2, 2, 2, 3, 3, 4, 5),  # repeats weight the draw
     ),
     "scarce": VolunteerMix(
         retiree=0.15,
