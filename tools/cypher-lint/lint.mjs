@@ -7,9 +7,23 @@
 //
 // Parameters are declared (with a dummy value) so "Parameter $x is not defined" is only raised
 // for names the caller did not list. The default language is Cypher 5, what Neo4j 5 runs.
-import { lintCypherQuery } from '@neo4j-cypher/language-support';
+//
+// The front end takes a few hundred milliseconds per statement, so results are cached under
+// node_modules/.cache/ keyed by the package version, this script and the statement: only new or
+// changed statements are linted again, and `npm ci` (which empties node_modules) clears it.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 const SEVERITY = { 1: 'error', 2: 'warning', 3: 'information', 4: 'hint' };
+const DEPRECATED_TAG = 2; // DiagnosticTag.Deprecated in the language server protocol
+const CACHE_DIR = join(HERE, 'node_modules', '.cache', 'carecircles-cypher-lint');
+const LINTER_VERSION = createHash('sha256')
+  .update(readFileSync(join(HERE, 'node_modules/@neo4j-cypher/language-support/package.json')))
+  .update(readFileSync(fileURLToPath(import.meta.url)))
+  .digest('hex');
 
 async function readStdin() {
   const chunks = [];
@@ -17,22 +31,44 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const statements = JSON.parse(await readStdin());
-const results = statements.map(({ name, query, parameters = [] }) => {
+let lintCypherQuery; // loaded on first use: importing the front end alone takes seconds
+
+async function diagnose(query, parameters) {
+  lintCypherQuery ??= (await import('@neo4j-cypher/language-support')).lintCypherQuery;
   const dbSchema = {
     defaultLanguage: 'CYPHER 5',
     parameters: Object.fromEntries(parameters.map((p) => [p, null])),
   };
   const { diagnostics } = lintCypherQuery(query, dbSchema, { consoleCommandsEnabled: false });
-  return {
-    name,
-    diagnostics: diagnostics.map((d) => ({
-      severity: SEVERITY[d.severity] ?? String(d.severity),
-      message: d.message,
-      line: d.range.start.line + 1,
-      column: d.range.start.character + 1,
-      deprecated: (d.tags ?? []).includes(2) || /deprecat/i.test(d.message),
-    })),
-  };
-});
+  return diagnostics.map((d) => ({
+    severity: SEVERITY[d.severity] ?? String(d.severity),
+    message: d.message,
+    line: d.range.start.line + 1,
+    column: d.range.start.character + 1,
+    deprecated: (d.tags ?? []).includes(DEPRECATED_TAG) || /deprecat/i.test(d.message),
+  }));
+}
+
+async function cached(query, parameters) {
+  const key = createHash('sha256')
+    .update(JSON.stringify([LINTER_VERSION, query, [...parameters].sort()]))
+    .digest('hex');
+  const file = join(CACHE_DIR, `${key}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    const diagnostics = await diagnose(query, parameters);
+    mkdirSync(CACHE_DIR, { recursive: true });
+    writeFileSync(file, JSON.stringify(diagnostics));
+    return diagnostics;
+  }
+}
+
+const statements = JSON.parse(await readStdin());
+const useCache = process.env.CYPHER_LINT_NO_CACHE !== '1';
+const results = [];
+for (const { name, query, parameters = [] } of statements) {
+  const lint = useCache ? cached : diagnose;
+  results.push({ name, diagnostics: await lint(query, parameters) });
+}
 process.stdout.write(JSON.stringify(results, null, 1) + '\n');
