@@ -101,7 +101,7 @@ def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 
 def _upsert(store: GraphStore, query: str, rows: list[dict[str, Any]]) -> dict[str, int]:
-    counts: Counter[str] = Counter({outcome: 0 for outcome in OUTCOMES})
+    counts: Counter[str] = Counter(dict.fromkeys(OUTCOMES, 0))
     for batch in _batches(rows):
         for row in store.run(query, {"rows": batch}):
             counts[str(row["outcome"])] += int(row["n"])
