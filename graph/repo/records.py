@@ -72,7 +72,7 @@ def list_statement(label: str) -> str:
 
 def update_statement(label: str, *links: str) -> str:
     """Replace every property of the ``label`` node ``$id`` with ``$props``, then relink."""
-    return f"MATCH (n:{label} {{id: $id}}) SET n = $props" + "".join(links) + _RETURN_NODE
+    return f"MATCH (n:{label} {{id: $id}}) SET n = $props\n" + "".join(links) + _RETURN_NODE
 
 
 def delete_statement(label: str) -> str:
