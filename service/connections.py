@@ -10,6 +10,8 @@ for the person, not suitable removes it), person and service edits, and a logged
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from graph.analytics import (
     PERSON,
     Suggestion,
@@ -18,7 +20,9 @@ from graph.analytics import (
     forget_connection_graph,
     suggest_services,
 )
+from graph.models import Referral, ReferralStatus
 from graph.repo.errors import NotFound
+from graph.repo.referrals import create_referral, update_referral_status
 from graph.store.port import GraphStore
 
 MAX_SUGGESTIONS = 50
@@ -48,6 +52,29 @@ def suggest_connections(
         if (PERSON, person_id) not in graph:
             raise NotFound("Person", person_id)
     return suggest_services(graph, person_id, first=first, filters=filters)
+
+
+def refer_to_service(*, store: GraphStore, referral: Referral) -> Referral:
+    """Record a referral (``referToService``); the service drops out of the person's suggestions."""
+    created = create_referral(store=store, referral=referral)
+    connections_changed(store=store)
+    return created
+
+
+def record_referral_outcome(
+    *,
+    store: GraphStore,
+    referral_id: str,
+    status: ReferralStatus,
+    at: datetime,
+    note: str | None = None,
+) -> Referral:
+    """Record how a referral turned out (``updateReferral``); later rankings use it at once."""
+    updated = update_referral_status(
+        store=store, referral_id=referral_id, status=status, at=at, note=note
+    )
+    connections_changed(store=store)
+    return updated
 
 
 def connections_changed(*, store: GraphStore) -> None:

@@ -9,6 +9,7 @@ Sunday garden group 0.7 km. Alf, a neighbour, goes to the walking group.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import networkx as nx
@@ -24,25 +25,26 @@ from graph.analytics import (
     personalised_pagerank,
     suggest_services,
 )
-from graph.models import Window
+from graph.models import Knows, ReferralStatus, Window
 from graph.repo.areas import create_area, create_interest
 from graph.repo.people import create_person, update_person
+from graph.repo.referrals import create_referral, get_referral, update_referral_status
+from graph.repo.relationships import save_knows
 from graph.repo.services import create_service
+from graph.repo.volunteers import create_volunteer
 from graph.store.port import GraphStore
-from tests.factories import NOW, make_area, make_interest, make_person, make_service
+from tests.factories import (
+    NOW,
+    make_area,
+    make_interest,
+    make_person,
+    make_referral,
+    make_service,
+    make_volunteer,
+)
 
 HOME = (51.545, -0.062)
 KM_NORTH = 1 / 111.195  # degrees of latitude per km (Earth radius 6371.0088 km)
-
-# Test-only writes for the edges no repository function in this tree creates yet.
-KNOWS = """
-MATCH (a {id: $from_id}), (b:Person {id: $to_id})
-CREATE (a)-[:KNOWS {kind: $kind, strength: $strength, last_seen: $last_seen}]->(b)
-"""
-REFER = """
-MATCH (p:Person {id: $person_id}), (s:Service {id: $service_id})
-MERGE (p)-[r:REFERRED_TO]->(s) SET r.status = $status
-"""
 
 
 def north(km: float) -> dict[str, float]:
@@ -61,11 +63,17 @@ class Borough:
         return load_connection_graph(store=self.store)
 
     def knows(self, from_id: str, to_id: str, *, strength: float, **extra: Any) -> None:
-        params = {"from_id": from_id, "to_id": to_id, "kind": "neighbour", "strength": strength}
-        self.store.run(KNOWS, params | {"last_seen": None} | extra)
+        kind = "volunteer" if from_id.startswith("v-") else "neighbour"
+        knows = Knows(from_id=from_id, to_id=to_id, kind=kind, strength=strength, **extra)
+        save_knows(store=self.store, knows=knows)
 
-    def refer(self, person_id: str, service_id: str, status: str) -> None:
-        self.store.run(REFER, {"person_id": person_id, "service_id": service_id, "status": status})
+    def refer(self, person_id: str, service_id: str, status: ReferralStatus) -> None:
+        """Refer (once per person and service) and record ``status`` as the outcome."""
+        referral_id = f"r-{person_id}-{service_id}"
+        if get_referral(store=self.store, referral_id=referral_id) is None:
+            referral = make_referral(id=referral_id, person_id=person_id, service_id=service_id)
+            create_referral(store=self.store, referral=referral)
+        update_referral_status(store=self.store, referral_id=referral_id, status=status, at=NOW)
 
     def ids(self, person_id: str = "maud", **filters: Any) -> list[str]:
         found = suggest_services(
@@ -279,9 +287,10 @@ def test_isolation_counts_active_contacts_and_groups(borough: Borough) -> None:
     borough.refer("maud", "garden", "attended")
     create_person(store=borough.store, person=make_person(id="bert", **north(0.4)))
     borough.knows("bert", "maud", strength=0.1)  # too weak to count as active
-    borough.store.run("CREATE (:Volunteer {id: 'v-old'}), (:Volunteer {id: 'v-new'})")
-    borough.knows("v-old", "maud", strength=0.7, last_seen="2026-01-05T10:00:00Z")  # months ago
-    borough.knows("v-new", "maud", strength=0.4, last_seen="2026-11-17T10:00:00Z")
+    for volunteer_id in ("v-old", "v-new"):
+        create_volunteer(store=borough.store, volunteer=make_volunteer(id=volunteer_id))
+    borough.knows("v-old", "maud", strength=0.7, last_seen=NOW - timedelta(days=300))
+    borough.knows("v-new", "maud", strength=0.4, last_seen=NOW - timedelta(days=3))
     measured = isolation(borough.graph(), "maud", now=now)
     assert measured.contacts == 4
     assert measured.active_contacts == 2

@@ -8,26 +8,28 @@ from graph.analytics import SuggestionFilters, connection_graph
 from graph.repo.areas import create_interest
 from graph.repo.errors import NotFound
 from graph.repo.people import create_person
+from graph.repo.referrals import create_referral, update_referral_status
 from graph.repo.services import create_service
 from graph.store.port import GraphStore
-from service.connections import connections_changed, suggest_connections
-from tests.factories import make_interest, make_person, make_service
-
-REFER = """
-MATCH (p:Person {id: $person_id}), (s:Service {id: $service_id})
-MERGE (p)-[r:REFERRED_TO]->(s) SET r.status = $status
-"""
+from service.connections import (
+    connections_changed,
+    record_referral_outcome,
+    refer_to_service,
+    suggest_connections,
+)
+from tests.factories import NOW, make_interest, make_person, make_referral, make_service
 
 
 @pytest.fixture
 def world(store: GraphStore) -> GraphStore:
-    create_interest(store=store, interest=make_interest(id="singing", name="Singing"))
-    create_person(store=store, person=make_person(id="ivy", interests=["singing"]))
-    create_service(
-        store=store,
-        service=make_service(id="choir", name="Community choir", interests=["singing"]),
-    )
-    create_service(store=store, service=make_service(id="lunch", name="Lunch club"))
+    for interest in ("singing", "cooking"):
+        create_interest(store=store, interest=make_interest(id=interest, name=interest.title()))
+    create_person(store=store, person=make_person(id="ivy", interests=["singing", "cooking"]))
+    choir = make_service(id="choir", name="Community choir", interests=["singing"])
+    create_service(store=store, service=choir)
+    # As good a match as the choir in the graph, a little farther away.
+    lunch = make_service(id="lunch", name="Lunch club", interests=["cooking"], lat=51.548)
+    create_service(store=store, service=lunch)
     return store
 
 
@@ -40,12 +42,33 @@ def test_suggests_the_matching_service_first(world: GraphStore) -> None:
 def test_projection_is_reused_until_connections_change(world: GraphStore) -> None:
     suggest_connections(store=world, person_id="ivy")
     cached = connection_graph(store=world)
-    world.run(REFER, {"person_id": "ivy", "service_id": "choir", "status": "not_suitable"})
+    # Written behind the use-case's back: the cached projection does not know yet.
+    create_referral(
+        store=world, referral=make_referral(id="r1", person_id="ivy", service_id="choir")
+    )
+    update_referral_status(store=world, referral_id="r1", status="not_suitable", at=NOW)
     assert connection_graph(store=world) is cached
     assert suggest_connections(store=world, person_id="ivy")[0].service_id == "choir"
     connections_changed(store=world)
     assert [s.service_id for s in suggest_connections(store=world, person_id="ivy")] == ["lunch"]
     assert connection_graph(store=world) is not cached
+
+
+def test_referral_and_its_outcome_change_the_ranking_at_once(world: GraphStore) -> None:
+    def ids() -> list[str]:
+        return [s.service_id for s in suggest_connections(store=world, person_id="ivy")]
+
+    assert ids() == ["choir", "lunch"]
+    refer_to_service(
+        store=world, referral=make_referral(id="r1", person_id="ivy", service_id="choir")
+    )
+    assert ids() == ["lunch"]  # waiting to hear back
+    record_referral_outcome(store=world, referral_id="r1", status="declined", at=NOW)
+    found = suggest_connections(store=world, person_id="ivy")
+    assert [s.service_id for s in found] == ["lunch", "choir"]
+    assert found[1].reasons[-1] == "declined a referral here before"
+    record_referral_outcome(store=world, referral_id="r1", status="not_suitable", at=NOW)
+    assert ids() == ["lunch"]
 
 
 def test_a_person_added_after_the_projection_is_found(world: GraphStore) -> None:
