@@ -8,7 +8,7 @@ with its field path and reason. Importing the same file again creates nothing. E
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -19,6 +19,7 @@ from graph.repo.oruk import OUTCOMES
 from graph.store import GraphError, open_store
 from seed.oruk import ImportReport, InvalidDocument, load_document
 from seed.oruk import import_services as import_document
+from seed.oruk_mapping import service_records
 
 
 def _print_report(console: Console, file: Path, report: ImportReport) -> None:
@@ -42,31 +43,27 @@ def _print_report(console: Console, file: Path, report: ImportReport) -> None:
     console.print(report.summary())
 
 
+def _fail(message: str, *, code: int) -> NoReturn:
+    Console(stderr=True, soft_wrap=True).print(
+        f"import-services: {message}", markup=False, highlight=False
+    )
+    raise typer.Exit(code)
+
+
 def import_services(
     file: Annotated[Path, typer.Argument(help="An ORUK / HSDS services JSON file")],
 ) -> None:
     """Import Open Referral UK / HSDS services (idempotent: a second import changes nothing)."""
-    console = Console(width=160)
     try:
         document = load_document(file)
+        service_records(document)  # the shape is checked before the store is opened
     except InvalidDocument as error:
-        Console(stderr=True, soft_wrap=True).print(
-            f"import-services: {error}", markup=False, highlight=False
-        )
-        raise typer.Exit(2) from error
+        _fail(str(error) if str(error).startswith(str(file)) else f"{file}: {error}", code=2)
     store = open_store()
     try:
         report = import_document(store=store, document=document)
-    except InvalidDocument as error:
-        Console(stderr=True, soft_wrap=True).print(
-            f"import-services: {file}: {error}", markup=False
-        )
-        raise typer.Exit(2) from error
     except GraphError as error:
-        Console(stderr=True, soft_wrap=True).print(
-            f"import-services: the graph store failed: {error}", markup=False
-        )
-        raise typer.Exit(1) from error
+        _fail(f"the graph store failed: {error}", code=1)
     finally:
         store.close()
-    _print_report(console, file, report)
+    _print_report(Console(width=160), file, report)
