@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-PROBLEM_FORMAT = "carecircles.rota/1"
-SOLUTION_FORMAT = "carecircles.rota-solution/1"
+PROBLEM_FORMAT: Final = "carecircles.rota/1"
+SOLUTION_FORMAT: Final = "carecircles.rota-solution/1"
 
 _CLOCK = re.compile(r"^(?:([01]\d|2[0-3]):([0-5]\d)|24:00)$")
 

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from pathlib import Path
 
-from solver.models import Problem, Solution
+from solver.bound import need_weighted_upper_bound
+from solver.check import compute_metrics
+from solver.compiled import Compiled, compile_problem, find_candidates
+from solver.decompose import PinsInfeasible, improve, rota_objective
+from solver.explain import assignment_reasons, state_of, unassigned_reasons
+from solver.greedy import Rota, greedy
+from solver.models import Assignment, Problem, Solution, Unassigned, clock_of
+from solver.validate import parse_problem, problem_errors
 
 Progress = Callable[[str], None]
+
+# Above this many visit x volunteer combinations, keep only the best few candidates per visit.
+ALL_CANDIDATES_UP_TO = 4_000_000
+CANDIDATES_PER_VISIT = 12
 
 
 def solve(
@@ -17,5 +30,149 @@ def solve(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Solution:
-    """Solve ``problem`` within ``time_limit`` seconds (placeholder until the model lands)."""
-    raise NotImplementedError
+    """Solve ``problem`` within about ``time_limit`` seconds.
+
+    Deterministic for a fixed ``seed`` with ``workers=1``. Status OPTIMAL only when CP-SAT proved
+    the whole problem optimal over all eligible pairs.
+    """
+    began = time.monotonic()
+    deadline = began + time_limit
+    say = progress or (lambda _message: None)
+    errors = problem_errors(problem)
+    if errors:
+        return Solution(status="INVALID", errors=errors)
+    say("finding eligible volunteers")
+    compiled = compile_problem(problem, with_candidates=False)
+    combos = len(compiled.visits) * len(compiled.volunteers)
+    limit = None if combos <= ALL_CANDIDATES_UP_TO else CANDIDATES_PER_VISIT
+    compiled.candidates = find_candidates(compiled, limit=limit)
+    complete = all(
+        len(cands) == count
+        for cands, count in zip(compiled.candidates, compiled.eligible_counts, strict=True)
+    )
+    say("bounding")
+    bound = need_weighted_upper_bound(
+        compiled, complete=complete, time_limit=max(1.0, time_limit * 0.1)
+    )
+    say("greedy rota")
+    incumbent = greedy(compiled)
+    say("optimising")
+    try:
+        rota, proven = improve(
+            compiled,
+            incumbent,
+            deadline=max(deadline, time.monotonic() + 0.5),
+            workers=workers,
+            seed=seed,
+            progress=say,
+        )
+    except PinsInfeasible:
+        return _infeasible(problem, began, bound)
+    if rota_objective(compiled, rota) < rota_objective(compiled, incumbent):
+        rota, proven = incumbent, False
+    if not _pins_hold(compiled, rota):
+        return _infeasible(problem, began, bound)
+    say("explaining")
+    status = "OPTIMAL" if proven and complete else "FEASIBLE"
+    return build_solution(problem, compiled, rota, status=status, bound=bound, began=began)
+
+
+def build_solution(
+    problem: Problem,
+    compiled: Compiled,
+    rota: Rota,
+    *,
+    status: str,
+    bound: float,
+    began: float,
+) -> Solution:
+    """The solution file of a rota, with reasons and metrics."""
+    c = compiled
+    assignments = [
+        Assignment(
+            visit=c.visits[v].id,
+            volunteer=c.volunteers[w].id,
+            start=clock_of(start),
+            reasons=assignment_reasons(c, v, w),
+        )
+        for v, (start, vols) in sorted(rota.items())
+        for w in vols
+    ]
+    state = state_of(c, rota)
+    unassigned = [
+        Unassigned(visit=visit.id, reasons=unassigned_reasons(c, visit.index, state))
+        for visit in c.visits
+        if visit.index not in rota
+    ]
+    metrics = compute_metrics(
+        problem, assignments, upper_bound=bound, solve_seconds=time.monotonic() - began
+    )
+    return Solution.model_validate(
+        {
+            "status": status,
+            "assignments": assignments,
+            "unassigned": unassigned,
+            "metrics": metrics,
+        }
+    )
+
+
+def _pins_hold(c: Compiled, rota: Rota) -> bool:
+    return all(
+        v.index in rota and set(v.pinned) <= set(rota[v.index][1]) for v in c.visits if v.pinned
+    )
+
+
+def _infeasible(problem: Problem, began: float, bound: float) -> Solution:
+    return Solution(
+        status="INFEASIBLE",
+        unassigned=[
+            Unassigned(
+                visit=v.id,
+                reasons=["the pinned volunteers cannot all make their visits together"],
+            )
+            for v in problem.visits
+        ],
+        metrics=compute_metrics(
+            problem, [], upper_bound=bound, solve_seconds=time.monotonic() - began
+        ),
+        errors=["the pinned assignments break rule 8, 9 or 10 when taken together"],
+    )
+
+
+def solve_json(
+    text: str | bytes,
+    *,
+    time_limit: float = 30,
+    workers: int = 1,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Solution:
+    """Solve the problem in JSON ``text`` (an INVALID solution when it cannot be read)."""
+    parsed = parse_problem(text)
+    if isinstance(parsed, list):
+        return Solution(status="INVALID", errors=parsed)
+    return solve(parsed, time_limit=time_limit, workers=workers, seed=seed, progress=progress)
+
+
+def solve_file(
+    path: Path | str,
+    *,
+    time_limit: float = 30,
+    workers: int = 1,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Solution:
+    """Solve the problem file at ``path``."""
+    return solve_json(
+        Path(path).read_bytes(),
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        progress=progress,
+    )
+
+
+def solution_json(solution: Solution) -> str:
+    """The solution file's text (fields that do not apply, like ``errors``, left out)."""
+    return solution.model_dump_json(indent=2, exclude_none=True)
