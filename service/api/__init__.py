@@ -1,0 +1,1 @@
+"""The GraphQL schema: thin types over the use-cases in service/."""

@@ -1,0 +1,371 @@
+"""The schema: queries and mutations, each checking role and scope first (deny by default)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from graph.repo import people as people_repo
+from graph.repo import volunteers as volunteers_repo
+from graph.repo.signup import Change
+from service import access, rota, signup, users
+from service.api.errors import InputError, MaskUnexpectedErrors, check_id
+from service.api.paging import Connection, check_first, connection, decode_cursor
+from service.api.types import (
+    AcceptResult,
+    ClaimResult,
+    ContextInfo,
+    DeclineResult,
+    LogResult,
+    Me,
+    NotEligible,
+    PersonType,
+    PublishResult,
+    Role,
+    RotaNotPublished,
+    RotaPublished,
+    RotaRunType,
+    SignedIn,
+    SignInFailed,
+    SignInResult,
+    VisitAccepted,
+    VisitClaimed,
+    VisitDeclined,
+    VisitLogged,
+    VisitOutcome,
+    VisitType,
+    VisitUnavailable,
+    VolunteerType,
+)
+from service.auth import issue_token
+from service.config import (
+    CALENDAR_TOKEN_TTL_SECONDS,
+    QUERY_ALIASES_MAX,
+    QUERY_DEPTH_MAX,
+    QUERY_TOKENS_MAX,
+)
+from service.context import CurrentUser, RequestContext
+from service.weeks import InvalidWeek, monday_of, today, week_start
+
+NOTE_MAX = 500
+RUN_TIME_LIMIT_MAX = 120.0
+
+VISIT_WITH_PERSON = """
+MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
+OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v)
+RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode, a.status AS my_status, a.note AS note
+"""
+
+WEEK_VISITS_PAGE = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start = $week_start AND ($after IS NULL OR v.id > $after)
+RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode
+ORDER BY v.id LIMIT $limit
+"""
+
+
+def _week(value: str) -> Any:
+    try:
+        return week_start(value)
+    except InvalidWeek as error:
+        raise InputError(str(error)) from None
+
+
+def _address(row: dict[str, Any]) -> str | None:
+    return ", ".join(p for p in (row.get("address"), row.get("postcode")) if p) or None
+
+
+async def _me(context: RequestContext, user: CurrentUser) -> Me:
+    volunteer = person = None
+    calendar_url = None
+    if user.volunteer_id:
+        found = await context.call(volunteers_repo.get_volunteer, volunteer_id=user.volunteer_id)
+        volunteer = VolunteerType.of(found) if found else None
+        token = issue_token(
+            key=context.key,
+            user_id=user.id,
+            ttl_seconds=CALENDAR_TOKEN_TTL_SECONDS,
+            use="calendar",
+        )
+        calendar_url = f"/calendar/{token}.ics"
+    if user.person_id:
+        found_person = await context.call(people_repo.get_person, person_id=user.person_id)
+        person = PersonType.of(found_person) if found_person else None
+    return Me(
+        id=strawberry.ID(user.id),
+        email=user.email,
+        role=Role(user.role),
+        organization_id=strawberry.ID(user.organization_id) if user.organization_id else None,
+        volunteer=volunteer,
+        person=person,
+        calendar_url=calendar_url,
+    )
+
+
+async def _visit_for(context: RequestContext, visit_id: str, volunteer_id: str) -> VisitType:
+    rows = await context.run(VISIT_WITH_PERSON, {"id": visit_id, "volunteer_id": volunteer_id})
+    row = rows[0]
+    return VisitType.of(
+        row["v"],
+        person_first_name=row["first_name"],
+        area_id=row["area_id"],
+        my_status=row["my_status"],
+        note=row["note"],
+        address=_address(row),
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Who you are signed in as.")
+    async def me(self, info: ContextInfo) -> Me:
+        user = access.signed_in(info.context)
+        return await _me(info.context, user)
+
+    @strawberry.field(description="People your organisation supports (coordinators, link workers).")
+    async def people(
+        self, info: ContextInfo, first: int | None = 50, after: str | None = None
+    ) -> Connection[PersonType]:
+        access.require_staff(info.context, "coordinator", "link_worker")
+        first = check_first(first)
+        page = await info.context.call(
+            people_repo.list_people, first=first, after=decode_cursor(after)
+        )
+        return connection(
+            [PersonType.of(p) for p in page.items], [p.id for p in page.items], page.has_next
+        )
+
+    @strawberry.field(description="One person: staff of their organisation, or the person.")
+    async def person(self, info: ContextInfo, id: strawberry.ID) -> PersonType | None:
+        user = access.signed_in(info.context)
+        person_id = check_id(str(id), "id")
+        if not access.may_read_person(user, person_id):
+            raise access.NotAllowed()
+        found = await info.context.call(people_repo.get_person, person_id=person_id)
+        return PersonType.of(found) if found else None
+
+    @strawberry.field(description="Your organisation's volunteers (coordinators).")
+    async def volunteers(
+        self, info: ContextInfo, first: int | None = 50, after: str | None = None
+    ) -> Connection[VolunteerType]:
+        access.require_staff(info.context, "coordinator")
+        first = check_first(first)
+        page = await info.context.call(
+            volunteers_repo.list_volunteers, first=first, after=decode_cursor(after)
+        )
+        return connection(
+            [VolunteerType.of(v) for v in page.items], [v.id for v in page.items], page.has_next
+        )
+
+    @strawberry.field(description="Every visit of a week, in id order (coordinators).")
+    async def visits(
+        self, info: ContextInfo, week: str, first: int | None = 50, after: str | None = None
+    ) -> Connection[VisitType]:
+        access.require_staff(info.context, "coordinator")
+        monday = _week(week)
+        first = check_first(first)
+        rows = await info.context.run(
+            WEEK_VISITS_PAGE,
+            {"week_start": monday.isoformat(), "after": decode_cursor(after), "limit": first + 1},
+        )
+        nodes = [
+            VisitType.of(
+                r["v"], person_first_name=r["first_name"], area_id=r["area_id"], address=_address(r)
+            )
+            for r in rows[:first]
+        ]
+        return connection(nodes, [str(n.id) for n in nodes], len(rows) > first)
+
+    @strawberry.field(description="Open visits you are eligible for, soonest first (volunteers).")
+    async def open_visits(
+        self, info: ContextInfo, first: int | None = 20, after: str | None = None
+    ) -> Connection[VisitType]:
+        volunteer_id = access.require_volunteer(info.context)
+        first = check_first(first, 20)
+        after_key = decode_cursor(after)
+        found = await info.context.call(signup.open_visits, volunteer_id=volunteer_id)
+        keyed = [(f"{v.week_start}|{v.day}|{v.start}|{v.id}", v) for v in found]
+        if after_key is not None:
+            keyed = [(k, v) for k, v in keyed if k > after_key]
+        page = keyed[:first]
+        nodes = [
+            VisitType.of(
+                {
+                    "id": v.id,
+                    "week_start": v.week_start,
+                    "day": v.day,
+                    "earliest": v.earliest,
+                    "latest": v.latest,
+                    "duration_minutes": v.duration_minutes,
+                    "status": "open",
+                },
+                person_first_name=v.person_first_name,
+                area_id=v.area_id,
+                start=v.start,
+                end=v.end,
+                distance_km=v.distance_km,
+            )
+            for _, v in page
+        ]
+        return connection(nodes, [k for k, _ in page], len(keyed) > first)
+
+    @strawberry.field(description="Your proposed, accepted and logged visits (volunteers).")
+    async def my_visits(self, info: ContextInfo, week: str | None = None) -> list[VisitType]:
+        volunteer_id = access.require_volunteer(info.context)
+        monday = _week(week) if week is not None else monday_of(today())
+        rows = await info.context.call(
+            signup.my_visits, volunteer_id=volunteer_id, from_week=monday, weeks=1 if week else 4
+        )
+        return [
+            VisitType.of(
+                r["v"],
+                person_first_name=r["person_first_name"],
+                area_id=r["area_id"],
+                my_status=r["my_status"],
+                note=r["note"],
+                address=_address(r),
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(description="Rota runs, newest first, optionally of one week (coordinators).")
+    async def rota_runs(self, info: ContextInfo, week: str | None = None) -> list[RotaRunType]:
+        access.require_staff(info.context, "coordinator")
+        monday = _week(week) if week is not None else None
+        runs = await info.context.call(rota.list_rota_runs, week_start=monday)
+        return [RotaRunType.of(r) for r in runs]
+
+    @strawberry.field(description="One rota run (coordinators).")
+    async def rota_run(self, info: ContextInfo, id: strawberry.ID) -> RotaRunType | None:
+        access.require_staff(info.context, "coordinator")
+        run = await info.context.call(rota.get_rota_run, run_id=check_id(str(id), "id"))
+        return RotaRunType.of(run) if run else None
+
+
+def _unavailable(change: Change | None) -> VisitUnavailable:
+    if change is None:
+        return VisitUnavailable(message="This visit is not one of yours.")
+    return VisitUnavailable(
+        message=f"This visit is {change.status} for you, so that cannot be done now."
+    )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Sign in with email and password; returns a bearer token.")
+    async def sign_in(self, info: ContextInfo, email: str, password: str) -> SignInResult:
+        if len(email) > 320 or len(password) > 1000:
+            raise InputError("email/password: too long")
+        result = await info.context.call(
+            users.sign_in, key=info.context.key, email=email, password=password
+        )
+        if result is None:
+            return SignInFailed(message="That email and password do not match an account.")
+        info.context.user = result.user
+        return SignedIn(
+            token=result.token,
+            expires_at=datetime.fromtimestamp(result.expires_at, UTC).isoformat(),
+            me=await _me(info.context, result.user),
+        )
+
+    @strawberry.mutation(description="Build, solve and store a draft rota for a week.")
+    async def run_rota(
+        self, info: ContextInfo, week: str, time_limit_seconds: float = 10.0
+    ) -> RotaRunType:
+        access.require_staff(info.context, "coordinator")
+        monday = _week(week)
+        if not 0.5 <= time_limit_seconds <= RUN_TIME_LIMIT_MAX:
+            raise InputError(
+                f"timeLimitSeconds: expected 0.5..{RUN_TIME_LIMIT_MAX:g}, got {time_limit_seconds}"
+            )
+        run = await info.context.call(
+            rota.run_rota, week_start=monday, time_limit=time_limit_seconds
+        )
+        return RotaRunType.of(run)
+
+    @strawberry.mutation(description="Publish a draft: volunteers see their proposed visits.")
+    async def publish_rota(self, info: ContextInfo, run_id: strawberry.ID) -> PublishResult:
+        access.require_staff(info.context, "coordinator")
+        run_key = check_id(str(run_id), "runId")
+        try:
+            published = await info.context.call(rota.publish_rota, run_id=run_key)
+        except rota.RotaError as error:
+            return RotaNotPublished(message=str(error))
+        return RotaPublished(run=RotaRunType.of(published.run), proposed=published.proposed)
+
+    @strawberry.mutation(description="Claim an open visit; the first valid claim wins.")
+    async def claim_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ClaimResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        result = await info.context.call(
+            signup.claim_visit, visit_id=key, volunteer_id=volunteer_id
+        )
+        if result.outcome == "claimed":
+            return VisitClaimed(visit=await _visit_for(info.context, key, volunteer_id))
+        if result.outcome == "not_eligible":
+            return NotEligible(reasons=result.reasons)
+        return VisitUnavailable(message=result.message)
+
+    @strawberry.mutation(description="Accept a visit proposed to you.")
+    async def accept_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> AcceptResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        change = await info.context.call(
+            signup.accept_visit, visit_id=key, volunteer_id=volunteer_id
+        )
+        if change is None or not change.ok:
+            return _unavailable(change)
+        return VisitAccepted(visit=await _visit_for(info.context, key, volunteer_id))
+
+    @strawberry.mutation(description="Decline a proposed or accepted visit; it becomes open.")
+    async def decline_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> DeclineResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        change = await info.context.call(
+            signup.decline_visit, visit_id=key, volunteer_id=volunteer_id
+        )
+        if change is None or not change.ok:
+            return _unavailable(change)
+        return VisitDeclined(
+            visit_id=strawberry.ID(key), message="Declined; the visit is open to others now."
+        )
+
+    @strawberry.mutation(description="Log an accepted visit as done or missed, with a note.")
+    async def log_visit(
+        self,
+        info: ContextInfo,
+        visit_id: strawberry.ID,
+        outcome: VisitOutcome,
+        note: str | None = None,
+    ) -> LogResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        if note is not None and len(note) > NOTE_MAX:
+            raise InputError(f"note: expected at most {NOTE_MAX} characters, got {len(note)}")
+        change = await info.context.call(
+            signup.log_visit,
+            visit_id=key,
+            volunteer_id=volunteer_id,
+            outcome=outcome.value,
+            note=note.strip() if note else None,
+        )
+        if change is None or not change.ok:
+            return _unavailable(change)
+        return VisitLogged(visit=await _visit_for(info.context, key, volunteer_id))
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=QUERY_DEPTH_MAX),
+        lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),
+        lambda: MaxAliasesLimiter(max_alias_count=QUERY_ALIASES_MAX),
+        MaskUnexpectedErrors,
+    ],
+)

@@ -1,0 +1,78 @@
+"""Plain HTTP routes beside GraphQL: the calendar feed and the rota CSV export."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from graph.models.base import ID_PATTERN
+from graph.store.port import GraphStore
+from service.auth import read_token
+from service.calendar import volunteer_calendar
+from service.rota import get_rota_run, rota_csv
+from service.users import current_user_from_header, get_user
+
+NAMES_IN_RUN = """
+MATCH (n) WHERE (n:Volunteer OR n:Person) AND n.id IN $ids
+RETURN n.id AS id, n.first_name AS first_name, n.last_name AS last_name, n:Volunteer AS volunteer
+"""
+
+
+def add_routes(app: FastAPI) -> None:
+    @app.get("/calendar/{token}.ics")
+    async def calendar_feed(token: str, request: Request) -> Response:
+        store: GraphStore = request.app.state.store
+        claims = read_token(key=request.app.state.key, token=token, use="calendar")
+        if claims is None:
+            raise HTTPException(status_code=404, detail="No such calendar.")
+        user = await run_in_threadpool(lambda: get_user(store=store, user_id=claims.user_id))
+        if user is None or user.volunteer_id is None:
+            raise HTTPException(status_code=404, detail="No such calendar.")
+        volunteer_id = user.volunteer_id
+        body = await run_in_threadpool(
+            lambda: volunteer_calendar(store=store, volunteer_id=volunteer_id)
+        )
+        return Response(body, media_type="text/calendar; charset=utf-8")
+
+    @app.get("/rota/{run_id}.csv")
+    async def rota_export(run_id: str, request: Request) -> Response:
+        store: GraphStore = request.app.state.store
+        user = await current_user_from_header(
+            store=store,
+            key=request.app.state.key,
+            authorization=request.headers.get("authorization"),
+        )
+        if user is None:
+            raise HTTPException(status_code=401, detail="Sign in first.")
+        if user.role != "coordinator" or user.organization_id is None:
+            raise HTTPException(status_code=403, detail="Not allowed.")
+        if not ID_PATTERN.fullmatch(run_id):
+            raise HTTPException(status_code=422, detail="runId: expected a rota run id")
+        run = await run_in_threadpool(lambda: get_rota_run(store=store, run_id=run_id))
+        if run is None:
+            raise HTTPException(status_code=404, detail="No such rota run.")
+        body = await run_in_threadpool(lambda: _csv(store, run))
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{run_id}.csv"'},
+        )
+
+
+def _csv(store: GraphStore, run: object) -> str:
+    from graph.models import RotaRun
+    from service.rota import solution_of
+
+    assert isinstance(run, RotaRun)
+    solution = solution_of(run)
+    ids = sorted(
+        {a.volunteer for a in solution.assignments}
+        | {v["person"] for v in __import__("json").loads(run.problem or "{}").get("visits", [])}
+    )
+    names: dict[str, str] = {}
+    for row in store.run(NAMES_IN_RUN, {"ids": ids}, write=False):
+        names[row["id"]] = (
+            f"{row['first_name']} {row['last_name']}" if row["volunteer"] else row["first_name"]
+        )
+    return rota_csv(run=run, names=names)

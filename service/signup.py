@@ -1,0 +1,383 @@
+"""A volunteer's own visits: what is open to them, claim, accept, decline, log, their week.
+
+Eligibility is judged by ``solver.eligibility`` (rules 1-7, the same code the scheduler uses)
+plus rule 8 (no overlap with visits they hold, travel included) and rule 9 (weekly limit). The
+claim itself is one guarded statement (graph/repo/signup.py), so what this module decides is
+advice for choosing a start; the statement has the last word.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from graph.models import Volunteer, iso_utc, utc_now
+from graph.repo import signup as repo
+from graph.repo.records import from_properties
+from graph.store.port import GraphStore
+from service.weeks import monday_of, today, visit_date
+from service.wellbeing.feedback import VISIT_DONE_GAIN, VISIT_MISSED_LOSS
+from solver import eligibility
+from solver import models as rota
+
+GRID_MINUTES = 15
+TRAVEL_SPEED_KMH = 12.0
+KM_PER_DEGREE_LAT = 111.0
+
+GET_VOLUNTEER = "MATCH (n:Volunteer {id: $id}) RETURN properties(n) AS n"
+
+VISIT_FOR_CLAIM = """
+MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
+RETURN properties(v) AS v, p.id AS person_id, p.lat AS lat, p.lon AS lon,
+       p.languages AS languages, p.gender_preference AS gender_preference,
+       p.excluded_volunteers AS excluded_volunteers
+"""
+
+VISIT_HOLDERS = """
+MATCH (:Volunteer)-[a:ASSIGNED]->(v:Visit {id: $id}) WHERE a.status IN $held
+RETURN count(a) AS n
+"""
+
+MY_VISITS = """
+MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start >= $from_week AND v.week_start <= $to_week
+  AND a.status IN ['proposed', 'accepted', 'done', 'missed']
+RETURN properties(v) AS v, a.status AS my_status, a.note AS note, p.id AS person_id,
+       p.first_name AS person_first_name, p.area_id AS area_id, p.address AS address,
+       p.postcode AS postcode
+ORDER BY v.week_start, v.day, v.start
+"""
+
+
+@dataclass(frozen=True)
+class OpenVisit:
+    """An open visit as a volunteer may see it: first name and area, no address."""
+
+    id: str
+    week_start: str
+    day: int
+    start: str
+    end: str
+    earliest: str
+    latest: str
+    duration_minutes: int
+    area_id: str | None
+    person_first_name: str
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    outcome: Literal["claimed", "unavailable", "not_eligible"]
+    message: str = ""
+    reasons: list[str] = field(default_factory=list)
+    start: str | None = None
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _minute(clock: str) -> int:
+    hours, mins = clock.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def get_volunteer(*, store: GraphStore, volunteer_id: str) -> Volunteer | None:
+    rows = store.run(GET_VOLUNTEER, {"id": volunteer_id}, write=False)
+    return from_properties(Volunteer, rows[0]["n"]) if rows else None
+
+
+def _solver_volunteer(volunteer: Volunteer, on: date) -> rota.Volunteer:
+    return rota.Volunteer(
+        id=volunteer.id,
+        lat=volunteer.lat,
+        lon=volunteer.lon,
+        max_km=volunteer.max_km,
+        max_minutes=volunteer.max_minutes,
+        availability=[
+            rota.Availability(day=w.day, start=w.start, end=w.end) for w in volunteer.availability
+        ],
+        languages=volunteer.languages,
+        gender=volunteer.gender,
+        checked=volunteer.check_valid_on(on),
+    )
+
+
+def _solver_pair(row: dict[str, Any], visit: dict[str, Any]) -> tuple[rota.Person, rota.Visit]:
+    person = rota.Person(
+        id=row["person_id"],
+        lat=row["lat"],
+        lon=row["lon"],
+        languages=row.get("languages") or [],
+        gender_preference=row.get("gender_preference"),
+        excluded_volunteers=row.get("excluded_volunteers") or [],
+    )
+    solver_visit = rota.Visit(
+        id=visit["id"],
+        person=row["person_id"],
+        day=visit["day"],
+        earliest=visit["earliest"],
+        latest=visit["latest"],
+        duration_minutes=visit["duration_minutes"],
+        requires_check=visit.get("requires_check", True),
+    )
+    return person, solver_visit
+
+
+@dataclass(frozen=True)
+class _Held:
+    week_start: str
+    day: int
+    begin: int
+    end: int
+    lat: float
+    lon: float
+
+
+def _held(store: GraphStore, volunteer_id: str, from_week: str) -> list[_Held]:
+    return [
+        _Held(
+            row["week_start"],
+            row["day"],
+            _minute(row["start"]),
+            _minute(row["start"]) + row["duration_minutes"],
+            row["lat"],
+            row["lon"],
+        )
+        for row in repo.held_visits(store=store, volunteer_id=volunteer_id, week_start=from_week)
+        if row.get("start")
+    ]
+
+
+def _free_start(
+    *,
+    starts: list[int],
+    duration: int,
+    lat: float,
+    lon: float,
+    same_day: list[_Held],
+) -> int | None:
+    """The first start that leaves room for travel to and from every visit held that day."""
+    for start in starts:
+        clear = True
+        for other in same_day:
+            travel = eligibility.travel_minutes(
+                eligibility.distance_km(lat, lon, other.lat, other.lon), TRAVEL_SPEED_KMH
+            )
+            if start < other.end + travel and other.begin < start + duration + travel:
+                clear = False
+                break
+        if clear:
+            return start
+    return None
+
+
+def _choose_start(
+    *,
+    volunteer: rota.Volunteer,
+    person: rota.Person,
+    visit: rota.Visit,
+    fixed_start: str | None,
+    week_start: str,
+    held: list[_Held],
+    on_or_after: tuple[date, int] | None,
+) -> tuple[int | None, list[str]]:
+    """A start for this volunteer on this visit, or the reasons there is none."""
+    reasons = eligibility.reasons_not_eligible(
+        visit=visit, person=person, volunteer=volunteer, grid_minutes=GRID_MINUTES
+    )
+    if reasons:
+        return None, reasons
+    load = sum(h.end - h.begin for h in held if h.week_start == week_start)
+    if load + visit.duration_minutes > volunteer.max_minutes:
+        return None, [
+            f"would take the week to {load + visit.duration_minutes} minutes, beyond the "
+            f"volunteer's limit of {volunteer.max_minutes}"
+        ]
+    starts = eligibility.possible_starts(
+        visit=visit, volunteer=volunteer, grid_minutes=GRID_MINUTES
+    )
+    if fixed_start is not None:
+        starts = [s for s in starts if s == _minute(fixed_start)]
+    if on_or_after is not None and visit_date(week_start, visit.day) == on_or_after[0]:
+        starts = [s for s in starts if s >= on_or_after[1]]
+    same_day = [h for h in held if h.week_start == week_start and h.day == visit.day]
+    start = _free_start(
+        starts=starts,
+        duration=visit.duration_minutes,
+        lat=person.lat,
+        lon=person.lon,
+        same_day=same_day,
+    )
+    if start is None:
+        return None, [
+            "no free time in the visit window once travel to your other visits is allowed"
+        ]
+    return start, []
+
+
+def _box(volunteer: Volunteer) -> tuple[float, float, float, float]:
+    dlat = volunteer.max_km / KM_PER_DEGREE_LAT
+    dlon = volunteer.max_km / (KM_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(volunteer.lat))))
+    return (volunteer.lat - dlat, volunteer.lat + dlat, volunteer.lon - dlon, volunteer.lon + dlon)
+
+
+def _now_minute() -> tuple[date, int]:
+    now = utc_now()
+    return now.date(), now.hour * 60 + now.minute
+
+
+def open_visits(*, store: GraphStore, volunteer_id: str) -> list[OpenVisit]:
+    """Every open visit this volunteer could claim now, soonest first."""
+    volunteer = get_volunteer(store=store, volunteer_id=volunteer_id)
+    if volunteer is None:
+        return []
+    this_week = monday_of(today())
+    rows = repo.open_visits_near(
+        store=store,
+        volunteer_id=volunteer_id,
+        week_start=this_week.isoformat(),
+        box=_box(volunteer),
+        checked=volunteer.check_valid_on(this_week),
+    )
+    held = _held(store, volunteer_id, this_week.isoformat())
+    now = _now_minute()
+    result: list[OpenVisit] = []
+    for row in rows:
+        if visit_date(row["week_start"], row["day"]) < now[0]:
+            continue
+        person, visit = _solver_pair(row, row)
+        start, _ = _choose_start(
+            volunteer=_solver_volunteer(volunteer, date.fromisoformat(row["week_start"])),
+            person=person,
+            visit=visit,
+            fixed_start=row["start"] if row["taken"] else None,
+            week_start=row["week_start"],
+            held=held,
+            on_or_after=now,
+        )
+        if start is None:
+            continue
+        result.append(
+            OpenVisit(
+                id=row["id"],
+                week_start=row["week_start"],
+                day=row["day"],
+                start=_clock(start),
+                end=_clock(start + row["duration_minutes"]),
+                earliest=row["earliest"],
+                latest=row["latest"],
+                duration_minutes=row["duration_minutes"],
+                area_id=row["area_id"],
+                person_first_name=row["person_first_name"],
+                distance_km=round(
+                    eligibility.distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon),
+                    1,
+                ),
+            )
+        )
+    return result
+
+
+UNAVAILABLE_MESSAGES = {
+    "missing": "There is no such visit.",
+    "taken": "Someone else has just taken this visit.",
+    "held": "You already hold this visit.",
+    "start": "The other volunteers on this visit go at a time you cannot make.",
+    "overlap": "This visit overlaps another visit you hold that day (travel included).",
+    "load": "This visit would take you past your weekly limit.",
+}
+
+
+def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> ClaimResult:
+    """Claim an open visit: the first valid claim wins, never two."""
+    volunteer = get_volunteer(store=store, volunteer_id=volunteer_id)
+    rows = store.run(VISIT_FOR_CLAIM, {"id": visit_id}, write=False)
+    if volunteer is None or not rows:
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
+    row = rows[0]
+    props = row["v"]
+    if props.get("status") != "open":
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["taken"])
+    now = _now_minute()
+    if visit_date(props["week_start"], props["day"]) < now[0]:
+        return ClaimResult("unavailable", "This visit is in the past.")
+    person, visit = _solver_pair(row, props)
+    week_start = props["week_start"]
+    held = [h for h in _held(store, volunteer_id, week_start) if h.week_start == week_start]
+    holders = store.run(VISIT_HOLDERS, {"id": visit_id, "held": repo.HELD_STATUSES}, write=False)[
+        0
+    ]["n"]
+    start, reasons = _choose_start(
+        volunteer=_solver_volunteer(volunteer, date.fromisoformat(week_start)),
+        person=person,
+        visit=visit,
+        fixed_start=props.get("start") if holders else None,
+        week_start=week_start,
+        held=held,
+        on_or_after=now,
+    )
+    if start is None:
+        return ClaimResult("not_eligible", reasons=reasons)
+    outcome = repo.claim_visit(
+        store=store,
+        visit_id=visit_id,
+        volunteer_id=volunteer_id,
+        start=_clock(start),
+        now=iso_utc(utc_now()),
+        speed_kmh=TRAVEL_SPEED_KMH,
+    )
+    if outcome == "won":
+        return ClaimResult("claimed", start=_clock(start))
+    return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
+
+
+def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
+    return repo.accept_visit(
+        store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
+    )
+
+
+def decline_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
+    return repo.decline_visit(
+        store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
+    )
+
+
+def log_visit(
+    *,
+    store: GraphStore,
+    visit_id: str,
+    volunteer_id: str,
+    outcome: Literal["done", "missed"],
+    note: str | None,
+) -> repo.Change | None:
+    return repo.log_visit(
+        store=store,
+        visit_id=visit_id,
+        volunteer_id=volunteer_id,
+        outcome=outcome,
+        note=note,
+        now=iso_utc(utc_now()),
+        gain=VISIT_DONE_GAIN,
+        loss=VISIT_MISSED_LOSS,
+    )
+
+
+def my_visits(
+    *, store: GraphStore, volunteer_id: str, from_week: date, weeks: int = 4
+) -> list[dict[str, Any]]:
+    """The volunteer's proposed, accepted and logged visits over ``weeks`` weeks."""
+    to_week = from_week + timedelta(weeks=weeks - 1)
+    return store.run(
+        MY_VISITS,
+        {
+            "volunteer_id": volunteer_id,
+            "from_week": from_week.isoformat(),
+            "to_week": to_week.isoformat(),
+        },
+        write=False,
+    )

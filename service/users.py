@@ -1,0 +1,147 @@
+"""Users: create, sign in, and who a bearer token belongs to."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from graph.models import User
+from graph.repo import users as users_repo
+from graph.repo.errors import AlreadyExists
+from graph.repo.users import get_user, get_user_by_email
+from graph.store.errors import GraphConstraintError
+from graph.store.port import GraphStore
+from service.auth import bearer_token, hash_password, issue_token, read_token, verify_password
+from service.config import TOKEN_TTL_SECONDS
+from service.context import CurrentUser
+
+COUNT_COORDINATING = """
+MATCH (o:Organization) WHERE o.kind IN $kinds RETURN collect(o.id) AS ids
+"""
+ORGANIZATION_IDS = "MATCH (o:Organization) RETURN collect(o.id) AS ids"
+RECORD_EXISTS = "MATCH (n) WHERE n.id = $id AND $label IN labels(n) RETURN count(n) AS n"
+COORDINATING_KINDS = ["volunteer_centre", "coordinating", "coordinator", "befriending"]
+
+
+class UserInputError(ValueError):
+    """Bad input for a user (names the field); nothing was written."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    user: CurrentUser
+    expires_at: int
+
+
+def to_current(user: User) -> CurrentUser:
+    return CurrentUser(
+        id=user.id,
+        email=str(user.email),
+        role=user.role,
+        person_id=user.person_id,
+        volunteer_id=user.volunteer_id,
+        organization_id=user.organization_id,
+    )
+
+
+def coordinating_organization(*, store: GraphStore) -> str | None:
+    """The one coordinating organisation in the store (or the only organisation), else None."""
+    ids: list[str] = store.run(COUNT_COORDINATING, {"kinds": COORDINATING_KINDS}, write=False)[0][
+        "ids"
+    ]
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        every: list[str] = store.run(ORGANIZATION_IDS, {}, write=False)[0]["ids"]
+        if len(every) == 1:
+            return every[0]
+    return None
+
+
+def _exists(store: GraphStore, label: str, node_id: str) -> bool:
+    return bool(store.run(RECORD_EXISTS, {"id": node_id, "label": label}, write=False)[0]["n"])
+
+
+def create_user(
+    *,
+    store: GraphStore,
+    email: str,
+    password: str,
+    role: str,
+    person_id: str | None = None,
+    volunteer_id: str | None = None,
+    organization_id: str | None = None,
+) -> User:
+    """Create a user with an argon2-hashed password; raises UserInputError naming the field."""
+    if len(password) < 8:
+        raise UserInputError("password: expected at least 8 characters")
+    if role in ("coordinator", "link_worker") and organization_id is None:
+        organization_id = coordinating_organization(store=store)
+    try:
+        user = User(
+            id=f"u-{uuid.uuid4().hex[:12]}",
+            email=email,
+            role=role,  # type: ignore[arg-type]
+            password_hash=hash_password(password),
+            person_id=person_id,
+            volunteer_id=volunteer_id,
+            organization_id=organization_id,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "user"
+        raise UserInputError(f"{field}: {first['msg']}") from None
+    for label, node_id, field in (
+        ("Person", user.person_id, "person_id"),
+        ("Volunteer", user.volunteer_id, "volunteer_id"),
+        ("Organization", user.organization_id, "organization_id"),
+    ):
+        if node_id is not None and not _exists(store, label, node_id):
+            raise UserInputError(f"{field}: no {label} with id {node_id!r}")
+    try:
+        return users_repo.create_user(store=store, user=user)
+    except (AlreadyExists, GraphConstraintError):
+        raise UserInputError(f"email: a user with email {user.email} already exists") from None
+
+
+def token_for(*, key: bytes, user_id: str, ttl_seconds: int = TOKEN_TTL_SECONDS) -> str:
+    return issue_token(key=key, user_id=user_id, ttl_seconds=ttl_seconds)
+
+
+def sign_in(*, store: GraphStore, key: bytes, email: str, password: str) -> SignedIn | None:
+    """A fresh token when the email and password match a user, else None (which one was wrong
+    is not said)."""
+    user = get_user_by_email(store=store, email=email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)  # same time whether or not the email exists
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    token = token_for(key=key, user_id=user.id)
+    claims = read_token(key=key, token=token)
+    assert claims is not None
+    return SignedIn(token=token, user=to_current(user), expires_at=claims.expires_at)
+
+
+def user_for_token(*, store: GraphStore, key: bytes, token: str) -> CurrentUser | None:
+    claims = read_token(key=key, token=token)
+    if claims is None:
+        return None
+    user = get_user(store=store, user_id=claims.user_id)
+    return to_current(user) if user is not None else None
+
+
+async def current_user_from_header(
+    *, store: GraphStore, key: bytes, authorization: str | None
+) -> CurrentUser | None:
+    token = bearer_token(authorization)
+    if token is None:
+        return None
+    return await run_in_threadpool(lambda: user_for_token(store=store, key=key, token=token))
+
+
+_DUMMY_HASH = hash_password("not a real password")

@@ -1,0 +1,199 @@
+"""A real API server (uvicorn in a thread) on the embedded graph server, per test module.
+
+``api`` serves a graph of the module's own; tests build what they need through the same
+repository and use-case functions the app uses (``World``), each with fresh ids, so tests in a
+module do not see each other's people.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from graph.models import Area, Organization, Person, Visit, Volunteer, Window
+from graph.repo import areas, people, services, visits, volunteers
+from graph.settings import Settings
+from graph.store import GraphStore, drop_graph, open_store
+from service.app import create_app
+from service.users import create_user, token_for
+from tests.conftest import GraphServer
+
+PASSWORD = "correct horse battery"
+SERVER_START_TIMEOUT_S = 20.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Api:
+    url: str
+    store: GraphStore
+    settings: Settings
+    key: bytes
+    client: httpx.Client
+
+    def gql(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code in (200, 400), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def data(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        body = self.gql(query, variables, token)
+        assert "errors" not in body, body
+        result: dict[str, Any] = body["data"]
+        return result
+
+
+@pytest.fixture(scope="module")
+def api(graph_server: GraphServer) -> Iterator[Api]:
+    settings = graph_server.settings.model_copy(
+        update={
+            "graph_name": f"t_api_{uuid.uuid4().hex[:10]}",
+            "secret_key": f"test-key-{uuid.uuid4().hex}",
+        }
+    )
+    store = open_store(settings)
+    app = create_app(settings=settings, store=store)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="api-server", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    client = httpx.Client(base_url=url, timeout=30.0)
+    while True:  # readiness poll: the server answers /health once it is up
+        try:
+            if client.get("/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.02)
+    try:
+        yield Api(
+            url=url, store=store, settings=settings, key=settings.secret_key.encode(), client=client
+        )
+    finally:
+        client.close()
+        server.should_exit = True
+        thread.join(timeout=10)
+        drop_graph(store)
+        store.close()
+
+
+def next_monday() -> date:
+    today = date.today()
+    return today + timedelta(days=7 - today.weekday())
+
+
+@dataclass
+class World:
+    """Builds people, volunteers, visits and users with fresh ids in the api's graph."""
+
+    api: Api
+    tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    organization_id: str = ""
+    area_id: str = ""
+
+    def __post_init__(self) -> None:
+        store = self.api.store
+        self.area_id = f"area-{self.tag}"
+        areas.create_area(
+            store=store, area=Area(id=self.area_id, name=f"Ward {self.tag}", lat=51.55, lon=-0.06)
+        )
+        self.organization_id = f"org-{self.tag}"
+        services.create_organization(
+            store=store,
+            organization=Organization(
+                id=self.organization_id, name=f"Befriending {self.tag}", kind="volunteer_centre"
+            ),
+        )
+
+    def person(self, name: str = "Ann", **fields: Any) -> Person:
+        values: dict[str, Any] = {
+            "id": f"p-{name.lower()}-{uuid.uuid4().hex[:6]}",
+            "first_name": name,
+            "last_name": "Smith",
+            "address": f"{len(name)} Mare Street",
+            "postcode": "E8 1AB",
+            "lat": 51.55,
+            "lon": -0.06,
+            "area_id": self.area_id,
+            "need": 0.6,
+            "visit_windows": [Window(day=1, start="10:00", end="13:00")],
+            "visits_per_week": 1,
+            "visit_minutes": 60,
+        }
+        return people.create_person(store=self.api.store, person=Person(**(values | fields)))
+
+    def volunteer(self, name: str = "Val", **fields: Any) -> Volunteer:
+        values: dict[str, Any] = {
+            "id": f"v-{name.lower()}-{uuid.uuid4().hex[:6]}",
+            "first_name": name,
+            "last_name": "Jones",
+            "email": f"{name.lower()}-{uuid.uuid4().hex[:6]}@example.org",
+            "lat": 51.552,
+            "lon": -0.062,
+            "area_id": self.area_id,
+            "max_km": 5.0,
+            "max_minutes": 600,
+            "availability": [Window(day=d, start="08:00", end="20:00") for d in range(7)],
+            "checked": True,
+        }
+        return volunteers.create_volunteer(
+            store=self.api.store, volunteer=Volunteer(**(values | fields))
+        )
+
+    def visit(self, person: Person, *, week_start: date | None = None, **fields: Any) -> Visit:
+        values: dict[str, Any] = {
+            "id": f"visit-{uuid.uuid4().hex[:10]}",
+            "person_id": person.id,
+            "week_start": week_start or next_monday(),
+            "day": 1,
+            "earliest": "10:00",
+            "latest": "13:00",
+            "duration_minutes": 60,
+            "status": "open",
+        }
+        return visits.create_visit(store=self.api.store, visit=Visit(**(values | fields)))
+
+    def user(self, role: str, **links: Any) -> tuple[str, str]:
+        """A user of ``role``; returns (email, token)."""
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+        if role in ("coordinator", "link_worker") and "organization_id" not in links:
+            links["organization_id"] = self.organization_id
+        user = create_user(store=self.api.store, email=email, password=PASSWORD, role=role, **links)
+        return email, token_for(key=self.api.key, user_id=user.id)
+
+    def volunteer_token(self, volunteer: Volunteer) -> str:
+        return self.user("volunteer", volunteer_id=volunteer.id)[1]
+
+
+@pytest.fixture
+def world(api: Api) -> World:
+    return World(api)
