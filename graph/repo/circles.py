@@ -28,7 +28,7 @@ from graph.store.port import GraphStore, Row
 CREATE_CIRCLE = """
 MATCH (p:Person {id: $person_id})
 OPTIONAL MATCH (p)<-[:SUPPORTS]-(existing:CareCircle)
-WITH p, existing WHERE existing IS NULL
+WITH p, count(existing) AS circles WHERE circles = 0
 CREATE (n:CareCircle) SET n = $props
 CREATE (n)-[:SUPPORTS]->(p)
 RETURN properties(n) AS n

@@ -20,10 +20,12 @@ from graph.repo.records import (
 from graph.store.port import GraphStore
 
 # The email guard and the create are one statement; on Neo4j a unique constraint on
-# User.email (schema) closes the gap between two concurrent sign-ups as well.
+# User.email (schema) closes the gap between two concurrent sign-ups as well. The guard counts
+# rather than testing ``existing IS NULL``: FalkorDB 4 lets a found node through
+# ``OPTIONAL MATCH (x ...) WITH x WHERE x IS NULL`` when that OPTIONAL MATCH opens the query.
 CREATE_USER = """
 OPTIONAL MATCH (existing:User {email: $email})
-WITH existing WHERE existing IS NULL
+WITH count(existing) AS taken WHERE taken = 0
 CREATE (n:User) SET n = $props
 RETURN properties(n) AS n
 """
@@ -80,7 +82,7 @@ def list_users(
 UPDATE_USER = """
 MATCH (n:User {id: $id})
 OPTIONAL MATCH (other:User {email: $email}) WHERE other.id <> $id
-WITH n, other WHERE other IS NULL
+WITH n, count(other) AS taken WHERE taken = 0
 SET n = $props
 RETURN properties(n) AS n
 """
