@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import platform
@@ -302,10 +303,13 @@ def _machine() -> str:
     )
 
 
-def _ortools_version() -> str:
-    import ortools
+def _load_average() -> str:
+    with open("/proc/loadavg") as info:
+        return " ".join(info.read().split()[:3])
 
-    return str(ortools.__version__)
+
+def _ortools_version() -> str:
+    return importlib.metadata.version("ortools")
 
 
 def _commit() -> str:
@@ -322,6 +326,7 @@ def _report(
     stability: Sequence[Stability],
     instances: dict[tuple[str, str], tuple[int, int, int]],
     command: str,
+    load_before: str,
 ) -> str:
     out = [
         "# Scheduler benchmarks",
@@ -416,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for variant in variants:
         if variant not in VARIANTS:
             parser.error(f"--variants: expected plentiful and/or scarce, got {variant!r}")
+    load_before = _load_average()
     runs: dict[tuple[str, str, str], Run] = {}
     instances: dict[tuple[str, str], tuple[int, int, int]] = {}
     stability: list[Stability] = []
@@ -452,7 +458,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = "python -m benchmarks.bench_solver " + " ".join(
         argv if argv is not None else sys.argv[1:]
     )
-    report = _report(runs, stability, instances, command.strip())
+    report = _report(runs, stability, instances, command.strip(), load_before)
     Path(args.out).write_text(report)
     print(report)
 
