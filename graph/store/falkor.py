@@ -79,6 +79,15 @@ def _translated_errors(what: str) -> Iterator[None]:
         raise GraphError(f"{message} ({what})") from error
 
 
+@contextmanager
+def _unless_already_there() -> Iterator[None]:
+    try:
+        yield
+    except redis.exceptions.ResponseError as error:
+        if "already indexed" not in str(error) and "already exists" not in str(error):
+            raise
+
+
 class FalkorStore:
     """One named graph on a FalkorDB server (embedded or already running)."""
 
@@ -108,20 +117,26 @@ class FalkorStore:
             ]
 
     def ensure_schema(self) -> None:
-        """Exact-match index + unique constraint on ``id`` per label, plus the lookup indexes."""
+        """Exact-match index + unique constraint on ``id`` per label, plus the lookup indexes.
+
+        Safe to run from several processes at once: an index or constraint another process
+        created in the meantime ("already indexed", "already exists") counts as done.
+        """
         wanted_indexes = [(label, "id") for label in NODE_LABELS] + list(INDEXED_PROPERTIES)
         with _translated_errors(f"schema of graph {self.graph_name!r}"):
             existing = self._indexed_properties()
             for label, prop in wanted_indexes:
                 if (label, prop) not in existing:
-                    self._graph.query(CREATE_INDEX_FALKOR.format(label=label, prop=prop))
+                    with _unless_already_there():
+                        self._graph.query(CREATE_INDEX_FALKOR.format(label=label, prop=prop))
             constrained = self._unique_constraints()
             for label in NODE_LABELS:
                 if label not in constrained:
-                    self._db.execute_command(
-                        "GRAPH.CONSTRAINT", "CREATE", self.graph_name,
-                        "UNIQUE", "NODE", label, "PROPERTIES", 1, "id",
-                    )  # fmt: skip
+                    with _unless_already_there():
+                        self._db.execute_command(
+                            "GRAPH.CONSTRAINT", "CREATE", self.graph_name,
+                            "UNIQUE", "NODE", label, "PROPERTIES", 1, "id",
+                        )  # fmt: skip
             self._wait_for_constraints()
 
     def close(self) -> None:

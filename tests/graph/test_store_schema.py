@@ -1,0 +1,112 @@
+"""The store port on the configured backend: schema, constraints, atomicity, errors, plain rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.store import GraphConstraintError, GraphError, GraphStore
+from graph.store.schema import NODE_LABELS
+
+COUNT_IDS = "MATCH (n) RETURN n.id AS id ORDER BY id"
+
+
+def _ids(store: GraphStore) -> list[str]:
+    return [row["id"] for row in store.run(COUNT_IDS, write=False)]
+
+
+def test_schema_setup_is_idempotent_and_the_constraint_holds_on_every_label(
+    store: GraphStore,
+) -> None:
+    store.ensure_schema()
+    store.ensure_schema()
+
+    for label in NODE_LABELS:
+        store.run(f"CREATE (:{label} {{id: $id, marker: 'first'}})", {"id": f"{label}-1"})
+        with pytest.raises(GraphConstraintError):
+            store.run(f"CREATE (:{label} {{id: $id, marker: 'second'}})", {"id": f"{label}-1"})
+        rows = store.run(
+            f"MATCH (n:{label} {{id: $id}}) RETURN n.marker AS marker", {"id": f"{label}-1"}
+        )
+        assert rows == [{"marker": "first"}], label
+
+
+def test_the_same_id_under_two_labels_is_allowed(store: GraphStore) -> None:
+    store.run("CREATE (:Person {id: 'x1'}), (:Volunteer {id: 'x1'})")
+
+    assert _ids(store) == ["x1", "x1"]
+
+
+def test_a_statement_failing_halfway_leaves_nothing_behind(store: GraphStore) -> None:
+    store.run("CREATE (:Person {id: 'p3'})")
+
+    with pytest.raises(GraphConstraintError):
+        store.run(
+            "UNWIND $ids AS id CREATE (p:Person {id: id}) "
+            "CREATE (p)-[:REPORTED]->(:CheckIn {id: 'c-' + id})",
+            {"ids": ["p1", "p2", "p3", "p4"]},
+        )
+
+    assert _ids(store) == ["p3"]
+    assert store.run("MATCH ()-[r]->() RETURN count(r) AS n", write=False) == [{"n": 0}]
+
+
+def test_a_runtime_error_after_writes_rolls_them_back(store: GraphStore) -> None:
+    with pytest.raises(GraphError):
+        store.run("CREATE (:Person {id: 'p1'}) WITH 1 AS one UNWIND [1, 0] AS d RETURN one / d")
+
+    assert _ids(store) == []
+
+
+def test_bad_cypher_is_a_graph_error_naming_the_problem(store: GraphStore) -> None:
+    with pytest.raises(GraphError) as raised:
+        store.run("MATCH (p:Person) RETURN q")
+
+    assert not isinstance(raised.value, GraphConstraintError)
+    assert "q" in str(raised.value)
+
+
+def test_a_read_refuses_to_write(store: GraphStore) -> None:
+    with pytest.raises(GraphError):
+        store.run("CREATE (:Person {id: 'p1'})", write=False)
+
+    assert _ids(store) == []
+
+
+def test_rows_are_plain_dicts_keyed_by_column(store: GraphStore) -> None:
+    store.run(
+        "CREATE (:Person {id: $id, languages: $languages, need: $need, active: true})",
+        {"id": "p1", "languages": ["en", "pl"], "need": 0.5},
+    )
+
+    rows = store.run(
+        "MATCH (p:Person) RETURN p.id AS id, p {.languages, .need} AS detail, p AS node, "
+        "[1, 2] AS numbers",
+        write=False,
+    )
+
+    assert rows == [
+        {
+            "id": "p1",
+            "detail": {"languages": ["en", "pl"], "need": 0.5},
+            "node": {"id": "p1", "languages": ["en", "pl"], "need": 0.5, "active": True},
+            "numbers": [1, 2],
+        }
+    ]
+    assert type(rows[0]["detail"]) is dict
+    assert type(rows[0]["node"]) is dict
+
+
+def test_parameters_round_trip_unicode_quotes_and_nulls(store: GraphStore) -> None:
+    name = 'Zoë "Zo" O\'Brien\\ — 日本'
+    store.run(
+        "CREATE (:Person {id: $id, name: $name, note: $note})",
+        {"id": "p1", "name": name, "note": None},
+    )
+
+    assert store.run("MATCH (p:Person) RETURN p.name AS name, p.note AS note") == [
+        {"name": name, "note": None}
+    ]
+
+
+def test_each_test_gets_an_empty_graph(store: GraphStore) -> None:
+    assert _ids(store) == []
