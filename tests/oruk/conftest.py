@@ -10,8 +10,12 @@ import pytest
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = Path(__file__).resolve().parents[2] / "seed" / "samples" / "oruk_services.json"
-REFERENCE_FILES = ("service_full.json", "service_list.json", "organization_full.json",
-                   "taxonomy_term_list.json")  # fmt: skip
+REFERENCE_FILES = (
+    "service_full.json",
+    "service_list.json",
+    "organization_full.json",
+    "taxonomy_term_list.json",
+)
 
 
 def read_json(path: Path) -> Any:

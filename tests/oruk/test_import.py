@@ -151,9 +151,14 @@ def test_schedules_become_weekly_fortnightly_and_monthly_windows(
     contents = sample["contents"]
     contents[1]["schedules"][0]["interval"] = 2  # the health walk, every other week
     contents[2]["schedules"].append(
-        {"id": "1b9e5b8e-1d76-4d43-9d3c-2ad5b5f2e0aa", "freq": "DAILY", "byday": "MO",
-         "opens_at": "09:00", "closes_at": "10:00"}
-    )  # fmt: skip
+        {
+            "id": "1b9e5b8e-1d76-4d43-9d3c-2ad5b5f2e0aa",
+            "freq": "DAILY",
+            "byday": "MO",
+            "opens_at": "09:00",
+            "closes_at": "10:00",
+        }
+    )
     contents[5]["schedules"][0]["closes_at"] = "18:00:00"  # before it opens at 19:00
 
     report = import_services(store=store, document=sample)
@@ -216,8 +221,11 @@ def test_a_phone_line_has_a_phone_and_no_place(store: GraphStore, sample: dict[s
 
     line = _service(store, sample_id(sample, "Vale Telephone Befriending"))
     assert (line.phone, line.lat, line.lon, line.category) == (
-        "020 7946 0321", None, None, "befriending_line",
-    )  # fmt: skip
+        "020 7946 0321",
+        None,
+        None,
+        "befriending_line",
+    )
 
 
 def test_services_with_a_place_go_in_the_nearest_area(

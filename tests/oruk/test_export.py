@@ -1,0 +1,116 @@
+"""Exporting services as Open Referral UK: valid against the profile's schema, and round-trips."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph.models import Organization, Schedule, Service
+from graph.repo.services import create_organization, create_service
+from graph.store import GraphStore
+from seed.oruk import export_services, import_services, schema_errors
+from tests.oruk.conftest import DATA, REFERENCE_FILES, read_json
+
+
+def test_every_exported_service_is_valid_against_the_oruk_schema(
+    store: GraphStore, sample: dict[str, Any], service_full: dict[str, Any]
+) -> None:
+    import_services(store=store, document=sample)
+    import_services(store=store, document=service_full)
+
+    exported = export_services(store=store)
+
+    assert len(exported) == 15
+    assert {name: schema_errors(service) for name, service in _by_name(exported).items()} == {
+        name: [] for name in _by_name(exported)
+    }
+
+
+def test_export_keeps_the_oruk_ids_and_what_the_import_read(
+    store: GraphStore, sample: dict[str, Any]
+) -> None:
+    import_services(store=store, document=sample)
+
+    lunch = _by_name(export_services(store=store))["Hollins Friendship Lunch Club"]
+
+    original = next(s for s in sample["contents"] if s["name"] == lunch["name"])
+    assert lunch["id"] == original["id"]
+    assert lunch["organization"]["id"] == original["organization"]["id"]
+    assert lunch["organization"]["name"] == "Vale Age Concern"
+    assert [(s["freq"], s["byday"], s["opens_at"], s["closes_at"]) for s in lunch["schedules"]] == [
+        ("WEEKLY", "TU,TH", "12:00:00", "14:00:00")
+    ]
+    location = lunch["service_at_locations"][0]["location"]
+    assert (location["latitude"], location["longitude"]) == (51.5398, -0.0472)
+    terms = {a["taxonomy_term"]["term"] for a in lunch["attributes"]}
+    assert terms == {"lunch_club", "cooking", "conversation"}
+    assert lunch["cost_options"][0]["option"] == "Low cost"
+
+
+def test_export_then_import_changes_nothing(store: GraphStore, sample: dict[str, Any]) -> None:
+    import_services(store=store, document=sample)
+    exported = export_services(store=store)
+
+    report = import_services(store=store, document={"contents": exported})
+
+    assert report.total("created") == 0 and report.total("updated") == 0
+    assert report.counts["services"]["unchanged"] == 14
+    assert report.skipped == []
+    assert export_services(store=store) == exported
+
+
+def test_services_made_in_carecircles_export_with_stable_uuids(store: GraphStore) -> None:
+    organization = create_organization(
+        store=store,
+        organization=Organization(id="org-1", name="Friends of Ashby", email="hi@ashby.example"),
+    )
+    create_service(
+        store=store,
+        service=Service(
+            id="svc-1",
+            name="Ashby Coffee Morning",
+            category="social_club",
+            organization_id=organization.id,
+            schedules=[Schedule(day=4, start="10:00", end="11:30")],
+            accessibility=["step_free", "transport"],
+            cost="paid",
+            phone="020 7946 0999",
+        ),
+    )
+
+    first, second = export_services(store=store), export_services(store=store)
+
+    assert first == second and schema_errors(first[0]) == []
+    [service] = first
+    assert service["organization"]["email"] == "hi@ashby.example"
+    accessibility = service["service_at_locations"][0]["location"]["accessibility"][0]
+    assert accessibility["description"] == "Step-free access. Transport can be arranged."
+    assert "latitude" not in service["service_at_locations"][0]["location"]
+    assert service["phones"][0]["number"] == "020 7946 0999"
+
+
+@pytest.mark.parametrize("name", ["service_full.json", "organization_full.json"])
+def test_the_schema_check_accepts_the_reference_services(name: str) -> None:
+    document = read_json(DATA / name)
+    service = document["services"][0] if "services" in document else document
+
+    assert name in REFERENCE_FILES and schema_errors(service) == []
+
+
+def test_the_schema_check_names_what_is_wrong(service_full: dict[str, Any]) -> None:
+    del service_full["status"]
+    service_full["id"] = "not-a-uuid"
+    service_full["url"] = "no scheme"
+    service_full["schedules"][0]["freq"] = "DAILY"
+
+    errors = schema_errors(service_full)
+
+    assert "$: 'status' is a required property" in errors
+    assert "$.id: 'not-a-uuid' is not a 'uuid'" in errors
+    assert "$.url: 'no scheme' is not a 'uri'" in errors
+    assert any(error.startswith("$.schedules[0].freq: 'DAILY' is not one of") for error in errors)
+
+
+def _by_name(services: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {service["name"]: service for service in services}

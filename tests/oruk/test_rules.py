@@ -1,0 +1,143 @@
+"""The word rules on their own: access features, prices and schedule entries (no store)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.models import Schedule
+from seed.oruk_mapping import coordinate_problem, graph_id, schedule_windows
+from seed.oruk_rules import (
+    ACCESS_PHRASES,
+    CHARGED,
+    INTERESTS,
+    LOW_PRICE,
+    TERM_RULES,
+    access_features,
+    cost_band,
+    matching_rules,
+    price_in_words,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "features"),
+    [
+        ("Wheelchair access is possible on all levels.", ["step_free"]),
+        ("The hall is on the first floor and there is no lift.", []),
+        ("Not suitable for wheelchairs. Induction loop fitted.", ["hearing_loop"]),
+        (
+            "Accessible toilet; large-print menus; quiet room upstairs",
+            ["accessible_toilet", "large_print", "quiet_space"],
+        ),
+        ("Transport can be arranged for members.", ["transport"]),
+        ("There is one step at the door.", []),
+    ],
+)
+def test_access_features_are_read_from_words_unless_negated(text: str, features: list[str]) -> None:
+    assert access_features(text) == features
+
+
+def test_each_exported_access_phrase_reads_back_as_its_own_feature() -> None:
+    for feature, phrase in ACCESS_PHRASES.items():
+        assert access_features(phrase) == [feature], phrase
+
+
+@pytest.mark.parametrize(
+    ("words", "price"),
+    [
+        ("Free for everyone", 0.0),
+        ("Suggested donation", LOW_PRICE),
+        ("£3.50 per class", 3.5),
+        ("£26 a year", 0.5),
+        ("Charged per session", CHARGED),
+        ("fees_description", None),
+    ],
+)
+def test_prices_in_words(words: str, price: float | None) -> None:
+    assert price_in_words(words) == price
+
+
+def test_the_cheapest_option_decides_the_cost_band() -> None:
+    assert cost_band([35.0, 0.0]) == "free"
+    assert cost_band([35.0, 5.0]) == "low"
+    assert cost_band([5.01]) == "paid"
+
+
+def test_every_rule_names_interests_that_exist() -> None:
+    for rule in TERM_RULES:
+        assert set(rule.interests) <= set(INTERESTS), rule.pattern
+
+
+def test_term_rules_match_whole_words_only() -> None:
+    assert [r.category for r in matching_rules("Housing advice")] == []  # not "sing"
+    assert [r.category for r in matching_rules("Cardiac rehabilitation")] == []  # not "cards"
+    assert [r.category for r in matching_rules("Nordic walking")] == ["walking_group"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "windows"),
+    [
+        (
+            {"freq": "WEEKLY", "byday": "MO,WE", "opens_at": "09:30:00", "closes_at": "11:00:00"},
+            [
+                Schedule(day=0, start="09:30", end="11:00"),
+                Schedule(day=2, start="09:30", end="11:00"),
+            ],
+        ),
+        (
+            {"freq": "MONTHLY", "byday": "-1FR", "opens_at": "14:00", "closes_at": "15:00"},
+            [Schedule(day=4, start="14:00", end="15:00", frequency="monthly")],
+        ),
+        (
+            {"weekday": "Sunday", "opens_at": "10:00", "closes_at": "12:00"},  # ORUK v1
+            [Schedule(day=6, start="10:00", end="12:00")],
+        ),
+    ],
+)
+def test_schedule_entries_become_windows(entry: dict[str, object], windows: list[Schedule]) -> None:
+    assert schedule_windows(entry) == windows
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        (
+            {
+                "freq": "WEEKLY",
+                "interval": 3,
+                "byday": "MO",
+                "opens_at": "9:00",
+                "closes_at": "10:00",
+            },
+            "freq WEEKLY with interval 3",
+        ),
+        (
+            {"freq": "WEEKLY", "byday": "Mondays", "opens_at": "09:00", "closes_at": "10:00"},
+            "byday 'Mondays': expected days like 'MO,WE' or '2TU', got 'MONDAYS'",
+        ),
+        ({"freq": "WEEKLY", "opens_at": "09:00", "closes_at": "10:00"}, "byday: missing"),
+        (
+            {"freq": "WEEKLY", "byday": "TU", "opens_at": "25:00", "closes_at": "26:00"},
+            "opens_at: expected a time like '10:00:00', got '25:00'",
+        ),
+    ],
+)
+def test_schedule_entries_that_cannot_be_windows_say_why(
+    entry: dict[str, object], reason: str
+) -> None:
+    result = schedule_windows(entry)
+    assert isinstance(result, str) and result.startswith(reason)
+
+
+def test_coordinates_must_be_a_place_on_earth() -> None:
+    assert coordinate_problem(51.5, -0.05) is None
+    assert coordinate_problem(100, 101) == ("latitude", "100 is outside -90..90 (longitude 101)")
+    assert coordinate_problem(51.5, None) == ("longitude", "expected a number, got None")
+    assert coordinate_problem("51.5", 0.1) == ("latitude", "expected a number, got '51.5'")
+
+
+def test_ids_are_stable_and_valid_even_for_odd_oruk_ids() -> None:
+    assert graph_id("oruk-service-", "abc-123") == "oruk-service-abc-123"
+    odd = graph_id("oruk-service-", "lbh/services/42 (old)")
+    assert odd == graph_id("oruk-service-", "lbh/services/42 (old)")
+    assert odd.startswith("oruk-service-") and "/" not in odd
