@@ -416,13 +416,24 @@ def _validated(
                 fields.pop(name, None)
 
 
-def _organization(data: dict[str, Any], path: str, skipped: list[Skipped]) -> Organization | None:
+def _id_and_name(
+    data: dict[str, Any], path: str, what: str, skipped: list[Skipped]
+) -> tuple[str, str] | None:
+    """The record's id and name, or None (reported: the record is not imported)."""
     oruk_id, name = text(data.get("id")), text(data.get("name"))
-    if oruk_id is None or name is None:
-        missing = "id" if oruk_id is None else "name"
-        reason = f"missing, expected the organization's {missing}; imported without organization"
-        skipped.append(Skipped(at(path, missing), "organization", reason))
+    if oruk_id is not None and name is not None:
+        return oruk_id, name
+    missing = "id" if oruk_id is None else "name"
+    reason = f"missing, expected the {what}'s {missing} as text"
+    skipped.append(Skipped(at(path, missing), what, reason))
+    return None
+
+
+def _organization(data: dict[str, Any], path: str, skipped: list[Skipped]) -> Organization | None:
+    identity = _id_and_name(data, path, "organization", skipped)
+    if identity is None:
         return None
+    oruk_id, name = identity
     fields: dict[str, Any] = {
         "id": graph_id(ORGANIZATION_PREFIX, oruk_id),
         "name": _shortened(name, NAME_MAX, at(path, "name"), skipped),
@@ -461,12 +472,10 @@ def _status_problem(status: Any) -> str | None:
 def map_service(record: ServiceRecord, skipped: list[Skipped]) -> MappedService | None:
     """One ORUK service as CareCircles models, or None with the reason added to ``skipped``."""
     data, path = record.data, record.path
-    oruk_id, name = text(data.get("id")), text(data.get("name"))
-    if oruk_id is None or name is None:
-        missing = "id" if oruk_id is None else "name"
-        reason = f"missing, expected the service's {missing} as text"
-        skipped.append(Skipped(at(path, missing), "service", reason))
+    identity = _id_and_name(data, path, "service", skipped)
+    if identity is None:
         return None
+    oruk_id, name = identity
     if data.get("status") is None:
         skipped.append(Skipped(at(path, "status"), "status", "missing; read as active"))
     elif (problem := _status_problem(data["status"])) is not None:
@@ -476,7 +485,7 @@ def map_service(record: ServiceRecord, skipped: list[Skipped]) -> MappedService 
     if isinstance(data.get("organization"), dict):
         organization = _organization(data["organization"], at(path, "organization"), skipped)
     elif record.organization is not None:
-        organization = _organization(record.organization, "(organization)", skipped)
+        organization = _organization(record.organization, "", skipped)
     place = _place(data, path, skipped)
     terms = _terms(data, path, skipped)
     description = text(data.get("description")) or ""
