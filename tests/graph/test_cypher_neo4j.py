@@ -6,15 +6,18 @@ and accept them too, without a Neo4j server: ``tools/cypher-lint/lint.mjs`` runs
 
 Collected statements: module-level ``UPPER_CASE`` string constants in graph/, service/ and seed/
 whose text starts with a Cypher clause keyword written in upper case (MATCH, OPTIONAL MATCH,
-MERGE, CREATE, UNWIND, WITH, CALL, RETURN, DELETE, DETACH). Constants are read with ``ast``
-(nothing is imported). FalkorDB-only statements are named ``*_FALKOR`` and skipped. DDL templates
-with ``{label}``/``{prop}`` placeholders are checked with a sample label and property filled in.
+MERGE, CREATE, UNWIND, WITH, CALL, RETURN, DELETE, DETACH). Every module is imported, so a
+statement composed from pieces (``MATCH_PERSON + " SET ..."``) is checked as the code runs it; a
+module that fails to import fails the test. FalkorDB-only statements are named ``*_FALKOR`` and
+skipped. DDL templates with ``{label}``/``{prop}`` placeholders are checked with a sample label
+and property filled in.
 """
 
 from __future__ import annotations
 
-import ast
+import importlib
 import json
+import pkgutil
 import re
 import shutil
 import subprocess
@@ -46,45 +49,34 @@ class Statement:
         return sorted({quoted or plain for quoted, plain in PARAMETER.findall(self.query)})
 
 
-def _string_value(node: ast.expr) -> str | None:
-    """The text of a string literal, also one built with ``+`` from literals; else None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _string_value(node.left), _string_value(node.right)
-        if left is not None and right is not None:
-            return left + right
-    return None
+def _modules(package: str) -> list[str]:
+    root = importlib.import_module(package)
+    names = [package]
+    for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+        names.append(info.name)
+    return sorted(names)
 
 
-def _module_constants(path: Path) -> list[tuple[str, str]]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    found: list[tuple[str, str]] = []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        else:
-            continue
-        if isinstance(target, ast.Name) and CONSTANT_NAME.fullmatch(target.id):
-            text = _string_value(value)
-            if text is not None:
-                found.append((target.id, text))
-    return found
-
-
-def collect_statements(root: Path = ROOT) -> list[Statement]:
-    statements: list[Statement] = []
-    for package in SCANNED_PACKAGES:
-        for path in sorted((root / package).rglob("*.py")):
-            module = ".".join(path.relative_to(root).with_suffix("").parts)
-            for name, text in _module_constants(path):
-                if name.endswith("_FALKOR") or not CLAUSE.match(text):
+def collect_statements(packages: tuple[str, ...] = SCANNED_PACKAGES) -> list[Statement]:
+    """Import every module of ``packages`` and collect its Cypher constants as the code sees
+    them (composed ones included), each statement once, named where it is first found."""
+    statements: dict[str, Statement] = {}
+    for package in packages:
+        for module_name in _modules(package):
+            module = importlib.import_module(module_name)
+            source = Path(module.__file__ or "").read_text() if module.__file__ else ""
+            for name, value in sorted(vars(module).items()):
+                if not (
+                    CONSTANT_NAME.fullmatch(name) and isinstance(value, str) and CLAUSE.match(value)
+                ):
                     continue
-                query = TEMPLATE_FIELD.sub(lambda field: TEMPLATE_SAMPLE[field[1]], text)
-                statements.append(Statement(name=f"{module}.{name}", query=query))
-    return statements
+                if name.endswith("_FALKOR"):
+                    continue
+                query = TEMPLATE_FIELD.sub(lambda field: TEMPLATE_SAMPLE[field[1]], value)
+                defined_here = re.search(rf"^{name}\s*[:=]", source, flags=re.MULTILINE)
+                if query not in statements or defined_here:
+                    statements[query] = Statement(name=f"{module_name}.{name}", query=query)
+    return list(statements.values())
 
 
 def lint(statements: list[Statement]) -> dict[str, list[dict[str, Any]]]:
@@ -165,24 +157,34 @@ def test_collector_finds_the_neo4j_ddl_and_skips_falkordb_only_statements(
     assert not any(name.endswith("_FALKOR") for name in names)
 
 
-def test_collector_reads_constants_without_importing(tmp_path: Path) -> None:
-    package = tmp_path / "graph"
+def test_collector_sees_composed_constants_once_and_skips_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "cypher_lint_sample"
     package.mkdir()
+    (package / "__init__.py").write_text("")
     (package / "visits.py").write_text(
         'GET_VISIT = """\n    MATCH (v:Visit {id: $visit_id}) RETURN v.id AS id\n"""\n'
         'COUNT_FALKOR = "MATCH (n) RETURN count(n)"\n'
         'HELP_TEXT = "Create a visit"\n'
         'lowercase_query = "MATCH (n) RETURN n"\n'
-        'JOINED = "MATCH (p:Person) " + "WHERE p.id = $`person id` RETURN p"\n'
-        "raise SystemExit('importing this module would fail')\n"
+        '_MATCH_PERSON = "MATCH (p:Person {id: $`person id`}) "\n'
+        'SET_NAME = _MATCH_PERSON + "SET p.name = $name"\n'
+        'INDEX = "CREATE INDEX {label}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"\n'
     )
+    (package / "reuse.py").write_text("from cypher_lint_sample.visits import GET_VISIT\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
 
-    statements = collect_statements(tmp_path)
+    statements = collect_statements(("cypher_lint_sample",))
 
     assert [(s.name, s.parameters) for s in statements] == [
-        ("graph.visits.GET_VISIT", ["visit_id"]),
-        ("graph.visits.JOINED", ["person id"]),
+        ("cypher_lint_sample.visits.GET_VISIT", ["visit_id"]),
+        ("cypher_lint_sample.visits.INDEX", []),
+        ("cypher_lint_sample.visits.SET_NAME", ["name", "person id"]),
     ]
+    assert statements[1].query == (
+        "CREATE INDEX Person_email IF NOT EXISTS FOR (n:Person) ON (n.email)"
+    )
 
 
 def test_lint_passes_a_valid_statement(diagnostics: dict[str, list[dict[str, Any]]]) -> None:
