@@ -20,15 +20,19 @@ import httpx
 import pytest
 import uvicorn
 
-from graph.models import Area, Organization, Person, Visit, Volunteer, Window
+from graph.models import Area, Organization, Person, User, Visit, Volunteer, Window
 from graph.repo import areas, people, services, visits, volunteers
+from graph.repo import users as users_repo
 from graph.settings import Settings
 from graph.store import GraphStore, drop_graph, open_store
 from service.app import create_app
-from service.users import create_user, token_for
+from service.auth import hash_password
+from service.users import token_for
 from tests.conftest import GraphServer
 
 PASSWORD = "correct horse battery"
+PASSWORD_HASH = hash_password(PASSWORD)
+_password_hash: str | None = None
 SERVER_START_TIMEOUT_S = 20.0
 
 
@@ -183,11 +187,23 @@ class World:
         return visits.create_visit(store=self.api.store, visit=Visit(**(values | fields)))
 
     def user(self, role: str, **links: Any) -> tuple[str, str]:
-        """A user of ``role``; returns (email, token)."""
+        """A user of ``role`` (password ``PASSWORD``); returns (email, token).
+
+        Made like ``service.users.create_user`` does, with one password hash for all (hashing
+        costs a fifth of a second on purpose); test_app signs up through create_user itself."""
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
         if role in ("coordinator", "link_worker") and "organization_id" not in links:
             links["organization_id"] = self.organization_id
-        user = create_user(store=self.api.store, email=email, password=PASSWORD, role=role, **links)
+        user = users_repo.create_user(
+            store=self.api.store,
+            user=User(
+                id=f"u-{uuid.uuid4().hex[:12]}",
+                email=email,
+                role=role,
+                password_hash=PASSWORD_HASH,
+                **links,
+            ),
+        )
         return email, token_for(key=self.api.key, user_id=user.id)
 
     def volunteer_token(self, volunteer: Volunteer) -> str:

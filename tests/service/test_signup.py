@@ -1,0 +1,259 @@
+"""Volunteers: open visits, claim, accept, decline, log; never a double booking."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+
+from graph.models import Window
+from graph.repo import visits as visits_repo
+from tests.service.conftest import Api, World, next_monday
+
+OPEN = """
+query($first: Int, $after: String) {
+  openVisits(first: $first, after: $after) {
+    edges { node { id day start end area personFirstName address } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+CLAIM = """
+mutation($visitId: ID!) {
+  claimVisit(visitId: $visitId) {
+    __typename
+    ... on VisitClaimed { visit { id start myStatus } }
+    ... on VisitUnavailable { message }
+    ... on NotEligible { reasons }
+  }
+}
+"""
+ACCEPT = """
+mutation($visitId: ID!) {
+  acceptVisit(visitId: $visitId) {
+    __typename ... on VisitAccepted { visit { id myStatus } } ... on VisitUnavailable { message }
+  }
+}
+"""
+DECLINE = """
+mutation($visitId: ID!) {
+  declineVisit(visitId: $visitId) { __typename ... on VisitUnavailable { message } }
+}
+"""
+LOG = """
+mutation($visitId: ID!, $outcome: VisitOutcome!, $note: String) {
+  logVisit(visitId: $visitId, outcome: $outcome, note: $note) {
+    __typename ... on VisitLogged { visit { id status myStatus note } }
+    ... on VisitUnavailable { message }
+  }
+}
+"""
+MY = "query($week: String) { myVisits(week: $week) { id myStatus start address status } }"
+
+
+def _holders(api: Api, visit_id: str) -> list[str]:
+    return [
+        a.volunteer_id
+        for a in visits_repo.list_assignments(store=api.store, visit_id=visit_id)
+        if a.status in ("proposed", "accepted", "done")
+    ]
+
+
+def test_open_visits_lists_only_what_the_volunteer_may_claim(api: Api, world: World) -> None:
+    near = world.person("Ann")
+    far = world.person("Bea", lat=51.75, lon=-0.06)  # about 22 km north
+    polish = world.person("Cas", languages=["pl"])
+    val = world.volunteer("Val", languages=["en"])
+    mine = world.visit(near)
+    world.visit(far)
+    world.visit(polish)
+    token = world.volunteer_token(val)
+    nodes = [e["node"] for e in api.data(OPEN, token=token)["openVisits"]["edges"]]
+    ids = {n["id"] for n in nodes}
+    assert mine.id in ids
+    assert len([n for n in nodes if n["personFirstName"] in ("Bea", "Cas")]) == 0
+    node = next(n for n in nodes if n["id"] == mine.id)
+    assert node["personFirstName"] == "Ann"
+    assert node["area"] == f"Ward {world.tag}"
+    assert node["address"] is None
+    assert node["start"] == "10:00" and node["end"] == "11:00"
+
+
+def test_open_visits_pages_with_cursors(api: Api, world: World) -> None:
+    person = world.person("Dot", visit_windows=[])
+    for day in range(5):
+        world.visit(person, day=day)
+    token = world.volunteer_token(world.volunteer("Pia"))
+    seen: list[str] = []
+    after = None
+    while True:
+        page = api.data(OPEN, {"first": 2, "after": after}, token=token)["openVisits"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    dot_visits = {
+        v.id for v in visits_repo.list_visits_of_person(store=api.store, person_id=person.id)
+    }
+    assert dot_visits <= set(seen)
+    assert len(seen) == len(set(seen))
+
+
+def test_claim_accept_decline_log_journey(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    val, kim = world.volunteer("Val"), world.volunteer("Kim")
+    val_token, kim_token = world.volunteer_token(val), world.volunteer_token(kim)
+    visit = world.visit(ann)
+
+    claimed = api.data(CLAIM, {"visitId": visit.id}, token=val_token)["claimVisit"]
+    assert claimed["__typename"] == "VisitClaimed"
+    assert claimed["visit"] == {"id": visit.id, "start": "10:00", "myStatus": "accepted"}
+    again = api.data(CLAIM, {"visitId": visit.id}, token=kim_token)["claimVisit"]
+    assert again["__typename"] == "VisitUnavailable"
+    open_ids = {e["node"]["id"] for e in api.data(OPEN, token=kim_token)["openVisits"]["edges"]}
+    assert visit.id not in open_ids
+
+    declined = api.data(DECLINE, {"visitId": visit.id}, token=val_token)["declineVisit"]
+    assert declined["__typename"] == "VisitDeclined"
+    open_ids = {e["node"]["id"] for e in api.data(OPEN, token=kim_token)["openVisits"]["edges"]}
+    assert visit.id in open_ids
+    assert (
+        api.data(CLAIM, {"visitId": visit.id}, token=kim_token)["claimVisit"]["__typename"]
+        == "VisitClaimed"
+    )
+    assert _holders(api, visit.id) == [kim.id]
+
+    logged = api.data(
+        LOG,
+        {"visitId": visit.id, "outcome": "DONE", "note": "  Tea and the crossword "},
+        token=kim_token,
+    )["logVisit"]
+    assert logged["__typename"] == "VisitLogged"
+    assert logged["visit"]["status"] == "done"
+    assert logged["visit"]["note"] == "Tea and the crossword"
+    knows = api.store.run(
+        "MATCH (:Volunteer {id: $v})-[k:KNOWS]->(:Person {id: $p}) RETURN k.visits AS n",
+        {"v": kim.id, "p": ann.id},
+    )
+    assert knows == [{"n": 1}]
+    # Logging twice, or someone else's visit, changes nothing.
+    twice = api.data(LOG, {"visitId": visit.id, "outcome": "MISSED"}, token=kim_token)
+    assert twice["logVisit"]["__typename"] == "VisitUnavailable"
+    other = api.data(LOG, {"visitId": visit.id, "outcome": "MISSED"}, token=val_token)
+    assert other["logVisit"]["__typename"] == "VisitUnavailable"
+
+
+def test_accept_a_proposed_visit(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    val = world.volunteer("Val")
+    token = world.volunteer_token(val)
+    visit = world.visit(ann, status="proposed", start="11:00")
+    visits_repo.assign_volunteer(
+        store=api.store,
+        visit_id=visit.id,
+        volunteer_id=val.id,
+        status="proposed",
+        at=visit.created_at,
+    )
+    mine = api.data(MY, {"week": _week(next_monday())}, token=token)["myVisits"]
+    assert [(v["id"], v["myStatus"]) for v in mine] == [(visit.id, "proposed")]
+    accepted = api.data(ACCEPT, {"visitId": visit.id}, token=token)["acceptVisit"]
+    assert accepted == {
+        "__typename": "VisitAccepted",
+        "visit": {"id": visit.id, "myStatus": "accepted"},
+    }
+    again = api.data(ACCEPT, {"visitId": visit.id}, token=token)["acceptVisit"]
+    assert again["__typename"] == "VisitUnavailable"
+
+
+def test_not_eligible_comes_with_reasons(api: Api, world: World) -> None:
+    ann = world.person("Ann", gender_preference="female")
+    val = world.volunteer("Sam", gender="male", checked=False)
+    visit = world.visit(ann)
+    result = api.data(CLAIM, {"visitId": visit.id}, token=world.volunteer_token(val))
+    assert result["claimVisit"]["__typename"] == "NotEligible"
+    reasons = " ".join(result["claimVisit"]["reasons"])
+    assert "female" in reasons and "checked" in reasons
+    assert _holders(api, visit.id) == []
+
+
+def test_overlap_with_travel_is_refused(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    bea = world.person("Bea", lat=51.57)  # 2.2 km away: 12 minutes at 12 km/h
+    val = world.volunteer("Val", availability=[Window(day=1, start="10:00", end="11:10")])
+    token = world.volunteer_token(val)
+    first = world.visit(ann, earliest="10:00", latest="11:00")
+    second = world.visit(bea, earliest="10:00", latest="12:00", duration_minutes=60)
+    assert api.data(CLAIM, {"visitId": first.id}, token=token)["claimVisit"]["__typename"] == (
+        "VisitClaimed"
+    )
+    result = api.data(CLAIM, {"visitId": second.id}, token=token)["claimVisit"]
+    assert result["__typename"] in ("NotEligible", "VisitUnavailable")
+    assert _holders(api, second.id) == []
+
+
+def test_fifty_concurrent_claims_of_one_visit_give_exactly_one_winner(
+    api: Api, world: World
+) -> None:
+    ann = world.person("Ann")
+    visit = world.visit(ann)
+    tokens = [world.volunteer_token(world.volunteer(f"V{i}")) for i in range(50)]
+
+    def claim(token: str) -> str:
+        body = api.gql(CLAIM, {"visitId": visit.id}, token=token)
+        assert "errors" not in body, body
+        return str(body["data"]["claimVisit"]["__typename"])
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        outcomes = list(pool.map(claim, tokens))
+    assert outcomes.count("VisitClaimed") == 1
+    assert outcomes.count("VisitUnavailable") == 49
+    assert len(_holders(api, visit.id)) == 1
+
+
+def test_twenty_concurrent_claims_of_overlapping_visits_by_one_volunteer(
+    api: Api, world: World
+) -> None:
+    val = world.volunteer("Val")
+    token = world.volunteer_token(val)
+    visits = [
+        world.visit(world.person(f"P{i}"), earliest="10:00", latest="11:00") for i in range(20)
+    ]
+
+    def claim(visit_id: str) -> str:
+        body = api.gql(CLAIM, {"visitId": visit_id}, token=token)
+        assert "errors" not in body, body
+        return str(body["data"]["claimVisit"]["__typename"])
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(claim, [v.id for v in visits]))
+    assert outcomes.count("VisitClaimed") == 1
+    held = [v.id for v in visits if _holders(api, v.id)]
+    assert len(held) == 1
+
+
+def test_address_only_for_a_held_visit_on_its_day(api: Api, world: World) -> None:
+    today = date.today()
+    monday = today - timedelta(days=today.weekday())
+    ann = world.person("Ann")
+    val = world.volunteer("Val")
+    token = world.volunteer_token(val)
+    today_visit = world.visit(
+        ann, week_start=monday, day=today.weekday(), status="accepted", start="10:00"
+    )
+    later = world.visit(ann, week_start=next_monday(), day=3, status="accepted", start="10:00")
+    for visit in (today_visit, later):
+        visits_repo.assign_volunteer(
+            store=api.store,
+            visit_id=visit.id,
+            volunteer_id=val.id,
+            status="accepted",
+            at=visit.created_at,
+        )
+    mine = {v["id"]: v for v in api.data(MY, token=token)["myVisits"]}
+    assert mine[today_visit.id]["address"] == "3 Mare Street, E8 1AB"
+    assert mine[later.id]["address"] is None
+
+
+def _week(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
