@@ -81,29 +81,29 @@ def solve_neighbourhood(
     for v in free:
         visit = c.visits[v]
         values = sorted({s for cand in cands[v] for s in cand.starts}) or [visit.earliest]
-        start[v] = model.NewIntVarFromDomain(cp_model.Domain.FromValues(values), f"start_{v}")
-        covered[v] = model.NewBoolVar(f"covered_{v}")
+        start[v] = model.new_int_var_from_domain(cp_model.Domain.from_values(values), f"start_{v}")
+        covered[v] = model.new_bool_var(f"covered_{v}")
         for cand in cands[v]:
-            x = model.NewBoolVar(f"assign_{v}_{cand.volunteer}")
+            x = model.new_bool_var(f"assign_{v}_{cand.volunteer}")
             assign[(v, cand.volunteer)] = x
             if len(cand.starts) != len(values):
                 first, last = cand.starts[0], cand.starts[-1]
                 if last - first == c.grid * (len(cand.starts) - 1):
-                    model.Add(start[v] >= first).OnlyEnforceIf(x)
-                    model.Add(start[v] <= last).OnlyEnforceIf(x)
+                    model.add(start[v] >= first).only_enforce_if(x)
+                    model.add(start[v] <= last).only_enforce_if(x)
                 else:
-                    model.AddLinearExpressionInDomain(
-                        start[v], cp_model.Domain.FromValues(list(cand.starts))
-                    ).OnlyEnforceIf(x)
-        model.Add(
+                    model.add_linear_expression_in_domain(
+                        start[v], cp_model.Domain.from_values(list(cand.starts))
+                    ).only_enforce_if(x)
+        model.add(
             sum(assign[(v, cand.volunteer)] for cand in cands[v]) == visit.needed * covered[v]
         )
         for w in visit.pinned:
             if (v, w) in assign:
-                model.Add(assign[(v, w)] == 1)
+                model.add(assign[(v, w)] == 1)
             else:
-                model.Add(covered[v] == 0)
-                model.Add(covered[v] == 1)  # a pin without candidate: infeasible, by pins
+                model.add(covered[v] == 0)
+                model.add(covered[v] == 1)  # a pin without candidate: infeasible, by pins
         need = round(c.people[visit.person].need * SCALE)
         objective.append(c.coverage * need * covered[v])
 
@@ -116,7 +116,7 @@ def solve_neighbourhood(
             objective.append(c.continuity * SCALE * x)
     for w, items in by_volunteer.items():
         room = c.volunteers[w].max_minutes - fixed_load[w]
-        model.Add(sum(c.visits[v].duration * x for v, x in items) <= room)
+        model.add(sum(c.visits[v].duration * x for v, x in items) <= room)
 
     # circle size (rule 10) and the new-member penalty
     by_person: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
@@ -127,17 +127,17 @@ def solve_neighbourhood(
     newcomers: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     newcomer_vars: dict[tuple[int, int], cp_model.IntVar] = {}
     for (p, w), xs in by_person.items():
-        y = model.NewBoolVar(f"newcomer_{p}_{w}")
+        y = model.new_bool_var(f"newcomer_{p}_{w}")
         newcomer_vars[(p, w)] = y
         for x in xs:
-            model.AddImplication(x, y)
-        model.AddBoolOr(xs).OnlyEnforceIf(y)
+            model.add_implication(x, y)
+        model.add_bool_or(xs).only_enforce_if(y)
         newcomers[p].append(y)
         objective.append(-c.new_member * SCALE * y)
     for p, ys in newcomers.items():
         person = c.people[p]
         fixed_new = sum(1 for w in fixed_serving[p] if c.volunteers[w].id not in person.circle)
-        model.Add(sum(ys) <= person.circle_max - len(person.circle) - fixed_new)
+        model.add(sum(ys) <= person.circle_max - len(person.circle) - fixed_new)
 
     # no overlap with travel (rule 8) and the travel term, per volunteer and day
     arcs_of: dict[tuple[int, int, int], cp_model.IntVar] = {}
@@ -154,7 +154,7 @@ def solve_neighbourhood(
     if c.fairness and assign:
         _add_fairness(model, c, fixed, free_set, fixed_load, by_volunteer, objective)
 
-    model.Maximize(sum(objective))
+    model.maximize(sum(objective))
     _add_hints(model, c, hint, free, assign, start, covered, newcomer_vars, arcs_of)
 
     solver = cp_model.CpSolver()
@@ -162,17 +162,17 @@ def solve_neighbourhood(
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = False
-    code = solver.Solve(model)
-    status = solver.StatusName(code)
+    code = solver.solve(model)
+    status = solver.status_name(code)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return SubResult({}, status, float("-inf"), float("inf"))
     rota: Rota = {}
     for v in free:
-        if solver.Value(covered[v]):
-            vols = tuple(w for (vv, w) in _pairs_of(v, cands) if solver.Value(assign[(vv, w)]))
-            rota[v] = (solver.Value(start[v]), vols)
+        if solver.value(covered[v]):
+            vols = tuple(w for (vv, w) in _pairs_of(v, cands) if solver.value(assign[(vv, w)]))
+            rota[v] = (solver.value(start[v]), vols)
     return SubResult(
-        rota, status, solver.ObjectiveValue() / SCALE, solver.BestObjectiveBound() / SCALE
+        rota, status, solver.objective_value / SCALE, solver.best_objective_bound / SCALE
     )
 
 
@@ -204,15 +204,15 @@ def _add_day_circuit(
     def start_of(v: int) -> cp_model.LinearExprT:
         return fixed_start[v] if v in fixed_start else start[v]
 
-    arcs: list[tuple[int, int, cp_model.IntVar | bool]] = []
+    arcs: list[tuple[int, int, cp_model.LiteralT]] = []
     any_fixed = bool(fixed_here)
     if not any_fixed:
-        arcs.append((0, 0, model.NewBoolVar("")))  # an empty day
+        arcs.append((0, 0, model.new_bool_var("")))  # an empty day
     for i, v in enumerate(order, start=1):
         if v not in fixed_start:
-            arcs.append((i, i, assign[(v, w)].Not()))
-        arcs.append((0, i, model.NewBoolVar("")))
-        arcs.append((i, 0, model.NewBoolVar("")))
+            arcs.append((i, i, assign[(v, w)].negated()))
+        arcs.append((0, i, model.new_bool_var("")))
+        arcs.append((i, 0, model.new_bool_var("")))
     for i, a in enumerate(order, start=1):
         earliest_a, _ = window(a)
         for j, b in enumerate(order, start=1):
@@ -222,17 +222,17 @@ def _add_day_circuit(
             _, latest_b = window(b)
             if earliest_a + c.visits[a].duration + gap > latest_b:
                 continue
-            arc = model.NewBoolVar(f"arc_{w}_{a}_{b}")
+            arc = model.new_bool_var(f"arc_{w}_{a}_{b}")
             arcs.append((i, j, arc))
             arcs_of[(w, a, b)] = arc
             if a not in fixed_start or b not in fixed_start:
-                model.Add(start_of(b) >= start_of(a) + c.visits[a].duration + gap).OnlyEnforceIf(
+                model.add(start_of(b) >= start_of(a) + c.visits[a].duration + gap).only_enforce_if(
                     arc
                 )
             km = round(c.visit_km(a, b) * SCALE)
             if km and c.travel_km:
                 objective.append(-c.travel_km * km * arc)
-    model.AddCircuit(arcs)
+    model.add_circuit(arcs)
 
 
 def _add_fairness(
@@ -247,23 +247,23 @@ def _add_fairness(
     """``fairness * (max - min)`` over volunteers with any visit; outside ones as constants."""
     outside = [load for w, load in fixed_load.items() if w not in by_volunteer]
     top = max((w.max_minutes for w in c.volunteers), default=0)
-    most = model.NewIntVar(0, top, "most_minutes")
-    least = model.NewIntVar(0, top, "least_minutes")
-    model.Add(least <= most)
+    most = model.new_int_var(0, top, "most_minutes")
+    least = model.new_int_var(0, top, "least_minutes")
+    model.add(least <= most)
     if outside:
-        model.Add(most >= max(outside))
-        model.Add(least <= min(outside))
+        model.add(most >= max(outside))
+        model.add(least <= min(outside))
     for w, items in by_volunteer.items():
         load = fixed_load[w] + sum(c.visits[v].duration * x for v, x in items)
-        model.Add(most >= load)
+        model.add(most >= load)
         if fixed_load[w] > 0:
-            model.Add(least <= load)
+            model.add(least <= load)
         else:
-            used = model.NewBoolVar(f"used_{w}")
-            model.AddBoolOr([x for _, x in items]).OnlyEnforceIf(used)
+            used = model.new_bool_var(f"used_{w}")
+            model.add_bool_or([x for _, x in items]).only_enforce_if(used)
             for _, x in items:
-                model.AddImplication(x, used)
-            model.Add(least <= load).OnlyEnforceIf(used)
+                model.add_implication(x, used)
+            model.add(least <= load).only_enforce_if(used)
     objective.append(-c.fairness * SCALE * (most - least))
 
 
@@ -281,21 +281,21 @@ def _add_hints(
     chosen = {(v, w) for v, (_, vols) in hint.items() for w in vols}
     for v in free:
         covered_here = v in hint and all((v, w) in assign for w in hint[v][1])
-        model.AddHint(covered[v], covered_here)
+        model.add_hint(covered[v], covered_here)
         if covered_here:
-            model.AddHint(start[v], hint[v][0])
+            model.add_hint(start[v], hint[v][0])
     for key, x in assign.items():
-        model.AddHint(x, key in chosen)
+        model.add_hint(x, key in chosen)
     serving = {(c.visits[v].person, w) for v, w in chosen}
     for key, y in newcomer_vars.items():
-        model.AddHint(y, key in serving)
+        model.add_hint(y, key in serving)
     days: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for v, (s, vols) in hint.items():
         for w in vols:
             days[(w, c.visits[v].day)].append((s, v))
-    follows = set()
+    follows: set[tuple[int, int, int]] = set()
     for (w, _), items in days.items():
         items.sort()
         follows.update((w, a, b) for (_, a), (_, b) in zip(items, items[1:], strict=False))
-    for key, arc in arcs_of.items():
-        model.AddHint(arc, key in follows)
+    for arc_key, arc in arcs_of.items():
+        model.add_hint(arc, arc_key in follows)

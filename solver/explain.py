@@ -7,8 +7,10 @@ by looking at the solved rota: weekly minutes, circle places, other visits that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from solver import eligibility as rules
-from solver.compiled import Compiled, CVisit, minutes_label
+from solver.compiled import Compiled, CVisit, CVolunteer, minutes_label
 from solver.greedy import Rota, RotaState
 
 
@@ -105,7 +107,7 @@ def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
         return f"no volunteer's travel range reaches {person.id}"
     words = ["volunteer"]
     pool = in_range
-    steps = [
+    steps: list[tuple[bool, Callable[[CVolunteer], bool], str]] = [
         (v.requires_check, lambda w: rules.check_satisfied(True, w.checked), "checked"),
         (
             bool(person.languages),

@@ -74,10 +74,33 @@ def test_scarce_is_scarce_at_medium_size_too() -> None:
     assert supply.coverable_minutes < 0.8 * supply.demand_minutes
 
 
+def test_the_flow_bounds_hold_for_a_real_rota(small: dict[str, dict[str, Any]]) -> None:
+    from solver.compiled import compile_problem
+    from solver.greedy import greedy
+
+    for problem_json in small.values():
+        compiled = compile_problem(Problem.model_validate(problem_json))
+        rota = greedy(compiled)
+        visits = compiled.visits
+        minutes = sum(visits[v].duration * len(vols) for v, (_, vols) in rota.items())
+        need = sum(compiled.people[visits[v].person].need for v in rota)
+        total_need = sum(compiled.people[v.person].need for v in visits)
+        supply = supply_and_demand(problem_json)
+        assert 0 < minutes <= supply.coverable_minutes
+        assert need / total_need <= supply.need_weighted_bound
+
+
 def test_coverable_minutes_stop_at_a_volunteers_weekly_limit() -> None:
     problem = {
+        "people": [{"id": "p1", "need": 0.5}],
         "visits": [
-            {"day": d, "earliest": "10:00", "latest": "12:00", "duration_minutes": 60}
+            {
+                "person": "p1",
+                "day": d,
+                "earliest": "10:00",
+                "latest": "12:00",
+                "duration_minutes": 60,
+            }
             for d in range(3)
         ],
         "volunteers": [
@@ -88,7 +111,9 @@ def test_coverable_minutes_stop_at_a_volunteers_weekly_limit() -> None:
             }
         ],
     }
-    assert supply_and_demand(problem).coverable_minutes == 90
+    supply = supply_and_demand(problem)
+    assert supply.coverable_minutes == 90
+    assert supply.need_weighted_bound == pytest.approx(1.5 / 3)
     problem["volunteers"][0]["checked"] = False  # every visit requires a check by default
     assert supply_and_demand(problem).coverable_minutes == 0
 
