@@ -203,78 +203,109 @@ def kept_volunteer_share(
 
 @dataclass(frozen=True)
 class SupplyDemand:
-    """Volunteer-minutes a problem asks for and offers.
+    """Volunteer-minutes a problem asks for and offers, and what any rota could cover.
 
     ``demand_minutes``: sum of duration x volunteers_needed over visits.
     ``offered_minutes``: sum over volunteers of min(max_minutes, available minutes).
-    ``coverable_minutes``: a proven upper bound on the volunteer-minutes any valid rota covers:
-    a max flow in which each volunteer gives at most ``max_minutes`` and at most 15 minutes per
-    15-minute slot they are available, only checked volunteers serve visits that require a check,
-    and each visit takes at most ``volunteers_needed`` x 15 minutes per slot inside its window,
-    ``duration x volunteers_needed`` in all. Distance, language, gender, travel and contiguous
-    starts are relaxed away, so they can only lower the true value.
+    ``coverable_minutes`` and ``need_weighted_bound`` come from one relaxation, a flow in which
+    each volunteer gives at most ``max_minutes`` and at most 15 minutes per 15-minute slot they
+    are available, only checked volunteers serve visits that require a check, and each visit
+    takes at most ``volunteers_needed`` x 15 minutes per slot inside its window and
+    ``duration x volunteers_needed`` in all. Every valid rota is such a flow (distance, language,
+    gender, travel, contiguity and all-or-nothing are relaxed away), so ``coverable_minutes``
+    (the max flow) bounds the volunteer-minutes any rota covers, and ``need_weighted_bound``
+    (the flow of most value, each minute of a visit worth need / its minutes, over the total
+    need) bounds need-weighted coverage.
     """
 
     demand_minutes: int
     offered_minutes: int
     coverable_minutes: int
+    need_weighted_bound: float
 
 
 def supply_and_demand(problem: Mapping[str, Any]) -> SupplyDemand:
     """Return the volunteer-minutes a problem asks for and the most any rota could cover."""
-    from ortools.graph.python import max_flow
+    from ortools.graph.python import max_flow, min_cost_flow
 
     grid = int(problem.get("grid_minutes", GRID_MINUTES))
-    slots = DAYS_IN_WEEK * (24 * 60 // grid)
+    per_day = 24 * 60 // grid
+    slots = DAYS_IN_WEEK * per_day
     # Volunteers with the same pattern, limit and check form one group (a few hundred groups).
-    groups: dict[tuple[Any, ...], int] = {}
+    groups: dict[tuple[tuple[int, ...], int, bool], int] = {}
     offered = 0
     for volunteer in problem["volunteers"]:
         covered: set[int] = set()
         for window in volunteer["availability"]:
-            day_slot = window["day"] * (24 * 60 // grid)
-            first = -(-_minutes(window["start"]) // grid)
-            covered.update(range(day_slot + first, day_slot + _minutes(window["end"]) // grid))
+            # Partial slots count as whole ones: looser, and sound off the grid too.
+            first = window["day"] * per_day + _minutes(window["start"]) // grid
+            last = window["day"] * per_day + -(-_minutes(window["end"]) // grid)
+            covered.update(range(first, last))
         limit = int(volunteer["max_minutes"])
         offered += min(len(covered) * grid, limit)
         group = (tuple(sorted(covered)), limit, bool(volunteer.get("checked", False)))
         groups[group] = groups.get(group, 0) + 1
-    # Visits with the same window and check rule form one kind: (needed per slot, minutes).
-    kinds: dict[tuple[int, int, bool], tuple[int, int]] = {}
+    # Visits with the same window, check rule, need and minutes form one kind.
+    need_of = {person["id"]: float(person.get("need", 0.5)) for person in problem["people"]}
+    # -> (visits, volunteers needed per slot)
+    kinds: dict[tuple[int, int, bool, float, int], tuple[int, int]] = {}
     for visit in problem["visits"]:
         needed = int(visit.get("volunteers_needed", 1))
-        day_slot = visit["day"] * (24 * 60 // grid)
+        day_slot = visit["day"] * per_day
         key = (
-            day_slot + -(-_minutes(visit["earliest"]) // grid),
-            day_slot + _minutes(visit["latest"]) // grid,
+            day_slot + _minutes(visit["earliest"]) // grid,
+            day_slot + -(-_minutes(visit["latest"]) // grid),
             bool(visit.get("requires_check", True)),
+            need_of[visit["person"]],
+            needed * int(visit["duration_minutes"]),
         )
-        per_slot, minutes = kinds.get(key, (0, 0))
-        kinds[key] = (per_slot + needed, minutes + needed * int(visit["duration_minutes"]))
-    demand = sum(minutes for _, minutes in kinds.values())
-    # Nodes: 0 source, 1 sink, a slot node for checked and one for unchecked volunteers,
-    # then groups, then visit kinds.
-    flow = max_flow.SimpleMaxFlow()
+        count, per_slot = kinds.get(key, (0, 0))
+        kinds[key] = (count + 1, per_slot + needed)
+    demand = sum(key[4] * count for key, (count, _) in kinds.items())
+    total_need = sum(key[3] * count for key, (count, _) in kinds.items())
+    # Nodes: 0 source, 1 sink, a node per slot for checked and one for unchecked volunteers,
+    # then groups, then visit kinds. Arcs are the same in both flows.
+    arcs: list[tuple[int, int, int]] = []
+    value_arcs: list[tuple[int, float, int]] = []  # (arc index, need per minute, capacity)
     checked_slot, unchecked_slot = 2, 2 + slots
     node = 2 + 2 * slots
     for (covered_slots, limit, checked), count in groups.items():
-        flow.add_arc_with_capacity(0, node, count * limit)
+        arcs.append((0, node, count * limit))
         base = checked_slot if checked else unchecked_slot
-        for slot in covered_slots:
-            flow.add_arc_with_capacity(node, base + slot, count * grid)
+        arcs.extend((node, base + slot, count * grid) for slot in covered_slots)
         node += 1
-    for (first, last, requires_check), (per_slot, minutes) in kinds.items():
+    for (first, last, requires_check, need, minutes), (count, per_slot) in kinds.items():
         for slot in range(first, last):
-            flow.add_arc_with_capacity(checked_slot + slot, node, per_slot * grid)
+            arcs.append((checked_slot + slot, node, per_slot * grid))
             if not requires_check:
-                flow.add_arc_with_capacity(unchecked_slot + slot, node, per_slot * grid)
-        flow.add_arc_with_capacity(node, 1, minutes)
+                arcs.append((unchecked_slot + slot, node, per_slot * grid))
+        value_arcs.append((len(arcs), need / minutes, count * minutes))
+        arcs.append((node, 1, count * minutes))
         node += 1
-    if flow.solve(0, 1) != flow.OPTIMAL:
+    most = max_flow.SimpleMaxFlow()
+    for tail, head, capacity in arcs:
+        most.add_arc_with_capacity(tail, head, capacity)
+    if most.solve(0, 1) != most.OPTIMAL:
         raise RuntimeError("max flow for the coverable minutes did not solve")
-    return SupplyDemand(
-        demand_minutes=demand, offered_minutes=offered, coverable_minutes=flow.optimal_flow()
-    )
+    coverable = int(most.optimal_flow())
+    # Most valuable flow: costs are -need per minute, scaled to integers; a free arc from source
+    # to sink lets any minute go unused. The bound is recomputed from the flows in exact need,
+    # plus a margin for the rounding of the costs.
+    best = min_cost_flow.SimpleMinCostFlow()
+    cost = dict.fromkeys(range(len(arcs)), 0)
+    for arc, per_minute, _ in value_arcs:
+        cost[arc] = -round(per_minute * 1e9)
+    for index, (tail, head, capacity) in enumerate(arcs):
+        best.add_arc_with_capacity_and_unit_cost(tail, head, capacity, cost[index])
+    best.add_arc_with_capacity_and_unit_cost(0, 1, coverable, 0)
+    best.set_node_supply(0, coverable)
+    best.set_node_supply(1, -coverable)
+    if best.solve() != best.OPTIMAL:
+        raise RuntimeError("min cost flow for the need-weighted bound did not solve")
+    value = sum(best.flow(arc) * per_minute for arc, per_minute, _ in value_arcs)
+    rounding = sum(capacity for _, _, capacity in value_arcs) * 1e-9
+    bound = min(1.0, (value + rounding) / total_need) if total_need > 0 else 1.0
+    return SupplyDemand(demand, offered, coverable, bound)
 
 
 def _as_json(solution: Mapping[str, Any] | Any) -> Mapping[str, Any]:
