@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from graph.repo import people as people_repo
@@ -359,7 +361,15 @@ class Mutation:
         return VisitLogged(visit=await _visit_for(info.context, key, volunteer_id))
 
 
-schema = strawberry.Schema(
+class CareCirclesSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Expected errors are the client's business; unexpected ones were logged with their
+        request id by ``MaskUnexpectedErrors`` already."""
+
+
+schema = CareCirclesSchema(
     query=Query,
     mutation=Mutation,
     extensions=[

@@ -1,0 +1,110 @@
+"""Authorisation: every role is refused what it may not see, and the refusal leaks nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.api.schema import schema
+from tests.service.conftest import Api, World
+
+PERSON = "query($id: ID!) { person(id: $id) { id firstName lastName address } }"
+PEOPLE = "query { people(first: 50) { edges { node { id firstName address } } pageInfo { hasNextPage } } }"
+VOLUNTEERS = "query { volunteers(first: 50) { edges { node { id firstName } } } }"
+OPEN = "query { openVisits { edges { node { id address } } } }"
+
+# One cheap, valid call per root field, to prove each one refuses a caller without a token.
+ROOT_CALLS = {
+    "me": "query { me { id } }",
+    "people": "query { people { edges { node { id } } } }",
+    "person": 'query { person(id: "p1") { id } }',
+    "volunteers": "query { volunteers { edges { node { id } } } }",
+    "visits": 'query { visits(week: "2026-W48") { edges { node { id } } } }',
+    "openVisits": "query { openVisits { edges { node { id } } } }",
+    "myVisits": "query { myVisits { id } }",
+    "rotaRuns": "query { rotaRuns { id } }",
+    "rotaRun": 'query { rotaRun(id: "r1") { id } }',
+    "runRota": 'mutation { runRota(week: "2026-W48") { id } }',
+    "publishRota": 'mutation { publishRota(runId: "r1") { __typename } }',
+    "claimVisit": 'mutation { claimVisit(visitId: "v1") { __typename } }',
+    "acceptVisit": 'mutation { acceptVisit(visitId: "v1") { __typename } }',
+    "declineVisit": 'mutation { declineVisit(visitId: "v1") { __typename } }',
+    "logVisit": 'mutation { logVisit(visitId: "v1", outcome: DONE) { __typename } }',
+}
+PUBLIC = {"signIn"}
+
+
+def test_every_root_field_is_listed_here() -> None:
+    fields = set(schema.get_type_by_name("Query").fields) | set(  # type: ignore[union-attr]
+        schema.get_type_by_name("Mutation").fields  # type: ignore[union-attr]
+    )
+    names = {schema.config.name_converter.get_graphql_name(f) for f in fields}
+    assert names == set(ROOT_CALLS) | PUBLIC
+
+
+@pytest.mark.parametrize("field", sorted(ROOT_CALLS))
+def test_without_a_token_every_field_is_refused(api: Api, field: str) -> None:
+    body = api.gql(ROOT_CALLS[field])
+    assert body["data"] in (None, {field: None})
+    assert "Sign in" in body["errors"][0]["message"]
+
+
+def test_a_volunteer_cannot_read_a_person_or_their_address(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    world.visit(ann)
+    token = world.volunteer_token(world.volunteer("Val"))
+    for query, variables in ((PERSON, {"id": ann.id}), (PEOPLE, {}), (VOLUNTEERS, {})):
+        body = api.gql(query, variables, token=token)
+        assert not any((body["data"] or {}).values())
+        assert body["errors"][0]["message"] == "Not allowed."
+        assert "Mare" not in str(body) and "Smith" not in str(body)
+    visible = api.data(OPEN, token=token)["openVisits"]["edges"]
+    assert visible and all(e["node"]["address"] is None for e in visible)
+
+
+def test_a_person_reads_themselves_and_no_one_else(api: Api, world: World) -> None:
+    ann, bob = world.person("Ann"), world.person("Bob")
+    _, token = world.user("person", person_id=ann.id)
+    me = api.data(PERSON, {"id": ann.id}, token=token)["person"]
+    assert me["firstName"] == "Ann" and me["address"] is None
+    body = api.gql(PERSON, {"id": bob.id}, token=token)
+    assert body["data"] == {"person": None} and body["errors"][0]["message"] == "Not allowed."
+    assert "Bob" not in str(body)
+    for query in (PEOPLE, VOLUNTEERS, OPEN):
+        assert api.gql(query, token=token)["data"] is None
+
+
+def test_a_coordinator_sees_people_with_addresses_and_a_link_worker_without(
+    api: Api, world: World
+) -> None:
+    ann = world.person("Ann")
+    _, coordinator = world.user("coordinator")
+    _, link_worker = world.user("link_worker")
+    node = api.data(PERSON, {"id": ann.id}, token=coordinator)["person"]
+    assert node["address"] == "3 Mare Street, E8 1AB"
+    node = api.data(PERSON, {"id": ann.id}, token=link_worker)["person"]
+    assert node["firstName"] == "Ann" and node["address"] is None
+    body = api.gql(VOLUNTEERS, token=link_worker)
+    assert body["data"] is None and body["errors"][0]["message"] == "Not allowed."
+
+
+def test_staff_without_an_organisation_see_nobody(api: Api, world: World) -> None:
+    world.person("Ann")
+    _, token = world.user("coordinator", organization_id=None)
+    body = api.gql(PEOPLE, token=token)
+    assert body["data"] is None and "organisation" in body["errors"][0]["message"]
+
+
+def test_people_pages_with_cursors(api: Api, world: World) -> None:
+    made = {world.person(f"N{i}").id for i in range(5)}
+    _, coordinator = world.user("coordinator")
+    seen: list[str] = []
+    after = None
+    query = """query($after: String) { people(first: 2, after: $after) {
+        edges { node { id } } pageInfo { hasNextPage endCursor } } }"""
+    while True:
+        page = api.data(query, {"after": after}, token=coordinator)["people"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert made <= set(seen) and len(seen) == len(set(seen))
