@@ -29,7 +29,7 @@ from seed.oruk_rules import (
     RRULE_OF,
 )
 
-SCHEMA_RESOURCE = "schemas/oruk_service.json"
+SCHEMA_PACKAGE, SCHEMA_FILE = "seed.schemas", "oruk_service.json"
 
 
 def oruk_id(prefix: str, graph_id: str) -> str:
@@ -177,7 +177,7 @@ FORMAT_CHECKER.checks("date-time", raises=ValueError)(_is_date_time)
 @lru_cache(maxsize=1)
 def service_schema() -> dict[str, Any]:
     """The ORUK UK profile's compiled service schema, shipped in ``seed/schemas/``."""
-    schema_text = resources.files("seed").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    schema_text = resources.files(SCHEMA_PACKAGE).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
     return cast(dict[str, Any], json.loads(schema_text))
 
 

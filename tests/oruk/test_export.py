@@ -114,3 +114,40 @@ def test_the_schema_check_names_what_is_wrong(service_full: dict[str, Any]) -> N
 
 def _by_name(services: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {service["name"]: service for service in services}
+
+
+def test_a_generated_borough_exports_validly_and_reads_back_the_same() -> None:
+    from seed.borough import generate_borough
+    from seed.oruk_export import export_service
+    from seed.oruk_mapping import map_service, service_records
+
+    borough = generate_borough("tiny", seed=3)
+    organizations = {organization.id: organization for organization in borough.organizations}
+    names = {interest.id: interest.name for interest in borough.interests}
+    exported = [
+        export_service(service, organizations.get(service.organization_id or ""), names)
+        for service in borough.services
+    ]
+    records, skipped, _ = service_records(exported)
+    read_back = [map_service(record, skipped) for record in records]
+
+    assert [schema_errors(service) for service in exported] == [[] for _ in exported]
+    assert skipped == []
+    fields = (
+        "name",
+        "description",
+        "category",
+        "lat",
+        "lon",
+        "schedules",
+        "cost",
+        "accessibility",
+        "interests",
+        "url",
+        "phone",
+    )
+    for original, mapped in zip(borough.services, read_back, strict=True):
+        assert mapped is not None
+        assert mapped.service.model_dump(include=set(fields)) == original.model_dump(
+            include=set(fields)
+        ), original.name
