@@ -100,25 +100,30 @@ RETURN s.id AS id, s.name AS name, s.category AS category, s.lat AS lat, s.lon A
        s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility
 """
 
+# Links are returned grouped by interest and by area: the client parses every returned value
+# in Python, so fewer values (not fewer rows) is what makes the read fast.
 INTEREST_LINKS = """
-MATCH (n)-[:INTERESTED_IN|OFFERS]->(i:Interest)
-WHERE n:Person OR n:Service
-RETURN CASE WHEN n:Person THEN 'Person' ELSE 'Service' END AS label, n.id AS id,
-       i.id AS interest_id, i.name AS interest
+MATCH (i:Interest)
+OPTIONAL MATCH (p:Person)-[:INTERESTED_IN]->(i)
+WITH i, collect(p.id) AS people
+OPTIONAL MATCH (s:Service)-[:OFFERS]->(i)
+RETURN i.id AS id, i.name AS name, people, collect(s.id) AS services
 """
 
 AREA_LINKS = """
-MATCH (n)-[:IN]->(a:Area)
-WHERE n:Person OR n:Service
-RETURN CASE WHEN n:Person THEN 'Person' ELSE 'Service' END AS label, n.id AS id,
-       a.id AS area_id, a.name AS area
+MATCH (a:Area)
+OPTIONAL MATCH (p:Person)-[:IN]->(a)
+WITH a, collect(p.id) AS people
+OPTIONAL MATCH (s:Service)-[:IN]->(a)
+RETURN a.id AS id, a.name AS name, people, collect(s.id) AS services
 """
 
+# A KNOWS edge of kind 'volunteer' starts at a Volunteer, any other kind at a Person
+# (graph/repo/relationships.py), so the kind says which label the start node has.
 KNOWS_LINKS = """
 MATCH (a)-[k:KNOWS]->(b:Person)
-WHERE a:Person OR a:Volunteer
-RETURN CASE WHEN a:Volunteer THEN 'Volunteer' ELSE 'Person' END AS label, a.id AS from_id,
-       b.id AS to_id, k.kind AS kind, k.strength AS strength, k.last_seen AS last_seen
+RETURN a.id AS from_id, b.id AS to_id, k.kind AS kind, k.strength AS strength,
+       k.last_seen AS last_seen
 """
 
 REFERRAL_LINKS = """
@@ -161,16 +166,19 @@ def load_connection_graph(*, store: GraphStore) -> nx.Graph:
             cost=row["cost"] or "free",
             accessibility=frozenset(row["accessibility"] or ()),
         )
-    for row in store.run(INTEREST_LINKS, write=False):
-        interest = (INTEREST, row["interest_id"])
-        graph.add_node(interest, kind=INTEREST, name=row["interest"] or row["interest_id"])
-        graph.add_edge(
-            (row["label"], row["id"]), interest, relation="interest", weight=INTEREST_WEIGHT
-        )
-    for row in store.run(AREA_LINKS, write=False):
-        area = (AREA, row["area_id"])
-        graph.add_node(area, kind=AREA, name=row["area"] or row["area_id"])
-        graph.add_edge((row["label"], row["id"]), area, relation="area", weight=AREA_WEIGHT)
+    for label, relation, weight, query in (
+        (INTEREST, "interest", INTEREST_WEIGHT, INTEREST_LINKS),
+        (AREA, "area", AREA_WEIGHT, AREA_LINKS),
+    ):
+        for row in store.run(query, write=False):
+            members = [(PERSON, i) for i in row["people"]] + [(SERVICE, i) for i in row["services"]]
+            if not members:
+                continue
+            hub = (label, row["id"])
+            graph.add_node(hub, kind=label, name=row["name"] or row["id"])
+            graph.add_edges_from(
+                ((member, hub) for member in members), relation=relation, weight=weight
+            )
     for row in store.run(KNOWS_LINKS, write=False):
         _add_knows(graph, row)
     for row in store.run(REFERRAL_LINKS, write=False):
@@ -188,10 +196,11 @@ def _schedules(stored: Any) -> tuple[Schedule, ...]:
 
 
 def _add_knows(graph: nx.Graph, row: Mapping[str, Any]) -> None:
-    source, target = (row["label"], row["from_id"]), (PERSON, row["to_id"])
-    if source == target:
+    label = VOLUNTEER if row["kind"] == "volunteer" else PERSON
+    source, target = (label, row["from_id"]), (PERSON, row["to_id"])
+    if source == target or source not in graph and label == PERSON:
         return
-    if row["label"] == VOLUNTEER and source not in graph:
+    if source not in graph:
         graph.add_node(source, kind=VOLUNTEER)
     strength = row["strength"] if row["strength"] is not None else KNOWS_DEFAULT_STRENGTH
     if graph.has_edge(source, target):  # both directions stored: keep the stronger
@@ -202,7 +211,7 @@ def _add_knows(graph: nx.Graph, row: Mapping[str, Any]) -> None:
         source,
         target,
         relation="knows",
-        kind=row["kind"] or ("volunteer" if row["label"] == VOLUNTEER else "friend"),
+        kind=row["kind"] or "friend",
         strength=float(strength),
         last_seen=row["last_seen"],
         weight=max(float(strength), KNOWS_MIN_WEIGHT),
