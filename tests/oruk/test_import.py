@@ -309,3 +309,23 @@ def test_services_made_in_carecircles_are_untouched_by_an_import(
 
     assert report.counts["services"]["created"] == 14
     assert _service(store, "svc-ours") == ours
+
+
+def test_an_organization_document_gives_its_services_the_organization(store: GraphStore) -> None:
+    report = import_services(store=store, document=read_json(DATA / "organization_full.json"))
+
+    assert report.counts["organizations"]["created"] == 1
+    assert _service(store, FULL_ID).organization_id == (
+        "oruk-org-d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
+    )
+    assert "services[0].service_at_locations[0].location.latitude" in {
+        s.path for s in report.skipped
+    }
+
+
+def test_a_taxonomy_term_list_is_reported_not_imported(store: GraphStore) -> None:
+    report = import_services(store=store, document=read_json(DATA / "taxonomy_term_list.json"))
+
+    assert report.total("created") == 0
+    assert [(s.path, s.what) for s in report.skipped] == [("contents[0]", "taxonomy term")]
+    assert report.notes == ["This file is page 1 of 10: import the other pages as well."]
