@@ -114,33 +114,64 @@ PERSON_WEEKDAY_WEIGHTS = (3, 3, 2, 3, 2, 1)
 PERSON_WEEKEND_TIMES = (("10:00", "13:00"), ("14:00", "17:00"))
 DAY_WEIGHTS = (5, 5, 5, 5, 5, 2, 2)
 
-# Volunteer patterns: (share, weekday times, weekday days range, weekend times, weekend days
-# range, max_minutes range, max_km range).
-VOLUNTEER_PATTERNS: dict[str, tuple[float, tuple[tuple[str, str], ...], tuple[int, int],
-                                    tuple[tuple[str, str], ...], tuple[int, int],
-                                    tuple[int, int], tuple[float, float]]] = {
-    "retiree": (
-        0.35,
-        (("09:30", "12:30"), ("10:00", "16:00"), ("13:00", "16:30"), ("09:00", "17:00")),
-        (2, 4), (("10:00", "13:00"),), (0, 1), (120, 360), (1.0, 4.0),
+
+@dataclass(frozen=True)
+class VolunteerPattern:
+    """A kind of volunteer week: how many weekdays and weekend days, at which times, how many
+    minutes a week in all and how far they travel."""
+
+    share: float
+    weekday_times: tuple[tuple[str, str], ...]
+    weekdays: tuple[int, int]
+    weekend_times: tuple[tuple[str, str], ...]
+    weekend_days: tuple[int, int]
+    minutes_per_week: tuple[int, int]
+    max_km: tuple[float, float]
+
+
+VOLUNTEER_PATTERNS: dict[str, VolunteerPattern] = {
+    "retiree": VolunteerPattern(
+        share=0.35,
+        weekday_times=(
+            ("09:30", "12:30"),
+            ("10:00", "16:00"),
+            ("13:00", "16:30"),
+            ("09:00", "17:00"),
+        ),
+        weekdays=(2, 4),
+        weekend_times=(("10:00", "13:00"),),
+        weekend_days=(0, 1),
+        minutes_per_week=(120, 360),
+        max_km=(1.0, 4.0),
     ),
-    "worker": (
-        0.35,
-        (("17:30", "20:30"), ("18:00", "21:00")),
-        (1, 2), (("10:00", "13:00"), ("11:00", "17:00"), ("14:00", "18:00")), (1, 2),
-        (60, 180), (2.0, 8.0),
+    "worker": VolunteerPattern(
+        share=0.35,
+        weekday_times=(("17:30", "20:30"), ("18:00", "21:00")),
+        weekdays=(1, 2),
+        weekend_times=(("10:00", "13:00"), ("11:00", "17:00"), ("14:00", "18:00")),
+        weekend_days=(1, 2),
+        minutes_per_week=(60, 180),
+        max_km=(2.0, 8.0),
     ),
-    "student": (
-        0.15,
-        (("13:00", "17:00"), ("14:00", "18:00"), ("12:00", "16:00")),
-        (2, 3), (("11:00", "15:00"),), (0, 1), (60, 180), (1.0, 5.0),
+    "student": VolunteerPattern(
+        share=0.15,
+        weekday_times=(("13:00", "17:00"), ("14:00", "18:00"), ("12:00", "16:00")),
+        weekdays=(2, 3),
+        weekend_times=(("11:00", "15:00"),),
+        weekend_days=(0, 1),
+        minutes_per_week=(60, 180),
+        max_km=(1.0, 5.0),
     ),
-    "flexible": (
-        0.15,
-        (("09:00", "13:00"), ("13:00", "17:00"), ("10:00", "15:00")),
-        (2, 3), (("10:00", "14:00"),), (0, 1), (120, 300), (1.5, 6.0),
+    "flexible": VolunteerPattern(
+        share=0.15,
+        weekday_times=(("09:00", "13:00"), ("13:00", "17:00"), ("10:00", "15:00")),
+        weekdays=(2, 3),
+        weekend_times=(("10:00", "14:00"),),
+        weekend_days=(0, 1),
+        minutes_per_week=(120, 300),
+        max_km=(1.5, 6.0),
     ),
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -385,16 +416,12 @@ class _BoroughBuilder:
             languages = [language, "en"] if rng.random() < 0.93 else [language]
         gender = rng.choices(("female", "male", "non_binary", None), (63, 33, 2, 2))[0]
         first, last = self._name(language, gender)
-        pattern = rng.choices(
-            list(VOLUNTEER_PATTERNS), [p[0] for p in VOLUNTEER_PATTERNS.values()]
-        )[0]
-        _, weekday_times, weekday_days, weekend_times, weekend_days, load, reach = (
-            VOLUNTEER_PATTERNS[pattern]
-        )
-        days = rng.sample(range(5), rng.randint(*weekday_days))
-        availability = [self._window(day, weekday_times) for day in days]
-        weekend = rng.sample((5, 6), rng.randint(*weekend_days))
-        availability += [self._window(day, weekend_times) for day in weekend]
+        patterns = list(VOLUNTEER_PATTERNS.values())
+        pattern = rng.choices(patterns, [p.share for p in patterns])[0]
+        days = rng.sample(range(5), rng.randint(*pattern.weekdays))
+        availability = [self._window(day, pattern.weekday_times) for day in days]
+        weekend = rng.sample((5, 6), rng.randint(*pattern.weekend_days))
+        availability += [self._window(day, pattern.weekend_times) for day in weekend]
         checked = rng.random() < 0.84
         expires: date | None = None
         if checked:
@@ -406,13 +433,15 @@ class _BoroughBuilder:
             id=f"volunteer-{index:05d}",
             first_name=first,
             last_name=last,
-            email=f"{_ascii(first)}.{_ascii(last)}.{index}@volunteers.example.org",
+            email=f"{_ascii(first)}.{_ascii(last)}.{index}@example.org",
             phone=self._phone() if rng.random() < 0.9 else None,
             lat=home.lat,
             lon=home.lon,
             area_id=home.ward.id,
-            max_km=round(rng.uniform(*reach), 1),
-            max_minutes=rng.randrange(load[0], load[1] + 1, 30),
+            max_km=round(rng.uniform(*pattern.max_km), 1),
+            max_minutes=rng.randrange(
+                pattern.minutes_per_week[0], pattern.minutes_per_week[1] + 1, 30
+            ),
             availability=sorted(availability, key=lambda w: w.day),
             languages=languages,
             gender=gender,

@@ -108,7 +108,8 @@ def test_checks_are_a_mix_of_valid_expired_and_missing(demo: Borough) -> None:
 
 
 def test_people_cluster_around_their_ward_centre(demo: Borough) -> None:
-    centres = {a.id: (a.lat, a.lon) for a in demo.areas}
+    centres = {a.id: (float(a.lat or 0), float(a.lon or 0)) for a in demo.areas}
+    assert all(a.lat is not None and a.lon is not None for a in demo.areas)
     own = [distance_km(p.lat, p.lon, *centres[str(p.area_id)]) for p in demo.people]
     others = [
         distance_km(p.lat, p.lon, *centre)

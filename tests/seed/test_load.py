@@ -34,11 +34,19 @@ def _counts_from_the_models(borough: Borough) -> GraphCounts:
         "Visit": len(borough.visits),
         "Volunteer": len(borough.volunteers),
     }
-    placed = [*borough.people, *borough.volunteers, *borough.services]
+    placed = [
+        *(p.area_id for p in borough.people),
+        *(v.area_id for v in borough.volunteers),
+        *(s.area_id for s in borough.services),
+    ]
+    interested = [
+        *(p.interests for p in borough.people),
+        *(v.interests for v in borough.volunteers),
+    ]
     relationships = {
         "FOR": len(borough.visits),
-        "IN": sum(1 for node in placed if node.area_id is not None),
-        "INTERESTED_IN": sum(len(p.interests) for p in [*borough.people, *borough.volunteers]),
+        "IN": sum(1 for area_id in placed if area_id is not None),
+        "INTERESTED_IN": sum(len(interests) for interests in interested),
         "KNOWS": len(borough.knows),
         "MEMBER_OF": len(borough.members),
         "OFFERS": sum(len(s.interests) for s in borough.services),
