@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
 
 from graph.models.base import ID_PATTERN
 
@@ -71,3 +72,14 @@ def check_id(value: str, field: str) -> str:
             f"got {value[:40]!r}"
         )
     return value
+
+
+class CountQueries(SchemaExtension):
+    """Reports the statements a request ran in the ``X-Graph-Queries`` response header."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        response = getattr(context, "response", None)
+        if response is not None:
+            response.headers["X-Graph-Queries"] = str(getattr(context, "queries", 0))

@@ -14,7 +14,7 @@ from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from graph.repo.signup import Change
 from service import access, rota, signup, users
-from service.api.errors import InputError, MaskUnexpectedErrors, check_id
+from service.api.errors import CountQueries, InputError, MaskUnexpectedErrors, check_id
 from service.api.paging import Connection, check_first, connection, decode_cursor
 from service.api.types import (
     AcceptResult,
@@ -377,5 +377,6 @@ schema = CareCirclesSchema(
         lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),
         lambda: MaxAliasesLimiter(max_alias_count=QUERY_ALIASES_MAX),
         MaskUnexpectedErrors,
+        CountQueries,
     ],
 )
