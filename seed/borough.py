@@ -625,12 +625,14 @@ class _BoroughBuilder:
     def _relationships(
         self, people: list[Person], homes: list[Home], couples: list[tuple[int, int]]
     ) -> list[Knows]:
-        """KNOWS between people: couples, then neighbours, friends and family up to each
-        person's own number of ties, which is zero for about a fifth of them."""
+        """KNOWS between people: couples, then neighbours (same street), friends (same ward)
+        and family (anywhere) up to each person's own number of ties."""
         rng = self.rng
         count = len(people)
+        # Knowing no one goes with greater need (about a fifth of people overall).
         target = [
-            0 if rng.random() < 0.2 else min(8, 1 + int(rng.expovariate(0.8))) for _ in people
+            0 if rng.random() < 0.08 + 0.3 * p.need else min(8, 1 + int(rng.expovariate(0.8)))
+            for p in people
         ]
         degree = [0] * count
         linked: set[tuple[int, int]] = set()
