@@ -91,11 +91,20 @@ def _solve_with(which: str, problem: Problem, time_limit: float) -> Solution:
 
 
 def _greedy_solution(problem: Problem) -> Solution:
-    """The greedy baseline's rota as a solution file (its bound is filled in by the parent)."""
-    from solver.compiled import compile_problem
-    from solver.greedy import greedy
+    """The greedy baseline's rota as a solution file (its bound is filled in by the parent).
 
-    compiled = compile_problem(problem)
+    Greedy sees the same candidates as our solver: every eligible volunteer on small problems,
+    and on large ones each visit's current-circle members and nearest volunteers, which are the
+    ones first-fit would try first anyway (with all 4.7 million pairs of L it runs for minutes).
+    """
+    from solver.compiled import compile_problem, find_candidates
+    from solver.greedy import greedy
+    from solver.solve import ALL_CANDIDATES_UP_TO, CANDIDATES_PER_VISIT
+
+    compiled = compile_problem(problem, with_candidates=False)
+    combos = len(compiled.visits) * len(compiled.volunteers)
+    limit = None if combos <= ALL_CANDIDATES_UP_TO else CANDIDATES_PER_VISIT
+    compiled.candidates = find_candidates(compiled, limit=limit)
     rota = greedy(compiled)
     assignments = [
         Assignment(
