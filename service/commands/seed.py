@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph.store import GraphError, drop_graph, open_store
+from graph.store import GraphError, UnknownGraphURI, drop_graph, open_store
 from seed.borough import SIZES, generate_borough
 from seed.load import count_graph, load_borough
 
@@ -59,8 +59,8 @@ def seed(
     borough = generate_borough(size, seed, week_start=week_start)
     try:
         store = open_store()
-    except GraphError as error:
-        err.print(f"[red]cannot open the graph store:[/red] {error}")
+    except (GraphError, UnknownGraphURI) as error:
+        typer.echo(f"cannot open the graph store: {error}", err=True)
         raise typer.Exit(1) from None
     try:
         if reset:
@@ -68,8 +68,10 @@ def seed(
             store.ensure_schema()
         before = sum(count_graph(store=store).nodes.values())
         if before:
-            err.print(
-                f"The graph already holds {before} nodes; loading over them (--reset starts empty)."
+            typer.echo(
+                f"The graph already holds {before} nodes; loading over them "
+                "(--reset starts empty).",
+                err=True,
             )
         with Progress(
             TextColumn("{task.description:<14}"),
@@ -86,7 +88,7 @@ def seed(
             load_borough(store=store, borough=borough, progress=advance)
         counts = count_graph(store=store)
     except GraphError as error:
-        err.print(f"[red]seeding failed:[/red] {error}")
+        typer.echo(f"seeding failed: {error}", err=True)
         raise typer.Exit(1) from None
     finally:
         store.close()
