@@ -3,9 +3,9 @@
     python -m benchmarks.bench_suggest [--size borough] [--seed 1] [--queries 200]
                                        [--out benchmarks/SUGGEST.md]
 
-Generates the borough (``seed.borough.generate_borough``), loads it into a fresh embedded
-FalkorDB in a temporary directory, adds synthetic referrals (the generator makes none; see
-``add_referrals``), then measures:
+Generates the borough (``seed.borough.generate_borough``), loads it with
+``seed.load.load_borough`` into a fresh embedded FalkorDB in a temporary directory, adds
+synthetic referrals (the generator makes none; see ``add_referrals``), then measures:
 
 - the time to read the projection (``load_connection_graph``) and to build its random-walk
   matrix (the first personalised PageRank);
@@ -28,7 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,12 +43,11 @@ from graph.analytics import (
     load_connection_graph,
     personalised_pagerank,
 )
-from graph.models import Person, Service
-from graph.repo.records import to_properties
 from graph.settings import Settings
 from graph.store import GraphStore, drop_graph, open_store
 from graph.store.embedded import ensure_server, stop_server
 from seed.borough import Borough, generate_borough
+from seed.load import load_borough
 from service.connections import suggest_connections
 from solver.eligibility import distance_km
 
@@ -56,26 +55,7 @@ TARGET_P95_MS = 200.0
 BATCH = 500
 T = TypeVar("T")
 
-# Only what the projection reads is loaded: people, volunteers, services, areas, interests and
-# the IN / INTERESTED_IN / OFFERS / KNOWS / REFERRED_TO edges.
-LOAD_NODES = "UNWIND $rows AS row CREATE (n:{label}) SET n = row"
-LINK_AREAS = """
-UNWIND $rows AS row
-MATCH (n:{label} {{id: row.id}}), (a:Area {{id: row.area_id}})
-CREATE (n)-[:IN]->(a)
-"""
-LINK_INTERESTS = """
-UNWIND $rows AS row
-MATCH (n:{label} {{id: row.id}})
-UNWIND row.interests AS interest_id
-MATCH (i:Interest {{id: interest_id}})
-CREATE (n)-[:{edge}]->(i)
-"""
-LINK_KNOWS = """
-UNWIND $rows AS row
-MATCH (a:{label} {{id: row.from_id}}), (b:Person {{id: row.to_id}})
-CREATE (a)-[k:KNOWS]->(b) SET k = row.props
-"""
+# The generator makes no referrals; the benchmark adds the edges suggestions read.
 LINK_REFERRALS = """
 UNWIND $rows AS row
 MATCH (p:Person {id: row.person_id}), (s:Service {id: row.service_id})
@@ -88,45 +68,9 @@ REFERRAL_STATUSES = ("attended", "made", "declined", "not_suitable")
 REFERRAL_WEIGHTS = (5, 2, 2, 1)
 
 
-def batches(rows: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(rows), BATCH):
-        yield rows[start : start + BATCH]
-
-
 def run_batched(store: GraphStore, query: str, rows: Sequence[dict[str, Any]]) -> None:
-    for chunk in batches(rows):
-        store.run(query, {"rows": list(chunk)})
-
-
-def load(store: GraphStore, borough: Borough) -> None:
-    """Write the parts of ``borough`` the connection graph reads."""
-    groups: list[tuple[str, Sequence[Any]]] = [  # label, models
-        ("Area", borough.areas),
-        ("Interest", borough.interests),
-        ("Person", borough.people),
-        ("Volunteer", borough.volunteers),
-        ("Service", borough.services),
-    ]
-    for label, models in groups:
-        run_batched(store, LOAD_NODES.format(label=label), [to_properties(m) for m in models])
-    for label, models in groups[2:]:
-        placed = [{"id": m.id, "area_id": m.area_id} for m in models if m.area_id]
-        run_batched(store, LINK_AREAS.format(label=label), placed)
-    liked: list[tuple[str, str, Sequence[Person | Service]]] = [
-        ("Person", "INTERESTED_IN", borough.people),
-        ("Service", "OFFERS", borough.services),
-    ]
-    for label, edge, holders in liked:
-        interests = [{"id": m.id, "interests": m.interests} for m in holders if m.interests]
-        run_batched(store, LINK_INTERESTS.format(label=label, edge=edge), interests)
-    for label, volunteer in [("Person", False), ("Volunteer", True)]:
-        edges: list[dict[str, Any]] = []
-        for knows in borough.knows:
-            if (knows.kind == "volunteer") is volunteer:
-                props = to_properties(knows)
-                ends = {"from_id": props.pop("from_id"), "to_id": props.pop("to_id")}
-                edges.append(ends | {"props": props})
-        run_batched(store, LINK_KNOWS.format(label=label), edges)
+    for start in range(0, len(rows), BATCH):
+        store.run(query, {"rows": list(rows[start : start + BATCH])})
 
 
 def add_referrals(store: GraphStore, borough: Borough, rng: random.Random) -> int:
@@ -197,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings(graph_uri=server.uri, data_dir=data_dir, graph_name="bench_suggest")
         store = open_store(settings)
         try:
-            _, load_ms = timed(lambda: load(store, borough))
+            _, load_ms = timed(lambda: load_borough(store=store, borough=borough))
             referrals = add_referrals(store, borough, rng)
             print(f"loaded in {load_ms / 1000:.1f} s, {referrals} referrals", file=sys.stderr)
             result = measure(store, borough, rng, args.queries)
