@@ -35,6 +35,11 @@ DEFAULT_TIME_LIMIT_S = 10.0
 
 WEEK_VISIT_IDS = "MATCH (v:Visit) WHERE v.week_start = $week_start RETURN collect(v.id) AS ids"
 
+PEOPLE_PLANNED = """
+MATCH (v:Visit)-[:FOR]->(p:Person) WHERE v.week_start = $week_start
+RETURN collect(DISTINCT p.id) AS ids
+"""
+
 PEOPLE_WITH_PATTERNS = """
 MATCH (n:Person) WHERE n.visits_per_week > 0 AND n.visit_windows IS NOT NULL
 RETURN properties(n) AS n ORDER BY n.id
@@ -155,12 +160,16 @@ def expand_pattern(person: Person, week_start: date) -> list[dict[str, Any]]:
 
 
 def plan_week(*, store: GraphStore, week_start: date) -> int:
-    """Create this week's visits from every person's pattern (idempotent); returns how many
-    visits the week has."""
+    """Create this week's visits from the pattern of every person who has none yet that week
+    (so planning twice, or after the seed made the week, adds nothing); returns how many visits
+    the week has."""
+    params = {"week_start": week_start.isoformat()}
+    planned = set(store.run(PEOPLE_PLANNED, params, write=False)[0]["ids"])
     rows = store.run(PEOPLE_WITH_PATTERNS, {}, write=False)
     visits = [
         visit
         for row in rows
+        if row["n"]["id"] not in planned
         for visit in expand_pattern(from_properties(Person, row["n"]), week_start)
     ]
     for batch_start in range(0, len(visits), 500):

@@ -1,10 +1,62 @@
-"""``carecircles serve``: placeholder until the service lands."""
+"""``carecircles serve [--host] [--port] [--demo]``: the API (and web pages) under uvicorn."""
 
 from __future__ import annotations
 
+import threading
+from typing import Annotated
+
 import typer
+import uvicorn
+
+from graph.settings import get_settings
+from graph.store import GraphError, GraphStore, open_store
+from service.app import create_app
+from service.config import secret_key
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False) -> None:
-    """Run the API and web pages."""
-    raise typer.Exit(1)
+def serve(
+    host: Annotated[str, typer.Option("--host", help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="port to listen on")] = 8000,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="seed the demo borough into an empty store, publish this week's rota and "
+            "print a sign-in for each role",
+        ),
+    ] = False,
+) -> None:
+    """Run the API: GraphQL (and GraphiQL) at /graphql, /health, calendar feeds."""
+    settings = get_settings()
+    try:
+        store = open_store(settings)
+    except GraphError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        if demo:
+            _prepare_demo(store, secret_key(settings), f"http://{host}:{port}")
+        app = create_app(settings=settings, store=store)
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        store.close()
+
+
+def _prepare_demo(graph: GraphStore, key: bytes, url: str) -> None:
+    from service.demo import demo_sign_ins, publish_this_week, seed_if_empty
+
+    seeded = seed_if_empty(store=graph)
+    if seeded:
+        typer.echo("seeded the demo borough")
+
+    def finish() -> None:
+        # The rota is solved while the server already answers, so the app is up at once.
+        if seeded:
+            run_id = publish_this_week(store=graph)
+            typer.echo(f"ran and published this week's rota ({run_id})")
+        typer.echo(f"\nCareCircles demo at {url}  (GraphiQL: {url}/graphql)\n")
+        for sign_in in demo_sign_ins(store=graph, key=key):
+            typer.echo(f"{sign_in.role:12} {sign_in.email}  password: {sign_in.password}")
+            typer.echo(f"{'':12} token: {sign_in.token}")
+
+    threading.Thread(target=finish, name="demo-rota", daemon=True).start()

@@ -8,7 +8,8 @@ from service.api.schema import schema
 from tests.service.conftest import Api, World
 
 PERSON = "query($id: ID!) { person(id: $id) { id firstName lastName address } }"
-PEOPLE = "query { people(first: 50) { edges { node { id firstName address } } pageInfo { hasNextPage } } }"
+PEOPLE = """query { people(first: 50) {
+  edges { node { id firstName address } } pageInfo { hasNextPage } } }"""
 VOLUNTEERS = "query { volunteers(first: 50) { edges { node { id firstName } } } }"
 OPEN = "query { openVisits { edges { node { id address } } } }"
 
