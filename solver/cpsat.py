@@ -142,13 +142,14 @@ def solve_neighbourhood(
     # no overlap with travel (rule 8) and the travel term, per volunteer and day
     arcs_of: dict[tuple[int, int, int], cp_model.IntVar] = {}
     day_nodes: dict[tuple[int, int], list[int]] = defaultdict(list)
+    cand_of = {(v, cand.volunteer): cand for v in free for cand in cands[v]}
     for v, w in assign:
         day_nodes[(w, c.visits[v].day)].append(v)
     for (w, day), nodes in day_nodes.items():
         fixed_here = fixed_days.get((w, day), [])
         if len(nodes) + len(fixed_here) < 2:
             continue
-        _add_day_circuit(model, c, w, nodes, fixed_here, assign, start, objective, arcs_of)
+        _add_day_circuit(model, c, w, nodes, fixed_here, cand_of, assign, start, objective, arcs_of)
 
     # fairness: max minus min minutes over volunteers with any visit
     if c.fairness and assign:
@@ -186,13 +187,14 @@ def _add_day_circuit(
     w: int,
     nodes: list[int],
     fixed_here: list[tuple[int, int]],
+    cand_of: dict[tuple[int, int], Candidate],
     assign: dict[tuple[int, int], cp_model.IntVar],
     start: dict[int, cp_model.IntVar],
     objective: list[cp_model.LinearExprT],
     arcs_of: dict[tuple[int, int, int], cp_model.IntVar],
 ) -> None:
     """One circuit through a depot (node 0) and the volunteer's visits of the day."""
-    cands = {cand.visit: cand for v in nodes for cand in c.candidates[v] if cand.volunteer == w}
+    cands = {v: cand_of[(v, w)] for v in nodes}
     fixed_start = dict(fixed_here)
     order = list(nodes) + [v for v, _ in fixed_here]
 
