@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.commands import db, rota, seed, serve, solve, users
+from service.commands import db, import_services, rota, seed, serve, solve, users
 
 app = typer.Typer(
     name="carecircles",
@@ -16,7 +16,7 @@ app = typer.Typer(
 app.command("solve")(solve.solve)
 app.command("seed")(seed.seed)
 app.command("serve")(serve.serve)
-app.command("import-services")(seed.import_services)
+app.command("import-services")(import_services.import_services)
 app.add_typer(db.app, name="db")
 app.add_typer(rota.app, name="rota")
 app.add_typer(users.app, name="users")
