@@ -95,7 +95,7 @@ def lint(statements: list[Statement]) -> dict[str, list[dict[str, Any]]]:
         input=json.dumps(payload),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,  # a cold run on a busy 2-core machine takes minutes
         check=False,
     )
     assert completed.returncode == 0, f"lint.mjs failed:\n{completed.stderr}"

@@ -68,14 +68,14 @@ function fromCache(query, parameters) {
 }
 
 // Lints statements in worker threads (the semantic analysis is CPU-bound, ~0.2 s a statement).
-async function lintInParallel(jobs) {
+async function lintInParallel(jobs, useCache) {
   const threads = Math.max(1, Math.min(availableParallelism(), 4, Math.ceil(jobs.length / 8)));
   const shares = Array.from({ length: threads }, (_, i) => jobs.filter((_, j) => j % threads === i));
   const answers = await Promise.all(
     shares.map(
       (share) =>
         new Promise((resolve, reject) => {
-          const worker = new Worker(fileURLToPath(import.meta.url), { workerData: share });
+          const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { jobs: share, useCache } });
           worker.once('message', resolve);
           worker.once('error', reject);
         }),
@@ -85,9 +85,16 @@ async function lintInParallel(jobs) {
 }
 
 if (!isMainThread) {
+  const { jobs, useCache } = workerData;
   const answers = [];
-  for (const { index, query, parameters } of workerData) {
-    answers.push({ index, diagnostics: await diagnose(query, parameters) });
+  for (const { index, query, parameters } of jobs) {
+    const diagnostics = await diagnose(query, parameters);
+    if (useCache) {
+      // Written as each statement is done, so an interrupted run keeps what it finished.
+      mkdirSync(CACHE_DIR, { recursive: true });
+      writeFileSync(cacheFile(query, parameters), JSON.stringify(diagnostics));
+    }
+    answers.push({ index, diagnostics });
   }
   parentPort.postMessage(answers);
 } else {
@@ -99,13 +106,7 @@ if (!isMainThread) {
   const jobs = statements
     .map(({ query, parameters = [] }, index) => ({ index, query, parameters }))
     .filter(({ index }) => known[index] === undefined);
-  const linted = jobs.length > 0 ? await lintInParallel(jobs) : new Map();
-  if (useCache && jobs.length > 0) {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    for (const { index, query, parameters } of jobs) {
-      writeFileSync(cacheFile(query, parameters), JSON.stringify(linted.get(index)));
-    }
-  }
+  const linted = jobs.length > 0 ? await lintInParallel(jobs, useCache) : new Map();
   const results = statements.map(({ name }, index) => ({
     name,
     diagnostics: known[index] ?? linted.get(index),
