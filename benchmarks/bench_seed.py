@@ -24,18 +24,20 @@ import datetime as dt
 import importlib.metadata
 import os
 import platform
-import statistics
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from graph.repo import bulk
 from graph.settings import Settings
 from graph.store import GraphStore, drop_graph, open_store
+from graph.store.embedded import running_server
 from seed.borough import Borough, generate_borough
 from seed.load import GraphCounts, borough_steps, count_graph, expected_counts, load_borough
 
@@ -70,10 +72,41 @@ def machine() -> dict[str, str]:
     }
 
 
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    """Wall seconds, and CPU seconds of this process and of the graph server during them.
+
+    The machine is shared, so wall time rises with other people's load; CPU seconds say what
+    the work itself cost (on an idle 2-core machine the wall time is close to the larger of
+    the two CPU figures, as the two processes overlap little)."""
+
+    wall: float
+    cpu: float
+    server_cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s wall, CPU {self.cpu:.2f} s + server {self.server_cpu:.2f} s"
+
+
+def server_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds the process ``pid`` has used so far (0 if unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(action: Callable[[], object], *, server_pid: int | None = None) -> Timing:
+    wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu_seconds(server_pid)
     action()
-    return time.perf_counter() - started
+    return Timing(
+        wall=time.perf_counter() - wall,
+        cpu=time.process_time() - cpu,
+        server_cpu=server_cpu_seconds(server_pid) - server,
+    )
 
 
 def fresh(store: GraphStore) -> None:
@@ -81,8 +114,9 @@ def fresh(store: GraphStore) -> None:
     store.ensure_schema()
 
 
-def cli_end_to_end(size: str, seed: int) -> tuple[float, str]:
-    """Wall seconds of ``carecircles seed`` in a new process and data directory, and its output."""
+def cli_end_to_end(size: str, seed: int) -> tuple[Timing, str]:
+    """``carecircles seed`` in a new process and data directory: its timing (CPU: the command's
+    process and whatever it waited for) and its output."""
     with tempfile.TemporaryDirectory(prefix="bench-seed-cli-") as data_dir:
         env = dict(os.environ)
         env.update(
@@ -94,14 +128,17 @@ def cli_end_to_end(size: str, seed: int) -> tuple[float, str]:
         )
         command = [sys.executable, "-m", "service.cli", "seed", "--size", size]
         command += ["--seed", str(seed), "--reset"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         completed = subprocess.run(
             command, env=env, cwd=ROOT, capture_output=True, text=True, check=False
         )
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode != 0:
         raise SystemExit(f"carecircles seed failed ({completed.returncode}):\n{completed.stderr}")
-    return seconds, completed.stdout
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Timing(wall=seconds, cpu=cpu, server_cpu=0.0), completed.stdout
 
 
 def load_with_create(store: GraphStore, borough: Borough, batch_size: int) -> None:
@@ -130,6 +167,14 @@ def counts_table(counts: GraphCounts, expected: GraphCounts) -> list[str]:
     return lines
 
 
+def row(what: str, timing: Timing) -> str:
+    return f"| {what} | {timing.wall:.2f} | {timing.cpu:.2f} | {timing.server_cpu:.2f} |"
+
+
+def median_timing(timings: list[Timing]) -> Timing:
+    return sorted(timings, key=lambda t: t.wall)[len(timings) // 2]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="borough", choices=("tiny", "demo", "borough"))
@@ -143,46 +188,60 @@ def main(argv: list[str] | None = None) -> int:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"machine: {about}", flush=True)
 
-    cli_seconds, cli_output = cli_end_to_end(args.size, args.seed)
-    print(f"carecircles seed --size {args.size}: {cli_seconds:.1f} s", flush=True)
+    cli, cli_output = cli_end_to_end(args.size, args.seed)
+    print(f"carecircles seed --size {args.size}: {cli}", flush=True)
 
-    started = time.perf_counter()
-    borough = generate_borough(args.size, args.seed)
-    generate_seconds = time.perf_counter() - started
+    holder: list[Borough] = []
+    generate = timed(lambda: holder.append(generate_borough(args.size, args.seed)))
+    borough = holder[0]
     expected = expected_counts(borough)
-    print(f"generate: {generate_seconds:.2f} s", flush=True)
+    print(f"generate: {generate}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="bench-seed-") as data_dir:
         settings = Settings(graph_uri="embedded://", data_dir=Path(data_dir), graph_name="bench")
-        started = time.perf_counter()
-        store = open_store(settings)
-        server_seconds = time.perf_counter() - started
+        opened: list[GraphStore] = []
+        start_server = timed(lambda: opened.append(open_store(settings)))
+        store = opened[0]
+        server = running_server(data_dir)
+        pid = server.pid if server is not None else None
         try:
             loads = []
             for _ in range(args.repeats):
                 fresh(store)
-                loads.append(timed(lambda: load_borough(store=store, borough=borough)))
-                print(f"load: {loads[-1]:.2f} s", flush=True)
-            reload_seconds = timed(lambda: load_borough(store=store, borough=borough))
+                loads.append(
+                    timed(partial(load_borough, store=store, borough=borough), server_pid=pid)
+                )
+                print(f"load: {loads[-1]}", flush=True)
+            reload = timed(partial(load_borough, store=store, borough=borough), server_pid=pid)
             counts = count_graph(store=store)
-            by_batch: dict[int, float] = {}
+            by_batch: dict[int, Timing] = {}
             for size in batch_sizes:
                 fresh(store)
                 by_batch[size] = timed(
-                    partial(load_borough, store=store, borough=borough, batch_size=size)
+                    partial(load_borough, store=store, borough=borough, batch_size=size),
+                    server_pid=pid,
                 )
-                print(f"batch {size}: {by_batch[size]:.2f} s", flush=True)
+                print(f"batch {size}: {by_batch[size]}", flush=True)
             fresh(store)
-            create_seconds = timed(lambda: load_with_create(store, borough, bulk.BATCH_SIZE))
+            create = timed(
+                partial(load_with_create, store, borough, bulk.BATCH_SIZE), server_pid=pid
+            )
             create_counts = count_graph(store=store)
-            print(f"CREATE instead of MERGE: {create_seconds:.2f} s", flush=True)
+            print(f"CREATE instead of MERGE: {create}", flush=True)
         finally:
             drop_graph(store)
             store.close()
+    load_after = ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
+    load = median_timing(loads)
     matches = counts == expected and create_counts == expected
-    verdict = "PASS" if cli_seconds < TARGET_SECONDS and matches else "FAIL"
-    rows = sum(len(step.rows) for step in borough_steps(borough))
+    verdict = "PASS" if cli.wall < TARGET_SECONDS and matches else "FAIL"
+    steps = borough_steps(borough)
+    rows = sum(len(step.rows) for step in steps)
+    header = [
+        "| phase | wall s | CPU s (Python) | CPU s (graph server) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
     report = [
         f"# Seeding benchmark: `{args.size}` borough",
         "",
@@ -191,40 +250,39 @@ def main(argv: list[str] | None = None) -> int:
         "## Machine",
         "",
         *[f"- {key}: {value}" for key, value in about.items()],
+        f"- load average (1, 5, 15 min) at the end: {load_after}",
+        "",
+        "The machine is shared with other work, so wall times carry other people's load; the",
+        "CPU columns are what seeding itself used.",
         "",
         "## Result",
         "",
         f"**{verdict}**: `carecircles seed --size {args.size} --reset` took "
-        f"**{cli_seconds:.1f} s** end to end into a fresh embedded store "
-        f"(target: under {TARGET_SECONDS:.0f} s); counts read back "
+        f"**{cli.wall:.1f} s** end to end into a fresh embedded store "
+        f"(target: under {TARGET_SECONDS:.0f} s), using {cli.cpu:.1f} s of CPU in its own "
+        "process; the node and relationship counts read back from the graph "
         f"{'match' if matches else 'DO NOT match'} what the generator produced.",
         "",
-        "| phase | seconds |",
-        "| --- | ---: |",
-        f"| `carecircles seed` end to end (new process, new server) | {cli_seconds:.2f} |",
-        f"| generate (in process) | {generate_seconds:.2f} |",
-        f"| start the embedded server and set up the schema | {server_seconds:.2f} |",
-        f"| load into an empty graph, median of {args.repeats} "
-        f"(batch {bulk.BATCH_SIZE}, MERGE) | {statistics.median(loads):.2f} |",
-        f"| load into an empty graph, best of {args.repeats} | {min(loads):.2f} |",
-        f"| load again over the loaded graph (MERGE: nothing changes) | {reload_seconds:.2f} |",
+        *header,
+        row("`carecircles seed --reset` end to end (new process, new server)", cli),
+        row("generate the borough (in process)", generate),
+        row("start the embedded server and set up the schema", start_server),
+        row(f"load into an empty graph, median of {args.repeats} (batch {bulk.BATCH_SIZE})", load),
+        row("load the same borough again over it (MERGE: nothing changes)", reload),
         "",
-        f"{rows:,} rows (nodes and relationships) in "
-        f"{len(borough_steps(borough))} steps (one statement each, in batches); "
-        f"{rows / statistics.median(loads):,.0f} rows/s.",
+        f"{rows:,} rows (nodes and relationships) in {len(steps)} steps of one statement each; "
+        f"{rows / load.wall:,.0f} rows/s wall.",
         "",
         "## Rows per statement (UNWIND batch size), MERGE, empty graph",
         "",
-        "| batch size | load seconds |",
-        "| ---: | ---: |",
-        *[f"| {size:,} | {seconds:.2f} |" for size, seconds in by_batch.items()],
+        *header,
+        *[row(f"batch {size:,}", timing) for size, timing in by_batch.items()],
         "",
         f"## MERGE against CREATE (empty graph, batch {bulk.BATCH_SIZE})",
         "",
-        "| statements | load seconds |",
-        "| --- | ---: |",
-        f"| MERGE on ids (what `load_borough` does) | {statistics.median(loads):.2f} |",
-        f"| CREATE (would duplicate on a second load) | {create_seconds:.2f} |",
+        *header,
+        row("MERGE on ids (what `load_borough` does)", load),
+        row("CREATE (duplicates on a second load)", create),
         "",
         "## Counts read back from the graph",
         "",
