@@ -1,0 +1,1 @@
+"""The web pages: static HTML, CSS and JavaScript modules that talk only to ``/graphql``."""

@@ -1,0 +1,71 @@
+// The three loneliness scales, as questions with numbered options (API_CONTRACT.md).
+
+import { h } from "./ui.js";
+
+export const SCALES = {
+  ONS1: {
+    name: "One question (ONS)",
+    options: ["Often or always", "Some of the time", "Occasionally", "Hardly ever", "Never"],
+    items: ["How often do you feel lonely?"],
+  },
+  UCLA3: {
+    name: "Three questions (UCLA)",
+    options: ["Hardly ever", "Some of the time", "Often"],
+    items: [
+      "How often do you feel that you lack companionship?",
+      "How often do you feel left out?",
+      "How often do you feel isolated from others?",
+    ],
+  },
+  DJG6: {
+    name: "Six statements (De Jong Gierveld)",
+    options: ["Yes", "More or less", "No"],
+    items: [
+      "I experience a general sense of emptiness.",
+      "I miss having people around me.",
+      "I often feel rejected.",
+      "There are plenty of people I can lean on when I have problems.",
+      "There are many people I can trust completely.",
+      "There are enough people I feel close to.",
+    ],
+  },
+};
+
+/** A fieldset per question of `scale`; names are `${prefix}-q${i}`, values option numbers. */
+export function questions(scale, prefix) {
+  const { items, options } = SCALES[scale];
+  return items.map((item, i) =>
+    h(
+      "fieldset",
+      { id: `${prefix}-q${i}` },
+      h("legend", {}, item),
+      options.map((option, j) =>
+        h(
+          "label",
+          { class: "choice" },
+          h("input", { type: "radio", name: `${prefix}-q${i}`, value: j + 1 }),
+          option,
+        ),
+      ),
+      h("p", { class: "field-error", id: `${prefix}-q${i}-error`, hidden: true }),
+    ),
+  );
+}
+
+/** The chosen option numbers, or the index of the first unanswered question. */
+export function answers(form, scale, prefix) {
+  const chosen = [];
+  for (let i = 0; i < SCALES[scale].items.length; i += 1) {
+    const checked = form.querySelector(`input[name="${prefix}-q${i}"]:checked`);
+    if (!checked) return { missing: i };
+    chosen.push(Number(checked.value));
+  }
+  return { answers: chosen };
+}
+
+/** Words for a loneliness level between 0 (least) and 1 (most lonely). */
+export function lonelinessWords(value) {
+  if (value >= 0.67) return "often lonely";
+  if (value >= 0.34) return "sometimes lonely";
+  return "rarely lonely";
+}

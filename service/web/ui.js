@@ -1,0 +1,107 @@
+// Small helpers for building the pages: elements, dates and times, messages.
+
+import { signOut } from "./api.js";
+
+/** h("p", { class: "note" }, "text", child) -> element. `on*` attributes become listeners. */
+export function h(tag, attributes = {}, ...children) {
+  const svg = SVG_TAGS.has(tag);
+  const element = svg
+    ? document.createElementNS("http://www.w3.org/2000/svg", tag)
+    : document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+const SVG_TAGS = new Set(["svg", "g", "line", "polyline", "circle", "text", "title", "desc", "rect", "path"]);
+
+const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  timeZone: "UTC",
+});
+const SHORT_DATE = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
+const DATE_TIME = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "Europe/London",
+});
+
+export const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/** "Tuesday 24 November" from "2026-11-24". */
+export function dayOf(isoDate) {
+  return DAY_FORMAT.format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+export function shortDate(iso) {
+  return iso ? SHORT_DATE.format(new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso)) : "";
+}
+
+export function dateTime(iso) {
+  return iso ? DATE_TIME.format(new Date(iso)) : "";
+}
+
+/** "10:00–11:00", or the window the visit may fall in when no time is fixed yet. */
+export function timeOf(visit) {
+  if (visit.start) return `${visit.start}–${visit.end}`;
+  return `some time ${visit.earliest}–${visit.latest}`;
+}
+
+export function percent(fraction, digits = 0) {
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** The ISO week label ("2026-W48") of a date, as <input type="week"> and the API use. */
+export function weekLabel(day = new Date()) {
+  const date = new Date(Date.UTC(day.getFullYear(), day.getMonth(), day.getDate()));
+  const weekday = date.getUTCDay() || 7;
+  date.setUTCDate(date.getUTCDate() + 4 - weekday);
+  const yearStart = new Date(Date.UTC(date.getUTCFullYear(), 0, 1));
+  const week = Math.ceil(((date - yearStart) / 86400000 + 1) / 7);
+  return `${date.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+/** Shows `text` in a message element (a live region), as an error or not. */
+export function say(element, text, kind = "info") {
+  element.textContent = text;
+  element.dataset.kind = kind;
+  element.hidden = !text;
+}
+
+/** Fills the page header: who is signed in, and a sign-out button. */
+export function header(me, name) {
+  const who = document.querySelector("#who");
+  who.replaceChildren(
+    h("span", {}, `Signed in as ${name ?? me.email}`),
+    h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
+  );
+}
+
+/** Runs `action` with `button` disabled and marked busy, so a double click does nothing. */
+export async function busy(button, action) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await action();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}

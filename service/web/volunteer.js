@@ -1,0 +1,332 @@
+// The volunteer's page: their week (accept, decline, log), open visits to claim, calendar link.
+
+import { allPages, gql, hasField, signedInAs } from "./api.js";
+import { SCALES, answers, questions } from "./check-in.js";
+import { busy, dayOf, h, header, say, timeOf } from "./ui.js";
+
+const VISIT_FIELDS = "id date day start end earliest latest durationMinutes status personFirstName area";
+const MY_VISITS = `query { myVisits { ${VISIT_FIELDS} myStatus note address } }`;
+const OPEN_VISITS = `query($after: String) {
+  openVisits(first: 50, after: $after) {
+    edges { node { ${VISIT_FIELDS} distanceKm } } pageInfo { hasNextPage endCursor }
+  }
+}`;
+const CLAIM = `mutation($id: ID!) {
+  claimVisit(visitId: $id) {
+    __typename
+    ... on VisitClaimed { visit { id myStatus } }
+    ... on VisitUnavailable { message }
+    ... on NotEligible { reasons }
+  }
+}`;
+const ACCEPT = `mutation($id: ID!) {
+  acceptVisit(visitId: $id) { __typename ... on VisitUnavailable { message } }
+}`;
+const DECLINE = `mutation($id: ID!) {
+  declineVisit(visitId: $id) {
+    __typename ... on VisitDeclined { message } ... on VisitUnavailable { message }
+  }
+}`;
+const LOG = `mutation($id: ID!, $outcome: VisitOutcome!, $note: String) {
+  logVisit(visitId: $id, outcome: $outcome, note: $note) {
+    __typename ... on VisitUnavailable { message }
+  }
+}`;
+const CHECK_IN = `mutation($input: CheckInInput!) {
+  recordCheckIn(input: $input) { __typename ... on CheckInRecorded { checkIn { id score } } }
+}`;
+const NOTE_MAX = 500;
+
+const STATUS_WORDS = {
+  proposed: "Proposed to you",
+  accepted: "Accepted",
+  done: "Done",
+  missed: "Missed",
+  declined: "Declined",
+};
+
+const me = await signedInAs("volunteer");
+const firstName = me.volunteer?.firstName;
+header(me, firstName);
+document.querySelector("#hello").textContent = firstName ? `Hello, ${firstName}` : "Your visits";
+const canCheckIn = (await hasField("Mutation", "recordCheckIn")) && (await hasField("Visit", "personId"));
+
+const myList = document.querySelector("#my-visits");
+const openList = document.querySelector("#open-visits");
+const weekStatus = document.querySelector("#week-status");
+const openStatus = document.querySelector("#open-status");
+
+function when(visit) {
+  return `${dayOf(visit.date)}, ${timeOf(visit)}`;
+}
+
+function where(visit) {
+  return [visit.personFirstName, visit.area].filter(Boolean).join(" · ");
+}
+
+// ---- Your week -------------------------------------------------------------------------------
+
+async function loadMyVisits() {
+  const fields = canCheckIn ? MY_VISITS.replace("myStatus", "myStatus personId") : MY_VISITS;
+  try {
+    const { myVisits } = await gql(fields);
+    const current = myVisits.filter((v) => v.myStatus !== "declined");
+    myList.replaceChildren(...current.map(myVisitItem));
+    if (!current.length) {
+      myList.append(h("li", { class: "meta" }, "Nothing proposed to you yet. Claim an open visit below."));
+    }
+  } catch (error) {
+    say(weekStatus, error.message, "error");
+  }
+}
+
+function myVisitItem(visit) {
+  const status = visit.myStatus ?? visit.status;
+  const message = h("p", { class: "message", role: "status", hidden: true });
+  const item = h(
+    "li",
+    { "data-visit-id": visit.id, "data-status": status },
+    h("p", { class: "when" }, when(visit)),
+    h("p", {}, where(visit), " ", h("span", { class: `badge ${status}` }, STATUS_WORDS[status] ?? status)),
+    visit.address ? h("p", { class: "meta" }, `Address: ${visit.address}`) : null,
+    visit.note ? h("p", { class: "meta" }, `Your note: ${visit.note}`) : null,
+  );
+  const actions = h("div", { class: "actions" });
+  const label = `the visit with ${visit.personFirstName} on ${dayOf(visit.date)}`;
+  if (status === "proposed") {
+    actions.append(
+      h("button", { type: "button", "aria-label": `Accept ${label}`, onclick: (e) => accept(e.currentTarget, visit, message) }, "Accept"),
+      h("button", { type: "button", class: "danger", "aria-label": `Decline ${label}`, onclick: (e) => decline(e.currentTarget, visit, message) }, "Decline"),
+    );
+  } else if (status === "accepted") {
+    const form = logForm(visit, message);
+    actions.append(
+      h("button", {
+        type: "button",
+        class: "secondary",
+        "aria-expanded": "false",
+        "aria-controls": `log-${visit.id}`,
+        "aria-label": `Log ${label}`,
+        onclick: (e) => {
+          form.hidden = !form.hidden;
+          e.currentTarget.setAttribute("aria-expanded", String(!form.hidden));
+          if (!form.hidden) form.querySelector("input").focus();
+        },
+      }, "Log visit"),
+      h("button", { type: "button", class: "danger", "aria-label": `Decline ${label}`, onclick: (e) => decline(e.currentTarget, visit, message) }, "Decline"),
+    );
+    item.append(actions, form);
+    item.append(message);
+    return item;
+  }
+  item.append(actions, message);
+  return item;
+}
+
+async function accept(button, visit, message) {
+  await busy(button, async () => {
+    try {
+      const { acceptVisit } = await gql(ACCEPT, { id: visit.id });
+      if (acceptVisit.__typename === "VisitUnavailable") {
+        say(message, acceptVisit.message, "error");
+        return;
+      }
+      await loadMyVisits();
+      announce(`You accepted the visit with ${visit.personFirstName} on ${when(visit)}.`);
+    } catch (error) {
+      say(message, error.message, "error");
+    }
+  });
+}
+
+async function decline(button, visit, message) {
+  await busy(button, async () => {
+    try {
+      const { declineVisit } = await gql(DECLINE, { id: visit.id });
+      if (declineVisit.__typename === "VisitUnavailable") {
+        say(message, declineVisit.message, "error");
+        return;
+      }
+      await Promise.all([loadMyVisits(), loadOpenVisits()]);
+      announce(`You declined the visit with ${visit.personFirstName} on ${when(visit)}. ${declineVisit.message}`);
+    } catch (error) {
+      say(message, error.message, "error");
+    }
+  });
+}
+
+function announce(text) {
+  say(weekStatus, text, "ok");
+  weekStatus.tabIndex = -1;
+  weekStatus.focus();
+}
+
+function logForm(visit, message) {
+  const id = `log-${visit.id}`;
+  const outcomeError = h("p", { class: "field-error", id: `${id}-outcome-error`, hidden: true });
+  const noteError = h("p", { class: "field-error", id: `${id}-note-error`, hidden: true });
+  const form = h(
+    "form",
+    { id, hidden: true, novalidate: true, "aria-label": `Log the visit with ${visit.personFirstName}` },
+    h(
+      "fieldset",
+      { "aria-describedby": outcomeError.id },
+      h("legend", {}, "How did it go?"),
+      h("label", { class: "choice" }, h("input", { type: "radio", name: "outcome", value: "DONE" }), "Done: I visited"),
+      h("label", { class: "choice" }, h("input", { type: "radio", name: "outcome", value: "MISSED" }), "Missed: the visit did not happen"),
+      outcomeError,
+    ),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: `${id}-note` }, "Note (optional)"),
+      h("p", { class: "hint", id: `${id}-note-hint` }, `Anything the coordinator should know. Up to ${NOTE_MAX} characters.`),
+      h("textarea", { id: `${id}-note`, name: "note", maxlength: NOTE_MAX, "aria-describedby": `${id}-note-hint ${noteError.id}` }),
+      noteError,
+    ),
+    canCheckIn && visit.personId ? checkInPart(visit, id) : null,
+    h("button", { type: "submit" }, "Save"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const outcome = form.querySelector("input[name=outcome]:checked")?.value;
+    say(outcomeError, outcome ? "" : "Choose done or missed.");
+    if (!outcome) {
+      form.querySelector("input[name=outcome]").focus();
+      return;
+    }
+    const note = form.querySelector("textarea").value.trim();
+    const checkIn = canCheckIn && visit.personId ? readCheckIn(form, id) : null;
+    if (checkIn?.invalid) return;
+    await busy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        const { logVisit } = await gql(LOG, { id: visit.id, outcome, note: note || null });
+        if (logVisit.__typename === "VisitUnavailable") {
+          say(message, logVisit.message, "error");
+          return;
+        }
+        let extra = "";
+        if (checkIn?.input) {
+          const { recordCheckIn } = await gql(CHECK_IN, { input: { ...checkIn.input, personId: visit.personId } });
+          extra = recordCheckIn.__typename === "CheckInRecorded" ? " The check-in is recorded." : " The check-in was not recorded.";
+        }
+        await loadMyVisits();
+        announce(`Logged the visit with ${visit.personFirstName} as ${outcome === "DONE" ? "done" : "missed"}.${extra}`);
+      } catch (error) {
+        say(noteError, error.message.startsWith("note") ? error.message : "");
+        if (!error.message.startsWith("note")) say(message, error.message, "error");
+      }
+    });
+  });
+  return form;
+}
+
+function checkInPart(visit, id) {
+  const box = h("div", { id: `${id}-questions` });
+  const scale = h(
+    "select",
+    { id: `${id}-scale`, name: "scale", onchange: () => box.replaceChildren(...(scale.value ? questions(scale.value, id) : [])) },
+    h("option", { value: "" }, "No check-in this time"),
+    Object.entries(SCALES).map(([key, s]) => h("option", { value: key }, s.name)),
+  );
+  return h(
+    "details",
+    { class: "field" },
+    h("summary", {}, `Add a check-in with ${visit.personFirstName} (optional)`),
+    h("p", { class: "hint" }, "Only if they are happy to answer. Read each question to them as written."),
+    h("label", { for: scale.id }, "Questions"),
+    scale,
+    box,
+  );
+}
+
+function readCheckIn(form, id) {
+  const scale = form.querySelector(`#${CSS.escape(id)}-scale`)?.value;
+  if (!scale) return null;
+  const result = answers(form, scale, id);
+  if (result.missing !== undefined) {
+    const error = form.querySelector(`#${CSS.escape(`${id}-q${result.missing}`)}-error`);
+    say(error, "Choose an answer to this question, or choose “No check-in this time”.");
+    form.querySelector(`input[name="${id}-q${result.missing}"]`).focus();
+    return { invalid: true };
+  }
+  return { input: { scale, answers: result.answers } };
+}
+
+// ---- Open visits -----------------------------------------------------------------------------
+
+async function loadOpenVisits() {
+  try {
+    const visits = await allPages(async (after) => (await gql(OPEN_VISITS, { after })).openVisits, 4);
+    openList.replaceChildren(...visits.map(openVisitItem));
+    say(openStatus, visits.length ? "" : "No open visits near you right now.", "info");
+  } catch (error) {
+    say(openStatus, error.message, "error");
+  }
+}
+
+function openVisitItem(visit) {
+  const message = h("p", { class: "message", role: "status", hidden: true });
+  const distance = visit.distanceKm != null ? `${visit.distanceKm.toFixed(1)} km from you` : null;
+  const button = h(
+    "button",
+    {
+      type: "button",
+      "aria-label": `Claim the visit with ${visit.personFirstName} on ${dayOf(visit.date)} at ${visit.start ?? visit.earliest}`,
+      onclick: () => claim(button, visit, message),
+    },
+    "Claim",
+  );
+  return h(
+    "li",
+    { "data-visit-id": visit.id },
+    h("p", { class: "when" }, when(visit)),
+    h("p", {}, where(visit), distance ? h("span", { class: "meta" }, ` · ${distance}`) : null),
+    h("div", { class: "actions" }, button),
+    message,
+  );
+}
+
+async function claim(button, visit, message) {
+  await busy(button, async () => {
+    try {
+      const { claimVisit } = await gql(CLAIM, { id: visit.id });
+      if (claimVisit.__typename === "VisitClaimed") {
+        say(message, `The visit with ${visit.personFirstName} is yours. It is in your week above.`, "ok");
+        button.remove();
+        await loadMyVisits();
+      } else if (claimVisit.__typename === "VisitUnavailable") {
+        say(message, `This visit is no longer available: ${claimVisit.message}`, "error");
+        button.remove();
+      } else {
+        say(message, `You cannot take this visit: ${claimVisit.reasons.join("; ")}.`, "error");
+      }
+    } catch (error) {
+      say(message, error.message, "error");
+    }
+  });
+}
+
+document.querySelector("#refresh-open").addEventListener("click", (e) => busy(e.currentTarget, loadOpenVisits));
+
+// ---- Calendar --------------------------------------------------------------------------------
+
+const calendarUrl = document.querySelector("#calendar-url");
+const calendarStatus = document.querySelector("#calendar-status");
+if (me.calendarUrl) {
+  calendarUrl.value = new URL(me.calendarUrl, location.origin).href;
+} else {
+  document.querySelector("#calendar").hidden = true;
+}
+document.querySelector("#copy-calendar").addEventListener("click", async () => {
+  try {
+    await navigator.clipboard.writeText(calendarUrl.value);
+    say(calendarStatus, "Copied. Paste it into your calendar app as a subscription.", "ok");
+  } catch {
+    calendarUrl.select();
+    say(calendarStatus, "Your browser did not let us copy: the link is selected, copy it with Ctrl+C.", "info");
+  }
+});
+
+await Promise.all([loadMyVisits(), loadOpenVisits()]);
+document.body.dataset.ready = "true";
