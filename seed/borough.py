@@ -178,9 +178,10 @@ VOLUNTEER_PATTERNS: dict[str, VolunteerPattern] = {
 class Borough:
     """A generated borough: the nodes as graph models, and the relationships between them.
 
-    Relationships that a model already names (``CareCircle.person_id`` -> SUPPORTS,
-    ``Visit.person_id`` -> FOR, ``Service.area_id`` -> IN, ``interests`` -> INTERESTED_IN and
-    OFFERS) are written by the loader from those fields; ``knows`` and ``members`` are the rest.
+    Relationships that a model already names (``area_id`` -> IN, ``interests`` ->
+    INTERESTED_IN or OFFERS, ``CareCircle.person_id`` -> SUPPORTS, ``Visit.person_id`` -> FOR)
+    are written by the loader from those fields, as the repository does; ``knows`` and
+    ``members`` are the rest.
     """
 
     size: str
@@ -301,7 +302,7 @@ class _BoroughBuilder:
 
     def _name(self, language: str, gender: str | None) -> tuple[str, str]:
         female, male = FIRST_NAMES[language]
-        if gender == "female" or (gender not in ("male",) and self.rng.random() < 0.5):
+        if gender == "female" or (gender != "male" and self.rng.random() < 0.5):
             first = self.rng.choice(female)
         else:
             first = self.rng.choice(male)
