@@ -187,6 +187,9 @@ function logForm(visit, message) {
     canCheckIn && visit.personId ? checkInPart(visit, id) : null,
     h("button", { type: "submit" }, "Save"),
   );
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "outcome") say(outcomeError, "");
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const outcome = form.querySelector("input[name=outcome]:checked")?.value;
