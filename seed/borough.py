@@ -266,7 +266,10 @@ class _BoroughBuilder:
         areas = [Area(id=w.id, name=w.name, lat=w.lat_lon[0], lon=w.lat_lon[1]) for w in wards]
         interests = [Interest(id=i, name=n, category=c) for i, n, c, _ in INTERESTS]
         organizations, services = self._services(wards)
-        volunteers = [self._volunteer(i, wards) for i in range(1, self.size.volunteers + 1)]
+        density = list(itertools.accumulate(w.volunteer_weight for w in wards))
+        volunteers = [
+            self._volunteer(i, wards, density) for i in range(1, self.size.volunteers + 1)
+        ]
         volunteer_grid = Grid()
         for volunteer in volunteers:
             volunteer_grid.add(volunteer.id, volunteer.lat, volunteer.lon)
@@ -405,9 +408,9 @@ class _BoroughBuilder:
 
     # -- volunteers --------------------------------------------------------------------------
 
-    def _volunteer(self, index: int, wards: list[Ward]) -> Volunteer:
+    def _volunteer(self, index: int, wards: list[Ward], density: list[float]) -> Volunteer:
         rng = self.rng
-        home = draw_home(rng, wards, [w.volunteer_weight for w in wards])
+        home = draw_home(rng, wards, density)
         language = rng.choices(
             list(VOLUNTEER_LANGUAGES), weights=list(VOLUNTEER_LANGUAGES.values())
         )[0]
@@ -463,7 +466,7 @@ class _BoroughBuilder:
         homes: list[Home] = []
         couples: list[tuple[int, int]] = []
         partnered: set[int] = set()
-        weights = [w.people_weight for w in wards]
+        density = list(itertools.accumulate(w.people_weight for w in wards))
         for index in range(self.size.people):
             partner: int | None = None
             if index > 0 and rng.random() < 0.08:
@@ -471,7 +474,7 @@ class _BoroughBuilder:
                 if candidate not in partnered:
                     partner = candidate
             if partner is None:
-                home = draw_home(rng, wards, weights)
+                home = draw_home(rng, wards, density)
             else:
                 home = homes[partner]
                 partnered.update((partner, index))

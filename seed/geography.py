@@ -7,6 +7,7 @@ one. Distances are great-circle kilometres, as in ROTA_FORMAT.md.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections import defaultdict
@@ -71,6 +72,7 @@ class Ward:
     volunteer_weight: float
     deprivation: float
     streets: list[Street] = field(default_factory=list)
+    street_cum_weights: list[float] = field(default_factory=list)
 
     @property
     def lat_lon(self) -> tuple[float, float]:
@@ -120,6 +122,7 @@ def draw_wards(rng: random.Random, *, count: int, width_km: float, height_km: fl
             deprivation=rng.betavariate(2, 2),
         )
         ward.streets = _draw_streets(rng, ward, count=rng.randint(8, 16))
+        ward.street_cum_weights = list(itertools.accumulate(s.weight for s in ward.streets))
         wards.append(ward)
     return wards
 
@@ -148,10 +151,11 @@ def point_near(
     return to_lat_lon(x_km + rng.gauss(0, spread_km), y_km + rng.gauss(0, spread_km))
 
 
-def draw_home(rng: random.Random, wards: list[Ward], weights: list[float]) -> Home:
-    """A home: a ward by density, a street of it, a house number, a point near the street."""
-    ward = rng.choices(wards, weights=weights)[0]
-    street = rng.choices(ward.streets, weights=[s.weight for s in ward.streets])[0]
+def draw_home(rng: random.Random, wards: list[Ward], cum_weights: list[float]) -> Home:
+    """A home: a ward by density (``cum_weights``: running totals of the wards' weights), a
+    street of it, a house number, a point near the street."""
+    ward = rng.choices(wards, cum_weights=cum_weights)[0]
+    street = rng.choices(ward.streets, cum_weights=ward.street_cum_weights)[0]
     lat, lon = point_near(rng, street.x_km, street.y_km, 0.08)
     return Home(
         ward=ward,
