@@ -25,6 +25,8 @@ from solver import models as rota
 GRID_MINUTES = 15
 TRAVEL_SPEED_KMH = 12.0
 KM_PER_DEGREE_LAT = 111.0
+# Extra candidates fetched per page, for those the exact rules turn down.
+OPEN_VISITS_SLACK = 10
 
 GET_VOLUNTEER = "MATCH (n:Volunteer {id: $id}) RETURN properties(n) AS n"
 
@@ -32,12 +34,8 @@ VISIT_FOR_CLAIM = """
 MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
 RETURN properties(v) AS v, p.id AS person_id, p.lat AS lat, p.lon AS lon,
        p.languages AS languages, p.gender_preference AS gender_preference,
-       p.excluded_volunteers AS excluded_volunteers
-"""
-
-VISIT_HOLDERS = """
-MATCH (:Volunteer)-[a:ASSIGNED]->(v:Visit {id: $id}) WHERE a.status IN $held
-RETURN count(a) AS n
+       p.excluded_volunteers AS excluded_volunteers,
+       size([(v)<-[held:ASSIGNED]-(:Volunteer) WHERE held.status IN $held | 1]) AS holders
 """
 
 MY_VISITS = """
@@ -53,8 +51,10 @@ ORDER BY v.week_start, v.day, v.start
 
 @dataclass(frozen=True)
 class OpenVisit:
-    """An open visit as a volunteer may see it: first name and area, no address."""
+    """An open visit as a volunteer may see it: first name and area, no address. ``key``
+    orders open visits (and is the paging cursor)."""
 
+    key: str
     id: str
     week_start: str
     day: int
@@ -230,56 +230,82 @@ def _now_minute() -> tuple[date, int]:
     return now.date(), now.hour * 60 + now.minute
 
 
-def open_visits(*, store: GraphStore, volunteer_id: str) -> list[OpenVisit]:
-    """Every open visit this volunteer could claim now, soonest first."""
+def open_visits(
+    *, store: GraphStore, volunteer_id: str, first: int, after: str | None = None
+) -> tuple[list[OpenVisit], bool]:
+    """The next ``first`` open visits (after the key ``after``) this volunteer could claim
+    now, soonest first, and whether there are more."""
     volunteer = get_volunteer(store=store, volunteer_id=volunteer_id)
     if volunteer is None:
-        return []
+        return [], False
     this_week = monday_of(today())
-    rows = repo.open_visits_near(
-        store=store,
-        volunteer_id=volunteer_id,
-        week_start=this_week.isoformat(),
-        box=_box(volunteer),
-        checked=volunteer.check_valid_on(this_week),
-    )
     held = _held(store, volunteer_id, this_week.isoformat())
     now = _now_minute()
+    solver_volunteer = _solver_volunteer(volunteer, this_week)
     result: list[OpenVisit] = []
-    for row in rows:
-        if visit_date(row["week_start"], row["day"]) < now[0]:
-            continue
-        person, visit = _solver_pair(row, row)
-        start, _ = _choose_start(
-            volunteer=_solver_volunteer(volunteer, date.fromisoformat(row["week_start"])),
-            person=person,
-            visit=visit,
-            fixed_start=row["start"] if row["taken"] else None,
-            week_start=row["week_start"],
-            held=held,
-            on_or_after=now,
+    batch = first + 1 + OPEN_VISITS_SLACK
+    while len(result) <= first:
+        rows = repo.open_visits_near(
+            store=store,
+            volunteer_id=volunteer_id,
+            week_start=this_week.isoformat(),
+            first_day=now[0].weekday(),
+            box=_box(volunteer),
+            checked=volunteer.check_valid_on(this_week),
+            days=sorted({w.day for w in volunteer.availability}),
+            languages=volunteer.languages,
+            gender=volunteer.gender,
+            after=after,
+            limit=batch,
         )
-        if start is None:
-            continue
-        result.append(
-            OpenVisit(
-                id=row["id"],
-                week_start=row["week_start"],
-                day=row["day"],
-                start=_clock(start),
-                end=_clock(start + row["duration_minutes"]),
-                earliest=row["earliest"],
-                latest=row["latest"],
-                duration_minutes=row["duration_minutes"],
-                area_id=row["area_id"],
-                person_first_name=row["person_first_name"],
-                distance_km=round(
-                    eligibility.distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon),
-                    1,
-                ),
-            )
-        )
-    return result
+        for row in rows:
+            found = _open_visit(row, volunteer, solver_volunteer, held, now)
+            if found is not None:
+                result.append(found)
+        if len(rows) < batch:
+            break
+        after = rows[-1]["key"]
+        batch *= 2
+    return result[:first], len(result) > first
+
+
+def _open_visit(
+    row: dict[str, Any],
+    volunteer: Volunteer,
+    solver_volunteer: rota.Volunteer,
+    held: list[_Held],
+    now: tuple[date, int],
+) -> OpenVisit | None:
+    if row["mine"] or row["taken"] >= row["volunteers_needed"]:
+        return None
+    person, visit = _solver_pair(row, row)
+    start, _ = _choose_start(
+        volunteer=solver_volunteer,
+        person=person,
+        visit=visit,
+        fixed_start=row["start"] if row["taken"] else None,
+        week_start=row["week_start"],
+        held=held,
+        on_or_after=now,
+    )
+    if start is None:
+        return None
+    return OpenVisit(
+        key=row["key"],
+        id=row["id"],
+        week_start=row["week_start"],
+        day=row["day"],
+        start=_clock(start),
+        end=_clock(start + row["duration_minutes"]),
+        earliest=row["earliest"],
+        latest=row["latest"],
+        duration_minutes=row["duration_minutes"],
+        area_id=row["area_id"],
+        person_first_name=row["person_first_name"],
+        distance_km=round(
+            eligibility.distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon), 1
+        ),
+    )
 
 
 UNAVAILABLE_MESSAGES = {
@@ -295,7 +321,7 @@ UNAVAILABLE_MESSAGES = {
 def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> ClaimResult:
     """Claim an open visit: the first valid claim wins, never two."""
     volunteer = get_volunteer(store=store, volunteer_id=volunteer_id)
-    rows = store.run(VISIT_FOR_CLAIM, {"id": visit_id}, write=False)
+    rows = store.run(VISIT_FOR_CLAIM, {"id": visit_id, "held": repo.HELD_STATUSES}, write=False)
     if volunteer is None or not rows:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
     row = rows[0]
@@ -308,9 +334,7 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
     person, visit = _solver_pair(row, props)
     week_start = props["week_start"]
     held = [h for h in _held(store, volunteer_id, week_start) if h.week_start == week_start]
-    holders = store.run(VISIT_HOLDERS, {"id": visit_id, "held": repo.HELD_STATUSES}, write=False)[
-        0
-    ]["n"]
+    holders = row["holders"]
     start, reasons = _choose_start(
         volunteer=_solver_volunteer(volunteer, date.fromisoformat(week_start)),
         person=person,

@@ -27,26 +27,34 @@ EARTH_RADIUS_KM = 6371.0088
 
 ClaimOutcome = Literal["won", "missing", "taken", "held", "start", "overlap", "load"]
 
-# Open visits near a point, for one volunteer to choose from: open, not in a week before
-# $week_start, inside a lat/lon box, with the person's eligibility facts and how many already
-# hold the visit. The caller applies the exact rules (solver.eligibility) and pages.
+# Open visits a volunteer may be able to claim, one page at a time in time order: open, from
+# $week_start on and not on a day already past, inside a lat/lon box around the volunteer, on a
+# day they are available, and passing rules 4-7 (check, language, gender, exclusion). Rows come
+# ordered by ``key`` (week|day|earliest|id) after $after, at most $limit of them; the caller
+# applies the exact rules (solver.eligibility, overlaps, weekly limit) and asks for more.
 OPEN_VISITS_NEAR = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
-WHERE v.status = 'open' AND v.week_start >= $week_start
+WHERE v.status = 'open' AND v.week_start >= $week_start AND v.day IN $days
+  AND (v.week_start > $week_start OR v.day >= $first_day)
   AND p.lat >= $lat_min AND p.lat <= $lat_max AND p.lon >= $lon_min AND p.lon <= $lon_max
   AND ($checked OR NOT v.requires_check)
-OPTIONAL MATCH (w:Volunteer)-[held:ASSIGNED]->(v)
-WHERE held.status IN $held_statuses
-WITH v, p, count(held) AS taken, collect(w.id) AS holders
-WHERE taken < v.volunteers_needed AND NOT $volunteer_id IN holders
-RETURN v.id AS id, v.week_start AS week_start, v.day AS day, v.earliest AS earliest,
+  AND (p.gender_preference IS NULL OR p.gender_preference = $gender)
+  AND (p.languages IS NULL OR size(p.languages) = 0
+       OR any(language IN p.languages WHERE language IN $languages))
+  AND (p.excluded_volunteers IS NULL OR NOT $volunteer_id IN p.excluded_volunteers)
+WITH v, p, v.week_start + '|' + toString(v.day) + '|' + v.earliest + '|' + v.id AS key
+WHERE $after IS NULL OR key > $after
+WITH v, p, key ORDER BY key LIMIT $limit
+WITH v, p, key, [(v)<-[held:ASSIGNED]-(w:Volunteer) WHERE held.status IN $held_statuses | w.id]
+     AS holders
+RETURN key, v.id AS id, v.week_start AS week_start, v.day AS day, v.earliest AS earliest,
        v.latest AS latest, v.duration_minutes AS duration_minutes,
        v.requires_check AS requires_check, v.volunteers_needed AS volunteers_needed,
-       v.start AS start, taken,
+       v.start AS start, size(holders) AS taken, $volunteer_id IN holders AS mine,
        p.id AS person_id, p.first_name AS person_first_name, p.area_id AS area_id,
        p.lat AS lat, p.lon AS lon, p.languages AS languages,
        p.gender_preference AS gender_preference, p.excluded_volunteers AS excluded_volunteers
-ORDER BY week_start, day, earliest, id
+ORDER BY key
 """
 
 # The visits a volunteer holds from $week_start on, with where they are (for overlap checks).
@@ -172,22 +180,34 @@ def open_visits_near(
     store: GraphStore,
     volunteer_id: str,
     week_start: str,
+    first_day: int,
     box: tuple[float, float, float, float],
     checked: bool,
+    days: list[int],
+    languages: list[str],
+    gender: str | None,
+    after: str | None,
+    limit: int,
 ) -> list[dict[str, Any]]:
-    """Open, not yet full visits from ``week_start`` on whose person lives inside ``box``
-    (lat_min, lat_max, lon_min, lon_max) and that the volunteer does not hold already."""
+    """Up to ``limit`` candidate open visits after the key ``after`` (see OPEN_VISITS_NEAR);
+    ``box`` is (lat_min, lat_max, lon_min, lon_max)."""
     lat_min, lat_max, lon_min, lon_max = box
     return store.run(
         OPEN_VISITS_NEAR,
         {
             "volunteer_id": volunteer_id,
             "week_start": week_start,
+            "first_day": first_day,
             "lat_min": lat_min,
             "lat_max": lat_max,
             "lon_min": lon_min,
             "lon_max": lon_max,
             "checked": checked,
+            "days": days,
+            "languages": languages,
+            "gender": gender,
+            "after": after,
+            "limit": limit,
             "held_statuses": HELD_STATUSES,
         },
         write=False,

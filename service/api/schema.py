@@ -7,8 +7,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
 
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
@@ -189,12 +189,12 @@ class Query:
     ) -> Connection[VisitType]:
         volunteer_id = access.require_volunteer(info.context)
         first = check_first(first, 20)
-        after_key = decode_cursor(after)
-        found = await info.context.call(signup.open_visits, volunteer_id=volunteer_id)
-        keyed = [(f"{v.week_start}|{v.day}|{v.start}|{v.id}", v) for v in found]
-        if after_key is not None:
-            keyed = [(k, v) for k, v in keyed if k > after_key]
-        page = keyed[:first]
+        found, has_next = await info.context.call(
+            signup.open_visits,
+            volunteer_id=volunteer_id,
+            first=first,
+            after=decode_cursor(after),
+        )
         nodes = [
             VisitType.of(
                 {
@@ -212,9 +212,9 @@ class Query:
                 end=v.end,
                 distance_km=v.distance_km,
             )
-            for _, v in page
+            for v in found
         ]
-        return connection(nodes, [k for k, _ in page], len(keyed) > first)
+        return connection(nodes, [v.key for v in found], has_next)
 
     @strawberry.field(description="Your proposed, accepted and logged visits (volunteers).")
     async def my_visits(self, info: ContextInfo, week: str | None = None) -> list[VisitType]:

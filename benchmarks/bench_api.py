@@ -1,0 +1,374 @@
+"""API benchmark: openVisits and claimVisit latency through a real server on the seeded borough.
+
+    python -m benchmarks.bench_api [--size borough] [--requests 200] [--out benchmarks/API.md]
+
+1. A fresh temporary data directory: an embedded FalkorDB server, the borough seeded into it
+   (this week's visits, all open: the heaviest case for openVisits), a volunteer user per
+   volunteer.
+2. ``carecircles serve`` in a separate process (so client threads do not share its GIL), and
+   httpx clients (one per thread) calling it with bearer tokens.
+3. ``openVisits(first: 20)`` by random volunteers at 1 and 32 concurrent clients; then the bare
+   Cypher for the same work (the open-visits statement and the held-visits statement, run
+   directly through the store) to give the ratio of GraphQL to Cypher time.
+4. ``claimVisit`` at 1 client (each claim a different visit the caller is eligible for) and at
+   32 clients where every round has all 32 clients race for the same visits; then the bare
+   claim statement alone.
+5. The check: no visit has more holders than it needs, and no volunteer holds two visits that
+   overlap on a day (travel ignored here: a stricter-than-needed test would be rule 8 itself).
+
+The report (machine, date, numbers) goes to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from graph.models import User, iso_utc, utc_now
+from graph.repo import signup as signup_repo
+from graph.repo import users as users_repo
+from graph.settings import Settings
+from graph.store import GraphStore, open_store
+from seed.borough import generate_borough
+from seed.load import load_borough
+from service.auth import hash_password
+from service.signup import OPEN_VISITS_SLACK, TRAVEL_SPEED_KMH, _box, get_volunteer
+from service.users import token_for
+from service.weeks import monday_of, today
+
+OPEN = """query($first: Int) { openVisits(first: $first) {
+  edges { node { id day start end area personFirstName } } pageInfo { hasNextPage endCursor } } }"""
+CLAIM = """mutation($id: ID!) { claimVisit(visitId: $id) { __typename
+  ... on VisitClaimed { visit { id start } } ... on VisitUnavailable { message }
+  ... on NotEligible { reasons } } }"""
+DOUBLE_BOOKED = """
+MATCH (:Volunteer)-[a:ASSIGNED]->(v:Visit) WHERE a.status IN ['proposed', 'accepted', 'done']
+WITH v, count(a) AS holders WHERE holders > v.volunteers_needed
+RETURN count(v) AS n
+"""
+OVERLAPS = """
+MATCH (vol:Volunteer)-[a:ASSIGNED]->(x:Visit), (vol)-[b:ASSIGNED]->(y:Visit)
+WHERE a.status IN ['proposed', 'accepted', 'done'] AND b.status IN ['proposed', 'accepted', 'done']
+  AND x.id < y.id AND x.week_start = y.week_start AND x.day = y.day
+  AND x.start IS NOT NULL AND y.start IS NOT NULL
+WITH x, y,
+     toInteger(substring(x.start, 0, 2)) * 60 + toInteger(substring(x.start, 3, 2)) AS xs,
+     toInteger(substring(y.start, 0, 2)) * 60 + toInteger(substring(y.start, 3, 2)) AS ys
+WHERE xs < ys + y.duration_minutes AND ys < xs + x.duration_minutes
+RETURN count(*) AS n
+"""
+VOLUNTEER_IDS = "MATCH (v:Volunteer) RETURN v.id AS id ORDER BY id"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
+
+    return {"n": len(ordered), "p50": at(0.5), "p95": at(0.95), "max": ordered[-1] * 1000}
+
+
+class Client:
+    def __init__(self, url: str, token: str) -> None:
+        self.http = httpx.Client(base_url=url, timeout=60.0)
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def call(self, query: str, variables: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+        started = time.perf_counter()
+        response = self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=self.headers
+        )
+        elapsed = time.perf_counter() - started
+        body: dict[str, Any] = response.json()
+        if "errors" in body:
+            raise RuntimeError(body["errors"])
+        return elapsed, body["data"]
+
+
+def _concurrently(clients: int, work: Callable[[int], list[float]]) -> list[float]:
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        return [t for chunk in pool.map(work, range(clients)) for t in chunk]
+
+
+def _bare(store: GraphStore, runs: int, statement: Callable[[], object]) -> dict[str, float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        statement()
+        samples.append(time.perf_counter() - started)
+    return _percentiles(samples)
+
+
+def main() -> None:  # noqa: C901 - a script, read top to bottom
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="borough")
+    parser.add_argument("--requests", type=int, default=200, help="per measurement")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/API.md"))
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="carecircles-bench-api-"))
+    settings = Settings(data_dir=data_dir, graph_name="bench", secret_key=uuid.uuid4().hex)
+    store = open_store(settings)
+    monday = monday_of(today())
+    started = time.perf_counter()
+    borough = generate_borough(args.size, 0, week_start=monday)
+    load_borough(store=store, borough=borough)
+    seed_seconds = time.perf_counter() - started
+    print(
+        f"seeded {args.size}: {len(borough.people)} people, {len(borough.visits)} visits, "
+        f"{len(borough.volunteers)} volunteers in {seed_seconds:.1f} s",
+        file=sys.stderr,
+    )
+
+    password_hash = hash_password("benchmark password")
+    key = settings.secret_key.encode()
+    tokens: dict[str, str] = {}
+    for row in store.run(VOLUNTEER_IDS, {}, write=False):
+        user = users_repo.create_user(
+            store=store,
+            user=User(
+                id=f"u-{row['id']}",
+                email=f"{row['id']}@bench.example",
+                role="volunteer",
+                password_hash=password_hash,
+                volunteer_id=row["id"],
+            ),
+        )
+        tokens[row["id"]] = token_for(key=key, user_id=user.id)
+
+    port = _free_port()
+    env = dict(
+        os.environ,
+        CARECIRCLES_DATA_DIR=str(data_dir),
+        CARECIRCLES_GRAPH_NAME="bench",
+        CARECIRCLES_SECRET_KEY=settings.secret_key,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.1)
+        results = _measure(url, store, tokens, args.requests)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        store.close()
+    results["seed_seconds"] = seed_seconds
+    results["size"] = args.size
+    results["counts"] = (len(borough.people), len(borough.volunteers), len(borough.visits))
+    args.out.write_text(_report(results))
+    print(args.out.read_text())
+
+
+def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int) -> dict[str, Any]:
+    rng = random.Random(0)
+    volunteers = sorted(tokens)
+    results: dict[str, Any] = {}
+    warm = Client(url, tokens[volunteers[0]])
+    for _ in range(10):
+        warm.call(OPEN, {"first": 20})
+
+    # openVisits, 1 client then 32.
+    one = Client(url, tokens[volunteers[0]])
+    samples = []
+    sizes = []
+    for _ in range(requests):
+        vid = rng.choice(volunteers)
+        one.headers = {"Authorization": f"Bearer {tokens[vid]}"}
+        elapsed, data = one.call(OPEN, {"first": 20})
+        samples.append(elapsed)
+        sizes.append(len(data["openVisits"]["edges"]))
+    results["open_1"] = _percentiles(samples)
+    results["open_page_mean"] = statistics.mean(sizes)
+
+    def open_worker(index: int) -> list[float]:
+        local = random.Random(index)
+        client = Client(url, tokens[volunteers[0]])
+        out = []
+        for _ in range(max(1, requests // 32 * 2)):
+            client.headers = {"Authorization": f"Bearer {tokens[local.choice(volunteers)]}"}
+            out.append(client.call(OPEN, {"first": 20})[0])
+        return out
+
+    results["open_32"] = _percentiles(_concurrently(32, open_worker))
+
+    # The bare Cypher for openVisits: the candidates near the volunteer and what they hold.
+    week = monday_of(today()).isoformat()
+    sample_ids = [rng.choice(volunteers) for _ in range(requests)]
+    found = {vid: get_volunteer(store=store, volunteer_id=vid) for vid in set(sample_ids)}
+    cycle = iter(sample_ids * 2)
+
+    def bare_open() -> None:
+        vol = found[next(cycle)]
+        assert vol is not None
+        signup_repo.open_visits_near(
+            store=store,
+            volunteer_id=vol.id,
+            week_start=week,
+            first_day=today().weekday(),
+            box=_box(vol),
+            checked=vol.checked,
+            days=sorted({w.day for w in vol.availability}),
+            languages=vol.languages,
+            gender=vol.gender,
+            after=None,
+            limit=20 + 1 + OPEN_VISITS_SLACK,
+        )
+        signup_repo.held_visits(store=store, volunteer_id=vol.id, week_start=week)
+
+    results["open_bare"] = _bare(store, requests, bare_open)
+
+    # claimVisit at 1 client: each claim a visit the caller was just shown as open.
+    samples = []
+    outcomes: dict[str, int] = {}
+    client = Client(url, tokens[volunteers[0]])
+    for vid in rng.sample(volunteers, min(len(volunteers), requests)):
+        client.headers = {"Authorization": f"Bearer {tokens[vid]}"}
+        _, data = client.call(OPEN, {"first": 1})
+        edges = data["openVisits"]["edges"]
+        if not edges:
+            continue
+        elapsed, data = client.call(CLAIM, {"id": edges[0]["node"]["id"]})
+        samples.append(elapsed)
+        kind = data["claimVisit"]["__typename"]
+        outcomes[kind] = outcomes.get(kind, 0) + 1
+    results["claim_1"] = _percentiles(samples)
+    results["claim_1_outcomes"] = outcomes
+
+    # claimVisit at 32 clients: each round, 32 volunteers race for the same open visit.
+    open_ids = [
+        r["id"]
+        for r in store.run(
+            "MATCH (v:Visit) WHERE v.status = 'open' RETURN v.id AS id ORDER BY id", {}, write=False
+        )
+    ]
+    rounds = max(1, requests // 32 * 2)
+    targets = rng.sample(open_ids, min(rounds, len(open_ids)))
+    barrier = threading.Barrier(32)
+    racers = rng.sample(volunteers, 32)
+    race_outcomes: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def claim_worker(index: int) -> list[float]:
+        client = Client(url, tokens[racers[index]])
+        out = []
+        for visit_id in targets:
+            barrier.wait()
+            elapsed, data = client.call(CLAIM, {"id": visit_id})
+            out.append(elapsed)
+            with lock:
+                race_outcomes.append((visit_id, data["claimVisit"]["__typename"]))
+        return out
+
+    results["claim_32"] = _percentiles(_concurrently(32, claim_worker))
+    winners: dict[str, int] = {}
+    for visit_id, kind in race_outcomes:
+        if kind == "VisitClaimed":
+            winners[visit_id] = winners.get(visit_id, 0) + 1
+    results["race_rounds"] = len(targets)
+    results["race_max_winners"] = max(winners.values(), default=0)
+    results["race_claimed"] = sum(winners.values())
+
+    # The bare claim statement (on visits nobody can win any more: same work, same guard).
+    cycle_claims = iter(targets * (requests // max(1, len(targets)) + 1))
+    results["claim_bare"] = _bare(
+        store,
+        requests,
+        lambda: signup_repo.claim_visit(
+            store=store,
+            visit_id=next(cycle_claims),
+            volunteer_id=racers[0],
+            start="10:00",
+            now=iso_utc(utc_now()),
+            speed_kmh=TRAVEL_SPEED_KMH,
+        ),
+    )
+    results["double_booked"] = store.run(DOUBLE_BOOKED, {}, write=False)[0]["n"]
+    results["overlaps"] = store.run(OVERLAPS, {}, write=False)[0]["n"]
+    return results
+
+
+def _report(r: dict[str, Any]) -> str:
+    def row(name: str, key: str, target: str = "") -> str:
+        m = r[key]
+        return (
+            f"| {name} | {m['n']} | {m['p50']:.1f} | {m['p95']:.1f} | {m['max']:.1f} | {target} |"
+        )
+
+    people, volunteers, visits = r["counts"]
+    ratio_open = r["open_1"]["p50"] / r["open_bare"]["p50"]
+    ratio_claim = r["claim_1"]["p50"] / r["claim_bare"]["p50"]
+    return "\n".join(
+        [
+            "# API benchmark (benchmarks/bench_api.py)",
+            "",
+            f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.platform()}, "
+            f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
+            f"Data: `{r['size']}` borough, {people} people, {volunteers} volunteers, "
+            f"{visits} visits this week, all open (seeded in {r['seed_seconds']:.1f} s). "
+            "Server: `carecircles serve` (one uvicorn process) on the embedded FalkorDB; "
+            "clients: httpx threads on the same machine.",
+            "",
+            "Command: `python -m benchmarks.bench_api --size borough`",
+            "",
+            "| measurement | requests | p50 ms | p95 ms | max ms | target |",
+            "| --- | ---: | ---: | ---: | ---: | --- |",
+            row("openVisits(first: 20), 1 client", "open_1"),
+            row("openVisits(first: 20), 32 clients", "open_32", "p95 < 100 ms"),
+            row("bare Cypher for openVisits (2 statements)", "open_bare"),
+            row("claimVisit, 1 client", "claim_1"),
+            row("claimVisit, 32 clients racing per visit", "claim_32", "p95 < 50 ms"),
+            row("bare claim statement", "claim_bare"),
+            "",
+            f"Mean page size of openVisits: {r['open_page_mean']:.1f} visits.",
+            f"GraphQL / bare Cypher at p50, 1 client: openVisits {ratio_open:.1f}x, "
+            f"claimVisit {ratio_claim:.1f}x.",
+            f"Claims at 1 client: {r['claim_1_outcomes']}.",
+            f"Race: {r['race_rounds']} visits each claimed by 32 clients at once: "
+            f"{r['race_claimed']} claims won, at most {r['race_max_winners']} winner per visit.",
+            f"Double bookings after the run: {r['double_booked']} visits over-held, "
+            f"{r['overlaps']} overlapping pairs held by one volunteer.",
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()
