@@ -73,6 +73,8 @@ class Run:
 def _child(which: str, problem_path: Path, solution_path: Path, time_limit: float) -> None:
     """Solve one problem file with ``which`` (greedy or ours), write the solution and stats."""
     problem = Problem.model_validate_json(problem_path.read_text())
+    import solver.solve  # noqa: F401  (imports are not part of the solve time)
+
     started = time.perf_counter()
     solution = _solve_with(which, problem, time_limit)
     wall = time.perf_counter() - started
@@ -356,6 +358,8 @@ def _report(
         "# Scheduler benchmarks",
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {_machine()}, commit {_commit()}.",
+        f"Load average (1, 5, 15 min) before {load_before}, after {_load_average()}; other work"
+        " sharing the 2 cores slows every run.",
         f"Command: `{command}`. Instances: `solver.instances.generate(size, variant, seed={SEED})`;"
         f" our solver with `workers={WORKERS}`, `seed={SEED}` and time limits "
         + ", ".join(f"{s} {t:g} s" for s, t in TIME_LIMIT.items())
