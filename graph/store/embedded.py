@@ -27,6 +27,9 @@ Who stops the server:
 The server runs in its own session (``start_new_session``), so Ctrl-C in the terminal that
 started it does not kill it behind the back of other processes using it.
 
+Restart time: see ``AUTO_REWRITE_MIN_SIZE`` below. A server still replaying its file answers
+``LOADING``; callers wait for it (up to ``LOAD_TIMEOUT_S``) instead of starting another.
+
 Recovery: if the pid/port file names a process that is gone, or a port that does not answer
 ``PING`` with that process's id, the file is stale (a crash) and a fresh server is started on the
 same data directory, replaying the append-only file.
@@ -60,9 +63,17 @@ LOCK_FILE = "falkordb.lock"
 LOG_FILE = "falkordb.log"
 HOST = "127.0.0.1"
 FSYNC_POLICY = "everysec"
-START_TIMEOUT_S = 20.0
+START_TIMEOUT_S = 20.0  # to answer at all
+LOAD_TIMEOUT_S = 600.0  # to replay a large append-only file once it answers
+# Replaying the append-only file re-runs every statement (several times slower than running them
+# the first time), while loading a snapshot takes a moment. So the file is rewritten as a snapshot
+# whenever it has grown by AUTO_REWRITE_MIN_SIZE (and doubled) since the last rewrite, and at stop
+# when it has grown by COMPACT_ABOVE_BYTES: a crash replays at most a few megabytes.
+AUTO_REWRITE_MIN_SIZE = "4mb"
+COMPACT_ABOVE_BYTES = 1_000_000  # rewrite the append-only file at stop when it grew this much
 STOP_TIMEOUT_S = 15.0
 _POLL_S = 0.02
+READY, LOADING, DOWN = "ready", "loading", "down"
 _START_ATTEMPTS = 3
 
 # Servers this process started, by resolved data directory, so it can reap and stop them.
@@ -104,6 +115,9 @@ def ensure_server(data_dir: Path | str, *, stop_at_exit: bool = True) -> Embedde
     with _locked(directory):
         running = _running(directory)
         if running is not None:
+            problem = _wait_until_ready(running.pid, running.port)
+            if problem is not None:
+                raise GraphUnavailable(f"the embedded FalkorDB server in {directory} {problem}")
             return running
         server = _start(directory)
     if stop_at_exit:
@@ -137,20 +151,29 @@ def stop_server(data_dir: Path | str, *, timeout: float = STOP_TIMEOUT_S) -> boo
         return True
 
 
-def ping(port: int, *, expected_pid: int | None = None, timeout: float = 1.0) -> bool:
-    """True if a FalkorDB server answers on ``port`` (and, if given, runs as ``expected_pid``)."""
+def probe(port: int, *, expected_pid: int | None = None, timeout: float = 1.0) -> str:
+    """``READY``, ``LOADING`` (replaying its append-only file) or ``DOWN`` for the server on
+    ``port``; a server running as another pid than ``expected_pid`` counts as ``DOWN``."""
     connection = _connection(port, timeout=timeout)
     try:
-        if not connection.ping():
-            return False
-        if expected_pid is None:
-            return True
-        info = connection.info("server")
-        return int(info.get("process_id", -1)) == expected_pid
-    except (redis.exceptions.RedisError, OSError):
-        return False
+        info = connection.info("server", "persistence")  # INFO answers while loading
+        if expected_pid is not None and int(info.get("process_id", -1)) != expected_pid:
+            return DOWN
+        if int(info.get("loading", 0)):
+            return LOADING
+        connection.ping()
+        return READY
+    except redis.exceptions.BusyLoadingError:
+        return LOADING
+    except (redis.exceptions.RedisError, OSError, ValueError):
+        return DOWN
     finally:
         connection.close()
+
+
+def ping(port: int, *, expected_pid: int | None = None, timeout: float = 1.0) -> bool:
+    """True if a FalkorDB server is ready on ``port`` (and, if given, runs as ``expected_pid``)."""
+    return probe(port, expected_pid=expected_pid, timeout=timeout) == READY
 
 
 def _connection(port: int, *, timeout: float) -> redis.Redis:
@@ -187,7 +210,7 @@ def _running(directory: Path) -> EmbeddedServer | None:
         pid, port = int(recorded["pid"]), int(recorded["port"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not _pid_alive(pid) or not ping(port, expected_pid=pid):
+    if not _pid_alive(pid) or probe(port, expected_pid=pid) == DOWN:
         return None
     return EmbeddedServer(
         data_dir=directory,
@@ -234,6 +257,7 @@ def _command(directory: Path, port: int) -> list[str]:
         "--appendonly", "yes",
         "--appendfsync", FSYNC_POLICY,
         "--save", "",
+        "--auto-aof-rewrite-min-size", AUTO_REWRITE_MIN_SIZE,
         "--logfile", LOG_FILE,
     ]  # fmt: skip
 
@@ -253,17 +277,21 @@ def _start(directory: Path) -> EmbeddedServer:
                 stderr=early_output,
                 start_new_session=True,
             )
-        problem = _wait_until_ready(process, port, directory / LOG_FILE)
+        _children[directory] = process
+        # Recorded before it is ready: a process arriving while it replays a large append-only
+        # file must wait for this server, never start a second one on the same files.
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        _write_pid_file(directory, {"pid": process.pid, "port": port, "started_at": started_at})
+        problem = _wait_until_ready(process.pid, port)
         if problem is None:
-            started_at = datetime.now(UTC).isoformat(timespec="seconds")
-            record = {"pid": process.pid, "port": port, "started_at": started_at}
-            pid_file = directory / PID_FILE
-            temporary = pid_file.with_suffix(".tmp")
-            temporary.write_text(json.dumps(record))
-            temporary.replace(pid_file)
-            _children[directory] = process
             return EmbeddedServer(directory, process.pid, port, True, started_at)
-        problems.append(problem)
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        _children.pop(directory, None)
+        (directory / PID_FILE).unlink(missing_ok=True)
+        last_lines = (directory / LOG_FILE).read_text(errors="replace").strip().splitlines()[-3:]
+        problems.append(f"{problem} (exit code {process.returncode}: {' | '.join(last_lines)})")
     raise GraphUnavailable(
         f"could not start the embedded FalkorDB server in {directory}: "
         + "; ".join(problems)
@@ -271,27 +299,35 @@ def _start(directory: Path) -> EmbeddedServer:
     )
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> str | None:
-    """None once the server answers PING; otherwise why it did not (and it is stopped)."""
-    deadline = time.monotonic() + START_TIMEOUT_S
+def _write_pid_file(directory: Path, record: dict[str, object]) -> None:
+    pid_file = directory / PID_FILE
+    temporary = pid_file.with_suffix(".tmp")
+    temporary.write_text(json.dumps(record))
+    temporary.replace(pid_file)
+
+
+def _wait_until_ready(pid: int, port: int) -> str | None:
+    """None once the server is ready; otherwise why not. Waits ``START_TIMEOUT_S`` for it to
+    answer at all and, while it replays its append-only file, up to ``LOAD_TIMEOUT_S``."""
+    began = time.monotonic()
+    deadline = began + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            last_lines = log.read_text(errors="replace").strip().splitlines()[-3:]
-            return f"exited with code {process.returncode} on port {port}: " + " | ".join(
-                last_lines
-            )
-        if ping(port, expected_pid=process.pid, timeout=0.5):
+        if not _pid_alive(pid):
+            return f"on port {port} exited before it was ready"
+        state = probe(port, expected_pid=pid, timeout=1.0)
+        if state == READY:
             return None
+        if state == LOADING:
+            deadline = began + LOAD_TIMEOUT_S
         time.sleep(_POLL_S)
-    process.kill()
-    process.wait()
-    return f"did not answer PING on port {port} within {START_TIMEOUT_S:.0f} s"
+    return f"on port {port} was not ready within {deadline - began:.0f} s"
 
 
 def _shutdown(server: EmbeddedServer, *, timeout: float) -> None:
     """SHUTDOWN (flushes the append-only file), then SIGTERM, then SIGKILL, each waited for."""
     connection = _connection(server.port, timeout=timeout)
     try:
+        _compact(connection, timeout=timeout)
         connection.shutdown()
     except (redis.exceptions.RedisError, OSError):
         pass  # redis-py raises when the server closes the connection, which is success
@@ -304,6 +340,24 @@ def _shutdown(server: EmbeddedServer, *, timeout: float) -> None:
         if _wait_for_exit(server.pid, timeout=timeout):
             break
     _children.pop(server.data_dir, None)
+
+
+def _compact(connection: redis.Redis, *, timeout: float) -> None:
+    """Rewrite a grown append-only file as a snapshot, so the next start loads it in a moment
+    instead of re-running every statement since the last rewrite."""
+    info = connection.info("persistence")
+    grown = int(info.get("aof_current_size", 0)) - int(info.get("aof_base_size", 0))
+    if grown < COMPACT_ABOVE_BYTES:
+        return
+    connection.bgrewriteaof()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = connection.info("persistence")
+        if not int(info.get("aof_rewrite_in_progress", 0)) and not int(
+            info.get("aof_rewrite_scheduled", 0)
+        ):
+            return
+        time.sleep(_POLL_S)
 
 
 def _wait_for_exit(pid: int, *, timeout: float) -> bool:

@@ -208,3 +208,22 @@ def test_the_starting_process_leaves_the_server_running_while_another_uses_it(
     assert (server.pid, server.port) == (report["pid"], report["port"])
     assert _person_ids(store) == ["p1"]
     store.close()
+
+
+def test_stop_rewrites_a_grown_append_only_file_as_a_snapshot(data_dir: Path) -> None:
+    store = _open(data_dir)
+    notes = [{"id": f"p{i}", "note": "x" * 200} for i in range(6000)]  # ~1.3 MB of statements
+    store.run(
+        "UNWIND $people AS person CREATE (:Person {id: person.id, note: person.note})",
+        {"people": notes},
+    )
+    store.close()
+
+    stop_server(data_dir)
+
+    files = {path.suffix: path.stat().st_size for path in (data_dir / "appendonlydir").iterdir()}
+    assert files[".rdb"] > 10_000, files  # the snapshot holds the people (compressed)
+    assert files[".aof"] < 1_000, files
+    reopened = _open(data_dir)
+    assert reopened.run("MATCH (p:Person) RETURN count(p) AS n") == [{"n": 6000}]
+    reopened.close()
