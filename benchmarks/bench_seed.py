@@ -83,10 +83,15 @@ class Timing:
 
     wall: float
     cpu: float
-    server_cpu: float
+    server_cpu: float | None  # None: not measured apart (in ``cpu`` when a child process)
+
+    @property
+    def total_cpu(self) -> float:
+        return self.cpu + (self.server_cpu or 0.0)
 
     def __str__(self) -> str:
-        return f"{self.wall:.2f} s wall, CPU {self.cpu:.2f} s + server {self.server_cpu:.2f} s"
+        server = "included" if self.server_cpu is None else f"{self.server_cpu:.2f} s"
+        return f"{self.wall:.2f} s wall, CPU {self.cpu:.2f} s, server CPU {server}"
 
 
 def server_cpu_seconds(pid: int | None) -> float:
@@ -106,7 +111,7 @@ def timed(action: Callable[[], object], *, server_pid: int | None = None) -> Tim
     return Timing(
         wall=time.perf_counter() - wall,
         cpu=time.process_time() - cpu,
-        server_cpu=server_cpu_seconds(server_pid) - server,
+        server_cpu=None if server_pid is None else server_cpu_seconds(server_pid) - server,
     )
 
 
@@ -139,7 +144,7 @@ def cli_end_to_end(size: str, seed: int) -> tuple[Timing, str]:
     if completed.returncode != 0:
         raise SystemExit(f"carecircles seed failed ({completed.returncode}):\n{completed.stderr}")
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Timing(wall=seconds, cpu=cpu, server_cpu=0.0), completed.stdout
+    return Timing(wall=seconds, cpu=cpu, server_cpu=None), completed.stdout
 
 
 def load_with_create(store: GraphStore, borough: Borough, batch_size: int) -> None:
@@ -169,7 +174,8 @@ def counts_table(counts: GraphCounts, expected: GraphCounts) -> list[str]:
 
 
 def row(what: str, timing: Timing) -> str:
-    return f"| {what} | {timing.wall:.2f} | {timing.cpu:.2f} | {timing.server_cpu:.2f} |"
+    server = "-" if timing.server_cpu is None else f"{timing.server_cpu:.2f}"
+    return f"| {what} | {timing.wall:.2f} | {timing.cpu:.2f} | {server} |"
 
 
 def median_timing(timings: list[Timing]) -> Timing:
@@ -240,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     load_after = ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
     load = median_timing(loads)
+    cheapest_batch = min(by_batch, key=lambda size: by_batch[size].total_cpu)
     matches = counts == expected and create_counts == expected
     verdict = "PASS" if cli.wall < TARGET_SECONDS and matches else "FAIL"
     steps = borough_steps(borough)
@@ -249,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         "| --- | ---: | ---: | ---: |",
     ]
     report = [
-        f"# Seeding benchmark: `{args.size}` borough",
+        f"# Seeding benchmark: size `{args.size}`",
         "",
         f"Run `python -m benchmarks.bench_seed --size {args.size} --seed {args.seed}` on {when}.",
         "",
@@ -272,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *header,
         *[
-            row(f"`carecircles seed --reset` end to end, run {n} (new process, new server)", t)
+            row(f"`carecircles seed --reset`, run {n} (new process and server; CPU of both)", t)
             for n, t in enumerate(cli_runs, start=1)
         ],
         row("generate the borough (in process)", generate),
@@ -288,11 +295,17 @@ def main(argv: list[str] | None = None) -> int:
         *header,
         *[row(f"batch {size:,}", timing) for size, timing in by_batch.items()],
         "",
+        f"Least CPU in all (Python and server): batch {cheapest_batch:,}; "
+        f"`load_borough` uses {bulk.BATCH_SIZE:,}.",
+        "",
         f"## MERGE against CREATE (empty graph, batch {bulk.BATCH_SIZE})",
         "",
         *header,
         row("MERGE on ids (what `load_borough` does)", load),
         row("CREATE (duplicates on a second load)", create),
+        "",
+        f"CREATE used {create.total_cpu:.2f} s of CPU in all against MERGE's "
+        f"{load.total_cpu:.2f} s.",
         "",
         "## Counts read back from the graph",
         "",

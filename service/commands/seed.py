@@ -94,7 +94,7 @@ def seed(
         store.close()
     seconds = time.perf_counter() - started
     typer.echo(
-        f"Seeded the {size} borough (seed {seed}, visits for the week of {week_start}) "
+        f"Seeded a {size} synthetic borough (seed {seed}, visits for the week of {week_start}) "
         f"in {seconds:.1f} s."
     )
     typer.echo("Nodes:")

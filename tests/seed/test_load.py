@@ -120,7 +120,7 @@ def test_carecircles_seed_loads_the_tiny_borough_and_prints_counts(tmp_path: Pat
     assert completed.returncode == 0, completed.stderr
     expected = _counts_from_the_models(generate_borough("tiny", seed=9))
     lines = completed.stdout.splitlines()
-    assert lines[0].startswith("Seeded the tiny borough (seed 9")
+    assert lines[0].startswith("Seeded a tiny synthetic borough (seed 9")
     for label, count in [*expected.nodes.items(), *expected.relationships.items()]:
         assert f"  {label}: {count}" in lines, label
 
