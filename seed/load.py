@@ -50,7 +50,8 @@ def expected_counts(borough: Borough) -> GraphCounts:
     """The node and relationship counts the borough gives in an empty graph."""
     nodes: Counter[str] = Counter()
     relationships: Counter[str] = Counter()
-    for step in borough_steps(borough):
+    for step in (step for step in borough_steps(borough) if step.rows):
+        # A step writes a relationship type (upper case) or a node label (capitalised).
         counter = relationships if step.what.isupper() else nodes
         counter[step.what] += len(step.rows)
     return GraphCounts(
