@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from graph.models import RotaRun
 from graph.models.base import ID_PATTERN
 from graph.store.port import GraphStore
 from service.auth import read_token
 from service.calendar import volunteer_calendar
-from service.rota import get_rota_run, rota_csv
+from service.rota import get_rota_run, rota_csv, solution_of
 from service.users import current_user_from_header, get_user
 
 NAMES_IN_RUN = """
@@ -60,15 +63,12 @@ def add_routes(app: FastAPI) -> None:
         )
 
 
-def _csv(store: GraphStore, run: object) -> str:
-    from graph.models import RotaRun
-    from service.rota import solution_of
-
-    assert isinstance(run, RotaRun)
+def _csv(store: GraphStore, run: RotaRun) -> str:
     solution = solution_of(run)
+    problem = json.loads(run.problem or "{}")
     ids = sorted(
         {a.volunteer for a in solution.assignments}
-        | {v["person"] for v in __import__("json").loads(run.problem or "{}").get("visits", [])}
+        | {visit["person"] for visit in problem.get("visits", [])}
     )
     names: dict[str, str] = {}
     for row in store.run(NAMES_IN_RUN, {"ids": ids}, write=False):

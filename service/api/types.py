@@ -72,12 +72,16 @@ class PersonType:
             return None
         return await info.context.loaders.area_name.load(self.area_id)
 
-    @strawberry.field(description="Coordinators only; null for everyone else.")
+    @strawberry.field(description="Coordinators, and the person themselves; null for others.")
     def address(self, info: ContextInfo) -> str | None:
         user = info.context.user
-        if user is None or user.role != "coordinator":
+        if user is None:
             return None
-        return self.full_address
+        if user.role == "coordinator" and user.organization_id is not None:
+            return self.full_address
+        if user.role == "person" and user.person_id == str(self.id):
+            return self.full_address
+        return None
 
     @strawberry.field(description="The volunteers in the person's care circle.")
     async def circle(self, info: ContextInfo) -> list[CircleMember]:

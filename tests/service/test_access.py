@@ -66,7 +66,7 @@ def test_a_person_reads_themselves_and_no_one_else(api: Api, world: World) -> No
     ann, bob = world.person("Ann"), world.person("Bob")
     _, token = world.user("person", person_id=ann.id)
     me = api.data(PERSON, {"id": ann.id}, token=token)["person"]
-    assert me["firstName"] == "Ann" and me["address"] is None
+    assert me["firstName"] == "Ann" and me["address"] == "3 Mare Street, E8 1AB"
     body = api.gql(PERSON, {"id": bob.id}, token=token)
     assert body["data"] == {"person": None} and body["errors"][0]["message"] == "Not allowed."
     assert "Bob" not in str(body)

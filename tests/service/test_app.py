@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tests.service.conftest import PASSWORD, Api, World
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from graph.store.embedded import ensure_server, stop_server
+from graph.store.falkor import FalkorStore
+from service.app import create_app
+from tests.service.conftest import PASSWORD, Api, World, _free_port
 
 ME = "query { me { id email role organizationId volunteer { id firstName } } }"
 SIGN_IN = """
@@ -61,3 +71,31 @@ def test_coordinator_joins_the_coordinating_organisation(api: Api, world: World)
     me = api.data(ME, token=token)["me"]
     assert me["role"] == "coordinator"
     assert me["organizationId"] == world.organization_id
+
+
+def test_health_is_503_with_the_reason_when_the_graph_is_down(api: Api, tmp_path: Path) -> None:
+    """A second API server on a graph server of its own, which then stops."""
+    graph_server = ensure_server(tmp_path, stop_at_exit=True)
+    store = FalkorStore(host=graph_server.host, port=graph_server.port, graph_name="health")
+    store.ensure_schema()
+    app = create_app(settings=api.settings, store=store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            while not server.started:  # readiness: uvicorn sets this once it listens
+                assert thread.is_alive()
+                time.sleep(0.01)
+            assert client.get("/health").status_code == 200
+            stop_server(tmp_path)
+            response = client.get("/health")
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "unavailable" and body["graph"] == "down"
+        assert "unavailable" in body["reason"] or "reachable" in body["reason"]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        stop_server(tmp_path)
