@@ -19,6 +19,7 @@ from service.api.schema import schema
 from service.config import secret_key
 from service.context import RequestContext
 from service.users import current_user_from_header
+from service.web.routes import mount_web
 
 log = logging.getLogger("carecircles.service")
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     from service.http import add_routes
 
     add_routes(app)
+    mount_web(app)
     return app
 
 
