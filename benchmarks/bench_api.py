@@ -41,9 +41,10 @@ from typing import Any
 
 import httpx
 
-from graph.models import User, iso_utc, utc_now
+from graph.models import User, Volunteer, Window, iso_utc, minutes, utc_now
 from graph.repo import signup as signup_repo
 from graph.repo import users as users_repo
+from graph.repo import volunteers as volunteers_repo
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
 from seed.borough import generate_borough
@@ -75,6 +76,21 @@ WHERE xs < ys + y.duration_minutes AND ys < xs + x.duration_minutes
 RETURN count(*) AS n
 """
 VOLUNTEER_IDS = "MATCH (v:Volunteer) RETURN v.id AS id ORDER BY id"
+CENTRE = """
+MATCH (p:Person)
+UNWIND CASE WHEN p.languages IS NULL OR size(p.languages) = 0 THEN ['en'] ELSE p.languages END
+  AS language
+RETURN avg(p.lat) AS lat, avg(p.lon) AS lon, collect(DISTINCT language) AS languages
+"""
+RACE_TARGETS = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.status = 'open' AND v.week_start = $week_start AND v.day >= $first_day
+  AND (p.gender_preference IS NULL OR p.gender_preference = 'female')
+RETURN v.id AS id ORDER BY id
+"""
+
+
+tokens_key: list[bytes] = []  # the signing key, for racers made later
 
 
 def _free_port() -> int:
@@ -146,6 +162,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
 
     password_hash = hash_password("benchmark password")
     key = settings.secret_key.encode()
+    tokens_key.append(key)
     tokens: dict[str, str] = {}
     for row in store.run(VOLUNTEER_IDS, {}, write=False):
         user = users_repo.create_user(
@@ -245,7 +262,9 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
             first_day=today().weekday(),
             box=_box(vol),
             checked=vol.checked,
-            days=sorted({w.day for w in vol.availability}),
+            point=(vol.lat, vol.lon),
+            max_km=vol.max_km,
+            windows=[(w.day, minutes(w.start), minutes(w.end)) for w in vol.availability],
             languages=vol.languages,
             gender=vol.gender,
             after=None,
@@ -323,6 +342,44 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
     results["double_booked"] = store.run(DOUBLE_BOOKED, {}, write=False)[0]["n"]
     results["overlaps"] = store.run(OVERLAPS, {}, write=False)[0]["n"]
     return results
+
+
+def _racers(store: GraphStore, tokens: dict[str, str]) -> list[str]:
+    centre = store.run(CENTRE, {}, write=False)[0]
+    password_hash = hash_password("benchmark password")
+    key = tokens_key[0]
+    racers = []
+    for index in range(32):
+        volunteer = volunteers_repo.create_volunteer(
+            store=store,
+            volunteer=Volunteer(
+                id=f"v-racer-{index}",
+                first_name="Racer",
+                last_name=str(index),
+                email=f"racer{index}@bench.example",
+                lat=centre["lat"],
+                lon=centre["lon"],
+                max_km=100,
+                max_minutes=10080,
+                checked=True,
+                gender="female",
+                languages=centre["languages"],
+                availability=[Window(day=d, start="00:00", end="23:59") for d in range(7)],
+            ),
+        )
+        user = users_repo.create_user(
+            store=store,
+            user=User(
+                id=f"u-racer-{index}",
+                email=f"racer{index}@bench.example",
+                role="volunteer",
+                password_hash=password_hash,
+                volunteer_id=volunteer.id,
+            ),
+        )
+        tokens[volunteer.id] = token_for(key=key, user_id=user.id)
+        racers.append(volunteer.id)
+    return racers
 
 
 def _report(r: dict[str, Any]) -> str:

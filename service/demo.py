@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from graph.models import User
 from graph.repo import users as users_repo
+from graph.repo.users import get_user_by_email
 from graph.store.port import GraphStore
 from service.auth import hash_password
 from service.rota import publish_rota, run_rota
-from service.users import create_user, get_user_by_email, token_for
+from service.users import create_user, token_for
 from service.weeks import monday_of, today
 
 DEMO_DOMAIN = "demo.carecircles.example"

@@ -10,11 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from graph.models import RotaRun
 from graph.models.base import ID_PATTERN
+from graph.repo.users import get_user
 from graph.store.port import GraphStore
 from service.auth import read_token
 from service.calendar import volunteer_calendar
 from service.rota import get_rota_run, rota_csv, solution_of
-from service.users import current_user_from_header, get_user
+from service.users import current_user_from_header
 
 NAMES_IN_RUN = """
 MATCH (n) WHERE (n:Volunteer OR n:Person) AND n.id IN $ids

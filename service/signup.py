@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from graph.models import Volunteer, iso_utc, utc_now
+from graph.models import Volunteer, iso_utc, minutes, utc_now
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
@@ -34,7 +34,8 @@ VISIT_FOR_CLAIM = """
 MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
 RETURN properties(v) AS v, p.id AS person_id, p.lat AS lat, p.lon AS lon,
        p.languages AS languages, p.gender_preference AS gender_preference,
-       p.excluded_volunteers AS excluded_volunteers,
+       p.excluded_volunteers AS excluded_volunteers, p.first_name AS first_name,
+       p.area_id AS area_id, p.address AS address, p.postcode AS postcode,
        size([(v)<-[held:ASSIGNED]-(:Volunteer) WHERE held.status IN $held | 1]) AS holders
 """
 
@@ -74,6 +75,13 @@ class ClaimResult:
     message: str = ""
     reasons: list[str] = field(default_factory=list)
     start: str | None = None
+    visit: dict[str, Any] = field(default_factory=dict)  # the visit row, as claimed
+
+    @property
+    def visit_status(self) -> str:
+        """The visit's status after a won claim: accepted once it has all it needs."""
+        needed = int(self.visit.get("v", {}).get("volunteers_needed", 1))
+        return "accepted" if int(self.visit.get("holders", 0)) + 1 >= needed else "open"
 
 
 def _clock(minute: int) -> str:
@@ -252,7 +260,9 @@ def open_visits(
             first_day=now[0].weekday(),
             box=_box(volunteer),
             checked=volunteer.check_valid_on(this_week),
-            days=sorted({w.day for w in volunteer.availability}),
+            point=(volunteer.lat, volunteer.lon),
+            max_km=volunteer.max_km,
+            windows=[(w.day, minutes(w.start), minutes(w.end)) for w in volunteer.availability],
             languages=volunteer.languages,
             gender=volunteer.gender,
             after=after,
@@ -355,7 +365,7 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
         speed_kmh=TRAVEL_SPEED_KMH,
     )
     if outcome == "won":
-        return ClaimResult("claimed", start=_clock(start))
+        return ClaimResult("claimed", start=_clock(start), visit=row)
     return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
 
 

@@ -28,16 +28,34 @@ EARTH_RADIUS_KM = 6371.0088
 ClaimOutcome = Literal["won", "missing", "taken", "held", "start", "overlap", "load"]
 
 # Open visits a volunteer may be able to claim, one page at a time in time order: open, from
-# $week_start on and not on a day already past, inside a lat/lon box around the volunteer, on a
-# day they are available, and passing rules 4-7 (check, language, gender, exclusion). Rows come
-# ordered by ``key`` (week|day|earliest|id) after $after, at most $limit of them; the caller
-# applies the exact rules (solver.eligibility, overlaps, weekly limit) and asks for more.
+# $week_start on and not on a day already past, inside a lat/lon box around the volunteer and
+# within $max_km (haversine, rule 3), fitting one of their availability $windows ([day, start,
+# end] in minutes; rules 1-2 without the grid) and passing rules 4-7 (check, language, gender,
+# exclusion). Rows come ordered by ``key`` (week|day|earliest|id) after $after, at most $limit
+# of them; the caller applies the exact rules (solver.eligibility, overlaps, weekly limit) and
+# asks for more when it turned too many down.
 OPEN_VISITS_NEAR = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
 WHERE v.status = 'open' AND v.week_start >= $week_start AND v.day IN $days
   AND (v.week_start > $week_start OR v.day >= $first_day)
   AND p.lat >= $lat_min AND p.lat <= $lat_max AND p.lon >= $lon_min AND p.lon <= $lon_max
   AND ($checked OR NOT v.requires_check)
+  AND 2 * $earth_radius_km * asin(sqrt(
+        sin(radians(p.lat - $lat) / 2) * sin(radians(p.lat - $lat) / 2)
+        + cos(radians($lat)) * cos(radians(p.lat))
+          * sin(radians(p.lon - $lon) / 2) * sin(radians(p.lon - $lon) / 2))) <= $max_km
+  AND any(w IN $windows WHERE w[0] = v.day
+        AND CASE WHEN w[1] > toInteger(substring(v.earliest, 0, 2)) * 60
+                               + toInteger(substring(v.earliest, 3, 2))
+                 THEN w[1]
+                 ELSE toInteger(substring(v.earliest, 0, 2)) * 60
+                      + toInteger(substring(v.earliest, 3, 2)) END
+            + v.duration_minutes
+            <= CASE WHEN w[2] < toInteger(substring(v.latest, 0, 2)) * 60
+                                + toInteger(substring(v.latest, 3, 2))
+                    THEN w[2]
+                    ELSE toInteger(substring(v.latest, 0, 2)) * 60
+                         + toInteger(substring(v.latest, 3, 2)) END)
   AND (p.gender_preference IS NULL OR p.gender_preference = $gender)
   AND (p.languages IS NULL OR size(p.languages) = 0
        OR any(language IN p.languages WHERE language IN $languages))
@@ -183,14 +201,17 @@ def open_visits_near(
     first_day: int,
     box: tuple[float, float, float, float],
     checked: bool,
-    days: list[int],
+    point: tuple[float, float],
+    max_km: float,
+    windows: list[tuple[int, int, int]],
     languages: list[str],
     gender: str | None,
     after: str | None,
     limit: int,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` candidate open visits after the key ``after`` (see OPEN_VISITS_NEAR);
-    ``box`` is (lat_min, lat_max, lon_min, lon_max)."""
+    ``box`` is (lat_min, lat_max, lon_min, lon_max) around ``point`` (lat, lon), ``windows``
+    the volunteer's availability as (day, start minute, end minute)."""
     lat_min, lat_max, lon_min, lon_max = box
     return store.run(
         OPEN_VISITS_NEAR,
@@ -203,7 +224,12 @@ def open_visits_near(
             "lon_min": lon_min,
             "lon_max": lon_max,
             "checked": checked,
-            "days": days,
+            "days": sorted({day for day, _, _ in windows}),
+            "windows": [list(window) for window in windows],
+            "lat": point[0],
+            "lon": point[1],
+            "max_km": max_km,
+            "earth_radius_km": EARTH_RADIUS_KM,
             "languages": languages,
             "gender": gender,
             "after": after,

@@ -14,7 +14,13 @@ from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from graph.repo.signup import Change
 from service import access, rota, signup, users
-from service.api.errors import CountQueries, InputError, MaskUnexpectedErrors, check_id
+from service.api.errors import (
+    CountQueries,
+    InputError,
+    MaskUnexpectedErrors,
+    NotAllowed,
+    check_id,
+)
 from service.api.paging import Connection, check_first, connection, decode_cursor
 from service.api.types import (
     AcceptResult,
@@ -147,7 +153,7 @@ class Query:
         user = access.signed_in(info.context)
         person_id = check_id(str(id), "id")
         if not access.may_read_person(user, person_id):
-            raise access.NotAllowed()
+            raise NotAllowed()
         found = await info.context.call(people_repo.get_person, person_id=person_id)
         return PersonType.of(found) if found else None
 
@@ -308,7 +314,17 @@ class Mutation:
             signup.claim_visit, visit_id=key, volunteer_id=volunteer_id
         )
         if result.outcome == "claimed":
-            return VisitClaimed(visit=await _visit_for(info.context, key, volunteer_id))
+            row = result.visit
+            return VisitClaimed(
+                visit=VisitType.of(
+                    row["v"] | {"status": result.visit_status},
+                    person_first_name=row["first_name"],
+                    area_id=row["area_id"],
+                    my_status="accepted",
+                    address=_address(row),
+                    start=result.start,
+                )
+            )
         if result.outcome == "not_eligible":
             return NotEligible(reasons=result.reasons)
         return VisitUnavailable(message=result.message)
