@@ -90,8 +90,8 @@ class Timing:
         return self.cpu + (self.server_cpu or 0.0)
 
     def __str__(self) -> str:
-        server = "included" if self.server_cpu is None else f"{self.server_cpu:.2f} s"
-        return f"{self.wall:.2f} s wall, CPU {self.cpu:.2f} s, server CPU {server}"
+        server = "" if self.server_cpu is None else f", server CPU {self.server_cpu:.2f} s"
+        return f"{self.wall:.2f} s wall, CPU {self.cpu:.2f} s{server}"
 
 
 def server_cpu_seconds(pid: int | None) -> float:
