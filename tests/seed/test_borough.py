@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -39,6 +44,26 @@ def _dump(borough: Borough) -> dict[str, list[dict[str, object]]]:
 
 def test_same_seed_gives_the_identical_borough() -> None:
     assert _dump(generate_borough("tiny", seed=5)) == _dump(generate_borough("tiny", seed=5))
+
+
+def test_same_seed_gives_the_identical_borough_in_another_process() -> None:
+    """Nothing may depend on the process: string hashing is salted per process."""
+    script = (
+        "import json; from seed.borough import generate_borough; "
+        "from tests.seed.test_borough import _dump; "
+        "print(json.dumps(_dump(generate_borough('tiny', seed=5)), sort_keys=True))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    here = json.dumps(_dump(generate_borough("tiny", seed=5)), sort_keys=True)
+    assert completed.stdout.strip() == here
 
 
 def test_different_seeds_give_different_boroughs() -> None:
