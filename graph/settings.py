@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     neo4j_connection_acquisition_timeout: float = Field(
         default=30.0, gt=0, description="seconds to wait for a free pooled connection"
     )
+    neo4j_max_transaction_retry_time: float = Field(
+        default=30.0, ge=0, description="seconds the driver retries a transient failure"
+    )
     data_dir: Path = Path(".carecircles")
     secret_key: str = ""
 

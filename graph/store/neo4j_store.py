@@ -95,6 +95,7 @@ class Neo4jStore:
                 auth=auth,
                 max_connection_pool_size=settings.neo4j_max_connection_pool_size,
                 connection_acquisition_timeout=settings.neo4j_connection_acquisition_timeout,
+                max_transaction_retry_time=settings.neo4j_max_transaction_retry_time,
             )
 
     def run(self, query: str, params: Params | None = None, *, write: bool = True) -> list[Row]:

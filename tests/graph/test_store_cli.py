@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.settings import Settings, get_settings
-from graph.store import UnknownGraphURI, open_store
+from graph.store import GraphUnavailable, UnknownGraphURI, open_store
 from graph.store.embedded import ensure_server, ping, running_server, stop_server
 from graph.store.falkor import FalkorStore
 from service.cli import app
@@ -112,3 +112,20 @@ def test_open_store_on_a_falkordb_uri_uses_that_running_server(tmp_path: Path) -
         check.close()
     finally:
         stop_server(data_dir)
+
+
+def test_a_neo4j_store_without_a_server_is_unavailable_naming_the_uri() -> None:
+    settings = Settings(graph_uri="bolt://127.0.0.1:1", neo4j_max_transaction_retry_time=0)
+
+    with pytest.raises(GraphUnavailable) as raised:
+        open_store(settings)
+
+    assert "Neo4j is not reachable" in str(raised.value)
+    assert "127.0.0.1:1" in str(raised.value)
+
+
+def test_a_falkordb_store_without_a_server_is_unavailable() -> None:
+    with pytest.raises(GraphUnavailable) as raised:
+        open_store(Settings(graph_uri="falkordb://127.0.0.1:1"))
+
+    assert "FalkorDB is not reachable" in str(raised.value)
