@@ -11,7 +11,14 @@ import typer
 
 from graph.settings import Settings, get_settings
 from graph.store import GraphError, GraphStore, UnknownGraphURI, open_store
-from graph.store.embedded import EmbeddedServer, ensure_server, running_server, stop_server
+from graph.store.embedded import (
+    LOADING,
+    EmbeddedServer,
+    ensure_server,
+    probe,
+    running_server,
+    stop_server,
+)
 from graph.store.falkor import FalkorStore
 from graph.store.schema import NODE_LABELS
 
@@ -78,6 +85,9 @@ def status() -> None:
             typer.echo(f"not running: no embedded FalkorDB server in {settings.data_dir.resolve()}")
             raise typer.Exit(1)
         typer.echo(_where(server))
+        if probe(server.port, expected_pid=server.pid) == LOADING:
+            typer.echo("loading: replaying its append-only file; counts once it is ready")
+            return
         store = FalkorStore(host=server.host, port=server.port, graph_name=settings.graph_name)
         typer.echo(f"graph: {settings.graph_name}")
     else:

@@ -147,6 +147,26 @@ def test_every_project_statement_is_valid_neo4j_cypher(
     assert not report, f"{len(report)} Cypher problem(s) Neo4j would reject:\n" + "\n".join(report)
 
 
+# DESIGN.md, "Backends": queries are written in the subset both engines run.
+NOT_PORTABLE = {
+    "an EXISTS {} subquery": re.compile(r"\bEXISTS\s*\{", re.IGNORECASE),
+    "datetime()": re.compile(r"\bdatetime\s*\(", re.IGNORECASE),
+    "APOC": re.compile(r"\bapoc\.", re.IGNORECASE),
+}
+
+
+def test_statements_stay_in_the_subset_both_engines_run(
+    project_statements: list[Statement],
+) -> None:
+    report = [
+        f"{statement.name} uses {what}"
+        for statement in project_statements
+        for what, pattern in NOT_PORTABLE.items()
+        if pattern.search(statement.query)
+    ]
+    assert not report, "\n".join(report)
+
+
 def test_collector_finds_the_neo4j_ddl_and_skips_falkordb_only_statements(
     project_statements: list[Statement],
 ) -> None:
