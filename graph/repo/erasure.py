@@ -3,9 +3,11 @@
 What ``erase_person`` does, in one statement (so it happens entirely or not at all):
 
 - deletes the Person node with its edges (KNOWS, circle SUPPORTS, REFERRED_TO, ...);
-- deletes their check-ins, consent grants, referrals, care circle and their own User account;
+- deletes their check-ins, alerts about them, consent grants, referrals, care circle and their
+  own User account;
 - keeps their visits, because they are part of volunteers' history (hours, continuity), but
-  removes the notes and replaces ``person_id`` with the erasure record's id;
+  removes the notes (on the visit and on each volunteer's assignment) and replaces
+  ``person_id`` with the erasure record's id;
 - keeps access-log entries about them (the audit trail must survive), with ``person_id``
   replaced by the erasure record's id too: entries hold no personal data, and after erasure
   not even the old id links them to anything else in the graph;
@@ -42,10 +44,17 @@ OPTIONAL MATCH (entry:AccessLog) WHERE entry.person_id = $person_id
 WITH p, checkins, grants, referrals, circles, users, visits, collect(entry) AS entries
 OPTIONAL MATCH (run:RotaRun) WHERE run.problem CONTAINS $quoted_id
 WITH p, checkins, grants, referrals, circles, users, visits, entries, collect(run) AS runs
+OPTIONAL MATCH (alert:Alert)-[:ABOUT]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs,
+     collect(alert) AS alerts
+OPTIONAL MATCH (:Volunteer)-[held:ASSIGNED]->(:Visit)-[:FOR]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts,
+     collect(held) AS assignments
 FOREACH (visit IN visits | SET visit.notes = null, visit.person_id = $erasure_id)
+FOREACH (held IN assignments | SET held.note = null)
 FOREACH (entry IN entries | SET entry.person_id = $erasure_id)
 FOREACH (run IN runs | SET run.problem = null)
-FOREACH (node IN checkins + grants + referrals + circles + users | DETACH DELETE node)
+FOREACH (node IN checkins + grants + referrals + circles + users + alerts | DETACH DELETE node)
 DETACH DELETE p
 CREATE (n:Erasure {
   id: $erasure_id, at: $at, requested_by: $requested_by,

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from graph.repo import people as people_repo
@@ -22,6 +23,7 @@ from service.api.errors import (
     check_id,
 )
 from service.api.paging import Connection, check_first, connection, decode_cursor
+from service.api.relational import RelationalMutation, RelationalQuery
 from service.api.types import (
     AcceptResult,
     ClaimResult,
@@ -386,8 +388,8 @@ class CareCirclesSchema(strawberry.Schema):
 
 
 schema = CareCirclesSchema(
-    query=Query,
-    mutation=Mutation,
+    query=merge_types("Query", (Query, RelationalQuery)),
+    mutation=merge_types("Mutation", (Mutation, RelationalMutation)),
     extensions=[
         lambda: QueryDepthLimiter(max_depth=QUERY_DEPTH_MAX),
         lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),

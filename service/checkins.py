@@ -1,0 +1,241 @@
+"""Loneliness check-ins (``recordCheckIn``) and the alerts they raise (``alerts``).
+
+A check-in is scored by ``service.wellbeing.scales`` and fed back by ``service.wellbeing.feedback``:
+the person's ``need`` (exponentially weighted, 28-day half-life) and ``need_trend`` change, and an
+``Alert`` node is created ``ABOUT`` the person when loneliness is worsening or in the scale's
+loneliest band. The write is one statement: check-in, need and alert together or nothing. It
+is guarded by the number of check-ins read before (``known``): if another check-in landed in
+between, the feedback is computed again from the new history.
+
+``need_trend`` is the feedback trend (loneliness change per 28 days, clipped to -1..1) when there
+is one (3+ check-ins over 14+ days), else 0.
+
+Who may record one (``may_record``): the person; a coordinator or link worker the person has
+granted ``checkins`` access (``service.consent``); a volunteer who logged a visit with the person
+as done in the last ``VOLUNTEER_CHECK_IN_DAYS`` days.
+
+The person's link worker, for alerts, is whoever the person has granted ``checkins`` access:
+a link-worker user or a link worker of a granted organisation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from graph.models import CheckIn, iso_utc, utc_now
+from graph.repo.errors import NotFound
+from graph.repo.records import from_properties, to_properties
+from graph.repo.signup import lock_token
+from graph.store.port import GraphStore
+from service import consent
+from service.context import CurrentUser
+from service.wellbeing.feedback import PastCheckIn, check_in_feedback
+from service.wellbeing.scales import ScaleError, score_check_in
+
+VOLUNTEER_CHECK_IN_DAYS = 14
+WRITE_ATTEMPTS = 5
+ALERTS_MAX = 100
+
+PERSON_HISTORY = """
+MATCH (p:Person {id: $person_id})
+OPTIONAL MATCH (p)-[:REPORTED]->(c:CheckIn)
+WITH p, c ORDER BY c.at
+RETURN p.need AS need, collect([c.at, c.loneliness]) AS history, count(c) AS known
+"""
+
+# One statement: the guard (no check-in landed since we read ``known``), the check-in, the new
+# need and trend, and the alert when there is one.
+RECORD_CHECK_IN = """
+MATCH (p:Person {id: $person_id})
+SET p._lock = $lock
+WITH p, size([(p)-[:REPORTED]->(old:CheckIn) | old]) AS known
+REMOVE p._lock
+WITH p, known WHERE known = $known
+CREATE (c:CheckIn) SET c = $props
+CREATE (p)-[:REPORTED]->(c)
+SET p.need = $need, p.need_trend = $need_trend
+FOREACH (alert IN $alerts |
+  CREATE (a:Alert) SET a = alert
+  CREATE (a)-[:ABOUT]->(p))
+RETURN properties(c) AS c
+"""
+
+VOLUNTEER_HELD_VISIT = """
+MATCH (:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(:Person {id: $person_id})
+WHERE a.status = 'done' AND a.at >= $since AND ($visit_id IS NULL OR v.id = $visit_id)
+RETURN count(v) AS held
+"""
+
+VISIT_PERSON = "MATCH (v:Visit {id: $visit_id})-[:FOR]->(p:Person) RETURN p.id AS person_id"
+
+# Alerts about people who granted ``checkins`` access to the user or their organisation, now.
+ALERTS_FOR_USER = """
+MATCH (g:ConsentGrant)-[:TO]->(t)
+WHERE t.id IN $grantee_ids AND 'checkins' IN g.scopes AND g.revoked_at IS NULL
+  AND g.created_at <= $now AND g.expires_at > $now
+MATCH (p:Person)-[:GRANTS]->(g)
+WITH DISTINCT p
+MATCH (a:Alert)-[:ABOUT]->(p)
+RETURN properties(a) AS a, p.first_name AS first_name
+ORDER BY a.at DESC, a.id DESC LIMIT $limit
+"""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A stored check-in and what it changed."""
+
+    check_in: CheckIn
+    need: float
+    need_trend: float
+    alert_reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert as a link worker sees it."""
+
+    id: str
+    person_id: str
+    person_first_name: str
+    at: str
+    reasons: list[str]
+    check_in_id: str
+
+
+def person_of_visit(*, store: GraphStore, visit_id: str) -> str | None:
+    """The id of the person a visit is for, or None."""
+    rows = store.run(VISIT_PERSON, {"visit_id": visit_id}, write=False)
+    return str(rows[0]["person_id"]) if rows else None
+
+
+def may_record(
+    *,
+    store: GraphStore,
+    user: CurrentUser,
+    person_id: str,
+    visit_id: str | None = None,
+    at: datetime | None = None,
+) -> bool:
+    """True if ``user`` may record a check-in for the person (see the module docstring)."""
+    now = at or utc_now()
+    if user.role == "person":
+        return user.person_id == person_id
+    if user.role in ("coordinator", "link_worker"):
+        found = consent.access_to_person(store=store, user=user, person_id=person_id, at=now)
+        return "checkins" in found.scopes
+    if user.role == "volunteer" and user.volunteer_id is not None:
+        since = now - timedelta(days=VOLUNTEER_CHECK_IN_DAYS)
+        params = {
+            "volunteer_id": user.volunteer_id,
+            "person_id": person_id,
+            "since": iso_utc(since),
+            "visit_id": visit_id,
+        }
+        return int(store.run(VOLUNTEER_HELD_VISIT, params, write=False)[0]["held"]) > 0
+    return False
+
+
+def record_check_in(
+    *,
+    store: GraphStore,
+    person_id: str,
+    scale: str,
+    answers: list[int],
+    recorded_by: str,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> Recorded | ScaleError:
+    """Score and store a check-in with its feedback; a ``ScaleError`` writes nothing.
+
+    ``NotFound`` if there is no such person."""
+    result = score_check_in(scale, answers)
+    if isinstance(result, ScaleError):
+        return result
+    now = at or utc_now()
+    for _ in range(WRITE_ATTEMPTS):
+        rows = store.run(PERSON_HISTORY, {"person_id": person_id}, write=False)
+        if not rows:
+            raise NotFound("Person", person_id)
+        history = [
+            PastCheckIn(at=datetime.fromisoformat(when), loneliness=float(value))
+            for when, value in rows[0]["history"]
+            if when is not None
+        ]
+        feedback = check_in_feedback(
+            result=result, at=now, need=float(rows[0]["need"] or 0.0), previous=history
+        )
+        trend = feedback.trend.per_28_days if feedback.trend is not None else 0.0
+        need_trend = max(-1.0, min(1.0, trend))
+        check_in = CheckIn(
+            id=f"checkin-{uuid.uuid4().hex[:16]}",
+            person_id=person_id,
+            scale=result.scale.value,
+            answers=list(result.answers),
+            score=result.score,
+            loneliness=result.loneliness,
+            recorded_by=recorded_by,
+            at=now,
+            note=note,
+        )
+        alerts: list[dict[str, Any]] = []
+        reasons: tuple[str, ...] = ()
+        if feedback.alert is not None:
+            reasons = feedback.alert.reasons
+            alerts.append(
+                {
+                    "id": f"alert-{uuid.uuid4().hex[:16]}",
+                    "person_id": person_id,
+                    "check_in_id": check_in.id,
+                    "at": iso_utc(now),
+                    "reasons": list(reasons),
+                }
+            )
+        written = store.run(
+            RECORD_CHECK_IN,
+            {
+                "person_id": person_id,
+                "lock": lock_token(),
+                "known": int(rows[0]["known"]),
+                "props": to_properties(check_in),
+                "need": feedback.need,
+                "need_trend": need_trend,
+                "alerts": alerts,
+            },
+        )
+        if written:
+            return Recorded(
+                check_in=from_properties(CheckIn, written[0]["c"]),
+                need=feedback.need,
+                need_trend=need_trend,
+                alert_reasons=reasons,
+            )
+    raise RuntimeError(f"check-in for {person_id}: history kept changing; try again")
+
+
+def alerts_for(
+    *, store: GraphStore, user: CurrentUser, first: int = 20, at: datetime | None = None
+) -> list[AlertView]:
+    """Alerts about the people who granted ``user`` (or their organisation) check-in access,
+    newest first."""
+    grantee_ids = [user.id] + ([user.organization_id] if user.organization_id else [])
+    params = {
+        "grantee_ids": grantee_ids,
+        "now": iso_utc(at or utc_now()),
+        "limit": max(1, min(first, ALERTS_MAX)),
+    }
+    rows = store.run(ALERTS_FOR_USER, params, write=False)
+    return [
+        AlertView(
+            id=r["a"]["id"],
+            person_id=r["a"]["person_id"],
+            person_first_name=r["first_name"],
+            at=r["a"]["at"],
+            reasons=list(r["a"].get("reasons") or []),
+            check_in_id=r["a"].get("check_in_id", ""),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,306 @@
+"""The person's own view: what is held about them, who looked, who visits, export and erasure.
+
+``held_about`` gathers everything in a few read statements; ``export_json`` is the same as one
+JSON document (visit notes and raw check-in answers included: it is their data). Erasure goes
+through ``graph.repo.erasure.erase_person`` (one statement); the erasure record names the user
+who acted (a coordinator's id, or ``self`` when the person asked through the app, so the record
+holds no id of theirs).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from graph.models import (
+    AccessLogEntry,
+    CheckIn,
+    ConsentGrant,
+    ErasureRecord,
+    Person,
+    Referral,
+    utc_now,
+)
+from graph.repo import checkins as checkins_repo
+from graph.repo import erasure
+from graph.repo import people as people_repo
+from graph.repo.records import from_properties
+from graph.store.port import GraphStore
+from service.connections import connections_changed
+
+ACCESS_LOG_MAX = 500
+SELF_REQUEST = "self"
+ROLE_WORDS = {
+    "coordinator": "coordinator",
+    "link_worker": "link worker",
+    "volunteer": "volunteer",
+    "person": "person",
+    "admin": "administrator",
+}
+
+GRANTS_WITH_GRANTEES = """
+MATCH (:Person {id: $person_id})-[:GRANTS]->(g:ConsentGrant)
+OPTIONAL MATCH (g)-[:TO]->(t)
+OPTIONAL MATCH (org:Organization {id: t.organization_id})
+RETURN properties(g) AS g, t.name AS name, t.role AS role, t.email AS email, org.name AS org
+ORDER BY g.created_at, g.id
+"""
+
+ACCESS_LOG_WITH_ACTORS = """
+MATCH (n:AccessLog) WHERE n.person_id = $person_id
+WITH n ORDER BY n.at DESC, n.id DESC LIMIT $limit
+OPTIONAL MATCH (u:User {id: n.actor_user_id})
+OPTIONAL MATCH (o:Organization {id: u.organization_id})
+RETURN properties(n) AS n, u.role AS role, u.email AS email, o.name AS org
+ORDER BY n.at DESC, n.id DESC
+"""
+
+REFERRALS_WITH_SERVICES = """
+MATCH (r:Referral)-[:FOR]->(:Person {id: $person_id})
+OPTIONAL MATCH (r)-[:TO]->(s:Service)
+RETURN properties(r) AS r, s.name AS service_name
+ORDER BY r.created_at, r.id
+"""
+
+# Visits from ``from_week`` on, with who is (or is proposed to be) on them: first names only.
+CIRCLE_VISITS = """
+MATCH (v:Visit)-[:FOR]->(:Person {id: $person_id})
+WHERE v.week_start >= $from_week AND v.status IN ['open', 'proposed', 'accepted', 'done']
+OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED]->(v)
+WHERE a.status IN ['proposed', 'accepted', 'done']
+WITH v, collect(vol.first_name) AS volunteers
+RETURN properties(v) AS v, volunteers
+ORDER BY v.week_start, v.day, v.start
+"""
+
+CIRCLE_MEMBERS = """
+MATCH (vol:Volunteer)-[m:MEMBER_OF]->(:CareCircle)-[:SUPPORTS]->(:Person {id: $person_id})
+RETURN vol.first_name AS first_name, m.since AS since
+ORDER BY m.since, vol.first_name
+"""
+
+# Everything about the person's visits for the export: volunteers, statuses and notes.
+VISITS_FOR_EXPORT = """
+MATCH (v:Visit)-[:FOR]->(:Person {id: $person_id})
+OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED]->(v)
+WITH v, collect({volunteer: vol.first_name, status: a.status, note: a.note}) AS assigned
+RETURN properties(v) AS v, assigned
+ORDER BY v.week_start, v.day
+"""
+
+KNOWN_BY = """
+MATCH (other)-[k:KNOWS]-(:Person {id: $person_id})
+RETURN labels(other)[0] AS label, other.first_name AS first_name, k.kind AS kind,
+       k.strength AS strength, k.visits AS visits, k.last_seen AS last_seen
+ORDER BY other.first_name
+"""
+
+
+@dataclass(frozen=True)
+class HeldGrant:
+    grant: ConsentGrant
+    grantee_name: str
+
+
+@dataclass(frozen=True)
+class LoggedAccess:
+    entry: AccessLogEntry
+    actor: str
+
+
+@dataclass(frozen=True)
+class HeldReferral:
+    referral: Referral
+    service_name: str | None
+
+
+@dataclass(frozen=True)
+class Held:
+    """Everything held about a person that the app shows them."""
+
+    person: Person
+    check_ins: list[CheckIn]
+    referrals: list[HeldReferral]
+    grants: list[HeldGrant]
+    access_log: list[LoggedAccess]
+
+
+@dataclass(frozen=True)
+class CircleVisit:
+    id: str
+    week_start: str
+    day: int
+    start: str | None
+    duration_minutes: int
+    status: str
+    volunteers: list[str]
+
+
+@dataclass(frozen=True)
+class Circle:
+    members: list[tuple[str, str | None]]  # (first name, since)
+    visits: list[CircleVisit]
+
+
+def _who(role: str | None, email: str | None, org: str | None) -> str:
+    if role is None:
+        return "a former user"
+    words = ROLE_WORDS.get(role, role)
+    at = f" at {org}" if org else ""
+    return f"{words}{at} ({email})" if email else f"{words}{at}"
+
+
+def grants_of(*, store: GraphStore, person_id: str) -> list[HeldGrant]:
+    """The person's grants (active, expired, revoked), with who they are to."""
+    rows = store.run(GRANTS_WITH_GRANTEES, {"person_id": person_id}, write=False)
+    return [
+        HeldGrant(
+            grant=from_properties(ConsentGrant, r["g"]),
+            grantee_name=r["name"] or _who(r["role"], r["email"], r["org"]),
+        )
+        for r in rows
+    ]
+
+
+def access_log_of(
+    *, store: GraphStore, person_id: str, first: int = ACCESS_LOG_MAX
+) -> list[LoggedAccess]:
+    """Who read the person's record, newest first."""
+    params = {"person_id": person_id, "limit": max(1, min(first, ACCESS_LOG_MAX))}
+    rows = store.run(ACCESS_LOG_WITH_ACTORS, params, write=False)
+    return [
+        LoggedAccess(
+            entry=from_properties(AccessLogEntry, r["n"]),
+            actor=_who(r["role"], r["email"], r["org"]),
+        )
+        for r in rows
+    ]
+
+
+def referrals_of(*, store: GraphStore, person_id: str) -> list[HeldReferral]:
+    """The person's referrals with the services' names, oldest first."""
+    rows = store.run(REFERRALS_WITH_SERVICES, {"person_id": person_id}, write=False)
+    return [
+        HeldReferral(referral=from_properties(Referral, r["r"]), service_name=r["service_name"])
+        for r in rows
+    ]
+
+
+def held_about(*, store: GraphStore, person_id: str) -> Held | None:
+    """Everything the app holds about the person, or None if there is no such person."""
+    person = people_repo.get_person(store=store, person_id=person_id)
+    if person is None:
+        return None
+    return Held(
+        person=person,
+        check_ins=checkins_repo.list_checkins_of_person(store=store, person_id=person_id),
+        referrals=referrals_of(store=store, person_id=person_id),
+        grants=grants_of(store=store, person_id=person_id),
+        access_log=access_log_of(store=store, person_id=person_id),
+    )
+
+
+def circle_of(*, store: GraphStore, person_id: str, from_week: date) -> Circle:
+    """Who visits the person (first names) and their visits from ``from_week`` on."""
+    members = store.run(CIRCLE_MEMBERS, {"person_id": person_id}, write=False)
+    rows = store.run(
+        CIRCLE_VISITS,
+        {"person_id": person_id, "from_week": from_week.isoformat()},
+        write=False,
+    )
+    return Circle(
+        members=[(m["first_name"], m["since"]) for m in members],
+        visits=[
+            CircleVisit(
+                id=r["v"]["id"],
+                week_start=r["v"]["week_start"],
+                day=int(r["v"]["day"]),
+                start=r["v"].get("start"),
+                duration_minutes=int(r["v"]["duration_minutes"]),
+                status=r["v"]["status"],
+                volunteers=sorted(n for n in r["volunteers"] if n),
+            )
+            for r in rows
+        ],
+    )
+
+
+def export_json(*, store: GraphStore, person_id: str) -> str | None:
+    """Everything held about the person as one JSON document, or None without them."""
+    held = held_about(store=store, person_id=person_id)
+    if held is None:
+        return None
+    visits = store.run(VISITS_FOR_EXPORT, {"person_id": person_id}, write=False)
+    known = store.run(KNOWN_BY, {"person_id": person_id}, write=False)
+    document: dict[str, Any] = {
+        "exported_at": utc_now().isoformat(),
+        "person": held.person.model_dump(mode="json"),
+        "check_ins": [c.model_dump(mode="json") for c in held.check_ins],
+        "referrals": [
+            r.referral.model_dump(mode="json") | {"service_name": r.service_name}
+            for r in held.referrals
+        ],
+        "consent_grants": [
+            g.grant.model_dump(mode="json") | {"grantee_name": g.grantee_name} for g in held.grants
+        ],
+        "access_log": [
+            e.entry.model_dump(mode="json") | {"actor": e.actor} for e in held.access_log
+        ],
+        "visits": [
+            {
+                **{k: v for k, v in r["v"].items() if not k.startswith("_")},
+                "volunteers": [a for a in r["assigned"] if a.get("volunteer")],
+            }
+            for r in visits
+        ],
+        "known_by": known,
+    }
+    return json.dumps(document, indent=2, sort_keys=True, default=str)
+
+
+def erase(
+    *, store: GraphStore, person_id: str, requested_by: str, at: datetime | None = None
+) -> ErasureRecord:
+    """Erase the person (``graph.repo.erasure``); ``NotFound`` if there is no such person."""
+    record = erasure.erase_person(
+        store=store, person_id=person_id, requested_by=requested_by, at=at or utc_now()
+    )
+    connections_changed(store=store)
+    return record
+
+
+VISIT_NOTES = """
+MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(:Person {id: $person_id})
+WHERE a.note IS NOT NULL
+RETURN v.id AS visit_id, v.week_start AS week_start, v.day AS day,
+       vol.first_name AS volunteer_first_name, a.note AS note, a.at AS at
+ORDER BY a.at DESC LIMIT $limit
+"""
+
+
+@dataclass(frozen=True)
+class VisitNote:
+    visit_id: str
+    week_start: str
+    day: int
+    volunteer_first_name: str
+    note: str
+    at: str | None
+
+
+def visit_notes_of(*, store: GraphStore, person_id: str, first: int = 50) -> list[VisitNote]:
+    """Volunteers' notes from the person's visits, newest first."""
+    rows = store.run(VISIT_NOTES, {"person_id": person_id, "limit": first}, write=False)
+    return [
+        VisitNote(
+            visit_id=r["visit_id"],
+            week_start=r["week_start"],
+            day=int(r["day"]),
+            volunteer_first_name=r["volunteer_first_name"],
+            note=r["note"],
+            at=r["at"],
+        )
+        for r in rows
+    ]
