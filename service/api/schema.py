@@ -7,7 +7,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -379,6 +386,21 @@ class Mutation:
         return VisitLogged(visit=await _visit_for(info.context, key, volunteer_id))
 
 
+# The depth and alias rules are built once: their validator classes are then the same for every
+# request, which lets ValidationCache reuse the validation of a query text it has seen.
+_LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=QUERY_DEPTH_MAX).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=QUERY_ALIASES_MAX).validation_rules,
+]
+
+
+class QueryLimits(AddValidationRules):
+    """Query depth and alias limits (Strawberry's QueryDepthLimiter and MaxAliasesLimiter)."""
+
+    def __init__(self) -> None:
+        super().__init__(_LIMIT_RULES)
+
+
 class CareCirclesSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -391,9 +413,10 @@ schema = CareCirclesSchema(
     query=merge_types("Query", (Query, RelationalQuery)),
     mutation=merge_types("Mutation", (Mutation, RelationalMutation)),
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=QUERY_DEPTH_MAX),
+        QueryLimits,
         lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),
-        lambda: MaxAliasesLimiter(max_alias_count=QUERY_ALIASES_MAX),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
         CountQueries,
     ],
