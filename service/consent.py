@@ -46,14 +46,16 @@ class Access:
     person_id: str
     own: bool = False
     scopes: frozenset[str] = frozenset()
-    purposes: tuple[str, ...] = ()
+    purposes: tuple[tuple[str, frozenset[str]], ...] = ()  # (purpose, scopes) per grant
     grant_ids: tuple[str, ...] = field(default=())
 
-    @property
-    def purpose(self) -> str:
+    def purpose(self, scopes: Iterable[str] = ()) -> str:
+        """The purposes of the grants that cover ``scopes`` (of all grants when none given)."""
         if self.own:
             return "own record"
-        return "; ".join(dict.fromkeys(self.purposes)) or "none"
+        wanted = set(scopes)
+        chosen = {p for p, covered in self.purposes if not wanted or covered & wanted}
+        return "; ".join(sorted(chosen)) or "none"
 
     def allows(self, scope: str) -> bool:
         return self.own or scope in self.scopes
@@ -77,7 +79,7 @@ def access_to_person(
     return Access(
         person_id=person_id,
         scopes=frozenset(s for g in grants for s in g.scopes),
-        purposes=tuple(g.purpose for g in grants),
+        purposes=tuple((g.purpose, frozenset(g.scopes)) for g in grants),
         grant_ids=tuple(g.id for g in grants),
     )
 
@@ -95,9 +97,11 @@ def log_access(
     user: CurrentUser,
     access: Access,
     fields: Iterable[str],
+    scopes: Iterable[str] = (),
     at: datetime | None = None,
 ) -> AccessLogEntry | None:
-    """Write who read which fields of the person's record, and why; nothing for their own."""
+    """Write who read which fields of the person's record, and why (the purposes of the grants
+    covering ``scopes``); nothing for their own record."""
     if access.own:
         return None
     names = sorted(set(fields))
@@ -108,7 +112,7 @@ def log_access(
         at=at or utc_now(),
         actor_user_id=user.id,
         person_id=access.person_id,
-        purpose=access.purpose[:PURPOSE_MAX],
+        purpose=access.purpose(scopes)[:PURPOSE_MAX],
         fields=names,
     )
     return access_log.append_access(store=store, entry=entry)

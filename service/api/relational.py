@@ -392,9 +392,13 @@ async def _access(context: RequestContext, user: CurrentUser, person_id: str) ->
 
 
 async def _log(
-    context: RequestContext, user: CurrentUser, found: consent.Access, fields: list[str]
+    context: RequestContext,
+    user: CurrentUser,
+    found: consent.Access,
+    fields: list[str],
+    scopes: list[str],
 ) -> None:
-    await context.call(consent.log_access, user=user, access=found, fields=fields)
+    await context.call(consent.log_access, user=user, access=found, fields=fields, scopes=scopes)
 
 
 def _require(found: consent.Access, *scopes: str) -> None:
@@ -514,7 +518,8 @@ class RelationalQuery:
             )
         if "visitNotes" in allowed:
             notes = await info.context.call(my_data.visit_notes_of, person_id=key)
-        await _log(info.context, user, found, [_slug(f) for f in allowed])
+        used = [scope for f in allowed if (scope := FIELD_SCOPES[f]) is not None]
+        await _log(info.context, user, found, [_slug(f) for f in allowed], used)
         return _record(person, allowed, check_ins, notes)
 
     @strawberry.field(description="A person's check-ins, oldest first (consent: checkins).")
@@ -524,7 +529,7 @@ class RelationalQuery:
         found = await _access(info.context, user, key)
         _require(found, "checkins")
         rows = await info.context.call(checkins_repo.list_checkins_of_person, person_id=key)
-        await _log(info.context, user, found, ["check_ins"])
+        await _log(info.context, user, found, ["check_ins"], ["checkins"])
         return [CheckInType.of(c) for c in rows]
 
     @strawberry.field(
@@ -538,7 +543,7 @@ class RelationalQuery:
         found = await info.context.call(checkins.alerts_for, user=user, first=first or 20)
         for person_id in dict.fromkeys(a.person_id for a in found):
             granted = await _access(info.context, user, person_id)
-            await _log(info.context, user, granted, ["alerts"])
+            await _log(info.context, user, granted, ["alerts"], ["checkins"])
         return [
             AlertType(
                 id=strawberry.ID(a.id),
@@ -580,7 +585,7 @@ class RelationalQuery:
             suggestions = await info.context.call(suggest_connections, person_id=key, first=first)
         except NotFound:
             raise NotAllowed("Not allowed: no consent in force for needs.") from None
-        await _log(info.context, user, found, list(SUGGESTION_FIELDS))
+        await _log(info.context, user, found, list(SUGGESTION_FIELDS), ["needs"])
         services = await _services_by_id(info.context, [s.service_id for s in suggestions])
         return [
             Suggestion(
@@ -704,7 +709,7 @@ class RelationalMutation:
         found = await _access(info.context, user, person_id)
         sees_need = found.allows("needs")
         if sees_need:
-            await _log(info.context, user, found, ["need"])
+            await _log(info.context, user, found, ["need"], ["needs"])
         return CheckInRecorded(
             check_in=CheckInType.of(result.check_in),
             person=CheckInPerson(
@@ -810,7 +815,9 @@ class RelationalMutation:
             raise InputError(f"{field}: no such {kind}") from None
         except AlreadyExists:
             raise InputError("grant: already recorded; try again") from None
-        return GrantType.of(grant)
+        held = await info.context.call(my_data.grants_of, person_id=person_id)
+        names = {g.grant.id: g.grantee_name for g in held}
+        return GrantType.of(grant, names.get(grant.id, ""))
 
     @strawberry.mutation(description="Withdraw a grant (the person, or a coordinator for them).")
     async def revoke_access(self, info: ContextInfo, grant_id: strawberry.ID) -> RevokeResult:

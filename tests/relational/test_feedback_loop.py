@@ -13,7 +13,9 @@ from service.weeks import week_label
 from tests.service.conftest import Api, World, next_monday
 
 RUN = """mutation($week: String!) {
-  runRota(week: $week, timeLimitSeconds: 5) { id assignments { visitId volunteerId } gaps { visitId } }
+  runRota(week: $week, timeLimitSeconds: 5) {
+    id assignments { visitId volunteerId } gaps { visitId }
+  }
 }"""
 CHECK_IN = """mutation($input: CheckInInput!) {
   recordCheckIn(input: $input) {
