@@ -8,7 +8,6 @@ import typer
 
 from graph.settings import get_settings
 from graph.store import GraphError, open_store
-from service.rota import RotaError, publish_rota, run_rota, solution_of
 from service.weeks import InvalidWeek, week_label, week_start
 
 app = typer.Typer(help="Run and publish the weekly rota.", no_args_is_help=True)
@@ -30,6 +29,8 @@ def run(
     except GraphError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+    from service.rota import run_rota, solution_of  # OR-Tools loads only when solving
+
     try:
         result = run_rota(store=store, week_start=monday, time_limit=time_limit, workers=workers)
     finally:
@@ -54,6 +55,8 @@ def run(
 @app.command("publish")
 def publish(run_id: Annotated[str, typer.Argument(help="the draft's id")]) -> None:
     """Publish a draft: its assignments become proposed visits."""
+    from service.rota import RotaError, publish_rota
+
     try:
         store = open_store(get_settings())
     except GraphError as error:

@@ -10,7 +10,6 @@ import uvicorn
 
 from graph.settings import get_settings
 from graph.store import GraphError, GraphStore, open_store
-from service.app import create_app
 from service.config import secret_key
 
 
@@ -36,6 +35,8 @@ def serve(
     try:
         if demo:
             _prepare_demo(store, secret_key(settings), f"http://{host}:{port}")
+        from service.app import create_app  # imported here: it loads the whole API
+
         app = create_app(settings=settings, store=store)
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from solver.solve import solution_json, solve_json
-
 # exit codes (API_CONTRACT.md): 0 a solution was written, 2 invalid problem, 1 pins infeasible
 EXIT_INFEASIBLE = 1
 EXIT_INVALID = 2
@@ -25,6 +23,8 @@ def solve(
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
 ) -> None:
     """Solve a rota problem file (ROTA_FORMAT.md) and write the solution."""
+    from solver.solve import solution_json, solve_json  # OR-Tools loads only when solving
+
     err = Console(stderr=True)
     try:
         text = problem.read_bytes()

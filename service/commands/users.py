@@ -11,7 +11,6 @@ from graph.settings import get_settings
 from graph.store import GraphError, open_store
 from service.auth import ROLES
 from service.config import secret_key
-from service.users import UserInputError, create_user, token_for
 
 app = typer.Typer(help="Manage users.", no_args_is_help=True)
 
@@ -46,6 +45,8 @@ def add(
         raise typer.BadParameter(
             "give --person-id or --volunteer-id, not both", param_hint="--person-id"
         )
+    from service.users import UserInputError, create_user, token_for  # loads the API types
+
     settings = get_settings()
     generated = password is None
     chosen = password or secrets.token_urlsafe(12)
