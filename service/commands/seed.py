@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -103,8 +102,3 @@ def seed(
     typer.echo("Relationships:")
     for kind, count in counts.relationships.items():
         typer.echo(f"  {kind}: {count}")
-
-
-def import_services(file: Path) -> None:
-    """Import Open Referral UK / HSDS services."""
-    raise typer.Exit(1)
