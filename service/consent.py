@@ -4,8 +4,9 @@ Deny by default. Someone other than the person sees a part of their record (a *s
 ``contact``, ``needs``, ``checkins``, ``visit_notes``) only while the person has a grant in force
 to them or to their organisation that names that scope, and only if their role may hold
 grants at all (coordinator, link worker, volunteer; never admin). Every read of personal data by
-someone else is written to the access log with who, when, the grant's purpose and which fields
-(``log_access``); the person reading their own record is not logged.
+someone else is written to the access log with who, when, the grants relied on (by id: the
+purpose is the person's own words, kept on the grant, so the log holds nothing personal) and
+which fields (``log_access``); the person reading their own record is not logged.
 
 Decisions: a grant is made by the person, or by a coordinator recording it on the person's behalf
 (consent given on paper or by phone). Revoking is open to the person and to coordinators.
@@ -29,6 +30,15 @@ SCOPES = ("contact", "needs", "checkins", "visit_notes")
 GRANT_HOLDERS = ("coordinator", "link_worker", "volunteer")
 GRANT_DAYS_MAX = 730
 PURPOSE_MAX = 200
+GRANT_PURPOSE_PREFIX = "consent "
+
+
+def purposes_in(logged: str, purposes: dict[str, str]) -> str:
+    """An access-log purpose in words: grant ids replaced by the grants' ``purposes``."""
+    if not logged.startswith(GRANT_PURPOSE_PREFIX):
+        return logged
+    ids = logged[len(GRANT_PURPOSE_PREFIX) :].split("; ")
+    return "; ".join(sorted({purposes.get(i, "a consent no longer held") for i in ids}))
 
 
 class ConsentError(ValueError):
@@ -46,16 +56,17 @@ class Access:
     person_id: str
     own: bool = False
     scopes: frozenset[str] = frozenset()
-    purposes: tuple[tuple[str, frozenset[str]], ...] = ()  # (purpose, scopes) per grant
-    grant_ids: tuple[str, ...] = field(default=())
+    grants: tuple[tuple[str, frozenset[str]], ...] = field(default=())  # (id, scopes)
 
     def purpose(self, scopes: Iterable[str] = ()) -> str:
-        """The purposes of the grants that cover ``scopes`` (of all grants when none given)."""
+        """The access log's purpose: the grants that cover ``scopes`` (all when none given),
+        by id. The person's own words for the purpose stay on the grant (and go with it on
+        erasure); ``purposes_in`` turns the ids back into them for the person."""
         if self.own:
             return "own record"
         wanted = set(scopes)
-        chosen = {p for p, covered in self.purposes if not wanted or covered & wanted}
-        return "; ".join(sorted(chosen)) or "none"
+        chosen = {g for g, covered in self.grants if not wanted or covered & wanted}
+        return GRANT_PURPOSE_PREFIX + "; ".join(sorted(chosen))
 
     def allows(self, scope: str) -> bool:
         return self.own or scope in self.scopes
@@ -79,8 +90,7 @@ def access_to_person(
     return Access(
         person_id=person_id,
         scopes=frozenset(s for g in grants for s in g.scopes),
-        purposes=tuple((g.purpose, frozenset(g.scopes)) for g in grants),
-        grant_ids=tuple(g.id for g in grants),
+        grants=tuple((g.id, frozenset(g.scopes)) for g in grants),
     )
 
 

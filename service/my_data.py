@@ -24,11 +24,13 @@ from graph.models import (
     utc_now,
 )
 from graph.repo import checkins as checkins_repo
+from graph.repo import consent as grants_repo
 from graph.repo import erasure
 from graph.repo import people as people_repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.connections import connections_changed
+from service.consent import purposes_in
 
 ACCESS_LOG_MAX = 500
 SELF_REQUEST = "self"
@@ -170,13 +172,20 @@ def access_log_of(
     """Who read the person's record, newest first."""
     params = {"person_id": person_id, "limit": max(1, min(first, ACCESS_LOG_MAX))}
     rows = store.run(ACCESS_LOG_WITH_ACTORS, params, write=False)
-    return [
-        LoggedAccess(
-            entry=from_properties(AccessLogEntry, r["n"]),
-            actor=_who(r["role"], r["email"], r["org"]),
+    purposes = {
+        g.id: g.purpose for g in grants_repo.list_grants_of_person(store=store, person_id=person_id)
+    }
+    logged = []
+    for r in rows:
+        entry = from_properties(AccessLogEntry, r["n"])
+        in_words = purposes_in(entry.purpose, purposes)
+        logged.append(
+            LoggedAccess(
+                entry=entry.model_copy(update={"purpose": in_words}),
+                actor=_who(r["role"], r["email"], r["org"]),
+            )
         )
-        for r in rows
-    ]
+    return logged
 
 
 def referrals_of(*, store: GraphStore, person_id: str) -> list[HeldReferral]:
