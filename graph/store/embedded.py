@@ -2,8 +2,8 @@
 
 Files in the data directory (``CARECIRCLES_DATA_DIR``, default ``./.carecircles``):
 
-- ``falkordb.json``: the pid/port file, ``{"pid": ..., "port": ..., "started_at": ...}``. A second
-  process reads it and reuses the running server instead of starting another.
+- ``falkordb.json``: the pid/port file, ``{"pid", "port", "started_at", "keep_running"}``. A
+  second process reads it and reuses the running server instead of starting another.
 - ``falkordb.lock``: an ``flock`` held while a process checks for / starts / stops the server, so
   two processes starting at once still end up with one server.
 - ``falkordb.log``: the server's log. ``appendonlydir/``: its append-only file (the data).
@@ -22,7 +22,9 @@ Who stops the server:
   ``carecircles serve``, ``seed`` or the tests) stops it when it exits, unless other processes are
   still connected to it; then it is left running and ``carecircles db stop`` stops it.
 - A process that finds a server already running never stops it.
-- ``carecircles db start`` starts it detached and leaves it running until ``carecircles db stop``.
+- ``carecircles db start`` starts it detached and leaves it running until ``carecircles db stop``;
+  run while a server another process started is up, it adopts that server (``keep_running`` in
+  the pid file), so the process that started it no longer stops it at exit.
 
 The server runs in its own session (``start_new_session``), so Ctrl-C in the terminal that
 started it does not kill it behind the back of other processes using it.
@@ -47,7 +49,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,6 +92,7 @@ class EmbeddedServer:
     port: int
     started_here: bool
     started_at: str = ""
+    keep_running: bool = False  # set by `carecircles db start`: no process stops it at exit
 
     @property
     def host(self) -> str:
@@ -118,8 +121,12 @@ def ensure_server(data_dir: Path | str, *, stop_at_exit: bool = True) -> Embedde
             problem = _wait_until_ready(running.pid, running.port)
             if problem is not None:
                 raise GraphUnavailable(f"the embedded FalkorDB server in {directory} {problem}")
+            if not stop_at_exit and not running.keep_running:
+                # `db start` adopts a server another process started for itself.
+                running = replace(running, keep_running=True)
+                _write_pid_file(directory, _record(running))
             return running
-        server = _start(directory)
+        server = _start(directory, keep_running=not stop_at_exit)
     if stop_at_exit:
         if not _stop_at_exit:
             atexit.register(_stop_servers_at_exit)
@@ -218,6 +225,7 @@ def _running(directory: Path) -> EmbeddedServer | None:
         port=port,
         started_here=directory in _children and _children[directory].pid == pid,
         started_at=str(recorded.get("started_at", "")),
+        keep_running=bool(recorded.get("keep_running", False)),
     )
 
 
@@ -262,7 +270,7 @@ def _command(directory: Path, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def _start(directory: Path) -> EmbeddedServer:
+def _start(directory: Path, *, keep_running: bool) -> EmbeddedServer:
     problems: list[str] = []
     for _attempt in range(_START_ATTEMPTS):
         port = _free_port()
@@ -281,10 +289,11 @@ def _start(directory: Path) -> EmbeddedServer:
         # Recorded before it is ready: a process arriving while it replays a large append-only
         # file must wait for this server, never start a second one on the same files.
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
-        _write_pid_file(directory, {"pid": process.pid, "port": port, "started_at": started_at})
+        server = EmbeddedServer(directory, process.pid, port, True, started_at, keep_running)
+        _write_pid_file(directory, _record(server))
         problem = _wait_until_ready(process.pid, port)
         if problem is None:
-            return EmbeddedServer(directory, process.pid, port, True, started_at)
+            return server
         if process.poll() is None:
             process.kill()
         process.wait()
@@ -297,6 +306,15 @@ def _start(directory: Path) -> EmbeddedServer:
         + "; ".join(problems)
         + f" (see {directory / LOG_FILE})"
     )
+
+
+def _record(server: EmbeddedServer) -> dict[str, object]:
+    return {
+        "pid": server.pid,
+        "port": server.port,
+        "started_at": server.started_at,
+        "keep_running": server.keep_running,
+    }
 
 
 def _write_pid_file(directory: Path, record: dict[str, object]) -> None:
@@ -385,7 +403,7 @@ def _others_connected(port: int) -> bool:
 def _stop_servers_at_exit() -> None:
     for directory in list(_stop_at_exit):
         server = running_server(directory)
-        if server is None or not server.started_here:
+        if server is None or not server.started_here or server.keep_running:
             continue
         if _others_connected(server.port):
             continue  # another process still uses it; `carecircles db stop` stops it

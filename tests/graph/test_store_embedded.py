@@ -227,3 +227,18 @@ def test_stop_rewrites_a_grown_append_only_file_as_a_snapshot(data_dir: Path) ->
     reopened = _open(data_dir)
     assert reopened.run("MATCH (p:Person) RETURN count(p) AS n") == [{"n": 6000}]
     reopened.close()
+
+
+def test_db_start_adopts_a_server_another_process_started_so_it_keeps_running(
+    data_dir: Path,
+) -> None:
+    child = _start_child(data_dir, "p1")
+    report = _report(child)
+
+    adopted = ensure_server(data_dir, stop_at_exit=False)  # what `carecircles db start` does
+    _let_exit(child)
+
+    assert adopted.keep_running is True
+    assert json.loads((data_dir / PID_FILE).read_text())["keep_running"] is True
+    server = _server(data_dir)
+    assert (server.pid, server.port) == (report["pid"], report["port"])
