@@ -1,0 +1,93 @@
+"""services, suggestConnections, referToService and updateReferral through the API: consent
+for needs first, reasons from the graph, and outcomes that change later suggestions."""
+
+from __future__ import annotations
+
+from graph.models import Interest, Service
+from graph.repo import areas, services
+from tests.relational.conftest import grant
+from tests.service.conftest import Api, World
+
+SUGGEST = """query($id: ID!) {
+  suggestConnections(personId: $id, first: 5) { service { id name } score reasons }
+}"""
+REFER = """mutation($p: ID!, $s: ID!) {
+  referToService(personId: $p, serviceId: $s, note: "call first") {
+    __typename ... on ReferralMade { referral { id status serviceId } }
+  }
+}"""
+UPDATE = """mutation($id: ID!, $status: ReferralOutcome!) {
+  updateReferral(referralId: $id, status: $status) { id status updatedAt }
+}"""
+SERVICES = """query($after: String) {
+  services(first: 2, after: $after) {
+    edges { node { id name } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+def test_suggestions_need_consent_and_carry_reasons_and_outcomes_count(
+    api: Api, world: World
+) -> None:
+    interest = areas.create_interest(
+        store=api.store, interest=Interest(id=f"gardening-{world.tag}", name="gardening")
+    )
+    garden, chess = (
+        services.create_service(
+            store=api.store,
+            service=Service(
+                id=f"svc-{name}-{world.tag}",
+                name=f"{name.title()} club {world.tag}",
+                category=f"{name}_club",
+                lat=51.551,
+                lon=-0.061,
+                area_id=world.area_id,
+                interests=[interest.id] if name == "garden" else [],
+            ),
+        )
+        for name in ("garden", "chess")
+    )
+    ann = world.person("Ann", interests=[interest.id])
+    _, worker = world.user("link_worker")
+
+    denied = api.gql(SUGGEST, {"id": ann.id}, token=worker)
+    assert denied["errors"][0]["message"] == "Not allowed: no consent in force for needs."
+    grant(world, ann, organization_id=world.organization_id, scopes=("needs",))
+
+    suggested = api.data(SUGGEST, {"id": ann.id}, token=worker)["suggestConnections"]
+    ids = [s["service"]["id"] for s in suggested]
+    assert ids.index(garden.id) < ids.index(chess.id)
+    assert any("gardening" in r for r in suggested[0]["reasons"])
+
+    made = api.data(REFER, {"p": ann.id, "s": garden.id}, token=worker)["referToService"]
+    assert made["__typename"] == "ReferralMade" and made["referral"]["status"] == "made"
+    updated = api.data(
+        UPDATE, {"id": made["referral"]["id"], "status": "NOT_SUITABLE"}, token=worker
+    )["updateReferral"]
+    assert updated["status"] == "not_suitable" and updated["updatedAt"]
+    after = api.data(SUGGEST, {"id": ann.id}, token=worker)["suggestConnections"]
+    assert garden.id not in [s["service"]["id"] for s in after]
+    assert chess.id in [s["service"]["id"] for s in after]
+
+    bad = api.gql(REFER, {"p": ann.id, "s": "svc-none"}, token=worker)
+    assert bad["errors"][0]["message"] == "serviceId: no such service"
+
+
+def test_services_are_paged(api: Api, world: World) -> None:
+    token = world.user("link_worker")[1]
+    for n in range(3):
+        services.create_service(
+            store=api.store,
+            service=Service(id=f"svc-{n}-{world.tag}", name=f"Group {n}", category="group"),
+        )
+    seen: list[str] = []
+    after = None
+    while True:
+        page = api.data(SERVICES, {"after": after}, token=token)["services"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    stored = api.store.run("MATCH (s:Service) RETURN s.id AS id ORDER BY s.id")
+    assert len(seen) >= 3 and seen == [r["id"] for r in stored]
+    assert api.gql(SERVICES, {"after": None})["errors"][0]["message"].startswith("Sign in")
