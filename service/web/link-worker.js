@@ -25,8 +25,12 @@ const query = await typeInfo("Query");
 const mutation = await typeInfo("Mutation");
 const personType = await typeInfo("Person");
 const has = (info, name) => (info?.fields ?? []).find((f) => f.name === name);
-const checkInsField = has(personType, "checkIns");
-const personQuery = PERSON.replace("CHECK_INS", checkInsField ? "checkIns { at loneliness score scale }" : "");
+// Check-ins are read with the person's consent: Person.checkIns, or the checkIns(personId) query.
+const checkInsOnPerson = has(personType, "checkIns");
+const checkInsQuery = has(query, "checkIns");
+const checkInsField = checkInsOnPerson || checkInsQuery;
+const personQuery = PERSON.replace("CHECK_INS", checkInsOnPerson ? "checkIns { at loneliness score scale }" : "");
+const CHECK_INS = `query($id: ID!) { checkIns(personId: $id) { at loneliness score scale } }`;
 
 let people = [];
 const find = document.querySelector("#find");
@@ -106,6 +110,13 @@ async function openPerson(personId) {
       `needs ${person.need >= 0.67 ? "a lot of" : person.need >= 0.34 ? "some" : "a little"} support`,
       `${person.visitsPerWeek} visit(s) a week`,
     ].filter(Boolean).join(" · ");
+    if (!checkInsOnPerson && checkInsQuery) {
+      try {
+        person.checkIns = (await gql(CHECK_INS, { id: person.id })).checkIns;
+      } catch (error) {
+        person.checkInsDenied = error.message;
+      }
+    }
     renderTrend(person);
     renderCircle(person);
     section.focus();
@@ -119,6 +130,10 @@ function renderTrend(person) {
   const box = document.querySelector("#trend");
   if (!checkInsField) {
     box.replaceChildren(h("p", { class: "meta" }, "Check-ins are not available yet."));
+    return;
+  }
+  if (person.checkInsDenied) {
+    box.replaceChildren(h("p", { class: "meta" }, `${person.firstName} has not given you consent to see their check-ins.`));
     return;
   }
   const points = [...(person.checkIns ?? [])].sort((a, b) => a.at.localeCompare(b.at));

@@ -111,7 +111,7 @@ function words(key) {
 
 function renderGrants(grants) {
   const status = document.querySelector("#consent-status");
-  const active = grants.filter((g) => !g.revokedAt);
+  const active = grants.filter((g) => !g.revokedAt && g.active !== false);
   document.querySelector("#grants").replaceChildren(
     ...active.map((grant) => {
       const message = h("p", { class: "message", role: "status", hidden: true });

@@ -49,7 +49,9 @@ const me = await signedInAs("volunteer");
 const firstName = me.volunteer?.firstName;
 header(me, firstName);
 document.querySelector("#hello").textContent = firstName ? `Hello, ${firstName}` : "Your visits";
-const canCheckIn = (await hasField("Mutation", "recordCheckIn")) && (await hasField("Visit", "personId"));
+// A check-in after a visit names the visit (the API finds its person); personId if Visit has it.
+const canCheckIn = await hasField("Mutation", "recordCheckIn");
+const visitHasPerson = await hasField("Visit", "personId");
 
 const myList = document.querySelector("#my-visits");
 const openList = document.querySelector("#open-visits");
@@ -67,7 +69,7 @@ function where(visit) {
 // ---- Your week -------------------------------------------------------------------------------
 
 async function loadMyVisits() {
-  const fields = canCheckIn ? MY_VISITS.replace("myStatus", "myStatus personId") : MY_VISITS;
+  const fields = canCheckIn && visitHasPerson ? MY_VISITS.replace("myStatus", "myStatus personId") : MY_VISITS;
   try {
     const { myVisits } = await gql(fields);
     const current = myVisits.filter((v) => v.myStatus !== "declined");
@@ -184,7 +186,7 @@ function logForm(visit, message) {
       h("textarea", { id: `${id}-note`, name: "note", maxlength: NOTE_MAX, "aria-describedby": `${id}-note-hint ${noteError.id}` }),
       noteError,
     ),
-    canCheckIn && visit.personId ? checkInPart(visit, id) : null,
+    canCheckIn ? checkInPart(visit, id) : null,
     h("button", { type: "submit" }, "Save"),
   );
   form.addEventListener("change", (event) => {
@@ -199,7 +201,7 @@ function logForm(visit, message) {
       return;
     }
     const note = form.querySelector("textarea").value.trim();
-    const checkIn = canCheckIn && visit.personId ? readCheckIn(form, id) : null;
+    const checkIn = canCheckIn ? readCheckIn(form, id) : null;
     if (checkIn?.invalid) return;
     await busy(form.querySelector("button[type=submit]"), async () => {
       try {
@@ -209,8 +211,9 @@ function logForm(visit, message) {
           return;
         }
         let extra = "";
-        if (checkIn?.input) {
-          const { recordCheckIn } = await gql(CHECK_IN, { input: { ...checkIn.input, personId: visit.personId } });
+        if (checkIn?.input && outcome === "DONE") {
+          const whose = visit.personId ? { personId: visit.personId } : { visitId: visit.id };
+          const { recordCheckIn } = await gql(CHECK_IN, { input: { ...checkIn.input, ...whose } });
           extra = recordCheckIn.__typename === "CheckInRecorded" ? " The check-in is recorded." : " The check-in was not recorded.";
         }
         await loadMyVisits();
