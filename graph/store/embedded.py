@@ -81,6 +81,7 @@ _START_ATTEMPTS = 3
 
 # Servers this process started, by resolved data directory, so it can reap and stop them.
 _children: dict[Path, subprocess.Popen[bytes]] = {}
+_started: dict[Path, EmbeddedServer] = {}
 _stop_at_exit: set[Path] = set()
 
 
@@ -294,6 +295,7 @@ def _start(directory: Path, *, keep_running: bool) -> EmbeddedServer:
         _write_pid_file(directory, _record(server))
         problem = _wait_until_ready(process.pid, port)
         if problem is None:
+            _started[directory] = server
             return server
         if process.poll() is None:
             process.kill()
@@ -359,6 +361,7 @@ def _shutdown(server: EmbeddedServer, *, timeout: float) -> None:
         if _wait_for_exit(server.pid, timeout=timeout):
             break
     _children.pop(server.data_dir, None)
+    _started.pop(server.data_dir, None)
 
 
 def _compact(connection: redis.Redis, *, timeout: float) -> None:
@@ -402,10 +405,18 @@ def _others_connected(port: int) -> bool:
 
 
 def _stop_servers_at_exit() -> None:
+    """Stop the servers this process started for itself. Goes by the child process, not the pid
+    file, so a server whose (temporary) data directory was deleted meanwhile is stopped too."""
     for directory in list(_stop_at_exit):
-        server = running_server(directory)
-        if server is None or not server.started_here or server.keep_running:
+        started = _started.get(directory)
+        if started is None or not _pid_alive(started.pid):
             continue
-        if _others_connected(server.port):
+        current = _running(directory) if (directory / PID_FILE).exists() else None
+        if current is not None and current.keep_running:
+            continue  # adopted by `carecircles db start`
+        if _others_connected(started.port):
             continue  # another process still uses it; `carecircles db stop` stops it
-        stop_server(directory)
+        with contextlib.suppress(OSError):
+            _shutdown(started, timeout=STOP_TIMEOUT_S)
+        (directory / PID_FILE).unlink(missing_ok=True)
+        _stop_at_exit.discard(directory)

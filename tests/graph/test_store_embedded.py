@@ -242,3 +242,36 @@ def test_db_start_adopts_a_server_another_process_started_so_it_keeps_running(
     assert json.loads((data_dir / PID_FILE).read_text())["keep_running"] is True
     server = _server(data_dir)
     assert (server.pid, server.port) == (report["pid"], report["port"])
+
+
+def test_a_server_is_stopped_at_exit_even_after_its_data_directory_was_deleted(
+    tmp_path: Path,
+) -> None:
+    script = textwrap.dedent(
+        """
+        import json, sys, tempfile
+        from pathlib import Path
+        from graph.settings import Settings
+        from graph.store import open_store
+        from graph.store.embedded import running_server
+
+        with tempfile.TemporaryDirectory(dir=sys.argv[1]) as data_dir:
+            store = open_store(Settings(graph_uri="embedded://", data_dir=Path(data_dir)))
+            server = running_server(data_dir)
+            store.close()
+        print(json.dumps({"pid": server.pid, "port": server.port}), flush=True)
+        """
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+
+    assert not ping(report["port"])
+    with pytest.raises(ProcessLookupError):
+        os.kill(report["pid"], 0)
