@@ -27,6 +27,7 @@ from graph.store.port import GraphStore
 from service.context import CurrentUser
 
 SCOPES = ("contact", "needs", "checkins", "visit_notes")
+ANY_SCOPE = "any"
 GRANT_HOLDERS = ("coordinator", "link_worker", "volunteer")
 GRANT_DAYS_MAX = 730
 PURPOSE_MAX = 200
@@ -69,6 +70,9 @@ class Access:
         return GRANT_PURPOSE_PREFIX + "; ".join(sorted(chosen))
 
     def allows(self, scope: str) -> bool:
+        """``scope`` is one of ``SCOPES``, or ``any`` for what any grant in force covers."""
+        if scope == ANY_SCOPE:
+            return self.own or bool(self.scopes)
         return self.own or scope in self.scopes
 
 

@@ -507,7 +507,7 @@ class RelationalQuery:
         if not found.own and not found.scopes:
             raise NotAllowed("Not allowed: no consent in force for this person.")
         requested = _requested(info) & set(FIELD_SCOPES)
-        allowed = {f for f in requested if FIELD_SCOPES[f] is None or found.allows(FIELD_SCOPES[f])}
+        allowed = {f for f in requested if found.allows(FIELD_SCOPES[f] or consent.ANY_SCOPE)}
         person = await info.context.call(people_repo.get_person, person_id=key)
         if person is None:
             raise NotAllowed("Not allowed: no consent in force for this person.")

@@ -10,18 +10,12 @@ from typing import Any
 
 from graph.models import Person
 from service.weeks import week_label
+from tests.relational.conftest import CHECK_IN
 from tests.service.conftest import Api, World, next_monday
 
 RUN = """mutation($week: String!) {
   runRota(week: $week, timeLimitSeconds: 5) {
     id assignments { visitId volunteerId } gaps { visitId }
-  }
-}"""
-CHECK_IN = """mutation($input: CheckInInput!) {
-  recordCheckIn(input: $input) {
-    __typename
-    ... on CheckInRecorded { checkIn { id score loneliness } person { need } alertReasons }
-    ... on InvalidAnswers { field message }
   }
 }"""
 
