@@ -144,6 +144,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     parser.add_argument("--size", default="borough")
     parser.add_argument("--requests", type=int, default=200, help="per measurement")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/API.md"))
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="carecircles-bench-api-"))
@@ -185,7 +186,16 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         CARECIRCLES_SECRET_KEY=settings.secret_key,
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -208,6 +218,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         server.wait(timeout=30)
         store.close()
     results["seed_seconds"] = seed_seconds
+    results["workers"] = args.workers
     results["size"] = args.size
     results["counts"] = (len(borough.people), len(borough.volunteers), len(borough.visits))
     args.out.write_text(_report(results))
@@ -291,17 +302,15 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
     results["claim_1"] = _percentiles(samples)
     results["claim_1_outcomes"] = outcomes
 
-    # claimVisit at 32 clients: each round, 32 volunteers race for the same open visit.
-    open_ids = [
-        r["id"]
-        for r in store.run(
-            "MATCH (v:Visit) WHERE v.status = 'open' RETURN v.id AS id ORDER BY id", {}, write=False
-        )
-    ]
+    # claimVisit at 32 clients: each round, 32 volunteers who may all claim it race for the
+    # same open visit (racers live in the middle of the borough, speak every language, are
+    # free all week and have no weekly limit to speak of).
+    racers = _racers(store, tokens)
+    params = {"first_day": today().weekday(), "week_start": week}
+    open_ids = [r["id"] for r in store.run(RACE_TARGETS, params, write=False)]
     rounds = max(1, requests // 32 * 2)
     targets = rng.sample(open_ids, min(rounds, len(open_ids)))
     barrier = threading.Barrier(32)
-    racers = rng.sample(volunteers, 32)
     race_outcomes: list[tuple[str, str]] = []
     lock = threading.Lock()
 
@@ -313,15 +322,21 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
             elapsed, data = client.call(CLAIM, {"id": visit_id})
             out.append(elapsed)
             with lock:
-                race_outcomes.append((visit_id, data["claimVisit"]["__typename"]))
+                result = data["claimVisit"]
+                detail = result.get("message") or "; ".join(result.get("reasons") or [])
+                race_outcomes.append((visit_id, f"{result['__typename']}: {detail}"[:90]))
         return out
 
     results["claim_32"] = _percentiles(_concurrently(32, claim_worker))
     winners: dict[str, int] = {}
     for visit_id, kind in race_outcomes:
-        if kind == "VisitClaimed":
+        if kind.startswith("VisitClaimed"):
             winners[visit_id] = winners.get(visit_id, 0) + 1
     results["race_rounds"] = len(targets)
+    tally: dict[str, int] = {}
+    for _, kind in race_outcomes:
+        tally[kind] = tally.get(kind, 0) + 1
+    results["race_outcomes"] = tally
     results["race_max_winners"] = max(winners.values(), default=0)
     results["race_claimed"] = sum(winners.values())
 
@@ -400,10 +415,11 @@ def _report(r: dict[str, Any]) -> str:
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
             f"Data: `{r['size']}` borough, {people} people, {volunteers} volunteers, "
             f"{visits} visits this week, all open (seeded in {r['seed_seconds']:.1f} s). "
-            "Server: `carecircles serve` (one uvicorn process) on the embedded FalkorDB; "
+            f"Server: `carecircles serve --workers {r['workers']}` on the embedded FalkorDB; "
             "clients: httpx threads on the same machine.",
             "",
-            "Command: `python -m benchmarks.bench_api --size borough`",
+            "Command: `python -m benchmarks.bench_api "
+            f"--size {r['size']} --workers {r['workers']}`",
             "",
             "| measurement | requests | p50 ms | p95 ms | max ms | target |",
             "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -419,7 +435,8 @@ def _report(r: dict[str, Any]) -> str:
             f"claimVisit {ratio_claim:.1f}x.",
             f"Claims at 1 client: {r['claim_1_outcomes']}.",
             f"Race: {r['race_rounds']} visits each claimed by 32 clients at once: "
-            f"{r['race_claimed']} claims won, at most {r['race_max_winners']} winner per visit.",
+            f"{r['race_claimed']} claims won, at most {r['race_max_winners']} winner per visit; "
+            f"answers: {r['race_outcomes']}.",
             f"Double bookings after the run: {r['double_booked']} visits over-held, "
             f"{r['overlaps']} overlapping pairs held by one volunteer.",
             "",

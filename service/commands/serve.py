@@ -24,6 +24,9 @@ def serve(
             "print a sign-in for each role",
         ),
     ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", help="server processes (each with its own store client)")
+    ] = 1,
 ) -> None:
     """Run the API: GraphQL (and GraphiQL) at /graphql, /health, calendar feeds."""
     settings = get_settings()
@@ -37,8 +40,18 @@ def serve(
             _prepare_demo(store, secret_key(settings), f"http://{host}:{port}")
         from service.app import create_app  # imported here: it loads the whole API
 
-        app = create_app(settings=settings, store=store)
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        if workers > 1:
+            # Each worker process builds its own app (and opens its own store client).
+            uvicorn.run(
+                "service.app:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+            )
+        else:
+            uvicorn.run(create_app(settings=settings, store=store), host=host, port=port)
     finally:
         store.close()
 
