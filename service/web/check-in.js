@@ -37,7 +37,7 @@ export function questions(scale, prefix) {
   return items.map((item, i) =>
     h(
       "fieldset",
-      { id: `${prefix}-q${i}` },
+      { id: `${prefix}-q${i}`, "aria-describedby": `${prefix}-q${i}-error` },
       h("legend", {}, item),
       options.map((option, j) =>
         h(
@@ -61,6 +61,40 @@ export function answers(form, scale, prefix) {
     chosen.push(Number(checked.value));
   }
   return { answers: chosen };
+}
+
+/** A scale chooser and its questions (labelled radio buttons), rebuilt when the scale changes. */
+export function scalePicker(prefix, { none = null } = {}) {
+  const box = h("div", { id: `${prefix}-questions` });
+  const select = h(
+    "select",
+    { id: `${prefix}-scale`, name: "scale", onchange: () => box.replaceChildren(...(select.value ? questions(select.value, prefix) : [])) },
+    none ? h("option", { value: "" }, none) : null,
+    Object.entries(SCALES).map(([key, s]) => h("option", { value: key }, s.name)),
+  );
+  if (!none) box.replaceChildren(...questions(select.value, prefix));
+  // Choosing an answer clears what was said about that question.
+  box.addEventListener("change", (event) => {
+    const error = event.target.closest("fieldset")?.querySelector(".field-error");
+    if (error) {
+      error.textContent = "";
+      error.hidden = true;
+    }
+  });
+  return { select, box };
+}
+
+/** Puts the API's typed InvalidAnswers next to the question it names ("answers[i]"); anything
+ * else ("answers", "scale") goes to `fallback`. Returns the element that shows it. */
+export function showInvalid(form, prefix, invalid, fallback) {
+  const item = /^answers\[(\d+)\]$/.exec(invalid.field);
+  const target = item ? form.querySelector(`#${CSS.escape(`${prefix}-q${item[1]}`)}-error`) : null;
+  const element = target ?? fallback;
+  element.textContent = invalid.message;
+  element.dataset.kind = "error";
+  element.hidden = false;
+  if (target) form.querySelector(`input[name="${prefix}-q${item[1]}"]`)?.focus();
+  return element;
 }
 
 /** Words for a loneliness level between 0 (least) and 1 (most lonely). */

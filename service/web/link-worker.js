@@ -1,8 +1,9 @@
-// The link worker's page: alerts, find a person, their loneliness trend, circle and
-// suggested connections with reasons; refer.
+// The link worker's page: alerts, find a person, their loneliness trend (and recording a
+// check-in), circle, suggested connections with reasons, referrals and their outcomes.
+// What a person's consent does not cover is said in words where it would have been.
 
-import { allPages, gql, namedType, signedInAs, typeInfo, typeText } from "./api.js";
-import { lonelinessWords } from "./check-in.js";
+import { allPages, gql, signedInAs } from "./api.js";
+import { SCALES, answers, lonelinessWords, scalePicker, showInvalid } from "./check-in.js";
 import { busy, dateTime, h, header, say, shortDate } from "./ui.js";
 import { trendChart } from "./trend-chart.js";
 
@@ -12,25 +13,37 @@ const PEOPLE = `query($after: String) {
   }
 }`;
 const PERSON = `query($id: ID!) {
-  person(id: $id) { id firstName lastName area need visitsPerWeek circle { firstName since } CHECK_INS }
+  person(id: $id) { id firstName lastName area visitsPerWeek circle { firstName since } }
 }`;
+const CHECK_INS = `query($id: ID!) { checkIns(personId: $id) { id at scale score loneliness } }`;
 const SUGGEST = `query($id: ID!) {
-  suggestConnections(personId: $id, first: 5) { service { id name } score reasons }
+  suggestConnections(personId: $id, first: 5) {
+    service { id name } score distanceKm reasons
+  }
 }`;
+const ALERTS = `query { alerts(first: 20) { id personId personFirstName at reasons } }`;
+const RECORD = `mutation($input: CheckInInput!) {
+  recordCheckIn(input: $input) {
+    __typename
+    ... on CheckInRecorded { checkIn { id at score loneliness } alertReasons }
+    ... on InvalidAnswers { field message }
+  }
+}`;
+const REFER = `mutation($personId: ID!, $serviceId: ID!, $note: String) {
+  referToService(personId: $personId, serviceId: $serviceId, note: $note) {
+    referral { id serviceId serviceName status createdAt }
+  }
+}`;
+const UPDATE_REFERRAL = `mutation($id: ID!, $status: ReferralOutcome!) {
+  updateReferral(referralId: $id, status: $status) { id status updatedAt }
+}`;
+const OUTCOMES = { ATTENDED: "Attended", DECLINED: "Declined", NOT_SUITABLE: "Not suitable" };
+const REFERRAL_WORDS = { made: "Referred", attended: "Attended", declined: "Declined", not_suitable: "Not suitable" };
+const NOTE_MAX = 500;
+const PREFIX = "lw-check-in";
 
 const me = await signedInAs("link_worker");
 header(me);
-
-const query = await typeInfo("Query");
-const mutation = await typeInfo("Mutation");
-const personType = await typeInfo("Person");
-const has = (info, name) => (info?.fields ?? []).find((f) => f.name === name);
-// Check-ins are read with the person's consent: Person.checkIns, or the checkIns(personId) query.
-const checkInsOnPerson = has(personType, "checkIns");
-const checkInsQuery = has(query, "checkIns");
-const checkInsField = checkInsOnPerson || checkInsQuery;
-const personQuery = PERSON.replace("CHECK_INS", checkInsOnPerson ? "checkIns { at loneliness score scale }" : "");
-const CHECK_INS = `query($id: ID!) { checkIns(personId: $id) { at loneliness score scale } }`;
 
 let people = [];
 const find = document.querySelector("#find");
@@ -38,40 +51,30 @@ const matches = document.querySelector("#matches");
 const findStatus = document.querySelector("#find-status");
 const section = document.querySelector("#person-section");
 
+/** "Not allowed: no consent in force for checkins." -> true (the API's words for no grant). */
+function noConsent(error) {
+  return /^Not allowed/.test(error.message);
+}
+
 // ---- Alerts ----------------------------------------------------------------------------------
 
 async function loadAlerts() {
-  const field = has(query, "alerts");
   const list = document.querySelector("#alerts");
   const status = document.querySelector("#alerts-status");
-  if (!field) {
-    say(status, "Alerts are not available yet.", "info");
-    return;
-  }
-  const alertType = await typeInfo(namedType(field.type));
-  const names = new Set((alertType?.fields ?? []).map((f) => f.name));
-  const wanted = ["id", "personId", "personFirstName", "firstName", "reason", "reasons", "message", "at", "createdAt", "level"].filter((n) => names.has(n));
-  if (names.has("person")) wanted.push("person { id firstName lastName }");
-  const needsFirst = field.args.some((a) => a.name === "first");
   try {
-    const data = await gql(`query { alerts${needsFirst ? "(first: 20)" : ""} { ${wanted.join(" ")} } }`);
-    const alerts = Array.isArray(data.alerts) ? data.alerts : (data.alerts.edges ?? []).map((e) => e.node);
+    const { alerts } = await gql(ALERTS);
     list.replaceChildren(
-      ...alerts.map((alert) => {
-        const personId = alert.person?.id ?? alert.personId;
-        const name = alert.person ? `${alert.person.firstName} ${alert.person.lastName}` : (alert.personFirstName ?? alert.firstName ?? "Someone");
-        const why = alert.reason ?? alert.message ?? (alert.reasons ?? []).join("; ");
-        const when = alert.at ?? alert.createdAt;
-        return h(
+      ...alerts.map((alert) =>
+        h(
           "li",
-          { "data-person-id": personId ?? "" },
-          h("p", {}, h("strong", {}, name), when ? h("span", { class: "meta" }, ` · ${dateTime(when)}`) : null),
-          h("p", {}, why),
-          personId ? h("button", { type: "button", class: "secondary", onclick: () => openPerson(personId) }, `Look at ${name}`) : null,
-        );
-      }),
+          { "data-person-id": alert.personId },
+          h("p", {}, h("strong", {}, alert.personFirstName), h("span", { class: "meta" }, ` · ${dateTime(alert.at)}`)),
+          h("ul", { class: "reasons" }, alert.reasons.map((r) => h("li", {}, r))),
+          h("button", { type: "button", class: "secondary", onclick: () => openPerson(alert.personId) }, `Look at ${alert.personFirstName}`),
+        ),
+      ),
     );
-    say(status, alerts.length ? "" : "No alerts: nobody's check-ins are getting worse.", "info");
+    say(status, alerts.length ? "" : "No alerts: nobody's check-ins say they are getting lonelier.", "info");
   } catch (error) {
     say(status, error.message, "error");
   }
@@ -97,7 +100,7 @@ find.addEventListener("input", showMatches);
 
 async function openPerson(personId) {
   try {
-    const { person } = await gql(personQuery, { id: personId });
+    const { person } = await gql(PERSON, { id: personId });
     if (!person) {
       say(findStatus, "That person is not on your list.", "error");
       return;
@@ -105,47 +108,90 @@ async function openPerson(personId) {
     section.hidden = false;
     section.dataset.personId = person.id;
     document.querySelector("#person-title").textContent = `${person.firstName} ${person.lastName}`;
-    document.querySelector("#person-line").textContent = [
-      person.area,
-      `needs ${person.need >= 0.67 ? "a lot of" : person.need >= 0.34 ? "some" : "a little"} support`,
-      `${person.visitsPerWeek} visit(s) a week`,
-    ].filter(Boolean).join(" · ");
-    if (!checkInsOnPerson && checkInsQuery) {
-      try {
-        person.checkIns = (await gql(CHECK_INS, { id: person.id })).checkIns;
-      } catch (error) {
-        person.checkInsDenied = error.message;
-      }
-    }
-    renderTrend(person);
+    document.querySelector("#person-line").textContent = [person.area, `${person.visitsPerWeek} visit(s) a week`].filter(Boolean).join(" · ");
+    document.querySelector("#referrals").replaceChildren();
+    say(document.querySelector("#referrals-status"), "Referrals you make from this page are listed here, to record how they turned out.", "info");
     renderCircle(person);
     section.focus();
-    await loadSuggestions(person);
+    await Promise.all([loadTrend(person), loadSuggestions(person)]);
   } catch (error) {
     say(findStatus, error.message, "error");
   }
 }
 
-function renderTrend(person) {
+// ---- Check-ins: the trend, and recording one -------------------------------------------------
+
+async function loadTrend(person) {
   const box = document.querySelector("#trend");
-  if (!checkInsField) {
-    box.replaceChildren(h("p", { class: "meta" }, "Check-ins are not available yet."));
+  const form = document.querySelector("#check-in");
+  let checkIns;
+  try {
+    checkIns = (await gql(CHECK_INS, { id: person.id })).checkIns;
+  } catch (error) {
+    form.hidden = true;
+    box.replaceChildren(
+      h("p", { class: "message", "data-kind": "info", id: "trend-status" }, noConsent(error) ? `${person.firstName} has not given you consent to see their check-ins.` : error.message),
+    );
     return;
   }
-  if (person.checkInsDenied) {
-    box.replaceChildren(h("p", { class: "meta" }, `${person.firstName} has not given you consent to see their check-ins.`));
-    return;
-  }
-  const points = [...(person.checkIns ?? [])].sort((a, b) => a.at.localeCompare(b.at));
+  const points = [...checkIns].sort((a, b) => a.at.localeCompare(b.at));
   if (!points.length) {
-    box.replaceChildren(h("p", { class: "meta" }, `No check-ins with ${person.firstName} yet.`));
-    return;
+    box.replaceChildren(h("p", { class: "meta", id: "trend-status" }, `No check-ins with ${person.firstName} yet.`));
+  } else {
+    const last = points[points.length - 1];
+    box.replaceChildren(
+      trendChart(points, person.firstName),
+      h("p", { id: "trend-status" }, `Last check-in ${shortDate(last.at)}: ${lonelinessWords(last.loneliness)}.`),
+    );
   }
-  const last = points[points.length - 1];
-  box.replaceChildren(
-    trendChart(points, person.firstName),
-    h("p", {}, `Last check-in ${shortDate(last.at)}: ${lonelinessWords(last.loneliness)}.`),
+  if (form.dataset.personId !== person.id) checkInForm(form, person);
+  form.hidden = false;
+}
+
+function checkInForm(form, person) {
+  form.dataset.personId = person.id;
+  const { select, box } = scalePicker(PREFIX);
+  const scaleError = h("p", { class: "field-error", id: `${PREFIX}-scale-error`, hidden: true });
+  select.setAttribute("aria-describedby", scaleError.id);
+  const note = h("textarea", { id: `${PREFIX}-note`, maxlength: NOTE_MAX });
+  const message = h("p", { class: "message", id: `${PREFIX}-message`, role: "status", hidden: true });
+  const submit = h("button", { type: "submit" }, "Record the check-in");
+  form.replaceChildren(
+    h("h3", { id: "check-in-title" }, `Record a check-in with ${person.firstName}`),
+    h("p", { class: "hint" }, "Read each question as written and choose their answer."),
+    h("div", { class: "field" }, h("label", { for: select.id }, "Questions"), select, scaleError),
+    box,
+    h("div", { class: "field" }, h("label", { for: note.id }, "Note (optional)"), note),
+    submit,
+    message,
   );
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const scale = select.value;
+    const chosen = answers(form, scale, PREFIX);
+    say(message, "");
+    if (chosen.missing !== undefined) {
+      showInvalid(form, PREFIX, { field: `answers[${chosen.missing}]`, message: "Choose an answer to this question." }, message);
+      return;
+    }
+    await busy(submit, async () => {
+      try {
+        const input = { personId: person.id, scale, answers: chosen.answers, note: note.value.trim() || null };
+        const { recordCheckIn: result } = await gql(RECORD, { input });
+        if (result.__typename === "InvalidAnswers") {
+          showInvalid(form, PREFIX, result, result.field === "scale" ? scaleError : message);
+          return;
+        }
+        const alert = result.alertReasons.length ? ` It raised an alert: ${result.alertReasons.join("; ")}.` : "";
+        await Promise.all([loadTrend(person), loadAlerts()]);
+        for (const chosenInput of box.querySelectorAll("input:checked")) chosenInput.checked = false;
+        note.value = "";
+        say(message, `Recorded: ${SCALES[scale].name}, ${lonelinessWords(result.checkIn.loneliness)}.${alert}`, alert ? "error" : "ok");
+      } catch (error) {
+        say(message, error.message, "error");
+      }
+    });
+  };
 }
 
 function renderCircle(person) {
@@ -157,72 +203,89 @@ function renderCircle(person) {
   );
 }
 
-// ---- Suggestions and referrals ---------------------------------------------------------------
+// ---- Suggestions, referrals and their outcomes -----------------------------------------------
 
 async function loadSuggestions(person) {
   const list = document.querySelector("#suggestions");
   const status = document.querySelector("#suggestions-status");
   list.replaceChildren();
-  if (!has(query, "suggestConnections")) {
-    say(status, "Suggestions are not available yet.", "info");
-    return;
-  }
   say(status, `Looking for connections for ${person.firstName}…`, "info");
   try {
     const { suggestConnections } = await gql(SUGGEST, { id: person.id });
     list.replaceChildren(...suggestConnections.map((s) => suggestionItem(person, s)));
     say(status, suggestConnections.length ? "" : `Nothing nearby fits ${person.firstName} right now.`, "info");
   } catch (error) {
-    say(status, error.message, "error");
+    say(status, noConsent(error) ? `${person.firstName} has not given you consent to see their needs, so there are no suggestions.` : error.message, noConsent(error) ? "info" : "error");
   }
 }
 
 function suggestionItem(person, suggestion) {
+  const { service } = suggestion;
   const message = h("p", { class: "message", role: "status", hidden: true });
-  const id = `refer-${suggestion.service.id}`;
-  const note = h("input", { id: `${id}-note`, type: "text", maxlength: 500 });
-  const canRefer = Boolean(has(mutation, "referToService"));
-  const button = h("button", { type: "button", "aria-label": `Refer ${person.firstName} to ${suggestion.service.name}` }, "Refer");
-  button.addEventListener("click", () => refer(button, person, suggestion, note.value.trim(), message));
+  const id = `refer-${service.id}`;
+  const note = h("input", { id: `${id}-note`, type: "text", maxlength: NOTE_MAX });
+  const button = h("button", { type: "button", "aria-label": `Refer ${person.firstName} to ${service.name}` }, "Refer");
+  button.addEventListener("click", () => refer(button, person, service, note, message));
   return h(
     "li",
-    { "data-service-id": suggestion.service.id },
-    h("h4", {}, suggestion.service.name),
-    h("ul", { class: "reasons" }, suggestion.reasons.map((r) => h("li", {}, r))),
-    canRefer
-      ? h("div", { class: "row" }, h("div", { class: "field" }, h("label", { for: note.id }, "Note for the referral (optional)"), note), h("div", { class: "field" }, button))
-      : null,
+    { "data-service-id": service.id },
+    h("h4", {}, service.name),
+    h("ul", { class: "reasons", "aria-label": `Why ${service.name}` }, suggestion.reasons.map((r) => h("li", {}, r))),
+    h("div", { class: "row" }, h("div", { class: "field" }, h("label", { for: note.id }, "Note for the referral (optional)"), note), h("div", { class: "field" }, button)),
     message,
   );
 }
 
-async function refer(button, person, suggestion, note, message) {
-  const field = has(mutation, "referToService");
-  const args = Object.fromEntries(field.args.map((a) => [a.name, typeText(a.type)]));
-  let operation;
-  let variables;
-  if (args.input) {
-    operation = `mutation($input: ${args.input}) { referToService(input: $input) { __typename } }`;
-    variables = { input: { personId: person.id, serviceId: suggestion.service.id, ...(note ? { note } : {}) } };
-  } else {
-    operation = `mutation($personId: ${args.personId}, $serviceId: ${args.serviceId}${args.note ? `, $note: ${args.note}` : ""}) {
-      referToService(personId: $personId, serviceId: $serviceId${args.note ? ", note: $note" : ""}) { __typename }
-    }`;
-    variables = { personId: person.id, serviceId: suggestion.service.id, ...(args.note ? { note: note || null } : {}) };
-  }
+async function refer(button, person, service, note, message) {
   await busy(button, async () => {
     try {
-      const { referToService } = await gql(operation, variables);
-      if (/Referr|Referred|Made/.test(referToService.__typename)) {
-        say(message, `Referred ${person.firstName} to ${suggestion.service.name}.`, "ok");
-        button.remove();
-      } else {
-        say(message, `The referral was not made (${referToService.__typename}).`, "error");
-      }
+      const { referToService } = await gql(REFER, { personId: person.id, serviceId: service.id, note: note.value.trim() || null });
+      say(message, `Referred ${person.firstName} to ${service.name}. Record how it went under Referrals.`, "ok");
+      button.remove();
+      note.disabled = true;
+      addReferral(person, { ...referToService.referral, serviceName: referToService.referral.serviceName ?? service.name });
     } catch (error) {
       say(message, error.message, "error");
     }
   });
+}
+
+// The API has no list of a person's referrals for link workers yet: this lists the ones made
+// on this page, so their outcome can be recorded when it is known.
+function addReferral(person, referral) {
+  const name = referral.serviceName ?? "the service";
+  const status = h("span", { class: `badge ${referral.status}` }, REFERRAL_WORDS[referral.status] ?? referral.status);
+  const message = h("p", { class: "message", role: "status", hidden: true });
+  const choice = h(
+    "fieldset",
+    {},
+    h("legend", {}, `How did ${person.firstName}'s referral to ${name} turn out?`),
+    Object.entries(OUTCOMES).map(([value, words]) => h("label", { class: "choice" }, h("input", { type: "radio", name: `outcome-${referral.id}`, value }), words)),
+  );
+  const save = h("button", { type: "submit", class: "secondary" }, "Save the outcome");
+  const form = h("form", { novalidate: true, "aria-label": `Outcome of the referral to ${name}` }, choice, save);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const outcome = form.querySelector("input:checked")?.value;
+    if (!outcome) {
+      say(message, "Choose attended, declined or not suitable.", "error");
+      return;
+    }
+    await busy(save, async () => {
+      try {
+        const { updateReferral } = await gql(UPDATE_REFERRAL, { id: referral.id, status: outcome });
+        status.textContent = REFERRAL_WORDS[updateReferral.status] ?? updateReferral.status;
+        status.className = `badge ${updateReferral.status}`;
+        say(message, `Saved: ${OUTCOMES[outcome].toLowerCase()}. Later suggestions take it into account.`, "ok");
+      } catch (error) {
+        say(message, error.message, "error");
+      }
+    });
+  });
+  document.querySelector("#referrals").append(
+    h("li", { "data-referral-id": referral.id }, h("p", {}, h("strong", {}, name), " ", status, h("span", { class: "meta" }, ` · ${dateTime(referral.createdAt)}`)), form, message),
+  );
+  document.querySelector("#referrals-status").hidden = true;
 }
 
 try {

@@ -1,164 +1,199 @@
-// The person's own page: their circle and visits, what is held about them, who looked at it,
-// and withdrawing consent.
+// The person's own page: their circle and coming visits, what is held about them (and a copy
+// to download), who looked at it and why, and withdrawing consent.
 
-import { gql, namedType, signedInAs, typeInfo, typeText } from "./api.js";
+import { gql, signedInAs } from "./api.js";
+import { SCALES, lonelinessWords } from "./check-in.js";
 import { DAY_NAMES, busy, dateTime, dayOf, h, header, say, shortDate } from "./ui.js";
 
-const PERSON = `query($id: ID!) {
-  person(id: $id) {
-    id firstName lastName area visitsPerWeek visitMinutes
-    visitWindows { day start end } circle { firstName since }
+const MY_CIRCLE = `query {
+  myCircle { members { firstName since } visits { id date start end status volunteers { firstName } } }
+}`;
+const MY_DATA = `query {
+  myData {
+    person {
+      firstName lastName address postcode phone dateOfBirth area languages interests accessNeeds
+      genderPreference visitsPerWeek visitMinutes visitWindows { day start end } need
+      visitNotes { date volunteerFirstName note }
+    }
+    checkIns { at scale score loneliness }
+    referrals { id serviceName status createdAt }
+    grants { id granteeName purpose scopes expiresAt active }
+    accessLog { at actor purpose fields }
   }
 }`;
-const SCALARS = new Set(["SCALAR", "ENUM"]);
+const EXPORT = `query { exportMe }`;
+const REVOKE = `mutation($id: ID!) {
+  revokeAccess(grantId: $id) { __typename ... on GrantNotFound { message } }
+}`;
+const SCOPE_WORDS = { CONTACT: "how to contact you", NEEDS: "your needs", CHECKINS: "your check-ins", VISIT_NOTES: "notes from visits" };
+const REFERRAL_WORDS = { made: "suggested to you", attended: "you went", declined: "you said no", not_suitable: "not right for you" };
 
 const me = await signedInAs("person");
 header(me, me.person?.firstName);
-const query = await typeInfo("Query");
-const mutation = await typeInfo("Mutation");
-const has = (info, name) => (info?.fields ?? []).find((f) => f.name === name);
-let held = null;
-
-/** Scalar field names of a type, and object fields as "name { scalars }" one level down. */
-async function selection(typeName, depth = 1) {
-  const type = await typeInfo(typeName);
-  const parts = [];
-  for (const field of type?.fields ?? []) {
-    if (field.args.some((a) => a.type.kind === "NON_NULL")) continue;
-    const inner = field.type.kind === "NON_NULL" ? field.type.ofType : field.type;
-    const base = inner.kind === "LIST" ? (inner.ofType.kind === "NON_NULL" ? inner.ofType.ofType : inner.ofType) : inner;
-    if (SCALARS.has(base.kind)) parts.push(field.name);
-    else if (depth > 0 && base.kind === "OBJECT") parts.push(`${field.name} { ${await selection(base.name, depth - 1)} }`);
-  }
-  return parts.join(" ") || "__typename";
-}
 
 // ---- Circle and visits -----------------------------------------------------------------------
 
 async function loadCircle() {
-  if (!me.person) {
-    say(document.querySelector("#page-message"), "Your account is not linked to a record yet. Ask your coordinator.", "error");
-    return;
-  }
-  document.querySelector("#hello").textContent = `Hello, ${me.person.firstName}`;
-  const { person } = await gql(PERSON, { id: me.person.id });
-  const members = [...person.circle].sort((a, b) => (a.since ?? "").localeCompare(b.since ?? ""));
+  const { myCircle } = await gql(MY_CIRCLE);
+  const members = [...myCircle.members].sort((a, b) => (a.since ?? "").localeCompare(b.since ?? ""));
   document.querySelector("#circle").replaceChildren(
     ...(members.length
       ? members.map((m) => h("li", {}, h("strong", {}, m.firstName), m.since ? h("span", { class: "meta" }, ` · visiting you since ${shortDate(m.since)}`) : null))
       : [h("li", {}, "Nobody yet. Your coordinator is finding volunteers for you.")]),
   );
-  if (!has(query, "myData")) {
-    const known = { "First name": person.firstName, "Last name": person.lastName, Area: person.area, "Visits a week": person.visitsPerWeek };
-    document.querySelector("#held").replaceChildren(
-      ...Object.entries(known).filter(([, v]) => v != null).map(([k, v]) => h("div", { class: "metric" }, h("dt", {}, k), h("dd", { class: "sub" }, String(v)))),
-    );
-  }
-  const windows = person.visitWindows.map((w) => `${DAY_NAMES[w.day]} ${w.start}–${w.end}`).join(", ");
-  document.querySelector("#visits-status").hidden = true;
-  if (has(query, "myCircle")) {
-    await loadVisits();
-  } else {
-    say(document.querySelector("#visits-status"), `${person.visitsPerWeek} visit(s) a week of about ${person.visitMinutes} minutes${windows ? `, at times you said suit you: ${windows}` : ""}.`, "info");
-  }
-}
-
-async function loadVisits() {
-  const field = has(query, "myCircle");
-  const fields = await selection(namedType(field.type), 2);
-  const { myCircle } = await gql(`query { myCircle { ${fields} } }`);
-  const visits = myCircle?.visits ?? [];
+  const visits = myCircle.visits;
   document.querySelector("#visits").replaceChildren(
-    ...visits.map((v) =>
-      h("li", {}, h("p", { class: "when" }, `${v.date ? dayOf(v.date) : ""}${v.start ? `, ${v.start}` : ""}`), h("p", {}, (v.volunteers ?? []).map((x) => x.firstName).join(", ") || v.volunteerFirstName || "")),
-    ),
+    ...visits.map((v) => {
+      const who = v.volunteers.map((x) => x.firstName).join(" and ");
+      return h(
+        "li",
+        { "data-visit-id": v.id },
+        h("p", { class: "when" }, `${dayOf(v.date)}${v.start ? `, ${v.start}–${v.end}` : ""}`),
+        h("p", {}, who ? `With ${who}` : "We are still finding someone for this visit."),
+      );
+    }),
   );
-  if (!visits.length) say(document.querySelector("#visits-status"), "No visits planned yet.", "info");
+  say(document.querySelector("#visits-status"), visits.length ? "" : "No visits planned yet.", "info");
 }
 
 // ---- What is held, who looked, consent -------------------------------------------------------
 
+function fact(term, value) {
+  if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return null;
+  return h("div", { class: "fact" }, h("dt", {}, term), h("dd", {}, Array.isArray(value) ? value.join(", ") : String(value)));
+}
+
+function needWords(need) {
+  return need >= 0.67 ? "a lot" : need >= 0.34 ? "some" : "a little";
+}
+
 async function loadMyData() {
-  const field = has(query, "myData");
-  if (!field) {
-    say(document.querySelector("#held-status"), "Some of what we hold is shown here; a full copy to download is not available yet.", "info");
-    document.querySelector("#access-log").hidden = true;
-    say(document.querySelector("#log-status"), "The list of who looked is not available yet.", "info");
-    say(document.querySelector("#consent-status"), "Consent choices are not available yet.", "info");
-    document.querySelector("#download").hidden = true;
-    return;
-  }
-  const data = await gql(`query { myData { ${await selection(namedType(field.type), 2)} } }`);
-  held = data.myData;
-  const person = held.person ?? {};
+  const { myData } = await gql(MY_DATA);
+  const p = myData.person;
+  const windows = (p.visitWindows ?? []).map((w) => `${DAY_NAMES[w.day]} ${w.start}–${w.end}`);
   document.querySelector("#held").replaceChildren(
-    ...Object.entries(person)
-      .filter(([, value]) => value !== null && typeof value !== "object")
-      .map(([key, value]) => h("div", { class: "metric" }, h("dt", {}, words(key)), h("dd", { class: "sub" }, String(value)))),
+    ...[
+      fact("Name", [p.firstName, p.lastName].filter(Boolean).join(" ")),
+      fact("Address", [p.address, p.postcode].filter(Boolean).join(", ")),
+      fact("Phone", p.phone),
+      fact("Date of birth", p.dateOfBirth ? shortDate(p.dateOfBirth) : null),
+      fact("Area", p.area),
+      fact("Languages", p.languages),
+      fact("Interests", p.interests),
+      fact("Access needs", p.accessNeeds),
+      fact("Volunteer preference", p.genderPreference),
+      fact("Visits", p.visitsPerWeek != null ? `${p.visitsPerWeek} a week, about ${p.visitMinutes} minutes` : null),
+      fact("Times that suit you", windows),
+      fact("How much support we think you need", p.need != null ? needWords(p.need) : null),
+      fact("Check-ins", myData.checkIns.length ? checkInWords(myData.checkIns) : "none yet"),
+      fact("Notes from visits", (p.visitNotes ?? []).length || "none"),
+      fact("Referrals", myData.referrals.map((r) => `${r.serviceName ?? "a service"} (${REFERRAL_WORDS[r.status] ?? r.status})`)),
+    ].filter(Boolean),
   );
-  const log = [...(held.accessLog ?? [])].sort((a, b) => (b.at ?? "").localeCompare(a.at ?? ""));
-  document.querySelector("#access-log tbody").replaceChildren(
-    ...log.map((entry) => h("tr", {}, h("td", {}, dateTime(entry.at)), h("td", {}, entry.actor ?? ""), h("td", {}, entry.purpose ?? ""))),
+  renderLog(myData.accessLog);
+  renderGrants(myData.grants);
+}
+
+function checkInWords(checkIns) {
+  const last = [...checkIns].sort((a, b) => b.at.localeCompare(a.at))[0];
+  return `${checkIns.length}; the last on ${shortDate(last.at)} (${SCALES[last.scale]?.name ?? last.scale}): ${lonelinessWords(last.loneliness)}`;
+}
+
+function renderLog(accessLog) {
+  const log = [...accessLog].sort((a, b) => b.at.localeCompare(a.at));
+  document.querySelector("#access-log").replaceChildren(
+    ...log.map((entry) =>
+      h(
+        "li",
+        {},
+        h("p", { class: "when" }, dateTime(entry.at)),
+        h("p", { class: "who" }, entry.actor),
+        h("p", { class: "why" }, h("span", { class: "meta" }, "Why: "), entry.purpose),
+        h("p", { class: "what" }, h("span", { class: "meta" }, "Saw: "), entry.fields.map((f) => f.replaceAll("_", " ")).join(", ")),
+      ),
+    ),
   );
   document.querySelector("#access-log").hidden = !log.length;
   say(document.querySelector("#log-status"), log.length ? "" : "Nobody else has looked at your record.", "info");
-  renderGrants(held.grants ?? held.consentGrants ?? []);
-}
-
-function words(key) {
-  return key.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase());
 }
 
 function renderGrants(grants) {
-  const status = document.querySelector("#consent-status");
-  const active = grants.filter((g) => !g.revokedAt && g.active !== false);
-  document.querySelector("#grants").replaceChildren(
-    ...active.map((grant) => {
-      const message = h("p", { class: "message", role: "status", hidden: true });
-      const who = grant.granteeName ?? grant.grantee ?? grant.granteeId ?? "someone";
-      const button = h("button", { type: "button", class: "danger", "aria-label": `Withdraw consent from ${who}` }, "Withdraw consent");
-      button.addEventListener("click", () => withdraw(button, grant, message));
-      return h(
-        "li",
-        { "data-grant-id": grant.id },
-        h("p", {}, h("strong", {}, who), grant.purpose ? ` — ${grant.purpose}` : ""),
-        grant.scopes ? h("p", { class: "meta" }, `Can see: ${grant.scopes.join(", ")}`) : null,
-        grant.expiresAt ? h("p", { class: "meta" }, `Until ${shortDate(grant.expiresAt)}`) : null,
-        has(mutation, "revokeAccess") ? h("div", { class: "actions" }, button) : null,
-        message,
-      );
-    }),
-  );
-  say(status, active.length ? "" : "You have not given anyone extra access.", "info");
+  const active = grants.filter((g) => g.active);
+  document.querySelector("#grants").replaceChildren(...active.map(grantItem));
+  say(document.querySelector("#consent-status"), active.length ? "" : "You have not let anyone else see your record.", "info");
 }
 
-async function withdraw(button, grant, message) {
-  const field = has(mutation, "revokeAccess");
-  const arg = field.args[0];
-  const operation = `mutation($value: ${typeText(arg.type)}) { revokeAccess(${arg.name}: $value) { __typename } }`;
-  const value = arg.name === "input" ? { grantId: grant.id } : grant.id;
+function grantItem(grant) {
+  const message = h("p", { class: "message", role: "status", hidden: true });
+  const who = grant.granteeName;
+  const actions = h("div", { class: "actions" });
+  const ask = h("button", { type: "button", class: "danger", "aria-label": `Withdraw consent from ${who}` }, "Withdraw consent");
+  actions.append(ask);
+  ask.addEventListener("click", () => {
+    // Confirm in the page, next to the button: what will happen, and a way back.
+    const yes = h("button", { type: "button", class: "danger" }, "Yes, withdraw it");
+    const no = h("button", { type: "button", class: "secondary" }, "No, keep it");
+    const question = h("p", { id: `confirm-${grant.id}` }, `${who} will no longer see ${grant.scopes.map((s) => SCOPE_WORDS[s] ?? s).join(", ")}. Withdraw your consent?`);
+    const box = h("div", { class: "confirm", role: "group", "aria-labelledby": question.id }, question, h("div", { class: "actions" }, yes, no));
+    no.addEventListener("click", () => {
+      actions.replaceChildren(ask);
+      ask.focus();
+    });
+    yes.addEventListener("click", () => withdraw(yes, grant, actions, message));
+    actions.replaceChildren(box);
+    yes.focus();
+  });
+  return h(
+    "li",
+    { "data-grant-id": grant.id },
+    h("p", {}, h("strong", {}, who), ` — ${grant.purpose}`),
+    h("p", { class: "meta" }, `Can see ${grant.scopes.map((s) => SCOPE_WORDS[s] ?? s).join(", ")}, until ${shortDate(grant.expiresAt)}`),
+    actions,
+    message,
+  );
+}
+
+async function withdraw(button, grant, actions, message) {
   await busy(button, async () => {
     try {
-      await gql(operation, { value });
-      say(message, "Withdrawn. They can no longer see your record.", "ok");
-      button.remove();
+      const { revokeAccess } = await gql(REVOKE, { id: grant.id });
+      if (revokeAccess.__typename === "GrantNotFound") {
+        say(message, revokeAccess.message, "error");
+        return;
+      }
+      actions.replaceChildren();
+      say(message, `Withdrawn: ${grant.granteeName} can no longer see your record.`, "ok");
     } catch (error) {
       say(message, error.message, "error");
     }
   });
 }
 
-document.querySelector("#download").addEventListener("click", () => {
-  const file = new Blob([JSON.stringify(held, null, 2)], { type: "application/json" });
-  const link = h("a", { href: URL.createObjectURL(file), download: "my-carecircles-record.json" });
-  document.body.append(link);
-  link.click();
-  link.remove();
-});
+document.querySelector("#download").addEventListener("click", (event) =>
+  busy(event.currentTarget, async () => {
+    const status = document.querySelector("#held-status");
+    try {
+      const { exportMe } = await gql(EXPORT);
+      const file = new Blob([exportMe], { type: "application/json" });
+      const link = h("a", { href: URL.createObjectURL(file), download: "my-carecircles-record.json" });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      say(status, "Downloaded: my-carecircles-record.json.", "ok");
+    } catch (error) {
+      say(status, error.message, "error");
+    }
+  }),
+);
 
-try {
-  await Promise.all([loadCircle(), loadMyData()]);
-} catch (error) {
-  say(document.querySelector("#page-message"), error.message, "error");
+if (!me.person) {
+  say(document.querySelector("#page-message"), "Your account is not linked to a record yet. Ask your coordinator.", "error");
+} else {
+  document.querySelector("#hello").textContent = `Hello, ${me.person.firstName}`;
+  try {
+    await Promise.all([loadCircle(), loadMyData()]);
+  } catch (error) {
+    say(document.querySelector("#page-message"), error.message, "error");
+  }
 }
 document.body.dataset.ready = "true";

@@ -1,7 +1,7 @@
 // The volunteer's page: their week (accept, decline, log), open visits to claim, calendar link.
 
 import { allPages, gql, hasField, signedInAs } from "./api.js";
-import { SCALES, answers, questions } from "./check-in.js";
+import { answers, scalePicker, showInvalid } from "./check-in.js";
 import { busy, dayOf, h, header, say, timeOf } from "./ui.js";
 
 const VISIT_FIELDS = "id date day start end earliest latest durationMinutes status personFirstName area";
@@ -33,7 +33,9 @@ const LOG = `mutation($id: ID!, $outcome: VisitOutcome!, $note: String) {
   }
 }`;
 const CHECK_IN = `mutation($input: CheckInInput!) {
-  recordCheckIn(input: $input) { __typename ... on CheckInRecorded { checkIn { id score } } }
+  recordCheckIn(input: $input) {
+    __typename ... on CheckInRecorded { checkIn { id score } } ... on InvalidAnswers { field message }
+  }
 }`;
 const NOTE_MAX = 500;
 
@@ -49,9 +51,8 @@ const me = await signedInAs("volunteer");
 const firstName = me.volunteer?.firstName;
 header(me, firstName);
 document.querySelector("#hello").textContent = firstName ? `Hello, ${firstName}` : "Your visits";
-// A check-in after a visit names the visit (the API finds its person); personId if Visit has it.
+// A check-in after a visit names the visit; the API finds its person.
 const canCheckIn = await hasField("Mutation", "recordCheckIn");
-const visitHasPerson = await hasField("Visit", "personId");
 
 const myList = document.querySelector("#my-visits");
 const openList = document.querySelector("#open-visits");
@@ -69,9 +70,8 @@ function where(visit) {
 // ---- Your week -------------------------------------------------------------------------------
 
 async function loadMyVisits() {
-  const fields = canCheckIn && visitHasPerson ? MY_VISITS.replace("myStatus", "myStatus personId") : MY_VISITS;
   try {
-    const { myVisits } = await gql(fields);
+    const { myVisits } = await gql(MY_VISITS);
     const current = myVisits.filter((v) => v.myStatus !== "declined");
     myList.replaceChildren(...current.map(myVisitItem));
     if (!current.length) {
@@ -172,7 +172,7 @@ function logForm(visit, message) {
     { id, hidden: true, novalidate: true, "aria-label": `Log the visit with ${visit.personFirstName}` },
     h(
       "fieldset",
-      { "aria-describedby": outcomeError.id },
+      { class: "outcome", "aria-describedby": outcomeError.id },
       h("legend", {}, "How did it go?"),
       h("label", { class: "choice" }, h("input", { type: "radio", name: "outcome", value: "DONE" }), "Done: I visited"),
       h("label", { class: "choice" }, h("input", { type: "radio", name: "outcome", value: "MISSED" }), "Missed: the visit did not happen"),
@@ -192,6 +192,7 @@ function logForm(visit, message) {
   form.addEventListener("change", (event) => {
     if (event.target.name === "outcome") say(outcomeError, "");
   });
+  let logged = false; // the visit is logged; only the check-in is left to save
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const outcome = form.querySelector("input[name=outcome]:checked")?.value;
@@ -205,16 +206,26 @@ function logForm(visit, message) {
     if (checkIn?.invalid) return;
     await busy(form.querySelector("button[type=submit]"), async () => {
       try {
-        const { logVisit } = await gql(LOG, { id: visit.id, outcome, note: note || null });
-        if (logVisit.__typename === "VisitUnavailable") {
-          say(message, logVisit.message, "error");
-          return;
+        if (!logged) {
+          const { logVisit } = await gql(LOG, { id: visit.id, outcome, note: note || null });
+          if (logVisit.__typename === "VisitUnavailable") {
+            say(message, logVisit.message, "error");
+            return;
+          }
+          logged = true;
         }
         let extra = "";
         if (checkIn?.input && outcome === "DONE") {
-          const whose = visit.personId ? { personId: visit.personId } : { visitId: visit.id };
-          const { recordCheckIn } = await gql(CHECK_IN, { input: { ...checkIn.input, ...whose } });
-          extra = recordCheckIn.__typename === "CheckInRecorded" ? " The check-in is recorded." : " The check-in was not recorded.";
+          const { recordCheckIn } = await gql(CHECK_IN, { input: { ...checkIn.input, visitId: visit.id } });
+          if (recordCheckIn.__typename === "InvalidAnswers") {
+            // The visit is logged; keep the form so the answer can be put right and saved.
+            form.querySelector("fieldset.outcome").disabled = true;
+            form.querySelector("textarea").disabled = true;
+            say(message, `The visit is logged as done. The check-in is not saved yet: ${recordCheckIn.message}`, "error");
+            showInvalid(form, id, recordCheckIn, message);
+            return;
+          }
+          extra = " The check-in is recorded.";
         }
         await loadMyVisits();
         announce(`Logged the visit with ${visit.personFirstName} as ${outcome === "DONE" ? "done" : "missed"}.${extra}`);
@@ -228,18 +239,12 @@ function logForm(visit, message) {
 }
 
 function checkInPart(visit, id) {
-  const box = h("div", { id: `${id}-questions` });
-  const scale = h(
-    "select",
-    { id: `${id}-scale`, name: "scale", onchange: () => box.replaceChildren(...(scale.value ? questions(scale.value, id) : [])) },
-    h("option", { value: "" }, "No check-in this time"),
-    Object.entries(SCALES).map(([key, s]) => h("option", { value: key }, s.name)),
-  );
+  const { select: scale, box } = scalePicker(id, { none: "No check-in this time" });
   return h(
     "details",
     { class: "field" },
     h("summary", {}, `Add a check-in with ${visit.personFirstName} (optional)`),
-    h("p", { class: "hint" }, "Only if they are happy to answer. Read each question to them as written."),
+    h("p", { class: "hint" }, "After a visit that happened, and only if they are happy to answer. Read each question to them as written."),
     h("label", { for: scale.id }, "Questions"),
     scale,
     box,

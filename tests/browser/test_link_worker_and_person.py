@@ -1,18 +1,30 @@
-"""A link worker finds a person they support and sees their circle; the person sees their own
-circle. (Check-ins, suggestions, referrals, alerts and the person's record join these journeys
-as the relational API lands.)"""
+"""The link worker and the person in the browser, on the relational API.
+
+A link worker with the person's consent in force sees their circle, the loneliness trend chart,
+suggestions with reasons; refers and records how it turned out; records a check-in (a typed bad
+answer is shown next to its question and writes nothing), which joins the trend and, in the
+loneliest band, raises an alert. The person sees their circle, what is held, the link worker's
+read in "who looked", downloads their data and withdraws consent, after which the link worker's
+page says there is no consent for check-ins. Consent grants and earlier check-ins are made
+through the same use-case functions the API calls.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.models import CareCircle, Person
-from graph.repo import circles
+from graph.models import CareCircle, Interest, Person, Service, utc_now
+from graph.repo import areas, circles, services
+from graph.repo.users import get_user_by_email
+from service import checkins, consent
 from tests.browser.conftest import DESKTOP, snap
 from tests.service.conftest import World
 
@@ -31,10 +43,57 @@ def _circle_of(world: World, person: Person, *members: tuple[str, datetime]) -> 
         )
 
 
-def test_link_worker_finds_a_person_and_sees_their_circle(
+def _link_worker(world: World) -> tuple[str, str]:
+    """A link worker of the world's organisation: (user id, token)."""
+    email, token = world.user("link_worker")
+    user = get_user_by_email(store=world.api.store, email=email)
+    assert user is not None
+    return user.id, token
+
+
+def _grant(world: World, person: Person, user_id: str, *scopes: str, purpose: str) -> str:
+    return consent.grant_access(
+        store=world.api.store,
+        person_id=person.id,
+        grantee_user_id=user_id,
+        grantee_organization_id=None,
+        purpose=purpose,
+        scopes=list(scopes),
+        expires_at=utc_now() + timedelta(days=90),
+    ).id
+
+
+def _check_ins_of(world: World, person: Person) -> list[list[int]]:
+    rows = world.api.store.run(
+        "MATCH (:Person {id: $id})-[:REPORTED]->(c:CheckIn) RETURN c.answers AS a ORDER BY c.at",
+        {"id": person.id},
+    )
+    return [list(r["a"]) for r in rows]
+
+
+def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     world: World, signed_in: Callable[..., Page]
 ) -> None:
-    rosalind = world.person("Rosalind", last_name="Okafor")
+    store = world.api.store
+    gardening = areas.create_interest(
+        store=store, interest=Interest(id=f"gardening-{world.tag}", name="gardening")
+    )
+    garden, chess = (
+        services.create_service(
+            store=store,
+            service=Service(
+                id=f"svc-{name}-{world.tag}",
+                name=f"{name.title()} club {world.tag}",
+                category=f"{name}_club",
+                lat=51.551,
+                lon=-0.061,
+                area_id=world.area_id,
+                interests=[gardening.id] if name == "garden" else [],
+            ),
+        )
+        for name in ("garden", "chess")
+    )
+    rosalind = world.person("Rosalind", last_name="Okafor", interests=[gardening.id])
     world.person("Rosemary", last_name="Quinn")
     _circle_of(
         world,
@@ -42,12 +101,25 @@ def test_link_worker_finds_a_person_and_sees_their_circle(
         ("Priya", datetime(2026, 3, 2, tzinfo=UTC)),
         ("Tom", datetime(2025, 10, 14, tzinfo=UTC)),
     )
-    _, link_worker = world.user("link_worker")
-    page = signed_in(link_worker, DESKTOP)
+    worker_id, worker = _link_worker(world)
+    _grant(world, rosalind, worker_id, "checkins", "needs", purpose="finding local groups")
+    for days_ago, answer in ((21, 4), (7, 5)):  # hardly ever, then never lonely: no alert
+        checkins.record_check_in(
+            store=store,
+            person_id=rosalind.id,
+            scale="ONS1",
+            answers=[answer],
+            recorded_by=worker_id,
+            at=utc_now() - timedelta(days=days_ago),
+        )
+
+    page = signed_in(worker, DESKTOP)
     page.goto("/link-worker")
-    page.get_by_label("Name", exact=True).fill("ros")
+    expect(page.locator("#alerts-status")).to_have_text(re.compile("^No alerts"))
+    name = page.get_by_label("Name", exact=True)
+    name.fill("ros")
     expect(page.locator("#matches li")).to_have_count(2)
-    page.get_by_label("Name", exact=True).fill("ros oka")
+    name.fill("ros oka")
     expect(page.locator("#matches li")).to_have_count(1)
     page.get_by_role("button", name="Rosalind Okafor").click()
     expect(page.locator("#person-title")).to_have_text("Rosalind Okafor")
@@ -56,16 +128,123 @@ def test_link_worker_finds_a_person_and_sees_their_circle(
     expect(page.locator("#person-circle li")).to_have_text(
         ["Tom · since 14 Oct 2025", "Priya · since 2 Mar 2026"]
     )
+
+    # The trend: two check-ins, getting better.
+    chart = page.get_by_role("img", name="Loneliness over time for Rosalind")
+    expect(chart.locator("circle.dot")).to_have_count(2)
+    expect(page.locator("#trend figcaption")).to_contain_text("2 check-ins")
+    expect(page.locator("#trend figcaption")).to_contain_text("better")
+
+    # Suggestions, best first, with reasons from the graph.
+    first = page.locator("#suggestions > li").first
+    expect(first.get_by_role("heading", level=4)).to_have_text(garden.name)
+    expect(first.get_by_role("list", name=f"Why {garden.name}")).to_contain_text("gardening")
+    expect(page.locator(f"#suggestions > li[data-service-id='{chess.id}']")).to_be_visible()
     snap(page, "link-worker")
 
+    # Refer to the garden club, then record that Rosalind went.
+    first.get_by_label("Note for the referral (optional)").fill("Call her on Monday")
+    first.get_by_role("button", name=f"Refer Rosalind to {garden.name}").click()
+    expect(first.locator(".message")).to_contain_text(f"Referred Rosalind to {garden.name}.")
+    referral = page.locator("#referrals > li")
+    expect(referral).to_have_count(1)
+    expect(referral.locator(".badge")).to_have_text("Referred")
+    referral.get_by_label("Attended").check()
+    referral.get_by_role("button", name="Save the outcome").click()
+    expect(referral.locator(".badge")).to_have_text("Attended")
+    stored = store.run(
+        "MATCH (r:Referral)-[:FOR]->(:Person {id: $id}) RETURN r.status AS s, r.note AS n",
+        {"id": rosalind.id},
+    )
+    assert [(r["s"], r["n"]) for r in stored] == [("attended", "Call her on Monday")]
 
-def test_person_sees_their_circle(world: World, signed_in: Callable[..., Page]) -> None:
+    # A check-in: an answer the API rejects is shown next to its question and writes nothing.
+    form = page.locator("#check-in")
+    form.get_by_label("Questions").select_option("UCLA3")
+    questions = form.locator("fieldset")
+    expect(questions).to_have_count(3)
+    for question in questions.all():
+        question.get_by_label("Often").check()
+    # An out-of-date page offering an option the scale does not have.
+    questions.nth(1).get_by_label("Often").evaluate("radio => { radio.value = '4'; }")
+    form.get_by_role("button", name="Record the check-in").click()
+    expect(questions.nth(1).locator(".field-error")).to_have_text(
+        "answers[1]: expected 1..3 (hardly ever, some of the time, often), got 4"
+    )
+    expect(questions.nth(0).locator(".field-error")).to_be_hidden()
+    assert _check_ins_of(world, rosalind) == [[4], [5]]
+
+    # Often or always lonely: the loneliest band. It joins the trend and raises an alert.
+    form.get_by_label("Questions").select_option("ONS1")
+    form.get_by_label("Often or always").check()
+    form.get_by_role("button", name="Record the check-in").click()
+    expect(page.locator("#lw-check-in-message")).to_contain_text("It raised an alert")
+    expect(chart.locator("circle.dot")).to_have_count(3)
+    expect(page.locator("#trend figcaption")).to_contain_text("3 check-ins")
+    expect(page.locator("#trend-status")).to_contain_text("often lonely")
+    alert = page.locator(f"#alerts > li[data-person-id='{rosalind.id}']")
+    expect(alert).to_contain_text("Rosalind")
+    expect(alert.locator(".reasons li").first).to_be_visible()
+    assert _check_ins_of(world, rosalind) == [[4], [5], [1]]
+    snap(page, "link-worker-after-check-in")
+
+
+def test_person_sees_who_looked_downloads_and_withdraws_consent(
+    world: World, signed_in: Callable[..., Page]
+) -> None:
     ada = world.person("Ada", last_name="Mensah")
     _circle_of(world, ada, ("Priya", datetime(2026, 3, 2, tzinfo=UTC)))
+    worker_id, worker = _link_worker(world)
+    _grant(world, ada, worker_id, "checkins", purpose="support after a hospital stay")
+
+    # The link worker looks at Ada's check-ins (a logged read).
+    lw_page = signed_in(worker, DESKTOP)
+    lw_page.goto("/link-worker")
+    lw_page.get_by_label("Name", exact=True).fill("ada mensah")
+    lw_page.get_by_role("button", name="Ada Mensah").click()
+    expect(lw_page.locator("#trend-status")).to_have_text("No check-ins with Ada yet.")
+    expect(lw_page.locator("#check-in")).to_be_visible()
+
     _, token = world.user("person", person_id=ada.id)
     page = signed_in(token)
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ada")
     expect(page.locator("#circle li")).to_have_text(["Priya · visiting you since 2 Mar 2026"])
-    expect(page.locator("#held")).to_contain_text("Mensah")
+    expect(page.locator("#held")).to_contain_text("Ada Mensah")
+    expect(page.locator("#held")).to_contain_text("E8 1AB")
+    looked = page.locator("#access-log > li")
+    expect(looked).to_have_count(1)
+    actor = re.compile(rf"^link worker at Befriending {world.tag} \(link_worker-\w+@example\.org\)")
+    expect(looked.locator(".who")).to_have_text(actor)
+    expect(looked.locator(".why")).to_have_text("Why: support after a hospital stay")
+    expect(looked.locator(".what")).to_have_text("Saw: check ins")
+
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download all of it (JSON file)").click()
+    download = downloading.value
+    assert download.suggested_filename == "my-carecircles-record.json"
+    exported = json.loads(Path(download.path()).read_text())
+    assert "Mensah" in json.dumps(exported)
     snap(page, "person")
+
+    # Withdraw consent: asked first, then done.
+    grant = page.locator("#grants > li")
+    expect(grant).to_have_count(1)
+    expect(grant).to_contain_text("support after a hospital stay")
+    grant.get_by_role("button", name=re.compile("^Withdraw consent from link worker")).click()
+    expect(grant.get_by_role("group")).to_contain_text("will no longer see your check-ins")
+    grant.get_by_role("button", name="No, keep it").click()
+    expect(grant.get_by_role("group")).to_have_count(0)
+    grant.get_by_role("button", name=re.compile("^Withdraw consent from")).click()
+    grant.get_by_role("button", name="Yes, withdraw it").click()
+    expect(grant.locator(".message")).to_contain_text("can no longer see your record")
+    snap(page, "person-withdrawn")
+
+    lw_page.reload()
+    lw_page.get_by_label("Name", exact=True).fill("ada mensah")
+    lw_page.get_by_role("button", name="Ada Mensah").click()
+    expect(lw_page.locator("#trend-status")).to_have_text(
+        "Ada has not given you consent to see their check-ins."
+    )
+    expect(lw_page.locator("#check-in")).to_be_hidden()
+    expect(lw_page.locator("#suggestions-status")).to_contain_text("no suggestions")

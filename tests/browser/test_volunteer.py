@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from graph.models import Window
+from graph.repo.users import get_user_by_email
 from tests.browser.conftest import snap
 from tests.service.conftest import Api, World, next_monday
 
@@ -143,3 +144,62 @@ def test_two_volunteers_race_for_one_visit_and_exactly_one_wins(
     node = next(e["node"] for e in holders["edges"] if e["node"]["id"] == visit.id)
     winner = (kim, lee)[1 - loser]
     assert [h["volunteerId"] for h in node["volunteers"]] == [winner.id]
+
+
+CLAIM = "mutation($id: ID!) { claimVisit(visitId: $id) { __typename } }"
+
+
+def test_volunteer_records_a_check_in_after_a_done_visit(
+    web_api: Api, world: World, signed_in: Callable[..., Page]
+) -> None:
+    cy = world.person("Cy", visit_windows=[Window(day=2, start="10:00", end="12:00")])
+    visit = world.visit(cy, day=2, earliest="10:00", latest="12:00")
+    wyn = world.volunteer("Wyn")
+    email, token = world.user("volunteer", volunteer_id=wyn.id)
+    user = get_user_by_email(store=web_api.store, email=email)
+    assert user is not None
+    assert web_api.data(CLAIM, {"id": visit.id}, token=token)["claimVisit"] == {
+        "__typename": "VisitClaimed"
+    }
+
+    page = signed_in(token)
+    page.goto("/volunteer")
+    item = page.locator(f"#my-visits > li[data-visit-id='{visit.id}']")
+    item.get_by_role("button", name=re.compile(r"^Log the visit with Cy")).click()
+    form = item.locator("form")
+    form.get_by_label("Done: I visited").check()
+    form.get_by_text("Add a check-in with Cy (optional)").click()
+    form.get_by_label("Questions").select_option("DJG6")
+    statements = form.locator("fieldset:not(.outcome)")
+    expect(statements).to_have_count(6)
+    chosen = ["Yes", "More or less", "No", "No", "More or less", "Yes"]
+    for statement, answer in zip(statements.all(), chosen, strict=True):
+        statement.get_by_label(answer, exact=True).check()
+    # An out-of-date page: the API's typed error is shown next to the statement it names, the
+    # visit is logged, and the answer can be put right and saved.
+    statements.nth(2).get_by_label("No", exact=True).evaluate("radio => { radio.value = '7'; }")
+    snap(page, "volunteer-check-in")
+    form.get_by_role("button", name="Save").click()
+    expect(statements.nth(2).locator(".field-error")).to_have_text(
+        "answers[2]: expected 1..3 (yes, more or less, no), got 7"
+    )
+    expect(item.locator(".message")).to_contain_text("The visit is logged as done.")
+    assert _check_ins(web_api, cy.id) == []
+    statements.nth(2).get_by_label("More or less").check()
+    expect(statements.nth(2).locator(".field-error")).to_be_hidden()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#week-status")).to_have_text(
+        "Logged the visit with Cy as done. The check-in is recorded."
+    )
+    expect(item).to_contain_text("Done")
+    # emotional: yes, more or less, more or less -> 3; social: no, more or less, yes -> 2
+    assert _check_ins(web_api, cy.id) == [("DJG6", [1, 2, 2, 3, 2, 1], 5, user.id)]
+
+
+def _check_ins(web_api: Api, person_id: str) -> list[tuple[str, list[int], int, str]]:
+    rows = web_api.store.run(
+        "MATCH (:Person {id: $id})-[:REPORTED]->(c:CheckIn) "
+        "RETURN c.scale AS scale, c.answers AS answers, c.score AS score, c.recorded_by AS by",
+        {"id": person_id},
+    )
+    return [(r["scale"], list(r["answers"]), r["score"], r["by"]) for r in rows]
