@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLEnumType, GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from graph.models.base import ID_PATTERN
@@ -30,11 +31,20 @@ class NotSignedIn(NotAllowed):
 
 
 EXPECTED = (InputError, NotAllowed)
+UNKNOWN_ENUM_VALUE = re.compile(r"does not exist in '(\w+)' enum\.")
 
 
 def _expected(error: GraphQLError) -> bool:
-    # Parse and validation errors have no original error: they are the client's and safe.
-    return error.original_error is None or isinstance(error.original_error, EXPECTED)
+    """The client's own doing, safe to show: parse and validation errors (no original error),
+    our expected exceptions, and GraphQL's own errors coercing the request's variables before
+    execution (an unknown enum value, a string for an Int, a bad DateTime: graphql-core raises a
+    GraphQLError naming the variable and the path inside it). Those have no ``path``; a
+    GraphQLError raised *during* execution (serialising a stored value, say) stays masked, since
+    its message may quote our data."""
+    original = error.original_error
+    if original is None or isinstance(original, EXPECTED):
+        return True
+    return isinstance(original, GraphQLError) and error.path is None
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -43,6 +53,28 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not _expected(error))
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._with_expected_values(e) for e in super()._process_errors(errors)]
+
+    def _with_expected_values(self, error: GraphQLError) -> GraphQLError:
+        """An unknown enum value (in the query or in variables) says which values it takes."""
+        match = UNKNOWN_ENUM_VALUE.search(error.message)
+        if match is None or "expected one of" in error.message:
+            return error
+        schema = getattr(self.execution_context.schema, "_schema", None)
+        enum = schema.get_type(match[1]) if schema is not None else None
+        if not isinstance(enum, GraphQLEnumType):
+            return error
+        return GraphQLError(
+            message=f"{error.message} Expected one of {', '.join(enum.values)}.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=error.original_error,
+            extensions=error.extensions,
+        )
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = getattr(self.execution_context, "context", None)

@@ -105,3 +105,53 @@ def test_a_page_of_fifty_visits_costs_a_constant_number_of_queries(api: Api, wor
         assert len(response.json()["data"]["visits"]["edges"]) == first
         counts.append(int(response.headers["X-Graph-Queries"]))
     assert counts[0] == counts[1] <= 4
+
+
+def test_bad_enum_values_in_variables_name_the_field_and_the_values(api: Api, world: World) -> None:
+    """Coercing variables fails before anything runs: the error names the variable, the path
+    inside it and the values the enum takes, and nothing is written."""
+    ann = world.person("Ann")
+    _, coordinator = world.user("coordinator")
+    check_in = """mutation($input: CheckInInput!) {
+        recordCheckIn(input: $input) { __typename } }"""
+    before = int(api.store.run("MATCH (c:CheckIn) RETURN count(c) AS n")[0]["n"])
+    body = api.gql(
+        check_in,
+        {"input": {"personId": ann.id, "scale": "FOO", "answers": [1, 1, 1]}},
+        token=coordinator,
+    )
+    assert body["data"] is None
+    message = body["errors"][0]["message"]
+    assert "Unexpected error" not in message
+    assert ".scale" in message and "'FOO'" in message
+    assert "Expected one of UCLA3, ONS1, DJG6." in message
+    assert int(api.store.run("MATCH (c:CheckIn) RETURN count(c) AS n")[0]["n"]) == before
+
+    token = world.volunteer_token(world.volunteer("Val"))
+    log = 'mutation($o: VisitOutcome!) { logVisit(visitId: "v1", outcome: $o) { __typename } }'
+    message = api.gql(log, {"o": "MAYBE"}, token=token)["errors"][0]["message"]
+    assert "$o" in message and "Expected one of DONE, MISSED." in message
+    message = api.gql(
+        "query($f: Int) { openVisits(first: $f) { edges { node { id } } } }",
+        {"f": "many"},
+        token=token,
+    )["errors"][0]["message"]
+    assert message.startswith("Variable '$f' has invalid value") and "Int" in message
+
+
+def test_errors_serialising_stored_values_stay_masked(api: Api, world: World) -> None:
+    """A GraphQLError raised while executing (a stored value GraphQL cannot serialise) may
+    quote our data, so it is masked like any unexpected error."""
+    ann = world.person("Ann")
+    visit = world.visit(ann)
+    api.store.run("MATCH (a:Area {id: $id}) SET a.name = ['secret', 'ward']", {"id": world.area_id})
+    _, coordinator = world.user("coordinator")
+    year, number, _ = visit.week_start.isocalendar()
+    body = api.gql(
+        "query($w: String!) { visits(week: $w, first: 100) { edges { node { id area } } } }",
+        {"w": f"{year}-W{number:02d}"},
+        token=coordinator,
+    )
+    messages = [e["message"] for e in body["errors"]]
+    assert messages and all(m.startswith("Unexpected error (request id ") for m in messages)
+    assert "secret" not in str(body)
