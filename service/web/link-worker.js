@@ -84,6 +84,11 @@ async function loadAlerts() {
 
 function showMatches() {
   const words = find.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) {
+    matches.replaceChildren();
+    say(findStatus, people.length ? `You support ${people.length} ${people.length === 1 ? "person" : "people"}. Type part of a name.` : "Nobody is on your list yet.", "info");
+    return;
+  }
   const found = people.filter((p) => {
     const name = `${p.firstName} ${p.lastName} ${p.area ?? ""}`.toLowerCase();
     return words.every((w) => name.includes(w));
@@ -108,7 +113,7 @@ async function openPerson(personId) {
     section.hidden = false;
     section.dataset.personId = person.id;
     document.querySelector("#person-title").textContent = `${person.firstName} ${person.lastName}`;
-    document.querySelector("#person-line").textContent = [person.area, `${person.visitsPerWeek} visit(s) a week`].filter(Boolean).join(" · ");
+    document.querySelector("#person-line").textContent = [person.area, `${person.visitsPerWeek} ${person.visitsPerWeek === 1 ? "visit" : "visits"} a week`].filter(Boolean).join(" · ");
     document.querySelector("#referrals").replaceChildren();
     say(document.querySelector("#referrals-status"), "Referrals you make from this page are listed here, to record how they turned out.", "info");
     renderCircle(person);
@@ -123,12 +128,13 @@ async function openPerson(personId) {
 
 async function loadTrend(person) {
   const box = document.querySelector("#trend");
-  const form = document.querySelector("#check-in");
+  const form = document.querySelector("#check-in-form");
+  const details = document.querySelector("#check-in");
   let checkIns;
   try {
     checkIns = (await gql(CHECK_INS, { id: person.id })).checkIns;
   } catch (error) {
-    form.hidden = true;
+    details.hidden = true;
     box.replaceChildren(
       h("p", { class: "message", "data-kind": "info", id: "trend-status" }, noConsent(error) ? `${person.firstName} has not given you consent to see their check-ins.` : error.message),
     );
@@ -144,8 +150,12 @@ async function loadTrend(person) {
       h("p", { id: "trend-status" }, `Last check-in ${shortDate(last.at)}: ${lonelinessWords(last.loneliness)}.`),
     );
   }
-  if (form.dataset.personId !== person.id) checkInForm(form, person);
-  form.hidden = false;
+  if (form.dataset.personId !== person.id) {
+    checkInForm(form, person);
+    details.open = false;
+    document.querySelector("#check-in-title").textContent = `Record a check-in with ${person.firstName}`;
+  }
+  details.hidden = false;
 }
 
 function checkInForm(form, person) {
@@ -157,7 +167,6 @@ function checkInForm(form, person) {
   const message = h("p", { class: "message", id: `${PREFIX}-message`, role: "status", hidden: true });
   const submit = h("button", { type: "submit" }, "Record the check-in");
   form.replaceChildren(
-    h("h3", { id: "check-in-title" }, `Record a check-in with ${person.firstName}`),
     h("p", { class: "hint" }, "Read each question as written and choose their answer."),
     h("div", { class: "field" }, h("label", { for: select.id }, "Questions"), select, scaleError),
     box,

@@ -2,7 +2,7 @@
 // to download), who looked at it and why, and withdrawing consent.
 
 import { gql, signedInAs } from "./api.js";
-import { SCALES, lonelinessWords } from "./check-in.js";
+import { lonelinessWords } from "./check-in.js";
 import { DAY_NAMES, busy, dateTime, dayOf, h, header, say, shortDate } from "./ui.js";
 
 const MY_CIRCLE = `query {
@@ -96,7 +96,7 @@ async function loadMyData() {
 
 function checkInWords(checkIns) {
   const last = [...checkIns].sort((a, b) => b.at.localeCompare(a.at))[0];
-  return `${checkIns.length}; the last on ${shortDate(last.at)} (${SCALES[last.scale]?.name ?? last.scale}): ${lonelinessWords(last.loneliness)}`;
+  return `${checkIns.length}; the last on ${shortDate(last.at)}: ${lonelinessWords(last.loneliness)}`;
 }
 
 function renderLog(accessLog) {
