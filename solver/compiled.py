@@ -109,6 +109,36 @@ class Compiled:
         """Rule 8 travel minutes between the people of visits ``a`` and ``b``."""
         return rules.travel_minutes(self.visit_km(a, b), self.speed)
 
+    def travel_table(
+        self, visits: list[int]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """km and rule 8 travel minutes between every two of ``visits`` (square arrays).
+
+        numpy's trigonometry may differ from ``math``'s in the last bit, so entries whose
+        minutes a last-bit change could move are recomputed with ``travel`` (exactly the
+        checker's formula).
+        """
+        people = [self.visits[v].person for v in visits]
+        lat = np.radians(np.array([self.people[p].lat for p in people]))
+        lon = np.radians(np.array([self.people[p].lon for p in people]))
+        h = (
+            np.sin((lat[:, None] - lat[None, :]) / 2) ** 2
+            + np.cos(lat)[:, None]
+            * np.cos(lat)[None, :]
+            * np.sin((lon[:, None] - lon[None, :]) / 2) ** 2
+        )
+        km = 2 * rules.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+        same = np.array(people)[:, None] == np.array(people)[None, :]
+        km[same] = 0.0
+        exact = km / self.speed * 60
+        low = np.ceil(exact * (1 - 1e-9) - 1e-9)
+        high = np.ceil(exact * (1 + 1e-9) + 1e-9)
+        minutes = high.astype(np.int64)
+        minutes[same] = 0
+        for i, j in zip(*np.nonzero((low != high) & ~same), strict=True):
+            minutes[i, j] = self.travel(visits[i], visits[j])
+        return km, minutes
+
 
 def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compiled:
     """Compile a validated problem (ids unique, visit people known, pins known)."""

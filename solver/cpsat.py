@@ -7,65 +7,113 @@ Variables (keyed by domain indices, as in OR-Tools' shift_scheduling_sat example
   candidate's allowed starts when that volunteer is assigned (rules 1-2);
 - ``covered[visit]``: ``sum(assign) == volunteers_needed * covered`` (rule 11), pins fixed (12);
 - ``newcomer[(person, volunteer)]`` for volunteers outside the current circle (rule 10 and the
-  new-member penalty);
-- per volunteer and day, a circuit through a depot and that day's candidate visits
-  (``AddCircuit``; an unassigned visit takes its self-loop). An arc ``a -> b`` forces
-  ``start_b >= end_a + travel(a, b)``, which is rule 8 for consecutive visits, and for any two
-  visits by the triangle inequality (``ceil(x + y) <= ceil(x) + ceil(y)``). The same arcs carry
-  the km between consecutive visits, so the travel term is exact, not approximated. Arcs are only
-  created where the order is possible in time, so the circuits stay small.
+  new-member penalty).
+
+Rule 8 is pairwise, per volunteer and day, decided from the candidates' earliest and latest
+starts: two visits that cannot both fit in either order are an at-most-one clause; two that fit
+in one order only get one enforced precedence (none if the windows already guarantee it); two
+that fit either way get an ``order`` literal shared by every volunteer who could do both. These
+clauses are what lets CP-SAT prove coverage bounds quickly (an earlier per-day ``AddCircuit``
+model needed minutes for what this proves in a second).
+
+Travel km, when weighted, uses ``follows[(volunteer, a, b)]`` arcs, only where ``a`` can come
+before ``b``: each assigned visit has at most one successor and one predecessor, and a day's arcs
+number its visits minus one. Arcs point forward in time, so they form one path in start order
+and their km is exactly the km between consecutive visits. Fairness (max minus min minutes over
+volunteers with any visit) is exact too.
 
 The model is built for a *neighbourhood*: ``free`` visits are decided, every other assignment in
-``fixed`` stays, and enters as fixed nodes on circuits, used minutes, circle places and the
-fairness term (max and min minutes of volunteers outside the neighbourhood are constants), so the
-model's objective differs from the whole rota's by a constant. The whole problem is the
-neighbourhood with every visit free.
+``fixed`` stays. A fixed visit removes the starts it clashes with from the candidates of its
+volunteer's day, and enters the weekly load, circle places, travel path and fairness as
+constants, so the model's objective differs from the whole rota's by a constant. The whole
+problem is the neighbourhood with every visit free.
+
+``Goal`` chooses what is maximised: the contract's objective, or only its assignment part
+(coverage + continuity - new members), which CP-SAT proves much faster and which bounds the
+contract's objective from above (travel and fairness only ever subtract). ``floor`` adds
+``assignment part >= floor``; any rota whose contract objective is at least ``floor`` meets it,
+so adding it never cuts off a rota better than an incumbent of that value.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 from ortools.sat.python import cp_model
 
-from solver.compiled import Candidate, Compiled
+from solver.capacity import day_knapsacks
+from solver.compiled import Compiled
 from solver.greedy import Rota
 
 SCALE = 1000  # need and km are scaled to integers (thousandths)
 
+Goal = Literal["contract", "assignment"]
+
 
 @dataclass
 class SubResult:
-    """The outcome of solving one neighbourhood."""
+    """The outcome of solving one neighbourhood (objective and bound in the file's units)."""
 
     rota: Rota  # the decided free visits only
     status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN
     objective: float
     bound: float
+    deterministic_time: float = 0.0
 
 
-def solve_neighbourhood(
+@dataclass
+class _Node:
+    """A visit on one volunteer's day: free (decided by the model) or fixed."""
+
+    visit: int
+    present: cp_model.IntVar | int  # the assign literal, or 1 for a fixed visit
+    low: int  # earliest possible start for this volunteer
+    high: int  # latest possible start for this volunteer
+    start: cp_model.IntVar | int
+
+
+@dataclass
+class NeighbourhoodModel:
+    """A built model with its variables, and the terms of the objective (scaled)."""
+
+    model: cp_model.CpModel
+    free: list[int]
+    assign: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    start: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    covered: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    newcomer: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    order: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    follows: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    day_used: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    volunteer_used: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    assignment_terms: list[cp_model.LinearExprT] = field(default_factory=list)
+    cost_terms: list[cp_model.LinearExprT] = field(default_factory=list)
+    infeasible: bool = False
+
+    def assignment_part(self) -> cp_model.LinearExprT:
+        return sum(self.assignment_terms)
+
+    def contract_objective(self) -> cp_model.LinearExprT:
+        return sum(self.assignment_terms) - sum(self.cost_terms)
+
+
+def build_model(
     compiled: Compiled,
     *,
     free: list[int],
     fixed: Rota,
-    hint: Rota,
-    time_limit: float,
-    workers: int = 1,
-    seed: int = 0,
-) -> SubResult:
-    """Optimise the ``free`` visits with everything in ``fixed`` kept as it is."""
+    goal: Goal = "contract",
+) -> NeighbourhoodModel:
+    """Build the model of the ``free`` visits with the rest of ``fixed`` kept as it is."""
     c = compiled
-    model = cp_model.CpModel()
+    built = NeighbourhoodModel(model=cp_model.CpModel(), free=list(free))
+    model = built.model
     free_set = set(free)
-    cands: dict[int, list[Candidate]] = {v: c.candidates[v] for v in free}
-    assign: dict[tuple[int, int], cp_model.IntVar] = {}
-    start: dict[int, cp_model.IntVar] = {}
-    covered: dict[int, cp_model.IntVar] = {}
-    objective: list[cp_model.LinearExprT] = []
-
-    # fixed context
     fixed_load: dict[int, int] = defaultdict(int)
     fixed_days: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     fixed_serving: dict[int, set[int]] = defaultdict(set)
@@ -78,176 +126,322 @@ def solve_neighbourhood(
             fixed_days[(w, visit.day)].append((v, s))
             fixed_serving[visit.person].add(w)
 
+    # candidates still possible beside the fixed visits, with their starts
+    starts_of: dict[tuple[int, int], tuple[int, ...]] = {}
     for v in free:
         visit = c.visits[v]
-        values = sorted({s for cand in cands[v] for s in cand.starts}) or [visit.earliest]
-        start[v] = model.new_int_var_from_domain(cp_model.Domain.from_values(values), f"start_{v}")
-        covered[v] = model.new_bool_var(f"covered_{v}")
-        for cand in cands[v]:
-            x = model.new_bool_var(f"assign_{v}_{cand.volunteer}")
-            assign[(v, cand.volunteer)] = x
-            if len(cand.starts) != len(values):
-                first, last = cand.starts[0], cand.starts[-1]
-                if last - first == c.grid * (len(cand.starts) - 1):
-                    model.add(start[v] >= first).only_enforce_if(x)
-                    model.add(start[v] <= last).only_enforce_if(x)
+        person = c.people[visit.person]
+        places = person.circle_max - len(person.circle)
+        places -= sum(
+            1 for w in fixed_serving[visit.person] if c.volunteers[w].id not in person.circle
+        )
+        for cand in c.candidates[v]:
+            w = cand.volunteer
+            if fixed_load[w] + visit.duration > c.volunteers[w].max_minutes:
+                continue
+            if not cand.in_circle and w not in fixed_serving[visit.person] and places <= 0:
+                continue
+            starts = cand.starts
+            for u, s_u in fixed_days.get((w, visit.day), ()):
+                after = s_u + c.visits[u].duration + c.travel(u, v)
+                before = s_u - visit.duration - c.travel(v, u)
+                starts = tuple(s for s in starts if s <= before or s >= after)
+            if starts:
+                starts_of[(v, w)] = starts
+
+    by_visit: dict[int, list[int]] = defaultdict(list)
+    for v, w in starts_of:
+        by_visit[v].append(w)
+    for v in free:
+        visit = c.visits[v]
+        vols = by_visit.get(v, [])
+        if len(vols) < visit.needed:
+            if visit.pinned:
+                built.infeasible = True
+            continue
+        values = sorted({s for w in vols for s in starts_of[(v, w)]})
+        start = model.new_int_var_from_domain(cp_model.Domain.from_values(values), f"start_{v}")
+        built.start[v] = start
+        covered = model.new_bool_var(f"covered_{v}")
+        built.covered[v] = covered
+        xs = []
+        for w in vols:
+            x = model.new_bool_var(f"assign_{v}_{w}")
+            built.assign[(v, w)] = x
+            xs.append(x)
+            own = starts_of[(v, w)]
+            if len(own) != len(values):
+                if own[-1] - own[0] == c.grid * (len(own) - 1):
+                    model.add(start >= own[0]).only_enforce_if(x)
+                    model.add(start <= own[-1]).only_enforce_if(x)
                 else:
                     model.add_linear_expression_in_domain(
-                        start[v], cp_model.Domain.from_values(list(cand.starts))
+                        start, cp_model.Domain.from_values(list(own))
                     ).only_enforce_if(x)
-        model.add(
-            sum(assign[(v, cand.volunteer)] for cand in cands[v]) == visit.needed * covered[v]
-        )
+        if visit.needed == 1:
+            model.add_exactly_one([*xs, covered.negated()])
+        else:
+            model.add(sum(xs) == visit.needed * covered)
+            for x in xs:
+                model.add_implication(x, covered)
         for w in visit.pinned:
-            if (v, w) in assign:
-                model.add(assign[(v, w)] == 1)
+            if (v, w) in built.assign:
+                model.add(built.assign[(v, w)] == 1)
             else:
-                model.add(covered[v] == 0)
-                model.add(covered[v] == 1)  # a pin without candidate: infeasible, by pins
+                built.infeasible = True
         need = round(c.people[visit.person].need * SCALE)
-        objective.append(c.coverage * need * covered[v])
+        built.assignment_terms.append(c.coverage * need * covered)
+    if built.infeasible:
+        return built
 
     # weekly load (rule 9) and the continuity reward
     by_volunteer: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
-    for (v, w), x in assign.items():
+    for (v, w), x in built.assign.items():
         by_volunteer[w].append((v, x))
-        person = c.people[c.visits[v].person]
-        if c.volunteers[w].id in person.circle:
-            objective.append(c.continuity * SCALE * x)
+        if c.volunteers[w].id in c.people[c.visits[v].person].circle and c.continuity:
+            built.assignment_terms.append(c.continuity * SCALE * x)
     for w, items in by_volunteer.items():
         room = c.volunteers[w].max_minutes - fixed_load[w]
-        model.add(sum(c.visits[v].duration * x for v, x in items) <= room)
+        if sum(c.visits[v].duration for v, _ in items) > room:
+            model.add(sum(c.visits[v].duration * x for v, x in items) <= room)
 
     # circle size (rule 10) and the new-member penalty
-    by_person: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
-    for (v, w), x in assign.items():
+    by_pair: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+    for (v, w), x in built.assign.items():
         p = c.visits[v].person
         if c.volunteers[w].id not in c.people[p].circle and w not in fixed_serving[p]:
-            by_person[(p, w)].append(x)
+            by_pair[(p, w)].append(x)
     newcomers: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    newcomer_vars: dict[tuple[int, int], cp_model.IntVar] = {}
-    for (p, w), xs in by_person.items():
+    for (p, w), xs in by_pair.items():
         y = model.new_bool_var(f"newcomer_{p}_{w}")
-        newcomer_vars[(p, w)] = y
+        built.newcomer[(p, w)] = y
         for x in xs:
             model.add_implication(x, y)
-        model.add_bool_or(xs).only_enforce_if(y)
         newcomers[p].append(y)
-        objective.append(-c.new_member * SCALE * y)
+        if c.new_member:
+            built.assignment_terms.append(-c.new_member * SCALE * y)
     for p, ys in newcomers.items():
         person = c.people[p]
         fixed_new = sum(1 for w in fixed_serving[p] if c.volunteers[w].id not in person.circle)
-        model.add(sum(ys) <= person.circle_max - len(person.circle) - fixed_new)
+        room = person.circle_max - len(person.circle) - fixed_new
+        if len(ys) > room:
+            model.add(sum(ys) <= room)
 
-    # no overlap with travel (rule 8) and the travel term, per volunteer and day
-    arcs_of: dict[tuple[int, int, int], cp_model.IntVar] = {}
-    day_nodes: dict[tuple[int, int], list[int]] = defaultdict(list)
-    cand_of = {(v, cand.volunteer): cand for v in free for cand in cands[v]}
-    for v, w in assign:
-        day_nodes[(w, c.visits[v].day)].append(v)
-    for (w, day), nodes in day_nodes.items():
-        fixed_here = fixed_days.get((w, day), [])
-        if len(nodes) + len(fixed_here) < 2:
+    # no overlap with travel (rule 8), per volunteer and day
+    days: dict[tuple[int, int], list[_Node]] = defaultdict(list)
+    for (v, w), x in built.assign.items():
+        own = starts_of[(v, w)]
+        days[(w, c.visits[v].day)].append(_Node(v, x, own[0], own[-1], built.start[v]))
+    with_travel = goal == "contract" and c.travel_km > 0
+    tables = _day_tables(c, days, fixed_days if with_travel else {})
+    for (w, day), nodes in days.items():
+        if len(nodes) < 2 and not (with_travel and fixed_days.get((w, day))):
             continue
-        _add_day_circuit(model, c, w, nodes, fixed_here, cand_of, assign, start, objective, arcs_of)
+        table = tables[day]
+        _add_no_overlap(built, c, nodes, table)
+        _add_day_energy(built, c, nodes, table)
+        if with_travel:
+            fixed_nodes = [_Node(u, 1, s, s, s) for u, s in fixed_days.get((w, day), ())]
+            _add_travel_path(built, c, w, day, nodes + fixed_nodes, table)
 
     # fairness: max minus min minutes over volunteers with any visit
-    if c.fairness and assign:
-        _add_fairness(model, c, fixed, free_set, fixed_load, by_volunteer, objective)
-
-    model.maximize(sum(objective))
-    _add_hints(model, c, hint, free, assign, start, covered, newcomer_vars, arcs_of)
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = seed
-    solver.parameters.log_search_progress = False
-    code = solver.solve(model)
-    status = solver.status_name(code)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return SubResult({}, status, float("-inf"), float("inf"))
-    rota: Rota = {}
-    for v in free:
-        if solver.value(covered[v]):
-            vols = tuple(w for (vv, w) in _pairs_of(v, cands) if solver.value(assign[(vv, w)]))
-            rota[v] = (solver.value(start[v]), vols)
-    return SubResult(
-        rota, status, solver.objective_value / SCALE, solver.best_objective_bound / SCALE
-    )
+    if goal == "contract" and c.fairness and built.assign:
+        _add_fairness(built, c, fixed_load, by_volunteer)
+    return built
 
 
-def _pairs_of(v: int, cands: dict[int, list[Candidate]]) -> list[tuple[int, int]]:
-    return [(v, cand.volunteer) for cand in cands[v]]
+@dataclass
+class _DayTable:
+    """km and travel minutes between the visits of one day that the model touches."""
+
+    position: dict[int, int]
+    km: npt.NDArray[np.float64]
+    minutes: npt.NDArray[np.int64]
 
 
-def _add_day_circuit(
-    model: cp_model.CpModel,
+def _day_tables(
     c: Compiled,
-    w: int,
-    nodes: list[int],
-    fixed_here: list[tuple[int, int]],
-    cand_of: dict[tuple[int, int], Candidate],
-    assign: dict[tuple[int, int], cp_model.IntVar],
-    start: dict[int, cp_model.IntVar],
-    objective: list[cp_model.LinearExprT],
-    arcs_of: dict[tuple[int, int, int], cp_model.IntVar],
+    days: dict[tuple[int, int], list[_Node]],
+    fixed_days: dict[tuple[int, int], list[tuple[int, int]]],
+) -> dict[int, _DayTable]:
+    on_day: dict[int, set[int]] = defaultdict(set)
+    for (_, day), nodes in days.items():
+        on_day[day].update(n.visit for n in nodes)
+    for (_, day), items in fixed_days.items():
+        on_day[day].update(u for u, _ in items)
+    tables = {}
+    for day, visits in on_day.items():
+        ordered = sorted(visits)
+        km, minutes = c.travel_table(ordered)
+        tables[day] = _DayTable({v: i for i, v in enumerate(ordered)}, km, minutes)
+    return tables
+
+
+def _arrays(c: Compiled, nodes: list[_Node], table: _DayTable) -> tuple[npt.NDArray[np.int64], ...]:
+    """Positions, earliest and latest starts, durations, and the separation matrix.
+
+    ``gap[a, b]`` is the least ``start_b - start_a`` when ``a`` comes first (rule 8): duration
+    plus travel, rounded up to the grid, since every start is on the grid (rule 2).
+    """
+    pos = np.array([table.position[n.visit] for n in nodes])
+    low = np.array([n.low for n in nodes])
+    high = np.array([n.high for n in nodes])
+    dur = np.array([c.visits[n.visit].duration for n in nodes])
+    gap = dur[:, None] + table.minutes[np.ix_(pos, pos)]
+    gap = -(-gap // c.grid) * c.grid
+    return pos, low, high, dur, gap
+
+
+PAIRWISE_UP_TO = int(__import__("os").environ.get("PAIRWISE", "0"))
+
+
+def _order_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> cp_model.IntVar:
+    """The literal that says ``a`` comes before ``b`` (one per pair of visits)."""
+    key = (a.visit, b.visit) if a.visit < b.visit else (b.visit, a.visit)
+    first = built.order.get(key)
+    if first is None:
+        first = built.model.new_bool_var(f"order_{key[0]}_{key[1]}")
+        built.order[key] = first
+    return first if key[0] == a.visit else first.negated()
+
+
+def _add_no_overlap(
+    built: NeighbourhoodModel, c: Compiled, nodes: list[_Node], table: _DayTable
 ) -> None:
-    """One circuit through a depot (node 0) and the volunteer's visits of the day."""
-    cands = {v: cand_of[(v, w)] for v in nodes}
-    fixed_start = dict(fixed_here)
-    order = list(nodes) + [v for v, _ in fixed_here]
+    """Rule 8 between every two free visits of one volunteer's day.
 
-    def window(v: int) -> tuple[int, int]:
-        if v in fixed_start:
-            return fixed_start[v], fixed_start[v]
-        return cands[v].starts[0], cands[v].starts[-1]
-
-    def start_of(v: int) -> cp_model.LinearExprT:
-        return fixed_start[v] if v in fixed_start else start[v]
-
-    arcs: list[tuple[int, int, cp_model.LiteralT]] = []
-    any_fixed = bool(fixed_here)
-    if not any_fixed:
-        arcs.append((0, 0, model.new_bool_var("")))  # an empty day
-    for i, v in enumerate(order, start=1):
-        if v not in fixed_start:
-            arcs.append((i, i, assign[(v, w)].negated()))
-        arcs.append((0, i, model.new_bool_var("")))
-        arcs.append((i, 0, model.new_bool_var("")))
-    for i, a in enumerate(order, start=1):
-        earliest_a, _ = window(a)
-        for j, b in enumerate(order, start=1):
-            if i == j:
-                continue
-            gap = c.travel(a, b)
-            _, latest_b = window(b)
-            if earliest_a + c.visits[a].duration + gap > latest_b:
-                continue
-            arc = model.new_bool_var(f"arc_{w}_{a}_{b}")
-            arcs.append((i, j, arc))
-            arcs_of[(w, a, b)] = arc
-            if a not in fixed_start or b not in fixed_start:
-                model.add(start_of(b) >= start_of(a) + c.visits[a].duration + gap).only_enforce_if(
-                    arc
+    Each visit is an optional interval as long as its shortest separation to another visit of
+    the day (``reach``), under one ``AddNoOverlap``; only pairs whose separation is longer than
+    that, in an order that can happen, get their own constraints. Visits close together (travel
+    under one grid step) need none.
+    """
+    n = len(nodes)
+    if n < 2:
+        return
+    model = built.model
+    _, low, high, dur, gap = _arrays(c, nodes, table)
+    if n <= PAIRWISE_UP_TO:
+        reach = np.zeros(n, dtype=np.int64)
+    else:
+        reach = (gap + np.where(np.eye(n, dtype=bool), 1 << 30, 0)).min(axis=1)
+        model.add_no_overlap(
+            [
+                model.new_optional_fixed_size_interval_var(
+                    node.start,
+                    int(reach[i]),
+                    node.present,
+                    "",  # type: ignore[arg-type]
                 )
-            km = round(c.visit_km(a, b) * SCALE)
-            if km and c.travel_km:
-                objective.append(-c.travel_km * km * arc)
-    model.add_circuit(arcs)
+                for i, node in enumerate(nodes)
+            ]
+        )
+    can = low[:, None] + gap <= high[None, :]  # a can come first
+    always = high[:, None] + gap <= low[None, :]  # a always comes first, far enough
+    covered_by_reach = low[:, None] + reach[:, None] > high[None, :]  # no-overlap forbids a first
+    upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    never = upper & ~can & ~can.T & ~(covered_by_reach & covered_by_reach.T)
+    for i, j in zip(*np.nonzero(never), strict=True):
+        model.add_bool_or([nodes[i].present.negated(), nodes[j].present.negated()])  # type: ignore[union-attr]
+    needs = can & ~always & (gap > reach[:, None])  # a first needs more than the no-overlap
+    one_way = needs & ~(can.T & ~always.T)
+    for i, j in zip(*np.nonzero(one_way), strict=True):
+        a, b = nodes[i], nodes[j]
+        model.add(b.start - a.start >= int(gap[i, j])).only_enforce_if([a.present, b.present])
+    # either order can happen: an order literal decides, and both orders are stated
+    either = (needs | needs.T) & can & can.T & ~always & ~always.T & upper
+    for i, j in zip(*np.nonzero(either), strict=True):
+        a, b = nodes[i], nodes[j]
+        a_first = _order_literal(built, a, b)
+        both = [a.present, b.present]
+        model.add(b.start - a.start >= int(gap[i, j])).only_enforce_if([*both, a_first])
+        model.add(a.start - b.start >= int(gap[j, i])).only_enforce_if([*both, a_first.negated()])
+
+
+def _add_day_energy(
+    built: NeighbourhoodModel, c: Compiled, nodes: list[_Node], table: _DayTable
+) -> None:
+    """The day's span knapsacks (solver/capacity.py), for the LP relaxation."""
+    if len(nodes) < 2:
+        return
+    _, low, high, dur, gap = _arrays(c, nodes, table)
+    for knapsack in day_knapsacks(low, high, dur, gap):
+        built.model.add(
+            sum(
+                int(weight) * nodes[i].present
+                for i, weight in zip(knapsack.members, knapsack.weights, strict=True)
+            )
+            <= knapsack.room
+        )
+
+
+def _before_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> cp_model.IntVar | None:
+    """The order literal that says ``a`` comes before ``b``, if the pair has one."""
+    key = (a.visit, b.visit) if a.visit < b.visit else (b.visit, a.visit)
+    first = built.order.get(key)
+    if first is None:
+        return None
+    return first if key[0] == a.visit else first.negated()
+
+
+def _add_travel_path(
+    built: NeighbourhoodModel, c: Compiled, w: int, day: int, nodes: list[_Node], table: _DayTable
+) -> None:
+    """The km between consecutive visits of one volunteer's day, exactly (see module doc)."""
+    if len(nodes) < 2 or all(isinstance(n.present, int) for n in nodes):
+        return  # nothing to decide (all fixed: a constant, left out of the objective)
+    model = built.model
+    pos, low, high, _, gap = _arrays(c, nodes, table)
+    km = table.km[np.ix_(pos, pos)]
+    can = (low[:, None] + gap <= high[None, :]) & ~np.eye(len(nodes), dtype=bool)
+    fixed = np.array([isinstance(n.present, int) for n in nodes])
+    can &= ~(fixed[:, None] & fixed[None, :] & (low[:, None] > low[None, :]))
+    outgoing: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    incoming: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    arcs: list[cp_model.IntVar] = []
+    for i, j in zip(*np.nonzero(can), strict=True):
+        a, b = nodes[i], nodes[j]
+        arc = model.new_bool_var(f"follows_{w}_{a.visit}_{b.visit}")
+        built.follows[(w, a.visit, b.visit)] = arc
+        arcs.append(arc)
+        outgoing[i].append(arc)
+        incoming[j].append(arc)
+        for end in (a, b):
+            if not isinstance(end.present, int):
+                model.add_implication(arc, end.present)
+        before = _before_literal(built, a, b)
+        if before is not None:
+            model.add_implication(arc, before)
+        elif fixed[i] or fixed[j]:
+            if high[i] + gap[i, j] > low[j]:
+                model.add(b.start - a.start >= int(gap[i, j])).only_enforce_if(arc)
+        cost = round(float(km[i, j]) * SCALE)
+        if cost:
+            built.cost_terms.append(c.travel_km * cost * arc)
+    for i, n in enumerate(nodes):
+        if outgoing[i]:
+            model.add(sum(outgoing[i]) <= n.present)
+        if incoming[i]:
+            model.add(sum(incoming[i]) <= n.present)
+    presents = [n.present for n in nodes]
+    if fixed.any():
+        model.add(sum(arcs) == sum(presents) - 1)
+    else:
+        used = model.new_bool_var(f"day_used_{w}_{day}")
+        built.day_used[(w, day)] = used
+        for n in nodes:
+            model.add_implication(n.present, used)  # type: ignore[arg-type]
+        model.add(sum(arcs) == sum(presents) - used)
 
 
 def _add_fairness(
-    model: cp_model.CpModel,
+    built: NeighbourhoodModel,
     c: Compiled,
-    fixed: Rota,
-    free_set: set[int],
     fixed_load: dict[int, int],
     by_volunteer: dict[int, list[tuple[int, cp_model.IntVar]]],
-    objective: list[cp_model.LinearExprT],
 ) -> None:
     """``fairness * (max - min)`` over volunteers with any visit; outside ones as constants."""
-    outside = [load for w, load in fixed_load.items() if w not in by_volunteer]
+    model = built.model
+    outside = [load for w, load in fixed_load.items() if w not in by_volunteer and load > 0]
     top = max((w.max_minutes for w in c.volunteers), default=0)
     most = model.new_int_var(0, top, "most_minutes")
     least = model.new_int_var(0, top, "least_minutes")
@@ -262,42 +456,173 @@ def _add_fairness(
             model.add(least <= load)
         else:
             used = model.new_bool_var(f"used_{w}")
-            model.add_bool_or([x for _, x in items]).only_enforce_if(used)
+            built.volunteer_used[w] = used
             for _, x in items:
                 model.add_implication(x, used)
             model.add(least <= load).only_enforce_if(used)
-    objective.append(-c.fairness * SCALE * (most - least))
+    built.cost_terms.append(c.fairness * SCALE * (most - least))
 
 
-def _add_hints(
-    model: cp_model.CpModel,
-    c: Compiled,
-    hint: Rota,
-    free: list[int],
-    assign: dict[tuple[int, int], cp_model.IntVar],
-    start: dict[int, cp_model.IntVar],
-    covered: dict[int, cp_model.IntVar],
-    newcomer_vars: dict[tuple[int, int], cp_model.IntVar],
-    arcs_of: dict[tuple[int, int, int], cp_model.IntVar],
-) -> None:
+def add_hints(built: NeighbourhoodModel, c: Compiled, hint: Rota) -> None:
+    """Hint every variable from a valid rota (the free visits' part of it)."""
+    model = built.model
     chosen = {(v, w) for v, (_, vols) in hint.items() for w in vols}
-    for v in free:
-        covered_here = v in hint and all((v, w) in assign for w in hint[v][1])
-        model.add_hint(covered[v], covered_here)
-        if covered_here:
-            model.add_hint(start[v], hint[v][0])
-    for key, x in assign.items():
+    when = {v: s for v, (s, _) in hint.items()}
+    for v, covered in built.covered.items():
+        here = v in hint and all((v, w) in built.assign for w in hint[v][1])
+        model.add_hint(covered, here)
+        if here:
+            model.add_hint(built.start[v], hint[v][0])
+    for key, x in built.assign.items():
         model.add_hint(x, key in chosen)
     serving = {(c.visits[v].person, w) for v, w in chosen}
-    for key, y in newcomer_vars.items():
+    for key, y in built.newcomer.items():
         model.add_hint(y, key in serving)
-    days: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for (a, b), first in built.order.items():
+        sa = when.get(a, c.visits[a].earliest)
+        sb = when.get(b, c.visits[b].earliest)
+        model.add_hint(first, sa < sb or (sa == sb and a < b))
+    day_items: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for v, (s, vols) in hint.items():
         for w in vols:
-            days[(w, c.visits[v].day)].append((s, v))
+            day_items[(w, c.visits[v].day)].append((s, v))
     follows: set[tuple[int, int, int]] = set()
-    for (w, _), items in days.items():
+    for (w, _), items in day_items.items():
         items.sort()
         follows.update((w, a, b) for (_, a), (_, b) in zip(items, items[1:], strict=False))
-    for arc_key, arc in arcs_of.items():
-        model.add_hint(arc, arc_key in follows)
+    for key, arc in built.follows.items():
+        model.add_hint(arc, key in follows)
+    for (w, day), used in built.day_used.items():
+        model.add_hint(used, (w, day) in day_items)
+    loads = {w for _, w in chosen}
+    for w, used in built.volunteer_used.items():
+        model.add_hint(used, w in loads)
+
+
+def run(
+    built: NeighbourhoodModel,
+    *,
+    time_limit: float,
+    workers: int = 1,
+    seed: int = 0,
+    deterministic_limit: float | None = None,
+) -> tuple[cp_model.CpSolver, int]:
+    """Solve a built model within ``time_limit`` seconds (and deterministic units, if given)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    if deterministic_limit is not None:
+        solver.parameters.max_deterministic_time = max(0.01, deterministic_limit)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    # measured on the generated weeks: the LP with the enforced (level 2) linearisation proves
+    # the bounds; one round of presolve and light probing leave more time for the search
+    solver.parameters.linearization_level = 2
+    solver.parameters.max_presolve_iterations = 1
+    solver.parameters.cp_model_probing_level = 1
+    if workers > 1:
+        # the default two-worker portfolio runs its LP worker at level 1; these two prove
+        # the small weeks fastest (the core worker raises the bound from the objective side)
+        solver.parameters.subsolvers.extend(["max_lp", "core", "default_lp", "quick_restart"])
+    solver.parameters.log_search_progress = bool(__import__("os").environ.get("CPLOG"))
+    import os
+
+    if os.environ.get("CPPARAMS"):
+        for item in os.environ["CPPARAMS"].split(";"):
+            k, val = item.split("=")
+            if k in ("subsolvers", "extra_subsolvers", "ignore_subsolvers"):
+                getattr(solver.parameters, k).extend(val.split(","))
+            else:
+                cur = getattr(solver.parameters, k)
+                setattr(solver.parameters, k, type(cur)(eval(val)))
+    code = solver.solve(built.model)
+    return solver, code
+
+
+def rota_of(built: NeighbourhoodModel, solver: cp_model.CpSolver) -> Rota:
+    """The free visits' assignments in a solved model."""
+    rota: Rota = {}
+    vols_of: dict[int, list[int]] = defaultdict(list)
+    for (v, w), x in built.assign.items():
+        if solver.boolean_value(x):
+            vols_of[v].append(w)
+    for v, vols in vols_of.items():
+        rota[v] = (solver.value(built.start[v]), tuple(sorted(vols)))
+    return rota
+
+
+def solve_neighbourhood(
+    compiled: Compiled,
+    *,
+    free: list[int],
+    fixed: Rota,
+    hint: Rota,
+    time_limit: float,
+    workers: int = 1,
+    seed: int = 0,
+    goal: Goal = "contract",
+    floor: float | None = None,
+    deterministic_limit: float | None = None,
+) -> SubResult:
+    """Optimise the ``free`` visits with everything in ``fixed`` kept as it is.
+
+    ``time_limit`` counts from the call, model building included. ``floor`` (file units) adds
+    ``assignment part >= floor`` (see the module doc).
+    """
+    began = time.monotonic()
+    built = build_model(compiled, free=free, fixed=fixed, goal=goal)
+    if built.infeasible:
+        return SubResult({}, "INFEASIBLE", float("-inf"), float("-inf"))
+    model = built.model
+    if floor is not None:
+        model.add(built.assignment_part() >= round(floor * SCALE))
+    if goal == "contract":
+        model.maximize(built.contract_objective())
+    else:
+        model.maximize(built.assignment_part())
+    add_hints(built, compiled, hint)
+    solver, code = run(
+        built,
+        time_limit=time_limit - (time.monotonic() - began),
+        workers=workers,
+        seed=seed,
+        deterministic_limit=deterministic_limit,
+    )
+    status = solver.status_name(code)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        bound = float("-inf") if code == cp_model.INFEASIBLE else float("inf")
+        return SubResult({}, status, float("-inf"), bound, solver.deterministic_time)
+    return SubResult(
+        rota_of(built, solver),
+        status,
+        solver.objective_value / SCALE,
+        solver.best_objective_bound / SCALE,
+        solver.deterministic_time,
+    )
+
+
+def model_objective(compiled: Compiled, rota: Rota) -> int:
+    """The contract's objective of a whole-week rota in the model's scaled integers."""
+    c = compiled
+    total = 0
+    newcomers: set[tuple[int, int]] = set()
+    load: dict[int, int] = defaultdict(int)
+    days: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for v, (start, vols) in rota.items():
+        visit = c.visits[v]
+        person = c.people[visit.person]
+        total += c.coverage * round(person.need * SCALE)
+        for w in vols:
+            if c.volunteers[w].id in person.circle:
+                total += c.continuity * SCALE
+            else:
+                newcomers.add((visit.person, w))
+            load[w] += visit.duration
+            days[(w, visit.day)].append((start, v))
+    total -= c.new_member * SCALE * len(newcomers)
+    for items in days.values():
+        items.sort()
+        for (_, a), (_, b) in zip(items, items[1:], strict=False):
+            total -= c.travel_km * round(c.visit_km(a, b) * SCALE)
+    if load:
+        total -= c.fairness * SCALE * (max(load.values()) - min(load.values()))
+    return total

@@ -1,37 +1,92 @@
-"""Split a week into independent parts, solve each, merge; large-neighbourhood search for big parts.
+"""Improve a rota within a time budget: one exact model for a small week, neighbourhoods for a big one.
 
-Parts are the connected components of the volunteer–person eligibility graph (networkx): no
-volunteer can serve people in two parts, so rules 1-12 never link them. Only the fairness term
-(max minus min minutes over *all* volunteers) spans parts; each part is solved with every other
-part's current assignments fixed, so the term is still computed exactly, and the merged rota is
-kept only if its exact objective is at least the incumbent's.
+**Small weeks** (at most ``WHOLE_MODEL_PAIRS`` candidate pairs) are one CP-SAT model, solved in
+two phases (see solver/cpsat.py):
 
-"Too big" means more than ``WHOLE_MODEL_PAIRS`` candidate pairs in a part. Such a part is improved
-by large-neighbourhood search seeded from greedy: repeatedly free the visits of one day around a
-randomly chosen person (open visits first), keep every other assignment fixed, re-optimise that
-neighbourhood with CP-SAT hinted with the incumbent, and accept the result only if the exact
-objective does not drop. Every incumbent is a valid rota, so stopping at the time limit always
-leaves a valid rota (status FEASIBLE), never a silent timeout.
+1. maximise the assignment part (coverage + continuity - new members), which CP-SAT proves
+   quickly;
+2. maximise the contract's objective with ``assignment part >= incumbent's objective``: travel
+   and fairness only subtract, so no rota better than the incumbent is cut off, and an OPTIMAL
+   phase 2 proves the contract's objective optimal.
+
+**Big weeks** are improved by large-neighbourhood search from the incumbent (greedy): free the
+visits of the people nearest a seed person (an open visit's person more often than not), every
+day or only the seed's day, up to ``NEIGHBOURHOOD_PAIRS`` pairs, keep every other assignment
+fixed, re-optimise the contract's objective there with CP-SAT hinted with the incumbent, and keep
+the result only if the exact objective does not drop. Independent parts (connected components of
+the volunteer-person eligibility graph, networkx) that are small enough are each one
+neighbourhood, solved first. With ``workers > 1`` several neighbourhoods that share no volunteer
+and no person are solved at once in worker processes. Every incumbent is a valid rota, so
+stopping at the deadline always leaves a valid rota (status FEASIBLE), never a silent timeout.
+
+Budgets: every CP-SAT call gets only the wall time left before the deadline. With one worker
+a deterministic budget (CP-SAT's deterministic time, about a second of work each on a quiet
+machine) also caps each call and the search as a whole, so a fixed seed repeats its result as
+long as the machine is not so slow that the wall deadline comes first.
 """
 
 from __future__ import annotations
 
+import math
+import multiprocessing
 import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
 
 import networkx as nx
+import numpy as np
 
-from solver.compiled import Compiled
-from solver.cpsat import SubResult, solve_neighbourhood
+from solver.compiled import Candidate, Compiled
+from solver.cpsat import SCALE, SubResult, model_objective, solve_neighbourhood
 from solver.greedy import Rota
 
-WHOLE_MODEL_PAIRS = 40_000
-NEIGHBOURHOOD_PAIRS = 3_000
-NEIGHBOURHOOD_SECONDS = 3.0
-PARALLEL_MIN_PAIRS = 5_000
+WHOLE_MODEL_PAIRS = 4_000
+NEIGHBOURHOOD_PAIRS = 1_200
+NEIGHBOURHOOD_SECONDS = 4.0
+MODEL_CANDIDATES_PER_VISIT = 12  # big weeks: circle members and the nearest, in the search
+PHASE_ONE_SHARE = 0.5
+# CP-SAT deterministic time allowed per second of wall time when one worker must be repeatable
+DETERMINISTIC_PER_SECOND = 0.5
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Clock:
+    """The wall deadline and, for repeatable runs, a deterministic-time budget."""
+
+    deadline: float
+    deterministic: float | None = None
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def spend(self, result: SubResult) -> None:
+        if self.deterministic is not None:
+            self.deterministic -= result.deterministic_time
+
+    def deterministic_left(self, share: float = 1.0) -> float | None:
+        if self.deterministic is None:
+            return None
+        return max(0.0, self.deterministic * share)
+
+    def exhausted(self, margin: float = 0.0) -> bool:
+        if self.left() <= margin:
+            return True
+        return self.deterministic is not None and self.deterministic <= 0.01
+
+
+@dataclass
+class Outcome:
+    rota: Rota
+    proven: bool
+
+
+class PinsInfeasible(Exception):
+    """The pinned assignments cannot all hold together."""
 
 
 def parts(compiled: Compiled) -> list[list[int]]:
@@ -91,152 +146,248 @@ def improve(
     compiled: Compiled,
     incumbent: Rota,
     *,
-    deadline: float,
+    clock: Clock,
     workers: int,
     seed: int,
-    progress: Callable[[str], None] | None = None,
-) -> tuple[Rota, bool]:
+    progress: Progress | None = None,
+) -> Outcome:
     """A rota at least as good as ``incumbent``, and whether it is proven optimal."""
     c = compiled
-    groups = parts(c)
-    total_pairs = sum(len(cands) for cands in c.candidates)
-    if total_pairs <= WHOLE_MODEL_PAIRS:
-        result = solve_neighbourhood(
-            c,
-            free=list(range(len(c.visits))),
-            fixed={},
-            hint=incumbent,
-            time_limit=deadline - time.monotonic(),
-            workers=workers,
-            seed=seed,
-        )
-        if result.status == "INFEASIBLE":
-            raise PinsInfeasible
-        if result.status in ("OPTIMAL", "FEASIBLE") and rota_objective(
-            c, result.rota
-        ) >= rota_objective(c, incumbent):
-            return result.rota, result.status == "OPTIMAL"
-        return incumbent, False
-    rota = dict(incumbent)
-    small = [g for g in groups if pair_count(c, g) <= WHOLE_MODEL_PAIRS]
-    big = [g for g in groups if pair_count(c, g) > WHOLE_MODEL_PAIRS]
-    if small:
-        rota = _solve_parts(c, small, rota, deadline, workers, seed, share=0.3 if big else 1.0)
-    for group in big:
-        rota = _search(c, group, rota, deadline, workers, seed, progress)
-    return rota, False
+    say = progress or (lambda _message: None)
+    if sum(len(cands) for cands in c.candidates) <= WHOLE_MODEL_PAIRS:
+        return _whole(c, incumbent, clock, workers, seed, say)
+    search = replace(c, candidates=model_candidates(c, MODEL_CANDIDATES_PER_VISIT))
+    rota = _search(search, incumbent, clock, workers, seed, say)
+    return Outcome(rota, False)
 
 
-class PinsInfeasible(Exception):
-    """The pinned assignments cannot all hold together."""
-
-
-def _solve_parts(
-    c: Compiled,
-    groups: list[list[int]],
-    rota: Rota,
-    deadline: float,
-    workers: int,
-    seed: int,
-    share: float,
-) -> Rota:
-    budget = (deadline - time.monotonic()) * share
-    total = sum(pair_count(c, g) for g in groups) or 1
-    heavy = [g for g in groups if pair_count(c, g) >= PARALLEL_MIN_PAIRS]
-    results: list[tuple[list[int], SubResult]] = []
-    if workers > 1 and len(heavy) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                (
-                    g,
-                    pool.submit(
-                        solve_neighbourhood,
-                        c,
-                        free=g,
-                        fixed=rota,
-                        hint=rota,
-                        time_limit=budget * pair_count(c, g) / total * len(heavy) / workers,
-                        workers=1,
-                        seed=seed,
-                    ),
-                )
-                for g in heavy
-            ]
-            results = [(g, f.result()) for g, f in futures]
-        groups = [g for g in groups if g not in heavy]
-    for g in groups:
-        results.append(
-            (
-                g,
-                solve_neighbourhood(
-                    c,
-                    free=g,
-                    fixed=rota,
-                    hint=rota,
-                    time_limit=max(0.2, budget * pair_count(c, g) / total),
-                    workers=workers,
-                    seed=seed,
-                ),
-            )
-        )
-    for g, result in results:
-        if result.status == "INFEASIBLE":
-            raise PinsInfeasible
-        if result.status not in ("OPTIMAL", "FEASIBLE"):
+def model_candidates(c: Compiled, limit: int) -> list[list[Candidate]]:
+    """Each visit's first ``limit`` candidates (circle members, then nearest), pins always."""
+    out = []
+    for visit, cands in zip(c.visits, c.candidates, strict=True):
+        if len(cands) <= limit:
+            out.append(cands)
             continue
-        trial = {v: a for v, a in rota.items() if v not in set(g)}
-        trial.update(result.rota)
-        if rota_objective(c, trial) >= rota_objective(c, rota):
-            rota = trial
-    return rota
+        kept = cands[:limit]
+        kept += [cand for cand in cands[limit:] if cand.volunteer in visit.pinned]
+        out.append(kept)
+    return out
 
 
-def _search(
-    c: Compiled,
-    group: list[int],
-    rota: Rota,
-    deadline: float,
-    workers: int,
-    seed: int,
-    progress: Callable[[str], None] | None,
-) -> Rota:
-    rng = random.Random(seed)
-    by_day: dict[int, list[int]] = defaultdict(list)
-    for v in group:
-        by_day[c.visits[v].day].append(v)
+def _better(c: Compiled, a: Rota, b: Rota) -> Rota:
+    return a if rota_objective(c, a) >= rota_objective(c, b) else b
+
+
+def _whole(
+    c: Compiled, incumbent: Rota, clock: Clock, workers: int, seed: int, say: Progress
+) -> Outcome:
+    free = list(range(len(c.visits)))
+    say("optimising the whole week: coverage and circles")
+    first = solve_neighbourhood(
+        c,
+        free=free,
+        fixed={},
+        hint=incumbent,
+        time_limit=clock.left() * PHASE_ONE_SHARE,
+        workers=workers,
+        seed=seed,
+        goal="assignment",
+        deterministic_limit=clock.deterministic_left(PHASE_ONE_SHARE),
+    )
+    clock.spend(first)
+    if first.status == "INFEASIBLE":
+        raise PinsInfeasible
+    best = incumbent
+    if first.status in ("OPTIMAL", "FEASIBLE"):
+        best = _better(c, first.rota, incumbent)
+    if clock.exhausted(0.2):
+        return Outcome(best, False)
+    say("optimising the whole week: travel and fairness")
+    # any rota better than ``best`` has an assignment part at least best's model objective; the
+    # slack absorbs a last-digit difference in rounding km between here and the model
+    floor = model_objective(c, best) - c.travel_km * len(best) - 1
+    second = solve_neighbourhood(
+        c,
+        free=free,
+        fixed={},
+        hint=best,
+        time_limit=clock.left(),
+        workers=workers,
+        seed=seed,
+        goal="contract",
+        floor=floor / SCALE,
+        deterministic_limit=clock.deterministic_left(),
+    )
+    clock.spend(second)
+    if second.status in ("OPTIMAL", "FEASIBLE"):
+        better = _better(c, second.rota, best)
+        return Outcome(better, second.status == "OPTIMAL" and first.status == "OPTIMAL")
+    return Outcome(best, False)
+
+
+# --- large-neighbourhood search ------------------------------------------------------------
+
+
+@dataclass
+class _Neighbourhoods:
+    """Chooses sets of visits to re-optimise together."""
+
+    c: Compiled
+    rng: random.Random
+    xy: np.ndarray  # people's positions in km (equirectangular, fine at borough scale)
+    people_visits: list[list[int]]
+    queue: list[list[int]]  # small parts first, each once
+
+    def next(self, rota: Rota) -> list[int]:
+        if self.queue:
+            return self.queue.pop(0)
+        c = self.c
+        open_visits = [v.index for v in c.visits if v.index not in rota and c.candidates[v.index]]
+        if open_visits and self.rng.random() < 0.7:
+            weights = [c.people[c.visits[v].person].need + 0.05 for v in open_visits]
+            seed_visit = self.rng.choices(open_visits, weights)[0]
+        else:
+            seed_visit = self.rng.randrange(len(c.visits))
+        one_day = self.rng.random() < 0.4
+        day = c.visits[seed_visit].day
+        home = self.xy[c.visits[seed_visit].person]
+        order = np.argsort(((self.xy - home) ** 2).sum(axis=1), kind="stable")
+        free: list[int] = []
+        pairs = 0
+        for p in order.tolist():
+            for v in self.people_visits[p]:
+                if one_day and c.visits[v].day != day:
+                    continue
+                pairs += len(c.candidates[v])
+                free.append(v)
+            if pairs >= NEIGHBOURHOOD_PAIRS:
+                break
+        return free
+
+
+def _neighbourhoods(c: Compiled, seed: int) -> _Neighbourhoods:
+    lat0 = math.radians(float(np.mean([p.lat for p in c.people]))) if c.people else 0.0
+    xy = np.array([[p.lon * 111.2 * math.cos(lat0), p.lat * 111.2] for p in c.people])
+    people_visits: list[list[int]] = [[] for _ in c.people]
+    for v in c.visits:
+        if c.candidates[v.index]:
+            people_visits[v.person].append(v.index)
+    queue = [g for g in parts(c) if 0 < pair_count(c, g) <= NEIGHBOURHOOD_PAIRS * 2]
+    return _Neighbourhoods(c, random.Random(seed), xy, people_visits, queue)
+
+
+def _touches(c: Compiled, free: list[int]) -> tuple[set[int], set[int]]:
+    people = {c.visits[v].person for v in free}
+    volunteers = {cand.volunteer for v in free for cand in c.candidates[v]}
+    return people, volunteers
+
+
+def _search(c: Compiled, rota: Rota, clock: Clock, workers: int, seed: int, say: Progress) -> Rota:
+    chooser = _neighbourhoods(c, seed)
     best = rota_objective(c, rota)
-    rounds = 0
-    while time.monotonic() < deadline - 0.5:
-        open_visits = [v for v in group if v not in rota and c.candidates[v]]
-        seed_visit = rng.choice(open_visits if open_visits and rng.random() < 0.7 else group)
-        free = _neighbourhood(c, seed_visit, by_day[c.visits[seed_visit].day])
-        limit = min(NEIGHBOURHOOD_SECONDS, deadline - time.monotonic() - 0.3)
-        if limit <= 0.1:
-            break
-        result = solve_neighbourhood(
-            c, free=free, fixed=rota, hint=rota, time_limit=limit, workers=workers, seed=seed
-        )
-        rounds += 1
-        if result.status in ("OPTIMAL", "FEASIBLE"):
-            trial = {v: a for v, a in rota.items() if v not in set(free)}
-            trial.update(result.rota)
-            value = rota_objective(c, trial)
-            if value >= best:
-                rota, best = trial, value
-        if progress is not None:
-            progress(f"neighbourhood search: round {rounds}, {len(rota)} visits covered")
+    rounds = accepted = 0
+    pool = _pool(c, workers)
+    try:
+        while not clock.exhausted(0.3):
+            batch = _batch(c, chooser, rota, 1 if pool is None else workers)
+            limit = min(NEIGHBOURHOOD_SECONDS, clock.left() - 0.2)
+            if limit <= 0.1:
+                break
+            dlimit = None
+            if clock.deterministic is not None:
+                dlimit = min(NEIGHBOURHOOD_SECONDS * DETERMINISTIC_PER_SECOND, clock.deterministic)
+            results = _solve_batch(c, pool, batch, rota, limit, seed + rounds, dlimit)
+            for free, result in zip(batch, results, strict=True):
+                rounds += 1
+                clock.spend(result)
+                if result.status == "INFEASIBLE":
+                    raise PinsInfeasible
+                if result.status not in ("OPTIMAL", "FEASIBLE"):
+                    continue
+                dropped = set(free)
+                trial = {v: a for v, a in rota.items() if v not in dropped}
+                trial.update(result.rota)
+                value = rota_objective(c, trial)
+                if value >= best:
+                    accepted += value > best
+                    rota, best = trial, value
+            say(f"neighbourhood search: round {rounds}, {len(rota)} visits covered")
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return rota
 
 
-def _neighbourhood(c: Compiled, seed_visit: int, same_day: list[int]) -> list[int]:
-    """Visits of the seed's day nearest to the seed's person, up to NEIGHBOURHOOD_PAIRS pairs."""
-    home = c.visits[seed_visit].person
-    ordered = sorted(same_day, key=lambda v: c.person_km(home, c.visits[v].person))
-    free: list[int] = []
-    pairs = 0
-    for v in ordered:
-        pairs += len(c.candidates[v])
-        if free and pairs > NEIGHBOURHOOD_PAIRS:
+def _batch(c: Compiled, chooser: _Neighbourhoods, rota: Rota, size: int) -> list[list[int]]:
+    """Up to ``size`` neighbourhoods that share no person and no volunteer."""
+    batch: list[list[int]] = []
+    used_people: set[int] = set()
+    used_volunteers: set[int] = set()
+    for _ in range(size * 3):
+        free = chooser.next(rota)
+        people, volunteers = _touches(c, free)
+        if people & used_people or volunteers & used_volunteers:
+            continue
+        batch.append(free)
+        used_people |= people
+        used_volunteers |= volunteers
+        if len(batch) == size:
             break
-        free.append(v)
-    return free
+    return batch
+
+
+# Worker processes inherit the compiled week through fork rather than pickling it per task.
+_SHARED: Compiled | None = None
+
+
+def _pool(c: Compiled, workers: int) -> ProcessPoolExecutor | None:
+    global _SHARED
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    _SHARED = c
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _solve_shared(
+    free: list[int], fixed: Rota, limit: float, seed: int, dlimit: float | None
+) -> SubResult:
+    assert _SHARED is not None
+    return solve_neighbourhood(
+        _SHARED,
+        free=free,
+        fixed=fixed,
+        hint=fixed,
+        time_limit=limit,
+        workers=1,
+        seed=seed,
+        deterministic_limit=dlimit,
+    )
+
+
+def _solve_batch(
+    c: Compiled,
+    pool: ProcessPoolExecutor | None,
+    batch: list[list[int]],
+    rota: Rota,
+    limit: float,
+    seed: int,
+    dlimit: float | None,
+) -> list[SubResult]:
+    if pool is None:
+        return [
+            solve_neighbourhood(
+                c,
+                free=free,
+                fixed=rota,
+                hint=rota,
+                time_limit=limit,
+                workers=1,
+                seed=seed,
+                deterministic_limit=dlimit,
+            )
+            for free in batch
+        ]
+    futures: list[Future[SubResult]] = [
+        pool.submit(_solve_shared, free, rota, limit, seed, dlimit) for free in batch
+    ]
+    return [f.result() for f in futures]

@@ -9,7 +9,13 @@ from pathlib import Path
 from solver.bound import need_weighted_upper_bound
 from solver.check import compute_metrics
 from solver.compiled import Compiled, compile_problem, find_candidates
-from solver.decompose import PinsInfeasible, improve, rota_objective
+from solver.decompose import (
+    DETERMINISTIC_PER_SECOND,
+    Clock,
+    PinsInfeasible,
+    improve,
+    rota_objective,
+)
 from solver.explain import assignment_reasons, state_of, unassigned_reasons
 from solver.greedy import Rota, greedy
 from solver.models import Assignment, Problem, Solution, Unassigned, clock_of
@@ -20,6 +26,8 @@ Progress = Callable[[str], None]
 # Above this many visit x volunteer combinations, keep only the best few candidates per visit.
 ALL_CANDIDATES_UP_TO = 4_000_000
 CANDIDATES_PER_VISIT = 12
+BOUND_SHARE = 0.1
+EXPLAIN_RESERVE_PER_VISIT = 0.0003  # seconds kept back per visit for reasons and metrics
 
 
 def solve(
@@ -30,10 +38,13 @@ def solve(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Solution:
-    """Solve ``problem`` within about ``time_limit`` seconds.
+    """Solve ``problem`` within ``time_limit`` seconds of wall time, everything included.
 
-    Deterministic for a fixed ``seed`` with ``workers=1``. Status OPTIMAL only when CP-SAT proved
-    the whole problem optimal over all eligible pairs.
+    The budget covers finding candidates, the bound, greedy, optimising and explaining: the
+    bound gets at most ``BOUND_SHARE`` of it, and ``EXPLAIN_RESERVE`` (per visit) is kept back
+    for the explanations and metrics. Deterministic for a fixed ``seed`` with ``workers=1`` as
+    long as the deterministic budget (solver/decompose.py) runs out before the wall clock.
+    Status OPTIMAL only when CP-SAT proved the whole problem optimal over all eligible pairs.
     """
     began = time.monotonic()
     deadline = began + time_limit
@@ -50,24 +61,27 @@ def solve(
         len(cands) == count
         for cands, count in zip(compiled.candidates, compiled.eligible_counts, strict=True)
     )
+    reserve = EXPLAIN_RESERVE_PER_VISIT * len(compiled.visits)
     say("bounding")
     bound = need_weighted_upper_bound(
-        compiled, complete=complete, time_limit=max(1.0, time_limit * 0.1)
+        compiled,
+        complete=complete,
+        time_limit=max(0.1, min(time_limit * BOUND_SHARE, deadline - time.monotonic() - reserve)),
     )
     say("greedy rota")
     incumbent = greedy(compiled)
     say("optimising")
+    clock = Clock(
+        deadline=deadline - reserve,
+        deterministic=time_limit * DETERMINISTIC_PER_SECOND if workers == 1 else None,
+    )
     try:
-        rota, proven = improve(
-            compiled,
-            incumbent,
-            deadline=max(deadline, time.monotonic() + 0.5),
-            workers=workers,
-            seed=seed,
-            progress=say,
+        outcome = improve(
+            compiled, incumbent, clock=clock, workers=workers, seed=seed, progress=say
         )
     except PinsInfeasible:
         return _infeasible(problem, began, bound)
+    rota, proven = outcome.rota, outcome.proven
     if rota_objective(compiled, rota) < rota_objective(compiled, incumbent):
         rota, proven = incumbent, False
     if not _pins_hold(compiled, rota):
