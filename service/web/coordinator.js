@@ -39,7 +39,7 @@ const PEOPLE = `query($after: String) {
 }`;
 const PERSON = `query($id: ID!) {
   person(id: $id) {
-    id firstName lastName area need visitsPerWeek visitMinutes
+    id firstName lastName area visitsPerWeek visitMinutes
     visitWindows { day start end }
     circle { volunteerId firstName since }
   }

@@ -195,6 +195,7 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
 ) -> None:
     ada = world.person("Ada", last_name="Mensah")
     _circle_of(world, ada, ("Priya", datetime(2026, 3, 2, tzinfo=UTC)))
+    visit = world.visit(ada)  # next Tuesday, nobody on it yet
     worker_id, worker = _link_worker(world)
     _grant(world, ada, worker_id, "checkins", purpose="support after a hospital stay")
 
@@ -211,9 +212,13 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ada")
     expect(page.locator("#circle li")).to_have_text(["Priya · visiting you since 2 Mar 2026"])
+    coming = page.locator(f"#visits > li[data-visit-id='{visit.id}']")
+    expect(coming).to_contain_text("Tuesday")
+    expect(coming).to_contain_text("We are still finding someone for this visit.")
     expect(page.locator("#held")).to_contain_text("Ada Mensah")
     expect(page.locator("#held")).to_contain_text("E8 1AB")
-    looked = page.locator("#access-log > li")
+    # The link worker's read of the check-ins (other reads, for arranging visits, may be listed).
+    looked = page.locator("#access-log > li").filter(has_text="Saw: check ins")
     expect(looked).to_have_count(1)
     actor = re.compile(rf"^link worker at Befriending {world.tag} \(link_worker-\w+@example\.org\)")
     expect(looked.locator(".who")).to_have_text(actor)
