@@ -8,6 +8,22 @@ someone else is written to the access log with who, when, the grants relied on (
 purpose is the person's own words, kept on the grant, so the log holds nothing personal) and
 which fields (``log_access``); the person reading their own record is not logged.
 
+The person record as the API's ``Person`` type shows it (``PERSON_FIELDS``) has two bases:
+
+- **arranging visits** (no grant needed): coordinators and link workers of an organisation (the
+  deployment's coordinating organisation supports everyone) see what running the rota and finding
+  someone on a list needs: first and last name, approximate area (ward), the weekly visit pattern
+  (visits per week, minutes, windows) and who is in their care circle. The solver itself reads
+  need, languages and preferences from the graph; people do not see them without a grant.
+- **consent**: everything else needs a grant in force with the matching scope: ``contact``
+  (address, postcode, phone), ``needs`` (need and its trend, languages, interests, access
+  needs, gender preference), ``checkins`` (check-ins), ``visit_notes`` (volunteers' notes).
+  Without one the field is null, and nothing about the grant's absence is said beyond that.
+
+Both are logged: every field of a person returned to someone other than the person is written
+to the access log (``Reads``/``log_reads``), one entry per basis, naming the fields returned.
+The ``personRecord`` query is the consent view: it needs a grant in force at all.
+
 Decisions: a grant is made by the person, or by a coordinator recording it on the person's behalf
 (consent given on paper or by phone). Revoking is open to the person and to coordinators.
 A grant lasts at most ``GRANT_DAYS_MAX`` days; the grantee is a user or an organisation.
@@ -20,14 +36,44 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from graph.models import AccessLogEntry, ConsentGrant, utc_now
+from graph.models import AccessLogEntry, ConsentGrant, iso_utc, utc_now
 from graph.repo import access_log
 from graph.repo import consent as grants_repo
+from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.context import CurrentUser
 
 SCOPES = ("contact", "needs", "checkins", "visit_notes")
 ANY_SCOPE = "any"
+ARRANGING_VISITS = "arranging visits"
+STAFF = ("coordinator", "link_worker")
+
+# Fields of the API's Person type (snake_case, as logged) and what each needs: a consent scope,
+# or ARRANGING_VISITS (staff of an organisation; also covered by any grant in force).
+PERSON_FIELDS: dict[str, str] = {
+    "first_name": ARRANGING_VISITS,
+    "last_name": ARRANGING_VISITS,
+    "area": ARRANGING_VISITS,
+    "visits_per_week": ARRANGING_VISITS,
+    "visit_minutes": ARRANGING_VISITS,
+    "visit_windows": ARRANGING_VISITS,
+    "circle": ARRANGING_VISITS,
+    "address": "contact",
+    "phone": "contact",
+    "need": "needs",
+    "need_trend": "needs",
+    "languages": "needs",
+    "access_needs": "needs",
+    "check_ins": "checkins",
+    "visit_notes": "visit_notes",
+}
+
+ACTIVE_GRANTS_OF_PEOPLE = """
+MATCH (p:Person)-[:GRANTS]->(n:ConsentGrant)
+WHERE p.id IN $person_ids AND n.grantee_id IN $grantee_ids AND n.revoked_at IS NULL
+  AND n.created_at <= $at AND n.expires_at > $at
+RETURN p.id AS person_id, properties(n) AS n ORDER BY n.created_at, n.id
+"""
 GRANT_HOLDERS = ("coordinator", "link_worker", "volunteer")
 GRANT_DAYS_MAX = 730
 PURPOSE_MAX = 200
@@ -56,6 +102,7 @@ class Access:
 
     person_id: str
     own: bool = False
+    arranging: bool = False  # staff of an organisation: the arranging-visits basis
     scopes: frozenset[str] = frozenset()
     grants: tuple[tuple[str, frozenset[str]], ...] = field(default=())  # (id, scopes)
 
@@ -70,10 +117,111 @@ class Access:
         return GRANT_PURPOSE_PREFIX + "; ".join(sorted(chosen))
 
     def allows(self, scope: str) -> bool:
-        """``scope`` is one of ``SCOPES``, or ``any`` for what any grant in force covers."""
+        """``scope`` is one of ``SCOPES``, ``any`` for what any grant in force covers, or
+        ``ARRANGING_VISITS`` (staff of an organisation, or any grant in force)."""
         if scope == ANY_SCOPE:
             return self.own or bool(self.scopes)
+        if scope == ARRANGING_VISITS:
+            return self.own or self.arranging or bool(self.scopes)
         return self.own or scope in self.scopes
+
+    def purpose_of(self, field: str) -> str:
+        """Why a Person field was read: arranging visits, or the grants covering its scope."""
+        scope = PERSON_FIELDS[field]
+        if scope == ARRANGING_VISITS and (self.arranging or self.own):
+            return ARRANGING_VISITS
+        return self.purpose([] if scope == ARRANGING_VISITS else [scope])
+
+
+def basis(user: CurrentUser | None, person_id: str) -> Access:
+    """What ``user`` may see of the person without looking at grants (no query): their own
+    record, or the arranging-visits basis for staff of an organisation; nothing otherwise."""
+    if user is None:
+        return Access(person_id=person_id)
+    if user.role == "person" and user.person_id == person_id:
+        return Access(person_id=person_id, own=True, scopes=frozenset(SCOPES))
+    staff = user.role in STAFF and user.organization_id is not None
+    return Access(person_id=person_id, arranging=staff)
+
+
+def accesses_to_people(
+    *,
+    store: GraphStore,
+    user: CurrentUser | None,
+    person_ids: list[str],
+    at: datetime | None = None,
+) -> dict[str, Access]:
+    """``access_to_person`` for many people in one statement."""
+    found = {p: basis(user, p) for p in person_ids}
+    if user is None or user.role not in GRANT_HOLDERS:
+        return found
+    if user.role in STAFF and user.organization_id is None:
+        return found
+    asked = [p for p, a in found.items() if not a.own]
+    if not asked:
+        return found
+    grantee_ids = [user.id] + ([user.organization_id] if user.organization_id else [])
+    rows = store.run(
+        ACTIVE_GRANTS_OF_PEOPLE,
+        {"person_ids": asked, "grantee_ids": grantee_ids, "at": iso_utc(at or utc_now())},
+        write=False,
+    )
+    held: dict[str, list[ConsentGrant]] = {}
+    for row in rows:
+        held.setdefault(row["person_id"], []).append(from_properties(ConsentGrant, row["n"]))
+    for person_id, grants in held.items():
+        found[person_id] = Access(
+            person_id=person_id,
+            arranging=found[person_id].arranging,
+            scopes=frozenset(s for g in grants for s in g.scopes),
+            grants=tuple((g.id, frozenset(g.scopes)) for g in grants),
+        )
+    return found
+
+
+@dataclass
+class Reads:
+    """The Person fields one request returned about people other than the caller, for the
+    access log (written once, when the request is done: ``log_reads``)."""
+
+    fields: dict[str, tuple[Access, set[str]]] = field(default_factory=dict)
+
+    def note(self, access: Access, name: str) -> None:
+        if access.own:
+            return
+        _, names = self.fields.setdefault(access.person_id, (access, set()))
+        names.add(name)
+        if access.scopes and not self.fields[access.person_id][0].scopes:
+            self.fields[access.person_id] = (access, names)
+
+    def entries(self, user: CurrentUser, at: datetime) -> list[AccessLogEntry]:
+        """One entry per person and purpose, naming the fields read for it."""
+        made = []
+        for person_id, (access, names) in sorted(self.fields.items()):
+            by_purpose: dict[str, list[str]] = {}
+            for name in sorted(names):
+                by_purpose.setdefault(access.purpose_of(name)[:PURPOSE_MAX], []).append(name)
+            for purpose, read in by_purpose.items():
+                made.append(
+                    AccessLogEntry(
+                        id=f"access-{uuid.uuid4().hex[:16]}",
+                        at=at,
+                        actor_user_id=user.id,
+                        person_id=person_id,
+                        purpose=purpose,
+                        fields=read,
+                    )
+                )
+        return made
+
+
+def log_reads(
+    *, store: GraphStore, user: CurrentUser | None, reads: Reads, at: datetime | None = None
+) -> int:
+    """Write the request's reads of other people's records to the access log; how many."""
+    if user is None or not reads.fields:
+        return 0
+    return access_log.append_accesses(store=store, entries=reads.entries(user, at or utc_now()))
 
 
 def access_to_person(
@@ -81,18 +229,18 @@ def access_to_person(
 ) -> Access:
     """What ``user`` may see of the person at ``at`` (now): everything of their own record,
     the union of the scopes of grants in force to them or their organisation otherwise."""
-    if user.role == "person" and user.person_id == person_id:
-        return Access(person_id=person_id, own=True, scopes=frozenset(SCOPES))
-    if user.role not in GRANT_HOLDERS:
-        return Access(person_id=person_id)
-    if user.role in ("coordinator", "link_worker") and user.organization_id is None:
-        return Access(person_id=person_id)
+    found = basis(user, person_id)
+    if found.own or user.role not in GRANT_HOLDERS:
+        return found
+    if user.role in STAFF and user.organization_id is None:
+        return found
     grantee_ids = [user.id] + ([user.organization_id] if user.organization_id else [])
     grants = grants_repo.list_active_grants(
         store=store, person_id=person_id, grantee_ids=grantee_ids, at=at or utc_now()
     )
     return Access(
         person_id=person_id,
+        arranging=found.arranging,
         scopes=frozenset(s for g in grants for s in g.scopes),
         grants=tuple((g.id, frozenset(g.scopes)) for g in grants),
     )

@@ -77,6 +77,14 @@ class RequestContext(BaseContext):
         return await run_in_threadpool(partial(use_case, store=self.store, **kwargs))
 
     @cached_property
+    def reads(self) -> Any:
+        """Fields of other people's records this request returned (``service.consent.Reads``),
+        written to the access log when the request is done."""
+        from service.consent import Reads
+
+        return Reads()
+
+    @cached_property
     def loaders(self) -> Any:
         from service.api.loaders import Loaders
 

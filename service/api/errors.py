@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from graphql import GraphQLEnumType, GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
@@ -115,3 +115,18 @@ class CountQueries(SchemaExtension):
         response = getattr(context, "response", None)
         if response is not None:
             response.headers["X-Graph-Queries"] = str(getattr(context, "queries", 0))
+
+
+class LogPersonReads(SchemaExtension):
+    """Writes the Person fields a request returned about others to the access log, in one
+    statement, before the response leaves (service.consent.Reads); a failure to log fails the
+    request rather than hand out an unlogged read."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        from service import consent
+
+        context = self.execution_context.context
+        reads = getattr(context, "reads", None)
+        if reads is not None and reads.fields:
+            await context.call(consent.log_reads, user=context.user, reads=reads)

@@ -25,7 +25,7 @@ from graph.repo.records import from_properties
 from service import access, checkins, consent, my_data
 from service.api.errors import InputError, NotAllowed, check_id
 from service.api.paging import Connection, check_first, connection, decode_cursor
-from service.api.types import ContextInfo, TimeWindow
+from service.api.types import CheckInScale, CheckInType, ContextInfo, TimeWindow, VisitNote
 from service.connections import (
     MAX_SUGGESTIONS,
     record_referral_outcome,
@@ -70,13 +70,6 @@ def _slug(name: str) -> str:
 
 
 @strawberry.enum
-class CheckInScale(Enum):
-    UCLA3 = "UCLA3"
-    ONS1 = "ONS1"
-    DJG6 = "DJG6"
-
-
-@strawberry.enum
 class ConsentScope(Enum):
     CONTACT = "contact"
     NEEDS = "needs"
@@ -92,38 +85,6 @@ class ReferralOutcome(Enum):
 
 
 # ---- Types -----------------------------------------------------------------------------------
-
-
-@strawberry.type(name="CheckIn")
-class CheckInType:
-    id: strawberry.ID
-    at: str
-    scale: CheckInScale
-    answers: list[int]
-    score: int
-    loneliness: float = strawberry.field(description="0 (least) .. 1 (most lonely).")
-    note: str | None
-
-    @classmethod
-    def of(cls, check_in: Any) -> CheckInType:
-        return cls(
-            id=strawberry.ID(check_in.id),
-            at=iso_utc(check_in.at),
-            scale=CheckInScale(check_in.scale),
-            answers=list(check_in.answers),
-            score=check_in.score,
-            loneliness=check_in.loneliness,
-            note=check_in.note,
-        )
-
-
-@strawberry.type
-class VisitNote:
-    visit_id: strawberry.ID
-    date: str
-    volunteer_first_name: str
-    note: str
-    at: str | None
 
 
 @strawberry.type(description="A person's record; parts outside your consent are null.")

@@ -25,6 +25,7 @@ from service import access, rota, signup, users
 from service.api.errors import (
     CountQueries,
     InputError,
+    LogPersonReads,
     MaskUnexpectedErrors,
     NotAllowed,
     check_id,
@@ -418,6 +419,7 @@ schema = CareCirclesSchema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        LogPersonReads,
         CountQueries,
     ],
 )

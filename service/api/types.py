@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
-from graph.models import Person, RotaRun, Volunteer, Window
+from graph.models import Person, RotaRun, Volunteer, Window, iso_utc
+from service import consent
 from service.access import may_see_address
+from service.api.errors import NotAllowed
 from service.weeks import visit_date, week_label
 
 if TYPE_CHECKING:
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     ContextInfo = Info[RequestContext, None]
 else:
     ContextInfo = Info
+
+T = TypeVar("T")
 
 
 @strawberry.enum
@@ -54,38 +58,114 @@ class CircleMember:
     since: str | None
 
 
-@strawberry.type(name="Person")
+@strawberry.enum
+class CheckInScale(Enum):
+    UCLA3 = "UCLA3"
+    ONS1 = "ONS1"
+    DJG6 = "DJG6"
+
+
+@strawberry.type(name="CheckIn")
+class CheckInType:
+    id: strawberry.ID
+    at: str
+    scale: CheckInScale
+    answers: list[int]
+    score: int
+    loneliness: float = strawberry.field(description="0 (least) .. 1 (most lonely).")
+    note: str | None
+
+    @classmethod
+    def of(cls, check_in: Any) -> CheckInType:
+        return cls(
+            id=strawberry.ID(check_in.id),
+            at=iso_utc(check_in.at),
+            scale=CheckInScale(check_in.scale),
+            answers=list(check_in.answers),
+            score=check_in.score,
+            loneliness=check_in.loneliness,
+            note=check_in.note,
+        )
+
+
+@strawberry.type
+class VisitNote:
+    visit_id: strawberry.ID
+    date: str
+    volunteer_first_name: str
+    note: str
+    at: str | None
+
+
+async def _may_read(info: ContextInfo, person_id: str, field: str) -> bool:
+    """Whether the caller may see ``field`` of the person now (service.consent decides: the
+    arranging-visits basis first, without a query; grants, loaded in one batch per request, when
+    the field needs a scope). A field given is noted for the access log."""
+    context = info.context
+    scope = consent.PERSON_FIELDS[field]
+    found = consent.basis(context.user, person_id)
+    if not found.allows(scope):
+        found = await context.loaders.person_access.load(person_id)
+        if not found.allows(scope):
+            return False
+    context.reads.note(found, field)
+    return True
+
+
+async def _given(info: ContextInfo, person_id: str, field: str, value: T) -> T | None:
+    return value if await _may_read(info, person_id, field) else None
+
+
+async def _required(info: ContextInfo, person_id: str, field: str, value: T) -> T:
+    if not await _may_read(info, person_id, field):
+        raise NotAllowed()
+    return value
+
+
+@strawberry.type(
+    name="Person",
+    description="Someone your organisation supports. Name, area, visit pattern and circle are "
+    "there for arranging visits (coordinators and link workers); contact details, needs, "
+    "check-ins and visit notes only while the person has a consent in force for them, null "
+    "otherwise. Every field you are given is written to the person's access log.",
+)
 class PersonType:
     id: strawberry.ID
-    first_name: str
-    last_name: str
-    need: float
-    visits_per_week: int
-    visit_minutes: int
-    visit_windows: list[TimeWindow]
-    area_id: strawberry.Private[str | None]
-    full_address: strawberry.Private[str | None]
+    record: strawberry.Private[Person]
 
     @strawberry.field
-    async def area(self, info: ContextInfo) -> str | None:
-        if self.area_id is None:
-            return None
-        return await info.context.loaders.area_name.load(self.area_id)
+    async def first_name(self, info: ContextInfo) -> str:
+        return await _required(info, self.record.id, "first_name", self.record.first_name)
 
-    @strawberry.field(description="Coordinators, and the person themselves; null for others.")
-    def address(self, info: ContextInfo) -> str | None:
-        user = info.context.user
-        if user is None:
+    @strawberry.field
+    async def last_name(self, info: ContextInfo) -> str:
+        return await _required(info, self.record.id, "last_name", self.record.last_name)
+
+    @strawberry.field(description="The approximate area (ward) the person lives in.")
+    async def area(self, info: ContextInfo) -> str | None:
+        if self.record.area_id is None:
             return None
-        if user.role == "coordinator" and user.organization_id is not None:
-            return self.full_address
-        if user.role == "person" and user.person_id == str(self.id):
-            return self.full_address
-        return None
+        await _required(info, self.record.id, "area", None)
+        return await info.context.loaders.area_name.load(self.record.area_id)
+
+    @strawberry.field
+    async def visits_per_week(self, info: ContextInfo) -> int:
+        value = self.record.visits_per_week
+        return await _required(info, self.record.id, "visits_per_week", value)
+
+    @strawberry.field
+    async def visit_minutes(self, info: ContextInfo) -> int:
+        return await _required(info, self.record.id, "visit_minutes", self.record.visit_minutes)
+
+    @strawberry.field(description="The weekly times the person would like visits in.")
+    async def visit_windows(self, info: ContextInfo) -> list[TimeWindow]:
+        windows = [_window(w) for w in self.record.visit_windows]
+        return await _required(info, self.record.id, "visit_windows", windows)
 
     @strawberry.field(description="The volunteers in the person's care circle.")
     async def circle(self, info: ContextInfo) -> list[CircleMember]:
-        rows = await info.context.loaders.circle.load(str(self.id))
+        await _required(info, self.record.id, "circle", None)
+        rows = await info.context.loaders.circle.load(self.record.id)
         return [
             CircleMember(
                 volunteer_id=strawberry.ID(r["volunteer_id"]),
@@ -95,22 +175,61 @@ class PersonType:
             for r in rows
         ]
 
+    @strawberry.field(description="Address and postcode (consent: contact).")
+    async def address(self, info: ContextInfo) -> str | None:
+        record = self.record
+        full = ", ".join(part for part in (record.address, record.postcode) if part) or None
+        return await _given(info, record.id, "address", full)
+
+    @strawberry.field(description="Consent: contact.")
+    async def phone(self, info: ContextInfo) -> str | None:
+        return await _given(info, self.record.id, "phone", self.record.phone)
+
+    @strawberry.field(description="0..1, from check-ins; more need, more support (consent: needs).")
+    async def need(self, info: ContextInfo) -> float | None:
+        return await _given(info, self.record.id, "need", self.record.need)
+
+    @strawberry.field(description="Recent change in need, -1..1 (consent: needs).")
+    async def need_trend(self, info: ContextInfo) -> float | None:
+        return await _given(info, self.record.id, "need_trend", self.record.need_trend)
+
+    @strawberry.field(description="Consent: needs.")
+    async def languages(self, info: ContextInfo) -> list[str] | None:
+        return await _given(info, self.record.id, "languages", list(self.record.languages))
+
+    @strawberry.field(description="Consent: needs.")
+    async def access_needs(self, info: ContextInfo) -> list[str] | None:
+        value = list(self.record.access_needs)
+        return await _given(info, self.record.id, "access_needs", value)
+
+    @strawberry.field(description="Loneliness check-ins, oldest first (consent: checkins).")
+    async def check_ins(self, info: ContextInfo) -> list[CheckInType] | None:
+        if not await _may_read(info, self.record.id, "check_ins"):
+            return None
+        found = await info.context.loaders.check_ins.load(self.record.id)
+        return [CheckInType.of(c) for c in found]
+
+    @strawberry.field(
+        description="Volunteers' notes from visits, newest first (consent: visit_notes)."
+    )
+    async def visit_notes(self, info: ContextInfo) -> list[VisitNote] | None:
+        if not await _may_read(info, self.record.id, "visit_notes"):
+            return None
+        rows = await info.context.loaders.visit_notes.load(self.record.id)
+        return [
+            VisitNote(
+                visit_id=strawberry.ID(r["visit_id"]),
+                date=visit_date(r["week_start"], int(r["day"])).isoformat(),
+                volunteer_first_name=r["volunteer_first_name"],
+                note=r["note"],
+                at=r["at"],
+            )
+            for r in rows
+        ]
+
     @classmethod
     def of(cls, person: Person) -> PersonType:
-        address = ", ".join(part for part in (person.address, person.postcode) if part) or None
-        return cls(
-            id=strawberry.ID(person.id),
-            first_name=person.first_name,
-            last_name=person.last_name,
-            need=person.need,
-            visits_per_week=person.visits_per_week,
-            visit_minutes=person.visit_minutes,
-            visit_windows=[
-                TimeWindow(day=w.day, start=w.start, end=w.end) for w in person.visit_windows
-            ],
-            area_id=person.area_id,
-            full_address=address,
-        )
+        return cls(id=strawberry.ID(person.id), record=person)
 
 
 @strawberry.type(name="Volunteer")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from graph.models import utc_now
+from service import consent
 from service.api.schema import Mutation, Query, schema
 from tests.service.conftest import Api, World
 
@@ -76,16 +80,29 @@ def test_a_person_reads_themselves_and_no_one_else(api: Api, world: World) -> No
         assert api.gql(query, token=token)["data"] is None
 
 
-def test_a_coordinator_sees_people_with_addresses_and_a_link_worker_without(
+def test_staff_see_names_by_role_and_addresses_only_with_contact_consent(
     api: Api, world: World
 ) -> None:
+    """The arranging-visits basis gives staff names, not addresses (tests/relational/
+    test_person_access.py has the whole policy, scope by scope)."""
     ann = world.person("Ann")
     _, coordinator = world.user("coordinator")
     _, link_worker = world.user("link_worker")
-    node = api.data(PERSON, {"id": ann.id}, token=coordinator)["person"]
-    assert node["address"] == "3 Mare Street, E8 1AB"
-    node = api.data(PERSON, {"id": ann.id}, token=link_worker)["person"]
-    assert node["firstName"] == "Ann" and node["address"] is None
+    for token in (coordinator, link_worker):
+        node = api.data(PERSON, {"id": ann.id}, token=token)["person"]
+        assert node["firstName"] == "Ann" and node["address"] is None
+    consent.grant_access(
+        store=api.store,
+        person_id=ann.id,
+        grantee_user_id=None,
+        grantee_organization_id=world.organization_id,
+        purpose="arranging visits",
+        scopes=["contact"],
+        expires_at=utc_now() + timedelta(days=7),
+    )
+    for token in (coordinator, link_worker):
+        node = api.data(PERSON, {"id": ann.id}, token=token)["person"]
+        assert node["address"] == "3 Mare Street, E8 1AB"
     body = api.gql(VOLUNTEERS, token=link_worker)
     assert body["data"] is None and body["errors"][0]["message"] == "Not allowed."
 
