@@ -1,22 +1,48 @@
 """``carecircles serve --demo``: a borough to look at, this week's rota published, and a
-sign-in for one user of each role."""
+sign-in for one user of each role.
+
+The demo people's consent (``grant_demo_consent``), made through ``service.consent`` like any
+other grant: most grant the coordinating organisation ``needs`` and ``checkins`` "for arranging
+visits and support" for a year, every third of those ``contact`` too, and every tenth person
+grants nothing (their record shows name, area and visit times to staff, no more). A few of those
+who granted check-in access have a history of check-ins over the last six weeks
+(``seed_demo_check_ins``, through ``service.checkins``): some getting lonelier (which raises
+alerts for the link worker), some better, so the trend chart, suggestions and alerts have
+something to show.
+"""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
-from graph.models import User
+from graph.models import User, utc_now
 from graph.repo import users as users_repo
 from graph.repo.users import get_user_by_email
 from graph.store.port import GraphStore
 from service.auth import hash_password
+from service.checkins import record_check_in
+from service.consent import grant_access
 from service.rota import publish_rota, run_rota
-from service.users import create_user, token_for
+from service.users import coordinating_organization, create_user, token_for
 from service.weeks import monday_of, today
+from service.wellbeing.scales import ScaleError
 
 DEMO_DOMAIN = "demo.carecircles.example"
 COUNT_PEOPLE = "MATCH (p:Person) RETURN count(p) AS n"
+PERSON_IDS = "MATCH (p:Person) RETURN p.id AS id ORDER BY id"
+DEMO_PURPOSE = "arranging visits and support"
+DEMO_GRANT_DAYS = 365
+DEMO_RECORDED_BY = "demo-seed"
+# UCLA3 answers six, three and one week ago: getting lonelier (an alert), better, steady.
+DEMO_CHECK_IN_HISTORIES = (
+    ((1, 2, 1), (2, 2, 2), (3, 3, 2)),
+    ((3, 3, 2), (2, 2, 2), (1, 2, 1)),
+    ((2, 1, 2), (2, 2, 1), (2, 1, 2)),
+)
+DEMO_CHECK_IN_WEEKS_AGO = (6, 3, 1)
+DEMO_PEOPLE_WITH_CHECK_INS = 12
 FIRST_OF = "MATCH (n) WHERE $label IN labels(n) RETURN n.id AS id ORDER BY n.id LIMIT 1"
 # A volunteer with proposed visits this week, so the demo volunteer has something to answer.
 VOLUNTEER_WITH_PROPOSALS = """
@@ -42,7 +68,53 @@ def seed_if_empty(*, store: GraphStore) -> bool:
     from seed.load import load_borough
 
     load_borough(store=store, borough=generate_borough("demo", 0, week_start=monday_of(today())))
+    granted = grant_demo_consent(store=store)
+    seed_demo_check_ins(store=store, person_ids=granted[:DEMO_PEOPLE_WITH_CHECK_INS])
     return True
+
+
+def grant_demo_consent(*, store: GraphStore) -> list[str]:
+    """The demo people's grants to the coordinating organisation (see the module docstring);
+    returns the ids of the people who granted check-in access, in id order."""
+    organization_id = coordinating_organization(store=store)
+    if organization_id is None:
+        return []
+    expires_at = utc_now() + timedelta(days=DEMO_GRANT_DAYS)
+    granted = []
+    for index, row in enumerate(store.run(PERSON_IDS, {}, write=False)):
+        if index % 10 == 9:
+            continue
+        scopes = ["needs", "checkins"] + (["contact"] if index % 3 == 0 else [])
+        grant_access(
+            store=store,
+            person_id=row["id"],
+            grantee_user_id=None,
+            grantee_organization_id=organization_id,
+            purpose=DEMO_PURPOSE,
+            scopes=scopes,
+            expires_at=expires_at,
+        )
+        granted.append(row["id"])
+    return granted
+
+
+def seed_demo_check_ins(*, store: GraphStore, person_ids: list[str]) -> int:
+    """Three UCLA3 check-ins each over the last six weeks; how many were recorded."""
+    now = utc_now()
+    recorded = 0
+    for index, person_id in enumerate(person_ids):
+        history = DEMO_CHECK_IN_HISTORIES[index % len(DEMO_CHECK_IN_HISTORIES)]
+        for answers, weeks_ago in zip(history, DEMO_CHECK_IN_WEEKS_AGO, strict=True):
+            result = record_check_in(
+                store=store,
+                person_id=person_id,
+                scale="UCLA3",
+                answers=list(answers),
+                recorded_by=DEMO_RECORDED_BY,
+                at=now - timedelta(weeks=weeks_ago),
+            )
+            recorded += 0 if isinstance(result, ScaleError) else 1
+    return recorded
 
 
 def publish_this_week(*, store: GraphStore, time_limit: float = 8.0) -> str:

@@ -1,0 +1,56 @@
+"""``serve --demo``'s data: the demo people's consent and check-ins are there, made through the
+consent and check-in use-cases, so the link worker sees check-ins, alerts and suggestions."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from service.demo import (
+    DEMO_PEOPLE_WITH_CHECK_INS,
+    DEMO_PURPOSE,
+    demo_sign_ins,
+    seed_if_empty,
+)
+from tests.service.conftest import Api
+
+ALERTS = "query { alerts(first: 50) { personId reasons } }"
+CHECK_INS = "query($id: ID!) { checkIns(personId: $id) { score } }"
+SUGGEST = "query($id: ID!) { suggestConnections(personId: $id, first: 3) { reasons } }"
+PERSON = "query($id: ID!) { person(id: $id) { firstName need address } }"
+GRANTS = """
+MATCH (p:Person)
+OPTIONAL MATCH (p)-[:GRANTS]->(g:ConsentGrant)-[:TO]->(o:Organization)
+RETURN p.id AS person, collect(g.scopes) AS scopes, collect(g.purpose) AS purposes,
+       collect(o.kind) AS kinds
+ORDER BY person
+"""
+
+
+def test_the_demo_people_grant_consent_and_have_check_ins(api: Api) -> None:
+    assert seed_if_empty(store=api.store)
+    assert not seed_if_empty(store=api.store)  # once only
+    rows = api.store.run(GRANTS)
+    granted = [r for r in rows if r["scopes"]]
+    nothing = [r["person"] for r in rows if not r["scopes"]]
+    assert len(rows) == 300 and len(nothing) == 30
+    assert all(r["kinds"] == ["coordinating"] for r in granted)
+    assert all(r["purposes"] == [DEMO_PURPOSE] for r in granted)
+    shapes = Counter(tuple(sorted(r["scopes"][0])) for r in granted)
+    assert shapes == {("checkins", "needs"): 180, ("checkins", "contact", "needs"): 90}
+
+    sign_ins = {s.role: s.token for s in demo_sign_ins(store=api.store, key=api.key)}
+    worker, coordinator = sign_ins["link_worker"], sign_ins["coordinator"]
+    alerts = api.data(ALERTS, token=worker)["alerts"]
+    assert alerts and all(a["reasons"] for a in alerts)
+    first = [r["person"] for r in granted[: DEMO_PEOPLE_WITH_CHECK_INS + 3]]
+    counts = [len(api.data(CHECK_INS, {"id": p}, token=worker)["checkIns"]) for p in first]
+    assert counts == [3] * DEMO_PEOPLE_WITH_CHECK_INS + [0, 0, 0]
+    with_check_ins = first[:DEMO_PEOPLE_WITH_CHECK_INS]
+    assert {a["personId"] for a in alerts} <= set(with_check_ins)
+    assert api.data(SUGGEST, {"id": with_check_ins[0]}, token=worker)["suggestConnections"]
+
+    # Someone who granted nothing: staff see their name, not their need or address.
+    refused = api.data(PERSON, {"id": nothing[0]}, token=coordinator)["person"]
+    assert refused["firstName"] and refused["need"] is None and refused["address"] is None
+    body = api.gql(CHECK_INS, {"id": nothing[0]}, token=worker)
+    assert body["errors"][0]["message"].startswith("Not allowed")
