@@ -9,6 +9,11 @@ advice for choosing a start; the statement has the last word.
 from __future__ import annotations
 
 import math
+import os
+import threading
+import time
+import weakref
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -27,17 +32,11 @@ TRAVEL_SPEED_KMH = 12.0
 KM_PER_DEGREE_LAT = 111.0
 # Extra candidates fetched per page, for those the exact rules turn down.
 OPEN_VISITS_SLACK = 10
+# How old (seconds) the per-process list of open visits that openVisits filters may be; 0 (the
+# default) asks the store on every call. See OpenVisitsSnapshot.
+OPEN_VISITS_MAX_AGE_ENV = "CARECIRCLES_OPEN_VISITS_MAX_AGE_S"
 
 GET_VOLUNTEER = "MATCH (n:Volunteer {id: $id}) RETURN properties(n) AS n"
-
-VISIT_FOR_CLAIM = """
-MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
-RETURN properties(v) AS v, p.id AS person_id, p.lat AS lat, p.lon AS lon,
-       p.languages AS languages, p.gender_preference AS gender_preference,
-       p.excluded_volunteers AS excluded_volunteers, p.first_name AS first_name,
-       p.area_id AS area_id, p.address AS address, p.postcode AS postcode,
-       size([(v)<-[held:ASSIGNED]-(:Volunteer) WHERE held.status IN $held | 1]) AS holders
-"""
 
 MY_VISITS = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
@@ -145,21 +144,6 @@ class _Held:
     lon: float
 
 
-def _held(store: GraphStore, volunteer_id: str, from_week: str) -> list[_Held]:
-    return [
-        _Held(
-            row["week_start"],
-            row["day"],
-            _minute(row["start"]),
-            _minute(row["start"]) + row["duration_minutes"],
-            row["lat"],
-            row["lon"],
-        )
-        for row in repo.held_visits(store=store, volunteer_id=volunteer_id, week_start=from_week)
-        if row.get("start")
-    ]
-
-
 def _free_start(
     *,
     starts: list[int],
@@ -238,18 +222,51 @@ def _now_minute() -> tuple[date, int]:
     return now.date(), now.hour * 60 + now.minute
 
 
+def open_visits_max_age() -> float:
+    """Seconds from ``CARECIRCLES_OPEN_VISITS_MAX_AGE_S`` (default 0: no snapshot)."""
+    raw = os.environ.get(OPEN_VISITS_MAX_AGE_ENV, "0").strip() or "0"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{OPEN_VISITS_MAX_AGE_ENV}: expected a number of seconds (e.g. 1.0), got {raw!r}"
+        ) from None
+    if not 0 <= value <= 60:
+        raise ValueError(f"{OPEN_VISITS_MAX_AGE_ENV}: expected 0..60 seconds, got {raw!r}")
+    return value
+
+
 def open_visits(
-    *, store: GraphStore, volunteer_id: str, first: int, after: str | None = None
+    *,
+    store: GraphStore,
+    volunteer_id: str,
+    first: int,
+    after: str | None = None,
+    max_age: float | None = None,
 ) -> tuple[list[OpenVisit], bool]:
     """The next ``first`` open visits (after the key ``after``) this volunteer could claim
-    now, soonest first, and whether there are more."""
-    volunteer = get_volunteer(store=store, volunteer_id=volunteer_id)
-    if volunteer is None:
-        return [], False
+    now, soonest first, and whether there are more.
+
+    With ``max_age`` > 0 (default: ``open_visits_max_age()``) the candidates come from this
+    process's snapshot of every open visit, at most about ``max_age`` seconds old, instead of
+    a statement per call; the volunteer and what they hold are always read fresh."""
     this_week = monday_of(today())
-    held = _held(store, volunteer_id, this_week.isoformat())
+    props, held_rows = repo.volunteer_with_held(
+        store=store, volunteer_id=volunteer_id, week_start=this_week.isoformat()
+    )
+    if props is None:
+        return [], False
+    volunteer = from_properties(Volunteer, props)
+    held = _held_of(held_rows)
     now = _now_minute()
     solver_volunteer = _solver_volunteer(volunteer, this_week)
+    age = open_visits_max_age() if max_age is None else max_age
+    if age > 0:
+        snapshot = OpenVisitsSnapshot.of(store, max_age=age).current(this_week.isoformat())
+        mine = {row["id"] for row in held_rows}
+        return _open_from_snapshot(
+            snapshot, volunteer, solver_volunteer, held, mine, now, first=first, after=after
+        )
     result: list[OpenVisit] = []
     batch = first + 1 + OPEN_VISITS_SLACK
     while len(result) <= first:
@@ -276,6 +293,189 @@ def open_visits(
             break
         after = rows[-1]["key"]
         batch *= 2
+    return result[:first], len(result) > first
+
+
+def _held_of(rows: list[dict[str, Any]]) -> list[_Held]:
+    return [
+        _Held(
+            row["week_start"],
+            row["day"],
+            _minute(row["start"]),
+            _minute(row["start"]) + row["duration_minutes"],
+            row["lat"],
+            row["lon"],
+        )
+        for row in rows
+        if row.get("start")
+    ]
+
+
+@dataclass
+class _Snapshot:
+    week_start: str
+    loaded_at: float  # time.monotonic() when its statement was sent
+    visits: list[dict[str, Any]]  # in key order
+    keys: list[str]
+    by_id: dict[str, dict[str, Any]]
+
+
+class OpenVisitsSnapshot:
+    """Every open visit from this week on, held in this process for openVisits to filter in
+    Python, so a call costs no scan of the graph.
+
+    It is at most about ``max_age`` seconds old: a call that finds it older starts one reload
+    in a background thread and answers from the old one meanwhile (a call waits only when there
+    is none yet, it is of another week, or it is over ``5 * max_age`` old). A claim won in this
+    process counts at once. So a visit taken elsewhere may still be listed for up to
+    ``max_age`` seconds, and one that opened may be missing for as long; neither breaks a rule,
+    because ``claim_visit`` reads the visit, the volunteer and their held visits fresh and its
+    guarded statement has the last word: a stale entry can only end in ``VisitUnavailable``.
+    """
+
+    _by_store: weakref.WeakKeyDictionary[Any, OpenVisitsSnapshot] = weakref.WeakKeyDictionary()
+    _registry_lock = threading.Lock()
+
+    def __init__(self, store: GraphStore, max_age: float) -> None:
+        self._store = store
+        self.max_age = max_age
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+        self._reloading = False
+        self._claims: list[tuple[float, str]] = []  # (when, visit id) won here lately
+
+    @classmethod
+    def of(cls, store: GraphStore, *, max_age: float) -> OpenVisitsSnapshot:
+        """The snapshot of ``store`` in this process (a per-request wrapper such as the
+        API's query-counting store counts as the store it wraps)."""
+        base = getattr(store, "_store", store)
+        with cls._registry_lock:
+            found = cls._by_store.get(base)
+            if found is None:
+                found = cls._by_store[base] = cls(base, max_age)
+            found.max_age = max_age
+            return found
+
+    def current(self, week_start: str) -> _Snapshot:
+        snapshot = self._snapshot
+        now = time.monotonic()
+        if (
+            snapshot is None
+            or snapshot.week_start != week_start
+            or now - snapshot.loaded_at > 5 * self.max_age
+        ):
+            with self._lock:
+                snapshot = self._snapshot
+                if (
+                    snapshot is None
+                    or snapshot.week_start != week_start
+                    or time.monotonic() - snapshot.loaded_at > 5 * self.max_age
+                ):
+                    snapshot = self._load(week_start)
+            return snapshot
+        if now - snapshot.loaded_at > self.max_age:
+            with self._lock:
+                start = not self._reloading
+                self._reloading = True
+            if start:
+                threading.Thread(
+                    target=self._reload, args=(week_start,), name="open-visits", daemon=True
+                ).start()
+        return snapshot
+
+    def _reload(self, week_start: str) -> None:
+        try:
+            with self._lock:
+                self._load(week_start)
+        finally:
+            self._reloading = False
+
+    def _load(self, week_start: str) -> _Snapshot:
+        """Read every open visit (caller holds ``_lock``)."""
+        started = time.monotonic()
+        visits = repo.all_open_visits(store=self._store, week_start=week_start)
+        for visit in visits:
+            visit["earliest_minute"] = _minute(visit["earliest"])
+            visit["latest_minute"] = _minute(visit["latest"])
+        by_id = {visit["id"]: visit for visit in visits}
+        snapshot = _Snapshot(week_start, started, visits, [visit["key"] for visit in visits], by_id)
+        # Claims won here after the statement was sent may be missing from what it read.
+        self._claims = [(at, vid) for at, vid in self._claims if at >= started]
+        for _, visit_id in self._claims:
+            _count_claim(snapshot, visit_id)
+        self._snapshot = snapshot
+        return snapshot
+
+    def claimed(self, visit_id: str) -> None:
+        """A claim of ``visit_id`` was won in this process."""
+        with self._lock:
+            self._claims.append((time.monotonic(), visit_id))
+            if self._snapshot is not None:
+                _count_claim(self._snapshot, visit_id)
+
+
+def _count_claim(snapshot: _Snapshot, visit_id: str) -> None:
+    visit = snapshot.by_id.get(visit_id)
+    if visit is not None:
+        visit["taken"] = visit["taken"] + 1
+
+
+def _open_from_snapshot(
+    snapshot: _Snapshot,
+    volunteer: Volunteer,
+    solver_volunteer: rota.Volunteer,
+    held: list[_Held],
+    mine: set[str],
+    now: tuple[date, int],
+    *,
+    first: int,
+    after: str | None,
+) -> tuple[list[OpenVisit], bool]:
+    """What OPEN_VISITS_NEAR and the loop in ``open_visits`` give, over the snapshot: cheap
+    tests that mirror the statement first, then the exact rules (``_open_visit``)."""
+    this_week = monday_of(now[0]).isoformat()
+    first_day = now[0].weekday()
+    lat_min, lat_max, lon_min, lon_max = _box(volunteer)
+    windows: dict[int, list[tuple[int, int]]] = {}
+    for window in volunteer.availability:
+        windows.setdefault(window.day, []).append((minutes(window.start), minutes(window.end)))
+    checked = solver_volunteer.checked
+    languages = set(volunteer.languages)
+    result: list[OpenVisit] = []
+    visits = snapshot.visits
+    for index in range(bisect_right(snapshot.keys, after) if after else 0, len(visits)):
+        visit = visits[index]
+        day_windows = windows.get(visit["day"])
+        if (
+            day_windows is None
+            or not lat_min <= visit["lat"] <= lat_max
+            or not lon_min <= visit["lon"] <= lon_max
+            or (visit["week_start"] == this_week and visit["day"] < first_day)
+            or visit["week_start"] < this_week
+            or (visit["requires_check"] and not checked)
+            or visit["taken"] >= visit["volunteers_needed"]
+            or visit["id"] in mine
+            or (visit["gender_preference"] and visit["gender_preference"] != volunteer.gender)
+            or (visit["languages"] and languages.isdisjoint(visit["languages"]))
+            or volunteer.id in visit["excluded_volunteers"]
+        ):
+            continue
+        duration = visit["duration_minutes"]
+        if not any(
+            max(start, visit["earliest_minute"]) + duration <= min(end, visit["latest_minute"])
+            for start, end in day_windows
+        ):
+            continue
+        if (
+            eligibility.distance_km(volunteer.lat, volunteer.lon, visit["lat"], visit["lon"])
+            > volunteer.max_km
+        ):
+            continue
+        found = _open_visit(visit | {"mine": False}, volunteer, solver_volunteer, held, now)
+        if found is not None:
+            result.append(found)
+            if len(result) > first:
+                break
     return result[:first], len(result) > first
 
 
@@ -329,13 +529,13 @@ UNAVAILABLE_MESSAGES = {
 
 
 def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> ClaimResult:
-    """Claim an open visit: the first valid claim wins, never two."""
-    volunteer = get_volunteer(store=store, volunteer_id=volunteer_id)
-    rows = store.run(VISIT_FOR_CLAIM, {"id": visit_id, "held": repo.HELD_STATUSES}, write=False)
-    if volunteer is None or not rows:
-        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
-    row = rows[0]
+    """Claim an open visit: the first valid claim wins, never two. One statement reads what
+    choosing a start needs, the guarded claim statement decides."""
+    row = repo.claim_context(store=store, visit_id=visit_id, volunteer_id=volunteer_id)
     props = row["v"]
+    if row["volunteer"] is None or props is None:
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
+    volunteer = from_properties(Volunteer, row["volunteer"])
     if props.get("status") != "open":
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["taken"])
     now = _now_minute()
@@ -343,7 +543,7 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
         return ClaimResult("unavailable", "This visit is in the past.")
     person, visit = _solver_pair(row, props)
     week_start = props["week_start"]
-    held = [h for h in _held(store, volunteer_id, week_start) if h.week_start == week_start]
+    held = _held_of(row["held"] or [])
     holders = row["holders"]
     start, reasons = _choose_start(
         volunteer=_solver_volunteer(volunteer, date.fromisoformat(week_start)),
@@ -365,6 +565,10 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
         speed_kmh=TRAVEL_SPEED_KMH,
     )
     if outcome == "won":
+        base = getattr(store, "_store", store)
+        snapshot = OpenVisitsSnapshot._by_store.get(base)
+        if snapshot is not None:
+            snapshot.claimed(visit_id)
         return ClaimResult("claimed", start=_clock(start), visit=row)
     return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
 

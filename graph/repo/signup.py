@@ -84,6 +84,68 @@ RETURN v.id AS id, v.week_start AS week_start, v.day AS day, v.start AS start,
 ORDER BY week_start, day, start
 """
 
+# The volunteer and the visits they hold from $week_start on (rule 8 and 9 inputs), in one
+# round trip; ``volunteer`` is null when there is no such volunteer.
+VOLUNTEER_WITH_HELD = """
+OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
+OPTIONAL MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+WHERE a.status IN $held_statuses AND v.week_start >= $week_start
+RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
+       collect(CASE WHEN v IS NULL THEN null
+               ELSE {id: v.id, week_start: v.week_start, day: v.day, start: v.start,
+                     duration_minutes: v.duration_minutes, lat: p.lat, lon: p.lon} END) AS held
+"""
+
+# What a claim needs to choose a start, in one round trip: the volunteer, the visit with its
+# person (the fields of rules 1-7) and how many hold it, and the visits the volunteer holds in
+# the visit's week with where they are. ``v`` is null when there is no such visit.
+CLAIM_CONTEXT = """
+OPTIONAL MATCH (v:Visit {id: $visit_id})-[:FOR]->(p:Person)
+OPTIONAL MATCH (holder:Volunteer)-[h:ASSIGNED]->(v)
+WHERE h.status IN $held_statuses
+WITH v, p, count(h) AS holders
+OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
+OPTIONAL MATCH (vol)-[a:ASSIGNED]->(o:Visit)-[:FOR]->(op:Person)
+WHERE v IS NOT NULL AND a.status IN $held_statuses AND o.week_start = v.week_start
+RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
+       CASE WHEN v IS NULL THEN null ELSE properties(v) END AS v,
+       p.id AS person_id, p.lat AS lat, p.lon AS lon,
+       p.languages AS languages, p.gender_preference AS gender_preference,
+       p.excluded_volunteers AS excluded_volunteers, p.first_name AS first_name,
+       p.area_id AS area_id, p.address AS address, p.postcode AS postcode, holders,
+       collect(CASE WHEN o IS NULL THEN null
+               ELSE {id: o.id, week_start: o.week_start, day: o.day, start: o.start,
+                     duration_minutes: o.duration_minutes, lat: op.lat, lon: op.lon} END) AS held
+"""
+
+# Every open visit from $week_start on with what rules 1-7 need, one text per visit (the
+# FalkorDB client decodes a row of many values ~15x slower than one string). Fields are joined
+# by '|' in OPEN_VISIT_FIELDS order, lists by ','; ids, times and codes never hold either, and
+# the first name comes last so it may.
+OPEN_VISITS_ALL = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.status = 'open' AND v.week_start >= $week_start
+RETURN collect(v.id + '|' + v.week_start + '|' + toString(v.day) + '|' + v.earliest
+  + '|' + v.latest + '|' + toString(v.duration_minutes)
+  + '|' + CASE WHEN v.requires_check = false THEN 'n' ELSE 'y' END
+  + '|' + toString(v.volunteers_needed) + '|' + coalesce(v.start, '')
+  + '|' + p.id + '|' + coalesce(p.area_id, '') + '|' + toString(p.lat) + '|' + toString(p.lon)
+  + '|' + coalesce(p.gender_preference, '')
+  + '|' + reduce(text = '', language IN coalesce(p.languages, []) | text + language + ',')
+  + '|' + reduce(text = '', other IN coalesce(p.excluded_volunteers, []) | text + other + ',')
+  + '|' + p.first_name) AS visits
+"""
+
+# How many hold each open visit that needs more than one volunteer (an open visit needing one
+# has no holder: the claim that takes it closes it). Apart from OPEN_VISITS_ALL because FalkorDB
+# would count the holders of every visit there, costing more than the rest of it.
+OPEN_VISITS_TAKEN = """
+MATCH (holder:Volunteer)-[held:ASSIGNED]->(v:Visit)
+WHERE v.status = 'open' AND v.week_start >= $week_start AND v.volunteers_needed > 1
+  AND held.status IN $held_statuses
+RETURN v.id AS id, count(held) AS taken
+"""
+
 # The claim. Outcome, in order of the guards: missing (no such visit or volunteer), taken (not
 # open or full), held (the volunteer holds it already), start (others hold it at another start),
 # overlap (clashes with another held visit that day, travel included), load (weekly limit).
@@ -247,6 +309,74 @@ def held_visits(*, store: GraphStore, volunteer_id: str, week_start: str) -> lis
         {"volunteer_id": volunteer_id, "week_start": week_start, "held_statuses": HELD_STATUSES},
         write=False,
     )
+
+
+def volunteer_with_held(
+    *, store: GraphStore, volunteer_id: str, week_start: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The volunteer's properties (None if there is no such volunteer) and the visits they
+    hold from ``week_start`` on."""
+    rows = store.run(
+        VOLUNTEER_WITH_HELD,
+        {"volunteer_id": volunteer_id, "week_start": week_start, "held_statuses": HELD_STATUSES},
+        write=False,
+    )
+    if not rows:
+        return None, []
+    return rows[0]["volunteer"], list(rows[0]["held"] or [])
+
+
+def claim_context(*, store: GraphStore, visit_id: str, volunteer_id: str) -> dict[str, Any]:
+    """The volunteer, the visit, its person and holders, and the volunteer's visits held in
+    the visit's week (see CLAIM_CONTEXT)."""
+    rows = store.run(
+        CLAIM_CONTEXT,
+        {"visit_id": visit_id, "volunteer_id": volunteer_id, "held_statuses": HELD_STATUSES},
+        write=False,
+    )
+    return rows[0] if rows else {"volunteer": None, "v": None, "held": []}
+
+
+def _split(text: str) -> list[str]:
+    return [item for item in text.split(",") if item]
+
+
+def all_open_visits(*, store: GraphStore, week_start: str) -> list[dict[str, Any]]:
+    """Every open visit from ``week_start`` on, as rows shaped like OPEN_VISITS_NEAR's (without
+    ``mine``), in ``key`` order."""
+    rows = store.run(OPEN_VISITS_ALL, {"week_start": week_start}, write=False)
+    params = {"week_start": week_start, "held_statuses": HELD_STATUSES}
+    taken = {row["id"]: row["taken"] for row in store.run(OPEN_VISITS_TAKEN, params, write=False)}
+    visits: list[dict[str, Any]] = []
+    for text in rows[0]["visits"] if rows else []:
+        fields = text.split("|", 16)
+        (vid, week, day, earliest, latest, duration, check, needed, start, person_id,
+         area_id, lat, lon, gender, languages, excluded, first_name) = fields  # fmt: skip
+        visits.append(
+            {
+                "key": f"{week}|{day}|{earliest}|{vid}",
+                "id": vid,
+                "week_start": week,
+                "day": int(day),
+                "earliest": earliest,
+                "latest": latest,
+                "duration_minutes": int(duration),
+                "requires_check": check == "y",
+                "volunteers_needed": int(needed),
+                "start": start or None,
+                "taken": taken.get(vid, 0),
+                "person_id": person_id,
+                "person_first_name": first_name,
+                "area_id": area_id or None,
+                "lat": float(lat),
+                "lon": float(lon),
+                "languages": _split(languages),
+                "gender_preference": gender or None,
+                "excluded_volunteers": _split(excluded),
+            }
+        )
+    visits.sort(key=lambda visit: str(visit["key"]))
+    return visits
 
 
 def claim_visit(

@@ -1,0 +1,178 @@
+"""openVisits from the per-process snapshot of open visits gives what the statement gives, and a
+claim won in this process shows at once; the claim itself never trusts the snapshot."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from graph.models import Person, Visit, Volunteer, Window
+from graph.repo import people, visits, volunteers
+from graph.repo import signup as repo
+from graph.store import GraphStore
+from service import signup
+from tests.service.conftest import next_monday
+
+NOW = "2026-11-23T09:00:00Z"
+
+
+def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
+    """People, volunteers and visits that trip every rule somewhere; returns volunteer ids."""
+    for index in range(12):
+        people.create_person(
+            store=store,
+            person=Person(
+                id=f"p{index}",
+                first_name=f"Ann|{index}",  # a '|' in a name must survive the snapshot
+                last_name="Lee",
+                lat=51.55 + rng.uniform(-0.04, 0.04),
+                lon=-0.06 + rng.uniform(-0.06, 0.06),
+                area_id=f"area{index % 3}",
+                languages=rng.choice([[], ["en"], ["tr"], ["en", "pl"]]),
+                gender_preference=rng.choice([None, None, "female", "male"]),
+                excluded_volunteers=["v1"] if index % 5 == 0 else [],
+            ),
+        )
+    ids = []
+    for index in range(8):
+        days = rng.sample(range(7), 3)
+        volunteers.create_volunteer(
+            store=store,
+            volunteer=Volunteer(
+                id=f"v{index}",
+                first_name="Val",
+                last_name="Ng",
+                email=f"v{index}@example.org",
+                lat=51.55 + rng.uniform(-0.02, 0.02),
+                lon=-0.06 + rng.uniform(-0.03, 0.03),
+                max_km=rng.choice([1.5, 3.0, 8.0]),
+                max_minutes=rng.choice([60, 600]),
+                checked=index % 4 != 0,
+                gender=rng.choice(["female", "male"]),
+                languages=rng.choice([["en"], ["tr"], ["en", "tr"]]),
+                availability=[Window(day=d, start="09:00", end="15:00") for d in days],
+            ),
+        )
+        ids.append(f"v{index}")
+    for week in (next_monday(), next_monday() + timedelta(days=7)):
+        for index in range(60):
+            earliest = rng.choice(["08:00", "10:00", "13:00", "14:30"])
+            visits.create_visit(
+                store=store,
+                visit=Visit(
+                    id=f"visit-{week.isoformat()}-{index}",
+                    person_id=f"p{index % 12}",
+                    week_start=week,
+                    day=rng.randrange(7),
+                    earliest=earliest,
+                    latest=f"{int(earliest[:2]) + 2:02d}:00",
+                    duration_minutes=rng.choice([30, 60, 90]),
+                    requires_check=index % 3 != 0,
+                    volunteers_needed=2 if index % 7 == 0 else 1,
+                    status="open" if index % 11 else "proposed",
+                ),
+            )
+    # Some holders: half of the visits needing two, and one visit per volunteer.
+    week = next_monday().isoformat()
+    for index in range(0, 60, 14):
+        repo.claim_visit(
+            store=store,
+            visit_id=f"visit-{week}-{index}",
+            volunteer_id="v7",
+            start="10:00",
+            now=NOW,
+            speed_kmh=signup.TRAVEL_SPEED_KMH,
+        )
+    return ids
+
+
+def _all_pages(store: GraphStore, volunteer_id: str, max_age: float) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    after = None
+    while True:
+        page, more = signup.open_visits(
+            store=store, volunteer_id=volunteer_id, first=3, after=after, max_age=max_age
+        )
+        seen += [(visit.id, visit.start) for visit in page]
+        if not more:
+            return seen
+        assert page, "hasNextPage with an empty page"
+        after = page[-1].key
+
+
+def test_snapshot_lists_what_the_statement_lists(store: GraphStore) -> None:
+    volunteer_ids = _varied_world(store, random.Random(3))
+    listed = 0
+    for volunteer_id in volunteer_ids:
+        fresh = _all_pages(store, volunteer_id, max_age=0)
+        from_snapshot = _all_pages(store, volunteer_id, max_age=60)
+        assert from_snapshot == fresh, volunteer_id
+        listed += len(fresh)
+    assert listed > 20  # the world is not so strict that both lists are empty
+
+
+def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None:
+    people.create_person(
+        store=store, person=Person(id="p0", first_name="Ann", last_name="Lee", lat=51.55, lon=-0.06)
+    )
+    for index in range(2):
+        volunteers.create_volunteer(
+            store=store,
+            volunteer=Volunteer(
+                id=f"v{index}",
+                first_name="Val",
+                last_name="Ng",
+                email=f"v{index}@example.org",
+                lat=51.55,
+                lon=-0.06,
+                checked=True,
+                availability=[Window(day=d, start="08:00", end="20:00") for d in range(7)],
+            ),
+        )
+    visits.create_visit(
+        store=store,
+        visit=Visit(
+            id="visit0",
+            person_id="p0",
+            week_start=next_monday(),
+            day=2,
+            earliest="10:00",
+            latest="12:00",
+            duration_minutes=60,
+        ),
+    )
+
+    def listed(volunteer_id: str) -> list[str]:
+        page, _ = signup.open_visits(store=store, volunteer_id=volunteer_id, first=5, max_age=60)
+        return [visit.id for visit in page]
+
+    assert listed("v0") == ["visit0"] and listed("v1") == ["visit0"]
+    assert signup.claim_visit(store=store, visit_id="visit0", volunteer_id="v0").outcome == (
+        "claimed"
+    )
+    assert listed("v1") == []  # the same snapshot, counted at once
+    # Taken behind the snapshot's back (no claim through this process): the snapshot may still
+    # list it, and the claim reads fresh and refuses.
+    visits.create_visit(
+        store=store,
+        visit=Visit(
+            id="visit1",
+            person_id="p0",
+            week_start=next_monday(),
+            day=4,
+            earliest="10:00",
+            latest="12:00",
+            duration_minutes=60,
+        ),
+    )
+    taken = repo.claim_visit(
+        store=store,
+        visit_id="visit1",
+        volunteer_id="v0",
+        start="10:00",
+        now=NOW,
+        speed_kmh=signup.TRAVEL_SPEED_KMH,
+    )
+    assert taken == "won"
+    result = signup.claim_visit(store=store, visit_id="visit1", volunteer_id="v1")
+    assert result.outcome == "unavailable" and "taken" in result.message
