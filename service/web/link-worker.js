@@ -86,7 +86,12 @@ function showMatches() {
   const words = find.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) {
     matches.replaceChildren();
-    say(findStatus, people.length ? `You support ${people.length} ${people.length === 1 ? "person" : "people"}. Type part of a name.` : "Nobody is on your list yet.", "info");
+    say(findStatus, `You support ${people.length} ${people.length === 1 ? "person" : "people"}. Type part of a name.`, "info");
+    return;
+  }
+  if (!people.length) {
+    matches.replaceChildren();
+    say(findStatus, "Nobody is on your list yet.", "info");
     return;
   }
   const found = people.filter((p) => {
@@ -101,7 +106,25 @@ function showMatches() {
   say(findStatus, found.length ? (found.length > 12 ? `${found.length} people match; showing 12. Type more of the name.` : "") : "Nobody you support has that name.", "info");
 }
 
-find.addEventListener("input", showMatches);
+// The list is read when the link worker starts typing, not when the page opens: every read of a
+// person's name is written to their access log, so opening the page for alerts reads nobody.
+let loadingPeople = null;
+function loadPeople() {
+  loadingPeople ??= allPages(async (after) => (await gql(PEOPLE, { after })).people).then((found) => {
+    people = found.sort((a, b) => `${a.firstName} ${a.lastName}`.localeCompare(`${b.firstName} ${b.lastName}`));
+  });
+  return loadingPeople;
+}
+
+find.addEventListener("input", async () => {
+  try {
+    await loadPeople();
+    showMatches();
+  } catch (error) {
+    loadingPeople = null;
+    say(findStatus, error.message, "error");
+  }
+});
 
 async function openPerson(personId) {
   try {
@@ -297,12 +320,6 @@ function addReferral(person, referral) {
   document.querySelector("#referrals-status").hidden = true;
 }
 
-try {
-  people = await allPages(async (after) => (await gql(PEOPLE, { after })).people);
-  people.sort((a, b) => `${a.firstName} ${a.lastName}`.localeCompare(`${b.firstName} ${b.lastName}`));
-  showMatches();
-  await loadAlerts();
-} catch (error) {
-  say(document.querySelector("#page-message"), error.message, "error");
-}
+say(findStatus, "Type part of a name to find someone you support.", "info");
+await loadAlerts();
 document.body.dataset.ready = "true";

@@ -94,7 +94,7 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
         for name in ("garden", "chess")
     )
     rosalind = world.person("Rosalind", last_name="Okafor", interests=[gardening.id])
-    world.person("Rosemary", last_name="Quinn")
+    rosemary = world.person("Rosemary", last_name="Quinn")
     _circle_of(
         world,
         rosalind,
@@ -116,6 +116,10 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     page = signed_in(worker, DESKTOP)
     page.goto("/link-worker")
     expect(page.locator("#alerts-status")).to_have_text(re.compile("^No alerts"))
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    # Opening the page reads nobody's record: the list is read once the link worker types.
+    logged = "MATCH (n:AccessLog {person_id: $id}) RETURN count(n) AS n"
+    assert store.run(logged, {"id": rosemary.id})[0]["n"] == 0
     name = page.get_by_label("Name", exact=True)
     name.fill("ros")
     expect(page.locator("#matches li")).to_have_count(2)
