@@ -22,6 +22,7 @@ from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from graph.repo.signup import Change
 from service import access, rota, signup, users
+from service.api.coordination import CoordinationMutation
 from service.api.errors import (
     CountQueries,
     InputError,
@@ -412,7 +413,7 @@ class CareCirclesSchema(strawberry.Schema):
 
 schema = CareCirclesSchema(
     query=merge_types("Query", (Query, RelationalQuery)),
-    mutation=merge_types("Mutation", (Mutation, RelationalMutation)),
+    mutation=merge_types("Mutation", (Mutation, RelationalMutation, CoordinationMutation)),
     extensions=[
         QueryLimits,
         lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),
