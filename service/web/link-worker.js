@@ -40,6 +40,7 @@ const UPDATE_REFERRAL = `mutation($id: ID!, $status: ReferralOutcome!) {
 const OUTCOMES = { ATTENDED: "Attended", DECLINED: "Declined", NOT_SUITABLE: "Not suitable" };
 const REFERRAL_WORDS = { made: "Referred", attended: "Attended", declined: "Declined", not_suitable: "Not suitable" };
 const NOTE_MAX = 500;
+const ALERTS_SHOWN = 6;
 const PREFIX = "lw-check-in";
 
 const me = await signedInAs("link_worker");
@@ -63,17 +64,40 @@ async function loadAlerts() {
   const status = document.querySelector("#alerts-status");
   try {
     const { alerts } = await gql(ALERTS);
+    // One item per person: their newest alert (alerts come newest first), and how many before it.
+    const byPerson = new Map();
+    for (const alert of alerts) {
+      if (byPerson.has(alert.personId)) byPerson.get(alert.personId).earlier += 1;
+      else byPerson.set(alert.personId, { alert, earlier: 0 });
+    }
     list.replaceChildren(
-      ...alerts.map((alert) =>
+      ...[...byPerson.values()].map(({ alert, earlier }) =>
         h(
           "li",
           { "data-person-id": alert.personId },
-          h("p", {}, h("strong", {}, alert.personFirstName), h("span", { class: "meta" }, ` · ${dateTime(alert.at)}`)),
+          h(
+            "p",
+            {},
+            h("strong", {}, alert.personFirstName),
+            h("span", { class: "meta" }, ` · ${dateTime(alert.at)}`),
+            earlier ? h("span", { class: "meta" }, ` · and ${earlier} earlier ${earlier === 1 ? "alert" : "alerts"}`) : null,
+          ),
           h("ul", { class: "reasons" }, alert.reasons.map((r) => h("li", {}, r))),
           h("button", { type: "button", class: "secondary", onclick: () => openPerson(alert.personId) }, `Look at ${alert.personFirstName}`),
         ),
       ),
     );
+    // The newest few; the rest one click away.
+    const items = [...list.children];
+    const more = document.querySelector("#alerts-more");
+    for (const item of items.slice(ALERTS_SHOWN)) item.hidden = true;
+    more.hidden = items.length <= ALERTS_SHOWN;
+    more.textContent = `Show all ${items.length} people with alerts`;
+    more.onclick = () => {
+      for (const item of items) item.hidden = false;
+      more.hidden = true;
+      items[ALERTS_SHOWN]?.querySelector("button")?.focus();
+    };
     say(status, alerts.length ? "" : "No alerts: nobody's check-ins say they are getting lonelier.", "info");
   } catch (error) {
     say(status, error.message, "error");

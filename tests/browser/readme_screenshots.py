@@ -158,7 +158,7 @@ def _photograph(url: str, tokens: dict[str, str], person_id: str) -> None:
         page.screenshot(path=OUT / "coordinator.png")
 
         page = _page(browser, url, tokens["link_worker"], "/link-worker", WIDE, 900)
-        page.locator(f"#alerts > li[data-person-id='{person_id}'] button").first.click()
+        page.locator(f"#alerts > li[data-person-id='{person_id}'] button").click()
         expect(page.locator("#person-section")).to_be_visible()
         expect(page.locator("#trend svg")).to_be_visible()
         expect(page.locator("#suggestions-status")).not_to_contain_text("Looking for")

@@ -191,6 +191,12 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     expect(alert).to_contain_text("Rosalind")
     expect(alert.locator(".reasons li").first).to_be_visible()
     assert _check_ins_of(world, rosalind) == [[4], [5], [1]]
+    # Another: the alerts list still has one item for Rosalind, her newest, and counts the rest.
+    form.get_by_label("Often or always").check()
+    form.get_by_role("button", name="Record the check-in").click()
+    expect(chart.locator("circle.dot")).to_have_count(4)
+    expect(alert).to_have_count(1)
+    expect(alert).to_contain_text("and 1 earlier alert")
     snap(page, "link-worker-after-check-in")
 
 
