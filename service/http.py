@@ -14,7 +14,7 @@ from graph.repo.users import get_user
 from graph.store.port import GraphStore
 from service.auth import read_token
 from service.calendar import volunteer_calendar
-from service.rota import get_rota_run, rota_csv, solution_of
+from service.rota import get_rota_run, names_in_reasons, rota_csv, solution_of
 from service.users import current_user_from_header
 
 NAMES_IN_RUN = """
@@ -76,4 +76,4 @@ def _csv(store: GraphStore, run: RotaRun) -> str:
         names[row["id"]] = (
             f"{row['first_name']} {row['last_name']}" if row["volunteer"] else row["first_name"]
         )
-    return rota_csv(run=run, names=names)
+    return rota_csv(run=run, names=names, reasons=names_in_reasons(store=store, runs=[run]))

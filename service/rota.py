@@ -11,6 +11,11 @@ visits alone. ``run_rota`` turns the graph into a ROTA_FORMAT problem:
 
 The draft RotaRun keeps the problem and solution JSON and the metrics; ``publish_rota`` turns a
 draft into proposed assignments in one guarded statement.
+
+The solver is pure and its reasons name people and volunteers by id ("no volunteer within range
+of person-00007"). The stored solution keeps the ids (so an erased person leaves no name behind
+in old runs); ``names_in_reasons`` and ``readable`` put first names in their place where a run is
+shown to a coordinator (GraphQL, CSV).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import csv
 import hashlib
 import io
 import json
+import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -108,6 +115,60 @@ FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
 REMOVE r._lock
 RETURN ok, proposed, reopened, r.status AS status
 """
+
+
+# Candidate ids in a reason: id-shaped words with a digit, '-' or '_' in them (plain words and
+# times are left alone; a token that is no one's id stays as it is).
+REASON_TOKEN = re.compile(r"(?<![A-Za-z0-9_.:-])[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9]")
+ID_LIKE = re.compile(r"[0-9_-]")
+
+FIRST_NAMES_OF_IDS = """
+MATCH (n:Person) WHERE n.id IN $ids
+RETURN n.id AS id, n.first_name AS first_name, 'person' AS kind
+UNION ALL
+MATCH (n:Volunteer) WHERE n.id IN $ids
+RETURN n.id AS id, n.first_name AS first_name, 'volunteer' AS kind
+"""
+
+
+@dataclass(frozen=True)
+class ReasonNames:
+    """First names for the ids a run's reasons mention, and which of them are people."""
+
+    names: dict[str, str]
+    people: frozenset[str]
+
+    def readable(self, reasons: Iterable[str]) -> list[str]:
+        """The reasons with every known id replaced by that first name."""
+        return [
+            REASON_TOKEN.sub(lambda m: self.names.get(m.group(0), m.group(0)), reason)
+            for reason in reasons
+        ]
+
+
+def _reasons_of(run: RotaRun) -> list[str]:
+    solution = solution_of(run)
+    return [r for a in solution.assignments for r in a.reasons] + [
+        r for u in solution.unassigned for r in u.reasons
+    ]
+
+
+def names_in_reasons(*, store: GraphStore, runs: Iterable[RotaRun]) -> ReasonNames:
+    """The first names of the people and volunteers the runs' reasons mention (one statement)."""
+    tokens = {
+        token
+        for run in runs
+        for reason in _reasons_of(run)
+        for token in REASON_TOKEN.findall(reason)
+        if ID_LIKE.search(token)
+    }
+    if not tokens:
+        return ReasonNames(names={}, people=frozenset())
+    rows = store.run(FIRST_NAMES_OF_IDS, {"ids": sorted(tokens)}, write=False)
+    return ReasonNames(
+        names={r["id"]: r["first_name"] for r in rows if r["first_name"]},
+        people=frozenset(r["id"] for r in rows if r["kind"] == "person"),
+    )
 
 
 class RotaError(ValueError):
@@ -320,8 +381,10 @@ def publish_rota(*, store: GraphStore, run_id: str) -> Published:
     return Published(run=published, proposed=int(rows[0]["proposed"]))
 
 
-def rota_csv(*, run: RotaRun, names: dict[str, str]) -> str:
-    """The run as CSV: one row per assignment and per uncovered visit, with reasons."""
+def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None = None) -> str:
+    """The run as CSV: one row per assignment and per uncovered visit, with reasons (ids in
+    them replaced by first names from ``reasons``)."""
+    words = reasons or ReasonNames(names={}, people=frozenset())
     solution = solution_of(run)
     problem = json.loads(run.problem or "{}")
     visits = {v["id"]: v for v in problem.get("visits", [])}
@@ -338,7 +401,7 @@ def rota_csv(*, run: RotaRun, names: dict[str, str]) -> str:
                 a.start,
                 names.get(a.volunteer, a.volunteer),
                 "assigned",
-                "; ".join(a.reasons),
+                "; ".join(words.readable(a.reasons)),
             ]
         )
     for u in solution.unassigned:
@@ -351,7 +414,7 @@ def rota_csv(*, run: RotaRun, names: dict[str, str]) -> str:
                 "",
                 "",
                 "uncovered",
-                "; ".join(u.reasons),
+                "; ".join(words.readable(u.reasons)),
             ]
         )
     return out.getvalue()

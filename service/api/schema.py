@@ -18,10 +18,11 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graph.models import RotaRun
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from graph.repo.signup import Change
-from service import access, rota, signup, users
+from service import access, consent, rota, signup, users
 from service.api.coordination import CoordinationMutation
 from service.api.errors import (
     CountQueries,
@@ -124,6 +125,15 @@ async def _me(context: RequestContext, user: CurrentUser) -> Me:
         person=person,
         calendar_url=calendar_url,
     )
+
+
+async def _run_types(context: RequestContext, runs: list[RotaRun]) -> list[RotaRunType]:
+    """Runs as shown to a coordinator: the ids in their reasons replaced by first names (the
+    people's names read this way go to their access log, as arranging visits)."""
+    names = await context.call(rota.names_in_reasons, runs=runs)
+    for person_id in sorted(names.people):
+        context.reads.note(consent.basis(context.user, person_id), "first_name")
+    return [RotaRunType.of(run, names) for run in runs]
 
 
 async def _visit_for(context: RequestContext, visit_id: str, volunteer_id: str) -> VisitType:
@@ -257,13 +267,13 @@ class Query:
         access.require_staff(info.context, "coordinator")
         monday = _week(week) if week is not None else None
         runs = await info.context.call(rota.list_rota_runs, week_start=monday)
-        return [RotaRunType.of(r) for r in runs]
+        return await _run_types(info.context, runs)
 
     @strawberry.field(description="One rota run (coordinators).")
     async def rota_run(self, info: ContextInfo, id: strawberry.ID) -> RotaRunType | None:
         access.require_staff(info.context, "coordinator")
         run = await info.context.call(rota.get_rota_run, run_id=check_id(str(id), "id"))
-        return RotaRunType.of(run) if run else None
+        return (await _run_types(info.context, [run]))[0] if run else None
 
 
 def _unavailable(change: Change | None) -> VisitUnavailable:
@@ -305,7 +315,7 @@ class Mutation:
         run = await info.context.call(
             rota.run_rota, week_start=monday, time_limit=time_limit_seconds
         )
-        return RotaRunType.of(run)
+        return (await _run_types(info.context, [run]))[0]
 
     @strawberry.mutation(description="Publish a draft: volunteers see their proposed visits.")
     async def publish_rota(self, info: ContextInfo, run_id: strawberry.ID) -> PublishResult:
@@ -315,7 +325,8 @@ class Mutation:
             published = await info.context.call(rota.publish_rota, run_id=run_key)
         except rota.RotaError as error:
             return RotaNotPublished(message=str(error))
-        return RotaPublished(run=RotaRunType.of(published.run), proposed=published.proposed)
+        shown = (await _run_types(info.context, [published.run]))[0]
+        return RotaPublished(run=shown, proposed=published.proposed)
 
     @strawberry.mutation(description="Claim an open visit; the first valid claim wins.")
     async def claim_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ClaimResult:

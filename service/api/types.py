@@ -13,6 +13,7 @@ from graph.models import Person, RotaRun, Volunteer, Window, iso_utc
 from service import consent
 from service.access import may_see_address
 from service.api.errors import NotAllowed
+from service.rota import ReasonNames
 from service.weeks import visit_date, week_label
 
 if TYPE_CHECKING:
@@ -423,7 +424,9 @@ class RotaRunType:
     csv_url: str
 
     @classmethod
-    def of(cls, run: RotaRun) -> RotaRunType:
+    def of(cls, run: RotaRun, reasons: ReasonNames | None = None) -> RotaRunType:
+        """The run; ids in its reasons replaced by first names from ``reasons``."""
+        words = reasons or ReasonNames(names={}, people=frozenset())
         solution = json.loads(run.solution or "{}")
         metrics = solution.get("metrics")
         return cls(
@@ -439,12 +442,15 @@ class RotaRunType:
                     visit_id=strawberry.ID(a["visit"]),
                     volunteer_id=strawberry.ID(a["volunteer"]),
                     start=a["start"],
-                    reasons=a.get("reasons", []),
+                    reasons=words.readable(a.get("reasons", [])),
                 )
                 for a in solution.get("assignments", [])
             ],
             gaps=[
-                RotaGap(visit_id=strawberry.ID(u["visit"]), reasons=u.get("reasons", []))
+                RotaGap(
+                    visit_id=strawberry.ID(u["visit"]),
+                    reasons=words.readable(u.get("reasons", [])),
+                )
                 for u in solution.get("unassigned", [])
             ],
             csv_url=f"/rota/{run.id}.csv",

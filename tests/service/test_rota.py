@@ -176,3 +176,58 @@ def test_only_coordinators_run_or_publish(api: Api, world: World) -> None:
         assert body["data"] is None and body["errors"]
         body = api.gql(PUBLISH, {"runId": "run-anything"}, token=who)
         assert body["data"] is None and body["errors"]
+
+
+def test_gap_reasons_name_people_by_first_name_not_by_id(api: Api, world: World) -> None:
+    """The solver only knows ids; a coordinator reads first names, in GraphQL and CSV alike,
+    and the names read this way are in the person's access log."""
+    _, coordinator = world.user("coordinator")
+    zoe = world.person(
+        "Zoe", lat=51.80, lon=-0.06, visit_windows=[Window(day=4, start="10:00", end="12:00")]
+    )
+    world.volunteer("Val")
+    week = _week_label()
+    run = api.data(RUN, {"week": week}, token=coordinator)["runRota"]
+    visits = api.data(VISITS, {"week": week}, token=coordinator)["visits"]["edges"]
+    zoe_visit = next(e["node"]["id"] for e in visits if e["node"]["personFirstName"] == "Zoe")
+    reasons = next(g["reasons"] for g in run["gaps"] if g["visitId"] == zoe_visit)
+    assert any("Zoe" in r for r in reasons), reasons
+    everything = str(run)
+    assert zoe.id not in everything and "p-" not in everything
+
+    again = api.data(
+        "query($id: ID!) { rotaRun(id: $id) { gaps { visitId reasons } } }",
+        {"id": run["id"]},
+        token=coordinator,
+    )["rotaRun"]
+    assert next(g["reasons"] for g in again["gaps"] if g["visitId"] == zoe_visit) == reasons
+
+    response = api.client.get(run["csvUrl"], headers={"Authorization": f"Bearer {coordinator}"})
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    row = next(r for r in rows if r["visit"] == zoe_visit)
+    assert row["reasons"] == "; ".join(reasons) and zoe.id not in response.text
+
+    logged = api.store.run(
+        "MATCH (n:AccessLog) WHERE n.person_id = $id RETURN n.purpose AS p, n.fields AS f",
+        {"id": zoe.id},
+    )
+    assert logged and all(r["p"] == "arranging visits" and r["f"] == ["first_name"] for r in logged)
+
+
+def test_readable_reasons_replace_whole_ids_only() -> None:
+    from service.rota import ReasonNames
+
+    words = ReasonNames(
+        names={"person-7": "Ann", "person-77": "Bea", "v-1": "Val"}, people=frozenset()
+    )
+    assert words.readable(
+        [
+            "no volunteer within range of person-7.",
+            "within range of person-77; v-1 could still go",
+            "person-777 and xperson-7 stay, 10:00 too",
+        ]
+    ) == [
+        "no volunteer within range of Ann.",
+        "within range of Bea; Val could still go",
+        "person-777 and xperson-7 stay, 10:00 too",
+    ]
