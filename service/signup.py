@@ -35,6 +35,8 @@ OPEN_VISITS_SLACK = 10
 # How old (seconds) the per-process list of open visits that openVisits filters may be; 0 (the
 # default) asks the store on every call. See OpenVisitsSnapshot.
 OPEN_VISITS_MAX_AGE_ENV = "CARECIRCLES_OPEN_VISITS_MAX_AGE_S"
+# A snapshot older than max age + this is not served while a fresh one loads (an idle process).
+STALE_LIMIT_S = 30.0
 
 GET_VOLUNTEER = "MATCH (n:Volunteer {id: $id}) RETURN properties(n) AS n"
 
@@ -326,7 +328,8 @@ class OpenVisitsSnapshot:
 
     It is at most about ``max_age`` seconds old: a call that finds it older starts one reload
     in a background thread and answers from the old one meanwhile (a call waits only when there
-    is none yet, it is of another week, or it is over ``5 * max_age`` old). A claim won in this
+    is none yet, it is of another week, or it is over ``max_age + STALE_LIMIT_S`` old: a
+    process that sat idle). A claim won in this
     process counts at once. So a visit taken elsewhere may still be listed for up to
     ``max_age`` seconds, and one that opened may be missing for as long; neither breaks a rule,
     because ``claim_visit`` reads the visit, the volunteer and their held visits fresh and its
@@ -340,7 +343,8 @@ class OpenVisitsSnapshot:
         self._store = store
         self.max_age = max_age
         self._snapshot: _Snapshot | None = None
-        self._lock = threading.Lock()
+        self._load_lock = threading.Lock()  # one load at a time
+        self._lock = threading.Lock()  # short: the flag, recent claims, swapping snapshots
         self._reloading = False
         self._claims: list[tuple[float, str]] = []  # (when, visit id) won here lately
 
@@ -362,14 +366,14 @@ class OpenVisitsSnapshot:
         if (
             snapshot is None
             or snapshot.week_start != week_start
-            or now - snapshot.loaded_at > 5 * self.max_age
+            or now - snapshot.loaded_at > self.max_age + STALE_LIMIT_S
         ):
-            with self._lock:
+            with self._load_lock:
                 snapshot = self._snapshot
                 if (
                     snapshot is None
                     or snapshot.week_start != week_start
-                    or time.monotonic() - snapshot.loaded_at > 5 * self.max_age
+                    or time.monotonic() - snapshot.loaded_at > self.max_age + STALE_LIMIT_S
                 ):
                     snapshot = self._load(week_start)
             return snapshot
@@ -385,13 +389,14 @@ class OpenVisitsSnapshot:
 
     def _reload(self, week_start: str) -> None:
         try:
-            with self._lock:
+            with self._load_lock:
                 self._load(week_start)
         finally:
-            self._reloading = False
+            with self._lock:
+                self._reloading = False
 
     def _load(self, week_start: str) -> _Snapshot:
-        """Read every open visit (caller holds ``_lock``)."""
+        """Read every open visit (caller holds ``_load_lock``)."""
         started = time.monotonic()
         visits = repo.all_open_visits(store=self._store, week_start=week_start)
         for visit in visits:
@@ -399,11 +404,12 @@ class OpenVisitsSnapshot:
             visit["latest_minute"] = _minute(visit["latest"])
         by_id = {visit["id"]: visit for visit in visits}
         snapshot = _Snapshot(week_start, started, visits, [visit["key"] for visit in visits], by_id)
-        # Claims won here after the statement was sent may be missing from what it read.
-        self._claims = [(at, vid) for at, vid in self._claims if at >= started]
-        for _, visit_id in self._claims:
-            _count_claim(snapshot, visit_id)
-        self._snapshot = snapshot
+        with self._lock:
+            # Claims won here after the statement was sent may be missing from what it read.
+            self._claims = [(at, vid) for at, vid in self._claims if at >= started]
+            for _, visit_id in self._claims:
+                _count_claim(snapshot, visit_id)
+            self._snapshot = snapshot
         return snapshot
 
     def claimed(self, visit_id: str) -> None:
