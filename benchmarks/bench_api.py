@@ -5,8 +5,8 @@
 1. A fresh temporary data directory: an embedded FalkorDB server, the borough seeded into it
    (this week's visits, all open: the heaviest case for openVisits), a volunteer user per
    volunteer.
-2. ``carecircles serve`` in a separate process (so client threads do not share its GIL), and
-   httpx clients (one per thread) calling it with bearer tokens.
+2. ``carecircles serve`` in a separate process, and asyncio httpx clients in this one (one event
+   loop, one connection per concurrent client) calling it with bearer tokens.
 3. ``openVisits(first: 20)`` by random volunteers at 1 and 32 concurrent clients; then the bare
    Cypher for the same work (the open-visits statement and the held-visits statement, run
    directly through the store) to give the ratio of GraphQL to Cypher time.
@@ -22,6 +22,7 @@ The report (machine, date, numbers) goes to ``--out``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import os
 import platform
@@ -31,11 +32,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -125,9 +124,33 @@ class Client:
         return elapsed, body["data"]
 
 
-def _concurrently(clients: int, work: Callable[[int], list[float]]) -> list[float]:
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        return [t for chunk in pool.map(work, range(clients)) for t in chunk]
+def _concurrently(clients: int, work: Callable[[int], Any]) -> list[float]:
+    """Run ``clients`` coroutines ``work(index)`` (each returning its latencies) on one loop."""
+
+    async def everyone() -> list[list[float]]:
+        return list(await asyncio.gather(*(work(index) for index in range(clients))))
+
+    return [t for chunk in asyncio.run(everyone()) for t in chunk]
+
+
+class AsyncClient:
+    def __init__(self, url: str) -> None:
+        self.http = httpx.AsyncClient(base_url=url, timeout=60.0)
+
+    async def call(
+        self, query: str, variables: dict[str, Any], token: str
+    ) -> tuple[float, dict[str, Any]]:
+        started = time.perf_counter()
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        elapsed = time.perf_counter() - started
+        body: dict[str, Any] = response.json()
+        if "errors" in body:
+            raise RuntimeError(body["errors"])
+        return elapsed, body["data"]
 
 
 def _bare(store: GraphStore, runs: int, statement: Callable[[], object]) -> dict[str, float]:
@@ -145,6 +168,12 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     parser.add_argument("--requests", type=int, default=200, help="per measurement")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/API.md"))
     parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--snapshot-age",
+        type=float,
+        default=1.0,
+        help="the server's CARECIRCLES_OPEN_VISITS_MAX_AGE_S (0: no open-visits snapshot)",
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="carecircles-bench-api-"))
@@ -184,6 +213,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         CARECIRCLES_DATA_DIR=str(data_dir),
         CARECIRCLES_GRAPH_NAME="bench",
         CARECIRCLES_SECRET_KEY=settings.secret_key,
+        CARECIRCLES_OPEN_VISITS_MAX_AGE_S=str(args.snapshot_age),
     )
     server = subprocess.Popen(
         [
@@ -219,6 +249,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         store.close()
     results["seed_seconds"] = seed_seconds
     results["workers"] = args.workers
+    results["snapshot_age"] = args.snapshot_age
     results["size"] = args.size
     results["counts"] = (len(borough.people), len(borough.volunteers), len(borough.visits))
     args.out.write_text(_report(results))
@@ -246,13 +277,14 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
     results["open_1"] = _percentiles(samples)
     results["open_page_mean"] = statistics.mean(sizes)
 
-    def open_worker(index: int) -> list[float]:
+    async def open_worker(index: int) -> list[float]:
         local = random.Random(index)
-        client = Client(url, tokens[volunteers[0]])
+        client = AsyncClient(url)
         out = []
-        for _ in range(max(1, requests // 32 * 2)):
-            client.headers = {"Authorization": f"Bearer {tokens[local.choice(volunteers)]}"}
-            out.append(client.call(OPEN, {"first": 20})[0])
+        async with client.http:
+            for _ in range(max(1, requests // 32 * 2)):
+                vid = local.choice(volunteers)
+                out.append((await client.call(OPEN, {"first": 20}, tokens[vid]))[0])
         return out
 
     results["open_32"] = _percentiles(_concurrently(32, open_worker))
@@ -310,24 +342,31 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
     open_ids = [r["id"] for r in store.run(RACE_TARGETS, params, write=False)]
     rounds = max(1, requests // 32 * 2)
     targets = rng.sample(open_ids, min(rounds, len(open_ids)))
-    barrier = threading.Barrier(32)
     race_outcomes: list[tuple[str, str]] = []
-    lock = threading.Lock()
 
-    def claim_worker(index: int) -> list[float]:
-        client = Client(url, tokens[racers[index]])
-        out = []
-        for visit_id in targets:
-            barrier.wait()
-            elapsed, data = client.call(CLAIM, {"id": visit_id})
-            out.append(elapsed)
-            with lock:
-                result = data["claimVisit"]
-                detail = result.get("message") or "; ".join(result.get("reasons") or [])
-                race_outcomes.append((visit_id, f"{result['__typename']}: {detail}"[:90]))
+    async def claim_round(clients: list[AsyncClient], visit_id: str) -> list[float]:
+        answers = await asyncio.gather(
+            *(
+                client.call(CLAIM, {"id": visit_id}, tokens[racers[index]])
+                for index, client in enumerate(clients)
+            )
+        )
+        for _, data in answers:
+            result = data["claimVisit"]
+            detail = result.get("message") or "; ".join(result.get("reasons") or [])
+            race_outcomes.append((visit_id, f"{result['__typename']}: {detail}"[:90]))
+        return [elapsed for elapsed, _ in answers]
+
+    async def race() -> list[float]:
+        clients = [AsyncClient(url) for _ in range(32)]
+        out: list[float] = []
+        for visit_id in targets:  # every round: all 32 at once, the next round when all answered
+            out += await claim_round(clients, visit_id)
+        for client in clients:
+            await client.http.aclose()
         return out
 
-    results["claim_32"] = _percentiles(_concurrently(32, claim_worker))
+    results["claim_32"] = _percentiles(asyncio.run(race()))
     winners: dict[str, int] = {}
     for visit_id, kind in race_outcomes:
         if kind.startswith("VisitClaimed"):
@@ -415,11 +454,12 @@ def _report(r: dict[str, Any]) -> str:
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
             f"Data: `{r['size']}` borough, {people} people, {volunteers} volunteers, "
             f"{visits} visits this week, all open (seeded in {r['seed_seconds']:.1f} s). "
-            f"Server: `carecircles serve --workers {r['workers']}` on the embedded FalkorDB; "
-            "clients: httpx threads on the same machine.",
+            f"Server: `carecircles serve --workers {r['workers']}` on the embedded FalkorDB, "
+            f"CARECIRCLES_OPEN_VISITS_MAX_AGE_S={r['snapshot_age']:g}; "
+            "clients: asyncio httpx in another process on the same machine.",
             "",
             "Command: `python -m benchmarks.bench_api "
-            f"--size {r['size']} --workers {r['workers']}`",
+            f"--size {r['size']} --workers {r['workers']} --snapshot-age {r['snapshot_age']:g}`",
             "",
             "| measurement | requests | p50 ms | p95 ms | max ms | target |",
             "| --- | ---: | ---: | ---: | ---: | --- |",
