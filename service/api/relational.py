@@ -435,6 +435,12 @@ async def _services_by_id(context: RequestContext, ids: list[str]) -> dict[str, 
     return {s.id: ServiceType.of(s) for s in found}
 
 
+async def _service_name(context: RequestContext, referral: Referral) -> str | None:
+    services = await _services_by_id(context, [referral.service_id])
+    found = services.get(referral.service_id)
+    return found.name if found else None
+
+
 def _own_person(user: CurrentUser) -> str:
     if user.role != "person" or user.person_id is None:
         raise NotAllowed("Not allowed: this is for a person signed in to their own record.")
@@ -492,6 +498,19 @@ class RelationalQuery:
         rows = await info.context.call(checkins_repo.list_checkins_of_person, person_id=key)
         await _log(info.context, user, found, ["check_ins"], ["checkins"])
         return [CheckInType.of(c) for c in rows]
+
+    @strawberry.field(
+        description="A person's referrals to services, oldest first, with how each turned out "
+        "(consent: needs, as for suggesting and referring). The read is logged for the person."
+    )
+    async def referrals(self, info: ContextInfo, person_id: strawberry.ID) -> list[ReferralType]:
+        user = access.signed_in(info.context)
+        key = check_id(str(person_id), "personId")
+        found = await _access(info.context, user, key)
+        _require(found, "needs")
+        held = await info.context.call(my_data.referrals_of, person_id=key)
+        await _log(info.context, user, found, ["referrals"], ["needs"])
+        return [ReferralType.of(r.referral, r.service_name) for r in held]
 
     @strawberry.field(
         description="Alerts about people who gave you (or your organisation) check-in access, "
@@ -705,7 +724,7 @@ class RelationalMutation:
         except NotFound as missing:
             field = "serviceId" if "Service" in str(missing) else "personId"
             raise InputError(f"{field}: no such {field[:-2]}") from None
-        return ReferralMade(referral=ReferralType.of(made))
+        return ReferralMade(referral=ReferralType.of(made, await _service_name(info.context, made)))
 
     @strawberry.mutation(description="Record how a referral turned out.")
     async def update_referral(
@@ -731,7 +750,7 @@ class RelationalMutation:
             at=utc_now(),
             note=note.strip() if note else None,
         )
-        return ReferralType.of(updated)
+        return ReferralType.of(updated, await _service_name(info.context, updated))
 
     @strawberry.mutation(
         description="Give a user or organisation access to parts of a record until a time "

@@ -18,9 +18,10 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from graph.models import RotaRun
+from graph.models import Person, RotaRun
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
+from graph.repo.records import from_properties
 from graph.repo.signup import Change
 from service import access, consent, rota, signup, users
 from service.api.coordination import CoordinationMutation
@@ -72,6 +73,17 @@ from service.weeks import InvalidWeek, monday_of, today, week_start
 
 NOTE_MAX = 500
 RUN_TIME_LIMIT_MAX = 120.0
+SEARCH_MAX = 100
+
+# People whose first or last name holds every word of the search (words already lower case), in
+# id order like the unfiltered list, so the same cursors page both.
+PEOPLE_MATCHING = """
+MATCH (n:Person)
+WHERE ($after IS NULL OR n.id > $after)
+  AND all(word IN $words WHERE toLower(n.first_name) CONTAINS word
+                            OR toLower(n.last_name) CONTAINS word)
+RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
+"""
 
 VISIT_WITH_PERSON = """
 MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
@@ -94,6 +106,15 @@ def _week(value: str) -> Any:
         return week_start(value)
     except InvalidWeek as error:
         raise InputError(str(error)) from None
+
+
+def _search_words(search: str | None) -> list[str]:
+    """The words of a name search, lower case; none for no search (or only spaces)."""
+    if search is None:
+        return []
+    if len(search) > SEARCH_MAX:
+        raise InputError(f"search: expected at most {SEARCH_MAX} characters, got {len(search)}")
+    return search.lower().split()
 
 
 def _address(row: dict[str, Any]) -> str | None:
@@ -156,18 +177,32 @@ class Query:
         user = access.signed_in(info.context)
         return await _me(info.context, user)
 
-    @strawberry.field(description="People your organisation supports (coordinators, link workers).")
+    @strawberry.field(
+        description="People your organisation supports (coordinators, link workers), in id "
+        "order. With a search, only those whose first or last name contains every word of it "
+        "(any case): only the people returned are read (and logged for them)."
+    )
     async def people(
-        self, info: ContextInfo, first: int | None = 50, after: str | None = None
+        self,
+        info: ContextInfo,
+        first: int | None = 50,
+        after: str | None = None,
+        search: str | None = None,
     ) -> Connection[PersonType]:
         access.require_staff(info.context, "coordinator", "link_worker")
         first = check_first(first)
-        page = await info.context.call(
-            people_repo.list_people, first=first, after=decode_cursor(after)
-        )
-        return connection(
-            [PersonType.of(p) for p in page.items], [p.id for p in page.items], page.has_next
-        )
+        words = _search_words(search)
+        cursor = decode_cursor(after)
+        if words:
+            rows = await info.context.run(
+                PEOPLE_MATCHING, {"words": words, "after": cursor, "limit": first + 1}
+            )
+            found = [from_properties(Person, r["n"]) for r in rows]
+            items, has_next = found[:first], len(found) > first
+        else:
+            page = await info.context.call(people_repo.list_people, first=first, after=cursor)
+            items, has_next = page.items, page.has_next
+        return connection([PersonType.of(p) for p in items], [p.id for p in items], has_next)
 
     @strawberry.field(description="One person: staff of their organisation, or the person.")
     async def person(self, info: ContextInfo, id: strawberry.ID) -> PersonType | None:

@@ -13,11 +13,14 @@ SUGGEST = """query($id: ID!) {
 }"""
 REFER = """mutation($p: ID!, $s: ID!) {
   referToService(personId: $p, serviceId: $s, note: "call first") {
-    __typename ... on ReferralMade { referral { id status serviceId } }
+    __typename ... on ReferralMade { referral { id status serviceId serviceName } }
   }
 }"""
 UPDATE = """mutation($id: ID!, $status: ReferralOutcome!) {
-  updateReferral(referralId: $id, status: $status) { id status updatedAt }
+  updateReferral(referralId: $id, status: $status) { id status updatedAt serviceName }
+}"""
+REFERRALS = """query($id: ID!) {
+  referrals(personId: $id) { id serviceId serviceName status note createdAt updatedAt }
 }"""
 SERVICES = """query($after: String) {
   services(first: 2, after: $after) {
@@ -61,10 +64,12 @@ def test_suggestions_need_consent_and_carry_reasons_and_outcomes_count(
 
     made = api.data(REFER, {"p": ann.id, "s": garden.id}, token=worker)["referToService"]
     assert made["__typename"] == "ReferralMade" and made["referral"]["status"] == "made"
+    assert made["referral"]["serviceName"] == garden.name
     updated = api.data(
         UPDATE, {"id": made["referral"]["id"], "status": "NOT_SUITABLE"}, token=worker
     )["updateReferral"]
     assert updated["status"] == "not_suitable" and updated["updatedAt"]
+    assert updated["serviceName"] == garden.name
     after = api.data(SUGGEST, {"id": ann.id}, token=worker)["suggestConnections"]
     assert garden.id not in [s["service"]["id"] for s in after]
     assert chess.id in [s["service"]["id"] for s in after]
@@ -91,3 +96,53 @@ def test_services_are_paged(api: Api, world: World) -> None:
     stored = api.store.run("MATCH (s:Service) RETURN s.id AS id ORDER BY s.id")
     assert len(seen) >= 3 and seen == [r["id"] for r in stored]
     assert api.gql(SERVICES, {"after": None})["errors"][0]["message"].startswith("Sign in")
+
+
+def test_a_link_worker_lists_a_persons_referrals_with_consent_for_needs(
+    api: Api, world: World
+) -> None:
+    lunch, walk = (
+        services.create_service(
+            store=api.store,
+            service=Service(
+                id=f"svc-{name}-{world.tag}", name=f"{name} {world.tag}", category=name
+            ),
+        )
+        for name in ("lunch", "walk")
+    )
+    bea = world.person("Bea")
+    _, worker = world.user("link_worker")
+    assert api.gql(REFERRALS, {"id": bea.id}, token=worker)["errors"][0]["message"] == (
+        "Not allowed: no consent in force for needs."
+    )
+    grant(world, bea, organization_id=world.organization_id)  # check-ins only
+    denied = api.gql(REFERRALS, {"id": bea.id}, token=worker)
+    assert denied["errors"][0]["message"] == "Not allowed: no consent in force for needs."
+    needs = grant(
+        world, bea, organization_id=world.organization_id, scopes=("needs",), purpose="groups"
+    )
+    assert api.data(REFERRALS, {"id": bea.id}, token=worker)["referrals"] == []
+
+    first = api.data(REFER, {"p": bea.id, "s": lunch.id}, token=worker)["referToService"]
+    api.data(REFER, {"p": bea.id, "s": walk.id}, token=worker)
+    api.data(UPDATE, {"id": first["referral"]["id"], "status": "ATTENDED"}, token=worker)
+    listed = api.data(REFERRALS, {"id": bea.id}, token=worker)["referrals"]
+    # Oldest first; made within the same second here, so compared by service.
+    listed.sort(key=lambda r: r["serviceName"])
+    assert [(r["serviceName"], r["status"], r["note"]) for r in listed] == [
+        (lunch.name, "attended", "call first"),
+        (walk.name, "made", "call first"),
+    ]
+    assert listed[0]["updatedAt"] and listed[1]["updatedAt"] is None
+    assert all(r["createdAt"] for r in listed)
+    logged = api.store.run(
+        "MATCH (n:AccessLog {person_id: $id}) WHERE 'referrals' IN n.fields "
+        "RETURN n.purpose AS purpose",
+        {"id": bea.id},
+    )
+    # One entry per read, naming the grant covering needs (its purpose, as the person sees it).
+    assert [r["purpose"] for r in logged] == [f"consent {needs.id}"] * 2
+    # Another organisation's link worker, without a grant, sees nothing.
+    other = World(api).user("link_worker")[1]
+    refused = api.gql(REFERRALS, {"id": bea.id}, token=other)
+    assert refused["errors"][0]["message"] == "Not allowed: no consent in force for needs."
