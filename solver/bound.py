@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linprog  # type: ignore[import-untyped]
-from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
 
 from solver.compiled import Compiled
 
@@ -56,30 +56,50 @@ def _union_minutes(windows: tuple[tuple[int, int], ...]) -> int:
     return total
 
 
+Shares = dict[tuple[int, int], float]
+
+
+@dataclass
+class Relaxation:
+    """The bound, and the relaxation's shares (visit, volunteer) -> [0, 1] that guide a rota."""
+
+    need_weighted_upper_bound: float
+    shares: Shares = field(default_factory=dict)
+
+
 def need_weighted_upper_bound(compiled: Compiled, *, complete: bool, time_limit: float) -> float:
     """An upper bound on need-weighted coverage (1.0 when there is no need at all)."""
+    return relax(compiled, complete=complete, time_limit=time_limit).need_weighted_upper_bound
+
+
+def relax(compiled: Compiled, *, complete: bool, time_limit: float) -> Relaxation:
+    """Solve the relaxations that fit: the full flow, the full LP, else the aggregate LP."""
     c = compiled
     total = sum(c.people[v.person].need for v in c.visits)
     if total <= 0:
-        return 1.0
+        return Relaxation(1.0)
     trivial = sum(
         c.people[v.person].need for v in c.visits if c.eligible_counts[v.index] >= v.needed
     )
     best = trivial
     pairs = sum(len(cands) for cands in c.candidates)
     deadline = time.monotonic() + time_limit
-    value = None
+    value: float | None = None
+    shares: Shares = {}
     if complete and pairs <= FULL_FLOW_PAIRS:
-        value = _flow_bound(c)
+        value, shares = _flow_bound(c)
         if pairs <= FULL_LP_PAIRS:
-            tighter = _full_lp(c, deadline)
+            tighter, lp_shares = _full_lp(c, deadline)
             if tighter is not None:
                 value = tighter if value is None else min(value, tighter)
+                shares = lp_shares
+    elif pairs <= FULL_FLOW_PAIRS:
+        _, shares = _flow_bound(c)  # over the candidates kept: a guide, not a bound
     if value is None:
-        value = _aggregate_lp(c, deadline)
+        value, _ = _aggregate_lp(c, deadline)
     if value is not None:
         best = min(best, value)
-    return min(1.0, best / total + 1e-9)
+    return Relaxation(min(1.0, best / total + 1e-9), shares)
 
 
 @dataclass
@@ -119,11 +139,12 @@ class _Rows:
         self.eq_rhs.append(rhs)
 
 
-def _maximise(rows: _Rows, deadline: float) -> float | None:
-    """A proven upper bound on the LP's maximum (weak duality), or None if HiGHS failed."""
+def _maximise(rows: _Rows, deadline: float) -> tuple[float | None, FloatArray]:
+    """A proven upper bound on the LP's maximum (weak duality) and HiGHS's solution; None and
+    an empty solution if HiGHS failed."""
     n = len(rows.profit)
     if n == 0:
-        return 0.0
+        return 0.0, np.zeros(0)
     profit = np.array(rows.profit)
     lower = np.array(rows.lower)
     upper = np.array(rows.upper)
@@ -146,7 +167,7 @@ def _maximise(rows: _Rows, deadline: float) -> float | None:
         options={"time_limit": max(0.2, deadline - time.monotonic()), "presolve": True},
     )
     if result.status != 0:
-        return None
+        return None, np.zeros(0)
     y = np.zeros(0)
     z = np.zeros(0)
     reduced = profit.copy()
@@ -157,10 +178,10 @@ def _maximise(rows: _Rows, deadline: float) -> float | None:
         z = -np.asarray(result.eqlin.marginals, dtype=float)
         reduced -= a_eq.T @ z
     value = float(y @ b_ub + z @ b_eq + np.sum(np.maximum(reduced * upper, reduced * lower)))
-    return value * (1 + 1e-9) + 1e-7
+    return value * (1 + 1e-9) + 1e-7, np.asarray(result.x, dtype=float)
 
 
-def _flow_bound(c: Compiled) -> float | None:
+def _flow_bound(c: Compiled) -> tuple[float | None, Shares]:
     """The full relaxation as a min-cost flow, solved exactly (see the module doc)."""
     import numpy as np
     from ortools.graph.python import min_cost_flow
@@ -186,6 +207,7 @@ def _flow_bound(c: Compiled) -> float | None:
             node += 1
     profits: list[float] = []
     profit_arcs: list[int] = []
+    pair_arcs: dict[tuple[int, int], int] = {}
     for v in c.visits:
         cands = c.candidates[v.index]
         if len(cands) < v.needed or c.people[v.person].need <= 0:
@@ -193,6 +215,7 @@ def _flow_bound(c: Compiled) -> float | None:
         visit_node = node
         node += 1
         for cand in cands:
+            pair_arcs[(v.index, cand.volunteer)] = len(tails)
             tails.append(day_node[(cand.volunteer, v.day)])
             heads.append(visit_node)
             caps.append(v.duration)
@@ -202,7 +225,7 @@ def _flow_bound(c: Compiled) -> float | None:
         caps.append(v.duration * v.needed)
         profits.append(c.people[v.person].need / (v.duration * v.needed))
     if not profits:
-        return 0.0
+        return 0.0, {}
     supply = int(sum(w.max_minutes for w in c.volunteers))
     tails.append(0)
     heads.append(1)
@@ -222,33 +245,40 @@ def _flow_bound(c: Compiled) -> float | None:
     flow.set_node_supply(0, supply)
     flow.set_node_supply(1, -supply)
     if flow.solve() != flow.OPTIMAL:
-        return None
+        return None, {}
     got = np.array([flow.flow(a) for a in profit_arcs], dtype=np.float64)
     # optimal for the rounded profits; any flow gains at most 1/scale per minute more under the
     # exact ones, on each side of the comparison, hence the margin
     margin = 2 * float(served.sum()) * (float(profit.max()) / scale) + 1e-9
-    return float(got @ profit) + margin
+    shares = {
+        (v, w): flow.flow(arc) / c.visits[v].duration
+        for (v, w), arc in pair_arcs.items()
+        if flow.flow(arc) > 0
+    }
+    return float(got @ profit) + margin, shares
 
 
-def _full_lp(c: Compiled, deadline: float) -> float | None:
+def _full_lp(c: Compiled, deadline: float) -> tuple[float | None, Shares]:
     """The full relaxation with its side constraints (rule 11's ``share <= covered``, and
     rule 10 for the people whose circle places can run out)."""
     rows = _Rows()
     weekly: dict[int, list[tuple[int, int]]] = defaultdict(list)
     daily: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     newcomer_shares: dict[tuple[int, int], list[int]] = defaultdict(list)
+    share_of: dict[tuple[int, int], int] = {}
     for v in c.visits:
         cands = c.candidates[v.index]
         low = 1.0 if v.pinned else 0.0
         high = 1.0 if len(cands) >= v.needed else 0.0
         if low > high:
-            return None
+            return None, {}
         covered = rows.variable(c.people[v.person].need, low, high)
         if high == 0.0:
             continue
         shares = []
         for cand in cands:
             share = rows.variable(0.0, 0.0, 1.0)
+            share_of[(v.index, cand.volunteer)] = share
             shares.append(share)
             if v.needed > 1:
                 rows.at_most([share, covered], [1.0, -1.0], 0.0)
@@ -280,10 +310,13 @@ def _full_lp(c: Compiled, deadline: float) -> float | None:
             for share in shares:
                 rows.at_most([share, new], [1.0, -1.0], 0.0)
         rows.at_most(news, [1.0] * len(news), float(room))
-    return _maximise(rows, deadline)
+    value, x = _maximise(rows, deadline)
+    if value is None:
+        return None, {}
+    return value, {key: float(x[i]) for key, i in share_of.items() if x[i] > 1e-6}
 
 
-def _aggregate_lp(c: Compiled, deadline: float) -> float | None:
+def _aggregate_lp(c: Compiled, deadline: float) -> tuple[float | None, FloatArray]:
     rows = _Rows()
     per_day: dict[tuple[int, bool], list[tuple[int, int]]] = defaultdict(list)
     everything = []
@@ -291,7 +324,7 @@ def _aggregate_lp(c: Compiled, deadline: float) -> float | None:
         low = 1.0 if v.pinned else 0.0
         high = 1.0 if c.eligible_counts[v.index] >= v.needed else 0.0
         if low > high:
-            return None
+            return None, np.zeros(0)
         covered = rows.variable(c.people[v.person].need, low, high)
         minutes = v.duration * v.needed
         per_day[(v.day, False)].append((minutes, covered))

@@ -52,7 +52,8 @@ from solver.greedy import Rota
 
 SCALE = 1000  # need and km are scaled to integers (thousandths)
 
-Goal = Literal["contract", "assignment"]
+Goal = Literal["contract", "assignment", "search"]
+BoolVar = cp_model.BoolVarT  # a Boolean variable or its negation
 
 
 @dataclass
@@ -95,11 +96,13 @@ class NeighbourhoodModel:
     cost_terms: list[cp_model.LinearExprT] = field(default_factory=list)
     infeasible: bool = False
 
-    def assignment_part(self) -> cp_model.LinearExprT:
-        return sum(self.assignment_terms)
+    def assignment_part(self) -> cp_model.LinearExpr:
+        return cp_model.LinearExpr.sum(self.assignment_terms)
 
-    def contract_objective(self) -> cp_model.LinearExprT:
-        return sum(self.assignment_terms) - sum(self.cost_terms)
+    def contract_objective(self) -> cp_model.LinearExpr:
+        return cp_model.LinearExpr.sum(self.assignment_terms) - cp_model.LinearExpr.sum(
+            self.cost_terms
+        )
 
 
 def build_model(
@@ -154,18 +157,18 @@ def build_model(
         by_visit[v].append(w)
     for v in free:
         visit = c.visits[v]
-        vols = by_visit.get(v, [])
-        if len(vols) < visit.needed:
+        able = by_visit.get(v, [])
+        if len(able) < visit.needed:
             if visit.pinned:
                 built.infeasible = True
             continue
-        values = sorted({s for w in vols for s in starts_of[(v, w)]})
+        values = sorted({s for w in able for s in starts_of[(v, w)]})
         start = model.new_int_var_from_domain(cp_model.Domain.from_values(values), f"start_{v}")
         built.start[v] = start
         covered = model.new_bool_var(f"covered_{v}")
         built.covered[v] = covered
         xs = []
-        for w in vols:
+        for w in able:
             x = model.new_bool_var(f"assign_{v}_{w}")
             built.assign[(v, w)] = x
             xs.append(x)
@@ -245,7 +248,7 @@ def build_model(
             _add_travel_path(built, c, w, day, nodes + fixed_nodes, table)
 
     # fairness: max minus min minutes over volunteers with any visit
-    if goal == "contract" and c.fairness and built.assign:
+    if goal in ("contract", "search") and c.fairness and built.assign:
         _add_fairness(built, c, fixed_load, by_volunteer)
     return built
 
@@ -292,10 +295,13 @@ def _arrays(c: Compiled, nodes: list[_Node], table: _DayTable) -> tuple[npt.NDAr
     return pos, low, high, dur, gap
 
 
-PAIRWISE_UP_TO = int(__import__("os").environ.get("PAIRWISE", "0"))
+def _literal(node: _Node) -> cp_model.IntVar:
+    """A free node's assign literal."""
+    assert not isinstance(node.present, int)
+    return node.present
 
 
-def _order_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> cp_model.IntVar:
+def _order_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> BoolVar:
     """The literal that says ``a`` comes before ``b`` (one per pair of visits)."""
     key = (a.visit, b.visit) if a.visit < b.visit else (b.visit, a.visit)
     first = built.order.get(key)
@@ -319,29 +325,23 @@ def _add_no_overlap(
     if n < 2:
         return
     model = built.model
-    _, low, high, dur, gap = _arrays(c, nodes, table)
-    if n <= PAIRWISE_UP_TO:
-        reach = np.zeros(n, dtype=np.int64)
-    else:
-        reach = (gap + np.where(np.eye(n, dtype=bool), 1 << 30, 0)).min(axis=1)
-        model.add_no_overlap(
-            [
-                model.new_optional_fixed_size_interval_var(
-                    node.start,
-                    int(reach[i]),
-                    node.present,
-                    "",  # type: ignore[arg-type]
-                )
-                for i, node in enumerate(nodes)
-            ]
-        )
+    _, low, high, _, gap = _arrays(c, nodes, table)
+    reach = (gap + np.where(np.eye(n, dtype=bool), 1 << 30, 0)).min(axis=1)
+    model.add_no_overlap(
+        [
+            model.new_optional_fixed_size_interval_var(
+                node.start, int(reach[i]), node.present, f"visit_{node.visit}"
+            )
+            for i, node in enumerate(nodes)
+        ]
+    )
     can = low[:, None] + gap <= high[None, :]  # a can come first
     always = high[:, None] + gap <= low[None, :]  # a always comes first, far enough
     covered_by_reach = low[:, None] + reach[:, None] > high[None, :]  # no-overlap forbids a first
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
     never = upper & ~can & ~can.T & ~(covered_by_reach & covered_by_reach.T)
     for i, j in zip(*np.nonzero(never), strict=True):
-        model.add_bool_or([nodes[i].present.negated(), nodes[j].present.negated()])  # type: ignore[union-attr]
+        model.add_bool_or([~_literal(nodes[i]), ~_literal(nodes[j])])
     needs = can & ~always & (gap > reach[:, None])  # a first needs more than the no-overlap
     one_way = needs & ~(can.T & ~always.T)
     for i, j in zip(*np.nonzero(one_way), strict=True):
@@ -374,7 +374,7 @@ def _add_day_energy(
         )
 
 
-def _before_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> cp_model.IntVar | None:
+def _before_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> BoolVar | None:
     """The order literal that says ``a`` comes before ``b``, if the pair has one."""
     key = (a.visit, b.visit) if a.visit < b.visit else (b.visit, a.visit)
     first = built.order.get(key)
@@ -429,7 +429,7 @@ def _add_travel_path(
         used = model.new_bool_var(f"day_used_{w}_{day}")
         built.day_used[(w, day)] = used
         for n in nodes:
-            model.add_implication(n.present, used)  # type: ignore[arg-type]
+            model.add_implication(_literal(n), used)
         model.add(sum(arcs) == sum(presents) - used)
 
 
@@ -486,12 +486,12 @@ def add_hints(built: NeighbourhoodModel, c: Compiled, hint: Rota) -> None:
     for v, (s, vols) in hint.items():
         for w in vols:
             day_items[(w, c.visits[v].day)].append((s, v))
-    follows: set[tuple[int, int, int]] = set()
+    consecutive: set[tuple[int, int, int]] = set()
     for (w, _), items in day_items.items():
         items.sort()
-        follows.update((w, a, b) for (_, a), (_, b) in zip(items, items[1:], strict=False))
-    for key, arc in built.follows.items():
-        model.add_hint(arc, key in follows)
+        consecutive.update((w, a, b) for (_, a), (_, b) in zip(items, items[1:], strict=False))
+    for arc_key, arc in built.follows.items():
+        model.add_hint(arc, arc_key in consecutive)
     for (w, day), used in built.day_used.items():
         model.add_hint(used, (w, day) in day_items)
     loads = {w for _, w in chosen}
@@ -506,7 +506,7 @@ def run(
     workers: int = 1,
     seed: int = 0,
     deterministic_limit: float | None = None,
-) -> tuple[cp_model.CpSolver, int]:
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """Solve a built model within ``time_limit`` seconds (and deterministic units, if given)."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
@@ -523,17 +523,7 @@ def run(
         # the default two-worker portfolio runs its LP worker at level 1; these two prove
         # the small weeks fastest (the core worker raises the bound from the objective side)
         solver.parameters.subsolvers.extend(["max_lp", "core", "default_lp", "quick_restart"])
-    solver.parameters.log_search_progress = bool(__import__("os").environ.get("CPLOG"))
-    import os
-
-    if os.environ.get("CPPARAMS"):
-        for item in os.environ["CPPARAMS"].split(";"):
-            k, val = item.split("=")
-            if k in ("subsolvers", "extra_subsolvers", "ignore_subsolvers"):
-                getattr(solver.parameters, k).extend(val.split(","))
-            else:
-                cur = getattr(solver.parameters, k)
-                setattr(solver.parameters, k, type(cur)(eval(val)))
+    solver.parameters.log_search_progress = False
     code = solver.solve(built.model)
     return solver, code
 
@@ -577,6 +567,11 @@ def solve_neighbourhood(
         model.add(built.assignment_part() >= round(floor * SCALE))
     if goal == "contract":
         model.maximize(built.contract_objective())
+    elif goal == "search":
+        # travel left out (its arcs make a neighbourhood several times slower); a tiny reward
+        # for keeping the hint's assignments stops needless moves that would add km
+        kept = [x for (v, w), x in built.assign.items() if v in hint and w in hint[v][1]]
+        model.maximize(SCALE * built.contract_objective() + cp_model.LinearExpr.sum(kept))
     else:
         model.maximize(built.assignment_part())
     add_hints(built, compiled, hint)
@@ -591,11 +586,12 @@ def solve_neighbourhood(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = float("-inf") if code == cp_model.INFEASIBLE else float("inf")
         return SubResult({}, status, float("-inf"), bound, solver.deterministic_time)
+    unit = SCALE * SCALE if goal == "search" else SCALE
     return SubResult(
         rota_of(built, solver),
         status,
-        solver.objective_value / SCALE,
-        solver.best_objective_bound / SCALE,
+        solver.objective_value / unit,
+        solver.best_objective_bound / unit,
         solver.deterministic_time,
     )
 

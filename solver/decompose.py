@@ -1,4 +1,4 @@
-"""Improve a rota within a time budget: one exact model for a small week, neighbourhoods for a big one.
+"""Improve a rota within a time budget: one exact model for a small week, else neighbourhoods.
 
 **Small weeks** (at most ``WHOLE_MODEL_PAIRS`` candidate pairs) are one CP-SAT model, solved in
 two phases (see solver/cpsat.py):
@@ -360,6 +360,7 @@ def _solve_shared(
         time_limit=limit,
         workers=1,
         seed=seed,
+        goal="search",
         deterministic_limit=dlimit,
     )
 
@@ -383,6 +384,7 @@ def _solve_batch(
                 time_limit=limit,
                 workers=1,
                 seed=seed,
+                goal="search",
                 deterministic_limit=dlimit,
             )
             for free in batch

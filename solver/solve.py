@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from solver.bound import need_weighted_upper_bound
+from solver.bound import relax
 from solver.check import compute_metrics
 from solver.compiled import Compiled, compile_problem, find_candidates
 from solver.decompose import (
@@ -18,6 +18,7 @@ from solver.decompose import (
 )
 from solver.explain import assignment_reasons, state_of, unassigned_reasons
 from solver.greedy import Rota, greedy
+from solver.guided import guided
 from solver.models import Assignment, Problem, Solution, Unassigned, clock_of
 from solver.validate import parse_problem, problem_errors
 
@@ -63,13 +64,18 @@ def solve(
     )
     reserve = EXPLAIN_RESERVE_PER_VISIT * len(compiled.visits)
     say("bounding")
-    bound = need_weighted_upper_bound(
+    relaxation = relax(
         compiled,
         complete=complete,
         time_limit=max(0.1, min(time_limit * BOUND_SHARE, deadline - time.monotonic() - reserve)),
     )
+    bound = relaxation.need_weighted_upper_bound
     say("greedy rota")
     incumbent = greedy(compiled)
+    if relaxation.shares:
+        rounded = guided(compiled, relaxation.shares)
+        if rota_objective(compiled, rounded) > rota_objective(compiled, incumbent):
+            incumbent = rounded
     say("optimising")
     clock = Clock(
         deadline=deadline - reserve,
