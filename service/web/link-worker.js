@@ -2,14 +2,15 @@
 // check-in), circle, suggested connections with reasons, referrals and their outcomes.
 // What a person's consent does not cover is said in words where it would have been.
 
-import { allPages, gql, signedInAs } from "./api.js";
+import { gql, signedInAs } from "./api.js";
 import { SCALES, answers, lonelinessWords, scalePicker, showInvalid } from "./check-in.js";
 import { busy, dateTime, h, header, say, shortDate } from "./ui.js";
 import { trendChart } from "./trend-chart.js";
 
-const PEOPLE = `query($after: String) {
-  people(first: 100, after: $after) {
-    edges { node { id firstName lastName area } } pageInfo { hasNextPage endCursor }
+const MATCHES_SHOWN = 12;
+const PEOPLE = `query($search: String!) {
+  people(first: ${MATCHES_SHOWN}, search: $search) {
+    edges { node { id firstName lastName area } } pageInfo { hasNextPage }
   }
 }`;
 const PERSON = `query($id: ID!) {
@@ -29,9 +30,12 @@ const RECORD = `mutation($input: CheckInInput!) {
     ... on InvalidAnswers { field message }
   }
 }`;
+const REFERRALS = `query($id: ID!) {
+  referrals(personId: $id) { id serviceName status note createdAt updatedAt }
+}`;
 const REFER = `mutation($personId: ID!, $serviceId: ID!, $note: String) {
   referToService(personId: $personId, serviceId: $serviceId, note: $note) {
-    referral { id serviceId serviceName status createdAt }
+    referral { id serviceId serviceName status note createdAt updatedAt }
   }
 }`;
 const UPDATE_REFERRAL = `mutation($id: ID!, $status: ReferralOutcome!) {
@@ -42,11 +46,11 @@ const REFERRAL_WORDS = { made: "Referred", attended: "Attended", declined: "Decl
 const NOTE_MAX = 500;
 const ALERTS_SHOWN = 6;
 const PREFIX = "lw-check-in";
+const SEARCH_DELAY_MS = 250;
 
 const me = await signedInAs("link_worker");
 header(me);
 
-let people = [];
 const find = document.querySelector("#find");
 const matches = document.querySelector("#matches");
 const findStatus = document.querySelector("#find-status");
@@ -106,48 +110,39 @@ async function loadAlerts() {
 
 // ---- Finding a person ------------------------------------------------------------------------
 
-function showMatches() {
-  const words = find.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) {
-    matches.replaceChildren();
-    say(findStatus, `You support ${people.length} ${people.length === 1 ? "person" : "people"}. Type part of a name.`, "info");
-    return;
-  }
-  if (!people.length) {
-    matches.replaceChildren();
-    say(findStatus, "Nobody is on your list yet.", "info");
-    return;
-  }
-  const found = people.filter((p) => {
-    const name = `${p.firstName} ${p.lastName} ${p.area ?? ""}`.toLowerCase();
-    return words.every((w) => name.includes(w));
-  });
-  matches.replaceChildren(
-    ...found.slice(0, 12).map((p) =>
-      h("li", {}, h("button", { type: "button", class: "link", onclick: () => openPerson(p.id) }, `${p.firstName} ${p.lastName}`), p.area ? h("span", { class: "meta" }, ` · ${p.area}`) : null),
-    ),
-  );
-  say(findStatus, found.length ? (found.length > 12 ? `${found.length} people match; showing 12. Type more of the name.` : "") : "Nobody you support has that name.", "info");
+// The API searches the names, so only the people who match are read (every read of a person's
+// name is written to their access log): nothing is read until the link worker types, and then
+// only once they pause, and only the newest search is shown.
+let searchTimer;
+let searchNumber = 0;
+
+function matchItem(p) {
+  return h("li", {}, h("button", { type: "button", class: "link", onclick: () => openPerson(p.id) }, `${p.firstName} ${p.lastName}`), p.area ? h("span", { class: "meta" }, ` · ${p.area}`) : null);
 }
 
-// The list is read when the link worker starts typing, not when the page opens: every read of a
-// person's name is written to their access log, so opening the page for alerts reads nobody.
-let loadingPeople = null;
-function loadPeople() {
-  loadingPeople ??= allPages(async (after) => (await gql(PEOPLE, { after })).people).then((found) => {
-    people = found.sort((a, b) => `${a.firstName} ${a.lastName}`.localeCompare(`${b.firstName} ${b.lastName}`));
-  });
-  return loadingPeople;
-}
-
-find.addEventListener("input", async () => {
+async function searchPeople(search, number) {
   try {
-    await loadPeople();
-    showMatches();
+    const { people } = await gql(PEOPLE, { search });
+    if (number !== searchNumber) return;
+    const found = people.edges.map((e) => e.node).sort((a, b) => `${a.firstName} ${a.lastName}`.localeCompare(`${b.firstName} ${b.lastName}`));
+    matches.replaceChildren(...found.map(matchItem));
+    const more = people.pageInfo.hasNextPage;
+    say(findStatus, more ? `More than ${MATCHES_SHOWN} people match; showing ${MATCHES_SHOWN}. Type more of the name.` : found.length ? "" : "Nobody you support has that name.", "info");
   } catch (error) {
-    loadingPeople = null;
-    say(findStatus, error.message, "error");
+    if (number === searchNumber) say(findStatus, error.message, "error");
   }
+}
+
+find.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  const search = find.value.trim();
+  const number = ++searchNumber;
+  if (!search) {
+    matches.replaceChildren();
+    say(findStatus, "Type part of a name to find someone you support.", "info");
+    return;
+  }
+  searchTimer = setTimeout(() => searchPeople(search, number), SEARCH_DELAY_MS);
 });
 
 async function openPerson(personId) {
@@ -162,10 +157,10 @@ async function openPerson(personId) {
     document.querySelector("#person-title").textContent = `${person.firstName} ${person.lastName}`;
     document.querySelector("#person-line").textContent = [person.area, `${person.visitsPerWeek} ${person.visitsPerWeek === 1 ? "visit" : "visits"} a week`].filter(Boolean).join(" · ");
     document.querySelector("#referrals").replaceChildren();
-    say(document.querySelector("#referrals-status"), "Referrals you make from this page are listed here, to record how they turned out.", "info");
+    say(document.querySelector("#referrals-status"), "");
     renderCircle(person);
     section.focus();
-    await Promise.all([loadTrend(person), loadSuggestions(person)]);
+    await Promise.all([loadTrend(person), loadSuggestions(person), loadReferrals(person)]);
   } catch (error) {
     say(findStatus, error.message, "error");
   }
@@ -306,17 +301,37 @@ async function refer(button, person, service, note, message) {
   });
 }
 
-// The API has no list of a person's referrals for link workers yet: this lists the ones made
-// on this page, so their outcome can be recorded when it is known.
-function addReferral(person, referral) {
+async function loadReferrals(person) {
+  const list = document.querySelector("#referrals");
+  const status = document.querySelector("#referrals-status");
+  let referrals;
+  try {
+    referrals = (await gql(REFERRALS, { id: person.id })).referrals;
+  } catch (error) {
+    if (section.dataset.personId !== person.id) return;
+    say(status, noConsent(error) ? `${person.firstName} has not given you consent to see their needs, so their referrals are not shown.` : error.message, noConsent(error) ? "info" : "error");
+    return;
+  }
+  if (section.dataset.personId !== person.id) return;
+  // A referral made on this page while the list was being read is there already, and newer.
+  const shown = new Set([...list.children].map((item) => item.dataset.referralId));
+  const first = list.firstElementChild;
+  for (const referral of referrals) {
+    if (!shown.has(referral.id)) addReferral(person, referral, first);
+  }
+  if (!list.children.length) say(status, `No referrals for ${person.firstName} yet. Referrals you make are listed here, to record how they turned out.`, "info");
+}
+
+function addReferral(person, referral, before = null) {
   const name = referral.serviceName ?? "the service";
   const status = h("span", { class: `badge ${referral.status}` }, REFERRAL_WORDS[referral.status] ?? referral.status);
   const message = h("p", { class: "message", role: "status", hidden: true });
+  const updated = h("span", { class: "meta" }, referral.updatedAt ? ` · outcome recorded ${dateTime(referral.updatedAt)}` : "");
   const choice = h(
     "fieldset",
     {},
     h("legend", {}, `How did ${person.firstName}'s referral to ${name} turn out?`),
-    Object.entries(OUTCOMES).map(([value, words]) => h("label", { class: "choice" }, h("input", { type: "radio", name: `outcome-${referral.id}`, value }), words)),
+    Object.entries(OUTCOMES).map(([value, words]) => h("label", { class: "choice" }, h("input", { type: "radio", name: `outcome-${referral.id}`, value, checked: referral.status === value.toLowerCase() }), words)),
   );
   const save = h("button", { type: "submit", class: "secondary" }, "Save the outcome");
   const form = h("form", { novalidate: true, "aria-label": `Outcome of the referral to ${name}` }, choice, save);
@@ -332,14 +347,23 @@ function addReferral(person, referral) {
         const { updateReferral } = await gql(UPDATE_REFERRAL, { id: referral.id, status: outcome });
         status.textContent = REFERRAL_WORDS[updateReferral.status] ?? updateReferral.status;
         status.className = `badge ${updateReferral.status}`;
+        updated.textContent = ` · outcome recorded ${dateTime(updateReferral.updatedAt)}`;
         say(message, `Saved: ${OUTCOMES[outcome].toLowerCase()}. Later suggestions take it into account.`, "ok");
       } catch (error) {
         say(message, error.message, "error");
       }
     });
   });
-  document.querySelector("#referrals").append(
-    h("li", { "data-referral-id": referral.id }, h("p", {}, h("strong", {}, name), " ", status, h("span", { class: "meta" }, ` · ${dateTime(referral.createdAt)}`)), form, message),
+  document.querySelector("#referrals").insertBefore(
+    h(
+      "li",
+      { "data-referral-id": referral.id },
+      h("p", {}, h("strong", {}, name), " ", status, h("span", { class: "meta" }, ` · referred ${dateTime(referral.createdAt)}`), updated),
+      referral.note ? h("p", { class: "note" }, `Note: ${referral.note}`) : null,
+      form,
+      message,
+    ),
+    before,
   );
   document.querySelector("#referrals-status").hidden = true;
 }

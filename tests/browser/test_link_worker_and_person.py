@@ -95,6 +95,7 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     )
     rosalind = world.person("Rosalind", last_name="Okafor", interests=[gardening.id])
     rosemary = world.person("Rosemary", last_name="Quinn")
+    harold = world.person("Harold", last_name="Bates")
     _circle_of(
         world,
         rosalind,
@@ -125,6 +126,9 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     expect(page.locator("#matches li")).to_have_count(2)
     name.fill("ros oka")
     expect(page.locator("#matches li")).to_have_count(1)
+    # The search runs in the graph: only people whose names match were read (and logged).
+    assert store.run(logged, {"id": rosemary.id})[0]["n"] == 1
+    assert store.run(logged, {"id": harold.id})[0]["n"] == 0
     page.get_by_role("button", name="Rosalind Okafor").click()
     expect(page.locator("#person-title")).to_have_text("Rosalind Okafor")
     expect(page.locator("#person-section")).to_be_focused()
@@ -146,13 +150,24 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     expect(page.locator(f"#suggestions > li[data-service-id='{chess.id}']")).to_be_visible()
     snap(page, "link-worker")
 
-    # Refer to the garden club, then record that Rosalind went.
+    # Refer to the garden club; after a reload the referral is still listed, and the link worker
+    # records that Rosalind went.
+    expect(page.locator("#referrals-status")).to_have_text(re.compile("^No referrals for Rosalind"))
     first.get_by_label("Note for the referral (optional)").fill("Call her on Monday")
     first.get_by_role("button", name=f"Refer Rosalind to {garden.name}").click()
     expect(first.locator(".message")).to_contain_text(f"Referred Rosalind to {garden.name}.")
     referral = page.locator("#referrals > li")
     expect(referral).to_have_count(1)
+    expect(referral.locator("strong")).to_have_text(garden.name)
+    page.reload()
+    page.get_by_label("Name", exact=True).fill("rosalind")
+    page.get_by_role("button", name="Rosalind Okafor").click()
+    expect(referral).to_have_count(1)
+    expect(referral.locator("strong")).to_have_text(garden.name)
     expect(referral.locator(".badge")).to_have_text("Referred")
+    expect(referral.locator(".note")).to_have_text("Note: Call her on Monday")
+    expect(page.locator("#referrals-status")).to_be_hidden()
+    expect(page.locator(f"#suggestions > li[data-service-id='{garden.id}']")).to_have_count(0)
     referral.get_by_label("Attended").check()
     referral.get_by_role("button", name="Save the outcome").click()
     expect(referral.locator(".badge")).to_have_text("Attended")
@@ -264,3 +279,4 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     )
     expect(lw_page.locator("#check-in")).to_be_hidden()
     expect(lw_page.locator("#suggestions-status")).to_contain_text("no suggestions")
+    expect(lw_page.locator("#referrals-status")).to_contain_text("referrals are not shown")
