@@ -48,6 +48,8 @@ NEIGHBOURHOOD_PAIRS = 1_200
 NEIGHBOURHOOD_SECONDS = 4.0
 MODEL_CANDIDATES_PER_VISIT = 12  # big weeks: circle members and the nearest, in the search
 PHASE_ONE_SHARE = 0.5
+ONE_DAY_SHARE = 0.4  # neighbourhoods of the seed's day only (else every day of nearby people)
+OPEN_SEED_SHARE = 0.7  # neighbourhoods around an open visit (else around any visit)
 # CP-SAT deterministic time allowed per second of wall time when one worker must be repeatable
 DETERMINISTIC_PER_SECOND = 0.5
 
@@ -243,12 +245,12 @@ class _Neighbourhoods:
             return self.queue.pop(0)
         c = self.c
         open_visits = [v.index for v in c.visits if v.index not in rota and c.candidates[v.index]]
-        if open_visits and self.rng.random() < 0.7:
+        if open_visits and self.rng.random() < OPEN_SEED_SHARE:
             weights = [c.people[c.visits[v].person].need + 0.05 for v in open_visits]
             seed_visit = self.rng.choices(open_visits, weights)[0]
         else:
             seed_visit = self.rng.randrange(len(c.visits))
-        one_day = self.rng.random() < 0.4
+        one_day = self.rng.random() < ONE_DAY_SHARE
         day = c.visits[seed_visit].day
         home = self.xy[c.visits[seed_visit].person]
         order = np.argsort(((self.xy - home) ** 2).sum(axis=1), kind="stable")

@@ -38,8 +38,12 @@ def solve(
     workers: int = 1,
     seed: int = 0,
     progress: Progress | None = None,
+    started: float | None = None,
 ) -> Solution:
     """Solve ``problem`` within ``time_limit`` seconds of wall time, everything included.
+
+    ``started`` (``time.monotonic()``) is when the clock started, if before this call (the time
+    spent reading the file counts too).
 
     The budget covers finding candidates, the bound, greedy, optimising and explaining: the
     bound gets at most ``BOUND_SHARE`` of it, and ``EXPLAIN_RESERVE`` (per visit) is kept back
@@ -47,7 +51,7 @@ def solve(
     long as the deterministic budget (solver/decompose.py) runs out before the wall clock.
     Status OPTIMAL only when CP-SAT proved the whole problem optimal over all eligible pairs.
     """
-    began = time.monotonic()
+    began = time.monotonic() if started is None else started
     deadline = began + time_limit
     say = progress or (lambda _message: None)
     errors = problem_errors(problem)
@@ -168,11 +172,20 @@ def solve_json(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Solution:
-    """Solve the problem in JSON ``text`` (an INVALID solution when it cannot be read)."""
+    """Solve the problem in JSON ``text`` (an INVALID solution when it cannot be read); reading
+    it counts against ``time_limit``."""
+    started = time.monotonic()
     parsed = parse_problem(text)
     if isinstance(parsed, list):
         return Solution(status="INVALID", errors=parsed)
-    return solve(parsed, time_limit=time_limit, workers=workers, seed=seed, progress=progress)
+    return solve(
+        parsed,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        progress=progress,
+        started=started,
+    )
 
 
 def solve_file(
