@@ -9,12 +9,15 @@ Variables (keyed by domain indices, as in OR-Tools' shift_scheduling_sat example
 - ``newcomer[(person, volunteer)]`` for volunteers outside the current circle (rule 10 and the
   new-member penalty).
 
-Rule 8 is pairwise, per volunteer and day, decided from the candidates' earliest and latest
-starts: two visits that cannot both fit in either order are an at-most-one clause; two that fit
-in one order only get one enforced precedence (none if the windows already guarantee it); two
-that fit either way get an ``order`` literal shared by every volunteer who could do both. These
-clauses are what lets CP-SAT prove coverage bounds quickly (an earlier per-day ``AddCircuit``
-model needed minutes for what this proves in a second).
+Rule 8, per volunteer and day: starts are on the grid, so the least separation ``gap[a, b]``
+between starts when ``a`` comes first is duration plus travel rounded up to the grid. Each visit
+is an optional interval as long as its shortest separation to another of the day's visits, under
+one ``AddNoOverlap``; only pairs whose separation is longer than that (people further apart than
+one grid step of travel) get their own enforced precedence, with an ``order`` literal shared by
+every volunteer who could do both when either order can happen; two visits that cannot both fit
+get an at-most-one clause. Span knapsacks (solver/capacity.py) give the LP the day's capacity.
+With CP-SAT's level-2 linearisation this proves small weeks in seconds (the earlier per-day
+``AddCircuit`` model with precedence on every arc could not prove them in minutes).
 
 Travel km, when weighted, uses ``follows[(volunteer, a, b)]`` arcs, only where ``a`` can come
 before ``b``: each assigned visit has at most one successor and one predecessor, and a day's arcs
@@ -28,9 +31,11 @@ volunteer's day, and enters the weekly load, circle places, travel path and fair
 constants, so the model's objective differs from the whole rota's by a constant. The whole
 problem is the neighbourhood with every visit free.
 
-``Goal`` chooses what is maximised: the contract's objective, or only its assignment part
+``Goal`` chooses what is maximised: the contract's objective; only its assignment part
 (coverage + continuity - new members), which CP-SAT proves much faster and which bounds the
-contract's objective from above (travel and fairness only ever subtract). ``floor`` adds
+contract's objective from above (travel and fairness only ever subtract); or, for the
+neighbourhood search, everything but travel (no arcs) plus a tiny reward for keeping the hint's
+assignments. ``floor`` adds
 ``assignment part >= floor``; any rota whose contract objective is at least ``floor`` meets it,
 so adding it never cuts off a rota better than an incumbent of that value.
 """

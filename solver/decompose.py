@@ -9,20 +9,27 @@ two phases (see solver/cpsat.py):
    and fairness only subtract, so no rota better than the incumbent is cut off, and an OPTIMAL
    phase 2 proves the contract's objective optimal.
 
-**Big weeks** are improved by large-neighbourhood search from the incumbent (greedy): free the
-visits of the people nearest a seed person (an open visit's person more often than not), every
-day or only the seed's day, up to ``NEIGHBOURHOOD_PAIRS`` pairs, keep every other assignment
-fixed, re-optimise the contract's objective there with CP-SAT hinted with the incumbent, and keep
-the result only if the exact objective does not drop. Independent parts (connected components of
-the volunteer-person eligibility graph, networkx) that are small enough are each one
-neighbourhood, solved first. With ``workers > 1`` several neighbourhoods that share no volunteer
-and no person are solved at once in worker processes. Every incumbent is a valid rota, so
-stopping at the deadline always leaves a valid rota (status FEASIBLE), never a silent timeout.
+**Big weeks** are improved by large-neighbourhood search from the incumbent (the better of greedy
+and the relaxation-guided rota, solver/guided.py): free the visits of the people nearest a seed
+person (an open visit's person more often than not), every day or only the seed's day, up to
+``NEIGHBOURHOOD_PAIRS`` pairs, keep every other assignment fixed, re-optimise there with CP-SAT
+hinted with the incumbent, and keep the result only if the exact objective does not drop. The
+search optimises everything but travel (goal ``search``: travel arcs make a neighbourhood several
+times slower, and coverage is what a big week is short of); its last ``POLISH_SHARE`` of time
+re-optimises one day around a covered visit with the contract's objective, travel included. On a
+big week each visit keeps its first ``MODEL_CANDIDATES_PER_VISIT`` candidates (circle members,
+then nearest) in the search; the bound still uses every eligible pair. Independent parts
+(connected components of the volunteer-person eligibility graph, networkx) that are small enough
+are each one neighbourhood, solved first. With ``workers > 1`` several neighbourhoods that share
+no volunteer and no person are solved at once in worker processes (forked, so the compiled week
+is not copied per task). Every incumbent is a valid rota, so stopping at the deadline always
+leaves a valid rota (status FEASIBLE), never a silent timeout.
 
-Budgets: every CP-SAT call gets only the wall time left before the deadline. With one worker
-a deterministic budget (CP-SAT's deterministic time, about a second of work each on a quiet
-machine) also caps each call and the search as a whole, so a fixed seed repeats its result as
-long as the machine is not so slow that the wall deadline comes first.
+Budgets: every CP-SAT call gets only the wall time left before the deadline, counted from before
+its model is built. With one worker a deterministic budget (``DETERMINISTIC_PER_SECOND`` units of
+CP-SAT deterministic time per second of the limit) also caps each call and the search as a
+whole, so a fixed seed repeats its result as long as the machine is not so slow that the wall
+deadline comes first; with more workers CP-SAT's own parallel search is not repeatable anyway.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ import networkx as nx
 import numpy as np
 
 from solver.compiled import Candidate, Compiled
-from solver.cpsat import SCALE, SubResult, model_objective, solve_neighbourhood
+from solver.cpsat import SCALE, Goal, SubResult, model_objective, solve_neighbourhood
 from solver.greedy import Rota
 
 WHOLE_MODEL_PAIRS = 4_000
@@ -50,6 +57,7 @@ MODEL_CANDIDATES_PER_VISIT = 12  # big weeks: circle members and the nearest, in
 PHASE_ONE_SHARE = 0.5
 ONE_DAY_SHARE = 0.4  # neighbourhoods of the seed's day only (else every day of nearby people)
 OPEN_SEED_SHARE = 0.7  # neighbourhoods around an open visit (else around any visit)
+POLISH_SHARE = 0.15  # the search's last share of time: one day at a time, with travel km
 # CP-SAT deterministic time allowed per second of wall time when one worker must be repeatable
 DETERMINISTIC_PER_SECOND = 0.5
 
@@ -240,17 +248,21 @@ class _Neighbourhoods:
     people_visits: list[list[int]]
     queue: list[list[int]]  # small parts first, each once
 
-    def next(self, rota: Rota) -> list[int]:
-        if self.queue:
+    def next(self, rota: Rota, polish: bool = False) -> list[int]:
+        """Visits to free; ``polish``: one day's around a covered visit, half as many pairs."""
+        if self.queue and not polish:
             return self.queue.pop(0)
         c = self.c
         open_visits = [v.index for v in c.visits if v.index not in rota and c.candidates[v.index]]
-        if open_visits and self.rng.random() < OPEN_SEED_SHARE:
+        if polish and rota:
+            seed_visit = self.rng.choice(sorted(rota))
+        elif open_visits and self.rng.random() < OPEN_SEED_SHARE:
             weights = [c.people[c.visits[v].person].need + 0.05 for v in open_visits]
             seed_visit = self.rng.choices(open_visits, weights)[0]
         else:
             seed_visit = self.rng.randrange(len(c.visits))
-        one_day = self.rng.random() < ONE_DAY_SHARE
+        one_day = polish or self.rng.random() < ONE_DAY_SHARE
+        budget = NEIGHBOURHOOD_PAIRS // 2 if polish else NEIGHBOURHOOD_PAIRS
         day = c.visits[seed_visit].day
         home = self.xy[c.visits[seed_visit].person]
         order = np.argsort(((self.xy - home) ** 2).sum(axis=1), kind="stable")
@@ -262,7 +274,7 @@ class _Neighbourhoods:
                     continue
                 pairs += len(c.candidates[v])
                 free.append(v)
-            if pairs >= NEIGHBOURHOOD_PAIRS:
+            if pairs >= budget:
                 break
         return free
 
@@ -288,17 +300,20 @@ def _search(c: Compiled, rota: Rota, clock: Clock, workers: int, seed: int, say:
     chooser = _neighbourhoods(c, seed)
     best = rota_objective(c, rota)
     rounds = accepted = 0
+    polish_from = clock.deadline - POLISH_SHARE * clock.left()
     pool = _pool(c, workers)
     try:
         while not clock.exhausted(0.3):
-            batch = _batch(c, chooser, rota, 1 if pool is None else workers)
+            polish = time.monotonic() >= polish_from
+            batch = _batch(c, chooser, rota, 1 if pool is None else workers, polish)
             limit = min(NEIGHBOURHOOD_SECONDS, clock.left() - 0.2)
             if limit <= 0.1:
                 break
             dlimit = None
             if clock.deterministic is not None:
                 dlimit = min(NEIGHBOURHOOD_SECONDS * DETERMINISTIC_PER_SECOND, clock.deterministic)
-            results = _solve_batch(c, pool, batch, rota, limit, seed + rounds, dlimit)
+            goal: Goal = "contract" if polish else "search"
+            results = _solve_batch(c, pool, batch, rota, limit, seed + rounds, dlimit, goal)
             for free, result in zip(batch, results, strict=True):
                 rounds += 1
                 clock.spend(result)
@@ -320,13 +335,15 @@ def _search(c: Compiled, rota: Rota, clock: Clock, workers: int, seed: int, say:
     return rota
 
 
-def _batch(c: Compiled, chooser: _Neighbourhoods, rota: Rota, size: int) -> list[list[int]]:
+def _batch(
+    c: Compiled, chooser: _Neighbourhoods, rota: Rota, size: int, polish: bool
+) -> list[list[int]]:
     """Up to ``size`` neighbourhoods that share no person and no volunteer."""
     batch: list[list[int]] = []
     used_people: set[int] = set()
     used_volunteers: set[int] = set()
     for _ in range(size * 3):
-        free = chooser.next(rota)
+        free = chooser.next(rota, polish)
         people, volunteers = _touches(c, free)
         if people & used_people or volunteers & used_volunteers:
             continue
@@ -351,7 +368,7 @@ def _pool(c: Compiled, workers: int) -> ProcessPoolExecutor | None:
 
 
 def _solve_shared(
-    free: list[int], fixed: Rota, limit: float, seed: int, dlimit: float | None
+    free: list[int], fixed: Rota, limit: float, seed: int, dlimit: float | None, goal: Goal
 ) -> SubResult:
     assert _SHARED is not None
     return solve_neighbourhood(
@@ -362,7 +379,7 @@ def _solve_shared(
         time_limit=limit,
         workers=1,
         seed=seed,
-        goal="search",
+        goal=goal,
         deterministic_limit=dlimit,
     )
 
@@ -375,6 +392,7 @@ def _solve_batch(
     limit: float,
     seed: int,
     dlimit: float | None,
+    goal: Goal,
 ) -> list[SubResult]:
     if pool is None:
         return [
@@ -386,12 +404,12 @@ def _solve_batch(
                 time_limit=limit,
                 workers=1,
                 seed=seed,
-                goal="search",
+                goal=goal,
                 deterministic_limit=dlimit,
             )
             for free in batch
         ]
     futures: list[Future[SubResult]] = [
-        pool.submit(_solve_shared, free, rota, limit, seed, dlimit) for free in batch
+        pool.submit(_solve_shared, free, rota, limit, seed, dlimit, goal) for free in batch
     ]
     return [f.result() for f in futures]
