@@ -10,22 +10,14 @@ own sessionStorage, so its own user) already holding that user's token. Screensh
 
 from __future__ import annotations
 
-import threading
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from graph.store import drop_graph, open_store
-from service.app import create_app
-from service.web.routes import mount_web
 from tests.conftest import GraphServer
-from tests.service.conftest import Api, World, _free_port
+from tests.service.conftest import Api, World, running_api
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,7 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SERVER_START_TIMEOUT_S = 20.0
 PHONE = {"width": 412, "height": 915}
 DESKTOP = {"width": 1100, "height": 900}
 TOKEN_KEY = "carecircles.token"
@@ -46,43 +37,8 @@ TOKEN_KEY = "carecircles.token"
 
 @pytest.fixture(scope="module")
 def web_api(graph_server: GraphServer) -> Iterator[Api]:
-    settings = graph_server.settings.model_copy(
-        update={
-            "graph_name": f"t_web_{uuid.uuid4().hex[:10]}",
-            "secret_key": f"test-key-{uuid.uuid4().hex}",
-        }
-    )
-    store = open_store(settings)
-    app = create_app(settings=settings, store=store)
-    mount_web(app)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="web-server", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    client = httpx.Client(base_url=url, timeout=60.0)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:  # readiness poll: the server answers /health once it is up
-        try:
-            if client.get("/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the web server did not start")
-        time.sleep(0.02)
-    try:
-        yield Api(
-            url=url, store=store, settings=settings, key=settings.secret_key.encode(), client=client
-        )
-    finally:
-        client.close()
-        server.should_exit = True
-        thread.join(timeout=10)
-        drop_graph(store)
-        store.close()
+    with running_api(graph_server, name="web", client_timeout=60.0) as served:
+        yield served
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -70,11 +71,14 @@ class Api:
         return result
 
 
-@pytest.fixture(scope="module")
-def api(graph_server: GraphServer) -> Iterator[Api]:
+@contextmanager
+def running_api(
+    graph_server: GraphServer, *, name: str, client_timeout: float = 30.0
+) -> Iterator[Api]:
+    """The app (web pages included) served by uvicorn in a thread on a graph of its own."""
     settings = graph_server.settings.model_copy(
         update={
-            "graph_name": f"t_api_{uuid.uuid4().hex[:10]}",
+            "graph_name": f"t_{name}_{uuid.uuid4().hex[:10]}",
             "secret_key": f"test-key-{uuid.uuid4().hex}",
         }
     )
@@ -84,11 +88,11 @@ def api(graph_server: GraphServer) -> Iterator[Api]:
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
-    thread = threading.Thread(target=server.run, name="api-server", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"{name}-server", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    client = httpx.Client(base_url=url, timeout=30.0)
+    client = httpx.Client(base_url=url, timeout=client_timeout)
     while True:  # readiness poll: the server answers /health once it is up
         try:
             if client.get("/health").status_code == 200:
@@ -96,7 +100,7 @@ def api(graph_server: GraphServer) -> Iterator[Api]:
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the API server did not start")
+            raise RuntimeError(f"the {name} server did not start")
         time.sleep(0.02)
     try:
         yield Api(
@@ -108,6 +112,12 @@ def api(graph_server: GraphServer) -> Iterator[Api]:
         thread.join(timeout=10)
         drop_graph(store)
         store.close()
+
+
+@pytest.fixture(scope="module")
+def api(graph_server: GraphServer) -> Iterator[Api]:
+    with running_api(graph_server, name="api") as served:
+        yield served
 
 
 def next_monday() -> date:
