@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 import threading
 from typing import Annotated
 
@@ -30,6 +32,9 @@ def serve(
 ) -> None:
     """Run the API: GraphQL (and GraphiQL) at /graphql, /health, calendar feeds."""
     settings = get_settings()
+    # uvicorn re-raises a captured SIGTERM after shutting down; with the default handler that ends
+    # the process before atexit runs, leaving the embedded graph server it started behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         store = open_store(settings)
     except GraphError as error:
