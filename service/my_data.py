@@ -31,6 +31,7 @@ from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.connections import connections_changed
 from service.consent import purposes_in
+from service.users import forget_users
 
 ACCESS_LOG_MAX = 500
 SELF_REQUEST = "self"
@@ -277,6 +278,7 @@ def erase(
         store=store, person_id=person_id, requested_by=requested_by, at=at or utc_now()
     )
     connections_changed(store=store)
+    forget_users(store=store)
     return record
 
 

@@ -14,9 +14,12 @@ import threading
 import time
 import weakref
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from graph.models import Volunteer, iso_utc, minutes, utc_now
 from graph.repo import signup as repo
@@ -68,6 +71,7 @@ class OpenVisit:
     area_id: str | None
     person_first_name: str
     distance_km: float
+    area_name: str | None = None  # when known without another statement (from the snapshot)
 
 
 @dataclass(frozen=True)
@@ -288,7 +292,7 @@ def open_visits(
             limit=batch,
         )
         for row in rows:
-            found = _open_visit(row, volunteer, solver_volunteer, held, now)
+            found = _open_visit(row, volunteer, solver_volunteer, held, now, mine=row["mine"])
             if found is not None:
                 result.append(found)
         if len(rows) < batch:
@@ -313,13 +317,131 @@ def _held_of(rows: list[dict[str, Any]]) -> list[_Held]:
     ]
 
 
+# The snapshot's visits as columns (numpy), so openVisits tests all of them at once.
+LANGUAGE_BITS = 63  # languages beyond the first 63 seen are not pre-filtered (all bits set)
+DISTANCE_SLACK_KM = 1e-6  # the pre-filter never drops what the exact rule would keep
+
+
+@dataclass
+class _Columns:
+    """One entry per snapshot visit, in key order: what the cheap tests of rules 1-7 and 9
+    need. ``taken`` changes as claims are won in this process."""
+
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    week: npt.NDArray[np.int64]  # date ordinal of the week's Monday
+    day: npt.NDArray[np.int64]
+    earliest: npt.NDArray[np.int64]
+    latest: npt.NDArray[np.int64]
+    duration: npt.NDArray[np.int64]
+    needs_check: npt.NDArray[np.bool_]
+    needed: npt.NDArray[np.int64]
+    taken: npt.NDArray[np.int64]
+    gender: npt.NDArray[np.int64]  # 0: no preference, else genders[...] + 1
+    languages: npt.NDArray[np.uint64]  # bit per language; 0: no languages listed
+    genders: dict[str, int]
+    language_bits: dict[str, int]
+
+    @classmethod
+    def of(cls, visits: list[dict[str, Any]]) -> _Columns:
+        genders: dict[str, int] = {}
+        language_bits: dict[str, int] = {}
+        masks = []
+        for visit in visits:
+            mask = 0
+            for language in visit["languages"]:
+                if language not in language_bits and len(language_bits) < LANGUAGE_BITS:
+                    language_bits[language] = 1 << len(language_bits)
+                mask |= language_bits.get(language, (1 << 64) - 1)
+            masks.append(mask)
+            if visit["gender_preference"]:
+                genders.setdefault(visit["gender_preference"], len(genders))
+
+        def ints(name: str) -> npt.NDArray[np.int64]:
+            return np.fromiter((v[name] for v in visits), dtype=np.int64, count=len(visits))
+
+        weeks = {w: date.fromisoformat(w).toordinal() for w in {v["week_start"] for v in visits}}
+        return cls(
+            lat=np.fromiter((v["lat"] for v in visits), dtype=np.float64, count=len(visits)),
+            lon=np.fromiter((v["lon"] for v in visits), dtype=np.float64, count=len(visits)),
+            week=np.fromiter((weeks[v["week_start"]] for v in visits), np.int64, len(visits)),
+            day=ints("day"),
+            earliest=ints("earliest_minute"),
+            latest=ints("latest_minute"),
+            duration=ints("duration_minutes"),
+            needs_check=np.fromiter((v["requires_check"] for v in visits), np.bool_, len(visits)),
+            needed=ints("volunteers_needed"),
+            taken=ints("taken"),
+            gender=np.fromiter(
+                (genders[g] + 1 if (g := v["gender_preference"]) else 0 for v in visits),
+                np.int64,
+                len(visits),
+            ),
+            languages=np.array(masks, dtype=np.uint64),
+            genders=genders,
+            language_bits=language_bits,
+        )
+
+    def candidates(
+        self,
+        *,
+        volunteer: Volunteer,
+        checked: bool,
+        windows: dict[int, list[tuple[int, int]]],
+        now: tuple[date, int],
+        begin: int,
+    ) -> npt.NDArray[np.intp]:
+        """Positions (ascending, from ``begin`` on) of the visits that pass the cheap tests of
+        rules 1-7 and what is still open: a superset of those ``_open_visit`` accepts, never
+        leaving one out (distance with a little slack, the grid and travel not tested)."""
+        lat_min, lat_max, lon_min, lon_max = _box(volunteer)
+        this_week = monday_of(now[0]).toordinal()
+        first_day = now[0].weekday()
+        ok = (self.lat >= lat_min) & (self.lat <= lat_max)
+        ok &= (self.lon >= lon_min) & (self.lon <= lon_max)
+        ok &= self.taken < self.needed
+        later = (self.week > this_week) | ((self.week == this_week) & (self.day > first_day))
+        # today: only while a start is left (the latest start has not passed)
+        today = (self.week == this_week) & (self.day == first_day)
+        ok &= later | (today & (self.latest - self.duration >= now[1]))
+        if not checked:
+            ok &= ~self.needs_check
+        gender = self.genders.get(volunteer.gender or "", -2) + 1
+        ok &= (self.gender == 0) | (self.gender == gender)
+        mask = 0
+        for language in volunteer.languages:
+            mask |= self.language_bits.get(language, 0)
+        if len(self.language_bits) >= LANGUAGE_BITS:
+            mask |= 1 << 63  # visits listing a language past the first 63 pass to the exact test
+        ok &= (self.languages == 0) | ((self.languages & np.uint64(mask)) != 0)
+        fits = np.zeros_like(ok)
+        for day, spans in windows.items():
+            on_day = self.day == day
+            for start, end in spans:
+                fits |= on_day & (
+                    np.maximum(self.earliest, start) + self.duration <= np.minimum(self.latest, end)
+                )
+        ok &= fits
+        positions = np.flatnonzero(ok[begin:]) + begin if begin else np.flatnonzero(ok)
+        if positions.size == 0:
+            return positions
+        phi1 = math.radians(volunteer.lat)
+        phi2 = np.radians(self.lat[positions])
+        dlam = np.radians(self.lon[positions] - volunteer.lon)
+        h = np.sin((phi2 - phi1) / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
+        km = 2 * eligibility.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+        return positions[km <= volunteer.max_km + DISTANCE_SLACK_KM]
+
+
 @dataclass
 class _Snapshot:
     week_start: str
     loaded_at: float  # time.monotonic() when its statement was sent
     visits: list[dict[str, Any]]  # in key order
     keys: list[str]
-    by_id: dict[str, dict[str, Any]]
+    by_id: dict[str, int]  # visit id -> position
+    columns: _Columns
+    area_names: dict[str, str] = field(default_factory=dict)
 
 
 class OpenVisitsSnapshot:
@@ -347,6 +469,8 @@ class OpenVisitsSnapshot:
         self._lock = threading.Lock()  # short: the flag, recent claims, swapping snapshots
         self._reloading = False
         self._claims: list[tuple[float, str]] = []  # (when, visit id) won here lately
+        # what the last load parsed, by what the statement said of each visit (_load_lock)
+        self._parsed: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def of(cls, store: GraphStore, *, max_age: float) -> OpenVisitsSnapshot:
@@ -398,12 +522,30 @@ class OpenVisitsSnapshot:
     def _load(self, week_start: str) -> _Snapshot:
         """Read every open visit (caller holds ``_load_lock``)."""
         started = time.monotonic()
-        visits = repo.all_open_visits(store=self._store, week_start=week_start)
+        visits = repo.all_open_visits(store=self._store, week_start=week_start, known=self._parsed)
+        names = repo.area_names(store=self._store)
         for visit in visits:
-            visit["earliest_minute"] = _minute(visit["earliest"])
-            visit["latest_minute"] = _minute(visit["latest"])
-        by_id = {visit["id"]: visit for visit in visits}
-        snapshot = _Snapshot(week_start, started, visits, [visit["key"] for visit in visits], by_id)
+            if "earliest_minute" not in visit:  # first seen: parse once, keep in _parsed
+                parsed = self._parsed[visit["text"]]
+                parsed["earliest_minute"] = visit["earliest_minute"] = _minute(visit["earliest"])
+                parsed["latest_minute"] = visit["latest_minute"] = _minute(visit["latest"])
+                parsed["memo"] = visit["memo"] = {}  # shared by later loads: solver models
+        by_id = {visit["id"]: position for position, visit in enumerate(visits)}
+        before = self._snapshot
+        if (
+            before is not None
+            and len(before.visits) == len(visits)
+            and all(a["text"] == b["text"] for a, b in zip(before.visits, visits, strict=True))
+        ):  # nothing but who holds what can have changed: keep the columns, renew ``taken``
+            columns = replace(
+                before.columns,
+                taken=np.fromiter((v["taken"] for v in visits), np.int64, len(visits)),
+            )
+        else:
+            columns = _Columns.of(visits)
+        snapshot = _Snapshot(
+            week_start, started, visits, [visit["key"] for visit in visits], by_id, columns, names
+        )
         with self._lock:
             # Claims won here after the statement was sent may be missing from what it read.
             self._claims = [(at, vid) for at, vid in self._claims if at >= started]
@@ -421,9 +563,10 @@ class OpenVisitsSnapshot:
 
 
 def _count_claim(snapshot: _Snapshot, visit_id: str) -> None:
-    visit = snapshot.by_id.get(visit_id)
-    if visit is not None:
-        visit["taken"] = visit["taken"] + 1
+    position = snapshot.by_id.get(visit_id)
+    if position is not None:
+        snapshot.visits[position]["taken"] += 1
+        snapshot.columns.taken[position] += 1
 
 
 def _open_from_snapshot(
@@ -439,46 +582,26 @@ def _open_from_snapshot(
 ) -> tuple[list[OpenVisit], bool]:
     """What OPEN_VISITS_NEAR and the loop in ``open_visits`` give, over the snapshot: cheap
     tests that mirror the statement first, then the exact rules (``_open_visit``)."""
-    this_week = monday_of(now[0]).isoformat()
-    first_day = now[0].weekday()
-    lat_min, lat_max, lon_min, lon_max = _box(volunteer)
     windows: dict[int, list[tuple[int, int]]] = {}
     for window in volunteer.availability:
         windows.setdefault(window.day, []).append((minutes(window.start), minutes(window.end)))
-    checked = solver_volunteer.checked
-    languages = set(volunteer.languages)
     result: list[OpenVisit] = []
     visits = snapshot.visits
-    for index in range(bisect_right(snapshot.keys, after) if after else 0, len(visits)):
+    positions = snapshot.columns.candidates(
+        volunteer=volunteer,
+        checked=solver_volunteer.checked,
+        windows=windows,
+        now=now,
+        begin=bisect_right(snapshot.keys, after) if after else 0,
+    )
+    for index in positions.tolist():
         visit = visits[index]
-        day_windows = windows.get(visit["day"])
-        if (
-            day_windows is None
-            or not lat_min <= visit["lat"] <= lat_max
-            or not lon_min <= visit["lon"] <= lon_max
-            or (visit["week_start"] == this_week and visit["day"] < first_day)
-            or visit["week_start"] < this_week
-            or (visit["requires_check"] and not checked)
-            or visit["taken"] >= visit["volunteers_needed"]
-            or visit["id"] in mine
-            or (visit["gender_preference"] and visit["gender_preference"] != volunteer.gender)
-            or (visit["languages"] and languages.isdisjoint(visit["languages"]))
-            or volunteer.id in visit["excluded_volunteers"]
-        ):
+        if visit["id"] in mine or volunteer.id in visit["excluded_volunteers"]:
             continue
-        duration = visit["duration_minutes"]
-        if not any(
-            max(start, visit["earliest_minute"]) + duration <= min(end, visit["latest_minute"])
-            for start, end in day_windows
-        ):
-            continue
-        if (
-            eligibility.distance_km(volunteer.lat, volunteer.lon, visit["lat"], visit["lon"])
-            > volunteer.max_km
-        ):
-            continue
-        found = _open_visit(visit | {"mine": False}, volunteer, solver_volunteer, held, now)
+        found = _open_visit(visit, volunteer, solver_volunteer, held, now, mine=False)
         if found is not None:
+            if found.area_id is not None:
+                found = replace(found, area_name=snapshot.area_names.get(found.area_id))
             result.append(found)
             if len(result) > first:
                 break
@@ -491,10 +614,18 @@ def _open_visit(
     solver_volunteer: rota.Volunteer,
     held: list[_Held],
     now: tuple[date, int],
+    *,
+    mine: bool,
 ) -> OpenVisit | None:
-    if row["mine"] or row["taken"] >= row["volunteers_needed"]:
+    if mine or row["taken"] >= row["volunteers_needed"]:
         return None
-    person, visit = _solver_pair(row, row)
+    memo: dict[str, Any] | None = row.get("memo")  # kept across snapshot loads
+    pair: tuple[rota.Person, rota.Visit] | None = memo.get("pair") if memo is not None else None
+    if pair is None:
+        pair = _solver_pair(row, row)
+        if memo is not None:
+            memo["pair"] = pair
+    person, visit = pair
     start, _ = _choose_start(
         volunteer=solver_volunteer,
         person=person,

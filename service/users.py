@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 import uuid
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -127,21 +132,105 @@ def sign_in(*, store: GraphStore, key: bytes, email: str, password: str) -> Sign
     return SignedIn(token=token, user=to_current(user), expires_at=claims.expires_at)
 
 
+USER_CACHE_ENV = "CARECIRCLES_USER_CACHE_S"
+USER_CACHE_DEFAULT_S = 5.0
+
+
+def user_cache_seconds() -> float:
+    """Seconds a signed-in user read from the store is reused (``CARECIRCLES_USER_CACHE_S``,
+    default 5, 0..60, 0 = read on every request)."""
+    raw = os.environ.get(USER_CACHE_ENV, "").strip() or str(USER_CACHE_DEFAULT_S)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{USER_CACHE_ENV}: expected a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= 60:
+        raise ValueError(f"{USER_CACHE_ENV}: expected 0..60 seconds, got {raw!r}")
+    return value
+
+
+class UserCache:
+    """Who a user id is (role, linked person or volunteer, organisation), kept for a few seconds
+    per store in this process, so a request with a valid token costs no statement to learn who
+    is asking. Every token is still checked (signature, use, expiry) on every request; only the
+    user record is reused. A user removed or changed elsewhere keeps their old standing here for
+    at most the cache's age; erasure in this process forgets at once (``forget_users``). Users
+    not found are never cached, so a new user can sign in at once."""
+
+    _by_store: weakref.WeakKeyDictionary[Any, UserCache] = weakref.WeakKeyDictionary()
+    _registry_lock = threading.Lock()
+
+    def __init__(self) -> None:
+        self._users: dict[str, tuple[float, CurrentUser]] = {}
+
+    @classmethod
+    def of(cls, store: GraphStore) -> UserCache:
+        base = getattr(store, "_store", store)
+        with cls._registry_lock:
+            found = cls._by_store.get(base)
+            if found is None:
+                found = cls._by_store[base] = cls()
+            return found
+
+    def get(self, user_id: str, max_age: float) -> CurrentUser | None:
+        found = self._users.get(user_id)
+        if found is None or time.monotonic() - found[0] > max_age:
+            return None
+        return found[1]
+
+    def put(self, user: CurrentUser, read_at: float) -> None:
+        if len(self._users) > 100_000:  # a bound on memory, not a policy
+            self._users.clear()
+        self._users[user.id] = (read_at, user)
+
+    def clear(self) -> None:
+        self._users.clear()
+
+
+def forget_users(*, store: GraphStore) -> None:
+    """Drop this process's cached users of ``store`` (after an erasure)."""
+    UserCache.of(store).clear()
+
+
 def user_for_token(*, store: GraphStore, key: bytes, token: str) -> CurrentUser | None:
     claims = read_token(key=key, token=token)
     if claims is None:
         return None
-    user = get_user(store=store, user_id=claims.user_id)
-    return to_current(user) if user is not None else None
+    return _user(store, claims.user_id)
+
+
+def _user(store: GraphStore, user_id: str) -> CurrentUser | None:
+    max_age = user_cache_seconds()
+    cache = UserCache.of(store)
+    cached = cache.get(user_id, max_age) if max_age > 0 else None
+    if cached is not None:
+        return cached
+    read_at = time.monotonic()
+    user = get_user(store=store, user_id=user_id)
+    if user is None:
+        return None
+    current = to_current(user)
+    if max_age > 0:
+        cache.put(current, read_at)
+    return current
 
 
 async def current_user_from_header(
     *, store: GraphStore, key: bytes, authorization: str | None
 ) -> CurrentUser | None:
+    """The user behind the request's bearer token; from this process's cache when it is fresh
+    (no thread hop, no statement), else read from the store off the event loop."""
     token = bearer_token(authorization)
     if token is None:
         return None
-    return await run_in_threadpool(lambda: user_for_token(store=store, key=key, token=token))
+    claims = read_token(key=key, token=token)
+    if claims is None:
+        return None
+    max_age = user_cache_seconds()
+    cached = UserCache.of(store).get(claims.user_id, max_age) if max_age > 0 else None
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(_user, store, claims.user_id)
 
 
 _DUMMY_HASH = hash_password("not a real password")

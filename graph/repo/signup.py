@@ -136,6 +136,14 @@ RETURN collect(v.id + '|' + v.week_start + '|' + toString(v.day) + '|' + v.earli
   + '|' + p.first_name) AS visits
 """
 
+# toString keeps 6 decimals of a coordinate: enough to notice a move, not to measure with (two
+# visits to one person must be 0 km apart, not 0.1 m). The exact values come from here.
+PEOPLE_COORDINATES = """
+MATCH (p:Person) WHERE p.id IN $ids RETURN p.id AS id, p.lat AS lat, p.lon AS lon
+"""
+
+AREA_NAMES_ALL = "MATCH (a:Area) RETURN a.id AS id, a.name AS name"
+
 # How many hold each open visit that needs more than one volunteer (an open visit needing one
 # has no holder: the claim that takes it closes it). Apart from OPEN_VISITS_ALL because FalkorDB
 # would count the holders of every visit there, costing more than the rest of it.
@@ -337,46 +345,79 @@ def claim_context(*, store: GraphStore, visit_id: str, volunteer_id: str) -> dic
     return rows[0] if rows else {"volunteer": None, "v": None, "held": []}
 
 
+def area_names(*, store: GraphStore) -> dict[str, str]:
+    """Every area's name by id (a borough has a few dozen)."""
+    return {row["id"]: row["name"] for row in store.run(AREA_NAMES_ALL, {}, write=False)}
+
+
 def _split(text: str) -> list[str]:
     return [item for item in text.split(",") if item]
 
 
-def all_open_visits(*, store: GraphStore, week_start: str) -> list[dict[str, Any]]:
+def all_open_visits(
+    *, store: GraphStore, week_start: str, known: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Every open visit from ``week_start`` on, as rows shaped like OPEN_VISITS_NEAR's (without
-    ``mine``), in ``key`` order."""
+    ``mine``), in ``key`` order.
+
+    ``known`` maps the statement's text for a visit to the row parsed from it last time: rows
+    whose text is unchanged are reused (a fresh dict each, sharing the parsed values), and
+    ``known`` is left holding exactly this answer's texts. Each row carries ``text``, its key
+    in ``known``. Coordinates are read exactly for new texts only (PEOPLE_COORDINATES)."""
     rows = store.run(OPEN_VISITS_ALL, {"week_start": week_start}, write=False)
     params = {"week_start": week_start, "held_statuses": HELD_STATUSES}
     taken = {row["id"]: row["taken"] for row in store.run(OPEN_VISITS_TAKEN, params, write=False)}
+    before = known.copy() if known is not None else {}
+    if known is not None:
+        known.clear()
+    texts: list[str] = rows[0]["visits"] if rows else []
+    fresh = {text: text.split("|", 16) for text in texts if text not in before}
+    exact: dict[str, tuple[float, float]] = {}
+    if fresh:
+        ids = sorted({fields[9] for fields in fresh.values()})
+        for row in store.run(PEOPLE_COORDINATES, {"ids": ids}, write=False):
+            exact[row["id"]] = (row["lat"], row["lon"])
+    parsed_now = {text: _parse_open_visit(text, fields, exact) for text, fields in fresh.items()}
     visits: list[dict[str, Any]] = []
-    for text in rows[0]["visits"] if rows else []:
-        fields = text.split("|", 16)
-        (vid, week, day, earliest, latest, duration, check, needed, start, person_id,
-         area_id, lat, lon, gender, languages, excluded, first_name) = fields  # fmt: skip
-        visits.append(
-            {
-                "key": f"{week}|{day}|{earliest}|{vid}",
-                "id": vid,
-                "week_start": week,
-                "day": int(day),
-                "earliest": earliest,
-                "latest": latest,
-                "duration_minutes": int(duration),
-                "requires_check": check == "y",
-                "volunteers_needed": int(needed),
-                "start": start or None,
-                "taken": taken.get(vid, 0),
-                "person_id": person_id,
-                "person_first_name": first_name,
-                "area_id": area_id or None,
-                "lat": float(lat),
-                "lon": float(lon),
-                "languages": _split(languages),
-                "gender_preference": gender or None,
-                "excluded_volunteers": _split(excluded),
-            }
-        )
+    for text in texts:
+        parsed = before.get(text) or parsed_now[text]
+        if known is not None:
+            known[text] = parsed
+        visit = dict(parsed)
+        visit["taken"] = taken.get(visit["id"], 0)
+        visits.append(visit)
     visits.sort(key=lambda visit: str(visit["key"]))
     return visits
+
+
+def _parse_open_visit(
+    text: str, fields: list[str], exact: dict[str, tuple[float, float]]
+) -> dict[str, Any]:
+    (vid, week, day, earliest, latest, duration, check, needed, start, person_id,
+     area_id, lat, lon, gender, languages, excluded, first_name) = fields  # fmt: skip
+    lat_exact, lon_exact = exact.get(person_id, (float(lat), float(lon)))
+    return {
+        "text": text,
+        "key": f"{week}|{day}|{earliest}|{vid}",
+        "id": vid,
+        "week_start": week,
+        "day": int(day),
+        "earliest": earliest,
+        "latest": latest,
+        "duration_minutes": int(duration),
+        "requires_check": check == "y",
+        "volunteers_needed": int(needed),
+        "start": start or None,
+        "taken": 0,
+        "person_id": person_id,
+        "person_first_name": first_name,
+        "area_id": area_id or None,
+        "lat": lat_exact,
+        "lon": lon_exact,
+        "languages": _split(languages),
+        "gender_preference": gender or None,
+        "excluded_volunteers": _split(excluded),
+    }
 
 
 def claim_visit(

@@ -270,6 +270,7 @@ class Query:
                 },
                 person_first_name=v.person_first_name,
                 area_id=v.area_id,
+                area_name=v.area_name,
                 start=v.start,
                 end=v.end,
                 distance_km=v.distance_km,

@@ -294,14 +294,17 @@ class VisitType:
     note: str | None = strawberry.field(description="Your note when you logged the visit.")
     distance_km: float | None = None
     area_id: strawberry.Private[str | None] = None
+    area_name: strawberry.Private[str | None] = None  # when already known (open visits)
     full_address: strawberry.Private[str | None] = None
     week_start: strawberry.Private[str] = ""
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
-    async def area(self, info: ContextInfo) -> str | None:
-        if self.area_id is None:
-            return None
-        return await info.context.loaders.area_name.load(self.area_id)
+    def area(self, info: ContextInfo) -> str | None:
+        # Not ``async``: when the name is known, no coroutine and no task per visit (a page of
+        # open visits is 20 of them); otherwise the loader's future, which GraphQL awaits.
+        if self.area_id is None or self.area_name is not None:
+            return self.area_name
+        return info.context.loaders.area_name.load(self.area_id)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="Coordinators; a volunteer only for a visit they hold, on its day."
@@ -334,6 +337,7 @@ class VisitType:
         *,
         person_first_name: str,
         area_id: str | None,
+        area_name: str | None = None,
         my_status: str | None = None,
         note: str | None = None,
         address: str | None = None,
@@ -365,6 +369,7 @@ class VisitType:
             note=note,
             distance_km=distance_km,
             area_id=area_id,
+            area_name=area_name,
             full_address=address,
             week_start=week_start,
         )
