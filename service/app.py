@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from strawberry.fastapi import GraphQLRouter
+from strawberry.asgi import GraphQL
 
 from graph.settings import Settings, get_settings
 from graph.store.port import GraphStore
@@ -56,14 +56,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.key = key
 
-    async def context_getter(request: Request) -> RequestContext:
-        graph_store: GraphStore = request.app.state.store
-        user = await current_user_from_header(
-            store=graph_store, key=key, authorization=request.headers.get("authorization")
-        )
-        return RequestContext(store=graph_store, settings=settings, key=key, user=user)
-
-    app.include_router(GraphQLRouter(schema, context_getter=context_getter), prefix="/graphql")
+    # A plain route (a mount would redirect /graphql to /graphql/).
+    app.add_route("/graphql", GraphQLApp(schema, settings=settings, key=key), ["GET", "POST"])
 
     @app.get("/health")
     async def health(request: Request) -> JSONResponse:
@@ -87,6 +81,29 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     add_routes(app)
     mount_web(app)
     return app
+
+
+class GraphQLApp(GraphQL):  # type: ignore[type-arg]
+    """Strawberry's ASGI app, mounted beside FastAPI's routes rather than through FastAPI's
+    router: a request then skips FastAPI's dependency solving, which cost more than running
+    a small query (measured with benchmarks/bench_api.py)."""
+
+    def __init__(self, schema: Any, *, settings: Settings, key: bytes) -> None:
+        super().__init__(schema)
+        self._settings = settings
+        self._key = key
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        graph_store: GraphStore = request.app.state.store
+        user = await current_user_from_header(
+            store=graph_store, key=self._key, authorization=request.headers.get("authorization")
+        )
+        context = RequestContext(
+            store=graph_store, settings=self._settings, key=self._key, user=user
+        )
+        context.request = request
+        context.response = response
+        return context
 
 
 def _down(reason: str) -> JSONResponse:

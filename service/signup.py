@@ -189,27 +189,47 @@ def _choose_start(
     )
     if reasons:
         return None, reasons
-    load = sum(h.end - h.begin for h in held if h.week_start == week_start)
-    if load + visit.duration_minutes > volunteer.max_minutes:
-        return None, [
-            f"would take the week to {load + visit.duration_minutes} minutes, beyond the "
-            f"volunteer's limit of {volunteer.max_minutes}"
-        ]
-    starts = eligibility.possible_starts(
-        visit=visit, volunteer=volunteer, grid_minutes=GRID_MINUTES
-    )
-    if fixed_start is not None:
-        starts = [s for s in starts if s == _minute(fixed_start)]
-    if on_or_after is not None and visit_date(week_start, visit.day) == on_or_after[0]:
-        starts = [s for s in starts if s >= on_or_after[1]]
-    same_day = [h for h in held if h.week_start == week_start and h.day == visit.day]
-    start = _free_start(
-        starts=starts,
+    return _start_among(
+        eligibility.possible_starts(visit=visit, volunteer=volunteer, grid_minutes=GRID_MINUTES),
         duration=visit.duration_minutes,
+        day=visit.day,
         lat=person.lat,
         lon=person.lon,
-        same_day=same_day,
+        max_minutes=volunteer.max_minutes,
+        fixed_start=fixed_start,
+        week_start=week_start,
+        held=held,
+        on_or_after=on_or_after,
     )
+
+
+def _start_among(
+    starts: list[int],
+    *,
+    duration: int,
+    day: int,
+    lat: float,
+    lon: float,
+    max_minutes: int,
+    fixed_start: str | None,
+    week_start: str,
+    held: list[_Held],
+    on_or_after: tuple[date, int] | None,
+) -> tuple[int | None, list[str]]:
+    """Of the starts rules 1-7 allow, the first that rules 8 and 9 allow too (and that is not
+    past, and matches the others' start on a shared visit), or why there is none."""
+    load = sum(h.end - h.begin for h in held if h.week_start == week_start)
+    if load + duration > max_minutes:
+        return None, [
+            f"would take the week to {load + duration} minutes, beyond the "
+            f"volunteer's limit of {max_minutes}"
+        ]
+    if fixed_start is not None:
+        starts = [s for s in starts if s == _minute(fixed_start)]
+    if on_or_after is not None and visit_date(week_start, day) == on_or_after[0]:
+        starts = [s for s in starts if s >= on_or_after[1]]
+    same_day = [h for h in held if h.week_start == week_start and h.day == day]
+    start = _free_start(starts=starts, duration=duration, lat=lat, lon=lon, same_day=same_day)
     if start is None:
         return None, [
             "no free time in the visit window once travel to your other visits is allowed"
@@ -529,7 +549,6 @@ class OpenVisitsSnapshot:
                 parsed = self._parsed[visit["text"]]
                 parsed["earliest_minute"] = visit["earliest_minute"] = _minute(visit["earliest"])
                 parsed["latest_minute"] = visit["latest_minute"] = _minute(visit["latest"])
-                parsed["memo"] = visit["memo"] = {}  # shared by later loads: solver models
         by_id = {visit["id"]: position for position, visit in enumerate(visits)}
         before = self._snapshot
         if (
@@ -581,7 +600,7 @@ def _open_from_snapshot(
     after: str | None,
 ) -> tuple[list[OpenVisit], bool]:
     """What OPEN_VISITS_NEAR and the loop in ``open_visits`` give, over the snapshot: cheap
-    tests that mirror the statement first, then the exact rules (``_open_visit``)."""
+    tests that mirror the statement first (numpy), then rules 1-9 exactly as ``_open_visit`` applies them."""
     windows: dict[int, list[tuple[int, int]]] = {}
     for window in volunteer.availability:
         windows.setdefault(window.day, []).append((minutes(window.start), minutes(window.end)))
@@ -594,18 +613,71 @@ def _open_from_snapshot(
         now=now,
         begin=bisect_right(snapshot.keys, after) if after else 0,
     )
+    languages = volunteer.languages
     for index in positions.tolist():
         visit = visits[index]
-        if visit["id"] in mine or volunteer.id in visit["excluded_volunteers"]:
+        if visit["id"] in mine:
             continue
-        found = _open_visit(visit, volunteer, solver_volunteer, held, now, mine=False)
-        if found is not None:
-            if found.area_id is not None:
-                found = replace(found, area_name=snapshot.area_names.get(found.area_id))
-            result.append(found)
-            if len(result) > first:
-                break
+        # Rules 1-7 exactly as eligibility.reasons_not_eligible judges them (the same functions,
+        # on values parsed once), without building models or phrasing reasons nobody reads.
+        km = eligibility.distance_km(volunteer.lat, volunteer.lon, visit["lat"], visit["lon"])
+        if not (
+            eligibility.within_range(km, volunteer.max_km)
+            and eligibility.check_satisfied(visit["requires_check"], solver_volunteer.checked)
+            and eligibility.language_shared(visit["languages"], languages)
+            and eligibility.gender_matches(visit["gender_preference"], volunteer.gender)
+            and eligibility.not_excluded(visit["excluded_volunteers"], volunteer.id)
+        ):
+            continue
+        starts = eligibility.grid_starts(
+            earliest=visit["earliest_minute"],
+            latest=visit["latest_minute"],
+            duration=visit["duration_minutes"],
+            grid=GRID_MINUTES,
+            windows=windows.get(visit["day"], ()),
+        )
+        if not starts:
+            continue
+        start, _ = _start_among(
+            starts,
+            duration=visit["duration_minutes"],
+            day=visit["day"],
+            lat=visit["lat"],
+            lon=visit["lon"],
+            max_minutes=volunteer.max_minutes,
+            fixed_start=visit["start"] if visit["taken"] else None,
+            week_start=visit["week_start"],
+            held=held,
+            on_or_after=now,
+        )
+        if start is None:
+            continue
+        result.append(
+            _listed(visit, start, km, area_name=snapshot.area_names.get(visit["area_id"] or ""))
+        )
+        if len(result) > first:
+            break
     return result[:first], len(result) > first
+
+
+def _listed(
+    row: dict[str, Any], start: int, km: float, *, area_name: str | None = None
+) -> OpenVisit:
+    return OpenVisit(
+        key=row["key"],
+        id=row["id"],
+        week_start=row["week_start"],
+        day=row["day"],
+        start=_clock(start),
+        end=_clock(start + row["duration_minutes"]),
+        earliest=row["earliest"],
+        latest=row["latest"],
+        duration_minutes=row["duration_minutes"],
+        area_id=row["area_id"],
+        person_first_name=row["person_first_name"],
+        distance_km=round(km, 1),
+        area_name=area_name,
+    )
 
 
 def _open_visit(
@@ -619,13 +691,7 @@ def _open_visit(
 ) -> OpenVisit | None:
     if mine or row["taken"] >= row["volunteers_needed"]:
         return None
-    memo: dict[str, Any] | None = row.get("memo")  # kept across snapshot loads
-    pair: tuple[rota.Person, rota.Visit] | None = memo.get("pair") if memo is not None else None
-    if pair is None:
-        pair = _solver_pair(row, row)
-        if memo is not None:
-            memo["pair"] = pair
-    person, visit = pair
+    person, visit = _solver_pair(row, row)
     start, _ = _choose_start(
         volunteer=solver_volunteer,
         person=person,
@@ -637,21 +703,8 @@ def _open_visit(
     )
     if start is None:
         return None
-    return OpenVisit(
-        key=row["key"],
-        id=row["id"],
-        week_start=row["week_start"],
-        day=row["day"],
-        start=_clock(start),
-        end=_clock(start + row["duration_minutes"]),
-        earliest=row["earliest"],
-        latest=row["latest"],
-        duration_minutes=row["duration_minutes"],
-        area_id=row["area_id"],
-        person_first_name=row["person_first_name"],
-        distance_km=round(
-            eligibility.distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon), 1
-        ),
+    return _listed(
+        row, start, eligibility.distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon)
     )
 
 
