@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.store = (
             store if store is not None else await run_in_threadpool(_open_store, settings)
         )
+        _warm_open_visits(app.state.store)
         try:
             yield
         finally:
@@ -104,6 +106,26 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
         context.request = request
         context.response = response
         return context
+
+
+def _warm_open_visits(store: GraphStore) -> None:
+    """With the open-visits snapshot on, load it now in the background, so the first
+    volunteer to ask does not wait for it (nor, with several workers, the first in each)."""
+    from service.signup import OpenVisitsSnapshot, open_visits_max_age
+    from service.weeks import monday_of, today
+
+    max_age = open_visits_max_age()
+    if max_age <= 0:
+        return
+    snapshot = OpenVisitsSnapshot.of(store, max_age=max_age)
+
+    def load() -> None:
+        try:
+            snapshot.current(monday_of(today()).isoformat())
+        except Exception as error:  # the first request will try again, and say why
+            log.warning("could not load the open visits at start-up: %s", error)
+
+    threading.Thread(target=load, name="open-visits-warm", daemon=True).start()
 
 
 def _down(reason: str) -> JSONResponse:
