@@ -725,9 +725,9 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
     props = row["v"]
     if row["volunteer"] is None or props is None:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
-    volunteer = from_properties(Volunteer, row["volunteer"])
-    if props.get("status") != "open":
+    if props.get("status") != "open":  # most of a race's losers: answer before parsing more
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["taken"])
+    volunteer = from_properties(Volunteer, row["volunteer"])
     now = _now_minute()
     if visit_date(props["week_start"], props["day"]) < now[0]:
         return ClaimResult("unavailable", "This visit is in the past.")

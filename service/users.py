@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from graph.models import User
 from graph.repo import users as users_repo
 from graph.repo.errors import AlreadyExists
-from graph.repo.users import get_user, get_user_by_email
+from graph.repo.users import get_user_by_email
 from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore
 from service.auth import bearer_token, hash_password, issue_token, read_token, verify_password
@@ -27,6 +27,12 @@ COUNT_COORDINATING = """
 MATCH (o:Organization) WHERE o.kind IN $kinds RETURN collect(o.id) AS ids
 """
 ORGANIZATION_IDS = "MATCH (o:Organization) RETURN collect(o.id) AS ids"
+# Who is asking, for each request: only what CurrentUser holds (no password hash, no model).
+CURRENT_USER = """
+MATCH (u:User {id: $id})
+RETURN u.email AS email, u.role AS role, u.person_id AS person_id,
+       u.volunteer_id AS volunteer_id, u.organization_id AS organization_id
+"""
 RECORD_EXISTS = "MATCH (n) WHERE n.id = $id AND $label IN labels(n) RETURN count(n) AS n"
 COORDINATING_KINDS = ["volunteer_centre", "coordinating", "coordinator", "befriending"]
 
@@ -206,10 +212,10 @@ def _user(store: GraphStore, user_id: str) -> CurrentUser | None:
     if cached is not None:
         return cached
     read_at = time.monotonic()
-    user = get_user(store=store, user_id=user_id)
-    if user is None:
+    rows = store.run(CURRENT_USER, {"id": user_id}, write=False)
+    if not rows:
         return None
-    current = to_current(user)
+    current = CurrentUser(id=user_id, **rows[0])
     if max_age > 0:
         cache.put(current, read_at)
     return current
