@@ -119,6 +119,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _refuse_emptying(changes: dict[str, Any], required: tuple[str, ...]) -> None:
+    """InputError naming the first required field an update would set to nothing."""
+    for name in required:
+        if name in changes and changes[name] is None:
+            raise InputError(f"{registry.api_field((name,))}: cannot be emptied")
+
+
 def _values(given: Any, *, partial: bool) -> dict[str, Any]:
     """The input's fields (snake_case) for the model: missing ones left out; on a new record
     nulls are left out too (the model's defaults apply)."""
@@ -154,9 +161,7 @@ class CoordinationMutation:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(id), "id")
         changes = _values(input, partial=True)
-        for name in NAME_FIELDS + ("lat", "lon"):
-            if name in changes and changes[name] is None:
-                raise InputError(f"{registry.api_field((name,))}: cannot be emptied")
+        _refuse_emptying(changes, NAME_FIELDS + ("lat", "lon"))
         try:
             changed = await info.context.call(
                 registry.update_person, person_id=key, changes=changes
@@ -214,9 +219,7 @@ class CoordinationMutation:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(id), "id")
         changes = _values(input, partial=True)
-        for name in NAME_FIELDS + ("lat", "lon", "email"):
-            if name in changes and changes[name] is None:
-                raise InputError(f"{registry.api_field((name,))}: cannot be emptied")
+        _refuse_emptying(changes, NAME_FIELDS + ("lat", "lon", "email"))
         try:
             changed = await info.context.call(
                 registry.update_volunteer, volunteer_id=key, changes=changes
