@@ -5,11 +5,16 @@ connection graph, then the person's filters). The projection is cached per store
 changes a person's interests, relationships or referrals must call ``connections_changed`` so the
 next suggestion sees it: ``referToService`` and ``updateReferral`` (an attended referral lifts
 similar services and shows to people who know the person; declined halves that service's score
-for the person, not suitable removes it), person and service edits, and a logged visit.
+for the person, not suitable removes it), person and service edits, a logged visit, an erasure.
+
+A caller that names what changed (``people=``, ``volunteers=``, ``services=``) has the cached
+projection patched: only those nodes are read again, in milliseconds, where reading the whole
+projection takes seconds on a borough. A caller that names nothing has it dropped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from graph.analytics import (
@@ -17,7 +22,7 @@ from graph.analytics import (
     Suggestion,
     SuggestionFilters,
     connection_graph,
-    forget_connection_graph,
+    patch_connection_graph,
     suggest_services,
 )
 from graph.models import Referral, ReferralStatus
@@ -46,8 +51,8 @@ def suggest_connections(
         raise ValueError(f"max_km: expected a distance above 0 km, got {filters.max_km}")
     graph = connection_graph(store=store)
     if (PERSON, person_id) not in graph:
-        # Added since the projection was read? Read it again once before saying no.
-        forget_connection_graph(store=store)
+        # Added since the projection was read? Read them before saying no.
+        connections_changed(store=store, people=[person_id])
         graph = connection_graph(store=store)
         if (PERSON, person_id) not in graph:
             raise NotFound("Person", person_id)
@@ -57,7 +62,7 @@ def suggest_connections(
 def refer_to_service(*, store: GraphStore, referral: Referral) -> Referral:
     """Record a referral (``referToService``); the service drops out of the person's suggestions."""
     created = create_referral(store=store, referral=referral)
-    connections_changed(store=store)
+    connections_changed(store=store, people=[created.person_id])
     return created
 
 
@@ -73,10 +78,22 @@ def record_referral_outcome(
     updated = update_referral_status(
         store=store, referral_id=referral_id, status=status, at=at, note=note
     )
-    connections_changed(store=store)
+    connections_changed(store=store, people=[updated.person_id])
     return updated
 
 
-def connections_changed(*, store: GraphStore) -> None:
-    """Say that interests, relationships or referrals in ``store`` changed: drop the projection."""
-    forget_connection_graph(store=store)
+def connections_changed(
+    *,
+    store: GraphStore,
+    people: Iterable[str] = (),
+    volunteers: Iterable[str] = (),
+    services: Iterable[str] = (),
+) -> None:
+    """Say that interests, relationships, referrals or places in ``store`` changed, and where.
+
+    Name every person, volunteer and service whose own links or properties the write changed
+    (the person of a referral, the person whose interests changed, either end of a KNOWS edge,
+    the person erased, a service created or edited); the projection is then patched. With no
+    names it is dropped and read again by the next suggestion.
+    """
+    patch_connection_graph(store=store, people=people, volunteers=volunteers, services=services)
