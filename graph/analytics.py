@@ -41,8 +41,9 @@ import math
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -269,9 +270,33 @@ class _Cached:
     loaded_at: float
 
 
+@dataclass
+class _Changes:
+    """The changes announced for a store: how many, and the nodes named by the latest ones (None
+    for a change that named none). A projection read while changes came in is patched with
+    them before it is kept, or not kept if one of them named no nodes or is no longer held."""
+
+    count: int = 0
+    recent: deque[frozenset[NodeKey] | None] = field(
+        default_factory=lambda: deque(maxlen=CHANGES_KEPT)
+    )
+
+    def add(self, nodes: frozenset[NodeKey] | None) -> None:
+        self.count += 1
+        self.recent.append(nodes)
+
+    def since(self, count: int) -> set[NodeKey] | None:
+        """The nodes changed since ``count`` changes, or None if that cannot be said."""
+        missed = self.count - count
+        latest = list(self.recent)[len(self.recent) - missed :] if missed else []
+        if missed > len(self.recent) or None in latest:
+            return None
+        return {node for nodes in latest if nodes is not None for node in nodes}
+
+
+CHANGES_KEPT = 256
 _cache: weakref.WeakKeyDictionary[GraphStore, _Cached] = weakref.WeakKeyDictionary()
-# Changes seen per store: a projection whose read began before a change is not kept.
-_changes: weakref.WeakKeyDictionary[GraphStore, int] = weakref.WeakKeyDictionary()
+_changes: weakref.WeakKeyDictionary[GraphStore, _Changes] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 _patch_lock = threading.Lock()  # one patch at a time, so two patches never lose one another
 _log = logging.getLogger(__name__)
@@ -283,19 +308,27 @@ def connection_graph(*, store: GraphStore, max_age_s: float = CACHE_SECONDS) -> 
         cached = _cache.get(store)
         if cached is not None and time.monotonic() - cached.loaded_at <= max_age_s:
             return cached.graph
-        changes = _changes.get(store, 0)
+        changes = _changes.setdefault(store, _Changes())
+        seen = changes.count
     graph = load_connection_graph(store=store)
-    with _cache_lock:
-        if _changes.get(store, 0) == changes:
-            _cache[store] = _Cached(graph=graph, loaded_at=time.monotonic())
-    return graph
+    loaded_at = time.monotonic()
+    with _patch_lock:
+        with _cache_lock:
+            since, seen = changes.since(seen), changes.count
+        if since is None:  # a change the read may have missed, and no way to tell what it was
+            return graph
+        kept = _patched_or_none(graph, store, since) if since else graph
+        with _cache_lock:
+            if kept is not None and changes.count == seen:
+                _cache[store] = _Cached(graph=kept, loaded_at=loaded_at)
+    return graph if kept is None else kept
 
 
 def forget_connection_graph(*, store: GraphStore) -> None:
     """Drop the cached projection of ``store`` (call after a write that changes connections)."""
     with _cache_lock:
         _cache.pop(store, None)
-        _changes[store] = _changes.get(store, 0) + 1
+        _changes.setdefault(store, _Changes()).add(None)
 
 
 def patch_connection_graph(
@@ -321,23 +354,27 @@ def patch_connection_graph(
         return False
     with _patch_lock:
         with _cache_lock:
-            _changes[store] = _changes.get(store, 0) + 1
+            _changes.setdefault(store, _Changes()).add(frozenset(changed))
             cached = _cache.get(store)
         if cached is None:
             return False
-        try:
-            patched = _patched(cached.graph, store, changed)
-        except Exception:  # dropping the projection is always correct; the write has happened
-            _log.exception("patching the connection graph failed; it will be read again")
-            patched = None
+        patched = _patched_or_none(cached.graph, store, changed)
         with _cache_lock:
-            if _cache.get(store) is not cached:  # dropped or replaced meanwhile
+            if _cache.get(store) is not cached:  # dropped meanwhile
                 return False
             if patched is None:
                 del _cache[store]
                 return False
             _cache[store] = _Cached(graph=patched, loaded_at=cached.loaded_at)
         return True
+
+
+def _patched_or_none(graph: nx.Graph, store: GraphStore, changed: set[NodeKey]) -> nx.Graph | None:
+    try:
+        return _patched(graph, store, changed)
+    except Exception:  # dropping the projection is always correct, and the write has happened
+        _log.exception("patching the connection graph failed; it will be read again")
+        return None
 
 
 # --- patching a cached projection --------------------------------------------------------------

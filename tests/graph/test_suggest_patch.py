@@ -18,6 +18,7 @@ import networkx as nx
 import pytest
 
 from graph.analytics import (
+    PEOPLE_NODES,
     PERSON,
     SERVICE,
     VOLUNTEER,
@@ -361,3 +362,53 @@ def test_nodes_of_each_kind_are_patched(world: GraphStore) -> None:
     service_closed(world)
     patch_connection_graph(store=world, services=["chess"])
     assert (SERVICE, "chess") not in connection_graph(store=world)
+
+
+class WriteDuringRead:
+    """The real store, with one more write (and its announcement) made while the projection is
+    being read: right after the first statement of ``load_connection_graph`` answers. That is
+    the interleaving two threads can produce, made without threads."""
+
+    def __init__(self, store: GraphStore, write: Callable[[WriteDuringRead], None]) -> None:
+        self.store, self.write, self.backend = store, write, store.backend
+        self.armed = False
+
+    def run(self, query: str, params: Any = None, *, write: bool = True) -> list[dict[str, Any]]:
+        rows = self.store.run(query, params, write=write)
+        if self.armed and query == PEOPLE_NODES:
+            self.armed = False
+            self.write(self)
+        return rows
+
+    def ensure_schema(self) -> None:
+        self.store.ensure_schema()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def test_a_change_announced_during_the_read_is_patched_in(world: GraphStore) -> None:
+    # People are read first, so the read itself misses Maud's new access needs.
+    def change_maud(store: WriteDuringRead) -> None:
+        patch_connection_graph(store=store, **access_needs_changed(store.store))
+
+    racing = WriteDuringRead(world, change_maud)
+    racing.armed = True
+    graph = connection_graph(store=racing)
+    assert graph.nodes[(PERSON, "maud")]["access_needs"] == frozenset()
+    assert connection_graph(store=racing) is graph  # kept
+    assert_same_as_fresh(graph, world)
+
+
+def test_a_change_not_described_during_the_read_is_not_kept(world: GraphStore) -> None:
+    def change_maud(store: WriteDuringRead) -> None:
+        access_needs_changed(store.store)
+        patch_connection_graph(store=store)
+
+    racing = WriteDuringRead(world, change_maud)
+    racing.armed = True
+    missed = connection_graph(store=racing)
+    assert missed.nodes[(PERSON, "maud")]["access_needs"] == {"step_free"}  # read before
+    again = connection_graph(store=racing)
+    assert again is not missed
+    assert again.nodes[(PERSON, "maud")]["access_needs"] == frozenset()
