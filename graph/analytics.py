@@ -29,8 +29,13 @@ graph (a few ms for the borough), so no local subgraph approximation is needed. 
 filters (distance, days and times, access, cost) and the reasons read off the graph paths.
 
 **Caching**: ``connection_graph(store=...)`` keeps the projection per store for
-``CACHE_SECONDS``; a write that changes interests, relationships or referrals should call
-``forget_connection_graph(store=...)`` so the next suggestion sees it at once.
+``CACHE_SECONDS``. A write that changes interests, relationships, referrals or services should
+call ``patch_connection_graph(store=..., people=..., volunteers=..., services=...)`` naming the
+nodes whose own links or properties it changed: their neighbourhoods are read again (one small
+statement per label, plus any person or service they link to that the projection does not hold
+yet) and replace what the cached graph held for them, in a copy, so threads still reading the
+old one see no change; the random walk's rows for the nodes whose links changed are rebuilt, not
+the whole matrix. A write that cannot say what changed calls ``forget_connection_graph``.
 """
 
 from __future__ import annotations
