@@ -391,7 +391,7 @@ class _Columns:
             duration=ints("duration_minutes"),
             needs_check=np.fromiter((v["requires_check"] for v in visits), np.bool_, len(visits)),
             needed=ints("volunteers_needed"),
-            taken=ints("taken"),
+            taken=np.zeros(len(visits), dtype=np.int64),  # set by each load
             gender=np.fromiter(
                 (genders[g] + 1 if (g := v["gender_preference"]) else 0 for v in visits),
                 np.int64,
@@ -457,7 +457,8 @@ class _Columns:
 class _Snapshot:
     week_start: str
     loaded_at: float  # time.monotonic() when its statement was sent
-    visits: list[dict[str, Any]]  # in key order
+    texts: list[str]  # what the statement said, to tell whether anything changed
+    visits: list[dict[str, Any]]  # in key order; shared between snapshots: read-only
     keys: list[str]
     by_id: dict[str, int]  # visit id -> position
     columns: _Columns
@@ -542,28 +543,25 @@ class OpenVisitsSnapshot:
     def _load(self, week_start: str) -> _Snapshot:
         """Read every open visit (caller holds ``_load_lock``)."""
         started = time.monotonic()
-        visits = repo.all_open_visits(store=self._store, week_start=week_start, known=self._parsed)
+        texts = repo.open_visit_texts(store=self._store, week_start=week_start)
+        holders = repo.open_visit_holders(store=self._store, week_start=week_start)
         names = repo.area_names(store=self._store)
-        for visit in visits:
-            if "earliest_minute" not in visit:  # first seen: parse once, keep in _parsed
-                parsed = self._parsed[visit["text"]]
-                parsed["earliest_minute"] = visit["earliest_minute"] = _minute(visit["earliest"])
-                parsed["latest_minute"] = visit["latest_minute"] = _minute(visit["latest"])
-        by_id = {visit["id"]: position for position, visit in enumerate(visits)}
         before = self._snapshot
-        if (
-            before is not None
-            and len(before.visits) == len(visits)
-            and all(a["text"] == b["text"] for a, b in zip(before.visits, visits, strict=True))
-        ):  # nothing but who holds what can have changed: keep the columns, renew ``taken``
-            columns = replace(
-                before.columns,
-                taken=np.fromiter((v["taken"] for v in visits), np.int64, len(visits)),
-            )
+        if before is not None and before.week_start == week_start and before.texts == texts:
+            # Nothing changed but who holds what: the same rows, columns and index again.
+            visits, keys, by_id, columns = before.visits, before.keys, before.by_id, before.columns
         else:
+            visits = repo.parse_open_visits(store=self._store, texts=texts, known=self._parsed)
+            keys = [visit["key"] for visit in visits]
+            by_id = {visit["id"]: position for position, visit in enumerate(visits)}
             columns = _Columns.of(visits)
+        taken = np.zeros(len(visits), dtype=np.int64)
+        for visit_id, count in holders.items():
+            position = by_id.get(visit_id)
+            if position is not None:
+                taken[position] = count
         snapshot = _Snapshot(
-            week_start, started, visits, [visit["key"] for visit in visits], by_id, columns, names
+            week_start, started, texts, visits, keys, by_id, replace(columns, taken=taken), names
         )
         with self._lock:
             # Claims won here after the statement was sent may be missing from what it read.
@@ -584,7 +582,6 @@ class OpenVisitsSnapshot:
 def _count_claim(snapshot: _Snapshot, visit_id: str) -> None:
     position = snapshot.by_id.get(visit_id)
     if position is not None:
-        snapshot.visits[position]["taken"] += 1
         snapshot.columns.taken[position] += 1
 
 
@@ -600,7 +597,8 @@ def _open_from_snapshot(
     after: str | None,
 ) -> tuple[list[OpenVisit], bool]:
     """What OPEN_VISITS_NEAR and the loop in ``open_visits`` give, over the snapshot: cheap
-    tests that mirror the statement first (numpy), then rules 1-9 exactly as ``_open_visit`` applies them."""
+    tests that mirror the statement first (numpy), then rules 1-9 exactly as ``_open_visit``
+    applies them."""
     windows: dict[int, list[tuple[int, int]]] = {}
     for window in volunteer.availability:
         windows.setdefault(window.day, []).append((minutes(window.start), minutes(window.end)))
@@ -614,6 +612,7 @@ def _open_from_snapshot(
         begin=bisect_right(snapshot.keys, after) if after else 0,
     )
     languages = volunteer.languages
+    taken = snapshot.columns.taken
     for index in positions.tolist():
         visit = visits[index]
         if visit["id"] in mine:
@@ -645,7 +644,7 @@ def _open_from_snapshot(
             lat=visit["lat"],
             lon=visit["lon"],
             max_minutes=volunteer.max_minutes,
-            fixed_start=visit["start"] if visit["taken"] else None,
+            fixed_start=visit["start"] if taken[index] else None,
             week_start=visit["week_start"],
             held=held,
             on_or_after=now,

@@ -350,44 +350,49 @@ def area_names(*, store: GraphStore) -> dict[str, str]:
     return {row["id"]: row["name"] for row in store.run(AREA_NAMES_ALL, {}, write=False)}
 
 
+def _minutes(clock: str) -> int:
+    hours, mins = clock.split(":")
+    return int(hours) * 60 + int(mins)
+
+
 def _split(text: str) -> list[str]:
     return [item for item in text.split(",") if item]
 
 
-def all_open_visits(
-    *, store: GraphStore, week_start: str, known: dict[str, dict[str, Any]] | None = None
-) -> list[dict[str, Any]]:
-    """Every open visit from ``week_start`` on, as rows shaped like OPEN_VISITS_NEAR's (without
-    ``mine``), in ``key`` order.
-
-    ``known`` maps the statement's text for a visit to the row parsed from it last time: rows
-    whose text is unchanged are reused (a fresh dict each, sharing the parsed values), and
-    ``known`` is left holding exactly this answer's texts. Each row carries ``text``, its key
-    in ``known``. Coordinates are read exactly for new texts only (PEOPLE_COORDINATES)."""
+def open_visit_texts(*, store: GraphStore, week_start: str) -> list[str]:
+    """OPEN_VISITS_ALL's answer: one text per open visit from ``week_start`` on."""
     rows = store.run(OPEN_VISITS_ALL, {"week_start": week_start}, write=False)
-    params = {"week_start": week_start, "held_statuses": HELD_STATUSES}
-    taken = {row["id"]: row["taken"] for row in store.run(OPEN_VISITS_TAKEN, params, write=False)}
-    before = known.copy() if known is not None else {}
-    if known is not None:
-        known.clear()
     texts: list[str] = rows[0]["visits"] if rows else []
+    return texts
+
+
+def open_visit_holders(*, store: GraphStore, week_start: str) -> dict[str, int]:
+    """How many hold each open visit that has holders (only visits needing several can)."""
+    params = {"week_start": week_start, "held_statuses": HELD_STATUSES}
+    return {row["id"]: row["taken"] for row in store.run(OPEN_VISITS_TAKEN, params, write=False)}
+
+
+def parse_open_visits(
+    *, store: GraphStore, texts: list[str], known: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The visits ``texts`` describe (``open_visit_texts``) as rows shaped like
+    OPEN_VISITS_NEAR's (without ``mine`` and ``taken``), in ``key`` order.
+
+    ``known`` maps a text to the row parsed from it before: rows whose text is unchanged are
+    the same objects again (treat them as read-only), and ``known`` is left holding exactly
+    these texts. Coordinates are read exactly (PEOPLE_COORDINATES) for new texts only."""
+    before = dict(known)
+    known.clear()
     fresh = {text: text.split("|", 16) for text in texts if text not in before}
     exact: dict[str, tuple[float, float]] = {}
     if fresh:
         ids = sorted({fields[9] for fields in fresh.values()})
         for row in store.run(PEOPLE_COORDINATES, {"ids": ids}, write=False):
             exact[row["id"]] = (row["lat"], row["lon"])
-    parsed_now = {text: _parse_open_visit(text, fields, exact) for text, fields in fresh.items()}
-    visits: list[dict[str, Any]] = []
     for text in texts:
-        parsed = before.get(text) or parsed_now[text]
-        if known is not None:
-            known[text] = parsed
-        visit = dict(parsed)
-        visit["taken"] = taken.get(visit["id"], 0)
-        visits.append(visit)
-    visits.sort(key=lambda visit: str(visit["key"]))
-    return visits
+        parsed = before.get(text)
+        known[text] = parsed if parsed is not None else _parse_open_visit(text, fresh[text], exact)
+    return sorted(known.values(), key=lambda visit: str(visit["key"]))
 
 
 def _parse_open_visit(
@@ -404,11 +409,12 @@ def _parse_open_visit(
         "day": int(day),
         "earliest": earliest,
         "latest": latest,
+        "earliest_minute": _minutes(earliest),
+        "latest_minute": _minutes(latest),
         "duration_minutes": int(duration),
         "requires_check": check == "y",
         "volunteers_needed": int(needed),
         "start": start or None,
-        "taken": 0,
         "person_id": person_id,
         "person_first_name": first_name,
         "area_id": area_id or None,

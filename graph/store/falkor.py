@@ -35,10 +35,18 @@ from falkordb import Edge, FalkorDB, Node, Path
 
 from graph.store.errors import GraphConstraintError, GraphError, GraphUnavailable
 from graph.store.port import Params, Row
-from graph.store.schema import INDEXED_PROPERTIES, NODE_LABELS
+from graph.store.schema import INDEXED_PROPERTIES, NODE_LABELS, RELATIONSHIP_TYPES
 
 # FalkorDB-only DDL: named *_FALKOR so the Neo4j lint (tests/graph/test_cypher_neo4j.py) skips it.
 CREATE_INDEX_FALKOR = "CREATE INDEX FOR (n:{label}) ON (n.{prop})"
+LIST_RELATIONSHIP_TYPES_FALKOR = (
+    "CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS t"
+)
+# A type, once used, stays in FalkorDB's schema after its last edge is deleted (see
+# graph/store/schema.py RELATIONSHIP_TYPES for why every type must exist before use).
+REGISTER_RELATIONSHIP_TYPE_FALKOR = (
+    "CREATE (a:Area {{id: $id}}) CREATE (a)-[:{rel_type}]->(a) WITH a DETACH DELETE a"
+)
 LIST_INDEXES_FALKOR = "CALL db.indexes() YIELD label, properties RETURN label, properties"
 LIST_CONSTRAINTS_FALKOR = (
     "CALL db.constraints() YIELD type, label, properties, status "
@@ -138,6 +146,13 @@ class FalkorStore:
                             "UNIQUE", "NODE", label, "PROPERTIES", 1, "id",
                         )  # fmt: skip
             self._wait_for_constraints()
+            known = set(self._graph.query(LIST_RELATIONSHIP_TYPES_FALKOR).result_set[0][0] or [])
+            for rel_type in RELATIONSHIP_TYPES:
+                if rel_type not in known:
+                    self._graph.query(
+                        REGISTER_RELATIONSHIP_TYPE_FALKOR.format(rel_type=rel_type),
+                        {"id": f"__registering-{rel_type}"},
+                    )
 
     def close(self) -> None:
         self._db.close()

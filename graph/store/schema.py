@@ -33,3 +33,25 @@ INDEXED_PROPERTIES: tuple[tuple[str, str], ...] = (
     ("AccessLog", "person_id"),
     ("RotaRun", "week"),
 )
+
+# Every relationship type the model uses (DESIGN.md). FalkorDB plans a statement against the
+# types that exist when it starts: a write statement planned before the first ASSIGNED edge
+# existed treated ``(vol)-[:ASSIGNED]->(other)`` as matching nothing even after a concurrent
+# claim had created one, so on a fresh graph two overlapping claims by one volunteer could both
+# win (2 of 40 trials of 12 racing claims). The FalkorDB adapter registers these types when it
+# sets up the schema. Neo4j resolves types when it runs a statement and needs nothing.
+RELATIONSHIP_TYPES: tuple[str, ...] = (
+    "ABOUT",
+    "ASSIGNED",
+    "FOR",
+    "GRANTS",
+    "IN",
+    "INTERESTED_IN",
+    "KNOWS",
+    "MEMBER_OF",
+    "OFFERS",
+    "REFERRED_TO",
+    "REPORTED",
+    "SUPPORTS",
+    "TO",
+)

@@ -182,3 +182,62 @@ def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None
     assert taken == "won"
     result = signup.claim_visit(store=store, visit_id="visit1", volunteer_id="v1")
     assert result.outcome == "unavailable" and "taken" in result.message
+
+
+def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphStore) -> None:
+    volunteer_ids = _varied_world(store, random.Random(7))
+    week = monday_of(today()).isoformat()
+    snapshots = signup.OpenVisitsSnapshot.of(store, max_age=60)
+    first = snapshots._load(week)
+    assert snapshots._load(week).visits is first.visits  # nothing changed: nothing re-parsed
+
+    # Changes made elsewhere: a person moves (to the metre), a visit's window changes, a new
+    # visit opens, a visit is taken without this process hearing of it.
+    moved = people.get_person(store=store, person_id="p1")
+    assert moved is not None
+    people.update_person(
+        store=store, person=moved.model_copy(update={"lat": moved.lat + 0.00001234567})
+    )
+    changed = visits.get_visit(store=store, visit_id=f"visit-{next_monday().isoformat()}-3")
+    assert changed is not None
+    visits.update_visit(store=store, visit=changed.model_copy(update={"earliest": "09:00"}))
+    visits.create_visit(
+        store=store,
+        visit=Visit(
+            id="visit-new",
+            person_id="p2",
+            week_start=next_monday(),
+            day=3,
+            earliest="10:00",
+            latest="12:00",
+            duration_minutes=60,
+        ),
+    )
+    open_ids = [v["id"] for v in first.visits if v["volunteers_needed"] == 1]
+    assert repo.claim_visit(
+        store=store,
+        visit_id=open_ids[0],
+        volunteer_id=volunteer_ids[0],
+        start=first.visits[0]["earliest"],
+        now=NOW,
+        speed_kmh=signup.TRAVEL_SPEED_KMH,
+    ) in {"won", "overlap", "load", "start"}
+
+    second = snapshots._load(week)
+    assert second.visits is not first.visits
+    assert second.visits[second.by_id["visit-new"]]["earliest_minute"] == 600
+    assert second.visits[second.by_id[changed.id]]["earliest_minute"] == 540
+    unchanged = [
+        v for v in second.visits if v["person_id"] not in {"p1", "p2"} and v["id"] != changed.id
+    ]
+    assert unchanged and all(  # rows whose text did not change are the same objects again
+        v is first.visits[first.by_id[v["id"]]] for v in unchanged if v["id"] in first.by_id
+    )
+    assert {v["lat"] for v in second.visits if v["person_id"] == "p1"} == {
+        moved.lat + 0.00001234567
+    }
+    # And what it lists is what the statement lists, for everyone.
+    for volunteer_id in volunteer_ids:
+        assert _all_pages(store, volunteer_id, max_age=60) == _all_pages(
+            store, volunteer_id, max_age=0
+        ), volunteer_id
