@@ -277,7 +277,7 @@ def erase(
     record = erasure.erase_person(
         store=store, person_id=person_id, requested_by=requested_by, at=at or utc_now()
     )
-    connections_changed(store=store)
+    connections_changed(store=store, people=[person_id])
     forget_users(store=store)
     return record
 

@@ -20,6 +20,7 @@ from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from graph.repo.errors import AlreadyExists
 from graph.store.port import GraphStore
+from service.connections import connections_changed
 
 M = TypeVar("M", Person, Volunteer)
 
@@ -88,9 +89,11 @@ def register_person(*, store: GraphStore, values: Mapping[str, Any]) -> Person:
     person = _validated(Person, {**values, "id": f"person-{uuid.uuid4().hex[:12]}"})
     _check_area(store, person.area_id)
     try:
-        return people_repo.create_person(store=store, person=person)
+        made = people_repo.create_person(store=store, person=person)
     except AlreadyExists:
         raise RegistryError("id: taken; try again") from None
+    connections_changed(store=store, people=[made.id])
+    return made
 
 
 def update_person(*, store: GraphStore, person_id: str, changes: Mapping[str, Any]) -> Person:
@@ -101,7 +104,9 @@ def update_person(*, store: GraphStore, person_id: str, changes: Mapping[str, An
         raise UnknownRecord(person_id)
     person = _validated(Person, found.model_dump() | dict(changes))
     _check_area(store, person.area_id)
-    return people_repo.update_person(store=store, person=person)
+    changed = people_repo.update_person(store=store, person=person)
+    connections_changed(store=store, people=[person_id])  # interests, area, place
+    return changed
 
 
 def set_visit_pattern(

@@ -25,6 +25,7 @@ from graph.models import Volunteer, iso_utc, minutes, utc_now
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
+from service.connections import connections_changed
 from service.weeks import monday_of, today, visit_date
 from service.wellbeing.feedback import VISIT_DONE_GAIN, VISIT_MISSED_LOSS
 from solver import eligibility
@@ -782,7 +783,7 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
 ) -> repo.Change | None:
-    return repo.log_visit(
+    change = repo.log_visit(
         store=store,
         visit_id=visit_id,
         volunteer_id=volunteer_id,
@@ -792,6 +793,9 @@ def log_visit(
         gain=VISIT_DONE_GAIN,
         loss=VISIT_MISSED_LOSS,
     )
+    if change is not None and change.ok:  # the volunteer's KNOWS edge to the person moved
+        connections_changed(store=store, volunteers=[volunteer_id])
+    return change
 
 
 def my_visits(
