@@ -100,6 +100,35 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of ``pid`` and all its descendants, from /proc."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _cpu_seconds(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
+class CpuMeter:
+    """CPU per request of the API server (its process tree) and of the graph server, which
+    say more than latency on a shared machine: they do not grow with other people's load."""
+
+    def __init__(self, server_pid: int, graph_pid: int | None) -> None:
+        self.pids = {"api": server_pid, "graph": graph_pid}
+
+    def now(self) -> dict[str, float]:
+        return {name: _cpu_seconds(pid) for name, pid in self.pids.items() if pid is not None}
+
+    def per_request(self, before: dict[str, float], requests: int) -> dict[str, float]:
+        after = self.now()
+        return {name: (after[name] - before[name]) / requests * 1000 for name in after}
+
+
 def _percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
 
@@ -255,11 +284,15 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start")
             time.sleep(0.1)
-        results = _measure(url, store, tokens, args.requests)
+        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        graph_pid = json.loads((data_dir / "falkordb.json").read_text()).get("pid")
+        results = _measure(url, store, tokens, args.requests, CpuMeter(server.pid, graph_pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
         store.close()
+    results["load_before"] = load_before
+    results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     results["seed_seconds"] = seed_seconds
     results["workers"] = args.workers
     results["snapshot_age"] = args.snapshot_age
@@ -269,7 +302,9 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     print(args.out.read_text())
 
 
-def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int) -> dict[str, Any]:
+def _measure(
+    url: str, store: GraphStore, tokens: dict[str, str], requests: int, cpu: CpuMeter
+) -> dict[str, Any]:
     rng = random.Random(0)
     volunteers = sorted(tokens)
     results: dict[str, Any] = {}
@@ -289,7 +324,9 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
         return samples, sizes
 
     # openVisits, 1 client then 32.
+    before = cpu.now()
     samples, sizes = asyncio.run(one_client())
+    results["open_1_cpu"] = cpu.per_request(before, len(samples) + 10)
     results["open_1"] = _percentiles(samples)
     results["open_page_mean"] = statistics.mean(sizes)
 
@@ -303,7 +340,9 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
         await connection.close()
         return out
 
+    before = cpu.now()
     results["open_32"] = _percentiles(_concurrently(32, open_worker))
+    results["open_32_cpu"] = cpu.per_request(before, int(results["open_32"]["n"]))
 
     # The bare Cypher for openVisits: the candidates near the volunteer and what they hold.
     week = monday_of(today()).isoformat()
@@ -389,7 +428,9 @@ def _measure(url: str, store: GraphStore, tokens: dict[str, str], requests: int)
             await client.close()
         return out
 
+    before = cpu.now()
     results["claim_32"] = _percentiles(asyncio.run(race()))
+    results["claim_32_cpu"] = cpu.per_request(before, int(results["claim_32"]["n"]))
     winners: dict[str, int] = {}
     for visit_id, kind in race_outcomes:
         if kind.startswith("VisitClaimed"):
@@ -462,8 +503,11 @@ def _racers(store: GraphStore, tokens: dict[str, str]) -> list[str]:
 def _report(r: dict[str, Any]) -> str:
     def row(name: str, key: str, target: str = "") -> str:
         m = r[key]
+        used = r.get(f"{key}_cpu")
+        cpu = f"{used['api']:.2f} | {used.get('graph', 0):.2f}" if used else "- | -"
         return (
-            f"| {name} | {m['n']} | {m['p50']:.1f} | {m['p95']:.1f} | {m['max']:.1f} | {target} |"
+            f"| {name} | {m['n']} | {m['p50']:.1f} | {m['p95']:.1f} | {m['max']:.1f} | {cpu} "
+            f"| {target} |"
         )
 
     people, volunteers, visits = r["counts"]
@@ -485,14 +529,21 @@ def _report(r: dict[str, Any]) -> str:
             "Command: `python -m benchmarks.bench_api "
             f"--size {r['size']} --workers {r['workers']} --snapshot-age {r['snapshot_age']:g}`",
             "",
-            "| measurement | requests | p50 ms | p95 ms | max ms | target |",
-            "| --- | ---: | ---: | ---: | ---: | --- |",
+            "| measurement | requests | p50 ms | p95 ms | max ms | API CPU ms/request "
+            "| graph server CPU ms/request | target |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
             row("openVisits(first: 20), 1 client", "open_1"),
             row("openVisits(first: 20), 32 clients", "open_32", "p95 < 100 ms"),
             row("bare Cypher for openVisits (2 statements)", "open_bare"),
             row("claimVisit, 1 client", "claim_1"),
             row("claimVisit, 32 clients racing per visit", "claim_32", "p95 < 50 ms"),
             row("bare claim statement", "claim_bare"),
+            "",
+            "CPU per request: what the `carecircles serve` process tree and the FalkorDB server "
+            "used during that measurement, divided by its requests (for the 1-client openVisits "
+            "row the 10 warm-up requests count too). It does not grow with other work on the "
+            "machine the way latency does.",
+            f"Load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']}.",
             "",
             f"Mean page size of openVisits: {r['open_page_mean']:.1f} visits.",
             f"GraphQL / bare Cypher at p50, 1 client: openVisits {ratio_open:.1f}x, "
