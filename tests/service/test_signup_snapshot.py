@@ -91,6 +91,22 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
     return ids
 
 
+def _next_week_visit(store: GraphStore, visit_id: str, person_id: str, *, day: int) -> None:
+    """An hour's visit next week on ``day``, to start between 10:00 and 11:00."""
+    visits.create_visit(
+        store=store,
+        visit=Visit(
+            id=visit_id,
+            person_id=person_id,
+            week_start=next_monday(),
+            day=day,
+            earliest="10:00",
+            latest="12:00",
+            duration_minutes=60,
+        ),
+    )
+
+
 def _all_pages(store: GraphStore, volunteer_id: str, max_age: float) -> list[tuple[str, str]]:
     seen: list[tuple[str, str]] = []
     after = None
@@ -135,18 +151,7 @@ def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None
                 availability=[Window(day=d, start="08:00", end="20:00") for d in range(7)],
             ),
         )
-    visits.create_visit(
-        store=store,
-        visit=Visit(
-            id="visit0",
-            person_id="p0",
-            week_start=next_monday(),
-            day=2,
-            earliest="10:00",
-            latest="12:00",
-            duration_minutes=60,
-        ),
-    )
+    _next_week_visit(store, "visit0", "p0", day=2)
 
     def listed(volunteer_id: str) -> list[str]:
         page, _ = signup.open_visits(store=store, volunteer_id=volunteer_id, first=5, max_age=60)
@@ -159,18 +164,7 @@ def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None
     assert listed("v1") == []  # the same snapshot, counted at once
     # Taken behind the snapshot's back (no claim through this process): the snapshot may still
     # list it, and the claim reads fresh and refuses.
-    visits.create_visit(
-        store=store,
-        visit=Visit(
-            id="visit1",
-            person_id="p0",
-            week_start=next_monday(),
-            day=4,
-            earliest="10:00",
-            latest="12:00",
-            duration_minutes=60,
-        ),
-    )
+    _next_week_visit(store, "visit1", "p0", day=4)
     taken = repo.claim_visit(
         store=store,
         visit_id="visit1",
@@ -201,18 +195,7 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
     changed = visits.get_visit(store=store, visit_id=f"visit-{next_monday().isoformat()}-3")
     assert changed is not None
     visits.update_visit(store=store, visit=changed.model_copy(update={"earliest": "09:00"}))
-    visits.create_visit(
-        store=store,
-        visit=Visit(
-            id="visit-new",
-            person_id="p2",
-            week_start=next_monday(),
-            day=3,
-            earliest="10:00",
-            latest="12:00",
-            duration_minutes=60,
-        ),
-    )
+    _next_week_visit(store, "visit-new", "p2", day=3)
     open_ids = [v["id"] for v in first.visits if v["volunteers_needed"] == 1]
     assert repo.claim_visit(
         store=store,
