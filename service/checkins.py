@@ -16,6 +16,11 @@ as done in the last ``VOLUNTEER_CHECK_IN_DAYS`` days.
 
 The person's link worker, for alerts, is whoever the person has granted ``checkins`` access:
 a link-worker user or a link worker of a granted organisation.
+
+An alert stays open until a link worker or coordinator with that access says they have dealt
+with it (``acknowledge_alert``, with an optional note of what they did); that also closes the
+person's earlier open alerts, which the link worker saw with it. A later check-in raises a new,
+open alert. Only the first acknowledgement counts: a second is told who dealt with it and when.
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graph.models import CheckIn, iso_utc, utc_now
+from graph.repo import alerts as alerts_repo
 from graph.repo.errors import NotFound
 from graph.repo.records import from_properties, to_properties
 from graph.repo.signup import lock_token
 from graph.store.port import GraphStore
 from service import consent
 from service.context import CurrentUser
+from service.my_data import ROLE_WORDS
 from service.wellbeing.feedback import PastCheckIn, check_in_feedback
 from service.wellbeing.scales import ScaleError, score_check_in
 
@@ -71,18 +78,6 @@ RETURN count(v) AS held
 
 VISIT_PERSON = "MATCH (v:Visit {id: $visit_id})-[:FOR]->(p:Person) RETURN p.id AS person_id"
 
-# Alerts about people who granted ``checkins`` access to the user or their organisation, now.
-ALERTS_FOR_USER = """
-MATCH (g:ConsentGrant)-[:TO]->(t)
-WHERE t.id IN $grantee_ids AND 'checkins' IN g.scopes AND g.revoked_at IS NULL
-  AND g.created_at <= $now AND g.expires_at > $now
-MATCH (p:Person)-[:GRANTS]->(g)
-WITH DISTINCT p
-MATCH (a:Alert)-[:ABOUT]->(p)
-RETURN properties(a) AS a, p.first_name AS first_name
-ORDER BY a.at DESC, a.id DESC LIMIT $limit
-"""
-
 
 @dataclass(frozen=True)
 class Recorded:
@@ -96,7 +91,8 @@ class Recorded:
 
 @dataclass(frozen=True)
 class AlertView:
-    """An alert as a link worker sees it."""
+    """An alert as a link worker sees it; once dealt with, who did (their role and, in words,
+    who they are), when, and their note."""
 
     id: str
     person_id: str
@@ -104,6 +100,27 @@ class AlertView:
     at: str
     reasons: list[str]
     check_in_id: str
+    acknowledged_at: str | None = None
+    acknowledged_role: str | None = None
+    acknowledged_by: str | None = None
+    acknowledged_by_id: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertAcknowledged:
+    """The alert is now dealt with, and so are ``earlier`` earlier open alerts about the person
+    (the link worker saw them with it)."""
+
+    alert: AlertView
+    earlier: int
+
+
+@dataclass(frozen=True)
+class AlertAlreadyAcknowledged:
+    """Someone dealt with the alert before: ``alert`` says who, when and their note."""
+
+    alert: AlertView
 
 
 def person_of_visit(*, store: GraphStore, visit_id: str) -> str | None:
@@ -216,26 +233,79 @@ def record_check_in(
     raise RuntimeError(f"check-in for {person_id}: history kept changing; try again")
 
 
+def _grantee_ids(user: CurrentUser) -> list[str]:
+    return [user.id] + ([user.organization_id] if user.organization_id else [])
+
+
+def _who(by: alerts_repo.Acknowledger) -> str:
+    """ "link worker at Befriending Hackney (sam@example.org)", as the person's access log says
+    who looked; "a former link worker" once the user is gone."""
+    words = ROLE_WORDS.get(by.role, by.role)
+    if by.email is None:
+        return f"a former {words}"
+    at = f" at {by.organization}" if by.organization else ""
+    return f"{words}{at} ({by.email})"
+
+
+def _view(alert: alerts_repo.StoredAlert) -> AlertView:
+    by = alert.acknowledged_by
+    return AlertView(
+        id=alert.id,
+        person_id=alert.person_id,
+        person_first_name=alert.person_first_name,
+        at=alert.at,
+        reasons=alert.reasons,
+        check_in_id=alert.check_in_id,
+        acknowledged_at=alert.acknowledged_at,
+        acknowledged_role=by.role if by else None,
+        acknowledged_by=_who(by) if by else None,
+        acknowledged_by_id=by.user_id if by else None,
+        note=alert.note,
+    )
+
+
 def alerts_for(
-    *, store: GraphStore, user: CurrentUser, first: int = 20, at: datetime | None = None
+    *,
+    store: GraphStore,
+    user: CurrentUser,
+    first: int = 20,
+    include_acknowledged: bool = False,
+    at: datetime | None = None,
 ) -> list[AlertView]:
     """Alerts about the people who granted ``user`` (or their organisation) check-in access,
-    newest first."""
-    grantee_ids = [user.id] + ([user.organization_id] if user.organization_id else [])
-    params = {
-        "grantee_ids": grantee_ids,
-        "now": iso_utc(at or utc_now()),
-        "limit": max(1, min(first, ALERTS_MAX)),
-    }
-    rows = store.run(ALERTS_FOR_USER, params, write=False)
-    return [
-        AlertView(
-            id=r["a"]["id"],
-            person_id=r["a"]["person_id"],
-            person_first_name=r["first_name"],
-            at=r["a"]["at"],
-            reasons=list(r["a"].get("reasons") or []),
-            check_in_id=r["a"].get("check_in_id", ""),
-        )
-        for r in rows
-    ]
+    newest first: the open ones, or all of them with ``include_acknowledged``."""
+    found = alerts_repo.list_alerts_for_grantees(
+        store=store,
+        grantee_ids=_grantee_ids(user),
+        now=iso_utc(at or utc_now()),
+        limit=max(1, min(first, ALERTS_MAX)),
+        include_acknowledged=include_acknowledged,
+    )
+    return [_view(a) for a in found]
+
+
+def acknowledge_alert(
+    *,
+    store: GraphStore,
+    user: CurrentUser,
+    alert_id: str,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> AlertAcknowledged | AlertAlreadyAcknowledged | None:
+    """Record that ``user`` dealt with the alert (and the person's earlier open alerts), with
+    their note; None when there is no such alert they may see (the same access as
+    ``alerts_for``). ``note`` is taken as given: the caller checks and trims it."""
+    done = alerts_repo.acknowledge_alert(
+        store=store,
+        alert_id=alert_id,
+        grantee_ids=_grantee_ids(user),
+        user_id=user.id,
+        role=user.role,
+        note=note,
+        now=iso_utc(at or utc_now()),
+    )
+    if done is None:
+        return None
+    if not done.won:
+        return AlertAlreadyAcknowledged(alert=_view(done.alert))
+    return AlertAcknowledged(alert=_view(done.alert), earlier=done.earlier)

@@ -25,7 +25,14 @@ from graph.repo.records import from_properties
 from service import access, checkins, consent, my_data
 from service.api.errors import InputError, NotAllowed, check_id
 from service.api.paging import Connection, check_first, connection, decode_cursor
-from service.api.types import CheckInScale, CheckInType, ContextInfo, TimeWindow, VisitNote
+from service.api.types import (
+    CheckInScale,
+    CheckInType,
+    ContextInfo,
+    Role,
+    TimeWindow,
+    VisitNote,
+)
 from service.connections import (
     MAX_SUGGESTIONS,
     record_referral_outcome,
@@ -151,7 +158,20 @@ class CheckInInput:
     note: str | None = None
 
 
-@strawberry.type(name="Alert")
+@strawberry.type(description="Who dealt with an alert.")
+class AlertAcknowledger:
+    role: Role = strawberry.field(description="The role they acted in.")
+    name: str = strawberry.field(
+        description="Who they are, in words: role, organisation and email (as a person's "
+        "access log names who looked), or 'a former link worker' once they are no longer a user."
+    )
+
+
+@strawberry.type(
+    name="Alert",
+    description="Why a person's link worker should look at them now. Open until a link "
+    "worker or coordinator says they have dealt with it (acknowledgeAlert).",
+)
 class AlertType:
     id: strawberry.ID
     person_id: strawberry.ID
@@ -159,10 +179,59 @@ class AlertType:
     at: str
     reasons: list[str]
     check_in_id: strawberry.ID
+    acknowledged_at: str | None = strawberry.field(
+        default=None, description="When it was dealt with; null while it is open."
+    )
+    acknowledged_by: AlertAcknowledger | None = None
+    note: str | None = strawberry.field(
+        default=None, description="What the one who dealt with it did, in their words."
+    )
 
     @strawberry.field
     def reason(self) -> str:
         return "; ".join(self.reasons)
+
+    @classmethod
+    def of(cls, alert: checkins.AlertView) -> AlertType:
+        by = None
+        if alert.acknowledged_role is not None and alert.acknowledged_by is not None:
+            by = AlertAcknowledger(role=Role(alert.acknowledged_role), name=alert.acknowledged_by)
+        return cls(
+            id=strawberry.ID(alert.id),
+            person_id=strawberry.ID(alert.person_id),
+            person_first_name=alert.person_first_name,
+            at=alert.at,
+            reasons=alert.reasons,
+            check_in_id=strawberry.ID(alert.check_in_id),
+            acknowledged_at=alert.acknowledged_at,
+            acknowledged_by=by,
+            note=alert.note,
+        )
+
+
+@strawberry.type
+class AlertAcknowledged:
+    alert: AlertType
+    earlier_alerts: int = strawberry.field(
+        description="Earlier open alerts about the same person that this closed too."
+    )
+
+
+@strawberry.type
+class AlertAlreadyAcknowledged:
+    message: str = strawberry.field(description="Who dealt with it and when, in words.")
+    alert: AlertType
+
+
+@strawberry.type
+class AlertNotFound:
+    message: str
+
+
+AcknowledgeAlertResult = Annotated[
+    AlertAcknowledged | AlertAlreadyAcknowledged | AlertNotFound,
+    strawberry.union("AcknowledgeAlertResult"),
+]
 
 
 @strawberry.type(name="Service")
@@ -447,6 +516,14 @@ def _own_person(user: CurrentUser) -> str:
     return user.person_id
 
 
+def _already_dealt_with(user: CurrentUser, alert: checkins.AlertView) -> str:
+    """ "You dealt with this alert on 23 Nov 2026 at 16:51 UTC." (or who did)."""
+    when = datetime.fromisoformat(alert.acknowledged_at or "").strftime("%-d %b %Y at %H:%M UTC")
+    someone = alert.acknowledged_by or "someone"
+    who = "You" if alert.acknowledged_by_id == user.id else someone[:1].upper() + someone[1:]
+    return f"{who} dealt with this alert on {when}."
+
+
 def _erasure(record: Any) -> ErasureType:
     return ErasureType(
         id=strawberry.ID(record.id),
@@ -514,27 +591,28 @@ class RelationalQuery:
 
     @strawberry.field(
         description="Alerts about people who gave you (or your organisation) check-in access, "
-        "newest first (link workers, coordinators)."
+        "newest first (link workers, coordinators): the open ones, or with includeAcknowledged "
+        "also those dealt with, with who dealt with them, when and their note."
     )
-    async def alerts(self, info: ContextInfo, first: int | None = 20) -> list[AlertType]:
+    async def alerts(
+        self,
+        info: ContextInfo,
+        first: int | None = 20,
+        include_acknowledged: bool | None = False,
+    ) -> list[AlertType]:
         user = access.require_staff(info.context, "link_worker", "coordinator")
         if first is not None and not 1 <= first <= ALERTS_FIRST_MAX:
             raise InputError(f"first: expected 1..{ALERTS_FIRST_MAX}, got {first}")
-        found = await info.context.call(checkins.alerts_for, user=user, first=first or 20)
+        found = await info.context.call(
+            checkins.alerts_for,
+            user=user,
+            first=first or 20,
+            include_acknowledged=bool(include_acknowledged),
+        )
         for person_id in dict.fromkeys(a.person_id for a in found):
             granted = await _access(info.context, user, person_id)
             await _log(info.context, user, granted, ["alerts"], ["checkins"])
-        return [
-            AlertType(
-                id=strawberry.ID(a.id),
-                person_id=strawberry.ID(a.person_id),
-                person_first_name=a.person_first_name,
-                at=a.at,
-                reasons=a.reasons,
-                check_in_id=strawberry.ID(a.check_in_id),
-            )
-            for a in found
-        ]
+        return [AlertType.of(a) for a in found]
 
     @strawberry.field(description="Local services and groups, in id order.")
     async def services(
@@ -697,6 +775,33 @@ class RelationalMutation:
             ),
             alert_reasons=list(result.alert_reasons) if sees_need else [],
         )
+
+    @strawberry.mutation(
+        description="Say you have dealt with an alert, with an optional note of what you did "
+        "(link workers, coordinators with check-in consent, as for alerts). It closes the "
+        "person's earlier open alerts too; a later check-in raises a new one. An alert dealt "
+        "with before is refused, saying by whom and when; one you may not see is not found."
+    )
+    async def acknowledge_alert(
+        self, info: ContextInfo, alert_id: strawberry.ID, note: str | None = None
+    ) -> AcknowledgeAlertResult:
+        user = access.require_staff(info.context, "link_worker", "coordinator")
+        key = check_id(str(alert_id), "alertId")
+        said = note.strip() if note is not None else None
+        if said is not None and len(said) > NOTE_MAX:
+            raise InputError(f"note: expected at most {NOTE_MAX} characters, got {len(said)}")
+        done = await info.context.call(
+            checkins.acknowledge_alert, user=user, alert_id=key, note=said or None
+        )
+        if done is None:
+            return AlertNotFound(message="There is no such alert about the people you support.")
+        granted = await _access(info.context, user, done.alert.person_id)
+        await _log(info.context, user, granted, ["alerts"], ["checkins"])
+        if isinstance(done, checkins.AlertAlreadyAcknowledged):
+            return AlertAlreadyAcknowledged(
+                message=_already_dealt_with(user, done.alert), alert=AlertType.of(done.alert)
+            )
+        return AlertAcknowledged(alert=AlertType.of(done.alert), earlier_alerts=done.earlier)
 
     @strawberry.mutation(description="Refer a person to a service (consent: needs).")
     async def refer_to_service(
