@@ -1,5 +1,6 @@
-// The link worker's page: alerts, find a person, their loneliness trend (and recording a
-// check-in), circle, suggested connections with reasons, referrals and their outcomes.
+// The link worker's page: alerts (saying one has been dealt with, and those dealt with), find a
+// person, their loneliness trend (and recording a check-in), circle, suggested connections with
+// reasons, referrals and their outcomes.
 // What a person's consent does not cover is said in words where it would have been.
 
 import { gql, signedInAs } from "./api.js";
@@ -23,6 +24,19 @@ const SUGGEST = `query($id: ID!) {
   }
 }`;
 const ALERTS = `query { alerts(first: 20) { id personId personFirstName at reasons } }`;
+const DEALT_WITH = `query {
+  alerts(first: 50, includeAcknowledged: true) {
+    id personId personFirstName at reasons acknowledgedAt acknowledgedBy { name } note
+  }
+}`;
+const ACKNOWLEDGE = `mutation($id: ID!, $note: String) {
+  acknowledgeAlert(alertId: $id, note: $note) {
+    __typename
+    ... on AlertAcknowledged { earlierAlerts }
+    ... on AlertAlreadyAcknowledged { message }
+    ... on AlertNotFound { message }
+  }
+}`;
 const RECORD = `mutation($input: CheckInInput!) {
   recordCheckIn(input: $input) {
     __typename
@@ -63,6 +77,9 @@ function noConsent(error) {
 
 // ---- Alerts ----------------------------------------------------------------------------------
 
+const alertsMessage = document.querySelector("#alerts-message");
+const doneToggle = document.querySelector("#alerts-done-toggle");
+
 async function loadAlerts() {
   const list = document.querySelector("#alerts");
   const status = document.querySelector("#alerts-status");
@@ -74,23 +91,7 @@ async function loadAlerts() {
       if (byPerson.has(alert.personId)) byPerson.get(alert.personId).earlier += 1;
       else byPerson.set(alert.personId, { alert, earlier: 0 });
     }
-    list.replaceChildren(
-      ...[...byPerson.values()].map(({ alert, earlier }) =>
-        h(
-          "li",
-          { "data-person-id": alert.personId },
-          h(
-            "p",
-            {},
-            h("strong", {}, alert.personFirstName),
-            h("span", { class: "meta" }, ` · ${dateTime(alert.at)}`),
-            earlier ? h("span", { class: "meta" }, ` · and ${earlier} earlier ${earlier === 1 ? "alert" : "alerts"}`) : null,
-          ),
-          h("ul", { class: "reasons" }, alert.reasons.map((r) => h("li", {}, r))),
-          h("button", { type: "button", class: "secondary", onclick: () => openPerson(alert.personId) }, `Look at ${alert.personFirstName}`),
-        ),
-      ),
-    );
+    list.replaceChildren(...[...byPerson.values()].map(({ alert, earlier }) => alertItem(alert, earlier)));
     // The newest few; the rest one click away.
     const items = [...list.children];
     const more = document.querySelector("#alerts-more");
@@ -107,6 +108,118 @@ async function loadAlerts() {
     say(status, error.message, "error");
   }
 }
+
+function alertItem(alert, earlier) {
+  const name = alert.personFirstName;
+  const id = `deal-${alert.id}`;
+  const message = h("p", { class: "message", role: "status", hidden: true });
+  const note = h("textarea", { id: `${id}-note`, maxlength: NOTE_MAX, "aria-describedby": `${id}-hint` });
+  const confirm = h("button", { type: "submit" }, "Confirm: dealt with");
+  const cancel = h("button", { type: "button", class: "secondary" }, "Cancel");
+  const form = h(
+    "form",
+    { id, novalidate: true, hidden: true, "aria-label": `Dealing with ${name}'s alert` },
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: note.id }, "What did you do? (optional)"),
+      h("p", { class: "hint", id: `${id}-hint` }, `For example: phoned ${name}, arranged a lunch club visit.${earlier ? ` This covers ${name}'s ${earlier === 1 ? "earlier alert" : `${earlier} earlier alerts`} too.` : ""}`),
+      note,
+    ),
+    h("div", { class: "actions" }, confirm, cancel),
+  );
+  const open = h("button", { type: "button", class: "secondary", "aria-expanded": "false", "aria-controls": id, "aria-label": `I've dealt with this: ${name}` }, "I've dealt with this");
+  const close = () => {
+    form.hidden = true;
+    open.setAttribute("aria-expanded", "false");
+    open.focus();
+  };
+  open.addEventListener("click", () => {
+    form.hidden = false;
+    open.setAttribute("aria-expanded", "true");
+    note.focus();
+  });
+  cancel.addEventListener("click", close);
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") close();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    say(message, "");
+    await busy(confirm, () => dealtWith(alert, note.value.trim() || null, message));
+  });
+  return h(
+    "li",
+    { "data-person-id": alert.personId, "data-alert-id": alert.id },
+    h(
+      "p",
+      {},
+      h("strong", {}, name),
+      h("span", { class: "meta" }, ` · ${dateTime(alert.at)}`),
+      earlier ? h("span", { class: "meta" }, ` · and ${earlier} earlier ${earlier === 1 ? "alert" : "alerts"}`) : null,
+    ),
+    h("ul", { class: "reasons" }, alert.reasons.map((r) => h("li", {}, r))),
+    h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => openPerson(alert.personId) }, `Look at ${name}`), open),
+    form,
+    message,
+  );
+}
+
+/** Acknowledges the alert; it leaves the list (so do the person's earlier ones), said in words. */
+async function dealtWith(alert, note, message) {
+  let result;
+  try {
+    result = (await gql(ACKNOWLEDGE, { id: alert.id, note })).acknowledgeAlert;
+  } catch (error) {
+    say(message, error.message, "error");
+    return;
+  }
+  if (result.__typename === "AlertNotFound") {
+    say(message, `${result.message} ${alert.personFirstName} may have withdrawn their consent.`, "error");
+    return;
+  }
+  const list = document.querySelector("#alerts");
+  const place = [...list.children].findIndex((item) => item.dataset.alertId === alert.id);
+  await Promise.all([loadAlerts(), doneToggle.checked ? loadDealtWith() : null]);
+  const earlier = result.earlierAlerts ? ` and ${result.earlierAlerts === 1 ? "the earlier one" : `the ${result.earlierAlerts} earlier ones`}` : "";
+  const words =
+    result.__typename === "AlertAcknowledged"
+      ? `Dealt with: ${alert.personFirstName}'s alert${earlier}. It has left the list; “Show dealt-with alerts” lists it with your note.`
+      : `${result.message} It has left the list.`;
+  say(alertsMessage, words, result.__typename === "AlertAcknowledged" ? "ok" : "info");
+  // Focus goes to the alert now in its place, or to the heading when the list is empty.
+  const next = list.children[Math.min(Math.max(place, 0), list.children.length - 1)];
+  (next && !next.hidden ? next.querySelector("button") : document.querySelector("#alerts-title")).focus();
+}
+
+async function loadDealtWith() {
+  const list = document.querySelector("#alerts-done");
+  const status = document.querySelector("#alerts-done-status");
+  try {
+    const { alerts } = await gql(DEALT_WITH);
+    const done = alerts.filter((a) => a.acknowledgedAt);
+    list.replaceChildren(
+      ...done.map((a) =>
+        h(
+          "li",
+          { "data-person-id": a.personId, "data-alert-id": a.id },
+          h("p", {}, h("strong", {}, a.personFirstName), h("span", { class: "meta" }, ` · alert ${dateTime(a.at)}`)),
+          h("ul", { class: "reasons" }, a.reasons.map((r) => h("li", {}, r))),
+          h("p", { class: "dealt" }, `Dealt with ${dateTime(a.acknowledgedAt)} by ${a.acknowledgedBy.name.endsWith(`(${me.email})`) ? "you" : a.acknowledgedBy.name}`),
+          a.note ? h("p", { class: "note" }, `Note: ${a.note}`) : null,
+        ),
+      ),
+    );
+    say(status, done.length ? "" : "No dealt-with alerts yet.", "info");
+  } catch (error) {
+    say(status, error.message, "error");
+  }
+}
+
+doneToggle.addEventListener("change", async () => {
+  document.querySelector("#alerts-done-box").hidden = !doneToggle.checked;
+  if (doneToggle.checked) await loadDealtWith();
+});
 
 // ---- Finding a person ------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 A link worker with the person's consent in force sees their circle, the loneliness trend chart,
 suggestions with reasons; refers and records how it turned out; records a check-in (a typed bad
 answer is shown next to its question and writes nothing), which joins the trend and, in the
-loneliest band, raises an alert. The person sees their circle, what is held, the link worker's
+loneliest band, raises an alert; says, with a note, that they have dealt with it, and it leaves
+the list for the dealt-with list. The person sees their circle, what is held, the link worker's
 read in "who looked", downloads their data and withdraws consent, after which the link worker's
 page says there is no consent for check-ins. Consent grants and earlier check-ins are made
 through the same use-case functions the API calls.
@@ -213,6 +214,46 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     expect(alert).to_have_count(1)
     expect(alert).to_contain_text("and 1 earlier alert")
     snap(page, "link-worker-after-check-in")
+
+    # The link worker deals with it, from the keyboard: the note field opens and takes the
+    # focus; Escape closes it again; confirming takes Rosalind off the list, said in words.
+    deal = alert.get_by_role("button", name="I've dealt with this: Rosalind")
+    deal.focus()
+    page.keyboard.press("Enter")
+    note = alert.get_by_label("What did you do? (optional)")
+    expect(note).to_be_focused()
+    expect(alert.get_by_text("This covers Rosalind's earlier alert too.")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(note).to_be_hidden()
+    expect(deal).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.type("Phoned Rosalind, arranged a lunch club visit")
+    alert.get_by_role("button", name="Confirm: dealt with").click()
+    expect(page.locator("#alerts-message")).to_have_text(
+        re.compile("^Dealt with: Rosalind's alert and the earlier one. It has left the list")
+    )
+    expect(alert).to_have_count(0)
+    expect(page.locator("#alerts-status")).to_have_text(re.compile("^No alerts"))
+    expect(page.locator("#alerts-title")).to_be_focused()
+    acknowledged = store.run(
+        "MATCH (a:Alert)-[:ABOUT]->(:Person {id: $id}) "
+        "RETURN a.acknowledged_by AS by, a.acknowledgement_note AS note",
+        {"id": rosalind.id},
+    )
+    assert [(r["by"], r["note"]) for r in acknowledged] == [
+        (worker_id, "Phoned Rosalind, arranged a lunch club visit")
+    ] * 2
+    # Still there after a reload, listed with who, when and the note among those dealt with.
+    page.reload()
+    expect(page.locator("#alerts-status")).to_have_text(re.compile("^No alerts"))
+    page.get_by_label("Show dealt-with alerts").check()
+    done = page.locator(f"#alerts-done > li[data-person-id='{rosalind.id}']")
+    expect(done).to_have_count(2)
+    expect(done.locator(".dealt")).to_have_text([re.compile(r"^Dealt with .+ by you$")] * 2)
+    expect(done.locator(".note")).to_have_text(
+        ["Note: Phoned Rosalind, arranged a lunch club visit"] * 2
+    )
+    snap(page, "link-worker-dealt-with")
 
 
 def test_person_sees_who_looked_downloads_and_withdraws_consent(
