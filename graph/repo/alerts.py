@@ -69,6 +69,16 @@ RETURN properties(a) AS a, p.first_name AS first_name, email, o.name AS org,
        open AS acknowledged, closed
 """
 
+# A person's own alerts, newest first, with who dealt with each (for their own view and export).
+ALERTS_OF_PERSON = """
+MATCH (a:Alert)-[:ABOUT]->(p:Person {id: $person_id})
+OPTIONAL MATCH (u:User {id: a.acknowledged_by})
+WITH a, p, u.email AS email, u.organization_id AS organization_id
+OPTIONAL MATCH (o:Organization {id: organization_id})
+RETURN properties(a) AS a, p.first_name AS first_name, email, o.name AS org
+ORDER BY a.at DESC, a.id DESC
+"""
+
 
 @dataclass(frozen=True)
 class Acknowledger:
@@ -144,6 +154,12 @@ def list_alerts_for_grantees(
         "include_acknowledged": include_acknowledged,
     }
     return [_alert(r) for r in store.run(ALERTS_FOR_GRANTEES, params, write=False)]
+
+
+def list_alerts_of_person(*, store: GraphStore, person_id: str) -> list[StoredAlert]:
+    """Every alert about the person, newest first, open or dealt with (who, when, note)."""
+    rows = store.run(ALERTS_OF_PERSON, {"person_id": person_id}, write=False)
+    return [_alert(r) for r in rows]
 
 
 def acknowledge_alert(

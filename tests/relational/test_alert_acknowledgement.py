@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graph.models import Person, utc_now
+from graph.repo import alerts as alerts_repo
 from graph.repo.users import get_user_by_email
 from service import checkins
 from tests.relational.conftest import grant
@@ -108,6 +109,17 @@ def test_a_dealt_with_alert_leaves_the_open_list_with_who_when_and_the_note(
         "role": "link_worker",
         "note": NOTE,
     }
+
+    # The person's own alerts say so too (for their view and export of what is held).
+    [own] = alerts_repo.list_alerts_of_person(store=api.store, person_id=ada.id)
+    assert (own.id, own.acknowledged_at, own.note) == (alert_id, stored["at"], NOTE)
+    assert own.acknowledged_by is not None and own.acknowledged_by.email == email
+    # The acknowledgement returned the alert: a read of Ada's check-in data, logged for her.
+    logged = api.store.run(
+        "MATCH (n:AccessLog {person_id: $id}) WHERE 'alerts' IN n.fields RETURN count(n) AS n",
+        {"id": ada.id},
+    )
+    assert logged[0]["n"] == 2  # the list, then the acknowledgement
 
     # Open alerts only, by default; with includeAcknowledged, the dealt-with one as it was.
     assert _alerts(api, worker, ada) == []
