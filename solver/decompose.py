@@ -51,9 +51,10 @@ from solver.cpsat import SCALE, Goal, SubResult, model_objective, solve_neighbou
 from solver.greedy import Rota
 
 WHOLE_MODEL_PAIRS = 4_000
-# measured on M scarce (30 s, 2 workers): 800 covered 0.7385-0.7387 of need, 1200 0.7356-0.7363,
-# 450 and 1600+ less (larger ones stop being solved to optimality within seconds)
-NEIGHBOURHOOD_PAIRS = 800
+# M scarce, 30 s, 2 workers: 800 covered 0.731-0.739 of need over six runs, 1,200 0.734-0.738
+# (no difference beyond the noise); 450 and 1,600+ less (larger neighbourhoods stop being
+# solved to optimality within seconds)
+NEIGHBOURHOOD_PAIRS = 1_200
 NEIGHBOURHOOD_SECONDS = 4.0
 MODEL_CANDIDATES_PER_VISIT = 12  # big weeks: circle members and the nearest, in the search
 PHASE_ONE_SHARE = 0.5

@@ -29,7 +29,7 @@ Progress = Callable[[str], None]
 ALL_CANDIDATES_UP_TO = 4_000_000
 CANDIDATES_PER_VISIT = 12
 BOUND_SHARE = 0.15
-EXPLAIN_RESERVE_PER_VISIT = 0.0004  # seconds kept back per visit for reasons and metrics
+EXPLAIN_RESERVE_PER_VISIT = 0.0006  # seconds kept back per visit for reasons and metrics
 OUTPUT_RESERVE = 0.5  # seconds kept back for writing the file and stopping worker processes
 STARTUP_COUNTS_UP_TO = 20.0  # a process younger than this is a command-line run starting up
 
