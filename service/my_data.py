@@ -10,7 +10,7 @@ holds no id of theirs).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -23,10 +23,12 @@ from graph.models import (
     Referral,
     utc_now,
 )
+from graph.repo import alerts as alerts_repo
 from graph.repo import checkins as checkins_repo
 from graph.repo import consent as grants_repo
 from graph.repo import erasure
 from graph.repo import people as people_repo
+from graph.repo.alerts import StoredAlert
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.connections import connections_changed
@@ -125,6 +127,7 @@ class Held:
 
     person: Person
     check_ins: list[CheckIn]
+    alerts: list[StoredAlert]  # raised by check-ins, with who dealt with them and their note
     referrals: list[HeldReferral]
     grants: list[HeldGrant]
     access_log: list[LoggedAccess]
@@ -206,6 +209,7 @@ def held_about(*, store: GraphStore, person_id: str) -> Held | None:
     return Held(
         person=person,
         check_ins=checkins_repo.list_checkins_of_person(store=store, person_id=person_id),
+        alerts=alerts_repo.list_alerts_of_person(store=store, person_id=person_id),
         referrals=referrals_of(store=store, person_id=person_id),
         grants=grants_of(store=store, person_id=person_id),
         access_log=access_log_of(store=store, person_id=person_id),
@@ -248,6 +252,7 @@ def export_json(*, store: GraphStore, person_id: str) -> str | None:
         "exported_at": utc_now().isoformat(),
         "person": held.person.model_dump(mode="json"),
         "check_ins": [c.model_dump(mode="json") for c in held.check_ins],
+        "alerts": [asdict(alert) for alert in held.alerts],
         "referrals": [
             r.referral.model_dump(mode="json") | {"service_name": r.service_name}
             for r in held.referrals

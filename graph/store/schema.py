@@ -22,6 +22,7 @@ NODE_LABELS: tuple[str, ...] = (
     "RotaRun",
     "AccessLog",
     "Erasure",
+    "Alert",
 )
 
 # (label, property) pairs that queries filter on besides ``id``.

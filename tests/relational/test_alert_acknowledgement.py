@@ -6,13 +6,14 @@ open alert. Alerts are raised through the check-in use-case the API calls."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from graph.models import Person, utc_now
 from graph.repo import alerts as alerts_repo
 from graph.repo.users import get_user_by_email
-from service import checkins
+from service import checkins, my_data
 from tests.relational.conftest import grant
 from tests.service.conftest import Api, World
 
@@ -114,6 +115,10 @@ def test_a_dealt_with_alert_leaves_the_open_list_with_who_when_and_the_note(
     [own] = alerts_repo.list_alerts_of_person(store=api.store, person_id=ada.id)
     assert (own.id, own.acknowledged_at, own.note) == (alert_id, stored["at"], NOTE)
     assert own.acknowledged_by is not None and own.acknowledged_by.email == email
+    exported = json.loads(my_data.export_json(store=api.store, person_id=ada.id) or "{}")
+    [in_export] = exported["alerts"]
+    assert (in_export["id"], in_export["note"]) == (alert_id, NOTE)
+    assert in_export["acknowledged_by"]["email"] == email
     # The acknowledgement returned the alert: a read of Ada's check-in data, logged for her.
     logged = api.store.run(
         "MATCH (n:AccessLog {person_id: $id}) WHERE 'alerts' IN n.fields RETURN count(n) AS n",
