@@ -124,9 +124,27 @@ class CpuMeter:
     def now(self) -> dict[str, float]:
         return {name: _cpu_seconds(pid) for name, pid in self.pids.items() if pid is not None}
 
+    def wait_until_idle(self, *, window: float = 0.5, limit: float = 60.0) -> float:
+        """Seconds until the API server used under 5% of a core over ``window`` seconds."""
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            before = self.now()["api"]
+            time.sleep(window)  # measuring an interval, not waiting for an event
+            if self.now()["api"] - before < 0.05 * window:
+                break
+        return time.monotonic() - started
+
     def per_request(self, before: dict[str, float], requests: int) -> dict[str, float]:
         after = self.now()
         return {name: (after[name] - before[name]) / requests * 1000 for name in after}
+
+
+async def _warm(url: str, token: str) -> list[float]:
+    connection = Connection(url)
+    for _ in range(3):
+        await connection.call(OPEN, {"first": 20}, token)
+    await connection.close()
+    return []
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -308,11 +326,13 @@ def _measure(
     rng = random.Random(0)
     volunteers = sorted(tokens)
     results: dict[str, Any] = {}
+    # Warm up every worker (each loads its own open-visits snapshot at start-up), then wait
+    # until the server is idle, so start-up work is not measured as the first requests' cost.
+    _concurrently(32, lambda index: _warm(url, tokens[volunteers[index]]))
+    results["settled_s"] = cpu.wait_until_idle()
 
     async def one_client() -> tuple[list[float], list[int]]:
         connection = Connection(url)
-        for _ in range(10):  # warm up: the snapshot, the caches, the connection
-            await connection.call(OPEN, {"first": 20}, tokens[volunteers[0]])
         samples, sizes = [], []
         for _ in range(requests):
             elapsed, data = await connection.call(
@@ -326,7 +346,7 @@ def _measure(
     # openVisits, 1 client then 32.
     before = cpu.now()
     samples, sizes = asyncio.run(one_client())
-    results["open_1_cpu"] = cpu.per_request(before, len(samples) + 10)
+    results["open_1_cpu"] = cpu.per_request(before, len(samples))
     results["open_1"] = _percentiles(samples)
     results["open_page_mean"] = statistics.mean(sizes)
 
@@ -540,9 +560,9 @@ def _report(r: dict[str, Any]) -> str:
             row("bare claim statement", "claim_bare"),
             "",
             "CPU per request: what the `carecircles serve` process tree and the FalkorDB server "
-            "used during that measurement, divided by its requests (for the 1-client openVisits "
-            "row the 10 warm-up requests count too). It does not grow with other work on the "
-            "machine the way latency does.",
+            "used during that measurement, divided by its requests. It does not grow with other "
+            "work on the machine the way latency does. Before measuring, 32 clients warmed every "
+            f"worker up and the server settled (idle after {r['settled_s']:.1f} s).",
             f"Load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']}.",
             "",
             f"Mean page size of openVisits: {r['open_page_mean']:.1f} visits.",
