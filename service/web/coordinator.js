@@ -328,6 +328,9 @@ function circleOf(person) {
 
 personSelect.addEventListener("change", refreshCircle);
 
+// Disabled until now: a press before the listeners above were attached would submit the form
+// as a plain page load.
+document.querySelector("#run").disabled = false;
 try {
   await Promise.all([loadWeek(weekInput.value), loadPeople()]);
 } catch (error) {

@@ -482,5 +482,9 @@ function addReferral(person, referral, before = null) {
 }
 
 say(findStatus, "Type part of a name to find someone you support.", "info");
+// The page's controls start disabled: what is typed or ticked before the listeners above are
+// attached (the sign-in check is awaited first) would be lost.
+find.disabled = false;
+doneToggle.disabled = false;
 await loadAlerts();
 document.body.dataset.ready = "true";

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from graph.models import CareCircle, Interest, Person, Service, utc_now
 from graph.repo import areas, circles, services
@@ -321,3 +321,33 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     expect(lw_page.locator("#check-in")).to_be_hidden()
     expect(lw_page.locator("#suggestions-status")).to_contain_text("no suggestions")
     expect(lw_page.locator("#referrals-status")).to_contain_text("referrals are not shown")
+
+
+def test_the_search_waits_until_the_page_can_hear_it(
+    world: World, signed_in: Callable[..., Page]
+) -> None:
+    """Typing before the page's script is listening used to be lost (the sign-in check is awaited
+    first): the search field stays disabled until then, so nothing typed goes nowhere."""
+    world.person("Wilhelmina", last_name="Osei")
+    _, worker = _link_worker(world)
+    page = signed_in(worker, DESKTOP)
+    held: list[Route] = []
+    page.route(
+        "**/graphql",
+        lambda route: (
+            held.append(route) if "me {" in (route.request.post_data or "") else route.continue_()
+        ),
+    )
+    with page.expect_request(lambda request: "me {" in (request.post_data or "")):
+        page.goto("/link-worker", wait_until="domcontentloaded")
+    name = page.get_by_label("Name", exact=True)
+    expect(name).to_be_disabled()  # the sign-in check has not answered yet
+    for _ in range(100):  # each round trip lets Playwright hand the request to the route
+        if held:
+            break
+        page.evaluate("0")
+    assert held, "the page asks who is signed in first"
+    held.pop().continue_()
+    name.fill("wilhelmina")  # waits until the field is enabled
+    page.get_by_role("button", name="Wilhelmina Osei").click()
+    expect(page.get_by_role("heading", name=re.compile("Wilhelmina"))).to_be_visible()
