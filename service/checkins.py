@@ -247,7 +247,8 @@ def _who(by: alerts_repo.Acknowledger) -> str:
     return f"{words}{at} ({by.email})"
 
 
-def _view(alert: alerts_repo.StoredAlert) -> AlertView:
+def alert_view(alert: alerts_repo.StoredAlert) -> AlertView:
+    """An alert as people see it: who dealt with it in words."""
     by = alert.acknowledged_by
     return AlertView(
         id=alert.id,
@@ -281,7 +282,7 @@ def alerts_for(
         limit=max(1, min(first, ALERTS_MAX)),
         include_acknowledged=include_acknowledged,
     )
-    return [_view(a) for a in found]
+    return [alert_view(a) for a in found]
 
 
 def acknowledge_alert(
@@ -307,5 +308,5 @@ def acknowledge_alert(
     if done is None:
         return None
     if not done.won:
-        return AlertAlreadyAcknowledged(alert=_view(done.alert))
-    return AlertAcknowledged(alert=_view(done.alert), earlier=done.earlier)
+        return AlertAlreadyAcknowledged(alert=alert_view(done.alert))
+    return AlertAcknowledged(alert=alert_view(done.alert), earlier=done.earlier)

@@ -371,6 +371,9 @@ class AccessLogType:
 class MyData:
     person: PersonRecord
     check_ins: list[CheckInType]
+    alerts: list[AlertType] = strawberry.field(
+        description="What your check-ins made us look at, and who dealt with it (newest first)."
+    )
     referrals: list[ReferralType]
     grants: list[GrantType]
     access_log: list[AccessLogType]
@@ -667,6 +670,7 @@ class RelationalQuery:
         return MyData(
             person=_record(held.person, set(FIELD_SCOPES), held.check_ins, notes),
             check_ins=[CheckInType.of(c) for c in held.check_ins],
+            alerts=[AlertType.of(checkins.alert_view(a)) for a in held.alerts],
             referrals=[ReferralType.of(r.referral, r.service_name) for r in held.referrals],
             grants=[GrantType.of(g.grant, g.grantee_name) for g in held.grants],
             access_log=[

@@ -16,6 +16,7 @@ const MY_DATA = `query {
       visitNotes { date volunteerFirstName note }
     }
     checkIns { at scale score loneliness }
+    alerts { at reasons acknowledgedAt acknowledgedBy { name } note }
     referrals { id serviceName status createdAt }
     grants { id granteeName purpose scopes expiresAt active }
     accessLog { at actor purpose fields }
@@ -63,6 +64,18 @@ function fact(term, value) {
   return h("div", { class: "fact" }, h("dt", {}, term), h("dd", {}, Array.isArray(value) ? value.join(", ") : String(value)));
 }
 
+// What a check-in made the link workers look at, and who dealt with it, one line each.
+function alertsFact(alerts) {
+  if (!alerts.length) return null;
+  const lines = alerts.map((a) => {
+    const done = a.acknowledgedAt
+      ? ` Dealt with by ${a.acknowledgedBy?.name ?? "your link worker"} on ${shortDate(a.acknowledgedAt)}${a.note ? `: “${a.note}”` : "."}`
+      : " Not dealt with yet.";
+    return h("li", {}, `${shortDate(a.at)}: ${a.reasons.join("; ")}.${done}`);
+  });
+  return h("div", { class: "fact" }, h("dt", {}, "Alerts from your check-ins"), h("dd", {}, h("ul", { class: "plain" }, ...lines)));
+}
+
 function needWords(need) {
   return need >= 0.67 ? "a lot" : need >= 0.34 ? "some" : "a little";
 }
@@ -86,6 +99,7 @@ async function loadMyData() {
       fact("Times that suit you", windows),
       fact("How much support we think you need", p.need != null ? needWords(p.need) : null),
       fact("Check-ins", myData.checkIns.length ? checkInWords(myData.checkIns) : "none yet"),
+      alertsFact(myData.alerts),
       fact("Notes from visits", (p.visitNotes ?? []).length || "none"),
       fact("Referrals", myData.referrals.map((r) => `${r.serviceName ?? "a service"} (${REFERRAL_WORDS[r.status] ?? r.status})`)),
     ].filter(Boolean),

@@ -24,8 +24,10 @@ from playwright.sync_api import Page, Route, expect
 
 from graph.models import CareCircle, Interest, Person, Service, utc_now
 from graph.repo import areas, circles, services
-from graph.repo.users import get_user_by_email
+from graph.repo.users import get_user, get_user_by_email
 from service import checkins, consent
+from service.context import CurrentUser
+from service.users import to_current
 from tests.browser.conftest import DESKTOP, snap
 from tests.service.conftest import World
 
@@ -50,6 +52,12 @@ def _link_worker(world: World) -> tuple[str, str]:
     user = get_user_by_email(store=world.api.store, email=email)
     assert user is not None
     return user.id, token
+
+
+def _current(world: World, user_id: str) -> CurrentUser:
+    found = get_user(store=world.api.store, user_id=user_id)
+    assert found is not None
+    return to_current(found)
 
 
 def _grant(world: World, person: Person, user_id: str, *scopes: str, purpose: str) -> str:
@@ -272,6 +280,18 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     lw_page.get_by_role("button", name="Ada Mensah").click()
     expect(lw_page.locator("#trend-status")).to_have_text("No check-ins with Ada yet.")
     expect(lw_page.locator("#check-in summary")).to_have_text("Record a check-in with Ada")
+    # Later Ada says she often feels lonely; her link worker deals with the alert, with a note.
+    recorded = checkins.record_check_in(
+        store=world.api.store, person_id=ada.id, scale="ONS1", answers=[1], recorded_by=worker_id
+    )
+    assert isinstance(recorded, checkins.Recorded) and recorded.alert_reasons
+    [alert] = checkins.alerts_for(store=world.api.store, user=_current(world, worker_id))
+    checkins.acknowledge_alert(
+        store=world.api.store,
+        user=_current(world, worker_id),
+        alert_id=alert.id,
+        note="phoned Ada, lunch club on Thursday",
+    )
 
     _, token = world.user("person", person_id=ada.id)
     page = signed_in(token)
@@ -283,6 +303,9 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     expect(coming).to_contain_text("We are still finding someone for this visit.")
     expect(page.locator("#held")).to_contain_text("Ada Mensah")
     expect(page.locator("#held")).to_contain_text("E8 1AB")
+    held_alert = page.locator("#held .fact").filter(has_text="Alerts from your check-ins")
+    expect(held_alert).to_contain_text("Dealt with by link worker at")
+    expect(held_alert).to_contain_text("“phoned Ada, lunch club on Thursday”")
     # The link worker's read of the check-ins (other reads, for arranging visits, may be listed).
     looked = page.locator("#access-log > li").filter(has_text="Saw: check ins")
     expect(looked).to_have_count(1)

@@ -115,6 +115,13 @@ def test_a_dealt_with_alert_leaves_the_open_list_with_who_when_and_the_note(
     [own] = alerts_repo.list_alerts_of_person(store=api.store, person_id=ada.id)
     assert (own.id, own.acknowledged_at, own.note) == (alert_id, stored["at"], NOTE)
     assert own.acknowledged_by is not None and own.acknowledged_by.email == email
+    _, ada_token = world.user("person", person_id=ada.id)
+    [mine] = api.data(
+        "query { myData { alerts { id reasons acknowledgedAt acknowledgedBy { name } note } } }",
+        token=ada_token,
+    )["myData"]["alerts"]
+    assert (mine["id"], mine["note"], mine["acknowledgedAt"]) == (alert_id, NOTE, stored["at"])
+    assert email in mine["acknowledgedBy"]["name"] and mine["reasons"]
     exported = json.loads(my_data.export_json(store=api.store, person_id=ada.id) or "{}")
     [in_export] = exported["alerts"]
     assert (in_export["id"], in_export["note"]) == (alert_id, NOTE)
