@@ -38,7 +38,6 @@ from graph.repo.signup import lock_token
 from graph.store.port import GraphStore
 from service import consent
 from service.context import CurrentUser
-from service.my_data import ROLE_WORDS
 from service.wellbeing.feedback import PastCheckIn, check_in_feedback
 from service.wellbeing.scales import ScaleError, score_check_in
 
@@ -90,29 +89,11 @@ class Recorded:
 
 
 @dataclass(frozen=True)
-class AlertView:
-    """An alert as a link worker sees it; once dealt with, who did (their role and, in words,
-    who they are), when, and their note."""
-
-    id: str
-    person_id: str
-    person_first_name: str
-    at: str
-    reasons: list[str]
-    check_in_id: str
-    acknowledged_at: str | None = None
-    acknowledged_role: str | None = None
-    acknowledged_by: str | None = None
-    acknowledged_by_id: str | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
 class AlertAcknowledged:
     """The alert is now dealt with, and so are ``earlier`` earlier open alerts about the person
     (the link worker saw them with it)."""
 
-    alert: AlertView
+    alert: alerts_repo.StoredAlert
     earlier: int
 
 
@@ -120,7 +101,7 @@ class AlertAcknowledged:
 class AlertAlreadyAcknowledged:
     """Someone dealt with the alert before: ``alert`` says who, when and their note."""
 
-    alert: AlertView
+    alert: alerts_repo.StoredAlert
 
 
 def person_of_visit(*, store: GraphStore, visit_id: str) -> str | None:
@@ -237,34 +218,6 @@ def _grantee_ids(user: CurrentUser) -> list[str]:
     return [user.id] + ([user.organization_id] if user.organization_id else [])
 
 
-def _who(by: alerts_repo.Acknowledger) -> str:
-    """ "link worker at Befriending Hackney (sam@example.org)", as the person's access log says
-    who looked; "a former link worker" once the user is gone."""
-    words = ROLE_WORDS.get(by.role, by.role)
-    if by.email is None:
-        return f"a former {words}"
-    at = f" at {by.organization}" if by.organization else ""
-    return f"{words}{at} ({by.email})"
-
-
-def alert_view(alert: alerts_repo.StoredAlert) -> AlertView:
-    """An alert as people see it: who dealt with it in words."""
-    by = alert.acknowledged_by
-    return AlertView(
-        id=alert.id,
-        person_id=alert.person_id,
-        person_first_name=alert.person_first_name,
-        at=alert.at,
-        reasons=alert.reasons,
-        check_in_id=alert.check_in_id,
-        acknowledged_at=alert.acknowledged_at,
-        acknowledged_role=by.role if by else None,
-        acknowledged_by=_who(by) if by else None,
-        acknowledged_by_id=by.user_id if by else None,
-        note=alert.note,
-    )
-
-
 def alerts_for(
     *,
     store: GraphStore,
@@ -272,17 +225,16 @@ def alerts_for(
     first: int = 20,
     include_acknowledged: bool = False,
     at: datetime | None = None,
-) -> list[AlertView]:
+) -> list[alerts_repo.StoredAlert]:
     """Alerts about the people who granted ``user`` (or their organisation) check-in access,
     newest first: the open ones, or all of them with ``include_acknowledged``."""
-    found = alerts_repo.list_alerts_for_grantees(
+    return alerts_repo.list_alerts_for_grantees(
         store=store,
         grantee_ids=_grantee_ids(user),
         now=iso_utc(at or utc_now()),
         limit=max(1, min(first, ALERTS_MAX)),
         include_acknowledged=include_acknowledged,
     )
-    return [alert_view(a) for a in found]
 
 
 def acknowledge_alert(
@@ -308,5 +260,5 @@ def acknowledge_alert(
     if done is None:
         return None
     if not done.won:
-        return AlertAlreadyAcknowledged(alert=alert_view(done.alert))
-    return AlertAcknowledged(alert=alert_view(done.alert), earlier=done.earlier)
+        return AlertAlreadyAcknowledged(alert=done.alert)
+    return AlertAcknowledged(alert=done.alert, earlier=done.earlier)

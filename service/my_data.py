@@ -150,12 +150,16 @@ class Circle:
     visits: list[CircleVisit]
 
 
-def _who(role: str | None, email: str | None, org: str | None) -> str:
+def who_in_words(role: str | None, email: str | None, org: str | None) -> str:
+    """ "link worker at Befriending Hackney (sam@example.org)"; "a former link worker" once the
+    user is gone but their role is known, "a former user" when not even that is."""
     if role is None:
         return "a former user"
     words = ROLE_WORDS.get(role, role)
+    if email is None:
+        return f"a former {words}"
     at = f" at {org}" if org else ""
-    return f"{words}{at} ({email})" if email else f"{words}{at}"
+    return f"{words}{at} ({email})"
 
 
 def grants_of(*, store: GraphStore, person_id: str) -> list[HeldGrant]:
@@ -164,7 +168,7 @@ def grants_of(*, store: GraphStore, person_id: str) -> list[HeldGrant]:
     return [
         HeldGrant(
             grant=from_properties(ConsentGrant, r["g"]),
-            grantee_name=r["name"] or _who(r["role"], r["email"], r["org"]),
+            grantee_name=r["name"] or who_in_words(r["role"], r["email"], r["org"]),
         )
         for r in rows
     ]
@@ -186,7 +190,7 @@ def access_log_of(
         logged.append(
             LoggedAccess(
                 entry=entry.model_copy(update={"purpose": in_words}),
-                actor=_who(r["role"], r["email"], r["org"]),
+                actor=who_in_words(r["role"], r["email"], r["org"]),
             )
         )
     return logged

@@ -20,6 +20,7 @@ from graph.repo import checkins as checkins_repo
 from graph.repo import people as people_repo
 from graph.repo import referrals as referrals_repo
 from graph.repo import services as services_repo
+from graph.repo.alerts import StoredAlert
 from graph.repo.errors import AlreadyExists, NotFound
 from graph.repo.records import from_properties
 from service import access, checkins, consent, my_data
@@ -192,10 +193,11 @@ class AlertType:
         return "; ".join(self.reasons)
 
     @classmethod
-    def of(cls, alert: checkins.AlertView) -> AlertType:
+    def of(cls, alert: StoredAlert) -> AlertType:
         by = None
-        if alert.acknowledged_role is not None and alert.acknowledged_by is not None:
-            by = AlertAcknowledger(role=Role(alert.acknowledged_role), name=alert.acknowledged_by)
+        if (who := alert.acknowledged_by) is not None:
+            name = my_data.who_in_words(who.role, who.email, who.organization)
+            by = AlertAcknowledger(role=Role(who.role), name=name)
         return cls(
             id=strawberry.ID(alert.id),
             person_id=strawberry.ID(alert.person_id),
@@ -519,11 +521,12 @@ def _own_person(user: CurrentUser) -> str:
     return user.person_id
 
 
-def _already_dealt_with(user: CurrentUser, alert: checkins.AlertView) -> str:
+def _already_dealt_with(user: CurrentUser, alert: StoredAlert) -> str:
     """ "You dealt with this alert on 23 Nov 2026 at 16:51 UTC." (or who did)."""
     when = datetime.fromisoformat(alert.acknowledged_at or "").strftime("%-d %b %Y at %H:%M UTC")
-    someone = alert.acknowledged_by or "someone"
-    who = "You" if alert.acknowledged_by_id == user.id else someone[:1].upper() + someone[1:]
+    by = alert.acknowledged_by
+    someone = my_data.who_in_words(by.role, by.email, by.organization) if by else "someone"
+    who = "You" if by is not None and by.user_id == user.id else someone[:1].upper() + someone[1:]
     return f"{who} dealt with this alert on {when}."
 
 
@@ -670,7 +673,7 @@ class RelationalQuery:
         return MyData(
             person=_record(held.person, set(FIELD_SCOPES), held.check_ins, notes),
             check_ins=[CheckInType.of(c) for c in held.check_ins],
-            alerts=[AlertType.of(checkins.alert_view(a)) for a in held.alerts],
+            alerts=[AlertType.of(a) for a in held.alerts],
             referrals=[ReferralType.of(r.referral, r.service_name) for r in held.referrals],
             grants=[GrantType.of(g.grant, g.grantee_name) for g in held.grants],
             access_log=[
