@@ -202,22 +202,24 @@ def user_for_token(*, store: GraphStore, key: bytes, token: str) -> CurrentUser 
     claims = read_token(key=key, token=token)
     if claims is None:
         return None
-    return _user(store, claims.user_id)
+    return _cached_user(store, claims.user_id) or _read_user(store, claims.user_id)
 
 
-def _user(store: GraphStore, user_id: str) -> CurrentUser | None:
+def _cached_user(store: GraphStore, user_id: str) -> CurrentUser | None:
+    """The user as this process last read them, if that is fresh enough; else None."""
     max_age = user_cache_seconds()
-    cache = UserCache.of(store)
-    cached = cache.get(user_id, max_age) if max_age > 0 else None
-    if cached is not None:
-        return cached
+    return UserCache.of(store).get(user_id, max_age) if max_age > 0 else None
+
+
+def _read_user(store: GraphStore, user_id: str) -> CurrentUser | None:
+    """The user read from the store (and kept for the next requests), or None."""
     read_at = time.monotonic()
     rows = store.run(CURRENT_USER, {"id": user_id}, write=False)
     if not rows:
         return None
     current = CurrentUser(id=user_id, **rows[0])
-    if max_age > 0:
-        cache.put(current, read_at)
+    if user_cache_seconds() > 0:
+        UserCache.of(store).put(current, read_at)
     return current
 
 
@@ -227,16 +229,13 @@ async def current_user_from_header(
     """The user behind the request's bearer token; from this process's cache when it is fresh
     (no thread hop, no statement), else read from the store off the event loop."""
     token = bearer_token(authorization)
-    if token is None:
-        return None
-    claims = read_token(key=key, token=token)
+    claims = read_token(key=key, token=token) if token is not None else None
     if claims is None:
         return None
-    max_age = user_cache_seconds()
-    cached = UserCache.of(store).get(claims.user_id, max_age) if max_age > 0 else None
+    cached = _cached_user(store, claims.user_id)
     if cached is not None:
         return cached
-    return await run_in_threadpool(_user, store, claims.user_id)
+    return await run_in_threadpool(_read_user, store, claims.user_id)
 
 
 _DUMMY_HASH = hash_password("not a real password")
