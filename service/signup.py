@@ -94,11 +94,6 @@ def _clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def _minute(clock: str) -> int:
-    hours, mins = clock.split(":")
-    return int(hours) * 60 + int(mins)
-
-
 def get_volunteer(*, store: GraphStore, volunteer_id: str) -> Volunteer | None:
     rows = store.run(GET_VOLUNTEER, {"id": volunteer_id}, write=False)
     return from_properties(Volunteer, rows[0]["n"]) if rows else None
@@ -226,7 +221,7 @@ def _start_among(
             f"volunteer's limit of {max_minutes}"
         ]
     if fixed_start is not None:
-        starts = [s for s in starts if s == _minute(fixed_start)]
+        starts = [s for s in starts if s == minutes(fixed_start)]
     if on_or_after is not None and visit_date(week_start, day) == on_or_after[0]:
         starts = [s for s in starts if s >= on_or_after[1]]
     same_day = [h for h in held if h.week_start == week_start and h.day == day]
@@ -328,8 +323,8 @@ def _held_of(rows: list[dict[str, Any]]) -> list[_Held]:
         _Held(
             row["week_start"],
             row["day"],
-            _minute(row["start"]),
-            _minute(row["start"]) + row["duration_minutes"],
+            minutes(row["start"]),
+            minutes(row["start"]) + row["duration_minutes"],
             row["lat"],
             row["lon"],
         )

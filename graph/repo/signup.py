@@ -20,6 +20,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from graph.models import minutes
 from graph.store.port import GraphStore
 
 HELD_STATUSES = ["proposed", "accepted", "done"]
@@ -350,11 +351,6 @@ def area_names(*, store: GraphStore) -> dict[str, str]:
     return {row["id"]: row["name"] for row in store.run(AREA_NAMES_ALL, {}, write=False)}
 
 
-def _minutes(clock: str) -> int:
-    hours, mins = clock.split(":")
-    return int(hours) * 60 + int(mins)
-
-
 def _split(text: str) -> list[str]:
     return [item for item in text.split(",") if item]
 
@@ -409,8 +405,8 @@ def _parse_open_visit(
         "day": int(day),
         "earliest": earliest,
         "latest": latest,
-        "earliest_minute": _minutes(earliest),
-        "latest_minute": _minutes(latest),
+        "earliest_minute": minutes(earliest),
+        "latest_minute": minutes(latest),
         "duration_minutes": int(duration),
         "requires_check": check == "y",
         "volunteers_needed": int(needed),
