@@ -29,6 +29,14 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", help="server processes (each with its own store client)")
     ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log",
+            help="log a line per HTTP request (uvicorn's access log; it costs about 5% of a "
+            "worker's CPU under load, so it is off unless asked for)",
+        ),
+    ] = False,
 ) -> None:
     """Run the API: GraphQL (and GraphiQL) at /graphql, /health, calendar feeds."""
     settings = get_settings()
@@ -46,17 +54,17 @@ def serve(
         from service.app import create_app  # imported here: it loads the whole API
 
         if workers > 1:
-            # Each worker process builds its own app (and opens its own store client).
-            uvicorn.run(
-                "service.app:create_app",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_level="info",
-            )
+            # Each worker process builds its own app (and opens its own store client); this
+            # process deals them the connections in turn (service/workers.py says why).
+            from service.workers import WorkerOptions, run_workers
+
+            options = WorkerOptions("service.app:create_app", host, port, access_log=access_log)
+            code = run_workers(options, workers=workers)
+            if code:
+                raise typer.Exit(code)
         else:
-            uvicorn.run(create_app(settings=settings, store=store), host=host, port=port)
+            app = create_app(settings=settings, store=store)
+            uvicorn.run(app, host=host, port=port, access_log=access_log)
     finally:
         store.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -60,3 +61,126 @@ def test_serve_stopped_with_sigterm_stops_the_graph_server_it_started(tmp_path: 
             serve.wait()
 
     assert not _running(server_pid), "the embedded graph server outlived carecircles serve"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _workers(serve_pid: int) -> list[int]:
+    """The worker processes of ``carecircles serve --workers``, by their command line."""
+    return [
+        child
+        for child in _children(serve_pid)
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def _connections_held(pid: int, port: int) -> int:
+    """Established TCP connections to local ``port`` whose socket this process holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except FileNotFoundError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    held = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        if local_port == port and fields[3] == "01" and fields[9] in inodes:
+            held += 1
+    return held
+
+
+def _wait_until_serving(serve: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:  # readiness poll: /health answers once a worker and its store are up
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert serve.poll() is None, "carecircles serve exited before it was ready"
+        assert time.monotonic() < deadline, "carecircles serve did not start"
+        time.sleep(0.05)
+
+
+def test_serve_with_workers_deals_connections_in_turn_and_replaces_a_dead_worker(
+    tmp_path: Path,
+) -> None:
+    """Eight keep-alive connections opened at once to two workers: four each (with uvicorn's
+    shared accept one worker took most of a burst). A worker killed is replaced, and SIGTERM
+    stops the workers and the graph server."""
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
+    env["CARECIRCLES_DATA_DIR"] = str(data_dir)
+    port = _free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    clients: list[http.client.HTTPConnection] = []
+    try:
+        _wait_until_serving(serve, port)
+        workers = _workers(serve.pid)
+        assert len(workers) == 2
+        server_pid = json.loads((data_dir / "falkordb.json").read_text())["pid"]
+
+        clients = [http.client.HTTPConnection("127.0.0.1", port) for _ in range(8)]
+        for client in clients:
+            client.connect()
+        for client in clients:  # every connection answered, and kept open
+            client.request("GET", "/health")
+            response = client.getresponse()
+            assert response.status == 200
+            response.read()
+        assert sorted(_connections_held(pid, port) for pid in workers) == [4, 4]
+
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            replaced = [pid for pid in _workers(serve.pid) if pid != workers[0]]
+            if len(replaced) == 2:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.05)
+        answered = 0
+        for client in clients:  # the survivor's four connections still answer, the rest died
+            try:
+                client.request("GET", "/health")
+                response = client.getresponse()
+            except (ConnectionError, http.client.HTTPException):
+                continue
+            assert response.status == 200
+            response.read()
+            answered += 1
+        assert answered == 4
+
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=60) == 0
+    finally:
+        for client in clients:
+            client.close()
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
+    for pid in [*replaced, server_pid]:
+        assert not _running(pid), f"process {pid} outlived carecircles serve"
