@@ -41,6 +41,13 @@ OPEN_VISITS_SLACK = 10
 OPEN_VISITS_MAX_AGE_ENV = "CARECIRCLES_OPEN_VISITS_MAX_AGE_S"
 # A snapshot older than max age + this is not served while a fresh one loads (an idle process).
 STALE_LIMIT_S = 30.0
+# The snapshot's reloads read every detail of every open visit at least this often (seconds),
+# and between those only which are open and who holds them (see OpenVisitsSnapshot). Details
+# (a window, a person's languages or address...) change by hand, seldom, and a stale one cannot
+# break a rule; which visits are open changes with every claim. 30 s: a detail edited shows in
+# openVisits within half a minute, and a full reload costs ~165 ms of graph CPU, so with a
+# 2 s max age a process spends ~1/15 of what a full reload every time would.
+FULL_RELOAD_S = 30.0
 
 GET_VOLUNTEER = "MATCH (n:Volunteer {id: $id}) RETURN properties(n) AS n"
 
@@ -359,9 +366,11 @@ class _Columns:
     language_bits: dict[str, int]
 
     @classmethod
-    def of(cls, visits: list[dict[str, Any]]) -> _Columns:
-        genders: dict[str, int] = {}
-        language_bits: dict[str, int] = {}
+    def of(cls, visits: list[dict[str, Any]], *, like: _Columns | None = None) -> _Columns:
+        """Columns for ``visits``; with ``like``, coded as ``like`` codes genders and languages
+        (new ones added after its own), so the two can be joined (``inserted``)."""
+        genders: dict[str, int] = dict(like.genders) if like else {}
+        language_bits: dict[str, int] = dict(like.language_bits) if like else {}
         masks = []
         for visit in visits:
             mask = 0
@@ -397,6 +406,27 @@ class _Columns:
             genders=genders,
             language_bits=language_bits,
         )
+
+    def _arrays(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name not in ("genders", "language_bits")
+        }
+
+    def kept(self, keep: npt.NDArray[np.bool_]) -> _Columns:
+        """These columns for the entries ``keep`` marks."""
+        arrays: dict[str, Any] = {name: array[keep] for name, array in self._arrays().items()}
+        return replace(self, **arrays)
+
+    def inserted(self, positions: list[int], new: _Columns) -> _Columns:
+        """These columns with ``new``'s entries (made ``like`` these) put before
+        ``positions`` (ascending: where each goes among these)."""
+        added = new._arrays()
+        arrays: dict[str, Any] = {
+            name: np.insert(array, positions, added[name]) for name, array in self._arrays().items()
+        }
+        return replace(new, **arrays)
 
     def candidates(
         self,
@@ -452,8 +482,8 @@ class _Columns:
 @dataclass
 class _Snapshot:
     week_start: str
-    loaded_at: float  # time.monotonic() when its statement was sent
-    texts: list[str]  # what the statement said, to tell whether anything changed
+    loaded_at: float  # time.monotonic() when the statements of its last reload were sent
+    full_at: float  # the same for its last full reload
     visits: list[dict[str, Any]]  # in key order; shared between snapshots: read-only
     keys: list[str]
     by_id: dict[str, int]  # visit id -> position
@@ -465,14 +495,28 @@ class OpenVisitsSnapshot:
     """Every open visit from this week on, held in this process for openVisits to filter in
     Python, so a call costs no scan of the graph.
 
-    It is at most about ``max_age`` seconds old: a call that finds it older starts one reload
-    in a background thread and answers from the old one meanwhile (a call waits only when there
-    is none yet, it is of another week, or it is over ``max_age + STALE_LIMIT_S`` old: a
-    process that sat idle). A claim won in this
-    process counts at once. So a visit taken elsewhere may still be listed for up to
-    ``max_age`` seconds, and one that opened may be missing for as long; neither breaks a rule,
-    because ``claim_visit`` reads the visit, the volunteer and their held visits fresh and its
-    guarded statement has the last word: a stale entry can only end in ``VisitUnavailable``.
+    A call that finds it over ``max_age`` seconds old starts one reload in a background thread
+    and answers from the old one meanwhile (a call waits only when there is none yet, it is of
+    another week, or it is over ``max_age + STALE_LIMIT_S`` old: a process that sat idle).
+    Reloads are of two kinds:
+
+    - light (most of them): which visits are open now and who holds them, at what start
+      (OPEN_VISIT_IDS, OPEN_VISITS_TAKEN: ~10 ms of graph CPU for 7,500 open visits). Visits no
+      longer open drop out; visits it did not have are read in full (OPEN_VISITS_BY_ID).
+    - full, at least every ``FULL_RELOAD_S`` seconds: every detail of every open visit
+      (OPEN_VISITS_ALL, ~165 ms of graph CPU for 7,500), which is what notices a visit's or a
+      person's details changing (window, duration, checks, languages, address, exclusions...).
+
+    Either way only what changed is parsed, and the columns and index are rebuilt only when
+    visits came or went. So which visits are open, how many hold them and at what start are at
+    most about ``max_age`` seconds old; any other detail at most about ``FULL_RELOAD_S`` (with
+    ``max_age`` over ``FULL_RELOAD_S`` every reload is a full one). A claim won in this process
+    counts at once. So a visit taken elsewhere may still be listed for up to ``max_age``
+    seconds, one that opened may be missing for as long, and one whose details changed may be
+    listed by its old ones for up to ``FULL_RELOAD_S``; none of it breaks a rule, because
+    ``claim_visit`` reads the visit, the volunteer and their held visits fresh and its guarded
+    statement has the last word: a stale entry can only end in ``VisitUnavailable`` (or
+    not_eligible, its reasons read fresh).
     """
 
     _by_store: weakref.WeakKeyDictionary[Any, OpenVisitsSnapshot] = weakref.WeakKeyDictionary()
@@ -486,8 +530,6 @@ class OpenVisitsSnapshot:
         self._lock = threading.Lock()  # short: the flag, recent claims, swapping snapshots
         self._reloading = False
         self._claims: list[tuple[float, str]] = []  # (when, visit id) won here lately
-        # what the last load parsed, by what the statement said of each visit (_load_lock)
-        self._parsed: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def of(cls, store: GraphStore, *, max_age: float) -> OpenVisitsSnapshot:
@@ -536,29 +578,27 @@ class OpenVisitsSnapshot:
             with self._lock:
                 self._reloading = False
 
-    def _load(self, week_start: str) -> _Snapshot:
-        """Read every open visit (caller holds ``_load_lock``)."""
-        started = time.monotonic()
-        texts = repo.open_visit_texts(store=self._store, week_start=week_start)
-        holders = repo.open_visit_holders(store=self._store, week_start=week_start)
-        names = repo.area_names(store=self._store)
+    def _load(self, week_start: str, *, full: bool | None = None) -> _Snapshot:
+        """Reload (caller holds ``_load_lock``): in full when ``full``, when there is no
+        snapshot of this week or its last full reload is ``FULL_RELOAD_S`` old, else light."""
         before = self._snapshot
-        if before is not None and before.week_start == week_start and before.texts == texts:
-            # Nothing changed but who holds what: the same rows, columns and index again.
-            visits, keys, by_id, columns = before.visits, before.keys, before.by_id, before.columns
+        started = time.monotonic()
+        if before is None or before.week_start != week_start:
+            full = True
+        elif full is None:
+            full = started - before.full_at >= FULL_RELOAD_S
+        store = self._store
+        if full:
+            texts = repo.open_visit_texts(store=store, week_start=week_start)
+            holders = repo.open_visit_holders(store=store, week_start=week_start)
+            names = repo.area_names(store=store)
+            snapshot = self._read_in_full(week_start, before, texts, names, started)
         else:
-            visits = repo.parse_open_visits(store=self._store, texts=texts, known=self._parsed)
-            keys = [visit["key"] for visit in visits]
-            by_id = {visit["id"]: position for position, visit in enumerate(visits)}
-            columns = _Columns.of(visits)
-        taken = np.zeros(len(visits), dtype=np.int64)
-        for visit_id, count in holders.items():
-            position = by_id.get(visit_id)
-            if position is not None:
-                taken[position] = count
-        snapshot = _Snapshot(
-            week_start, started, texts, visits, keys, by_id, replace(columns, taken=taken), names
-        )
+            assert before is not None
+            ids = repo.open_visit_ids(store=store, week_start=week_start)
+            holders = repo.open_visit_holders(store=store, week_start=week_start)
+            snapshot = self._read_light(week_start, before, ids, started)
+        _with_holders(snapshot, holders)
         with self._lock:
             # Claims won here after the statement was sent may be missing from what it read.
             self._claims = [(at, vid) for at, vid in self._claims if at >= started]
@@ -567,12 +607,108 @@ class OpenVisitsSnapshot:
             self._snapshot = snapshot
         return snapshot
 
+    def _read_in_full(
+        self,
+        week_start: str,
+        before: _Snapshot | None,
+        texts: list[str],
+        names: dict[str, str],
+        started: float,
+    ) -> _Snapshot:
+        """The snapshot ``texts`` (every open visit) describe, reusing ``before``'s rows whose
+        text is unchanged (and its columns and index when no text changed)."""
+        known = {visit["text"]: visit for visit in before.visits} if before else {}
+        if before is None or before.week_start != week_start:
+            visits = repo.parse_open_visits(store=self._store, texts=texts, known=known)
+            return _indexed(week_start, started, started, visits, _Columns.of(visits), names)
+        now_open = set(texts)
+        keep = np.fromiter(
+            (visit["text"] in now_open for visit in before.visits), np.bool_, len(before.visits)
+        )
+        new = [text for text in texts if text not in known]
+        snapshot = self._changed(before, keep, new, started)
+        return replace(snapshot, full_at=started, area_names=names)
+
+    def _read_light(
+        self, week_start: str, before: _Snapshot, ids: list[str], started: float
+    ) -> _Snapshot:
+        """``before`` without the visits not among ``ids`` (the open ones) and with those it
+        lacks, read in full."""
+        now_open = set(ids)
+        keep = np.fromiter(
+            (visit["id"] in now_open for visit in before.visits), np.bool_, len(before.visits)
+        )
+        missing = [visit_id for visit_id in ids if visit_id not in before.by_id]
+        new = (
+            repo.open_visit_texts(store=self._store, week_start=week_start, ids=missing)
+            if missing
+            else []
+        )
+        return self._changed(before, keep, new, started)
+
+    def _changed(
+        self, before: _Snapshot, keep: npt.NDArray[np.bool_], new: list[str], started: float
+    ) -> _Snapshot:
+        """``before`` with only the visits ``keep`` marks, plus those ``new`` describes."""
+        if not new and keep.all():
+            return replace(before, loaded_at=started)
+        visits, columns = before.visits, before.columns
+        if not keep.all():
+            visits = [visit for visit, kept in zip(visits, keep.tolist(), strict=True) if kept]
+            columns = columns.kept(keep)
+        if new:
+            rows = repo.parse_open_visits(store=self._store, texts=new, known={})
+            keys = [visit["key"] for visit in visits]
+            positions = [bisect_right(keys, row["key"]) for row in rows]
+            columns = columns.inserted(positions, _Columns.of(rows, like=columns))
+            merged: list[dict[str, Any]] = []
+            previous = 0
+            for position, row in zip(positions, rows, strict=True):
+                merged += visits[previous:position]
+                merged.append(row)
+                previous = position
+            visits = merged + visits[previous:]
+        return _indexed(
+            before.week_start, started, before.full_at, visits, columns, before.area_names
+        )
+
     def claimed(self, visit_id: str) -> None:
         """A claim of ``visit_id`` was won in this process."""
         with self._lock:
             self._claims.append((time.monotonic(), visit_id))
             if self._snapshot is not None:
                 _count_claim(self._snapshot, visit_id)
+
+
+def _indexed(
+    week_start: str,
+    loaded_at: float,
+    full_at: float,
+    visits: list[dict[str, Any]],
+    columns: _Columns,
+    area_names: dict[str, str],
+) -> _Snapshot:
+    keys = [visit["key"] for visit in visits]
+    by_id = {visit["id"]: position for position, visit in enumerate(visits)}
+    return _Snapshot(week_start, loaded_at, full_at, visits, keys, by_id, columns, area_names)
+
+
+def _with_holders(snapshot: _Snapshot, holders: dict[str, repo.Holding]) -> None:
+    """Set how many hold each visit (a fresh ``taken`` column) and the start held visits are
+    held at (rows copied, not changed: they may be shared with an older snapshot)."""
+    taken = np.zeros(len(snapshot.visits), dtype=np.int64)
+    visits = snapshot.visits
+    for visit_id, holding in holders.items():
+        position = snapshot.by_id.get(visit_id)
+        if position is None:
+            continue
+        taken[position] = holding.taken
+        if visits[position]["start"] != holding.start:
+            if visits is snapshot.visits:
+                visits = list(visits)
+            visits[position] = repo.with_start(visits[position], holding.start)
+    snapshot.visits = visits
+    snapshot.columns = replace(snapshot.columns, taken=taken)
 
 
 def _count_claim(snapshot: _Snapshot, visit_id: str) -> None:

@@ -119,14 +119,11 @@ RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
                      duration_minutes: o.duration_minutes, lat: op.lat, lon: op.lon} END) AS held
 """
 
-# Every open visit from $week_start on with what rules 1-7 need, one text per visit (the
-# FalkorDB client decodes a row of many values ~15x slower than one string). Fields are joined
-# by '|' in OPEN_VISIT_FIELDS order, lists by ','; ids, times and codes never hold either, and
-# the first name comes last so it may.
-OPEN_VISITS_ALL = """
-MATCH (v:Visit)-[:FOR]->(p:Person)
-WHERE v.status = 'open' AND v.week_start >= $week_start
-RETURN collect(v.id + '|' + v.week_start + '|' + toString(v.day) + '|' + v.earliest
+# One open visit as one text, for OPEN_VISITS_ALL and OPEN_VISITS_BY_ID (the FalkorDB client
+# decodes a row of many values ~15x slower than one string). Fields are joined by '|' in
+# _parse_open_visit's order, lists by ','; ids, times and codes never hold either, and the first
+# name comes last so it may.
+_OPEN_VISIT_TEXT = """v.id + '|' + v.week_start + '|' + toString(v.day) + '|' + v.earliest
   + '|' + v.latest + '|' + toString(v.duration_minutes)
   + '|' + CASE WHEN v.requires_check = false THEN 'n' ELSE 'y' END
   + '|' + toString(v.volunteers_needed) + '|' + coalesce(v.start, '')
@@ -134,7 +131,38 @@ RETURN collect(v.id + '|' + v.week_start + '|' + toString(v.day) + '|' + v.earli
   + '|' + coalesce(p.gender_preference, '')
   + '|' + reduce(text = '', language IN coalesce(p.languages, []) | text + language + ',')
   + '|' + reduce(text = '', other IN coalesce(p.excluded_volunteers, []) | text + other + ',')
-  + '|' + p.first_name) AS visits
+  + '|' + p.first_name"""
+START_FIELD = 8  # the position of v.start among a text's fields
+
+# Every open visit from $week_start on with what rules 1-7 need, one text per visit. Building
+# the texts is most of its cost (~160 ms of graph CPU for 7,500 visits): the open-visits
+# snapshot runs it for a full reload only, and OPEN_VISITS_BY_ID for the visits it lacks.
+OPEN_VISITS_ALL = f"""
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.status = 'open' AND v.week_start >= $week_start
+RETURN collect({_OPEN_VISIT_TEXT}) AS visits
+"""
+
+# The same for the open visits among $ids.
+OPEN_VISITS_BY_ID = f"""
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.id IN $ids AND v.status = 'open' AND v.week_start >= $week_start
+RETURN collect({_OPEN_VISIT_TEXT}) AS visits
+"""
+
+# Which visits are open from $week_start on: the snapshot's light reload (~5 ms of graph CPU
+# for 7,500 visits). On FalkorDB as one text of ids joined by ',' (ids never hold one): its
+# client takes ~10 ms to decode a list of 7,500 strings, ~0.1 ms for one string; Neo4j has no
+# string join (reduce would copy the text once per id), so it gets the list.
+OPEN_VISIT_IDS = """
+MATCH (v:Visit)
+WHERE v.status = 'open' AND v.week_start >= $week_start
+RETURN collect(v.id) AS ids
+"""
+OPEN_VISIT_IDS_FALKOR = """
+MATCH (v:Visit)
+WHERE v.status = 'open' AND v.week_start >= $week_start
+RETURN string.join(collect(v.id), ',') AS ids
 """
 
 # toString keeps 6 decimals of a coordinate: enough to notice a move, not to measure with (two
@@ -146,13 +174,14 @@ MATCH (p:Person) WHERE p.id IN $ids RETURN p.id AS id, p.lat AS lat, p.lon AS lo
 AREA_NAMES_ALL = "MATCH (a:Area) RETURN a.id AS id, a.name AS name"
 
 # How many hold each open visit that needs more than one volunteer (an open visit needing one
-# has no holder: the claim that takes it closes it). Apart from OPEN_VISITS_ALL because FalkorDB
-# would count the holders of every visit there, costing more than the rest of it.
+# has no holder: the claim that takes it closes it), and the start they hold it at (a visit's
+# start binds only while someone holds it). Apart from OPEN_VISITS_ALL because FalkorDB would
+# count the holders of every visit there, costing more than the rest of it.
 OPEN_VISITS_TAKEN = """
 MATCH (holder:Volunteer)-[held:ASSIGNED]->(v:Visit)
 WHERE v.status = 'open' AND v.week_start >= $week_start AND v.volunteers_needed > 1
   AND held.status IN $held_statuses
-RETURN v.id AS id, count(held) AS taken
+RETURN v.id AS id, count(held) AS taken, v.start AS start
 """
 
 # The claim. Outcome, in order of the guards: missing (no such visit or volunteer), taken (not
@@ -355,17 +384,47 @@ def _split(text: str) -> list[str]:
     return [item for item in text.split(",") if item]
 
 
-def open_visit_texts(*, store: GraphStore, week_start: str) -> list[str]:
-    """OPEN_VISITS_ALL's answer: one text per open visit from ``week_start`` on."""
-    rows = store.run(OPEN_VISITS_ALL, {"week_start": week_start}, write=False)
+def open_visit_texts(
+    *, store: GraphStore, week_start: str, ids: list[str] | None = None
+) -> list[str]:
+    """One text per open visit from ``week_start`` on (OPEN_VISITS_ALL), or per open visit
+    among ``ids`` (OPEN_VISITS_BY_ID)."""
+    if ids is None:
+        rows = store.run(OPEN_VISITS_ALL, {"week_start": week_start}, write=False)
+    else:
+        params = {"week_start": week_start, "ids": ids}
+        rows = store.run(OPEN_VISITS_BY_ID, params, write=False)
     texts: list[str] = rows[0]["visits"] if rows else []
     return texts
 
 
-def open_visit_holders(*, store: GraphStore, week_start: str) -> dict[str, int]:
-    """How many hold each open visit that has holders (only visits needing several can)."""
+def open_visit_ids(*, store: GraphStore, week_start: str) -> list[str]:
+    """The ids of the open visits from ``week_start`` on (OPEN_VISIT_IDS)."""
+    params = {"week_start": week_start}
+    if store.backend == "falkordb":
+        rows = store.run(OPEN_VISIT_IDS_FALKOR, params, write=False)
+        joined: str = rows[0]["ids"] if rows else ""
+        return joined.split(",") if joined else []
+    rows = store.run(OPEN_VISIT_IDS, params, write=False)
+    ids: list[str] = rows[0]["ids"] if rows else []
+    return ids
+
+
+@dataclass(frozen=True)
+class Holding:
+    """How many hold an open visit, and the start they hold it at."""
+
+    taken: int
+    start: str | None
+
+
+def open_visit_holders(*, store: GraphStore, week_start: str) -> dict[str, Holding]:
+    """Who holds the open visits that have holders (only visits needing several can)."""
     params = {"week_start": week_start, "held_statuses": HELD_STATUSES}
-    return {row["id"]: row["taken"] for row in store.run(OPEN_VISITS_TAKEN, params, write=False)}
+    return {
+        row["id"]: Holding(row["taken"], row["start"])
+        for row in store.run(OPEN_VISITS_TAKEN, params, write=False)
+    }
 
 
 def parse_open_visits(
@@ -376,7 +435,8 @@ def parse_open_visits(
 
     ``known`` maps a text to the row parsed from it before: rows whose text is unchanged are
     the same objects again (treat them as read-only), and ``known`` is left holding exactly
-    these texts. Coordinates are read exactly (PEOPLE_COORDINATES) for new texts only."""
+    these texts. Coordinates are read exactly (PEOPLE_COORDINATES) for new texts only.
+    Each row keeps its ``text``; ``with_start`` gives a row with another start."""
     before = dict(known)
     known.clear()
     fresh = {text: text.split("|", 16) for text in texts if text not in before}
@@ -389,6 +449,14 @@ def parse_open_visits(
         parsed = before.get(text)
         known[text] = parsed if parsed is not None else _parse_open_visit(text, fresh[text], exact)
     return sorted(known.values(), key=lambda visit: str(visit["key"]))
+
+
+def with_start(row: dict[str, Any], start: str | None) -> dict[str, Any]:
+    """A copy of a ``parse_open_visits`` row with another ``start``, its ``text`` the one the
+    statement gives for the visit with that start (so a later full read finds it unchanged)."""
+    fields = row["text"].split("|", START_FIELD + 1)
+    fields[START_FIELD] = start or ""
+    return {**row, "start": start, "text": "|".join(fields)}
 
 
 def _parse_open_visit(

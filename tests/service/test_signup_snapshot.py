@@ -206,7 +206,7 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
         speed_kmh=signup.TRAVEL_SPEED_KMH,
     ) in {"won", "overlap", "load", "start"}
 
-    second = snapshots._load(week)
+    second = snapshots._load(week, full=True)
     assert second.visits is not first.visits
     assert second.visits[second.by_id["visit-new"]]["earliest_minute"] == 600
     assert second.visits[second.by_id[changed.id]]["earliest_minute"] == 540
