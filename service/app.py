@@ -8,18 +8,18 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from strawberry.asgi import GraphQL
 
 from graph.settings import Settings, get_settings
 from graph.store.port import GraphStore
 from service.api.schema import schema
 from service.config import secret_key
-from service.context import RequestContext
+from service.context import RequestContext, off_loop
 from service.users import current_user_from_header
 from service.web.routes import mount_web
 
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
         app.state.store = (
-            store if store is not None else await run_in_threadpool(_open_store, settings)
+            store if store is not None else await off_loop(partial(_open_store, settings))
         )
         # Everything loaded so far (modules, the schema, models) lives as long as the process:
         # move it out of the collector's sight, so a full collection scans only what requests
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
         finally:
             if owned:
-                await run_in_threadpool(app.state.store.close)
+                await off_loop(app.state.store.close)
 
     app = FastAPI(title="CareCircles", lifespan=lifespan)
     app.state.settings = settings
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         graph_store: GraphStore = request.app.state.store
         try:
             rows = await asyncio.wait_for(
-                run_in_threadpool(graph_store.run, HEALTH_QUERY, {}, write=False),
+                off_loop(partial(graph_store.run, HEALTH_QUERY, {}, write=False)),
                 timeout=HEALTH_TIMEOUT_S,
             )
             if rows != [{"ok": 1}]:

@@ -6,7 +6,6 @@ import json
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from graph.models import RotaRun
 from graph.models.base import ID_PATTERN
@@ -14,6 +13,7 @@ from graph.repo.users import get_user
 from graph.store.port import GraphStore
 from service.auth import read_token
 from service.calendar import volunteer_calendar
+from service.context import off_loop
 from service.rota import get_rota_run, names_in_reasons, rota_csv, solution_of
 from service.users import current_user_from_header
 
@@ -30,13 +30,11 @@ def add_routes(app: FastAPI) -> None:
         claims = read_token(key=request.app.state.key, token=token, use="calendar")
         if claims is None:
             raise HTTPException(status_code=404, detail="No such calendar.")
-        user = await run_in_threadpool(lambda: get_user(store=store, user_id=claims.user_id))
+        user = await off_loop(lambda: get_user(store=store, user_id=claims.user_id))
         if user is None or user.volunteer_id is None:
             raise HTTPException(status_code=404, detail="No such calendar.")
         volunteer_id = user.volunteer_id
-        body = await run_in_threadpool(
-            lambda: volunteer_calendar(store=store, volunteer_id=volunteer_id)
-        )
+        body = await off_loop(lambda: volunteer_calendar(store=store, volunteer_id=volunteer_id))
         return Response(body, media_type="text/calendar; charset=utf-8")
 
     @app.get("/rota/{run_id}.csv")
@@ -53,10 +51,10 @@ def add_routes(app: FastAPI) -> None:
             raise HTTPException(status_code=403, detail="Not allowed.")
         if not ID_PATTERN.fullmatch(run_id):
             raise HTTPException(status_code=422, detail="runId: expected a rota run id")
-        run = await run_in_threadpool(lambda: get_rota_run(store=store, run_id=run_id))
+        run = await off_loop(lambda: get_rota_run(store=store, run_id=run_id))
         if run is None:
             raise HTTPException(status_code=404, detail="No such rota run.")
-        body = await run_in_threadpool(lambda: _csv(store, run))
+        body = await off_loop(lambda: _csv(store, run))
         return Response(
             body,
             media_type="text/csv; charset=utf-8",

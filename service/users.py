@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from graph.models import User
 from graph.repo import users as users_repo
@@ -21,7 +20,7 @@ from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore
 from service.auth import bearer_token, hash_password, issue_token, read_token, verify_password
 from service.config import TOKEN_TTL_SECONDS
-from service.context import CurrentUser
+from service.context import CurrentUser, off_loop
 
 COUNT_COORDINATING = """
 MATCH (o:Organization) WHERE o.kind IN $kinds RETURN collect(o.id) AS ids
@@ -235,7 +234,8 @@ async def current_user_from_header(
     cached = _cached_user(store, claims.user_id)
     if cached is not None:
         return cached
-    return await run_in_threadpool(_read_user, store, claims.user_id)
+    user_id = claims.user_id
+    return await off_loop(lambda: _read_user(store, user_id))
 
 
 _DUMMY_HASH = hash_password("not a real password")
