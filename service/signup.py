@@ -16,6 +16,7 @@ import weakref
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import compress
 from typing import Any, Literal
 
 import numpy as np
@@ -617,16 +618,12 @@ class OpenVisitsSnapshot:
     ) -> _Snapshot:
         """The snapshot ``texts`` (every open visit) describe, reusing ``before``'s rows whose
         text is unchanged (and its columns and index when no text changed)."""
-        known = {visit["text"]: visit for visit in before.visits} if before else {}
         if before is None or before.week_start != week_start:
+            known = {visit["text"]: visit for visit in before.visits} if before else {}
             visits = repo.parse_open_visits(store=self._store, texts=texts, known=known)
             return _indexed(week_start, started, started, visits, _Columns.of(visits), names)
-        now_open = set(texts)
-        keep = np.fromiter(
-            (visit["text"] in now_open for visit in before.visits), np.bool_, len(before.visits)
-        )
-        new = [text for text in texts if text not in known]
-        snapshot = self._changed(before, keep, new, started)
+        positions = {visit["text"]: position for position, visit in enumerate(before.visits)}
+        snapshot = self._changed(before, texts, positions, started, of_ids=False)
         return replace(snapshot, full_at=started, area_names=names)
 
     def _read_light(
@@ -634,42 +631,52 @@ class OpenVisitsSnapshot:
     ) -> _Snapshot:
         """``before`` without the visits not among ``ids`` (the open ones) and with those it
         lacks, read in full."""
-        now_open = set(ids)
-        keep = np.fromiter(
-            (visit["id"] in now_open for visit in before.visits), np.bool_, len(before.visits)
-        )
-        missing = [visit_id for visit_id in ids if visit_id not in before.by_id]
-        new = (
-            repo.open_visit_texts(store=self._store, week_start=week_start, ids=missing)
-            if missing
-            else []
-        )
-        return self._changed(before, keep, new, started)
+        return self._changed(before, ids, before.by_id, started, of_ids=True)
 
     def _changed(
-        self, before: _Snapshot, keep: npt.NDArray[np.bool_], new: list[str], started: float
+        self,
+        before: _Snapshot,
+        now_open: list[str],
+        positions: dict[str, int],
+        started: float,
+        *,
+        of_ids: bool,
     ) -> _Snapshot:
-        """``before`` with only the visits ``keep`` marks, plus those ``new`` describes."""
-        if not new and keep.all():
-            return replace(before, loaded_at=started)
-        visits, columns = before.visits, before.columns
-        if not keep.all():
-            visits = [visit for visit, kept in zip(visits, keep.tolist(), strict=True) if kept]
+        """``before`` with only the visits in ``now_open`` (ids, or texts when not ``of_ids``;
+        ``positions`` gives the position in ``before`` of each it has), plus those it lacks,
+        read in full."""
+        new = [item for item in now_open if item not in positions]
+        gone = [positions[item] for item in positions.keys() - set(now_open)]
+        if not new and not gone:
+            return replace(before, loaded_at=started)  # the same visits: all of it again
+        if of_ids and new:
+            new = repo.open_visit_texts(store=self._store, week_start=before.week_start, ids=new)
+        visits, keys, ids, columns = before.visits, before.keys, list(before.by_id), before.columns
+        if gone:
+            keep = np.ones(len(visits), dtype=np.bool_)
+            keep[gone] = False
+            flags = keep.tolist()
+            visits = list(compress(visits, flags))
+            keys = list(compress(keys, flags))
+            ids = list(compress(ids, flags))
             columns = columns.kept(keep)
         if new:
             rows = repo.parse_open_visits(store=self._store, texts=new, known={})
-            keys = [visit["key"] for visit in visits]
-            positions = [bisect_right(keys, row["key"]) for row in rows]
-            columns = columns.inserted(positions, _Columns.of(rows, like=columns))
-            merged: list[dict[str, Any]] = []
-            previous = 0
-            for position, row in zip(positions, rows, strict=True):
-                merged += visits[previous:position]
-                merged.append(row)
-                previous = position
-            visits = merged + visits[previous:]
-        return _indexed(
-            before.week_start, started, before.full_at, visits, columns, before.area_names
+            places = [bisect_right(keys, row["key"]) for row in rows]
+            columns = columns.inserted(places, _Columns.of(rows, like=columns))
+            visits = _spliced(visits, places, rows)
+            keys = _spliced(keys, places, [row["key"] for row in rows])
+            ids = _spliced(ids, places, [row["id"] for row in rows])
+        by_id = dict(zip(ids, range(len(ids)), strict=True))
+        return _Snapshot(
+            before.week_start,
+            started,
+            before.full_at,
+            visits,
+            keys,
+            by_id,
+            columns,
+            before.area_names,
         )
 
     def claimed(self, visit_id: str) -> None:
@@ -691,6 +698,17 @@ def _indexed(
     keys = [visit["key"] for visit in visits]
     by_id = {visit["id"]: position for position, visit in enumerate(visits)}
     return _Snapshot(week_start, loaded_at, full_at, visits, keys, by_id, columns, area_names)
+
+
+def _spliced(items: list[Any], places: list[int], added: list[Any]) -> list[Any]:
+    """``items`` with each of ``added`` put before the item at its place (places ascending)."""
+    result: list[Any] = []
+    previous = 0
+    for place, item in zip(places, added, strict=True):
+        result += items[previous:place]
+        result.append(item)
+        previous = place
+    return result + items[previous:]
 
 
 def _with_holders(snapshot: _Snapshot, holders: dict[str, repo.Holding]) -> None:
