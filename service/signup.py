@@ -45,9 +45,10 @@ STALE_LIMIT_S = 30.0
 # The snapshot's reloads read every detail of every open visit at least this often (seconds),
 # and between those only which are open and who holds them (see OpenVisitsSnapshot). Details
 # (a window, a person's languages or address...) change by hand, seldom, and a stale one cannot
-# break a rule; which visits are open changes with every claim. 30 s: a detail edited shows in
-# openVisits within half a minute, and a full reload costs ~165 ms of graph CPU, so with a
-# 2 s max age a process spends ~1/15 of what a full reload every time would.
+# break a rule; which visits are open changes with every claim. 30 s: an edited detail shows in
+# openVisits within about half a minute (STALE_LIMIT_S's bound too), and with a 2 s max age a
+# busy process reloads 15 times in 30 s and reads in full once: ~190 ms of graph CPU (and
+# ~70-130 of ours) per 30 s on 7,500 open visits, instead of ~1,650 (and ~250).
 FULL_RELOAD_S = 30.0
 
 GET_VOLUNTEER = "MATCH (n:Volunteer {id: $id}) RETURN properties(n) AS n"
@@ -502,11 +503,12 @@ class OpenVisitsSnapshot:
     Reloads are of two kinds:
 
     - light (most of them): which visits are open now and who holds them, at what start
-      (OPEN_VISIT_IDS, OPEN_VISITS_TAKEN: ~10 ms of graph CPU for 7,500 open visits). Visits no
-      longer open drop out; visits it did not have are read in full (OPEN_VISITS_BY_ID).
+      (OPEN_VISIT_IDS, OPEN_VISITS_TAKEN: ~5 ms of graph CPU and ~4 ms of ours for 7,500 open
+      visits). Visits no longer open drop out; visits it did not have are read in full
+      (OPEN_VISITS_BY_ID); a held visit's start is the one its holders hold it at.
     - full, at least every ``FULL_RELOAD_S`` seconds: every detail of every open visit
-      (OPEN_VISITS_ALL, ~165 ms of graph CPU for 7,500), which is what notices a visit's or a
-      person's details changing (window, duration, checks, languages, address, exclusions...).
+      (OPEN_VISITS_ALL, ~100-165 ms of graph CPU for 7,500), which is what notices a visit's or
+      a person's details changing (window, duration, checks, languages, address, exclusions...).
 
     Either way only what changed is parsed, and the columns and index are rebuilt only when
     visits came or went. So which visits are open, how many hold them and at what start are at
