@@ -134,6 +134,7 @@ def test_serve_with_workers_deals_connections_in_turn_and_replaces_a_dead_worker
         stderr=subprocess.DEVNULL,
     )
     clients: list[http.client.HTTPConnection] = []
+    replaced: list[int] = []
     try:
         _wait_until_serving(serve, port)
         workers = _workers(serve.pid)
@@ -152,16 +153,9 @@ def test_serve_with_workers_deals_connections_in_turn_and_replaces_a_dead_worker
 
         os.kill(workers[0], signal.SIGKILL)
         deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            replaced = [pid for pid in _workers(serve.pid) if pid != workers[0]]
-            if len(replaced) == 2:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-            assert time.monotonic() < deadline, "the dead worker was not replaced"
-            time.sleep(0.05)
+        while _running(workers[0]):
+            assert time.monotonic() < deadline, "the killed worker did not die"
+            time.sleep(0.01)
         answered = 0
         for client in clients:  # the survivor's four connections still answer, the rest died
             try:
@@ -174,13 +168,34 @@ def test_serve_with_workers_deals_connections_in_turn_and_replaces_a_dead_worker
             answered += 1
         assert answered == 4
 
+        while True:  # and a new worker takes the dead one's place
+            replaced = [pid for pid in _workers(serve.pid) if pid != workers[0]]
+            if len(replaced) == 2:
+                break
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.05)
+        for client in clients:
+            client.close()
+        fresh = [http.client.HTTPConnection("127.0.0.1", port) for _ in range(4)]
+        for client in fresh:  # dealt in turn again, the new worker answering once it is up
+            client.request("GET", "/health")
+            response = client.getresponse()
+            assert response.status == 200
+            response.read()
+        assert sorted(_connections_held(pid, port) for pid in replaced) == [2, 2]
+        clients = fresh
+
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=60) == 0
     finally:
         for client in clients:
             client.close()
-        if serve.poll() is None:
-            serve.kill()
-            serve.wait()
+        if serve.poll() is None:  # a failed assertion: still stop it cleanly, not orphan it
+            serve.send_signal(signal.SIGTERM)
+            try:
+                serve.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                serve.kill()
+                serve.wait()
     for pid in [*replaced, server_pid]:
         assert not _running(pid), f"process {pid} outlived carecircles serve"
