@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +75,37 @@ from service.context import CurrentUser, RequestContext
 from service.weeks import InvalidWeek, monday_of, today, week_start
 
 NOTE_MAX = 500
+
+
+class _OneAtATime:
+    """Claims of one visit in this process go one at a time (an asyncio lock per visit id,
+    dropped when no claim holds or waits for it).
+
+    Not for correctness -- the guarded claim statement decides, across processes -- but for the
+    graph: when many volunteers claim one visit at once, every claim that read "open" before the
+    winner wrote would send its own write, and FalkorDB runs writes one after another, each
+    holding up every read. Queued here, a claim that comes after the winner reads "taken" and
+    answers without writing, so a race of 32 costs about one write per server process."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        lock, waiting = self._held.get(key, (asyncio.Lock(), 0))
+        self._held[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._held[key]
+            if waiting == 1:
+                del self._held[key]
+            else:
+                self._held[key] = (lock, waiting - 1)
+
+
+_claims = _OneAtATime()
 RUN_TIME_LIMIT_MAX = 120.0
 SEARCH_MAX = 100
 
@@ -368,9 +402,10 @@ class Mutation:
     async def claim_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ClaimResult:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
-        result = await info.context.call(
-            signup.claim_visit, visit_id=key, volunteer_id=volunteer_id
-        )
+        async with _claims.turn(key):
+            result = await info.context.call(
+                signup.claim_visit, visit_id=key, volunteer_id=volunteer_id
+            )
         if result.outcome == "claimed":
             row = result.visit
             return VisitClaimed(

@@ -210,6 +210,38 @@ def test_fifty_concurrent_claims_of_one_visit_give_exactly_one_winner(
     assert len(_holders(api, visit.id)) == 1
 
 
+def test_a_race_for_one_visit_sends_one_claim_write_per_server_process(
+    api: Api, world: World
+) -> None:
+    """Claims of one visit take turns in a server process: only the winner sends the guarded
+    claim statement; each claim after it reads "taken" (one statement) and answers. Without
+    the turns, every claim that read "open" before the winner wrote sends a write too."""
+    ann = world.person("Ann")
+    visit = world.visit(ann)
+    tokens = [world.volunteer_token(world.volunteer(f"R{i}")) for i in range(40)]
+    for token in tokens:  # signed in already (the user cache): the claims arrive together
+        assert api.data("{ __typename }", token=token)
+
+    def claim(token: str) -> tuple[str, int]:
+        response = api.client.post(
+            "/graphql",
+            json={"query": CLAIM, "variables": {"visitId": visit.id}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]["claimVisit"]["__typename"], int(response.headers["X-Graph-Queries"])
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        outcomes = list(pool.map(claim, tokens))
+    assert [name for name, _ in outcomes].count("VisitClaimed") == 1
+    statements = {
+        name: sorted({n for other, n in outcomes if other == name}) for name, _ in outcomes
+    }
+    assert statements == {"VisitClaimed": [2], "VisitUnavailable": [1]}
+    assert len(_holders(api, visit.id)) == 1
+
+
 def test_twenty_concurrent_claims_of_overlapping_visits_by_one_volunteer(
     api: Api, world: World
 ) -> None:
