@@ -77,35 +77,36 @@ from service.weeks import InvalidWeek, monday_of, today, week_start
 NOTE_MAX = 500
 
 
-class _OneAtATime:
-    """Claims of one visit in this process go one at a time (an asyncio lock per visit id,
-    dropped when no claim holds or waits for it).
+class _ClaimsInFlight:
+    """A claim of a visit that another claim in this process is already deciding waits for
+    that one's answer, then goes ahead (all the waiters at once).
 
     Not for correctness -- the guarded claim statement decides, across processes -- but for the
     graph: when many volunteers claim one visit at once, every claim that read "open" before the
     winner wrote would send its own write, and FalkorDB runs writes one after another, each
-    holding up every read. Queued here, a claim that comes after the winner reads "taken" and
-    answers without writing, so a race of 32 costs about one write per server process."""
+    holding up every read. Waiting for the first answer, the rest read "taken" together and
+    answer without writing, so a race of 32 costs about one write per server process. (Taking
+    turns one by one instead queued every loser's read behind the one before it: slower.)"""
 
     def __init__(self) -> None:
-        self._held: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._deciding: dict[str, asyncio.Event] = {}
 
     @asynccontextmanager
     async def turn(self, key: str) -> AsyncIterator[None]:
-        lock, waiting = self._held.get(key, (asyncio.Lock(), 0))
-        self._held[key] = (lock, waiting + 1)
+        first = self._deciding.get(key)
+        if first is not None:
+            await first.wait()
+            yield
+            return
+        decided = self._deciding[key] = asyncio.Event()
         try:
-            async with lock:
-                yield
+            yield
         finally:
-            lock, waiting = self._held[key]
-            if waiting == 1:
-                del self._held[key]
-            else:
-                self._held[key] = (lock, waiting - 1)
+            del self._deciding[key]
+            decided.set()
 
 
-_claims = _OneAtATime()
+_claims = _ClaimsInFlight()
 RUN_TIME_LIMIT_MAX = 120.0
 SEARCH_MAX = 100
 
