@@ -98,6 +98,14 @@ class ClaimResult:
         needed = int(self.visit.get("v", {}).get("volunteers_needed", 1))
         return "accepted" if int(self.visit.get("holders", 0)) + 1 >= needed else "open"
 
+    @property
+    def visit_full(self) -> bool:
+        """Whether this answer shows the visit can take no one else: this claim filled it, or
+        it was taken already."""
+        if self.outcome == "claimed":
+            return self.visit_status != "open"
+        return self.outcome == "unavailable" and self.message == UNAVAILABLE_MESSAGES["taken"]
+
 
 def _clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"

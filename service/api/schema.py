@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,31 +78,39 @@ NOTE_MAX = 500
 
 class _ClaimsInFlight:
     """A claim of a visit that another claim in this process is already deciding waits for
-    that one's answer, then goes ahead (all the waiters at once).
+    that one's answer. If it filled the visit (or found it taken), the waiting claims are
+    answered "taken" at once -- they overlapped the winning claim, so they come after it --
+    and otherwise they go ahead, all together.
 
-    Not for correctness -- the guarded claim statement decides, across processes -- but for the
-    graph: when many volunteers claim one visit at once, every claim that read "open" before the
-    winner wrote would send its own write, and FalkorDB runs writes one after another, each
-    holding up every read. Waiting for the first answer, the rest read "taken" together and
-    answer without writing, so a race of 32 costs about one write per server process. (Taking
-    turns one by one instead queued every loser's read behind the one before it: slower.)"""
+    Not for correctness -- the guarded claim statement decides, across processes -- but for
+    the graph and the waiting: when many volunteers claim one visit at once, every claim that
+    read "open" before the winner wrote would send its own write, and FalkorDB runs writes one
+    after another, each holding up every read. Here a race of 32 costs one claim statement per
+    server process, and the losers none."""
 
     def __init__(self) -> None:
-        self._deciding: dict[str, asyncio.Event] = {}
+        self._deciding: dict[str, asyncio.Future[signup.ClaimResult | None]] = {}
 
-    @asynccontextmanager
-    async def turn(self, key: str) -> AsyncIterator[None]:
+    async def claim(
+        self, key: str, decide: Callable[[], Awaitable[signup.ClaimResult]]
+    ) -> signup.ClaimResult:
         first = self._deciding.get(key)
         if first is not None:
-            await first.wait()
-            yield
-            return
-        decided = self._deciding[key] = asyncio.Event()
+            earlier = await asyncio.shield(first)
+            if earlier is not None and earlier.visit_full:
+                return signup.ClaimResult("unavailable", signup.UNAVAILABLE_MESSAGES["taken"])
+            return await decide()
+        answer: asyncio.Future[signup.ClaimResult | None] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._deciding[key] = answer
+        result = None
         try:
-            yield
+            result = await decide()
+            return result
         finally:
             del self._deciding[key]
-            decided.set()
+            answer.set_result(result)  # None when it failed: the others decide for themselves
 
 
 _claims = _ClaimsInFlight()
@@ -403,10 +410,10 @@ class Mutation:
     async def claim_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ClaimResult:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
-        async with _claims.turn(key):
-            result = await info.context.call(
-                signup.claim_visit, visit_id=key, volunteer_id=volunteer_id
-            )
+        result = await _claims.claim(
+            key,
+            lambda: info.context.call(signup.claim_visit, visit_id=key, volunteer_id=volunteer_id),
+        )
         if result.outcome == "claimed":
             row = result.visit
             return VisitClaimed(

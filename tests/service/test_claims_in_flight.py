@@ -1,0 +1,76 @@
+"""The claims of one visit that arrive while another claim of it is being decided wait for
+that answer (service/api/schema.py, ``_ClaimsInFlight``): pure asyncio, no server."""
+
+from __future__ import annotations
+
+import asyncio
+
+from service.api.schema import _ClaimsInFlight
+from service.signup import UNAVAILABLE_MESSAGES, ClaimResult
+
+FULL = ClaimResult("claimed", start="10:00", visit={"v": {"volunteers_needed": 1}, "holders": 0})
+HALF = ClaimResult("claimed", start="10:00", visit={"v": {"volunteers_needed": 2}, "holders": 0})
+NOT_ELIGIBLE = ClaimResult("not_eligible", reasons=["too far"])
+
+
+async def _race(first_answer: ClaimResult | Exception, waiters: int) -> tuple[list[object], int]:
+    """One claim deciding (held until the others wait), ``waiters`` more of the same visit;
+    their answers, and how many of the waiters decided for themselves."""
+    in_flight = _ClaimsInFlight()
+    release = asyncio.Event()
+    decided_themselves = 0
+
+    async def first() -> ClaimResult:
+        await release.wait()
+        if isinstance(first_answer, Exception):
+            raise first_answer
+        return first_answer
+
+    async def own() -> ClaimResult:
+        nonlocal decided_themselves
+        decided_themselves += 1
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["taken"])
+
+    deciding = asyncio.create_task(in_flight.claim("visit-1", first))
+    await asyncio.sleep(0)  # the first claim is now being decided
+    others = [asyncio.create_task(in_flight.claim("visit-1", own)) for _ in range(waiters)]
+    elsewhere = asyncio.create_task(in_flight.claim("visit-2", own))  # another visit: no wait
+    await elsewhere
+    assert decided_themselves == 1
+    release.set()
+    answers = await asyncio.gather(deciding, *others, return_exceptions=True)
+    return list(answers), decided_themselves - 1
+
+
+def test_claims_that_waited_for_a_win_that_filled_the_visit_are_taken_without_deciding() -> None:
+    answers, decided = asyncio.run(_race(FULL, 5))
+    assert answers[0] is FULL
+    assert decided == 0
+    assert all(
+        isinstance(a, ClaimResult) and a.outcome == "unavailable" and a.visit_full
+        for a in answers[1:]
+    )
+
+
+def test_claims_that_waited_go_ahead_when_the_visit_still_needs_someone() -> None:
+    for first in (HALF, NOT_ELIGIBLE, RuntimeError("the graph went away")):
+        answers, decided = asyncio.run(_race(first, 4))
+        assert decided == 4, first
+        assert isinstance(answers[0], RuntimeError) == isinstance(first, Exception)
+
+
+def test_a_claim_after_the_decision_decides_for_itself() -> None:
+    async def go() -> int:
+        in_flight = _ClaimsInFlight()
+        calls = 0
+
+        async def decide() -> ClaimResult:
+            nonlocal calls
+            calls += 1
+            return FULL
+
+        await in_flight.claim("visit-1", decide)
+        await in_flight.claim("visit-1", decide)  # nothing in flight any more: reads afresh
+        return calls
+
+    assert asyncio.run(go()) == 2
