@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -24,6 +25,7 @@ def week_start(week: str) -> date:
         raise InvalidWeek(f"week: {year} has no week {number}") from None
 
 
+@lru_cache(maxsize=1024)  # pure; a page of visits asks the same few weeks again and again
 def week_label(day: date) -> str:
     """The ISO week ``day`` falls in, as ``YYYY-Www``."""
     year, number, _ = day.isocalendar()
@@ -39,6 +41,7 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@lru_cache(maxsize=4096)
 def visit_date(week_start_iso: str, day: int) -> date:
     """The calendar date of a visit on ``day`` (0 = Monday) of the week starting then."""
     return date.fromisoformat(week_start_iso) + timedelta(days=day)

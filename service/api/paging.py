@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 import strawberry
@@ -33,6 +34,7 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
 
+@lru_cache(maxsize=1 << 15)  # pure; the same visits are on many volunteers' pages
 def encode_cursor(key: str) -> str:
     return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{key}".encode()).decode()
 
