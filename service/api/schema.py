@@ -35,6 +35,7 @@ from service.api.errors import (
     NotAllowed,
     check_id,
 )
+from service.api.execution import PlainLeavesFirst
 from service.api.paging import Connection, check_first, connection, decode_cursor
 from service.api.relational import RelationalMutation, RelationalQuery
 from service.api.types import (
@@ -504,6 +505,7 @@ class CareCirclesSchema(strawberry.Schema):
 schema = CareCirclesSchema(
     query=merge_types("Query", (Query, RelationalQuery)),
     mutation=merge_types("Mutation", (Mutation, RelationalMutation, CoordinationMutation)),
+    execution_context_class=PlainLeavesFirst,
     extensions=[
         QueryLimits,
         lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),

@@ -1,0 +1,116 @@
+"""The short path for plain leaf fields (service/api/execution.py) answers exactly what
+graphql-core's usual path answers: values, aliases, enums, nulls, and errors with their path."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from typing import Any
+
+import strawberry
+
+from service.api.execution import PlainLeavesFirst, plain_leaf
+
+
+@strawberry.enum
+class Mood(enum.Enum):
+    LOW = "low"
+    OK = "ok"
+
+
+@strawberry.type
+class Visit:
+    id: strawberry.ID
+    day: int
+    start: str | None
+    km: float
+    open: bool
+    mood: Mood
+    must: str  # non-null, but some sources hold None: an error, located
+
+    @strawberry.field
+    def label(self) -> str:
+        return f"{self.id}@{self.day}"
+
+    @strawberry.field
+    def later(self, minutes: int = 30) -> int:
+        return self.day * 1440 + minutes
+
+
+def _visits() -> list[Visit]:
+    return [
+        Visit(
+            id=strawberry.ID("v1"), day=1, start="10:00", km=1.5, open=True, mood=Mood.OK, must="x"
+        ),
+        Visit(
+            id=strawberry.ID("v2"), day=2, start=None, km=0.0, open=False, mood=Mood.LOW, must=None
+        ),  # type: ignore[arg-type]
+    ]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def visits(self) -> list[Visit]:
+        return _visits()
+
+    @strawberry.field
+    async def later_visits(self) -> list[Visit]:
+        return _visits()
+
+
+QUERIES = [
+    "{ visits { id day start km open mood label later(minutes: 5) } }",
+    "{ visits { a: id b: day id start } laterVisits { id mood } }",
+    "{ visits { id must } }",
+    "{ laterVisits { __typename id must km } }",
+]
+
+
+def _run(schema: strawberry.Schema, query: str) -> tuple[Any, list[Any]]:
+    result = asyncio.run(schema.execute(query))
+    errors = [(e.message, e.path) for e in result.errors or []]
+    return result.data, errors
+
+
+def test_the_short_path_answers_what_the_usual_path_answers() -> None:
+    usual = strawberry.Schema(query=Query)
+    short = strawberry.Schema(query=Query, execution_context_class=PlainLeavesFirst)
+    for query in QUERIES:
+        assert _run(short, query) == _run(usual, query), query
+    data, errors = _run(short, "{ visits { id must } }")
+    assert data is None or data["visits"] is None
+    assert errors == [
+        ("Cannot return null for non-nullable field Visit.must.", ["visits", 1, "must"])
+    ]
+
+
+def test_only_plain_attributes_of_scalar_or_enum_type_take_the_short_path() -> None:
+    schema = strawberry.Schema(query=Query)
+    visit = schema._schema.type_map["Visit"]
+    fields = visit.fields  # type: ignore[attr-defined]
+    assert {name for name, field in fields.items() if plain_leaf(field) is not None} == {
+        "id",
+        "day",
+        "start",
+        "km",
+        "open",
+        "mood",
+        "must",
+    }
+    assert plain_leaf(schema._schema.query_type.fields["visits"]) is None  # type: ignore[union-attr]
+
+
+class _CountingInfos(PlainLeavesFirst):
+    built = 0
+
+    def build_resolve_info(self, *args: Any) -> Any:
+        _CountingInfos.built += 1
+        return super().build_resolve_info(*args)
+
+
+def test_plain_leaves_are_answered_without_building_a_resolve_info() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=_CountingInfos)
+    data, errors = _run(schema, "{ visits { id day start km open mood } }")
+    assert errors == [] and data is not None and len(data["visits"]) == 2
+    assert _CountingInfos.built == 1  # for `visits` only; the usual path builds 13
