@@ -239,8 +239,13 @@ def _start_among(
         ]
     if fixed_start is not None:
         starts = [s for s in starts if s == minutes(fixed_start)]
+        if not starts:
+            return None, [f"the others on this visit go at {fixed_start}, when you are not free"]
     if on_or_after is not None and visit_date(week_start, day) == on_or_after[0]:
-        starts = [s for s in starts if s >= on_or_after[1]]
+        later = [s for s in starts if s >= on_or_after[1]]
+        if not later:
+            return None, [f"its time today has passed (the last start was {_clock(starts[-1])})"]
+        starts = later
     same_day = [h for h in held if h.week_start == week_start and h.day == day]
     start = _free_start(starts=starts, duration=duration, lat=lat, lon=lon, same_day=same_day)
     if start is None:

@@ -1,0 +1,53 @@
+"""Why a volunteer cannot take a visit, in words they can act on (service/signup.py,
+``_start_among``: rules 8 and 9 and the clock, after rules 1-7 allowed these starts)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.signup import _Held, _start_among
+
+MONDAY = "2026-11-23"
+
+
+def _why(**overrides: object) -> tuple[int | None, list[str]]:
+    arguments: dict[str, object] = {
+        "starts": [600, 615, 630],  # 10:00, 10:15, 10:30
+        "duration": 60,
+        "day": 0,
+        "lat": 51.5,
+        "lon": -0.1,
+        "max_minutes": 600,
+        "fixed_start": None,
+        "week_start": MONDAY,
+        "held": [],
+        "on_or_after": None,
+    }
+    return _start_among(**(arguments | overrides))  # type: ignore[arg-type]
+
+
+def test_a_visit_whose_time_today_has_passed_says_so() -> None:
+    assert _why(on_or_after=(date(2026, 11, 23), 12 * 60)) == (
+        None,
+        ["its time today has passed (the last start was 10:30)"],
+    )
+    assert _why(on_or_after=(date(2026, 11, 23), 620)) == (630, [])  # 10:30 is still ahead
+    assert _why(on_or_after=(date(2026, 11, 22), 23 * 60)) == (600, [])  # another day: all
+
+
+def test_a_shared_visit_at_a_start_the_volunteer_cannot_make_says_when() -> None:
+    assert _why(fixed_start="11:00") == (
+        None,
+        ["the others on this visit go at 11:00, when you are not free"],
+    )
+    assert _why(fixed_start="10:15") == (615, [])
+
+
+def test_travel_and_the_weekly_limit_keep_their_own_reasons() -> None:
+    busy = [_Held(MONDAY, 0, 540, 690, 51.5, -0.1)]  # 09:00-11:30 at the same place
+    assert _why(held=busy)[1] == [
+        "no free time in the visit window once travel to your other visits is allowed"
+    ]
+    assert _why(max_minutes=30)[1] == [
+        "would take the week to 60 minutes, beyond the volunteer's limit of 30"
+    ]
