@@ -94,6 +94,19 @@ RETURN v.id AS id ORDER BY id
 tokens_key: list[bytes] = []  # the signing key, for racers made later
 
 
+def machine_pace() -> float:
+    """CPU milliseconds this process needs for a fixed pure-Python loop, best of 5: how fast
+    the (shared) machine runs Python right now, to read one run's latencies against another's."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        total = 0
+        for number in range(200_000):
+            total += number % 7
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -303,6 +316,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
                 raise RuntimeError("server did not start")
             time.sleep(0.1)
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        pace_before = machine_pace()
         graph_pid = json.loads((data_dir / "falkordb.json").read_text()).get("pid")
         results = _measure(url, store, tokens, args.requests, CpuMeter(server.pid, graph_pid))
     finally:
@@ -311,6 +325,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         store.close()
     results["load_before"] = load_before
     results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results["pace"] = (pace_before, machine_pace())
     results["seed_seconds"] = seed_seconds
     results["workers"] = args.workers
     results["snapshot_age"] = args.snapshot_age
@@ -564,6 +579,9 @@ def _report(r: dict[str, Any]) -> str:
             "work on the machine the way latency does. Before measuring, 32 clients warmed every "
             f"worker up and the server settled (idle after {r['settled_s']:.1f} s).",
             f"Load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']}.",
+            f"Machine pace (`machine_pace`: CPU ms for a fixed pure-Python loop, best of 5; lower "
+            f"is faster; the same code has measured 1.5x apart on this shared machine): "
+            f"{r['pace'][0]:.1f} before, {r['pace'][1]:.1f} after.",
             "",
             f"Mean page size of openVisits: {r['open_page_mean']:.1f} visits.",
             f"GraphQL / bare Cypher at p50, 1 client: openVisits {ratio_open:.1f}x, "
