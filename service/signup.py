@@ -99,12 +99,12 @@ class ClaimResult:
         return "accepted" if int(self.visit.get("holders", 0)) + 1 >= needed else "open"
 
     @property
-    def visit_full(self) -> bool:
-        """Whether this answer shows the visit can take no one else: this claim filled it, or
-        it was taken already."""
+    def for_everyone(self) -> bool:
+        """Whether this answer holds for anyone else claiming the visit at the same moment:
+        this claim filled it, or it was taken already, or its time is over."""
         if self.outcome == "claimed":
             return self.visit_status != "open"
-        return self.outcome == "unavailable" and self.message == UNAVAILABLE_MESSAGES["taken"]
+        return self.outcome == "unavailable" and self.message in FOR_EVERYONE
 
 
 def _clock(minute: int) -> str:
@@ -879,7 +879,11 @@ UNAVAILABLE_MESSAGES = {
     "start": "The other volunteers on this visit go at a time you cannot make.",
     "overlap": "This visit overlaps another visit you hold that day (travel included).",
     "load": "This visit would take you past your weekly limit.",
+    "past": "This visit is in the past.",
+    "passed": "This visit's time today has passed.",
 }
+# Answers that hold for anyone claiming the visit now, whoever they are.
+FOR_EVERYONE = frozenset(UNAVAILABLE_MESSAGES[key] for key in ("taken", "past", "passed"))
 
 
 def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> ClaimResult:
@@ -891,10 +895,13 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
     if props.get("status") != "open":  # most of a race's losers: answer before parsing more
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["taken"])
-    volunteer = from_properties(Volunteer, row["volunteer"])
     now = _now_minute()
-    if visit_date(props["week_start"], props["day"]) < now[0]:
-        return ClaimResult("unavailable", "This visit is in the past.")
+    day = visit_date(props["week_start"], props["day"])
+    if day < now[0]:
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["past"])
+    if day == now[0] and minutes(props["latest"]) - int(props["duration_minutes"]) < now[1]:
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["passed"])
+    volunteer = from_properties(Volunteer, row["volunteer"])
     person, visit = _solver_pair(row, props)
     week_start = props["week_start"]
     held = _held_of(row["held"] or [])

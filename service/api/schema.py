@@ -79,9 +79,9 @@ NOTE_MAX = 500
 
 class _ClaimsInFlight:
     """A claim of a visit that another claim in this process is already deciding waits for
-    that one's answer. If it filled the visit (or found it taken), the waiting claims are
-    answered "taken" at once -- they overlapped the winning claim, so they come after it --
-    and otherwise they go ahead, all together.
+    that one's answer. If it filled the visit, the waiting claims are answered "taken" at once
+    -- they overlapped the winning claim, so they come after it --; if it found the visit taken
+    or its time over, they get the same answer; otherwise they go ahead, all together.
 
     Not for correctness -- the guarded claim statement decides, across processes -- but for
     the graph and the waiting: when many volunteers claim one visit at once, every claim that
@@ -98,8 +98,10 @@ class _ClaimsInFlight:
         first = self._deciding.get(key)
         if first is not None:
             earlier = await asyncio.shield(first)
-            if earlier is not None and earlier.visit_full:
-                return signup.ClaimResult("unavailable", signup.UNAVAILABLE_MESSAGES["taken"])
+            if earlier is not None and earlier.for_everyone:
+                if earlier.outcome == "claimed":  # filled by the one before: taken, for us
+                    return signup.ClaimResult("unavailable", signup.UNAVAILABLE_MESSAGES["taken"])
+                return earlier
             return await decide()
         answer: asyncio.Future[signup.ClaimResult | None] = (
             asyncio.get_running_loop().create_future()

@@ -1,11 +1,20 @@
-"""Why a volunteer cannot take a visit, in words they can act on (service/signup.py,
-``_start_among``: rules 8 and 9 and the clock, after rules 1-7 allowed these starts)."""
+"""Why a volunteer cannot take a visit, in words they can act on (service/signup.py:
+``_start_among`` -- rules 8 and 9 and the clock, after rules 1-7 allowed these starts -- and
+``claim_visit``)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from graph.models import Visit, Volunteer, Window
+from graph.repo import visits, volunteers
+from graph.store import GraphStore
+from service import signup
 from service.signup import _Held, _start_among
+from service.weeks import monday_of
+from tests.service.test_signup_statements import _world
 
 MONDAY = "2026-11-23"
 
@@ -51,3 +60,47 @@ def test_travel_and_the_weekly_limit_keep_their_own_reasons() -> None:
     assert _why(max_minutes=30)[1] == [
         "would take the week to 60 minutes, beyond the volunteer's limit of 30"
     ]
+
+
+def test_a_visit_whose_time_today_has_passed_is_refused_to_anyone(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Said before anything about the volunteer is weighed, and shared with every claim that
+    waited for this one (``for_everyone``)."""
+    _world(store, volunteer_count=0, visit_count=0)
+    today = date.today()
+    volunteers.create_volunteer(
+        store=store,
+        volunteer=Volunteer(
+            id="v0",
+            first_name="Val",
+            last_name="Ng",
+            email="v0@example.org",
+            lat=51.55,
+            lon=-0.06,
+            checked=True,
+            availability=[Window(day=today.weekday(), start="09:00", end="17:00")],
+        ),
+    )
+    visits.create_visit(
+        store=store,
+        visit=Visit(
+            id="today",
+            person_id="p0",
+            week_start=monday_of(today),
+            day=today.weekday(),
+            earliest="10:00",
+            latest="12:00",
+            duration_minutes=60,
+        ),
+    )
+    monkeypatch.setattr(signup, "_now_minute", lambda: (today, 11 * 60 + 15))  # after 11:00
+    late = signup.claim_visit(store=store, visit_id="today", volunteer_id="v0")
+    assert (late.outcome, late.message, late.for_everyone) == (
+        "unavailable",
+        "This visit's time today has passed.",
+        True,
+    )
+    monkeypatch.setattr(signup, "_now_minute", lambda: (today, 10 * 60 + 50))  # 11:00 is left
+    in_time = signup.claim_visit(store=store, visit_id="today", volunteer_id="v0")
+    assert (in_time.outcome, in_time.start) == ("claimed", "11:00")

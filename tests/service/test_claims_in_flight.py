@@ -47,9 +47,16 @@ def test_claims_that_waited_for_a_win_that_filled_the_visit_are_taken_without_de
     assert answers[0] is FULL
     assert decided == 0
     assert all(
-        isinstance(a, ClaimResult) and a.outcome == "unavailable" and a.visit_full
+        isinstance(a, ClaimResult) and a.outcome == "unavailable" and a.for_everyone
         for a in answers[1:]
     )
+
+
+def test_claims_that_waited_for_an_answer_for_everyone_get_that_answer() -> None:
+    passed = ClaimResult("unavailable", UNAVAILABLE_MESSAGES["passed"])
+    answers, decided = asyncio.run(_race(passed, 5))
+    assert decided == 0
+    assert all(a is passed for a in answers)
 
 
 def test_claims_that_waited_go_ahead_when_the_visit_still_needs_someone() -> None:
