@@ -12,8 +12,9 @@
    Cypher for the same work (the open-visits statement and the held-visits statement, run
    directly through the store) to give the ratio of GraphQL to Cypher time.
 4. ``claimVisit`` at 1 client (each claim a different visit the caller is eligible for) and at
-   32 clients where every round has all 32 clients race for the same visits; then the bare
-   claim statement alone.
+   32 clients where every round has all 32 clients race for the same visits (each racer first
+   loads its open visits once, as a volunteer does before claiming one); then the bare claim
+   statement alone.
 5. The check: no visit has more holders than it needs, and no volunteer holds two visits that
    overlap on a day (travel ignored here: a stricter-than-needed test would be rule 8 itself).
 
@@ -454,8 +455,19 @@ def _measure(
             race_outcomes.append((visit_id, f"{result['__typename']}: {detail}"[:90]))
         return [elapsed for elapsed, _ in answers]
 
+    measured_from: list[Any] = []  # CPU counters once the racers are signed in
+
     async def race() -> list[float]:
         clients = [Connection(url) for _ in range(32)]
+        # Each racer has the app open first: a volunteer sees a visit in their list of open
+        # visits, then claims it (so, as in use, the server knows who they are already).
+        await asyncio.gather(
+            *(
+                client.call(OPEN, {"first": 20}, tokens[racers[index]])
+                for index, client in enumerate(clients)
+            )
+        )
+        measured_from.append(cpu.now())
         out: list[float] = []
         for visit_id in targets:  # every round: all 32 at once, the next round when all answered
             out += await claim_round(clients, visit_id)
@@ -463,9 +475,8 @@ def _measure(
             await client.close()
         return out
 
-    before = cpu.now()
     results["claim_32"] = _percentiles(asyncio.run(race()))
-    results["claim_32_cpu"] = cpu.per_request(before, int(results["claim_32"]["n"]))
+    results["claim_32_cpu"] = cpu.per_request(measured_from[0], int(results["claim_32"]["n"]))
     winners: dict[str, int] = {}
     for visit_id, kind in race_outcomes:
         if kind.startswith("VisitClaimed"):
