@@ -12,8 +12,9 @@
    Cypher for the same work (the open-visits statement and the held-visits statement, run
    directly through the store) to give the ratio of GraphQL to Cypher time.
 4. ``claimVisit`` at 1 client (each claim a different visit the caller is eligible for) and at
-   32 clients where every round has all 32 clients race for the same visits (each racer first
-   loads its open visits once, as a volunteer does before claiming one); then the bare claim
+   32 clients where every round has all 32 clients race for the same visit, one someone can
+   still take (not one whose time today is over: that is no race), each racer having loaded
+   its open visits once, as a volunteer does before claiming one; then the bare claim
    statement alone.
 5. The check: no visit has more holders than it needs, and no volunteer holds two visits that
    overlap on a day (travel ignored here: a stricter-than-needed test would be rule 8 itself).
@@ -88,8 +89,10 @@ RACE_TARGETS = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
 WHERE v.status = 'open' AND v.week_start = $week_start AND v.day >= $first_day
   AND (p.gender_preference IS NULL OR p.gender_preference = 'female')
-RETURN v.id AS id ORDER BY id
+RETURN v.id AS id, v.day AS day, v.latest AS latest, v.duration_minutes AS duration
+ORDER BY id
 """
+RACE_MARGIN_MINUTES = 10  # a visit later today is a target only if it can still start by then
 
 
 tokens_key: list[bytes] = []  # the signing key, for racers made later
@@ -437,7 +440,13 @@ def _measure(
     # free all week and have no weekly limit to speak of).
     racers = _racers(store, tokens)
     params = {"first_day": today().weekday(), "week_start": week}
-    open_ids = [r["id"] for r in store.run(RACE_TARGETS, params, write=False)]
+    now = dt.datetime.now(dt.UTC)
+    soon = now.hour * 60 + now.minute + RACE_MARGIN_MINUTES
+    open_ids = [  # visits someone can still take: not those whose time today is over
+        r["id"]
+        for r in store.run(RACE_TARGETS, params, write=False)
+        if r["day"] > params["first_day"] or minutes(r["latest"]) - r["duration"] >= soon
+    ]
     rounds = max(1, requests // 32 * 2)
     targets = rng.sample(open_ids, min(rounds, len(open_ids)))
     race_outcomes: list[tuple[str, str]] = []
