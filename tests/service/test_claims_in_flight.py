@@ -7,6 +7,7 @@ import asyncio
 
 from service.api.schema import _ClaimsInFlight
 from service.signup import UNAVAILABLE_MESSAGES, ClaimResult
+from tests.service.conftest import in_own_loop
 
 FULL = ClaimResult("claimed", start="10:00", visit={"v": {"volunteers_needed": 1}, "holders": 0})
 HALF = ClaimResult("claimed", start="10:00", visit={"v": {"volunteers_needed": 2}, "holders": 0})
@@ -43,7 +44,7 @@ async def _race(first_answer: ClaimResult | Exception, waiters: int) -> tuple[li
 
 
 def test_claims_that_waited_for_a_win_that_filled_the_visit_are_taken_without_deciding() -> None:
-    answers, decided = asyncio.run(_race(FULL, 5))
+    answers, decided = in_own_loop(_race(FULL, 5))
     assert answers[0] is FULL
     assert decided == 0
     assert all(
@@ -54,14 +55,14 @@ def test_claims_that_waited_for_a_win_that_filled_the_visit_are_taken_without_de
 
 def test_claims_that_waited_for_an_answer_for_everyone_get_that_answer() -> None:
     passed = ClaimResult("unavailable", UNAVAILABLE_MESSAGES["passed"])
-    answers, decided = asyncio.run(_race(passed, 5))
+    answers, decided = in_own_loop(_race(passed, 5))
     assert decided == 0
     assert all(a is passed for a in answers)
 
 
 def test_claims_that_waited_go_ahead_when_the_visit_still_needs_someone() -> None:
     for first in (HALF, NOT_ELIGIBLE, RuntimeError("the graph went away")):
-        answers, decided = asyncio.run(_race(first, 4))
+        answers, decided = in_own_loop(_race(first, 4))
         assert decided == 4, first
         assert isinstance(answers[0], RuntimeError) == isinstance(first, Exception)
 
@@ -80,4 +81,4 @@ def test_a_claim_after_the_decision_decides_for_itself() -> None:
         await in_flight.claim("visit-1", decide)  # nothing in flight any more: reads afresh
         return calls
 
-    assert asyncio.run(go()) == 2
+    assert in_own_loop(go()) == 2

@@ -3,13 +3,13 @@ graphql-core's usual path answers: values, aliases, enums, nulls, and errors wit
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from typing import Any
 
 import strawberry
 
 from service.api.execution import PlainLeavesFirst, plain_leaf
+from tests.service.conftest import in_own_loop
 
 
 @strawberry.enum
@@ -68,7 +68,7 @@ QUERIES = [
 
 
 def _run(schema: strawberry.Schema, query: str) -> tuple[Any, list[Any]]:
-    result = asyncio.run(schema.execute(query))
+    result = in_own_loop(schema.execute(query))
     errors = [(e.message, e.path) for e in result.errors or []]
     return result.data, errors
 

@@ -78,11 +78,14 @@ def _children(pid: int) -> list[int]:
 
 def _workers(serve_pid: int) -> list[int]:
     """The worker processes of ``carecircles serve --workers``, by their command line."""
-    return [
-        child
-        for child in _children(serve_pid)
-        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
-    ]
+    found = []
+    for child in _children(serve_pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except (FileNotFoundError, ProcessLookupError):  # it has just ended
+            continue
+    return found
 
 
 def _connections_held(pid: int, port: int) -> int:
