@@ -8,13 +8,13 @@ from datetime import date
 
 import pytest
 
-from graph.models import Visit, Volunteer, Window
-from graph.repo import visits, volunteers
+from graph.models import Visit
+from graph.repo import visits
 from graph.store import GraphStore
 from service import signup
 from service.signup import _Held, _start_among
 from service.weeks import monday_of
-from tests.service.test_signup_statements import _world
+from tests.service.test_signup_snapshot import ann_and_free_volunteers
 
 MONDAY = "2026-11-23"
 
@@ -67,21 +67,8 @@ def test_a_visit_whose_time_today_has_passed_is_refused_to_anyone(
 ) -> None:
     """Said before anything about the volunteer is weighed, and shared with every claim that
     waited for this one (``for_everyone``)."""
-    _world(store, volunteer_count=0, visit_count=0)
+    ann_and_free_volunteers(store, 1)
     today = date.today()
-    volunteers.create_volunteer(
-        store=store,
-        volunteer=Volunteer(
-            id="v0",
-            first_name="Val",
-            last_name="Ng",
-            email="v0@example.org",
-            lat=51.55,
-            lon=-0.06,
-            checked=True,
-            availability=[Window(day=today.weekday(), start="09:00", end="17:00")],
-        ),
-    )
     visits.create_visit(
         store=store,
         visit=Visit(

@@ -40,16 +40,7 @@ def test_serve_stopped_with_sigterm_stops_the_graph_server_it_started(tmp_path: 
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:  # readiness poll: /health answers once the app and its store are up
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert serve.poll() is None, "carecircles serve exited before it was ready"
-            assert time.monotonic() < deadline, "carecircles serve did not start"
-            time.sleep(0.05)
+        _wait_until_serving(serve, port)
         server_pid = json.loads((data_dir / "falkordb.json").read_text())["pid"]
         assert _running(server_pid)
 

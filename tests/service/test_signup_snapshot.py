@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -133,11 +134,13 @@ def test_snapshot_lists_what_the_statement_lists(store: GraphStore, seed: int) -
     assert listed > 20  # the world is not so strict that both lists are empty
 
 
-def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None:
+def ann_and_free_volunteers(store: GraphStore, count: int, **fields: Any) -> None:
+    """Ann (``p0``) and ``count`` volunteers ``v0``... where she lives, checked, free every
+    day 08:00-20:00: any visit of hers is theirs to take."""
     people.create_person(
         store=store, person=Person(id="p0", first_name="Ann", last_name="Lee", lat=51.55, lon=-0.06)
     )
-    for index in range(2):
+    for index in range(count):
         volunteers.create_volunteer(
             store=store,
             volunteer=Volunteer(
@@ -149,8 +152,13 @@ def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None
                 lon=-0.06,
                 checked=True,
                 availability=[Window(day=d, start="08:00", end="20:00") for d in range(7)],
+                **fields,
             ),
         )
+
+
+def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None:
+    ann_and_free_volunteers(store, 2)
     _next_week_visit(store, "visit0", "p0", day=2)
 
     def listed(volunteer_id: str) -> list[str]:

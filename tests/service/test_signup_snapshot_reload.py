@@ -8,14 +8,20 @@ import random
 from dataclasses import replace
 from typing import Any
 
-from graph.models import Person, Visit, Volunteer, Window
-from graph.repo import people, visits, volunteers
+from graph.models import Visit
+from graph.repo import people, visits
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service import signup
 from service.weeks import monday_of, today
 from tests.service.conftest import next_monday
-from tests.service.test_signup_snapshot import NOW, _all_pages, _varied_world
+from tests.service.test_signup_snapshot import (
+    NOW,
+    _all_pages,
+    _varied_world,
+    ann_and_free_volunteers,
+)
+from tests.service.test_signup_statements import _claim
 
 
 class Recording:
@@ -37,18 +43,6 @@ def _snapshots(store: GraphStore) -> tuple[signup.OpenVisitsSnapshot, Recording]
     recording = Recording(store)
     snapshots._store = recording  # type: ignore[assignment]
     return snapshots, recording
-
-
-def _claim(store: GraphStore, visit_id: str, volunteer_id: str, start: str = "10:00") -> str:
-    """A claim made behind this process's snapshot (as another process would)."""
-    return repo.claim_visit(
-        store=store,
-        visit_id=visit_id,
-        volunteer_id=volunteer_id,
-        start=start,
-        now=NOW,
-        speed_kmh=signup.TRAVEL_SPEED_KMH,
-    )
 
 
 def _listed(store: GraphStore, volunteer_id: str) -> dict[str, str]:
@@ -85,26 +79,8 @@ def _well_formed(snapshot: Any) -> None:
 
 
 def _small_world(store: GraphStore) -> None:
-    """One person, two volunteers free all week, who could go to any visit of hers."""
-    people.create_person(
-        store=store,
-        person=Person(id="p0", first_name="Ann", last_name="Lee", lat=51.55, lon=-0.06),
-    )
-    for index in range(3):
-        volunteers.create_volunteer(
-            store=store,
-            volunteer=Volunteer(
-                id=f"v{index}",
-                first_name="Val",
-                last_name="Ng",
-                email=f"v{index}@example.org",
-                lat=51.55,
-                lon=-0.06,
-                checked=True,
-                languages=["en"],
-                availability=[Window(day=d, start="08:00", end="20:00") for d in range(7)],
-            ),
-        )
+    """One person, three volunteers free all week, who could go to any visit of hers."""
+    ann_and_free_volunteers(store, 3, languages=["en"])
 
 
 def _visit(store: GraphStore, visit_id: str, *, day: int, needed: int = 1) -> Visit:

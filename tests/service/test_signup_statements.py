@@ -9,6 +9,7 @@ from graph.models import Person, Visit, Volunteer
 from graph.repo import people, visits, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
+from service.signup import TRAVEL_SPEED_KMH
 from tests.service.conftest import next_monday
 
 NOW = "2026-11-23T09:00:00Z"
@@ -55,13 +56,14 @@ def _world(store: GraphStore, volunteer_count: int, visit_count: int) -> None:
 
 
 def _claim(store: GraphStore, visit_id: str, volunteer_id: str, start: str = "10:00") -> str:
+    """The claim statement alone (as any process would send it)."""
     return repo.claim_visit(
         store=store,
         visit_id=visit_id,
         volunteer_id=volunteer_id,
         start=start,
         now=NOW,
-        speed_kmh=12.0,
+        speed_kmh=TRAVEL_SPEED_KMH,
     )
 
 
