@@ -7,7 +7,9 @@ for an awaitable, then walks the type (non-null? list? leaf?) before coercing th
 load that field-by-field walk was about 45% of an API worker's CPU on openVisits (py-spy, GIL
 samples). For a field Strawberry itself resolves by reading the attribute (``_is_default``: no
 resolver, permission, extension or argument) whose type is a scalar or enum, the answer is the
-coerced attribute, so this reads and coerces it directly.
+coerced attribute, so this reads and coerces it directly. A resolver marked ``known_in(attr)``
+is answered the same way when its source already holds the answer in ``attr`` (a visit's area
+name on a page of open visits); otherwise it runs.
 
 Anything else -- a null where the type forbids one, an error, an awaitable, a value the scalar
 refuses, a field with a resolver, a schema extension that wraps resolvers (graphql-core
@@ -18,13 +20,27 @@ before.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from graphql import GraphQLField, GraphQLLeafType, GraphQLObjectType, Undefined
 from graphql.type import get_nullable_type, is_leaf_type, is_non_null_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 _UNKNOWN = object()
+_KNOWN_IN = "_carecircles_known_in"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def known_in(attribute: str) -> Callable[[F], F]:
+    """Mark a resolver whose answer, when the source's ``attribute`` is not None, is that
+    value: the short path then reads it like a plain field (the resolver runs otherwise)."""
+
+    def mark(resolver: F) -> F:
+        setattr(resolver, _KNOWN_IN, attribute)
+        return resolver
+
+    return mark
 
 
 def plain_leaf(field: GraphQLField) -> GraphQLLeafType | None:
@@ -47,8 +63,48 @@ def plain_leaf(field: GraphQLField) -> GraphQLLeafType | None:
     return found  # type: ignore[return-value]
 
 
+def known_leaf(field: GraphQLField) -> tuple[str, GraphQLLeafType] | None:
+    """For a scalar or enum field whose resolver is marked ``known_in``: the attribute that
+    may already hold its answer, and the type (remembered on the field)."""
+    known = field.__dict__.get("_carecircles_known_leaf", _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[no-any-return]
+    definition = (field.extensions or {}).get("strawberry-definition")
+    resolver = getattr(getattr(definition, "base_resolver", None), "wrapped_func", None)
+    attribute = getattr(resolver, _KNOWN_IN, None)
+    leaf_type = get_nullable_type(field.type)
+    found = (attribute, leaf_type) if attribute and is_leaf_type(leaf_type) else None
+    field.__dict__["_carecircles_known_leaf"] = found
+    return found  # type: ignore[return-value]
+
+
+def _short_answer(field: GraphQLField, source: Any) -> Any:
+    """The field's answer without graphql-core's walk, or ``_UNKNOWN`` when the usual path
+    must decide (it also reports errors, located)."""
+    leaf_type = plain_leaf(field)
+    if leaf_type is not None and field.resolve is not None:
+        value = field.resolve(source, None)
+        if value is None:
+            return _UNKNOWN if is_non_null_type(field.type) else None
+    else:
+        known = known_leaf(field)
+        if known is None:
+            return _UNKNOWN
+        attribute, leaf_type = known
+        value = getattr(source, attribute, None)
+        if value is None:  # not known here: the resolver decides
+            return _UNKNOWN
+    if isinstance(value, Exception):
+        return _UNKNOWN
+    try:
+        coerced = leaf_type.coerce_output_value(value)
+    except Exception:
+        return _UNKNOWN
+    return _UNKNOWN if coerced is None or coerced is Undefined else coerced
+
+
 class PlainLeavesFirst(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution, with plain leaf fields read and coerced directly."""
+    """Strawberry's execution, with plain leaf fields (and known ones) answered directly."""
 
     def execute_field(  # type: ignore[override]
         self,
@@ -59,20 +115,11 @@ class PlainLeavesFirst(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         manager = self.middleware_manager
-        if manager is None or not manager.middlewares:  # no extension wraps the resolvers
-            field = parent_type.fields.get(field_details_list[0].node.name.value)
-            leaf_type = plain_leaf(field) if field is not None else None
-            if leaf_type is not None and field is not None and field.resolve is not None:
-                value = field.resolve(source, None)
-                if value is None and not is_non_null_type(field.type):
-                    return None
-                if value is not None and not isinstance(value, Exception):
-                    try:
-                        coerced = leaf_type.coerce_output_value(value)
-                    except Exception:  # the usual path reports it, located
-                        coerced = None
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
+        field = parent_type.fields.get(field_details_list[0].node.name.value)
+        if field is not None and (manager is None or not manager.middlewares):
+            answer = _short_answer(field, source)
+            if answer is not _UNKNOWN:
+                return answer
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )

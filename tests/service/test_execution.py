@@ -8,8 +8,10 @@ from typing import Any
 
 import strawberry
 
-from service.api.execution import PlainLeavesFirst, plain_leaf
+from service.api.execution import PlainLeavesFirst, known_in, plain_leaf
 from tests.service.conftest import in_own_loop
+
+AREA_RESOLVED: list[str] = []
 
 
 @strawberry.enum
@@ -36,6 +38,14 @@ class Visit:
     def later(self, minutes: int = 30) -> int:
         return self.day * 1440 + minutes
 
+    area_name: strawberry.Private[str | None] = None
+
+    @strawberry.field
+    @known_in("area_name")
+    def area(self) -> str | None:
+        AREA_RESOLVED.append(self.id)
+        return self.area_name or f"ward of {self.id}"
+
 
 def _visits() -> list[Visit]:
     return [
@@ -43,7 +53,14 @@ def _visits() -> list[Visit]:
             id=strawberry.ID("v1"), day=1, start="10:00", km=1.5, open=True, mood=Mood.OK, must="x"
         ),
         Visit(
-            id=strawberry.ID("v2"), day=2, start=None, km=0.0, open=False, mood=Mood.LOW, must=None
+            area_name="Hackney Downs",
+            id=strawberry.ID("v2"),
+            day=2,
+            start=None,
+            km=0.0,
+            open=False,
+            mood=Mood.LOW,
+            must=None,
         ),  # type: ignore[arg-type]
     ]
 
@@ -61,6 +78,7 @@ class Query:
 
 QUERIES = [
     "{ visits { id day start km open mood label later(minutes: 5) } }",
+    "{ visits { id area } laterVisits { area } }",
     "{ visits { a: id b: day id start } laterVisits { id mood } }",
     "{ visits { id must } }",
     "{ laterVisits { __typename id must km } }",
@@ -114,3 +132,14 @@ def test_plain_leaves_are_answered_without_building_a_resolve_info() -> None:
     data, errors = _run(schema, "{ visits { id day start km open mood } }")
     assert errors == [] and data is not None and len(data["visits"]) == 2
     assert _CountingInfos.built == 1  # for `visits` only; the usual path builds 13
+
+
+def test_a_known_answer_is_read_and_the_resolver_runs_only_when_it_is_not() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=PlainLeavesFirst)
+    AREA_RESOLVED.clear()
+    data, errors = _run(schema, "{ visits { id area } }")
+    assert errors == []
+    assert data == {
+        "visits": [{"id": "v1", "area": "ward of v1"}, {"id": "v2", "area": "Hackney Downs"}]
+    }
+    assert AREA_RESOLVED == ["v1"]  # v2's name was known: its resolver never ran
