@@ -545,7 +545,7 @@ class OpenVisitsSnapshot:
         self._load_lock = threading.Lock()  # one load at a time
         self._lock = threading.Lock()  # short: the flag, recent claims, swapping snapshots
         self._reloading = False
-        self._claims: list[tuple[float, str]] = []  # (when, visit id) won here lately
+        self._claims: list[tuple[float, str, str]] = []  # (when, visit id, start) won here
 
     @classmethod
     def of(cls, store: GraphStore, *, max_age: float) -> OpenVisitsSnapshot:
@@ -617,9 +617,9 @@ class OpenVisitsSnapshot:
         _with_holders(snapshot, holders)
         with self._lock:
             # Claims won here after the statement was sent may be missing from what it read.
-            self._claims = [(at, vid) for at, vid in self._claims if at >= started]
-            for _, visit_id in self._claims:
-                _count_claim(snapshot, visit_id)
+            self._claims = [claim for claim in self._claims if claim[0] >= started]
+            for _, visit_id, start in self._claims:
+                _count_claim(snapshot, visit_id, start)
             self._snapshot = snapshot
         return snapshot
 
@@ -694,12 +694,13 @@ class OpenVisitsSnapshot:
             before.area_names,
         )
 
-    def claimed(self, visit_id: str) -> None:
-        """A claim of ``visit_id`` was won in this process."""
+    def claimed(self, visit_id: str, start: str) -> None:
+        """A claim of ``visit_id`` at ``start`` was won in this process (a visit needing
+        several volunteers is now at that start for the others too)."""
         with self._lock:
-            self._claims.append((time.monotonic(), visit_id))
+            self._claims.append((time.monotonic(), visit_id, start))
             if self._snapshot is not None:
-                _count_claim(self._snapshot, visit_id)
+                _count_claim(self._snapshot, visit_id, start)
 
 
 def _indexed(
@@ -744,10 +745,15 @@ def _with_holders(snapshot: _Snapshot, holders: dict[str, repo.Holding]) -> None
     snapshot.columns = replace(snapshot.columns, taken=taken)
 
 
-def _count_claim(snapshot: _Snapshot, visit_id: str) -> None:
+def _count_claim(snapshot: _Snapshot, visit_id: str, start: str) -> None:
     position = snapshot.by_id.get(visit_id)
-    if position is not None:
-        snapshot.columns.taken[position] += 1
+    if position is None:
+        return
+    snapshot.columns.taken[position] += 1
+    if snapshot.visits[position]["start"] != start:  # copied, not changed (see _with_holders)
+        visits = list(snapshot.visits)
+        visits[position] = repo.with_start(visits[position], start)
+        snapshot.visits = visits
 
 
 def _open_from_snapshot(
@@ -929,7 +935,7 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
         base = getattr(store, "_store", store)
         snapshot = OpenVisitsSnapshot._by_store.get(base)
         if snapshot is not None:
-            snapshot.claimed(visit_id)
+            snapshot.claimed(visit_id, _clock(start))
         return ClaimResult("claimed", start=_clock(start), visit=row)
     return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
 

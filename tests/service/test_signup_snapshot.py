@@ -186,6 +186,51 @@ def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None
     assert result.outcome == "unavailable" and "taken" in result.message
 
 
+def test_a_claim_won_here_on_a_shared_visit_fixes_its_start_for_the_others(
+    store: GraphStore,
+) -> None:
+    """Val is free from 11:00 only, so he takes a visit needing two at 11:00; the snapshot
+    then offers the second place at 11:00, not at 10:00 (which the claim would refuse)."""
+    ann_and_free_volunteers(store, 2)
+    volunteers.create_volunteer(
+        store=store,
+        volunteer=Volunteer(
+            id="late",
+            first_name="Val",
+            last_name="Ng",
+            email="late@example.org",
+            lat=51.55,
+            lon=-0.06,
+            checked=True,
+            availability=[Window(day=d, start="11:00", end="20:00") for d in range(7)],
+        ),
+    )
+    visits.create_visit(
+        store=store,
+        visit=Visit(
+            id="pair",
+            person_id="p0",
+            week_start=next_monday(),
+            day=2,
+            earliest="10:00",
+            latest="13:00",
+            duration_minutes=60,
+            volunteers_needed=2,
+        ),
+    )
+
+    def offered(volunteer_id: str) -> list[tuple[str, str | None]]:
+        page, _ = signup.open_visits(store=store, volunteer_id=volunteer_id, first=5, max_age=60)
+        return [(visit.id, visit.start) for visit in page]
+
+    assert offered("v1") == [("pair", "10:00")]  # loads the snapshot: nobody holds it yet
+    won = signup.claim_visit(store=store, visit_id="pair", volunteer_id="late")
+    assert (won.outcome, won.start) == ("claimed", "11:00")
+    assert offered("v1") == [("pair", "11:00")]  # the same snapshot, at the winner's start
+    second = signup.claim_visit(store=store, visit_id="pair", volunteer_id="v1")
+    assert (second.outcome, second.start) == ("claimed", "11:00")
+
+
 def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphStore) -> None:
     volunteer_ids = _varied_world(store, random.Random(7))
     week = monday_of(today()).isoformat()
