@@ -129,7 +129,8 @@ def run_workers(options: WorkerOptions, *, workers: int) -> int:
         raise ValueError(f"workers: expected at least 1, got {workers}")
     logging.config.dictConfig(uvicorn.config.LOGGING_CONFIG)
     log.setLevel(options.log_level.upper())
-    listener = socket.create_server((options.host, options.port), backlog=2048)
+    family = socket.AF_INET6 if ":" in options.host else socket.AF_INET  # "::" listens on IPv6
+    listener = socket.create_server((options.host, options.port), family=family, backlog=2048)
     listener.setblocking(False)
     stopping = False
 
