@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from graphql import GraphQLField, GraphQLLeafType, GraphQLObjectType, Undefined
@@ -43,61 +44,60 @@ def known_in(attribute: str) -> Callable[[F], F]:
     return mark
 
 
-def plain_leaf(field: GraphQLField) -> GraphQLLeafType | None:
-    """The scalar or enum type of a field whose value is just its source's attribute, else
-    None (remembered on the field: the schema lives as long as the process)."""
-    known = field.__dict__.get("_carecircles_plain_leaf", _UNKNOWN)
-    if known is not _UNKNOWN:
-        return known  # type: ignore[no-any-return]
-    resolve = field.resolve
+@dataclass(frozen=True)
+class Shortcut:
+    """How the short path answers a field: its scalar or enum type, read from ``attribute``
+    (a ``known_in`` resolver's), or, when that is None, as Strawberry reads a plain field."""
+
+    leaf_type: GraphQLLeafType
+    attribute: str | None = None
+
+
+def shortcut(field: GraphQLField) -> Shortcut | None:
+    """How the short path may answer ``field``, or None when only the usual path can
+    (remembered on the field: the schema lives as long as the process)."""
+    found = field.__dict__.get("_carecircles_shortcut", _UNKNOWN)
+    if found is _UNKNOWN:
+        found = field.__dict__["_carecircles_shortcut"] = _shortcut_of(field)
+    return found  # type: ignore[no-any-return]
+
+
+def _shortcut_of(field: GraphQLField) -> Shortcut | None:
     leaf_type = get_nullable_type(field.type)
-    plain = (
+    if not is_leaf_type(leaf_type):
+        return None
+    resolve = field.resolve
+    if (
         resolve is not None
         and getattr(resolve, "_is_default", False)
         and not inspect.iscoroutinefunction(resolve)
         and not field.args
-        and is_leaf_type(leaf_type)
-    )
-    found = leaf_type if plain else None
-    field.__dict__["_carecircles_plain_leaf"] = found
-    return found  # type: ignore[return-value]
-
-
-def known_leaf(field: GraphQLField) -> tuple[str, GraphQLLeafType] | None:
-    """For a scalar or enum field whose resolver is marked ``known_in``: the attribute that
-    may already hold its answer, and the type (remembered on the field)."""
-    known = field.__dict__.get("_carecircles_known_leaf", _UNKNOWN)
-    if known is not _UNKNOWN:
-        return known  # type: ignore[no-any-return]
+    ):
+        return Shortcut(leaf_type)
     definition = (field.extensions or {}).get("strawberry-definition")
     resolver = getattr(getattr(definition, "base_resolver", None), "wrapped_func", None)
     attribute = getattr(resolver, _KNOWN_IN, None)
-    leaf_type = get_nullable_type(field.type)
-    found = (attribute, leaf_type) if attribute and is_leaf_type(leaf_type) else None
-    field.__dict__["_carecircles_known_leaf"] = found
-    return found  # type: ignore[return-value]
+    return Shortcut(leaf_type, attribute) if attribute else None
 
 
 def _short_answer(field: GraphQLField, source: Any) -> Any:
     """The field's answer without graphql-core's walk, or ``_UNKNOWN`` when the usual path
     must decide (it also reports errors, located)."""
-    leaf_type = plain_leaf(field)
-    if leaf_type is not None and field.resolve is not None:
-        value = field.resolve(source, None)
+    found = shortcut(field)
+    if found is None or (found.attribute is None and field.resolve is None):
+        return _UNKNOWN
+    if found.attribute is None:
+        value = field.resolve(source, None)  # type: ignore[misc]
         if value is None:
             return _UNKNOWN if is_non_null_type(field.type) else None
     else:
-        known = known_leaf(field)
-        if known is None:
-            return _UNKNOWN
-        attribute, leaf_type = known
-        value = getattr(source, attribute, None)
+        value = getattr(source, found.attribute, None)
         if value is None:  # not known here: the resolver decides
             return _UNKNOWN
     if isinstance(value, Exception):
         return _UNKNOWN
     try:
-        coerced = leaf_type.coerce_output_value(value)
+        coerced = found.leaf_type.coerce_output_value(value)
     except Exception:
         return _UNKNOWN
     return _UNKNOWN if coerced is None or coerced is Undefined else coerced
@@ -106,7 +106,7 @@ def _short_answer(field: GraphQLField, source: Any) -> Any:
 class PlainLeavesFirst(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution, with plain leaf fields (and known ones) answered directly."""
 
-    def execute_field(  # type: ignore[override]
+    def execute_field(
         self,
         parent_type: GraphQLObjectType,
         source: Any,

@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from service.api.execution import PlainLeavesFirst, known_in, plain_leaf
+from service.api.execution import PlainLeavesFirst, known_in, shortcut
 from tests.service.conftest import in_own_loop
 
 AREA_RESOLVED: list[str] = []
@@ -107,7 +107,12 @@ def test_only_plain_attributes_of_scalar_or_enum_type_take_the_short_path() -> N
     schema = strawberry.Schema(query=Query)
     visit = schema._schema.type_map["Visit"]
     fields = visit.fields  # type: ignore[attr-defined]
-    assert {name for name, field in fields.items() if plain_leaf(field) is not None} == {
+    plain = {
+        name
+        for name, field in fields.items()
+        if (found := shortcut(field)) is not None and found.attribute is None
+    }
+    assert plain == {
         "id",
         "day",
         "start",
@@ -116,7 +121,10 @@ def test_only_plain_attributes_of_scalar_or_enum_type_take_the_short_path() -> N
         "mood",
         "must",
     }
-    assert plain_leaf(schema._schema.query_type.fields["visits"]) is None  # type: ignore[union-attr]
+    known = shortcut(fields["area"])
+    assert known is not None and known.attribute == "area_name"  # the resolver's known_in
+    assert shortcut(fields["label"]) is None  # a resolver, unmarked
+    assert shortcut(schema._schema.query_type.fields["visits"]) is None  # type: ignore[union-attr]
 
 
 class _CountingInfos(PlainLeavesFirst):
