@@ -17,6 +17,21 @@ QUERY_TOKENS_MAX = 2000
 QUERY_ALIASES_MAX = 30
 
 
+def seconds_from_env(name: str, *, default: float, most: float = 60.0) -> float:
+    """Seconds from the environment variable ``name`` (``default`` when unset or empty),
+    0..``most``; otherwise a ValueError naming the variable and what it expects."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected a number of seconds (e.g. 1.0), got {raw!r}") from None
+    if not 0 <= value <= most:
+        raise ValueError(f"{name}: expected 0..{most:g} seconds, got {raw!r}")
+    return value
+
+
 def secret_key(settings: Settings) -> bytes:
     """``CARECIRCLES_SECRET_KEY``, or the key stored in the data directory (created once)."""
     if settings.secret_key:

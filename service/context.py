@@ -49,6 +49,12 @@ class CurrentUser:
     organization_id: str | None = None
 
 
+def underlying(store: GraphStore) -> GraphStore:
+    """The store a per-request wrapper (``CountingStore``) wraps, or ``store`` itself: what
+    this process's caches of a store (users, open visits) are kept by."""
+    return getattr(store, "_store", store)
+
+
 class CountingStore:
     """The store, counting the statements one request runs (X-Graph-Queries header)."""
 

@@ -9,7 +9,6 @@ advice for choosing a start; the statement has the last word.
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 import weakref
@@ -26,7 +25,9 @@ from graph.models import Volunteer, iso_utc, minutes, utc_now
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
+from service.config import seconds_from_env
 from service.connections import connections_changed
+from service.context import underlying
 from service.weeks import monday_of, today, visit_date
 from service.wellbeing.feedback import VISIT_DONE_GAIN, VISIT_MISSED_LOSS
 from solver import eligibility
@@ -267,17 +268,8 @@ def _now_minute() -> tuple[date, int]:
 
 
 def open_visits_max_age() -> float:
-    """Seconds from ``CARECIRCLES_OPEN_VISITS_MAX_AGE_S`` (default 0: no snapshot)."""
-    raw = os.environ.get(OPEN_VISITS_MAX_AGE_ENV, "0").strip() or "0"
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(
-            f"{OPEN_VISITS_MAX_AGE_ENV}: expected a number of seconds (e.g. 1.0), got {raw!r}"
-        ) from None
-    if not 0 <= value <= 60:
-        raise ValueError(f"{OPEN_VISITS_MAX_AGE_ENV}: expected 0..60 seconds, got {raw!r}")
-    return value
+    """Seconds from ``CARECIRCLES_OPEN_VISITS_MAX_AGE_S`` (default 0: no snapshot), 0..60."""
+    return seconds_from_env(OPEN_VISITS_MAX_AGE_ENV, default=0.0)
 
 
 def open_visits(
@@ -330,7 +322,7 @@ def open_visits(
             limit=batch,
         )
         for row in rows:
-            found = _open_visit(row, volunteer, solver_volunteer, held, now, mine=row["mine"])
+            found = _open_visit(row, volunteer, solver_volunteer, held, now)
             if found is not None:
                 result.append(found)
         if len(rows) < batch:
@@ -551,7 +543,7 @@ class OpenVisitsSnapshot:
     def of(cls, store: GraphStore, *, max_age: float) -> OpenVisitsSnapshot:
         """The snapshot of ``store`` in this process (a per-request wrapper such as the
         API's query-counting store counts as the store it wraps)."""
-        base = getattr(store, "_store", store)
+        base = underlying(store)
         with cls._registry_lock:
             found = cls._by_store.get(base)
             if found is None:
@@ -856,10 +848,8 @@ def _open_visit(
     solver_volunteer: rota.Volunteer,
     held: list[_Held],
     now: tuple[date, int],
-    *,
-    mine: bool,
 ) -> OpenVisit | None:
-    if mine or row["taken"] >= row["volunteers_needed"]:
+    if row["mine"] or row["taken"] >= row["volunteers_needed"]:
         return None
     person, visit = _solver_pair(row, row)
     start, _ = _choose_start(
@@ -932,8 +922,7 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
         speed_kmh=TRAVEL_SPEED_KMH,
     )
     if outcome == "won":
-        base = getattr(store, "_store", store)
-        snapshot = OpenVisitsSnapshot._by_store.get(base)
+        snapshot = OpenVisitsSnapshot._by_store.get(underlying(store))
         if snapshot is not None:
             snapshot.claimed(visit_id, _clock(start))
         return ClaimResult("claimed", start=_clock(start), visit=row)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -19,8 +18,8 @@ from graph.repo.users import get_user_by_email
 from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore
 from service.auth import bearer_token, hash_password, issue_token, read_token, verify_password
-from service.config import TOKEN_TTL_SECONDS
-from service.context import CurrentUser, off_loop
+from service.config import TOKEN_TTL_SECONDS, seconds_from_env
+from service.context import CurrentUser, off_loop, underlying
 
 COUNT_COORDINATING = """
 MATCH (o:Organization) WHERE o.kind IN $kinds RETURN collect(o.id) AS ids
@@ -144,14 +143,7 @@ USER_CACHE_DEFAULT_S = 5.0
 def user_cache_seconds() -> float:
     """Seconds a signed-in user read from the store is reused (``CARECIRCLES_USER_CACHE_S``,
     default 5, 0..60, 0 = read on every request)."""
-    raw = os.environ.get(USER_CACHE_ENV, "").strip() or str(USER_CACHE_DEFAULT_S)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{USER_CACHE_ENV}: expected a number of seconds, got {raw!r}") from None
-    if not 0 <= value <= 60:
-        raise ValueError(f"{USER_CACHE_ENV}: expected 0..60 seconds, got {raw!r}")
-    return value
+    return seconds_from_env(USER_CACHE_ENV, default=USER_CACHE_DEFAULT_S)
 
 
 class UserCache:
@@ -170,7 +162,7 @@ class UserCache:
 
     @classmethod
     def of(cls, store: GraphStore) -> UserCache:
-        base = getattr(store, "_store", store)
+        base = underlying(store)
         with cls._registry_lock:
             found = cls._by_store.get(base)
             if found is None:
