@@ -75,48 +75,6 @@ from service.context import CurrentUser, RequestContext
 from service.weeks import InvalidWeek, monday_of, today, week_start
 
 NOTE_MAX = 500
-
-
-class _ClaimsInFlight:
-    """A claim of a visit that another claim in this process is already deciding waits for
-    that one's answer. If it filled the visit, the waiting claims are answered "taken" at once
-    -- they overlapped the winning claim, so they come after it --; if it found the visit taken
-    or its time over, they get the same answer; otherwise they go ahead, all together.
-
-    Not for correctness -- the guarded claim statement decides, across processes -- but for
-    the graph and the waiting: when many volunteers claim one visit at once, every claim that
-    read "open" before the winner wrote would send its own write, and FalkorDB runs writes one
-    after another, each holding up every read. Here a race of 32 costs one claim statement per
-    server process, and the losers none."""
-
-    def __init__(self) -> None:
-        self._deciding: dict[str, asyncio.Future[signup.ClaimResult | None]] = {}
-
-    async def claim(
-        self, key: str, decide: Callable[[], Awaitable[signup.ClaimResult]]
-    ) -> signup.ClaimResult:
-        first = self._deciding.get(key)
-        if first is not None:
-            earlier = await asyncio.shield(first)
-            if earlier is not None and earlier.for_everyone:
-                if earlier.outcome == "claimed":  # filled by the one before: taken, for us
-                    return signup.ClaimResult("unavailable", signup.UNAVAILABLE_MESSAGES["taken"])
-                return earlier
-            return await decide()
-        answer: asyncio.Future[signup.ClaimResult | None] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._deciding[key] = answer
-        result = None
-        try:
-            result = await decide()
-            return result
-        finally:
-            del self._deciding[key]
-            answer.set_result(result)  # None when it failed: the others decide for themselves
-
-
-_claims = _ClaimsInFlight()
 RUN_TIME_LIMIT_MAX = 120.0
 SEARCH_MAX = 100
 
@@ -355,6 +313,48 @@ class Query:
         access.require_staff(info.context, "coordinator")
         run = await info.context.call(rota.get_rota_run, run_id=check_id(str(id), "id"))
         return (await _run_types(info.context, [run]))[0] if run else None
+
+
+class _ClaimsInFlight:
+    """A claim of a visit that another claim in this process is already deciding waits for
+    that one's answer. If it filled the visit, the waiting claims are answered "taken" at once
+    -- they overlapped the winning claim, so they come after it --; if it found the visit taken
+    or its time over, they get the same answer; otherwise they go ahead, all together.
+
+    Not for correctness -- the guarded claim statement decides, across processes -- but for
+    the graph and the waiting: when many volunteers claim one visit at once, every claim that
+    read "open" before the winner wrote would send its own write, and FalkorDB runs writes one
+    after another, each holding up every read. Here a race of 32 costs one claim statement per
+    server process, and the losers none."""
+
+    def __init__(self) -> None:
+        self._deciding: dict[str, asyncio.Future[signup.ClaimResult | None]] = {}
+
+    async def claim(
+        self, key: str, decide: Callable[[], Awaitable[signup.ClaimResult]]
+    ) -> signup.ClaimResult:
+        first = self._deciding.get(key)
+        if first is not None:
+            earlier = await asyncio.shield(first)
+            if earlier is not None and earlier.for_everyone:
+                if earlier.outcome == "claimed":  # filled by the one before: taken, for us
+                    return signup.ClaimResult("unavailable", signup.UNAVAILABLE_MESSAGES["taken"])
+                return earlier
+            return await decide()
+        answer: asyncio.Future[signup.ClaimResult | None] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._deciding[key] = answer
+        result = None
+        try:
+            result = await decide()
+            return result
+        finally:
+            del self._deciding[key]
+            answer.set_result(result)  # None when it failed: the others decide for themselves
+
+
+_claims = _ClaimsInFlight()
 
 
 def _unavailable(change: Change | None) -> VisitUnavailable:
