@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         try:
             yield
         finally:
+            await app.state.store.aclose()  # this loop's connections (``arun``)
             if owned:
                 await off_loop(app.state.store.close)
 

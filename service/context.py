@@ -67,6 +67,15 @@ class CountingStore:
         self.count += 1
         return self._store.run(query, params, write=write)
 
+    async def arun(
+        self, query: str, params: Params | None = None, *, write: bool = True
+    ) -> list[Row]:
+        self.count += 1
+        return await self._store.arun(query, params, write=write)
+
+    async def aclose(self) -> None:
+        """Closing belongs to the app, not to one request."""
+
     def ensure_schema(self) -> None:
         self._store.ensure_schema()
 
@@ -94,8 +103,8 @@ class RequestContext(BaseContext):
     async def run(
         self, query: str, params: Params | None = None, *, write: bool = False
     ) -> list[Row]:
-        """Run one statement off the event loop (the store's drivers block)."""
-        return await off_loop(partial(self.store.run, query, params or {}, write=write))
+        """Run one statement, awaited on the event loop (the store's asyncio client)."""
+        return await self.store.arun(query, params or {}, write=write)
 
     async def call(self, use_case: Callable[..., T], /, **kwargs: Any) -> T:
         """Run a (blocking) use-case off the event loop with this request's store."""

@@ -19,7 +19,7 @@ from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore
 from service.auth import bearer_token, hash_password, issue_token, read_token, verify_password
 from service.config import TOKEN_TTL_SECONDS, seconds_from_env
-from service.context import CurrentUser, off_loop, underlying
+from service.context import CurrentUser, underlying
 
 COUNT_COORDINATING = """
 MATCH (o:Organization) WHERE o.kind IN $kinds RETURN collect(o.id) AS ids
@@ -205,7 +205,15 @@ def _cached_user(store: GraphStore, user_id: str) -> CurrentUser | None:
 def _read_user(store: GraphStore, user_id: str) -> CurrentUser | None:
     """The user read from the store (and kept for the next requests), or None."""
     read_at = time.monotonic()
-    rows = store.run(CURRENT_USER, {"id": user_id}, write=False)
+    return _user_read(
+        store, user_id, store.run(CURRENT_USER, {"id": user_id}, write=False), read_at
+    )
+
+
+def _user_read(
+    store: GraphStore, user_id: str, rows: list[dict[str, Any]], read_at: float
+) -> CurrentUser | None:
+    """The user in CURRENT_USER's ``rows`` (kept for the next requests), or None."""
     if not rows:
         return None
     current = CurrentUser(id=user_id, **rows[0])
@@ -218,7 +226,7 @@ async def current_user_from_header(
     *, store: GraphStore, key: bytes, authorization: str | None
 ) -> CurrentUser | None:
     """The user behind the request's bearer token; from this process's cache when it is fresh
-    (no thread hop, no statement), else read from the store off the event loop."""
+    (no statement), else read from the store, awaited on the event loop (no thread hop)."""
     token = bearer_token(authorization)
     claims = read_token(key=key, token=token) if token is not None else None
     if claims is None:
@@ -226,8 +234,9 @@ async def current_user_from_header(
     cached = _cached_user(store, claims.user_id)
     if cached is not None:
         return cached
-    user_id = claims.user_id
-    return await off_loop(lambda: _read_user(store, user_id))
+    read_at = time.monotonic()
+    rows = await store.arun(CURRENT_USER, {"id": claims.user_id}, write=False)
+    return _user_read(store, claims.user_id, rows, read_at)
 
 
 _DUMMY_HASH = hash_password("not a real password")

@@ -355,10 +355,20 @@ def volunteer_with_held(
     """The volunteer's properties (None if there is no such volunteer) and the visits they
     hold from ``week_start`` on."""
     rows = store.run(
-        VOLUNTEER_WITH_HELD,
-        {"volunteer_id": volunteer_id, "week_start": week_start, "held_statuses": HELD_STATUSES},
-        write=False,
+        VOLUNTEER_WITH_HELD, volunteer_with_held_params(volunteer_id, week_start), write=False
     )
+    return volunteer_with_held_of(rows)
+
+
+def volunteer_with_held_params(volunteer_id: str, week_start: str) -> dict[str, Any]:
+    """VOLUNTEER_WITH_HELD's parameters (for a caller that runs it itself, awaited)."""
+    return {"volunteer_id": volunteer_id, "week_start": week_start, "held_statuses": HELD_STATUSES}
+
+
+def volunteer_with_held_of(
+    rows: list[dict[str, Any]],
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """What ``volunteer_with_held`` returns, from VOLUNTEER_WITH_HELD's rows."""
     if not rows:
         return None, []
     return rows[0]["volunteer"], list(rows[0]["held"] or [])

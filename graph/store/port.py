@@ -17,6 +17,17 @@ class GraphStore(Protocol):
         """Run one statement atomically; ``write=False`` lets a backend route it as a read."""
         ...
 
+    async def arun(
+        self, query: str, params: Params | None = None, *, write: bool = True
+    ) -> list[Row]:
+        """``run``, awaited on the running event loop without blocking it (no thread): what
+        the API's hot paths use. Each event loop gets its own connections."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close the connections ``arun`` opened for the running event loop."""
+        ...
+
     def ensure_schema(self) -> None:
         """Create constraints and indexes; idempotent."""
         ...

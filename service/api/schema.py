@@ -254,8 +254,8 @@ class Query:
     ) -> Connection[VisitType]:
         volunteer_id = access.require_volunteer(info.context)
         first = check_first(first, 20)
-        found, has_next = await info.context.call(
-            signup.open_visits,
+        found, has_next = await signup.open_visits_awaited(
+            store=info.context.store,
             volunteer_id=volunteer_id,
             first=first,
             after=decode_cursor(after),

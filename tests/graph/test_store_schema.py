@@ -6,6 +6,7 @@ import pytest
 
 from graph.store import GraphConstraintError, GraphError, GraphStore
 from graph.store.schema import NODE_LABELS
+from tests.loops import in_own_loop
 
 COUNT_IDS = "MATCH (n) RETURN n.id AS id ORDER BY id"
 
@@ -110,3 +111,69 @@ def test_parameters_round_trip_unicode_quotes_and_nulls(store: GraphStore) -> No
 
 def test_each_test_gets_an_empty_graph(store: GraphStore) -> None:
     assert _ids(store) == []
+
+
+# ``arun``: the same statement awaited on an event loop (the API's hot paths use it).
+
+
+def test_arun_gives_the_rows_run_gives(store: GraphStore) -> None:
+    async def both() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        written = await store.arun(
+            "CREATE (p:Person {id: $id, languages: $languages}) RETURN p.id AS id",
+            {"id": "p1", "languages": ["en", "pl"]},
+        )
+        read = await store.arun(
+            "MATCH (p:Person) RETURN p.id AS id, p {.languages} AS detail, p AS node",
+            write=False,
+        )
+        await store.aclose()
+        return written, read
+
+    written, read = in_own_loop(both())
+
+    assert written == [{"id": "p1"}]
+    assert read == store.run(
+        "MATCH (p:Person) RETURN p.id AS id, p {.languages} AS detail, p AS node", write=False
+    )
+    assert read == [
+        {
+            "id": "p1",
+            "detail": {"languages": ["en", "pl"]},
+            "node": {"id": "p1", "languages": ["en", "pl"]},
+        }
+    ]
+
+
+def test_arun_read_refuses_to_write_and_errors_are_graph_errors(store: GraphStore) -> None:
+    async def attempts() -> list[Exception]:
+        errors: list[Exception] = []
+        for query, write in (("CREATE (:Person {id: 'p1'})", False), ("MATCH (p) RETURN q", True)):
+            try:
+                await store.arun(query, write=write)
+            except GraphError as error:
+                errors.append(error)
+        await store.aclose()
+        return errors
+
+    errors = in_own_loop(attempts())
+
+    assert len(errors) == 2
+    assert "q" in str(errors[1])
+    assert _ids(store) == []
+
+
+def test_arun_works_on_each_new_event_loop(store: GraphStore) -> None:
+    """Connections belong to the loop that opened them: a later loop (the last one closed
+    without ``aclose``) gets its own and is answered."""
+
+    async def count(close: bool) -> int:
+        rows = await store.arun("MATCH (p:Person) RETURN count(p) AS n", write=False)
+        if close:
+            await store.aclose()
+        return int(rows[0]["n"])
+
+    store.run("CREATE (:Person {id: 'p1'})")
+
+    assert in_own_loop(count(close=False)) == 1
+    assert in_own_loop(count(close=True)) == 1
+    assert in_own_loop(count(close=True)) == 1

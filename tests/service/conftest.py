@@ -7,17 +7,15 @@ module do not see each other's people.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -225,14 +223,3 @@ class World:
 @pytest.fixture
 def world(api: Api) -> World:
     return World(api)
-
-
-T = TypeVar("T")
-
-
-def in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on a fresh event loop in a thread of its own: a browser test earlier
-    in the same test process (Playwright's sync API) leaves an event loop running in this one,
-    and ``asyncio.run`` refuses to start under it."""
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()

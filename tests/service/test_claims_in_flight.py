@@ -7,7 +7,7 @@ import asyncio
 
 from service.api.schema import _ClaimsInFlight
 from service.signup import UNAVAILABLE_MESSAGES, ClaimResult
-from tests.service.conftest import in_own_loop
+from tests.loops import in_own_loop
 
 FULL = ClaimResult("claimed", start="10:00", visit={"v": {"volunteers_needed": 1}, "holders": 0})
 HALF = ClaimResult("claimed", start="10:00", visit={"v": {"volunteers_needed": 2}, "holders": 0})

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 
 from service.api.execution import PlainLeavesFirst, known_in, shortcut
-from tests.service.conftest import in_own_loop
+from tests.loops import in_own_loop
 
 AREA_RESOLVED: list[str] = []
 

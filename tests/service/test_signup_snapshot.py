@@ -15,6 +15,7 @@ from graph.repo import signup as repo
 from graph.store import GraphStore
 from service import signup
 from service.weeks import monday_of, today
+from tests.loops import in_own_loop
 from tests.service.conftest import next_monday
 
 NOW = "2026-11-23T09:00:00Z"
@@ -108,13 +109,22 @@ def _next_week_visit(store: GraphStore, visit_id: str, person_id: str, *, day: i
     )
 
 
-def _all_pages(store: GraphStore, volunteer_id: str, max_age: float) -> list[tuple[str, str]]:
+def _all_pages(
+    store: GraphStore, volunteer_id: str, max_age: float, *, awaited: bool = False
+) -> list[tuple[str, str]]:
     seen: list[tuple[str, str]] = []
     after = None
     while True:
-        page, more = signup.open_visits(
-            store=store, volunteer_id=volunteer_id, first=3, after=after, max_age=max_age
-        )
+        if awaited:  # as the API asks: the statement awaited, the rest on the event loop
+            page, more = in_own_loop(
+                signup.open_visits_awaited(
+                    store=store, volunteer_id=volunteer_id, first=3, after=after, max_age=max_age
+                )
+            )
+        else:
+            page, more = signup.open_visits(
+                store=store, volunteer_id=volunteer_id, first=3, after=after, max_age=max_age
+            )
         seen += [(visit.id, visit.start) for visit in page]
         if not more:
             return seen
@@ -129,7 +139,9 @@ def test_snapshot_lists_what_the_statement_lists(store: GraphStore, seed: int) -
     for volunteer_id in volunteer_ids:
         fresh = _all_pages(store, volunteer_id, max_age=0)
         from_snapshot = _all_pages(store, volunteer_id, max_age=60)
+        awaited = _all_pages(store, volunteer_id, max_age=60, awaited=True)
         assert from_snapshot == fresh, volunteer_id
+        assert awaited == fresh, volunteer_id
         listed += len(fresh)
     assert listed > 20  # the world is not so strict that both lists are empty
 
