@@ -9,7 +9,10 @@ samples). For a field Strawberry itself resolves by reading the attribute (``_is
 resolver, permission, extension or argument) whose type is a scalar or enum, the answer is the
 coerced attribute, so this reads and coerces it directly. A resolver marked ``known_in(attr)``
 is answered the same way when its source already holds the answer in ``attr`` (a visit's area
-name on a page of open visits); otherwise it runs.
+name on a page of open visits); otherwise it runs. An object whose selected fields can all be
+answered so (a visit on that page) is answered as one dict, without graphql-core's path, call
+and awaitable check per field (~4% of an openVisits request's CPU, in-process A/B); if one of
+them cannot be, the whole object takes the usual path.
 
 Anything else -- a null where the type forbids one, an error, an awaitable, a value the scalar
 refuses, a field with a resolver, a schema extension that wraps resolvers (graphql-core
@@ -104,7 +107,57 @@ def _short_answer(field: GraphQLField, source: Any) -> Any:
 
 
 class PlainLeavesFirst(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution, with plain leaf fields (and known ones) answered directly."""
+    """Strawberry's execution, with plain leaf fields (and known ones) answered directly, and
+    an object whose selected fields are all such leaves (a visit on a page of 20) answered
+    as one dict, without a path, a call and an awaitable check per field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (type name, id of a grouped field set) -> its fields when all can be answered
+        # directly, else None. Grouped field sets live as long as this execution (graphql-core
+        # memoises them), so their ids are not reused meanwhile.
+        self._leaf_plans: dict[tuple[str, int], list[tuple[str, GraphQLField]] | None] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Any,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        plan = self._leaf_plan(parent_type, grouped_field_set)
+        if plan is not None:
+            answers: dict[str, Any] = {}
+            for response_name, field in plan:
+                answer = _short_answer(field, source_value)
+                if answer is _UNKNOWN:
+                    break  # the usual path answers the whole object (and locates any error)
+                answers[response_name] = answer
+            else:
+                return answers
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
+
+    def _leaf_plan(
+        self, parent_type: GraphQLObjectType, grouped_field_set: Any
+    ) -> list[tuple[str, GraphQLField]] | None:
+        key = (parent_type.name, id(grouped_field_set))
+        if key in self._leaf_plans:
+            return self._leaf_plans[key]
+        plan: list[tuple[str, GraphQLField]] | None = []
+        manager = self.middleware_manager
+        if manager is not None and manager.middlewares:
+            plan = None
+        for response_name, field_details_list in grouped_field_set.items():
+            field = parent_type.fields.get(field_details_list[0].node.name.value)
+            if plan is None or field is None or shortcut(field) is None:
+                plan = None
+                break
+            plan.append((response_name, field))
+        self._leaf_plans[key] = plan
+        return plan
 
     def execute_field(
         self,

@@ -151,3 +151,27 @@ def test_a_known_answer_is_read_and_the_resolver_runs_only_when_it_is_not() -> N
         "visits": [{"id": "v1", "area": "ward of v1"}, {"id": "v2", "area": "Hackney Downs"}]
     }
     assert AREA_RESOLVED == ["v1"]  # v2's name was known: its resolver never ran
+
+
+class _CountingFields(PlainLeavesFirst):
+    executed: list[str] = []
+
+    def execute_field(self, parent_type: Any, source: Any, details: Any, *args: Any) -> Any:
+        _CountingFields.executed.append(f"{parent_type.name}.{details[0].node.name.value}")
+        return super().execute_field(parent_type, source, details, *args)
+
+
+def test_an_object_of_plain_leaves_is_answered_whole_and_falls_back_when_one_is_not() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=_CountingFields)
+    _CountingFields.executed.clear()
+    data, errors = _run(schema, "{ visits { id day start mood } }")
+    assert errors == [] and data is not None
+    assert data["visits"][1] == {"id": "v2", "day": 2, "start": None, "mood": "LOW"}
+    assert _CountingFields.executed == ["Query.visits"]  # no field of a visit, one by one
+
+    _CountingFields.executed.clear()
+    data, errors = _run(schema, "{ visits { id must } }")  # v2's must is None: not plain
+    assert errors == [
+        ("Cannot return null for non-nullable field Visit.must.", ["visits", 1, "must"])
+    ]
+    assert _CountingFields.executed == ["Query.visits", "Visit.id", "Visit.must"]
