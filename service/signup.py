@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from graph.models import Volunteer, iso_utc, minutes, utc_now
+from graph.models import Volunteer, VolunteerTerms, iso_utc, minutes, utc_now
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
@@ -118,7 +118,7 @@ def get_volunteer(*, store: GraphStore, volunteer_id: str) -> Volunteer | None:
     return from_properties(Volunteer, rows[0]["n"]) if rows else None
 
 
-def _solver_volunteer(volunteer: Volunteer, on: date) -> rota.Volunteer:
+def _solver_volunteer(volunteer: VolunteerTerms, on: date) -> rota.Volunteer:
     return rota.Volunteer(
         id=volunteer.id,
         lat=volunteer.lat,
@@ -257,7 +257,7 @@ def _start_among(
     return start, []
 
 
-def _box(volunteer: Volunteer) -> tuple[float, float, float, float]:
+def _box(volunteer: VolunteerTerms) -> tuple[float, float, float, float]:
     dlat = volunteer.max_km / KM_PER_DEGREE_LAT
     dlon = volunteer.max_km / (KM_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(volunteer.lat))))
     return (volunteer.lat - dlat, volunteer.lat + dlat, volunteer.lon - dlon, volunteer.lon + dlon)
@@ -350,7 +350,7 @@ def _open_by_statement(
     full, each row judged by rules 1-9."""
     if props is None:
         return [], False
-    volunteer = from_properties(Volunteer, props)
+    volunteer = from_properties(VolunteerTerms, props)
     this_week = monday_of(today())
     held = _held_of(held_rows)
     now = _now_minute()
@@ -490,7 +490,7 @@ class _Columns:
     def candidates(
         self,
         *,
-        volunteer: Volunteer,
+        volunteer: VolunteerTerms,
         checked: bool,
         windows: dict[int, list[tuple[int, int]]],
         now: tuple[date, int],
@@ -820,8 +820,8 @@ def _open_from_snapshot(
     """What OPEN_VISITS_NEAR and the loop in ``_open_by_statement`` give, over the snapshot:
     cheap tests that mirror the statement first (numpy), then rules 1-9 exactly as
     ``_open_visit`` applies them."""
-    volunteer = from_properties(Volunteer, props)
-    solver_volunteer = _solver_volunteer(volunteer, monday_of(today()))
+    volunteer = from_properties(VolunteerTerms, props)
+    checked = volunteer.check_valid_on(monday_of(today()))
     held = _held_of(held_rows)
     mine = {row["id"] for row in held_rows}
     now = _now_minute()
@@ -832,7 +832,7 @@ def _open_from_snapshot(
     visits = snapshot.visits
     positions = snapshot.columns.candidates(
         volunteer=volunteer,
-        checked=solver_volunteer.checked,
+        checked=checked,
         windows=windows,
         now=now,
         begin=bisect_right(snapshot.keys, after) if after else 0,
@@ -848,7 +848,7 @@ def _open_from_snapshot(
         km = eligibility.distance_km(volunteer.lat, volunteer.lon, visit["lat"], visit["lon"])
         if not (
             eligibility.within_range(km, volunteer.max_km)
-            and eligibility.check_satisfied(visit["requires_check"], solver_volunteer.checked)
+            and eligibility.check_satisfied(visit["requires_check"], checked)
             and eligibility.language_shared(visit["languages"], languages)
             and eligibility.gender_matches(visit["gender_preference"], volunteer.gender)
             and eligibility.not_excluded(visit["excluded_volunteers"], volunteer.id)
@@ -907,7 +907,7 @@ def _listed(
 
 def _open_visit(
     row: dict[str, Any],
-    volunteer: Volunteer,
+    volunteer: VolunteerTerms,
     solver_volunteer: rota.Volunteer,
     held: list[_Held],
     now: tuple[date, int],

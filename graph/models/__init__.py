@@ -30,7 +30,7 @@ from graph.models.care import (
     Visit,
     VisitStatus,
 )
-from graph.models.people import NeedUpdate, Person, Volunteer
+from graph.models.people import NeedUpdate, Person, Volunteer, VolunteerTerms
 from graph.models.places import Area, Interest, Organization, Schedule, Service
 from graph.models.rota import RotaRun
 
@@ -66,6 +66,7 @@ __all__ = [
     "Visit",
     "VisitStatus",
     "Volunteer",
+    "VolunteerTerms",
     "Window",
     "iso_utc",
     "minutes",
