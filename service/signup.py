@@ -334,7 +334,9 @@ async def open_visits_awaited(
     if props is None:
         return [], False
     snapshots = OpenVisitsSnapshot.of(store, max_age=age)
-    snapshot = snapshots.ready(this_week) or await off_loop(partial(snapshots.current, this_week))
+    snapshot = snapshots.ready(this_week)
+    if snapshot is None:  # none yet, or too old: loaded in a thread, the loop not blocked
+        snapshot = await off_loop(partial(snapshots.current, this_week))
     return _open_from_snapshot(snapshot, props, held_rows, first=first, after=after)
 
 
