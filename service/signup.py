@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
 from itertools import compress
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -66,10 +66,10 @@ ORDER BY v.week_start, v.day, v.start
 """
 
 
-@dataclass(frozen=True)
-class OpenVisit:
+class OpenVisit(NamedTuple):
     """An open visit as a volunteer may see it: first name and area, no address. ``key``
-    orders open visits (and is the paging cursor)."""
+    orders open visits (and is the paging cursor). A named tuple: a page makes 20 and a
+    tuple is made in a third of a frozen dataclass's time."""
 
     key: str
     id: str
