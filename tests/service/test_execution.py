@@ -66,10 +66,38 @@ def _visits() -> list[Visit]:
 
 
 @strawberry.type
+class VisitEdge:
+    node: Visit
+    cursor: str
+
+
+@strawberry.type
+class Page:
+    edges: list[VisitEdge]
+    first: Visit | None
+    last: Visit | None
+    has_next: bool
+
+
+def _page() -> Page:
+    visits = _visits()
+    return Page(
+        edges=[VisitEdge(node=visit, cursor=f"c{visit.id}") for visit in visits],
+        first=visits[0],
+        last=None,
+        has_next=False,
+    )
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def visits(self) -> list[Visit]:
         return _visits()
+
+    @strawberry.field
+    async def page(self) -> Page:
+        return _page()
 
     @strawberry.field
     async def later_visits(self) -> list[Visit]:
@@ -82,6 +110,10 @@ QUERIES = [
     "{ visits { a: id b: day id start } laterVisits { id mood } }",
     "{ visits { id must } }",
     "{ laterVisits { __typename id must km } }",
+    "{ page { edges { cursor node { id day mood area } } first { id } last { id } hasNext } }",
+    "{ page { edges { node { id must } } hasNext } }",
+    "{ page { edges { node { id label } } } }",
+    "{ page { edges { node { __typename id } } first { start } } }",
 ]
 
 
@@ -175,3 +207,28 @@ def test_an_object_of_plain_leaves_is_answered_whole_and_falls_back_when_one_is_
         ("Cannot return null for non-nullable field Visit.must.", ["visits", 1, "must"])
     ]
     assert _CountingFields.executed == ["Query.visits", "Visit.id", "Visit.must"]
+
+
+def test_a_page_of_plain_objects_is_answered_whole_and_an_error_deep_in_it_is_located() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=_CountingFields)
+    _CountingFields.executed.clear()
+    data, errors = _run(schema, "{ page { edges { cursor node { id mood } } last { id } } }")
+    assert errors == []
+    assert data == {
+        "page": {
+            "edges": [
+                {"cursor": "cv1", "node": {"id": "v1", "mood": "OK"}},
+                {"cursor": "cv2", "node": {"id": "v2", "mood": "LOW"}},
+            ],
+            "last": None,
+        }
+    }
+    assert _CountingFields.executed == ["Query.page"]  # edges, nodes and leaves: one pass
+
+    data, errors = _run(schema, "{ page { edges { node { id must } } } }")
+    assert errors == [
+        (
+            "Cannot return null for non-nullable field Visit.must.",
+            ["page", "edges", 1, "node", "must"],
+        )
+    ]
