@@ -951,6 +951,42 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
     """Claim an open visit: the first valid claim wins, never two. One statement reads what
     choosing a start needs, the guarded claim statement decides."""
     row = repo.claim_context(store=store, visit_id=visit_id, volunteer_id=volunteer_id)
+    start = _claim_start(row)
+    if isinstance(start, ClaimResult):
+        return start
+    outcome = repo.claim_visit(
+        store=store,
+        visit_id=visit_id,
+        volunteer_id=volunteer_id,
+        start=start,
+        now=iso_utc(utc_now()),
+        speed_kmh=TRAVEL_SPEED_KMH,
+    )
+    return _claim_answer(store, row, visit_id, start, outcome)
+
+
+async def claim_visit_awaited(
+    *, store: GraphStore, visit_id: str, volunteer_id: str
+) -> ClaimResult:
+    """``claim_visit`` for the API's event loop: its two statements awaited (``store.arun``),
+    the choice of a start between them on the loop (no thread hop)."""
+    rows = await store.arun(
+        repo.CLAIM_CONTEXT, repo.claim_context_params(visit_id, volunteer_id), write=False
+    )
+    row = repo.claim_context_of(rows)
+    start = _claim_start(row)
+    if isinstance(start, ClaimResult):
+        return start
+    params = repo.claim_visit_params(
+        visit_id, volunteer_id, start, iso_utc(utc_now()), TRAVEL_SPEED_KMH
+    )
+    outcome = repo.claim_outcome_of(await store.arun(repo.CLAIM_VISIT, params))
+    return _claim_answer(store, row, visit_id, start, outcome)
+
+
+def _claim_start(row: dict[str, Any]) -> str | ClaimResult:
+    """The start ("HH:MM") to claim the visit in CLAIM_CONTEXT's ``row`` at, or the answer
+    when there is none: the visit is missing, taken, past, or the volunteer not eligible."""
     props = row["v"]
     if row["volunteer"] is None or props is None:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
@@ -962,35 +998,31 @@ def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> Claim
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["past"])
     if day == now[0] and minutes(props["latest"]) - int(props["duration_minutes"]) < now[1]:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["passed"])
-    volunteer = from_properties(Volunteer, row["volunteer"])
+    volunteer = from_properties(VolunteerTerms, row["volunteer"])
     person, visit = _solver_pair(row, props)
     week_start = props["week_start"]
-    held = _held_of(row["held"] or [])
-    holders = row["holders"]
     start, reasons = _choose_start(
         volunteer=_solver_volunteer(volunteer, date.fromisoformat(week_start)),
         person=person,
         visit=visit,
-        fixed_start=props.get("start") if holders else None,
+        fixed_start=props.get("start") if row["holders"] else None,
         week_start=week_start,
-        held=held,
+        held=_held_of(row["held"] or []),
         on_or_after=now,
     )
     if start is None:
         return ClaimResult("not_eligible", reasons=reasons)
-    outcome = repo.claim_visit(
-        store=store,
-        visit_id=visit_id,
-        volunteer_id=volunteer_id,
-        start=_clock(start),
-        now=iso_utc(utc_now()),
-        speed_kmh=TRAVEL_SPEED_KMH,
-    )
+    return _clock(start)
+
+
+def _claim_answer(
+    store: GraphStore, row: dict[str, Any], visit_id: str, start: str, outcome: repo.ClaimOutcome
+) -> ClaimResult:
     if outcome == "won":
         snapshot = OpenVisitsSnapshot._by_store.get(underlying(store))
         if snapshot is not None:
-            snapshot.claimed(visit_id, _clock(start))
-        return ClaimResult("claimed", start=_clock(start), visit=row)
+            snapshot.claimed(visit_id, start)
+        return ClaimResult("claimed", start=start, visit=row)
     return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
 
 

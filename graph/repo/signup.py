@@ -377,11 +377,17 @@ def volunteer_with_held_of(
 def claim_context(*, store: GraphStore, visit_id: str, volunteer_id: str) -> dict[str, Any]:
     """The volunteer, the visit, its person and holders, and the volunteer's visits held in
     the visit's week (see CLAIM_CONTEXT)."""
-    rows = store.run(
-        CLAIM_CONTEXT,
-        {"visit_id": visit_id, "volunteer_id": volunteer_id, "held_statuses": HELD_STATUSES},
-        write=False,
-    )
+    rows = store.run(CLAIM_CONTEXT, claim_context_params(visit_id, volunteer_id), write=False)
+    return claim_context_of(rows)
+
+
+def claim_context_params(visit_id: str, volunteer_id: str) -> dict[str, Any]:
+    """CLAIM_CONTEXT's parameters (for a caller that runs it itself, awaited)."""
+    return {"visit_id": visit_id, "volunteer_id": volunteer_id, "held_statuses": HELD_STATUSES}
+
+
+def claim_context_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What ``claim_context`` returns, from CLAIM_CONTEXT's rows."""
     return rows[0] if rows else {"volunteer": None, "v": None, "held": []}
 
 
@@ -511,21 +517,30 @@ def claim_visit(
 ) -> ClaimOutcome:
     """Claim an open visit at ``start`` ("HH:MM"); exactly one of any concurrent claimants of
     the last free place wins, and a volunteer never ends up holding two overlapping visits."""
+    params = claim_visit_params(visit_id, volunteer_id, start, now, speed_kmh)
+    return claim_outcome_of(store.run(CLAIM_VISIT, params))
+
+
+def claim_visit_params(
+    visit_id: str, volunteer_id: str, start: str, now: str, speed_kmh: float
+) -> dict[str, Any]:
+    """CLAIM_VISIT's parameters (for a caller that runs it itself, awaited)."""
     hours, mins = start.split(":")
-    rows = store.run(
-        CLAIM_VISIT,
-        {
-            "visit_id": visit_id,
-            "volunteer_id": volunteer_id,
-            "start": start,
-            "start_minute": int(hours) * 60 + int(mins),
-            "now": now,
-            "speed_kmh": speed_kmh,
-            "earth_radius_km": EARTH_RADIUS_KM,
-            "held_statuses": HELD_STATUSES,
-            "lock": lock_token(),
-        },
-    )
+    return {
+        "visit_id": visit_id,
+        "volunteer_id": volunteer_id,
+        "start": start,
+        "start_minute": int(hours) * 60 + int(mins),
+        "now": now,
+        "speed_kmh": speed_kmh,
+        "earth_radius_km": EARTH_RADIUS_KM,
+        "held_statuses": HELD_STATUSES,
+        "lock": lock_token(),
+    }
+
+
+def claim_outcome_of(rows: list[dict[str, Any]]) -> ClaimOutcome:
+    """What ``claim_visit`` returns, from CLAIM_VISIT's rows."""
     outcome: ClaimOutcome = rows[0]["outcome"] if rows else "missing"
     return outcome
 

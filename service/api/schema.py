@@ -415,7 +415,9 @@ class Mutation:
         key = check_id(str(visit_id), "visitId")
         result = await _claims.claim(
             key,
-            lambda: info.context.call(signup.claim_visit, visit_id=key, volunteer_id=volunteer_id),
+            lambda: signup.claim_visit_awaited(
+                store=info.context.store, visit_id=key, volunteer_id=volunteer_id
+            ),
         )
         if result.outcome == "claimed":
             row = result.visit
