@@ -608,7 +608,8 @@ def _report(r: dict[str, Any]) -> str:
             f"claimVisit {ratio_claim:.1f}x.",
             f"Claims at 1 client: {r['claim_1_outcomes']}.",
             f"Race: {r['race_rounds']} visits each claimed by 32 clients at once: "
-            f"{r['race_claimed']} claims won, at most {r['race_max_winners']} winner per visit; "
+            f"{r['race_claimed']} claims won, at most {r['race_max_winners']} per visit (a visit "
+            "may need more than one volunteer; the next line checks none is held by more); "
             f"answers: {r['race_outcomes']}.",
             f"Double bookings after the run: {r['double_booked']} visits over-held, "
             f"{r['overlaps']} overlapping pairs held by one volunteer.",
