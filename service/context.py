@@ -27,12 +27,17 @@ def _blocking_pool() -> ThreadPoolExecutor:
 
 
 async def off_loop(call: Callable[[], T]) -> T:
-    """Run a blocking call (a statement, a use case: the store drivers block) in this
+    """Run a blocking call (a use case that runs several statements, the solver) in this
     process's thread pool, with the caller's context variables.
+
+    The hot paths (who is signed in, openVisits, claimVisit, ``RequestContext.run``) do not
+    come here: they await ``store.arun``. Under load a pool of threads taking turns at the
+    interpreter lock served requests in no particular order, so some waited twice as long as
+    the rest (openVisits p95 ~1.7x its p50 at 32 clients), and each hop cost CPU.
 
     asyncio's executor directly rather than Starlette's ``run_in_threadpool`` (anyio's
     ``to_thread``): ~60 instead of ~120 microseconds of CPU per call on the 2-core benchmark
-    machine (5,000 calls of a no-op each way under uvloop), and openVisits makes two."""
+    machine (5,000 calls of a no-op each way under uvloop)."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_blocking_pool(), contextvars.copy_context().run, call)
 
@@ -107,7 +112,8 @@ class RequestContext(BaseContext):
         return await self.store.arun(query, params or {}, write=write)
 
     async def call(self, use_case: Callable[..., T], /, **kwargs: Any) -> T:
-        """Run a (blocking) use-case off the event loop with this request's store."""
+        """Run a (blocking) use-case off the event loop with this request's store (in a
+        thread: use cases run several statements, each blocking)."""
         return await off_loop(partial(use_case, store=self.store, **kwargs))
 
     @cached_property

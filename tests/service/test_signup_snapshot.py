@@ -3,6 +3,7 @@ claim won in this process shows at once; the claim itself never trusts the snaps
 
 from __future__ import annotations
 
+import gc
 import random
 from datetime import timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from graph.repo import people, visits, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service import signup
+from service.app import load_open_visits
 from service.weeks import monday_of, today
 from tests.loops import in_own_loop
 from tests.service.conftest import next_monday
@@ -289,3 +291,20 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
         assert _all_pages(store, volunteer_id, max_age=60) == _all_pages(
             store, volunteer_id, max_age=0
         ), volunteer_id
+
+
+def test_the_snapshot_loaded_at_start_up_is_out_of_the_collectors_sight(
+    store: GraphStore,
+) -> None:
+    """Frozen (``gc.freeze``), so a full collection does not scan its thousands of rows."""
+    _varied_world(store, random.Random(3))
+
+    assert load_open_visits(store, max_age=60)
+
+    snapshot = signup.OpenVisitsSnapshot.of(store, max_age=60).current(
+        monday_of(today()).isoformat()
+    )
+    assert snapshot.visits
+    tracked = {id(o) for o in gc.get_objects()}  # generations 0-2, not the frozen ones
+    assert id(snapshot.visits) not in tracked
+    assert id(snapshot.visits[0]) not in tracked
