@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import redis
+import redis.asyncio
 from falkordb import Edge, FalkorDB, Node, Path
 from falkordb.asyncio import FalkorDB as AsyncFalkorDB
 from falkordb.asyncio.graph import AsyncGraph
@@ -60,6 +61,10 @@ LIST_CONSTRAINTS_FALKOR = (
 )
 
 CONSTRAINT_TIMEOUT_S = 30.0
+# ``arun``'s connections per event loop (a server process): statements beyond wait for one, as
+# the blocking ones wait for a thread, rather than opening a connection per request in flight.
+ASYNC_CONNECTIONS = 64
+ASYNC_CONNECTION_WAIT_S = 20.0
 
 
 def _plain(value: Any) -> Any:
@@ -153,12 +158,16 @@ class FalkorStore:
         loop = asyncio.get_running_loop()
         found = self._async
         if found is None or found[0] is not loop:
-            db = AsyncFalkorDB(
+            pool = redis.asyncio.BlockingConnectionPool(
+                max_connections=ASYNC_CONNECTIONS,
+                timeout=ASYNC_CONNECTION_WAIT_S,
                 host=self.host,
                 port=self.port,
                 client_name=self._client_name,
                 socket_connect_timeout=5.0,
+                decode_responses=True,  # as the client sets for a pool of its own
             )
+            db = AsyncFalkorDB(connection_pool=pool)
             found = self._async = (loop, db, db.select_graph(self.graph_name))
         return found[2]
 

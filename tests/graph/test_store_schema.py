@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from graph.store import GraphConstraintError, GraphError, GraphStore
+from graph.store.falkor import ASYNC_CONNECTIONS
 from graph.store.schema import NODE_LABELS
 from tests.loops import in_own_loop
 
@@ -177,3 +180,32 @@ def test_arun_works_on_each_new_event_loop(store: GraphStore) -> None:
     assert in_own_loop(count(close=False)) == 1
     assert in_own_loop(count(close=True)) == 1
     assert in_own_loop(count(close=True)) == 1
+
+
+def test_arun_statements_beyond_the_connections_wait_for_one(store: GraphStore) -> None:
+    """More statements at once than ``arun`` has connections all get their answer: the rest
+    wait for a connection (none fails), and on FalkorDB no more than ASYNC_CONNECTIONS open."""
+    store.run("CREATE (:Person {id: 'p1'})")
+
+    def clients() -> int:
+        if store.backend != "falkordb":
+            return 0
+        return int(store._db.connection.info("clients")["connected_clients"])  # type: ignore[attr-defined]
+
+    async def many() -> tuple[list[int], int]:
+        rows = await asyncio.gather(
+            *(
+                store.arun("MATCH (p:Person) RETURN count(p) + $i AS n", {"i": i}, write=False)
+                for i in range(200)
+            )
+        )
+        opened = clients()
+        await store.aclose()
+        return [int(r[0]["n"]) for r in rows], opened
+
+    before = clients()
+    answers, opened = in_own_loop(many())
+
+    assert answers == [1 + i for i in range(200)]
+    if store.backend == "falkordb":
+        assert opened - before <= ASYNC_CONNECTIONS
