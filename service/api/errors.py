@@ -124,9 +124,11 @@ class LogPersonReads(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
-        from service import consent
-
         context = self.execution_context.context
-        reads = getattr(context, "reads", None)
+        # ``reads`` is made when a resolver first notes a read: a request that read no one's
+        # record (most: a volunteer's open visits) has none, and none is made here.
+        reads = vars(context).get("reads") if hasattr(context, "__dict__") else None
         if reads is not None and reads.fields:
+            from service import consent
+
             await context.call(consent.log_reads, user=context.user, reads=reads)
