@@ -122,15 +122,24 @@ def _start(options: WorkerOptions) -> _Worker:
     return _Worker(process, mine, time.monotonic())
 
 
-def run_workers(options: WorkerOptions, *, workers: int) -> int:
-    """Serve on ``options.host:port`` with ``workers`` processes until SIGTERM or SIGINT;
-    the exit code (0, or STARTUP_FAILURE when every worker failed to start)."""
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket for ``host:port`` (IPv6 when the host is an IPv6 address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # "::" listens on IPv6
+    return socket.create_server((host, port), family=family, backlog=2048)
+
+
+def run_workers(
+    options: WorkerOptions, *, workers: int, listener: socket.socket | None = None
+) -> int:
+    """Serve on ``listener`` (default: a new one on ``options.host:port``) with ``workers``
+    processes until SIGTERM or SIGINT; the exit code (0, or STARTUP_FAILURE when every worker
+    failed to start)."""
     if workers < 1:
         raise ValueError(f"workers: expected at least 1, got {workers}")
     logging.config.dictConfig(uvicorn.config.LOGGING_CONFIG)
     log.setLevel(options.log_level.upper())
-    family = socket.AF_INET6 if ":" in options.host else socket.AF_INET  # "::" listens on IPv6
-    listener = socket.create_server((options.host, options.port), family=family, backlog=2048)
+    if listener is None:
+        listener = listen(options.host, options.port)
     listener.setblocking(False)
     stopping = False
 

@@ -43,9 +43,19 @@ def serve(
     # uvicorn re-raises a captured SIGTERM after shutting down; with the default handler that ends
     # the process before atexit runs, leaving the embedded graph server it started behind.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    from service.workers import listen
+
+    # Listen before the store starts an embedded graph server: that server takes a free port
+    # of its own, which could otherwise be this one, still free until we bind it.
+    try:
+        listener = listen(host, port)
+    except OSError as error:
+        typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
     try:
         store = open_store(settings)
     except GraphError as error:
+        listener.close()
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     try:
@@ -59,13 +69,15 @@ def serve(
             from service.workers import WorkerOptions, run_workers
 
             options = WorkerOptions("service.app:create_app", host, port, access_log=access_log)
-            code = run_workers(options, workers=workers)
+            code = run_workers(options, workers=workers, listener=listener)
             if code:
                 raise typer.Exit(code)
         else:
             app = create_app(settings=settings, store=store)
-            uvicorn.run(app, host=host, port=port, access_log=access_log)
+            config = uvicorn.Config(app, host=host, port=port, access_log=access_log)
+            uvicorn.Server(config).run(sockets=[listener])
     finally:
+        listener.close()
         store.close()
 
 

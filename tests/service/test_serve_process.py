@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -193,3 +194,24 @@ def test_serve_with_workers_deals_connections_in_turn_and_replaces_a_dead_worker
                 serve.wait()
     for pid in [*replaced, server_pid]:
         assert not _running(pid), f"process {pid} outlived carecircles serve"
+
+
+def test_serve_on_a_port_in_use_says_so_and_starts_no_graph_server(tmp_path: Path) -> None:
+    """The port is taken before the store starts an embedded graph server (whose own free port
+    could otherwise be the one asked for), so a port in use fails at once, plainly."""
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
+    env["CARECIRCLES_DATA_DIR"] = str(data_dir)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (data_dir / "falkordb.json").exists()
