@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 import threading
 from typing import Annotated
@@ -75,10 +76,24 @@ def serve(
         else:
             app = create_app(settings=settings, store=store)
             config = uvicorn.Config(app, host=host, port=port, access_log=access_log)
-            uvicorn.Server(config).run(sockets=[listener])
+            _Listening(config, listener).run()
     finally:
         listener.close()
         store.close()
+
+
+class _Listening(uvicorn.Server):
+    """uvicorn's server on a socket bound beforehand; it says where it listens once started,
+    as uvicorn does for a socket it binds itself (and not for one it is given)."""
+
+    def __init__(self, config: uvicorn.Config, listener: socket.socket) -> None:
+        super().__init__(config)
+        self._listener = listener
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=[self._listener])
+        if self.started:
+            self._log_started_message([self._listener])
 
 
 def _prepare_demo(graph: GraphStore, key: bytes, url: str) -> None:

@@ -34,12 +34,14 @@ def test_serve_stopped_with_sigterm_stops_the_graph_server_it_started(tmp_path: 
     env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
     env["CARECIRCLES_DATA_DIR"] = str(data_dir)
     port = _free_port()
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_until_serving(serve, port)
         server_pid = json.loads((data_dir / "falkordb.json").read_text())["pid"]
@@ -53,6 +55,8 @@ def test_serve_stopped_with_sigterm_stops_the_graph_server_it_started(tmp_path: 
             serve.wait()
 
     assert not _running(server_pid), "the embedded graph server outlived carecircles serve"
+    # It said where it listened (on a socket it bound before starting the graph server).
+    assert f"running on http://127.0.0.1:{port}" in log.read_text()
 
 
 def _children(pid: int) -> list[int]:
