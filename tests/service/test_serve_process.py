@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -13,8 +14,6 @@ import time
 from pathlib import Path
 
 import httpx
-
-from tests.service.conftest import _free_port
 
 START_TIMEOUT_S = 60.0
 
@@ -33,16 +32,9 @@ def test_serve_stopped_with_sigterm_stops_the_graph_server_it_started(tmp_path: 
     data_dir = tmp_path / "data"
     env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
     env["CARECIRCLES_DATA_DIR"] = str(data_dir)
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    serve, log = _serve(tmp_path, env)
     try:
+        port = _port_of(serve, log)
         _wait_until_serving(serve, port)
         server_pid = json.loads((data_dir / "falkordb.json").read_text())["pid"]
         assert _running(server_pid)
@@ -55,8 +47,6 @@ def test_serve_stopped_with_sigterm_stops_the_graph_server_it_started(tmp_path: 
             serve.wait()
 
     assert not _running(server_pid), "the embedded graph server outlived carecircles serve"
-    # It said where it listened (on a socket it bound before starting the graph server).
-    assert f"running on http://127.0.0.1:{port}" in log.read_text()
 
 
 def _children(pid: int) -> list[int]:
@@ -103,6 +93,35 @@ def _connections_held(pid: int, port: int) -> int:
     return held
 
 
+def _serve(
+    tmp_path: Path, env: dict[str, str], *options: str
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """``carecircles serve --port 0`` (the system picks a free port, so no other process can
+    take the one a test picked before the server binds it), its output going to a log file."""
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", "0", *options],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    return serve, log
+
+
+def _port_of(serve: subprocess.Popen[bytes], log: Path) -> int:
+    """The port the server says it listens on (uvicorn's "running on", or the supervisor's
+    "serving on", once the socket is bound)."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:  # polling a log file another process writes
+        found = re.search(r"(?:running|serving) on http://127\.0\.0\.1:(\d+)", log.read_text())
+        if found:
+            return int(found.group(1))
+        assert serve.poll() is None, f"carecircles serve exited: {log.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, "carecircles serve did not say where it listens"
+        time.sleep(0.05)
+
+
 def _wait_until_serving(serve: subprocess.Popen[bytes], port: int) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:  # readiness poll: /health answers once a worker and its store are up
@@ -125,16 +144,11 @@ def test_serve_with_workers_deals_connections_in_turn_and_replaces_a_dead_worker
     data_dir = tmp_path / "data"
     env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
     env["CARECIRCLES_DATA_DIR"] = str(data_dir)
-    port = _free_port()
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    serve, log = _serve(tmp_path, env, "--workers", "2")
     clients: list[http.client.HTTPConnection] = []
     replaced: list[int] = []
     try:
+        port = _port_of(serve, log)
         _wait_until_serving(serve, port)
         workers = _workers(serve.pid)
         assert len(workers) == 2
