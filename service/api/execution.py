@@ -106,7 +106,10 @@ def _short_answer(field: GraphQLField, source: Any) -> Any:
     if found is None or (found.attribute is None and field.resolve is None):
         return _UNKNOWN
     if found.attribute is None:
-        value = field.resolve(source, None)  # type: ignore[misc]
+        try:
+            value = field.resolve(source, None)  # type: ignore[misc]
+        except Exception:  # the usual path reports it, located at this field
+            return _UNKNOWN
         if value is None:
             return _UNKNOWN if is_non_null_type(field.type) else None
     else:
@@ -246,7 +249,10 @@ def _answers(plan: list[_Step], source: Any) -> Any:
 
 
 def _nested_answer(field: GraphQLField, nested: _Nested, source: Any) -> Any:
-    value = field.resolve(source, None)  # type: ignore[misc]
+    try:
+        value = field.resolve(source, None)  # type: ignore[misc]
+    except Exception:  # the usual path reports it, located at this field
+        return _UNKNOWN
     if value is None:
         return _UNKNOWN if nested.non_null else None
     if not nested.is_list:

@@ -79,6 +79,19 @@ class Page:
     has_next: bool
 
 
+class _Unreadable:
+    """A source whose plain attribute raises when read (a property gone wrong)."""
+
+    @property
+    def day(self) -> int:
+        raise RuntimeError("day is unreadable")
+
+
+@strawberry.type
+class Odd:
+    day: int
+
+
 def _page() -> Page:
     visits = _visits()
     return Page(
@@ -98,6 +111,10 @@ class Query:
     @strawberry.field
     async def page(self) -> Page:
         return _page()
+
+    @strawberry.field
+    def odd(self) -> list[Odd]:
+        return [_Unreadable()]  # type: ignore[list-item]
 
     @strawberry.field
     async def later_visits(self) -> list[Visit]:
@@ -232,3 +249,10 @@ def test_a_page_of_plain_objects_is_answered_whole_and_an_error_deep_in_it_is_lo
             ["page", "edges", 1, "node", "must"],
         )
     ]
+
+
+def test_a_plain_attribute_that_raises_is_reported_at_its_own_field() -> None:
+    usual = strawberry.Schema(query=Query)
+    short = strawberry.Schema(query=Query, execution_context_class=PlainLeavesFirst)
+    assert _run(short, "{ odd { day } }") == _run(usual, "{ odd { day } }")
+    assert _run(short, "{ odd { day } }")[1] == [("day is unreadable", ["odd", 0, "day"])]
