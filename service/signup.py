@@ -291,11 +291,13 @@ def open_visits(
     props, held_rows = repo.volunteer_with_held(
         store=store, volunteer_id=volunteer_id, week_start=this_week.isoformat()
     )
+    if props is None:
+        return [], False
     age = open_visits_max_age() if max_age is None else max_age
-    if props is None or age <= 0:
-        return _open_by_statement(store, props, held_rows, first=first, after=after)
+    if age <= 0:
+        return _open_by_statement(store, this_week, props, held_rows, first=first, after=after)
     snapshot = OpenVisitsSnapshot.of(store, max_age=age).current(this_week.isoformat())
-    return _open_from_snapshot(snapshot, props, held_rows, first=first, after=after)
+    return _open_from_snapshot(snapshot, this_week, props, held_rows, first=first, after=after)
 
 
 async def open_visits_awaited(
@@ -324,25 +326,25 @@ async def open_visits_awaited(
                 max_age=age,
             )
         )
-    this_week = monday_of(today()).isoformat()
+    this_week = monday_of(today())
+    week = this_week.isoformat()
     rows = await store.arun(
-        repo.VOLUNTEER_WITH_HELD,
-        repo.volunteer_with_held_params(volunteer_id, this_week),
-        write=False,
+        repo.VOLUNTEER_WITH_HELD, repo.volunteer_with_held_params(volunteer_id, week), write=False
     )
     props, held_rows = repo.volunteer_with_held_of(rows)
     if props is None:
         return [], False
     snapshots = OpenVisitsSnapshot.of(store, max_age=age)
-    snapshot = snapshots.ready(this_week)
+    snapshot = snapshots.ready(week)
     if snapshot is None:  # none yet, or too old: loaded in a thread, the loop not blocked
-        snapshot = await off_loop(partial(snapshots.current, this_week))
-    return _open_from_snapshot(snapshot, props, held_rows, first=first, after=after)
+        snapshot = await off_loop(partial(snapshots.current, week))
+    return _open_from_snapshot(snapshot, this_week, props, held_rows, first=first, after=after)
 
 
 def _open_by_statement(
     store: GraphStore,
-    props: dict[str, Any] | None,
+    this_week: date,
+    props: dict[str, Any],
     held_rows: list[dict[str, Any]],
     *,
     first: int,
@@ -350,10 +352,7 @@ def _open_by_statement(
 ) -> tuple[list[OpenVisit], bool]:
     """``open_visits`` without the snapshot: OPEN_VISITS_NEAR in batches until a page is
     full, each row judged by rules 1-9."""
-    if props is None:
-        return [], False
     volunteer = from_properties(VolunteerTerms, props)
-    this_week = monday_of(today())
     held = _held_of(held_rows)
     now = _now_minute()
     solver_volunteer = _solver_volunteer(volunteer, this_week)
@@ -813,6 +812,7 @@ def _count_claim(snapshot: _Snapshot, visit_id: str, start: str) -> None:
 
 def _open_from_snapshot(
     snapshot: _Snapshot,
+    this_week: date,
     props: dict[str, Any],
     held_rows: list[dict[str, Any]],
     *,
@@ -823,7 +823,7 @@ def _open_from_snapshot(
     cheap tests that mirror the statement first (numpy), then rules 1-9 exactly as
     ``_open_visit`` applies them."""
     volunteer = from_properties(VolunteerTerms, props)
-    checked = volunteer.check_valid_on(monday_of(today()))
+    checked = volunteer.check_valid_on(this_week)
     held = _held_of(held_rows)
     mine = {row["id"] for row in held_rows}
     now = _now_minute()
