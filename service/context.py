@@ -121,6 +121,11 @@ class RequestContext(BaseContext):
         """Made when first asked for (only an unexpected error needs one)."""
         return uuid.uuid4().hex[:12]
 
+    @property
+    def reads_noted(self) -> Any:
+        """``reads`` if a resolver has noted one, else None (without making it)."""
+        return self.__dict__.get("reads")
+
     @cached_property
     def reads(self) -> Any:
         """Fields of other people's records this request returned (``service.consent.Reads``),

@@ -125,9 +125,7 @@ class LogPersonReads(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
-        # ``reads`` is made when a resolver first notes a read: a request that read no one's
-        # record (most: a volunteer's open visits) has none, and none is made here.
-        reads = vars(context).get("reads") if hasattr(context, "__dict__") else None
+        reads = getattr(context, "reads_noted", None)  # most requests read no one's record
         if reads is not None and reads.fields:
             from service import consent
 
