@@ -34,6 +34,11 @@ bound): each volunteer's shares are replaced by the best week that volunteer can
 the weekly minutes), which is what the LP's fractional shares overstate when a volunteer's
 visits cannot all fit one after another. On the generated M scarce week this takes the bound
 from 0.7524 to 0.7499.
+
+Whichever of those ran, the slot-flow relaxation (solver/slots.py) is solved too, over the
+visits with enough eligible volunteers, and the lower of the two is reported. It keeps *when*
+volunteers are free, which the aggregate relaxation sums away: on the generated L scarce week
+(aggregate, 9,672 visits) it takes the bound from 0.9978 to 0.7874 in under a second.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 
 from solver.compiled import Compiled
 from solver.schedules import Offer, best_week
+from solver.slots import SlotVisit, SlotVolunteer, slot_flow
 
 FULL_FLOW_PAIRS = 2_000_000
 FULL_LP_PAIRS = 150_000
@@ -116,7 +122,39 @@ def relax(
         value, _ = _aggregate_lp(c, deadline)
     if value is not None:
         best = min(best, value)
+    if time.monotonic() < deadline:
+        best = min(best, _slot_flow_bound(c))
     return Relaxation(min(1.0, best / total + 1e-9), shares)
+
+
+def _slot_flow_bound(c: Compiled) -> float:
+    """The most need any rota covers by the slot-flow relaxation (solver/slots.py), over the
+    visits that have enough eligible volunteers (no rota covers the others)."""
+    visits = [
+        SlotVisit(
+            v.day,
+            v.earliest,
+            v.latest,
+            v.duration,
+            v.needed,
+            v.requires_check,
+            c.people[v.person].need,
+        )
+        for v in c.visits
+        if c.eligible_counts[v.index] >= v.needed
+    ]
+    volunteers = [
+        SlotVolunteer(
+            tuple(
+                (day, start, end) for day, windows in w.windows.items() for start, end in windows
+            ),
+            w.max_minutes,
+            w.checked,
+        )
+        for w in c.volunteers
+    ]
+    flow = slot_flow(c.grid, volunteers, visits)
+    return _with_margin(flow.need_weighted_bound * sum(v.need for v in visits))
 
 
 @dataclass

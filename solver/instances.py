@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from solver.slots import DAYS_IN_WEEK, SlotFlow, SlotVisit, SlotVolunteer, slot_flow
+
 if TYPE_CHECKING:
     from solver.models import Problem
 
@@ -44,7 +46,6 @@ KM_PER_DEG_LAT = EARTH_RADIUS_KM * math.pi / 180
 KM_PER_DEG_LON = KM_PER_DEG_LAT * math.cos(math.radians(CENTRE[0]))
 WEEK_START = "2026-11-23"
 GRID_MINUTES = 15
-DAYS_IN_WEEK = 7
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINORITY_LANGUAGES = ("pl", "bn", "ur", "so", "tr", "es")
 DEFAULT_WEIGHTS = {
@@ -201,111 +202,40 @@ def kept_volunteer_share(
     return len(before & after) / len(before), len(before)
 
 
-@dataclass(frozen=True)
-class SupplyDemand:
-    """Volunteer-minutes a problem asks for and offers, and what any rota could cover.
-
-    ``demand_minutes``: sum of duration x volunteers_needed over visits.
-    ``offered_minutes``: sum over volunteers of min(max_minutes, available minutes).
-    ``coverable_minutes`` and ``need_weighted_bound`` come from one relaxation, a flow in which
-    each volunteer gives at most ``max_minutes`` and at most 15 minutes per 15-minute slot they
-    are available, only checked volunteers serve visits that require a check, and each visit
-    takes at most ``volunteers_needed`` x 15 minutes per slot inside its window and
-    ``duration x volunteers_needed`` in all. Every valid rota is such a flow (distance, language,
-    gender, travel, contiguity and all-or-nothing are relaxed away), so ``coverable_minutes``
-    (the max flow) bounds the volunteer-minutes any rota covers, and ``need_weighted_bound``
-    (the flow of most value, each minute of a visit worth need / its minutes, over the total
-    need) bounds need-weighted coverage.
-    """
-
-    demand_minutes: int
-    offered_minutes: int
-    coverable_minutes: int
-    need_weighted_bound: float
+SupplyDemand = SlotFlow
 
 
 def supply_and_demand(problem: Mapping[str, Any]) -> SupplyDemand:
-    """Return the volunteer-minutes a problem asks for and the most any rota could cover."""
-    from ortools.graph.python import max_flow, min_cost_flow
+    """Return the volunteer-minutes a problem (its JSON) asks for and the most any rota could
+    cover: the slot-flow relaxation (solver/slots.py).
 
-    grid = int(problem.get("grid_minutes", GRID_MINUTES))
-    per_day = 24 * 60 // grid
-    slots = DAYS_IN_WEEK * per_day
-    # Volunteers with the same pattern, limit and check form one group (a few hundred groups).
-    groups: dict[tuple[tuple[int, ...], int, bool], int] = {}
-    offered = 0
-    for volunteer in problem["volunteers"]:
-        covered: set[int] = set()
-        for window in volunteer["availability"]:
-            # Partial slots count as whole ones: looser, and sound off the grid too.
-            first = window["day"] * per_day + _minutes(window["start"]) // grid
-            last = window["day"] * per_day + -(-_minutes(window["end"]) // grid)
-            covered.update(range(first, last))
-        limit = int(volunteer["max_minutes"])
-        offered += min(len(covered) * grid, limit)
-        group = (tuple(sorted(covered)), limit, bool(volunteer.get("checked", False)))
-        groups[group] = groups.get(group, 0) + 1
-    # Visits with the same window, check rule, need and minutes form one kind.
+    ``demand_minutes``: sum of duration x volunteers_needed over visits.
+    ``offered_minutes``: sum over volunteers of min(max_minutes, available minutes).
+    ``coverable_minutes`` (the max flow) bounds the volunteer-minutes any rota covers, and
+    ``need_weighted_bound`` bounds need-weighted coverage.
+    """
     need_of = {person["id"]: float(person.get("need", 0.5)) for person in problem["people"]}
-    # -> (visits, volunteers needed per slot)
-    kinds: dict[tuple[int, int, bool, float, int], tuple[int, int]] = {}
-    for visit in problem["visits"]:
-        needed = int(visit.get("volunteers_needed", 1))
-        day_slot = visit["day"] * per_day
-        key = (
-            day_slot + _minutes(visit["earliest"]) // grid,
-            day_slot + -(-_minutes(visit["latest"]) // grid),
-            bool(visit.get("requires_check", True)),
-            need_of[visit["person"]],
-            needed * int(visit["duration_minutes"]),
+    volunteers = (
+        SlotVolunteer(
+            tuple((w["day"], _minutes(w["start"]), _minutes(w["end"])) for w in v["availability"]),
+            int(v["max_minutes"]),
+            bool(v.get("checked", False)),
         )
-        count, per_slot = kinds.get(key, (0, 0))
-        kinds[key] = (count + 1, per_slot + needed)
-    demand = sum(key[4] * count for key, (count, _) in kinds.items())
-    total_need = sum(key[3] * count for key, (count, _) in kinds.items())
-    # Nodes: 0 source, 1 sink, a node per slot for checked and one for unchecked volunteers,
-    # then groups, then visit kinds. Arcs are the same in both flows.
-    arcs: list[tuple[int, int, int]] = []
-    value_arcs: list[tuple[int, float, int]] = []  # (arc index, need per minute, capacity)
-    checked_slot, unchecked_slot = 2, 2 + slots
-    node = 2 + 2 * slots
-    for (covered_slots, limit, checked), count in groups.items():
-        arcs.append((0, node, count * limit))
-        base = checked_slot if checked else unchecked_slot
-        arcs.extend((node, base + slot, count * grid) for slot in covered_slots)
-        node += 1
-    for (first, last, requires_check, need, minutes), (count, per_slot) in kinds.items():
-        for slot in range(first, last):
-            arcs.append((checked_slot + slot, node, per_slot * grid))
-            if not requires_check:
-                arcs.append((unchecked_slot + slot, node, per_slot * grid))
-        value_arcs.append((len(arcs), need / minutes, count * minutes))
-        arcs.append((node, 1, count * minutes))
-        node += 1
-    most = max_flow.SimpleMaxFlow()
-    for tail, head, capacity in arcs:
-        most.add_arc_with_capacity(tail, head, capacity)
-    if most.solve(0, 1) != most.OPTIMAL:
-        raise RuntimeError("max flow for the coverable minutes did not solve")
-    coverable = int(most.optimal_flow())
-    # Most valuable flow: costs are -need per minute, scaled to integers; a free arc from source
-    # to sink lets any minute go unused. The bound is recomputed from the flows in exact need,
-    # plus a margin for the rounding of the costs.
-    best = min_cost_flow.SimpleMinCostFlow()
-    cost = dict.fromkeys(range(len(arcs)), 0)
-    for arc, per_minute, _ in value_arcs:
-        cost[arc] = -round(per_minute * 1e9)
-    for index, (tail, head, capacity) in enumerate(arcs):
-        best.add_arc_with_capacity_and_unit_cost(tail, head, capacity, cost[index])
-    best.add_arc_with_capacity_and_unit_cost(0, 1, coverable, 0)
-    best.set_node_supply(0, coverable)
-    best.set_node_supply(1, -coverable)
-    if best.solve() != best.OPTIMAL:
-        raise RuntimeError("min cost flow for the need-weighted bound did not solve")
-    value = sum(best.flow(arc) * per_minute for arc, per_minute, _ in value_arcs)
-    rounding = sum(capacity for _, _, capacity in value_arcs) * 1e-9
-    bound = min(1.0, (value + rounding) / total_need) if total_need > 0 else 1.0
-    return SupplyDemand(demand, offered, coverable, bound)
+        for v in problem["volunteers"]
+    )
+    visits = (
+        SlotVisit(
+            v["day"],
+            _minutes(v["earliest"]),
+            _minutes(v["latest"]),
+            int(v["duration_minutes"]),
+            int(v.get("volunteers_needed", 1)),
+            bool(v.get("requires_check", True)),
+            need_of[v["person"]],
+        )
+        for v in problem["visits"]
+    )
+    return slot_flow(int(problem.get("grid_minutes", GRID_MINUTES)), volunteers, visits)
 
 
 def _as_json(solution: Mapping[str, Any] | Any) -> Mapping[str, Any]:

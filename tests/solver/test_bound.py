@@ -43,6 +43,38 @@ def test_bound_is_never_below_the_best_rota_nor_above_the_plain_lp(raw: dict[str
     assert bound <= plain + 1e-9
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weeks())
+def test_big_week_bound_is_never_below_the_best_rota(raw: dict[str, Any]) -> None:
+    """The path a week too big for the per-pair LP takes: the aggregate LP and the slot flow."""
+    c = compile_problem(Problem.model_validate(raw))
+    total = sum(c.people[v.person].need for v in c.visits)
+    bound = relax(c, complete=False, time_limit=5).need_weighted_upper_bound
+    assert bound >= _best_need(c) / total - 1e-9
+
+
+def test_big_week_bound_knows_when_in_the_day_volunteers_are_free() -> None:
+    """One volunteer free Tuesday 10-11 and 14-15; three people each want an hour at 10-11.
+    The day holds two hours, so a bound by the day allows two visits; by the hour, one."""
+    raw = problem(
+        people=[person("p1", need=0.5), person("p2", need=0.5), person("p3", need=0.5)],
+        visits=[visit(name, pid, latest="11:00") for name, pid in (("a", "p1"), ("b", "p2"))]
+        + [visit("c", "p3", latest="11:00")],
+        volunteers=[
+            volunteer(
+                "v1",
+                availability=[
+                    {"day": 1, "start": "10:00", "end": "11:00"},
+                    {"day": 1, "start": "14:00", "end": "15:00"},
+                ],
+            )
+        ],
+    )
+    c = compile_problem(Problem.model_validate(raw))
+    assert abs(relax(c, complete=False, time_limit=5).need_weighted_upper_bound - 1 / 3) < 1e-6
+    assert abs(_best_need(c) - 0.5) < 1e-9
+
+
 def _far_apart_morning() -> dict[str, Any]:
     """Three people 4 km apart in a row (20 minutes at 12 km/h between neighbours), each
     wanting an hour between 10 and 12, and one volunteer free just then: one visit, never two."""
