@@ -416,7 +416,7 @@ def _report(
         "bound = (bound - achieved) / bound; slot-flow bound = `solver.instances."
         "supply_and_demand(...).need_weighted_bound`, a proven bound from a flow over 15-minute "
         "slots (solver/slots.py: volunteer weekly limits and checks kept; distance, language "
-        "and travel relaxed), computed here from the problem file alone; since session 5 the "
+        "and travel relaxed), computed here from the problem file alone; the "
         "solver's own bound is never above it (it takes the lower of its LP and this flow, over "
         "the visits someone is eligible for); gap to best bound uses the tighter of the two; "
         "continuity share = "
