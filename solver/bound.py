@@ -153,7 +153,10 @@ def _slot_flow_bound(c: Compiled) -> float:
         )
         for w in c.volunteers
     ]
-    flow = slot_flow(c.grid, volunteers, visits)
+    try:
+        flow = slot_flow(c.grid, volunteers, visits)
+    except RuntimeError:  # OR-Tools did not solve it: no bound from here, not a failed solve
+        return math.inf
     return _with_margin(flow.need_weighted_bound * sum(v.need for v in visits))
 
 
