@@ -202,10 +202,7 @@ def kept_volunteer_share(
     return len(before & after) / len(before), len(before)
 
 
-SupplyDemand = SlotFlow
-
-
-def supply_and_demand(problem: Mapping[str, Any]) -> SupplyDemand:
+def supply_and_demand(problem: Mapping[str, Any]) -> SlotFlow:
     """Return the volunteer-minutes a problem (its JSON) asks for and the most any rota could
     cover: the slot-flow relaxation (solver/slots.py).
 

@@ -12,6 +12,7 @@ from solver.check import compute_metrics
 from solver.compiled import Compiled, compile_problem, find_candidates
 from solver.decompose import (
     DETERMINISTIC_PER_SECOND,
+    MODEL_CANDIDATES_PER_VISIT,
     Clock,
     PinsInfeasible,
     improve,
@@ -26,12 +27,11 @@ from solver.validate import parse_problem, problem_errors
 Progress = Callable[[str], None]
 
 # Above this many visit x volunteer combinations, keep only the best few candidates per visit
-# (circle members, then the nearest). The search keeps as many on any big week
-# (decompose.MODEL_CANDIDATES_PER_VISIT); on the L weeks (one run each, 120 s) 25 rather than 12
-# covered 0.7486 of need against 0.7401 when volunteers are scarce, 0.9945 either way when
-# plentiful, in the same 114-115 s.
+# (circle members, then the nearest): as many as the search uses on any big week. On the L weeks
+# (one run each, 120 s) 25 rather than 12 covered 0.7486 of need against 0.7401 when volunteers
+# are scarce, 0.9945 either way when plentiful, in the same 114-115 s.
 ALL_CANDIDATES_UP_TO = 4_000_000
-CANDIDATES_PER_VISIT = 25
+CANDIDATES_PER_VISIT = MODEL_CANDIDATES_PER_VISIT
 BOUND_SHARE = 0.15
 EXPLAIN_RESERVE_PER_VISIT = 0.0006  # seconds kept back per visit for reasons and metrics
 OUTPUT_RESERVE = 0.5  # seconds kept back for writing the file and stopping worker processes
