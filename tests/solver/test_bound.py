@@ -58,8 +58,7 @@ def test_big_week_bound_knows_when_in_the_day_volunteers_are_free() -> None:
     The day holds two hours, so a bound by the day allows two visits; by the hour, one."""
     raw = problem(
         people=[person("p1", need=0.5), person("p2", need=0.5), person("p3", need=0.5)],
-        visits=[visit(name, pid, latest="11:00") for name, pid in (("a", "p1"), ("b", "p2"))]
-        + [visit("c", "p3", latest="11:00")],
+        visits=[visit(f"{pid}-tue", pid, latest="11:00") for pid in ("p1", "p2", "p3")],
         volunteers=[
             volunteer(
                 "v1",
