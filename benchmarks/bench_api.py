@@ -53,9 +53,9 @@ from graph.settings import Settings
 from graph.store import GraphStore, open_store
 from seed.borough import generate_borough
 from seed.load import load_borough
-from service.auth import hash_password
-from service.signup import OPEN_VISITS_SLACK, TRAVEL_SPEED_KMH, _box, get_volunteer
-from service.users import token_for
+from service.accounts.auth import hash_password
+from service.accounts.users import token_for
+from service.visits.signup import OPEN_VISITS_SLACK, TRAVEL_SPEED_KMH, _box, get_volunteer
 from service.weeks import monday_of, today
 
 OPEN = """query($first: Int) { openVisits(first: $first) {

@@ -18,10 +18,10 @@ from strawberry.http import async_base_view
 
 from graph.settings import Settings, get_settings
 from graph.store.port import GraphStore
+from service.accounts.users import current_user_from_header
 from service.api.schema import schema
 from service.config import secret_key
 from service.context import RequestContext, off_loop
-from service.users import current_user_from_header
 from service.web.routes import mount_web
 
 log = logging.getLogger("carecircles.service")
@@ -125,7 +125,7 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
 def _warm_open_visits(store: GraphStore) -> None:
     """With the open-visits snapshot on, load it now in the background, so the first
     volunteer to ask does not wait for it (nor, with several workers, the first in each)."""
-    from service.signup import open_visits_max_age
+    from service.visits.signup import open_visits_max_age
 
     max_age = open_visits_max_age()
     if max_age <= 0:
@@ -144,7 +144,7 @@ def load_open_visits(store: GraphStore, max_age: float) -> bool:
     (20-57 ms each, 9 in 13 s over two workers at 32 clients, each stalling every request its
     worker holds; 4-17 ms once frozen). A one-off, at start-up: whatever else is alive then is
     frozen with it."""
-    from service.signup import OpenVisitsSnapshot
+    from service.visits.signup import OpenVisitsSnapshot
     from service.weeks import monday_of, today
 
     try:

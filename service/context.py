@@ -128,9 +128,9 @@ class RequestContext(BaseContext):
 
     @cached_property
     def reads(self) -> Any:
-        """Fields of other people's records this request returned (``service.consent.Reads``),
+        """Fields of other people's records this request returned (``service.consent.policy.Reads``),
         written to the access log when the request is done."""
-        from service.consent import Reads
+        from service.consent.policy import Reads
 
         return Reads()
 

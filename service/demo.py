@@ -1,12 +1,12 @@
 """``carecircles serve --demo``: a borough to look at, this week's rota published, and a
 sign-in for one user of each role.
 
-The demo people's consent (``grant_demo_consent``), made through ``service.consent`` like any
+The demo people's consent (``grant_demo_consent``), made through ``service.consent.policy`` like any
 other grant: most grant the coordinating organisation ``needs`` and ``checkins`` "for arranging
 visits and support" for a year, every third of those ``contact`` too, and every tenth person
 grants nothing (their record shows name, area and visit times to staff, no more). A few of those
 who granted check-in access have a history of check-ins over the last six weeks
-(``seed_demo_check_ins``, through ``service.checkins``): some getting lonelier (which raises
+(``seed_demo_check_ins``, through ``service.wellbeing.checkins``): some getting lonelier (which raises
 alerts for the link worker), some better, so the trend chart, suggestions and alerts have
 something to show.
 """
@@ -21,12 +21,12 @@ from graph.models import User, utc_now
 from graph.repo import users as users_repo
 from graph.repo.users import get_user_by_email
 from graph.store.port import GraphStore
-from service.auth import hash_password
-from service.checkins import record_check_in
-from service.consent import grant_access
-from service.rota import publish_rota, run_rota
-from service.users import coordinating_organization, create_user, token_for
+from service.accounts.auth import hash_password
+from service.accounts.users import coordinating_organization, create_user, token_for
+from service.consent.policy import grant_access
+from service.rota.runs import publish_rota, run_rota
 from service.weeks import monday_of, today
+from service.wellbeing.checkins import record_check_in
 from service.wellbeing.scales import ScaleError
 
 DEMO_DOMAIN = "demo.carecircles.example"

@@ -11,11 +11,11 @@ from graph.models import RotaRun
 from graph.models.base import ID_PATTERN
 from graph.repo.users import get_user
 from graph.store.port import GraphStore
-from service.auth import read_token
-from service.calendar import volunteer_calendar
+from service.accounts.auth import read_token
+from service.accounts.users import current_user_from_header
 from service.context import off_loop
-from service.rota import get_rota_run, names_in_reasons, rota_csv, solution_of
-from service.users import current_user_from_header
+from service.rota.runs import get_rota_run, names_in_reasons, rota_csv, solution_of
+from service.visits.calendar import volunteer_calendar
 
 NAMES_IN_RUN = """
 MATCH (n) WHERE (n:Volunteer OR n:Person) AND n.id IN $ids

@@ -119,7 +119,7 @@ class CountQueries(SchemaExtension):
 
 class LogPersonReads(SchemaExtension):
     """Writes the Person fields a request returned about others to the access log, in one
-    statement, before the response leaves (service.consent.Reads); a failure to log fails the
+    statement, before the response leaves (service.consent.policy.Reads); a failure to log fails the
     request rather than hand out an unlogged read."""
 
     async def on_operation(self) -> AsyncIterator[None]:
@@ -127,6 +127,6 @@ class LogPersonReads(SchemaExtension):
         context = self.execution_context.context
         reads = getattr(context, "reads_noted", None)  # most requests read no one's record
         if reads is not None and reads.fields:
-            from service import consent
+            from service.consent import policy as consent
 
             await context.call(consent.log_reads, user=context.user, reads=reads)

@@ -87,8 +87,8 @@ class Loaders:
         return [found.get(i) for i in ids]
 
     async def _person_access(self, ids: list[str]) -> list[Any]:
-        """What the caller may see of each person now (service.consent.Access), one statement."""
-        from service import consent
+        """What the caller may see of each person now (service.consent.policy.Access), one statement."""
+        from service.consent import policy as consent
 
         found = await self._context.call(
             consent.accesses_to_people, user=self._context.user, person_ids=list(ids)

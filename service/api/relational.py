@@ -1,7 +1,7 @@
 """GraphQL for the relational features: check-ins and alerts, services and connections, consent,
 and the person's own view. Merged into the schema's Query and Mutation (service/api/schema.py).
 
-Personal data of a person is read here only through ``service.consent``: the person sees all of
+Personal data of a person is read here only through ``service.consent.policy``: the person sees all of
 their own record; anyone else sees what a grant in force covers (deny by default), and every such
 read is written to the access log with the fields read.
 """
@@ -23,7 +23,7 @@ from graph.repo import services as services_repo
 from graph.repo.alerts import StoredAlert
 from graph.repo.errors import AlreadyExists, NotFound
 from graph.repo.records import from_properties
-from service import access, checkins, consent, my_data
+from service import access
 from service.api.errors import InputError, NotAllowed, check_id
 from service.api.paging import Connection, check_first, connection, decode_cursor
 from service.api.types import (
@@ -34,14 +34,17 @@ from service.api.types import (
     TimeWindow,
     VisitNote,
 )
-from service.connections import (
+from service.connections.suggestions import (
     MAX_SUGGESTIONS,
     record_referral_outcome,
     refer_to_service,
     suggest_connections,
 )
+from service.consent import my_data
+from service.consent import policy as consent
 from service.context import CurrentUser, RequestContext
 from service.weeks import monday_of, today, visit_date
+from service.wellbeing import checkins
 from service.wellbeing.scales import ScaleError
 
 NOTE_MAX = 500

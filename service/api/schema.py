@@ -25,8 +25,9 @@ from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from graph.repo.records import from_properties
 from graph.repo.signup import Change
-from service import access, consent, rota, signup, users
-from service.api.coordination import CoordinationMutation
+from service import access
+from service.accounts import users
+from service.accounts.auth import issue_token
 from service.api.errors import (
     CountQueries,
     InputError,
@@ -64,14 +65,17 @@ from service.api.types import (
     VisitUnavailable,
     VolunteerType,
 )
-from service.auth import issue_token
 from service.config import (
     CALENDAR_TOKEN_TTL_SECONDS,
     QUERY_ALIASES_MAX,
     QUERY_DEPTH_MAX,
     QUERY_TOKENS_MAX,
 )
+from service.consent import policy as consent
 from service.context import CurrentUser, RequestContext
+from service.people.graphql import CoordinationMutation
+from service.rota import runs as rota
+from service.visits import signup
 from service.weeks import InvalidWeek, monday_of, today, week_start
 
 NOTE_MAX = 500

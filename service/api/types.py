@@ -10,11 +10,11 @@ import strawberry
 from strawberry.types import Info
 
 from graph.models import Person, RotaRun, Volunteer, Window, iso_utc
-from service import consent
 from service.access import may_see_address
 from service.api.errors import NotAllowed
 from service.api.execution import known_in
-from service.rota import ReasonNames
+from service.consent import policy as consent
+from service.rota.runs import ReasonNames
 from service.weeks import visit_date, week_label
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class VisitNote:
 
 
 async def _may_read(info: ContextInfo, person_id: str, field: str) -> bool:
-    """Whether the caller may see ``field`` of the person now (service.consent decides: the
+    """Whether the caller may see ``field`` of the person now (service.consent.policy decides: the
     arranging-visits basis first, without a query; grants, loaded in one batch per request, when
     the field needs a scope). A field given is noted for the access log."""
     context = info.context

@@ -29,7 +29,7 @@ def run(
     except GraphError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
-    from service.rota import run_rota, solution_of  # OR-Tools loads only when solving
+    from service.rota.runs import run_rota, solution_of  # OR-Tools loads only when solving
 
     try:
         result = run_rota(store=store, week_start=monday, time_limit=time_limit, workers=workers)
@@ -55,7 +55,7 @@ def run(
 @app.command("publish")
 def publish(run_id: Annotated[str, typer.Argument(help="the draft's id")]) -> None:
     """Publish a draft: its assignments become proposed visits."""
-    from service.rota import RotaError, publish_rota
+    from service.rota.runs import RotaError, publish_rota
 
     try:
         store = open_store(get_settings())

@@ -9,7 +9,7 @@ import typer
 
 from graph.settings import get_settings
 from graph.store import GraphError, open_store
-from service.auth import ROLES
+from service.accounts.auth import ROLES
 from service.config import secret_key
 
 app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -45,7 +45,7 @@ def add(
         raise typer.BadParameter(
             "give --person-id or --volunteer-id, not both", param_hint="--person-id"
         )
-    from service.users import UserInputError, create_user, token_for  # loads the API types
+    from service.accounts.users import UserInputError, create_user, token_for  # loads the API types
 
     settings = get_settings()
     generated = password is None

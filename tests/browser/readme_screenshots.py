@@ -28,11 +28,12 @@ from graph.repo.users import get_user_by_email, update_user
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
 from graph.store.embedded import ensure_server, stop_server
-from service import checkins, consent
 from service.app import create_app
 from service.config import secret_key
+from service.consent import policy as consent
 from service.demo import demo_sign_ins, publish_this_week, seed_if_empty
 from service.weeks import monday_of, today
+from service.wellbeing import checkins
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TOKEN_KEY
 from tests.service.conftest import _free_port
 

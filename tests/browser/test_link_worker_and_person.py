@@ -25,9 +25,10 @@ from playwright.sync_api import Page, Route, expect
 from graph.models import CareCircle, Interest, Person, Service, utc_now
 from graph.repo import areas, circles, services
 from graph.repo.users import get_user, get_user_by_email
-from service import checkins, consent
+from service.accounts.users import to_current
+from service.consent import policy as consent
 from service.context import CurrentUser
-from service.users import to_current
+from service.wellbeing import checkins
 from tests.browser.conftest import DESKTOP, snap
 from tests.service.conftest import World
 

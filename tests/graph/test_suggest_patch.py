@@ -40,7 +40,7 @@ from graph.repo.services import create_service, delete_service, get_service_or_r
 from graph.repo.services import update_service as save_service
 from graph.repo.volunteers import create_volunteer
 from graph.store.port import GraphStore
-from service.connections import refer_to_service, suggest_connections
+from service.connections.suggestions import refer_to_service, suggest_connections
 from tests.factories import (
     NOW,
     make_area,

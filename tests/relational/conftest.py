@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from graph.models import ConsentGrant, Person, utc_now
-from service import consent
+from service.consent import policy as consent
 from tests.service.conftest import Api, World
 from tests.service.conftest import api as api  # noqa: F401  (fixture)
 from tests.service.conftest import world as world  # noqa: F401  (fixture)

@@ -13,7 +13,8 @@ from typing import Any
 from graph.models import Person, utc_now
 from graph.repo import alerts as alerts_repo
 from graph.repo.users import get_user_by_email
-from service import checkins, my_data
+from service.consent import my_data
+from service.wellbeing import checkins
 from tests.relational.conftest import grant
 from tests.service.conftest import Api, World
 

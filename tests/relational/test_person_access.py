@@ -1,4 +1,4 @@
-"""The ``person``/``people`` queries through service.consent: staff of the organisation see what
+"""The ``person``/``people`` queries through service.consent.policy: staff of the organisation see what
 arranging visits needs (name, area, visit pattern, circle) by role; contact details, needs,
 check-ins and visit notes only with a grant in force for that scope (null otherwise, nothing
 leaks); every field returned to someone else is in the access log, and the person sees exactly
@@ -13,8 +13,8 @@ import pytest
 
 from graph.models import ConsentGrant, Person, utc_now
 from graph.repo import consent as grants_repo
-from service.checkins import record_check_in
-from service.consent import ARRANGING_VISITS
+from service.consent.policy import ARRANGING_VISITS
+from service.wellbeing.checkins import record_check_in
 from tests.relational.conftest import grant
 from tests.service.conftest import Api, World
 

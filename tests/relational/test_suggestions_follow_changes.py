@@ -1,13 +1,13 @@
 """A link worker's suggestions follow what changed at once: the use cases that change a person
-tell the cached projection (service.connections.connections_changed with the ids), so nobody
+tell the cached projection (service.connections.suggestions.connections_changed with the ids), so nobody
 waits for the cache to expire or for a full re-read."""
 
 from __future__ import annotations
 
 from graph.repo import areas, people, services
 from graph.store import GraphStore
-from service import registry
-from service.connections import suggest_connections
+from service.connections.suggestions import suggest_connections
+from service.people import registry
 from tests.factories import make_interest, make_person, make_service
 
 

@@ -26,9 +26,9 @@ from graph.repo import areas, people, services, visits, volunteers
 from graph.repo import users as users_repo
 from graph.settings import Settings
 from graph.store import GraphStore, drop_graph, open_store
+from service.accounts.auth import hash_password
+from service.accounts.users import token_for
 from service.app import create_app
-from service.auth import hash_password
-from service.users import token_for
 from tests.conftest import GraphServer
 
 PASSWORD = "correct horse battery"
@@ -199,7 +199,7 @@ class World:
     def user(self, role: str, **links: Any) -> tuple[str, str]:
         """A user of ``role`` (password ``PASSWORD``); returns (email, token).
 
-        Made like ``service.users.create_user`` does, with one password hash for all (hashing
+        Made like ``service.accounts.users.create_user`` does, with one password hash for all (hashing
         costs a fifth of a second on purpose); test_app signs up through create_user itself."""
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
         if role in ("coordinator", "link_worker") and "organization_id" not in links:

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from graph.models import utc_now
-from service import consent
 from service.api.schema import Mutation, Query, schema
+from service.consent import policy as consent
 from tests.service.conftest import Api, World
 
 PERSON = "query($id: ID!) { person(id: $id) { id firstName lastName address } }"

@@ -11,8 +11,8 @@ import pytest
 from graph.models import Visit
 from graph.repo import visits
 from graph.store import GraphStore
-from service import signup
-from service.signup import _Held, _start_among
+from service.visits import signup
+from service.visits.signup import _Held, _start_among
 from service.weeks import monday_of
 from tests.service.test_signup_snapshot import ann_and_free_volunteers
 

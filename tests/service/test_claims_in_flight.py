@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from service.api.schema import _ClaimsInFlight
-from service.signup import UNAVAILABLE_MESSAGES, ClaimResult
+from service.visits.signup import UNAVAILABLE_MESSAGES, ClaimResult
 from tests.loops import in_own_loop
 
 FULL = ClaimResult("claimed", start="10:00", visit={"v": {"volunteers_needed": 1}, "holders": 0})

@@ -10,10 +10,10 @@ from graph.models import Organization, Person, Volunteer, Window
 from graph.repo import people, services, volunteers
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
-from service.auth import read_token
+from service.accounts.auth import read_token
+from service.accounts.users import user_for_token
 from service.cli import app
 from service.config import secret_key
-from service.users import user_for_token
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
-from service.rota import plan_week
+from service.rota.runs import plan_week
 from tests.service.conftest import Api, World, next_monday
 
 PERSON_FIELDS = (

@@ -215,7 +215,7 @@ def test_gap_reasons_name_people_by_first_name_not_by_id(api: Api, world: World)
 
 
 def test_readable_reasons_replace_whole_ids_only() -> None:
-    from service.rota import ReasonNames
+    from service.rota.runs import ReasonNames
 
     words = ReasonNames(
         names={"person-7": "Ann", "person-77": "Bea", "v-1": "Val"}, people=frozenset()

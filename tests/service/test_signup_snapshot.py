@@ -14,8 +14,8 @@ from graph.models import Person, Visit, Volunteer, Window
 from graph.repo import people, visits, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
-from service import signup
 from service.app import load_open_visits
+from service.visits import signup
 from service.weeks import monday_of, today
 from tests.loops import in_own_loop
 from tests.service.conftest import next_monday

@@ -12,7 +12,7 @@ from graph.models import Visit
 from graph.repo import people, visits
 from graph.repo import signup as repo
 from graph.store import GraphStore
-from service import signup
+from service.visits import signup
 from service.weeks import monday_of, today
 from tests.service.conftest import next_monday
 from tests.service.test_signup_snapshot import (

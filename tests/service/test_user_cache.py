@@ -8,8 +8,8 @@ import pytest
 from graph.repo import people
 from graph.repo import users as users_repo
 from graph.store import GraphStore
-from service import my_data
-from service.users import USER_CACHE_ENV, token_for, user_cache_seconds, user_for_token
+from service.accounts.users import USER_CACHE_ENV, token_for, user_cache_seconds, user_for_token
+from service.consent import my_data
 from tests.factories import make_person, make_user
 
 KEY = b"k" * 32

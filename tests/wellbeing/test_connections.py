@@ -11,7 +11,7 @@ from graph.repo.people import create_person
 from graph.repo.referrals import create_referral, update_referral_status
 from graph.repo.services import create_service
 from graph.store.port import GraphStore
-from service.connections import (
+from service.connections.suggestions import (
     connections_changed,
     record_referral_outcome,
     refer_to_service,

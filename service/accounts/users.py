@@ -17,7 +17,13 @@ from graph.repo.errors import AlreadyExists
 from graph.repo.users import get_user_by_email
 from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore
-from service.auth import bearer_token, hash_password, issue_token, read_token, verify_password
+from service.accounts.auth import (
+    bearer_token,
+    hash_password,
+    issue_token,
+    read_token,
+    verify_password,
+)
 from service.config import TOKEN_TTL_SECONDS, seconds_from_env
 from service.context import CurrentUser, underlying
 

@@ -11,7 +11,7 @@ between, the feedback is computed again from the new history.
 is one (3+ check-ins over 14+ days), else 0.
 
 Who may record one (``may_record``): the person; a coordinator or link worker the person has
-granted ``checkins`` access (``service.consent``); a volunteer who logged a visit with the person
+granted ``checkins`` access (``service.consent.policy``); a volunteer who logged a visit with the person
 as done in the last ``VOLUNTEER_CHECK_IN_DAYS`` days.
 
 The person's link worker, for alerts, is whoever the person has granted ``checkins`` access:
@@ -36,7 +36,7 @@ from graph.repo.errors import NotFound
 from graph.repo.records import from_properties, to_properties
 from graph.repo.signup import lock_token
 from graph.store.port import GraphStore
-from service import consent
+from service.consent import policy as consent
 from service.context import CurrentUser
 from service.wellbeing.feedback import PastCheckIn, check_in_feedback
 from service.wellbeing.scales import ScaleError, score_check_in

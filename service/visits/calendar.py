@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 
 from graph.models import utc_now
 from graph.store.port import GraphStore
-from service.signup import my_visits
+from service.visits.signup import my_visits
 from service.weeks import monday_of, today, visit_date
 
 LOCAL_TIME = ZoneInfo("Europe/London")

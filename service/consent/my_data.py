@@ -31,9 +31,9 @@ from graph.repo import people as people_repo
 from graph.repo.alerts import StoredAlert
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
-from service.connections import connections_changed
-from service.consent import purposes_in
-from service.users import forget_users
+from service.accounts.users import forget_users
+from service.connections.suggestions import connections_changed
+from service.consent.policy import purposes_in
 
 ACCESS_LOG_MAX = 500
 SELF_REQUEST = "self"

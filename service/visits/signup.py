@@ -27,7 +27,7 @@ from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.config import seconds_from_env
-from service.connections import connections_changed
+from service.connections.suggestions import connections_changed
 from service.context import off_loop, underlying
 from service.weeks import monday_of, today, visit_date
 from service.wellbeing.feedback import VISIT_DONE_GAIN, VISIT_MISSED_LOSS

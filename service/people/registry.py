@@ -1,5 +1,5 @@
 """Coordinators register people and volunteers, change their records and set a person's weekly
-visit pattern (which ``service.rota.plan_week`` expands into each new week's visits).
+visit pattern (which ``service.rota.runs.plan_week`` expands into each new week's visits).
 
 Every change is validated by the domain models in ``graph.models`` before anything is written:
 a ``ValidationError`` becomes a ``RegistryError`` naming the field as the API spells it
@@ -20,7 +20,7 @@ from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from graph.repo.errors import AlreadyExists
 from graph.store.port import GraphStore
-from service.connections import connections_changed
+from service.connections.suggestions import connections_changed
 
 M = TypeVar("M", Person, Volunteer)
 

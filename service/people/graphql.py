@@ -3,7 +3,7 @@ person's weekly visit pattern (service/registry.py). Merged into the schema's Mu
 
 Malformed input is a GraphQL error naming the field (``lat: Input should be less than or equal
 to 90``, ``visitWindows[0].end: ...``); nothing is written. The Person returned is read through
-service.consent like any other (the fields given back are in the person's access log).
+service.consent.policy like any other (the fields given back are in the person's access log).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any
 import strawberry
 from strawberry.types.unset import UNSET
 
-from service import access, registry
+from service import access
 from service.api.errors import InputError, check_id
 from service.api.types import ContextInfo, PersonType, VolunteerType
+from service.people import registry
 
 NAME_FIELDS = ("first_name", "last_name")
 
