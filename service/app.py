@@ -19,9 +19,9 @@ from strawberry.http import async_base_view
 from graph.settings import Settings, get_settings
 from graph.store.port import GraphStore
 from service.accounts.users import current_user_from_header
-from service.api.schema import schema
 from service.config import secret_key
 from service.context import RequestContext, off_loop
+from service.schema import schema
 from service.web.routes import mount_web
 
 log = logging.getLogger("carecircles.service")

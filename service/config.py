@@ -15,6 +15,8 @@ PAGE_SIZE_MAX = 100
 QUERY_DEPTH_MAX = 6
 QUERY_TOKENS_MAX = 2000
 QUERY_ALIASES_MAX = 30
+# The longest note a volunteer may leave on a visit or a link worker on an alert.
+NOTE_MAX = 500
 
 
 def seconds_from_env(name: str, *, default: float, most: float = 60.0) -> float:

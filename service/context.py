@@ -128,7 +128,7 @@ class RequestContext(BaseContext):
 
     @cached_property
     def reads(self) -> Any:
-        """Fields of other people's records this request returned (``service.consent.policy.Reads``),
+        """Fields of other people's records this request returned (``policy.Reads``),
         written to the access log when the request is done."""
         from service.consent.policy import Reads
 

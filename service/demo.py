@@ -6,7 +6,7 @@ other grant: most grant the coordinating organisation ``needs`` and ``checkins``
 visits and support" for a year, every third of those ``contact`` too, and every tenth person
 grants nothing (their record shows name, area and visit times to staff, no more). A few of those
 who granted check-in access have a history of check-ins over the last six weeks
-(``seed_demo_check_ins``, through ``service.wellbeing.checkins``): some getting lonelier (which raises
+(``seed_demo_check_ins``, through ``wellbeing.checkins``): some getting lonelier (which raises
 alerts for the link worker), some better, so the trend chart, suggestions and alerts have
 something to show.
 """

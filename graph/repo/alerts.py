@@ -1,4 +1,5 @@
-"""Alerts: ``(Alert)-[:ABOUT]->(Person)``, raised by a check-in (``service.wellbeing.checkins``), and a
+"""Alerts: ``(Alert)-[:ABOUT]->(Person)``, raised by a check-in
+(``service.wellbeing.checkins``), and a
 link worker's acknowledgement that they have dealt with one.
 
 An acknowledgement is held on the alert itself: ``acknowledged_at``, ``acknowledged_by`` (the

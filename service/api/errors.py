@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 
 from graphql import GraphQLEnumType, GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from graph.models.base import ID_PATTERN
+from service.weeks import InvalidWeek, week_start
 
 log = logging.getLogger("carecircles.graphql")
 
@@ -130,3 +132,12 @@ class LogPersonReads(SchemaExtension):
             from service.consent import policy as consent
 
             await context.call(consent.log_reads, user=context.user, reads=reads)
+
+
+def week_input(value: str) -> date:
+    """An ISO week argument (``2026-W48``) as its Monday, or an InputError saying what was
+    expected."""
+    try:
+        return week_start(value)
+    except InvalidWeek as error:
+        raise InputError(str(error)) from None

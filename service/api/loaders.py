@@ -87,7 +87,7 @@ class Loaders:
         return [found.get(i) for i in ids]
 
     async def _person_access(self, ids: list[str]) -> list[Any]:
-        """What the caller may see of each person now (service.consent.policy.Access), one statement."""
+        """What the caller may see of each person now (``policy.Access``), one statement."""
         from service.consent import policy as consent
 
         found = await self._context.call(

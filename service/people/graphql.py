@@ -1,23 +1,376 @@
-"""GraphQL for coordinators' records: register and update people and volunteers, and set a
-person's weekly visit pattern (service/registry.py). Merged into the schema's Mutation.
+"""GraphQL for people and volunteers: the records coordinators keep and a person's record read
+through consent (``personRecord``).
 
 Malformed input is a GraphQL error naming the field (``lat: Input should be less than or equal
-to 90``, ``visitWindows[0].end: ...``); nothing is written. The Person returned is read through
-service.consent.policy like any other (the fields given back are in the person's access log).
+to 90``, ``visitWindows[0].end: ...``); nothing is written. A person's fields are read through
+``service.consent.policy``: the fields given back are in the person's access log.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types.unset import UNSET
 
+from graph.models import Person, Volunteer, Window
+from graph.repo import checkins as checkins_repo
+from graph.repo import people as people_repo
+from graph.repo import volunteers as volunteers_repo
+from graph.repo.records import from_properties
 from service import access
-from service.api.errors import InputError, check_id
-from service.api.types import ContextInfo, PersonType, VolunteerType
+from service.api.errors import (
+    InputError,
+    NotAllowed,
+    check_id,
+)
+from service.api.info import ContextInfo
+from service.api.paging import Connection, check_first, connection, decode_cursor
+from service.consent import my_data
+from service.consent import policy as consent
+from service.consent.checks import log_person_read, person_access
 from service.people import registry
+from service.weeks import visit_date
+from service.wellbeing.graphql import CheckInType
+
+T = TypeVar("T")
+
+
+def snake_case(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+@strawberry.type
+class TimeWindow:
+    day: int
+    start: str
+    end: str
+
+
+def _window(window: Window) -> TimeWindow:
+    return TimeWindow(day=window.day, start=window.start, end=window.end)
+
+
+@strawberry.type
+class CircleMember:
+    volunteer_id: strawberry.ID
+    first_name: str
+    since: str | None
+
+
+@strawberry.type
+class VisitNote:
+    visit_id: strawberry.ID
+    date: str
+    volunteer_first_name: str
+    note: str
+    at: str | None
+
+
+async def _may_read(info: ContextInfo, person_id: str, field: str) -> bool:
+    """Whether the caller may see ``field`` of the person now (service.consent.policy decides: the
+    arranging-visits basis first, without a query; grants, loaded in one batch per request, when
+    the field needs a scope). A field given is noted for the access log."""
+    context = info.context
+    scope = consent.PERSON_FIELDS[field]
+    found = consent.basis(context.user, person_id)
+    if not found.allows(scope):
+        found = await context.loaders.person_access.load(person_id)
+        if not found.allows(scope):
+            return False
+    context.reads.note(found, field)
+    return True
+
+
+async def _given(info: ContextInfo, person_id: str, field: str, value: T) -> T | None:
+    return value if await _may_read(info, person_id, field) else None
+
+
+async def _required(info: ContextInfo, person_id: str, field: str, value: T) -> T:
+    if not await _may_read(info, person_id, field):
+        raise NotAllowed()
+    return value
+
+
+@strawberry.type(
+    name="Person",
+    description="Someone your organisation supports. Name, area, visit pattern and circle are "
+    "there for arranging visits (coordinators and link workers); contact details, needs, "
+    "check-ins and visit notes only while the person has a consent in force for them, null "
+    "otherwise. Every field you are given is written to the person's access log.",
+)
+class PersonType:
+    id: strawberry.ID
+    record: strawberry.Private[Person]
+
+    @strawberry.field
+    async def first_name(self, info: ContextInfo) -> str:
+        return await _required(info, self.record.id, "first_name", self.record.first_name)
+
+    @strawberry.field
+    async def last_name(self, info: ContextInfo) -> str:
+        return await _required(info, self.record.id, "last_name", self.record.last_name)
+
+    @strawberry.field(description="The approximate area (ward) the person lives in.")
+    async def area(self, info: ContextInfo) -> str | None:
+        if self.record.area_id is None:
+            return None
+        await _required(info, self.record.id, "area", None)
+        return await info.context.loaders.area_name.load(self.record.area_id)
+
+    @strawberry.field
+    async def visits_per_week(self, info: ContextInfo) -> int:
+        value = self.record.visits_per_week
+        return await _required(info, self.record.id, "visits_per_week", value)
+
+    @strawberry.field
+    async def visit_minutes(self, info: ContextInfo) -> int:
+        return await _required(info, self.record.id, "visit_minutes", self.record.visit_minutes)
+
+    @strawberry.field(description="The weekly times the person would like visits in.")
+    async def visit_windows(self, info: ContextInfo) -> list[TimeWindow]:
+        windows = [_window(w) for w in self.record.visit_windows]
+        return await _required(info, self.record.id, "visit_windows", windows)
+
+    @strawberry.field(description="The volunteers in the person's care circle.")
+    async def circle(self, info: ContextInfo) -> list[CircleMember]:
+        await _required(info, self.record.id, "circle", None)
+        rows = await info.context.loaders.circle.load(self.record.id)
+        return [
+            CircleMember(
+                volunteer_id=strawberry.ID(r["volunteer_id"]),
+                first_name=r["first_name"],
+                since=r["since"],
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(description="Address and postcode (consent: contact).")
+    async def address(self, info: ContextInfo) -> str | None:
+        record = self.record
+        full = ", ".join(part for part in (record.address, record.postcode) if part) or None
+        return await _given(info, record.id, "address", full)
+
+    @strawberry.field(description="Consent: contact.")
+    async def phone(self, info: ContextInfo) -> str | None:
+        return await _given(info, self.record.id, "phone", self.record.phone)
+
+    @strawberry.field(description="0..1, from check-ins; more need, more support (consent: needs).")
+    async def need(self, info: ContextInfo) -> float | None:
+        return await _given(info, self.record.id, "need", self.record.need)
+
+    @strawberry.field(description="Recent change in need, -1..1 (consent: needs).")
+    async def need_trend(self, info: ContextInfo) -> float | None:
+        return await _given(info, self.record.id, "need_trend", self.record.need_trend)
+
+    @strawberry.field(description="Consent: needs.")
+    async def languages(self, info: ContextInfo) -> list[str] | None:
+        return await _given(info, self.record.id, "languages", list(self.record.languages))
+
+    @strawberry.field(description="Consent: needs.")
+    async def access_needs(self, info: ContextInfo) -> list[str] | None:
+        value = list(self.record.access_needs)
+        return await _given(info, self.record.id, "access_needs", value)
+
+    @strawberry.field(description="Loneliness check-ins, oldest first (consent: checkins).")
+    async def check_ins(self, info: ContextInfo) -> list[CheckInType] | None:
+        if not await _may_read(info, self.record.id, "check_ins"):
+            return None
+        found = await info.context.loaders.check_ins.load(self.record.id)
+        return [CheckInType.of(c) for c in found]
+
+    @strawberry.field(
+        description="Volunteers' notes from visits, newest first (consent: visit_notes)."
+    )
+    async def visit_notes(self, info: ContextInfo) -> list[VisitNote] | None:
+        if not await _may_read(info, self.record.id, "visit_notes"):
+            return None
+        rows = await info.context.loaders.visit_notes.load(self.record.id)
+        return [
+            VisitNote(
+                visit_id=strawberry.ID(r["visit_id"]),
+                date=visit_date(r["week_start"], int(r["day"])).isoformat(),
+                volunteer_first_name=r["volunteer_first_name"],
+                note=r["note"],
+                at=r["at"],
+            )
+            for r in rows
+        ]
+
+    @classmethod
+    def of(cls, person: Person) -> PersonType:
+        return cls(id=strawberry.ID(person.id), record=person)
+
+
+@strawberry.type(name="Volunteer")
+class VolunteerType:
+    id: strawberry.ID
+    first_name: str
+    last_name: str
+    checked: bool
+    max_km: float
+    max_minutes: int
+    languages: list[str]
+    availability: list[TimeWindow]
+    area_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def area(self, info: ContextInfo) -> str | None:
+        if self.area_id is None:
+            return None
+        return await info.context.loaders.area_name.load(self.area_id)
+
+    @classmethod
+    def of(cls, volunteer: Volunteer) -> VolunteerType:
+        return cls(
+            id=strawberry.ID(volunteer.id),
+            first_name=volunteer.first_name,
+            last_name=volunteer.last_name,
+            checked=volunteer.checked,
+            max_km=volunteer.max_km,
+            max_minutes=volunteer.max_minutes,
+            languages=volunteer.languages,
+            availability=[
+                TimeWindow(day=w.day, start=w.start, end=w.end) for w in volunteer.availability
+            ],
+            area_id=volunteer.area_id,
+        )
+
+
+SEARCH_MAX = 100
+
+# People whose first or last name holds every word of the search (words already lower case), in
+# id order like the unfiltered list, so the same cursors page both.
+PEOPLE_MATCHING = """
+MATCH (n:Person)
+WHERE ($after IS NULL OR n.id > $after)
+  AND all(word IN $words WHERE toLower(n.first_name) CONTAINS word
+                            OR toLower(n.last_name) CONTAINS word)
+RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
+"""
+
+
+def _search_words(search: str | None) -> list[str]:
+    """The words of a name search, lower case; none for no search (or only spaces)."""
+    if search is None:
+        return []
+    if len(search) > SEARCH_MAX:
+        raise InputError(f"search: expected at most {SEARCH_MAX} characters, got {len(search)}")
+    return search.lower().split()
+
+
+# Fields of PersonRecord and the consent scope each needs (None: any grant in force).
+FIELD_SCOPES: dict[str, str | None] = {
+    "firstName": None,
+    "lastName": None,
+    "area": None,
+    "address": "contact",
+    "postcode": "contact",
+    "phone": "contact",
+    "dateOfBirth": "contact",
+    "need": "needs",
+    "needTrend": "needs",
+    "languages": "needs",
+    "interests": "needs",
+    "accessNeeds": "needs",
+    "genderPreference": "needs",
+    "visitWindows": "needs",
+    "visitsPerWeek": "needs",
+    "visitMinutes": "needs",
+    "checkIns": "checkins",
+    "visitNotes": "visit_notes",
+}
+
+
+@strawberry.type(description="A person's record; parts outside your consent are null.")
+class PersonRecord:
+    id: strawberry.ID
+    first_name: str | None = None
+    last_name: str | None = None
+    area_id: strawberry.Private[str | None] = None
+    address: str | None = None
+    postcode: str | None = None
+    phone: str | None = None
+    date_of_birth: str | None = None
+    need: float | None = None
+    need_trend: float | None = None
+    languages: list[str] | None = None
+    interests: list[str] | None = None
+    access_needs: list[str] | None = None
+    gender_preference: str | None = None
+    visit_windows: list[TimeWindow] | None = None
+    visits_per_week: int | None = None
+    visit_minutes: int | None = None
+    check_ins: list[CheckInType] | None = None
+    visit_notes: list[VisitNote] | None = None
+
+    @strawberry.field
+    async def area(self, info: ContextInfo) -> str | None:
+        if self.area_id is None:
+            return None
+        return await info.context.loaders.area_name.load(self.area_id)
+
+
+def _requested(info: ContextInfo) -> set[str]:
+    names: set[str] = set()
+    for selected in info.selected_fields:
+        for child in selected.selections:
+            name = getattr(child, "name", None)
+            if name:
+                names.add(name)
+            for grandchild in getattr(child, "selections", []) or []:
+                if getattr(child, "type_condition", None) and getattr(grandchild, "name", None):
+                    names.add(grandchild.name)
+    return names
+
+
+def _record(
+    person: Person, allowed: set[str], check_ins: list[Any] | None, notes: list[Any] | None
+) -> PersonRecord:
+    def given(field: str, value: Any) -> Any:
+        return value if field in allowed else None
+
+    return PersonRecord(
+        id=strawberry.ID(person.id),
+        first_name=given("firstName", person.first_name),
+        last_name=given("lastName", person.last_name),
+        area_id=given("area", person.area_id),
+        address=given("address", person.address),
+        postcode=given("postcode", person.postcode),
+        phone=given("phone", person.phone),
+        date_of_birth=given(
+            "dateOfBirth", person.date_of_birth.isoformat() if person.date_of_birth else None
+        ),
+        need=given("need", person.need),
+        need_trend=given("needTrend", person.need_trend),
+        languages=given("languages", list(person.languages)),
+        interests=given("interests", list(person.interests)),
+        access_needs=given("accessNeeds", list(person.access_needs)),
+        gender_preference=given("genderPreference", person.gender_preference),
+        visit_windows=given(
+            "visitWindows",
+            [TimeWindow(day=w.day, start=w.start, end=w.end) for w in person.visit_windows],
+        ),
+        visits_per_week=given("visitsPerWeek", person.visits_per_week),
+        visit_minutes=given("visitMinutes", person.visit_minutes),
+        check_ins=[CheckInType.of(c) for c in check_ins] if check_ins is not None else None,
+        visit_notes=(
+            [
+                VisitNote(
+                    visit_id=strawberry.ID(n.visit_id),
+                    date=visit_date(n.week_start, n.day).isoformat(),
+                    volunteer_first_name=n.volunteer_first_name,
+                    note=n.note,
+                    at=n.at,
+                )
+                for n in notes
+            ]
+            if notes is not None
+            else None
+        ),
+    )
+
 
 NAME_FIELDS = ("first_name", "last_name")
 
@@ -143,7 +496,85 @@ def _call_error(error: registry.RegistryError) -> InputError:
 
 
 @strawberry.type
-class CoordinationMutation:
+class PeopleQuery:
+    @strawberry.field(
+        description="People your organisation supports (coordinators, link workers), in id "
+        "order. With a search, only those whose first or last name contains every word of it "
+        "(any case): only the people returned are read (and logged for them)."
+    )
+    async def people(
+        self,
+        info: ContextInfo,
+        first: int | None = 50,
+        after: str | None = None,
+        search: str | None = None,
+    ) -> Connection[PersonType]:
+        access.require_staff(info.context, "coordinator", "link_worker")
+        first = check_first(first)
+        words = _search_words(search)
+        cursor = decode_cursor(after)
+        if words:
+            rows = await info.context.run(
+                PEOPLE_MATCHING, {"words": words, "after": cursor, "limit": first + 1}
+            )
+            found = [from_properties(Person, r["n"]) for r in rows]
+            items, has_next = found[:first], len(found) > first
+        else:
+            page = await info.context.call(people_repo.list_people, first=first, after=cursor)
+            items, has_next = page.items, page.has_next
+        return connection([PersonType.of(p) for p in items], [p.id for p in items], has_next)
+
+    @strawberry.field(description="One person: staff of their organisation, or the person.")
+    async def person(self, info: ContextInfo, id: strawberry.ID) -> PersonType | None:
+        user = access.signed_in(info.context)
+        person_id = check_id(str(id), "id")
+        if not access.may_read_person(user, person_id):
+            raise NotAllowed()
+        found = await info.context.call(people_repo.get_person, person_id=person_id)
+        return PersonType.of(found) if found else None
+
+    @strawberry.field(description="Your organisation's volunteers (coordinators).")
+    async def volunteers(
+        self, info: ContextInfo, first: int | None = 50, after: str | None = None
+    ) -> Connection[VolunteerType]:
+        access.require_staff(info.context, "coordinator")
+        first = check_first(first)
+        page = await info.context.call(
+            volunteers_repo.list_volunteers, first=first, after=decode_cursor(after)
+        )
+        return connection(
+            [VolunteerType.of(v) for v in page.items], [v.id for v in page.items], page.has_next
+        )
+
+    @strawberry.field(
+        description="A person's record as your consent allows: parts not covered are null; "
+        "no consent in force at all is an error. Every read is logged for the person to see."
+    )
+    async def person_record(self, info: ContextInfo, person_id: strawberry.ID) -> PersonRecord:
+        user = access.signed_in(info.context)
+        key = check_id(str(person_id), "personId")
+        found = await person_access(info.context, user, key)
+        if not found.own and not found.scopes:
+            raise NotAllowed("Not allowed: no consent in force for this person.")
+        requested = _requested(info) & set(FIELD_SCOPES)
+        allowed = {f for f in requested if found.allows(FIELD_SCOPES[f] or consent.ANY_SCOPE)}
+        person = await info.context.call(people_repo.get_person, person_id=key)
+        if person is None:
+            raise NotAllowed("Not allowed: no consent in force for this person.")
+        check_ins = notes = None
+        if "checkIns" in allowed:
+            check_ins = await info.context.call(
+                checkins_repo.list_checkins_of_person, person_id=key
+            )
+        if "visitNotes" in allowed:
+            notes = await info.context.call(my_data.visit_notes_of, person_id=key)
+        used = [scope for f in allowed if (scope := FIELD_SCOPES[f]) is not None]
+        await log_person_read(info.context, user, found, [snake_case(f) for f in allowed], used)
+        return _record(person, allowed, check_ins, notes)
+
+
+@strawberry.type
+class PeopleMutation:
     @strawberry.mutation(description="Register a person your organisation supports.")
     async def register_person(self, info: ContextInfo, input: PersonInput) -> PersonType:
         access.require_staff(info.context, "coordinator")

@@ -11,7 +11,7 @@ between, the feedback is computed again from the new history.
 is one (3+ check-ins over 14+ days), else 0.
 
 Who may record one (``may_record``): the person; a coordinator or link worker the person has
-granted ``checkins`` access (``service.consent.policy``); a volunteer who logged a visit with the person
+granted ``checkins`` access (``consent.policy``); a volunteer who logged a visit with the person
 as done in the last ``VOLUNTEER_CHECK_IN_DAYS`` days.
 
 The person's link worker, for alerts, is whoever the person has granted ``checkins`` access:

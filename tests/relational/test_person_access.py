@@ -1,4 +1,4 @@
-"""The ``person``/``people`` queries through service.consent.policy: staff of the organisation see what
+"""The ``person``/``people`` queries through consent.policy: staff of the organisation see what
 arranging visits needs (name, area, visit pattern, circle) by role; contact details, needs,
 check-ins and visit notes only with a grant in force for that scope (null otherwise, nothing
 leaks); every field returned to someone else is in the access log, and the person sees exactly

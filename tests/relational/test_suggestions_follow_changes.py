@@ -1,5 +1,5 @@
 """A link worker's suggestions follow what changed at once: the use cases that change a person
-tell the cached projection (service.connections.suggestions.connections_changed with the ids), so nobody
+tell the cached projection (connections.suggestions.connections_changed with the ids), so nobody
 waits for the cache to expire or for a full re-read."""
 
 from __future__ import annotations

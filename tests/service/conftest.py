@@ -199,7 +199,7 @@ class World:
     def user(self, role: str, **links: Any) -> tuple[str, str]:
         """A user of ``role`` (password ``PASSWORD``); returns (email, token).
 
-        Made like ``service.accounts.users.create_user`` does, with one password hash for all (hashing
+        Made like ``accounts.users.create_user`` does, with one password hash for all (hashing
         costs a fifth of a second on purpose); test_app signs up through create_user itself."""
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
         if role in ("coordinator", "link_worker") and "organization_id" not in links:

@@ -1,11 +1,11 @@
 """The claims of one visit that arrive while another claim of it is being decided wait for
-that answer (service/api/schema.py, ``_ClaimsInFlight``): pure asyncio, no server."""
+that answer (service/visits/graphql.py, ``_ClaimsInFlight``): pure asyncio, no server."""
 
 from __future__ import annotations
 
 import asyncio
 
-from service.api.schema import _ClaimsInFlight
+from service.visits.graphql import _ClaimsInFlight
 from service.visits.signup import UNAVAILABLE_MESSAGES, ClaimResult
 from tests.loops import in_own_loop
 

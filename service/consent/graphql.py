@@ -1,0 +1,319 @@
+"""GraphQL for consent and the person's own view: grants, the access log, my data, my circle,
+export and erasure.
+
+Someone else sees a part of a person's record only through ``service.consent.policy``; every
+such read is written to the access log with the fields read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+
+from graph.models import iso_utc, utc_now
+from graph.repo.errors import AlreadyExists, NotFound
+from service import access
+from service.api.errors import (
+    InputError,
+    NotAllowed,
+    check_id,
+)
+from service.api.info import ContextInfo
+from service.connections.graphql import ReferralType
+from service.consent import my_data
+from service.consent import policy as consent
+from service.context import CurrentUser
+from service.people.graphql import FIELD_SCOPES, PersonRecord, _record
+from service.weeks import monday_of, today, visit_date
+from service.wellbeing.graphql import AlertType, CheckInType
+
+
+@strawberry.enum
+class ConsentScope(Enum):
+    CONTACT = "contact"
+    NEEDS = "needs"
+    CHECKINS = "checkins"
+    VISIT_NOTES = "visit_notes"
+
+
+@strawberry.type(name="ConsentGrant")
+class GrantType:
+    id: strawberry.ID
+    grantee_id: strawberry.ID
+    grantee_kind: str
+    grantee_name: str
+    purpose: str
+    scopes: list[ConsentScope]
+    created_at: str
+    expires_at: str
+    revoked_at: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, grant: Any, grantee_name: str = "") -> GrantType:
+        return cls(
+            id=strawberry.ID(grant.id),
+            grantee_id=strawberry.ID(grant.grantee_id),
+            grantee_kind=grant.grantee_kind,
+            grantee_name=grantee_name or grant.grantee_id,
+            purpose=grant.purpose,
+            scopes=[ConsentScope(s) for s in grant.scopes],
+            created_at=iso_utc(grant.created_at),
+            expires_at=iso_utc(grant.expires_at),
+            revoked_at=iso_utc(grant.revoked_at) if grant.revoked_at else None,
+            active=grant.is_active(utc_now()),
+        )
+
+
+@strawberry.input
+class GrantAccessInput:
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Whose record (coordinators); a person grants their own."
+    )
+    grantee_user_id: strawberry.ID | None = None
+    grantee_organization_id: strawberry.ID | None = None
+    purpose: str
+    scopes: list[ConsentScope]
+    expires_at: datetime
+
+
+@strawberry.type
+class AccessRevoked:
+    grant: GrantType
+
+
+@strawberry.type
+class GrantNotFound:
+    message: str
+
+
+RevokeResult = Annotated[AccessRevoked | GrantNotFound, strawberry.union("RevokeResult")]
+
+
+@strawberry.type(name="AccessLogEntry")
+class AccessLogType:
+    at: str
+    actor: str
+    purpose: str
+    fields: list[str]
+
+
+@strawberry.type
+class MyData:
+    person: PersonRecord
+    check_ins: list[CheckInType]
+    alerts: list[AlertType] = strawberry.field(
+        description="What your check-ins made us look at, and who dealt with it (newest first)."
+    )
+    referrals: list[ReferralType]
+    grants: list[GrantType]
+    access_log: list[AccessLogType]
+
+
+@strawberry.type
+class CircleFriend:
+    first_name: str
+    since: str | None
+
+
+@strawberry.type
+class CircleVolunteer:
+    first_name: str
+
+
+@strawberry.type
+class CircleVisitType:
+    id: strawberry.ID
+    date: str
+    day: int
+    start: str | None
+    end: str | None
+    status: str
+    volunteers: list[CircleVolunteer]
+
+
+@strawberry.type
+class MyCircle:
+    members: list[CircleFriend]
+    visits: list[CircleVisitType]
+
+
+@strawberry.type(name="Erasure")
+class ErasureType:
+    id: strawberry.ID
+    at: str
+    check_ins: int
+    consent_grants: int
+    referrals: int
+    visits_stripped: int
+
+
+def _own_person(user: CurrentUser) -> str:
+    if user.role != "person" or user.person_id is None:
+        raise NotAllowed("Not allowed: this is for a person signed in to their own record.")
+    return user.person_id
+
+
+def _erasure(record: Any) -> ErasureType:
+    return ErasureType(
+        id=strawberry.ID(record.id),
+        at=iso_utc(record.at),
+        check_ins=record.checkins,
+        consent_grants=record.consent_grants,
+        referrals=record.referrals,
+        visits_stripped=record.visits_stripped,
+    )
+
+
+@strawberry.type
+class ConsentQuery:
+    @strawberry.field(description="Everything held about you (people).")
+    async def my_data(self, info: ContextInfo) -> MyData:
+        user = access.signed_in(info.context)
+        person_id = _own_person(user)
+        held = await info.context.call(my_data.held_about, person_id=person_id)
+        if held is None:
+            raise NotAllowed("Not allowed: your record is not there any more.")
+        notes = await info.context.call(my_data.visit_notes_of, person_id=person_id)
+        return MyData(
+            person=_record(held.person, set(FIELD_SCOPES), held.check_ins, notes),
+            check_ins=[CheckInType.of(c) for c in held.check_ins],
+            alerts=[AlertType.of(a) for a in held.alerts],
+            referrals=[ReferralType.of(r.referral, r.service_name) for r in held.referrals],
+            grants=[GrantType.of(g.grant, g.grantee_name) for g in held.grants],
+            access_log=[
+                AccessLogType(
+                    at=iso_utc(e.entry.at),
+                    actor=e.actor,
+                    purpose=e.entry.purpose,
+                    fields=list(e.entry.fields),
+                )
+                for e in held.access_log
+            ],
+        )
+
+    @strawberry.field(description="Who visits you and when (people): first names, coming visits.")
+    async def my_circle(self, info: ContextInfo) -> MyCircle:
+        user = access.signed_in(info.context)
+        person_id = _own_person(user)
+        now = today()
+        circle = await info.context.call(
+            my_data.circle_of, person_id=person_id, from_week=monday_of(now)
+        )
+        visits = []
+        for v in circle.visits:
+            day = visit_date(v.week_start, v.day)
+            if day < now:
+                continue
+            end = None
+            if v.start:
+                total = int(v.start[:2]) * 60 + int(v.start[3:]) + v.duration_minutes
+                end = f"{total // 60:02d}:{total % 60:02d}"
+            visits.append(
+                CircleVisitType(
+                    id=strawberry.ID(v.id),
+                    date=day.isoformat(),
+                    day=v.day,
+                    start=v.start,
+                    end=end,
+                    status=v.status,
+                    volunteers=[CircleVolunteer(first_name=n) for n in v.volunteers],
+                )
+            )
+        return MyCircle(
+            members=[CircleFriend(first_name=n, since=s) for n, s in circle.members],
+            visits=visits,
+        )
+
+    @strawberry.field(description="Everything held about you as a JSON document (people).")
+    async def export_me(self, info: ContextInfo) -> str:
+        user = access.signed_in(info.context)
+        person_id = _own_person(user)
+        document = await info.context.call(my_data.export_json, person_id=person_id)
+        if document is None:
+            raise NotAllowed("Not allowed: your record is not there any more.")
+        return document
+
+
+@strawberry.type
+class ConsentMutation:
+    @strawberry.mutation(
+        description="Give a user or organisation access to parts of a record until a time "
+        "(the person; or a coordinator recording the person's consent)."
+    )
+    async def grant_access(self, info: ContextInfo, input: GrantAccessInput) -> GrantType:
+        user = access.signed_in(info.context)
+        if input.person_id is not None:
+            person_id = check_id(str(input.person_id), "personId")
+        elif user.role == "person" and user.person_id:
+            person_id = user.person_id
+        else:
+            raise InputError("personId: expected the id of the person giving consent")
+        if not consent.may_manage_grants(user, person_id):
+            raise NotAllowed()
+        grantee_user = (
+            check_id(str(input.grantee_user_id), "granteeUserId") if input.grantee_user_id else None
+        )
+        grantee_org = (
+            check_id(str(input.grantee_organization_id), "granteeOrganizationId")
+            if input.grantee_organization_id
+            else None
+        )
+        try:
+            grant = await info.context.call(
+                consent.grant_access,
+                person_id=person_id,
+                grantee_user_id=grantee_user,
+                grantee_organization_id=grantee_org,
+                purpose=input.purpose,
+                scopes=[s.value for s in input.scopes],
+                expires_at=input.expires_at,
+            )
+        except consent.ConsentError as error:
+            raise InputError(str(error)) from None
+        except NotFound as missing:
+            label = str(missing)
+            if "Person" in label:
+                raise InputError("personId: no such person") from None
+            field = "granteeUserId" if grantee_user else "granteeOrganizationId"
+            kind = "user" if grantee_user else "organisation"
+            raise InputError(f"{field}: no such {kind}") from None
+        except AlreadyExists:
+            raise InputError("grant: already recorded; try again") from None
+        held = await info.context.call(my_data.grants_of, person_id=person_id)
+        names = {g.grant.id: g.grantee_name for g in held}
+        return GrantType.of(grant, names.get(grant.id, ""))
+
+    @strawberry.mutation(description="Withdraw a grant (the person, or a coordinator for them).")
+    async def revoke_access(self, info: ContextInfo, grant_id: strawberry.ID) -> RevokeResult:
+        user = access.signed_in(info.context)
+        key = check_id(str(grant_id), "grantId")
+        revoked = await info.context.call(consent.revoke_access, user=user, grant_id=key)
+        if revoked is None:
+            return GrantNotFound(message="There is no such consent of yours to withdraw.")
+        return AccessRevoked(grant=GrantType.of(revoked))
+
+    @strawberry.mutation(description="Erase everything held about you (people). Cannot be undone.")
+    async def erase_me(self, info: ContextInfo) -> ErasureType:
+        user = access.signed_in(info.context)
+        person_id = _own_person(user)
+        try:
+            record = await info.context.call(
+                my_data.erase, person_id=person_id, requested_by=my_data.SELF_REQUEST
+            )
+        except NotFound:
+            raise NotAllowed("Not allowed: your record is not there any more.") from None
+        return _erasure(record)
+
+    @strawberry.mutation(description="Erase a person on their request (coordinators).")
+    async def erase_person(self, info: ContextInfo, person_id: strawberry.ID) -> ErasureType:
+        user = access.require_staff(info.context, "coordinator")
+        key = check_id(str(person_id), "personId")
+        try:
+            record = await info.context.call(my_data.erase, person_id=key, requested_by=user.id)
+        except NotFound:
+            raise InputError("personId: no such person") from None
+        return _erasure(record)

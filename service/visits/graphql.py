@@ -1,0 +1,419 @@
+"""GraphQL for a volunteer's visits (open visits, claim, accept, decline, log, their week) and
+the coordinator's list of a week's visits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+
+from graph.repo.signup import Change
+from service import access
+from service.access import may_see_address
+from service.api.errors import (
+    InputError,
+    check_id,
+)
+from service.api.errors import week_input as _week
+from service.api.execution import known_in
+from service.api.info import ContextInfo
+from service.api.paging import Connection, check_first, connection, decode_cursor
+from service.config import (
+    NOTE_MAX,
+)
+from service.context import RequestContext
+from service.visits import signup
+from service.weeks import monday_of, today, visit_date, week_label
+
+
+@strawberry.enum
+class VisitOutcome(Enum):
+    DONE = "done"
+    MISSED = "missed"
+
+
+@strawberry.type
+class VisitVolunteer:
+    volunteer_id: strawberry.ID
+    first_name: str
+    status: str
+
+
+@strawberry.type(name="Visit")
+class VisitType:
+    id: strawberry.ID
+    week: str
+    date: str
+    day: int
+    start: str | None
+    end: str | None
+    earliest: str
+    latest: str
+    duration_minutes: int
+    status: str
+    person_first_name: str
+    my_status: str | None = strawberry.field(
+        description="Your assignment on this visit (volunteers): proposed, accepted, done..."
+    )
+    note: str | None = strawberry.field(description="Your note when you logged the visit.")
+    distance_km: float | None = None
+    area_id: strawberry.Private[str | None] = None
+    area_name: strawberry.Private[str | None] = None  # when already known (open visits)
+    full_address: strawberry.Private[str | None] = None
+    week_start: strawberry.Private[str] = ""
+
+    @strawberry.field(description="The approximate area (ward) the person lives in.")
+    @known_in("area_name")  # a page of open visits knows every name: no resolver call each
+    def area(self, info: ContextInfo) -> str | None:
+        # Not ``async``: when the name is known, no coroutine and no task per visit (a page of
+        # open visits is 20 of them); otherwise the loader's future, which GraphQL awaits.
+        if self.area_id is None or self.area_name is not None:
+            return self.area_name
+        return info.context.loaders.area_name.load(self.area_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="Coordinators; a volunteer only for a visit they hold, on its day."
+    )
+    def address(self, info: ContextInfo) -> str | None:
+        allowed = may_see_address(
+            info.context.user, my_status=self.my_status, week_start=self.week_start, day=self.day
+        )
+        return self.full_address if allowed else None
+
+    @strawberry.field(description="Who is on the visit (coordinators only; empty otherwise).")
+    async def volunteers(self, info: ContextInfo) -> list[VisitVolunteer]:
+        user = info.context.user
+        if user is None or user.role != "coordinator" or user.organization_id is None:
+            return []
+        rows = await info.context.loaders.assignments.load(str(self.id))
+        return [
+            VisitVolunteer(
+                volunteer_id=strawberry.ID(r["volunteer_id"]),
+                first_name=r["first_name"],
+                status=r["status"],
+            )
+            for r in rows
+        ]
+
+    @classmethod
+    def of(
+        cls,
+        props: dict[str, Any],
+        *,
+        person_first_name: str,
+        area_id: str | None,
+        area_name: str | None = None,
+        my_status: str | None = None,
+        note: str | None = None,
+        address: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        distance_km: float | None = None,
+    ) -> VisitType:
+        week_start = str(props["week_start"])
+        begin = start or props.get("start")
+        finish = end
+        if finish is None and begin is not None:
+            hours, mins = begin.split(":")
+            total = int(hours) * 60 + int(mins) + int(props["duration_minutes"])
+            finish = f"{total // 60:02d}:{total % 60:02d}"
+        day_date = visit_date(week_start, int(props["day"]))
+        return cls(
+            id=strawberry.ID(props["id"]),
+            week=week_label(day_date),
+            date=day_date.isoformat(),
+            day=int(props["day"]),
+            start=begin,
+            end=finish,
+            earliest=props["earliest"],
+            latest=props["latest"],
+            duration_minutes=int(props["duration_minutes"]),
+            status=props.get("status", "open"),
+            person_first_name=person_first_name,
+            my_status=my_status,
+            note=note,
+            distance_km=distance_km,
+            area_id=area_id,
+            area_name=area_name,
+            full_address=address,
+            week_start=week_start,
+        )
+
+
+@strawberry.type
+class VisitClaimed:
+    visit: VisitType
+
+
+@strawberry.type
+class VisitUnavailable:
+    message: str
+
+
+@strawberry.type
+class NotEligible:
+    reasons: list[str]
+
+
+@strawberry.type
+class VisitAccepted:
+    visit: VisitType
+
+
+@strawberry.type
+class VisitDeclined:
+    visit_id: strawberry.ID
+    message: str
+
+
+@strawberry.type
+class VisitLogged:
+    visit: VisitType
+
+
+ClaimResult = Annotated[
+    VisitClaimed | VisitUnavailable | NotEligible, strawberry.union("ClaimResult")
+]
+
+AcceptResult = Annotated[VisitAccepted | VisitUnavailable, strawberry.union("AcceptResult")]
+
+DeclineResult = Annotated[VisitDeclined | VisitUnavailable, strawberry.union("DeclineResult")]
+
+LogResult = Annotated[VisitLogged | VisitUnavailable, strawberry.union("LogResult")]
+
+VISIT_WITH_PERSON = """
+MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
+OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v)
+RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode, a.status AS my_status, a.note AS note
+"""
+
+WEEK_VISITS_PAGE = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start = $week_start AND ($after IS NULL OR v.id > $after)
+RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode
+ORDER BY v.id LIMIT $limit
+"""
+
+
+def _address(row: dict[str, Any]) -> str | None:
+    return ", ".join(p for p in (row.get("address"), row.get("postcode")) if p) or None
+
+
+async def _visit_for(context: RequestContext, visit_id: str, volunteer_id: str) -> VisitType:
+    rows = await context.run(VISIT_WITH_PERSON, {"id": visit_id, "volunteer_id": volunteer_id})
+    row = rows[0]
+    return VisitType.of(
+        row["v"],
+        person_first_name=row["first_name"],
+        area_id=row["area_id"],
+        my_status=row["my_status"],
+        note=row["note"],
+        address=_address(row),
+    )
+
+
+class _ClaimsInFlight:
+    """A claim of a visit that another claim in this process is already deciding waits for
+    that one's answer. If it filled the visit, the waiting claims are answered "taken" at once
+    -- they overlapped the winning claim, so they come after it --; if it found the visit taken
+    or its time over, they get the same answer; otherwise they go ahead, all together.
+
+    Not for correctness -- the guarded claim statement decides, across processes -- but for
+    the graph and the waiting: when many volunteers claim one visit at once, every claim that
+    read "open" before the winner wrote would send its own write, and FalkorDB runs writes one
+    after another, each holding up every read. Here a race of 32 costs one claim statement per
+    server process, and the losers none."""
+
+    def __init__(self) -> None:
+        self._deciding: dict[str, asyncio.Future[signup.ClaimResult | None]] = {}
+
+    async def claim(
+        self, key: str, decide: Callable[[], Awaitable[signup.ClaimResult]]
+    ) -> signup.ClaimResult:
+        first = self._deciding.get(key)
+        if first is not None:
+            earlier = await asyncio.shield(first)
+            if earlier is not None and earlier.for_everyone:
+                if earlier.outcome == "claimed":  # filled by the one before: taken, for us
+                    return signup.ClaimResult("unavailable", signup.UNAVAILABLE_MESSAGES["taken"])
+                return earlier
+            return await decide()
+        answer: asyncio.Future[signup.ClaimResult | None] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._deciding[key] = answer
+        result = None
+        try:
+            result = await decide()
+            return result
+        finally:
+            del self._deciding[key]
+            answer.set_result(result)  # None when it failed: the others decide for themselves
+
+
+_claims = _ClaimsInFlight()
+
+
+def _unavailable(change: Change | None) -> VisitUnavailable:
+    if change is None:
+        return VisitUnavailable(message="This visit is not one of yours.")
+    return VisitUnavailable(
+        message=f"This visit is {change.status} for you, so that cannot be done now."
+    )
+
+
+@strawberry.type
+class VisitsQuery:
+    @strawberry.field(description="Every visit of a week, in id order (coordinators).")
+    async def visits(
+        self, info: ContextInfo, week: str, first: int | None = 50, after: str | None = None
+    ) -> Connection[VisitType]:
+        access.require_staff(info.context, "coordinator")
+        monday = _week(week)
+        first = check_first(first)
+        rows = await info.context.run(
+            WEEK_VISITS_PAGE,
+            {"week_start": monday.isoformat(), "after": decode_cursor(after), "limit": first + 1},
+        )
+        nodes = [
+            VisitType.of(
+                r["v"], person_first_name=r["first_name"], area_id=r["area_id"], address=_address(r)
+            )
+            for r in rows[:first]
+        ]
+        return connection(nodes, [str(n.id) for n in nodes], len(rows) > first)
+
+    @strawberry.field(description="Open visits you are eligible for, soonest first (volunteers).")
+    async def open_visits(
+        self, info: ContextInfo, first: int | None = 20, after: str | None = None
+    ) -> Connection[VisitType]:
+        volunteer_id = access.require_volunteer(info.context)
+        first = check_first(first, 20)
+        found, has_next = await signup.open_visits_awaited(
+            store=info.context.store,
+            volunteer_id=volunteer_id,
+            first=first,
+            after=decode_cursor(after),
+        )
+        nodes = [
+            VisitType.of(
+                {
+                    "id": v.id,
+                    "week_start": v.week_start,
+                    "day": v.day,
+                    "earliest": v.earliest,
+                    "latest": v.latest,
+                    "duration_minutes": v.duration_minutes,
+                    "status": "open",
+                },
+                person_first_name=v.person_first_name,
+                area_id=v.area_id,
+                area_name=v.area_name,
+                start=v.start,
+                end=v.end,
+                distance_km=v.distance_km,
+            )
+            for v in found
+        ]
+        return connection(nodes, [v.key for v in found], has_next)
+
+    @strawberry.field(description="Your proposed, accepted and logged visits (volunteers).")
+    async def my_visits(self, info: ContextInfo, week: str | None = None) -> list[VisitType]:
+        volunteer_id = access.require_volunteer(info.context)
+        monday = _week(week) if week is not None else monday_of(today())
+        rows = await info.context.call(
+            signup.my_visits, volunteer_id=volunteer_id, from_week=monday, weeks=1 if week else 4
+        )
+        return [
+            VisitType.of(
+                r["v"],
+                person_first_name=r["person_first_name"],
+                area_id=r["area_id"],
+                my_status=r["my_status"],
+                note=r["note"],
+                address=_address(r),
+            )
+            for r in rows
+        ]
+
+
+@strawberry.type
+class VisitsMutation:
+    @strawberry.mutation(description="Claim an open visit; the first valid claim wins.")
+    async def claim_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ClaimResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        result = await _claims.claim(
+            key,
+            lambda: signup.claim_visit_awaited(
+                store=info.context.store, visit_id=key, volunteer_id=volunteer_id
+            ),
+        )
+        if result.outcome == "claimed":
+            row = result.visit
+            return VisitClaimed(
+                visit=VisitType.of(
+                    row["v"] | {"status": result.visit_status},
+                    person_first_name=row["first_name"],
+                    area_id=row["area_id"],
+                    my_status="accepted",
+                    address=_address(row),
+                    start=result.start,
+                )
+            )
+        if result.outcome == "not_eligible":
+            return NotEligible(reasons=result.reasons)
+        return VisitUnavailable(message=result.message)
+
+    @strawberry.mutation(description="Accept a visit proposed to you.")
+    async def accept_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> AcceptResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        change = await info.context.call(
+            signup.accept_visit, visit_id=key, volunteer_id=volunteer_id
+        )
+        if change is None or not change.ok:
+            return _unavailable(change)
+        return VisitAccepted(visit=await _visit_for(info.context, key, volunteer_id))
+
+    @strawberry.mutation(description="Decline a proposed or accepted visit; it becomes open.")
+    async def decline_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> DeclineResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        change = await info.context.call(
+            signup.decline_visit, visit_id=key, volunteer_id=volunteer_id
+        )
+        if change is None or not change.ok:
+            return _unavailable(change)
+        return VisitDeclined(
+            visit_id=strawberry.ID(key), message="Declined; the visit is open to others now."
+        )
+
+    @strawberry.mutation(description="Log an accepted visit as done or missed, with a note.")
+    async def log_visit(
+        self,
+        info: ContextInfo,
+        visit_id: strawberry.ID,
+        outcome: VisitOutcome,
+        note: str | None = None,
+    ) -> LogResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        if note is not None and len(note) > NOTE_MAX:
+            raise InputError(f"note: expected at most {NOTE_MAX} characters, got {len(note)}")
+        change = await info.context.call(
+            signup.log_visit,
+            visit_id=key,
+            volunteer_id=volunteer_id,
+            outcome=outcome.value,
+            note=note.strip() if note else None,
+        )
+        if change is None or not change.ok:
+            return _unavailable(change)
+        return VisitLogged(visit=await _visit_for(info.context, key, volunteer_id))
