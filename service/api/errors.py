@@ -129,9 +129,9 @@ class LogPersonReads(SchemaExtension):
         context = self.execution_context.context
         reads = getattr(context, "reads_noted", None)  # most requests read no one's record
         if reads is not None and reads.fields:
-            from service.consent import policy as consent
+            from service.consent import policy
 
-            await context.call(consent.log_reads, user=context.user, reads=reads)
+            await context.call(policy.log_reads, user=context.user, reads=reads)
 
 
 def week_input(value: str) -> date:

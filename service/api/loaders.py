@@ -88,10 +88,10 @@ class Loaders:
 
     async def _person_access(self, ids: list[str]) -> list[Any]:
         """What the caller may see of each person now (``policy.Access``), one statement."""
-        from service.consent import policy as consent
+        from service.consent import policy
 
         found = await self._context.call(
-            consent.accesses_to_people, user=self._context.user, person_ids=list(ids)
+            policy.accesses_to_people, user=self._context.user, person_ids=list(ids)
         )
         return [found[i] for i in ids]
 

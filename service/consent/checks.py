@@ -4,28 +4,28 @@ it writes after: the GraphQL side of ``service.consent.policy``, used by every d
 from __future__ import annotations
 
 from service.api.errors import NotAllowed
-from service.consent import policy as consent
+from service.consent import policy
 from service.context import CurrentUser, RequestContext
 
 
 async def person_access(
     context: RequestContext, user: CurrentUser, person_id: str
-) -> consent.Access:
-    return await context.call(consent.access_to_person, user=user, person_id=person_id)
+) -> policy.Access:
+    return await context.call(policy.access_to_person, user=user, person_id=person_id)
 
 
 async def log_person_read(
     context: RequestContext,
     user: CurrentUser,
-    found: consent.Access,
+    found: policy.Access,
     fields: list[str],
     scopes: list[str],
 ) -> None:
-    await context.call(consent.log_access, user=user, access=found, fields=fields, scopes=scopes)
+    await context.call(policy.log_access, user=user, access=found, fields=fields, scopes=scopes)
 
 
-def require_scopes(found: consent.Access, *scopes: str) -> None:
+def require_scopes(found: policy.Access, *scopes: str) -> None:
     try:
-        consent.require(found, *scopes)
-    except consent.NoAccess as error:
+        policy.require(found, *scopes)
+    except policy.NoAccess as error:
         raise NotAllowed(str(error)) from None

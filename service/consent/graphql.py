@@ -23,8 +23,7 @@ from service.api.errors import (
 )
 from service.api.info import ContextInfo
 from service.connections.graphql import ReferralType
-from service.consent import my_data
-from service.consent import policy as consent
+from service.consent import my_data, policy
 from service.context import CurrentUser
 from service.people.graphql import FIELD_SCOPES, PersonRecord, _record
 from service.weeks import monday_of, today, visit_date
@@ -252,7 +251,7 @@ class ConsentMutation:
             person_id = user.person_id
         else:
             raise InputError("personId: expected the id of the person giving consent")
-        if not consent.may_manage_grants(user, person_id):
+        if not policy.may_manage_grants(user, person_id):
             raise NotAllowed()
         grantee_user = (
             check_id(str(input.grantee_user_id), "granteeUserId") if input.grantee_user_id else None
@@ -264,7 +263,7 @@ class ConsentMutation:
         )
         try:
             grant = await info.context.call(
-                consent.grant_access,
+                policy.grant_access,
                 person_id=person_id,
                 grantee_user_id=grantee_user,
                 grantee_organization_id=grantee_org,
@@ -272,7 +271,7 @@ class ConsentMutation:
                 scopes=[s.value for s in input.scopes],
                 expires_at=input.expires_at,
             )
-        except consent.ConsentError as error:
+        except policy.ConsentError as error:
             raise InputError(str(error)) from None
         except NotFound as missing:
             label = str(missing)
@@ -291,7 +290,7 @@ class ConsentMutation:
     async def revoke_access(self, info: ContextInfo, grant_id: strawberry.ID) -> RevokeResult:
         user = access.signed_in(info.context)
         key = check_id(str(grant_id), "grantId")
-        revoked = await info.context.call(consent.revoke_access, user=user, grant_id=key)
+        revoked = await info.context.call(policy.revoke_access, user=user, grant_id=key)
         if revoked is None:
             return GrantNotFound(message="There is no such consent of yours to withdraw.")
         return AccessRevoked(grant=GrantType.of(revoked))

@@ -27,8 +27,7 @@ from service.api.errors import (
 )
 from service.api.info import ContextInfo
 from service.api.paging import Connection, check_first, connection, decode_cursor
-from service.consent import my_data
-from service.consent import policy as consent
+from service.consent import my_data, policy
 from service.consent.checks import log_person_read, person_access
 from service.people import registry
 from service.weeks import visit_date
@@ -73,8 +72,8 @@ async def _may_read(info: ContextInfo, person_id: str, field: str) -> bool:
     arranging-visits basis first, without a query; grants, loaded in one batch per request, when
     the field needs a scope). A field given is noted for the access log."""
     context = info.context
-    scope = consent.PERSON_FIELDS[field]
-    found = consent.basis(context.user, person_id)
+    scope = policy.PERSON_FIELDS[field]
+    found = policy.basis(context.user, person_id)
     if not found.allows(scope):
         found = await context.loaders.person_access.load(person_id)
         if not found.allows(scope):
@@ -557,7 +556,7 @@ class PeopleQuery:
         if not found.own and not found.scopes:
             raise NotAllowed("Not allowed: no consent in force for this person.")
         requested = _requested(info) & set(FIELD_SCOPES)
-        allowed = {f for f in requested if found.allows(FIELD_SCOPES[f] or consent.ANY_SCOPE)}
+        allowed = {f for f in requested if found.allows(FIELD_SCOPES[f] or policy.ANY_SCOPE)}
         person = await info.context.call(people_repo.get_person, person_id=key)
         if person is None:
             raise NotAllowed("Not allowed: no consent in force for this person.")

@@ -15,7 +15,7 @@ from service.api.errors import (
 )
 from service.api.errors import week_input as _week
 from service.api.info import ContextInfo
-from service.consent import policy as consent
+from service.consent import policy
 from service.context import RequestContext
 from service.rota import runs as rota
 from service.rota.runs import ReasonNames
@@ -117,7 +117,7 @@ async def _run_types(context: RequestContext, runs: list[RotaRun]) -> list[RotaR
     people's names read this way go to their access log, as arranging visits)."""
     names = await context.call(rota.names_in_reasons, runs=runs)
     for person_id in sorted(names.people):
-        context.reads.note(consent.basis(context.user, person_id), "first_name")
+        context.reads.note(policy.basis(context.user, person_id), "first_name")
     return [RotaRunType.of(run, names) for run in runs]
 
 

@@ -36,7 +36,7 @@ from graph.repo.errors import NotFound
 from graph.repo.records import from_properties, to_properties
 from graph.repo.signup import lock_token
 from graph.store.port import GraphStore
-from service.consent import policy as consent
+from service.consent import policy
 from service.context import CurrentUser
 from service.wellbeing.feedback import PastCheckIn, check_in_feedback
 from service.wellbeing.scales import ScaleError, score_check_in
@@ -123,7 +123,7 @@ def may_record(
     if user.role == "person":
         return user.person_id == person_id
     if user.role in ("coordinator", "link_worker"):
-        found = consent.access_to_person(store=store, user=user, person_id=person_id, at=now)
+        found = policy.access_to_person(store=store, user=user, person_id=person_id, at=now)
         return "checkins" in found.scopes
     if user.role == "volunteer" and user.volunteer_id is not None:
         since = now - timedelta(days=VOLUNTEER_CHECK_IN_DAYS)

@@ -30,7 +30,7 @@ from graph.store import GraphStore, open_store
 from graph.store.embedded import ensure_server, stop_server
 from service.app import create_app
 from service.config import secret_key
-from service.consent import policy as consent
+from service.consent import policy
 from service.demo import demo_sign_ins, publish_this_week, seed_if_empty
 from service.weeks import monday_of, today
 from service.wellbeing import checkins
@@ -46,7 +46,7 @@ CHECK_INS = ((56, [1, 2, 1]), (35, [2, 2, 1]), (21, [2, 2, 2]), (7, [3, 2, 3]))
 def _add_consent_and_check_ins(store: GraphStore, person_id: str, worker_email: str) -> None:
     worker = get_user_by_email(store=store, email=worker_email)
     assert worker is not None
-    consent.grant_access(
+    policy.grant_access(
         store=store,
         person_id=person_id,
         grantee_user_id=worker.id,

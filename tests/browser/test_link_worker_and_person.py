@@ -26,7 +26,7 @@ from graph.models import CareCircle, Interest, Person, Service, utc_now
 from graph.repo import areas, circles, services
 from graph.repo.users import get_user, get_user_by_email
 from service.accounts.users import to_current
-from service.consent import policy as consent
+from service.consent import policy
 from service.context import CurrentUser
 from service.wellbeing import checkins
 from tests.browser.conftest import DESKTOP, snap
@@ -62,7 +62,7 @@ def _current(world: World, user_id: str) -> CurrentUser:
 
 
 def _grant(world: World, person: Person, user_id: str, *scopes: str, purpose: str) -> str:
-    return consent.grant_access(
+    return policy.grant_access(
         store=world.api.store,
         person_id=person.id,
         grantee_user_id=user_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from graph.models import ConsentGrant, Person, utc_now
-from service.consent import policy as consent
+from service.consent import policy
 from tests.service.conftest import Api, World
 from tests.service.conftest import api as api  # noqa: F401  (fixture)
 from tests.service.conftest import world as world  # noqa: F401  (fixture)
@@ -31,7 +31,7 @@ def grant(
     days: int = 30,
 ) -> ConsentGrant:
     """The person's grant to a user or organisation, in force for ``days`` days."""
-    return consent.grant_access(
+    return policy.grant_access(
         store=builder.api.store,
         person_id=person.id,
         grantee_user_id=user_id,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from graph.models import utc_now
-from service.consent import policy as consent
+from service.consent import policy
 from service.schema import Mutation, Query, schema
 from tests.service.conftest import Api, World
 
@@ -124,7 +124,7 @@ def test_staff_see_names_by_role_and_addresses_only_with_contact_consent(
     for token in (coordinator, link_worker):
         node = api.data(PERSON, {"id": ann.id}, token=token)["person"]
         assert node["firstName"] == "Ann" and node["address"] is None
-    consent.grant_access(
+    policy.grant_access(
         store=api.store,
         person_id=ann.id,
         grantee_user_id=None,
