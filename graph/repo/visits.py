@@ -245,3 +245,20 @@ def list_visits_of_volunteer(
         )
         for row in rows
     ]
+
+
+WEEK_VISITS_WITH_PERSON = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start = $week_start AND ($after IS NULL OR v.id > $after)
+RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode
+ORDER BY v.id LIMIT $limit
+"""
+
+
+def list_week_visits_with_person(
+    *, store: GraphStore, week_start: date, after: str | None, limit: int
+) -> list[Row]:
+    """Up to ``limit`` of the week's visits after id ``after``, in id order, with their person."""
+    params = {"week_start": week_start.isoformat(), "after": after, "limit": limit}
+    return store.run(WEEK_VISITS_WITH_PERSON, params, write=False)
