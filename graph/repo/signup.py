@@ -1,4 +1,5 @@
-"""Volunteer sign-up: open visits, claim, accept, decline, log (DESIGN.md, "Rota lifecycle").
+"""Volunteer sign-up: open visits, claim, accept, decline, log, a volunteer's own visits
+(DESIGN.md, "Rota lifecycle").
 
 Each use-case is ONE Cypher statement, so it is atomic on FalkorDB (which runs writes one at a
 time) and on Neo4j (which locks what a statement writes). A conditional write first takes the

@@ -1,7 +1,7 @@
 """Visits: ``(Visit)-[:FOR]->(Person)`` and ``(Volunteer)-[:ASSIGNED {status, at}]->(Visit)``.
 
 Visit ids should not be made from person ids: an erased person's visits keep their ids.
-Claiming, accepting and declining (conditional writes) live with the service's use-cases.
+Claiming, accepting, declining and logging (conditional writes) live in graph/repo/signup.py.
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ from service.wellbeing.feedback import VISIT_DONE_GAIN, VISIT_MISSED_LOSS
 
 @dataclass(frozen=True)
 class ClaimResult:
+    """How a claim ended: claimed (at ``start``), unavailable (``message``) or not eligible."""
+
     outcome: Literal["claimed", "unavailable", "not_eligible"]
     message: str = ""
     reasons: list[str] = field(default_factory=list)
@@ -145,12 +147,14 @@ def _claim_answer(
 
 
 def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
+    """Accept a visit proposed to the volunteer; None when it was never theirs."""
     return repo.accept_visit(
         store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
     )
 
 
 def decline_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
+    """Decline a proposed or accepted visit (it becomes open); None when it was never theirs."""
     return repo.decline_visit(
         store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
     )
@@ -164,6 +168,7 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
 ) -> repo.Change | None:
+    """Log an accepted visit as done or missed; the volunteer's tie to the person moves."""
     change = repo.log_visit(
         store=store,
         visit_id=visit_id,

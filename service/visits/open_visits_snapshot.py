@@ -191,6 +191,8 @@ class OpenVisitColumns:
 
 @dataclass
 class LoadedOpenVisits:
+    """The open visits of one load (from ``week_start`` on), in key order, with their columns."""
+
     week_start: str
     loaded_at: float  # time.monotonic() when the statements of its last reload were sent
     full_at: float  # the same for its last full reload

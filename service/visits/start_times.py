@@ -22,15 +22,18 @@ KM_PER_DEGREE_LAT = 111.0
 
 
 def clock(minute: int) -> str:
+    """A minute after midnight as "HH:MM"."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def now_minute() -> tuple[date, int]:
+    """Today (UTC) and the minute of the day it is now."""
     now = utc_now()
     return now.date(), now.hour * 60 + now.minute
 
 
 def solver_volunteer(volunteer: VolunteerTerms, on: date) -> rota.Volunteer:
+    """The volunteer as the solver's rules see them, their check judged valid or not ``on``."""
     return rota.Volunteer(
         id=volunteer.id,
         lat=volunteer.lat,
@@ -49,6 +52,7 @@ def solver_volunteer(volunteer: VolunteerTerms, on: date) -> rota.Volunteer:
 def solver_person_and_visit(
     row: dict[str, Any], visit: dict[str, Any]
 ) -> tuple[rota.Person, rota.Visit]:
+    """The person (from ``row``) and the visit (from ``visit``) as the solver's rules see them."""
     person = rota.Person(
         id=row["person_id"],
         lat=row["lat"],
@@ -71,6 +75,8 @@ def solver_person_and_visit(
 
 @dataclass(frozen=True)
 class HeldVisit:
+    """A visit the volunteer holds: when (minutes after midnight) and where."""
+
     week_start: str
     day: int
     begin: int
@@ -174,12 +180,14 @@ def first_free_start(
 
 
 def reach_box(volunteer: VolunteerTerms) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, lon_min, lon_max) around the volunteer, holding all within max_km."""
     dlat = volunteer.max_km / KM_PER_DEGREE_LAT
     dlon = volunteer.max_km / (KM_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(volunteer.lat))))
     return (volunteer.lat - dlat, volunteer.lat + dlat, volunteer.lon - dlon, volunteer.lon + dlon)
 
 
 def held_visits_of(rows: list[dict[str, Any]]) -> list[HeldVisit]:
+    """The held visits among ``rows`` (the repository's held rows) that have a start."""
     return [
         HeldVisit(
             row["week_start"],
