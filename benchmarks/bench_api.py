@@ -55,7 +55,8 @@ from seed.borough import generate_borough
 from seed.load import load_borough
 from service.accounts.auth import hash_password
 from service.accounts.users import token_for
-from service.visits.signup import OPEN_VISITS_SLACK, TRAVEL_SPEED_KMH, _box, get_volunteer
+from service.visits.open_visits import OPEN_VISITS_SLACK
+from service.visits.start_times import TRAVEL_SPEED_KMH, reach_box
 from service.weeks import monday_of, today
 
 OPEN = """query($first: Int) { openVisits(first: $first) {
@@ -393,7 +394,9 @@ def _measure(
     # The bare Cypher for openVisits: the candidates near the volunteer and what they hold.
     week = monday_of(today()).isoformat()
     sample_ids = [rng.choice(volunteers) for _ in range(requests)]
-    found = {vid: get_volunteer(store=store, volunteer_id=vid) for vid in set(sample_ids)}
+    found = {
+        vid: volunteers_repo.get_volunteer(store=store, volunteer_id=vid) for vid in set(sample_ids)
+    }
     cycle = iter(sample_ids * 2)
 
     def bare_open() -> None:
@@ -404,7 +407,7 @@ def _measure(
             volunteer_id=vol.id,
             week_start=week,
             first_day=today().weekday(),
-            box=_box(vol),
+            box=reach_box(vol),
             checked=vol.checked,
             point=(vol.lat, vol.lon),
             max_km=vol.max_km,

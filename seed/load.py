@@ -13,14 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from graph.repo import bulk
+from graph.repo.counts import count_nodes_by_first_label, count_relationships_by_type
 from graph.store.port import GraphStore
 from seed.borough import Borough
 
 # progress(what is being written, rows written so far, rows in the whole load)
 Progress = Callable[[str, int, int], None]
-
-COUNT_NODES = "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS count ORDER BY label"
-COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count ORDER BY type"
 
 
 @dataclass(frozen=True)
@@ -83,9 +81,7 @@ def load_borough(
 
 def count_graph(*, store: GraphStore) -> GraphCounts:
     """How many nodes of each label and relationships of each type the graph holds."""
-    nodes = store.run(COUNT_NODES, write=False)
-    relationships = store.run(COUNT_RELATIONSHIPS, write=False)
     return GraphCounts(
-        nodes={str(row["label"]): int(row["count"]) for row in nodes},
-        relationships={str(row["type"]): int(row["count"]) for row in relationships},
+        nodes=count_nodes_by_first_label(store=store),
+        relationships=count_relationships_by_type(store=store),
     )

@@ -125,7 +125,7 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
 def _warm_open_visits(store: GraphStore) -> None:
     """With the open-visits snapshot on, load it now in the background, so the first
     volunteer to ask does not wait for it (nor, with several workers, the first in each)."""
-    from service.visits.signup import open_visits_max_age
+    from service.visits.open_visits_snapshot import open_visits_max_age
 
     max_age = open_visits_max_age()
     if max_age <= 0:
@@ -144,7 +144,7 @@ def load_open_visits(store: GraphStore, max_age: float) -> bool:
     (20-57 ms each, 9 in 13 s over two workers at 32 clients, each stalling every request its
     worker holds; 4-17 ms once frozen). A one-off, at start-up: whatever else is alive then is
     frozen with it."""
-    from service.visits.signup import OpenVisitsSnapshot
+    from service.visits.open_visits_snapshot import OpenVisitsSnapshot
     from service.weeks import monday_of, today
 
     try:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from graph.models import User, utc_now
+from graph.repo import demo as demo_repo
 from graph.repo import users as users_repo
 from graph.repo.users import get_user_by_email
 from graph.store.port import GraphStore
@@ -30,8 +31,6 @@ from service.wellbeing.checkins import record_check_in
 from service.wellbeing.scales import ScaleError
 
 DEMO_DOMAIN = "demo.carecircles.example"
-COUNT_PEOPLE = "MATCH (p:Person) RETURN count(p) AS n"
-PERSON_IDS = "MATCH (p:Person) RETURN p.id AS id ORDER BY id"
 DEMO_PURPOSE = "arranging visits and support"
 DEMO_GRANT_DAYS = 365
 DEMO_RECORDED_BY = "demo-seed"
@@ -43,13 +42,6 @@ DEMO_CHECK_IN_HISTORIES = (
 )
 DEMO_CHECK_IN_WEEKS_AGO = (6, 3, 1)
 DEMO_PEOPLE_WITH_CHECK_INS = 12
-FIRST_OF = "MATCH (n) WHERE $label IN labels(n) RETURN n.id AS id ORDER BY n.id LIMIT 1"
-# A volunteer with proposed visits this week, so the demo volunteer has something to answer.
-VOLUNTEER_WITH_PROPOSALS = """
-MATCH (vol:Volunteer)-[a:ASSIGNED {status: 'proposed'}]->(v:Visit)
-WHERE v.week_start = $week_start
-RETURN vol.id AS id, count(a) AS n ORDER BY n DESC, id LIMIT 1
-"""
 
 
 @dataclass(frozen=True)
@@ -62,7 +54,7 @@ class DemoSignIn:
 
 def seed_if_empty(*, store: GraphStore) -> bool:
     """Load the demo borough (this week's visits) when there are no people; True if loaded."""
-    if store.run(COUNT_PEOPLE, {}, write=False)[0]["n"]:
+    if demo_repo.count_people(store=store):
         return False
     from seed.borough import generate_borough
     from seed.load import load_borough
@@ -81,20 +73,20 @@ def grant_demo_consent(*, store: GraphStore) -> list[str]:
         return []
     expires_at = utc_now() + timedelta(days=DEMO_GRANT_DAYS)
     granted = []
-    for index, row in enumerate(store.run(PERSON_IDS, {}, write=False)):
+    for index, person_id in enumerate(demo_repo.list_person_ids(store=store)):
         if index % 10 == 9:
             continue
         scopes = ["needs", "checkins"] + (["contact"] if index % 3 == 0 else [])
         grant_access(
             store=store,
-            person_id=row["id"],
+            person_id=person_id,
             grantee_user_id=None,
             grantee_organization_id=organization_id,
             purpose=DEMO_PURPOSE,
             scopes=scopes,
             expires_at=expires_at,
         )
-        granted.append(row["id"])
+        granted.append(person_id)
     return granted
 
 
@@ -126,13 +118,15 @@ def publish_this_week(*, store: GraphStore, time_limit: float = 8.0) -> str:
 def demo_sign_ins(*, store: GraphStore, key: bytes) -> list[DemoSignIn]:
     """One user per role, created once; each start gives them a fresh password."""
     week_start = monday_of(today()).isoformat()
-    volunteer = store.run(VOLUNTEER_WITH_PROPOSALS, {"week_start": week_start}, write=False)
-    volunteer_id = volunteer[0]["id"] if volunteer else _first(store, "Volunteer")
+    # A volunteer with proposed visits this week, so the demo volunteer has something to answer.
+    volunteer_id = demo_repo.volunteer_with_most_proposals(
+        store=store, week_start=week_start
+    ) or demo_repo.first_id_of(store=store, label="Volunteer")
     links: dict[str, dict[str, str | None]] = {
         "coordinator": {},
         "link_worker": {},
         "volunteer": {"volunteer_id": volunteer_id},
-        "person": {"person_id": _first(store, "Person")},
+        "person": {"person_id": demo_repo.first_id_of(store=store, label="Person")},
         "admin": {},
     }
     sign_ins = []
@@ -151,8 +145,3 @@ def demo_sign_ins(*, store: GraphStore, key: bytes) -> list[DemoSignIn]:
             )
         sign_ins.append(DemoSignIn(role, email, password, token_for(key=key, user_id=user.id)))
     return sign_ins
-
-
-def _first(store: GraphStore, label: str) -> str | None:
-    rows = store.run(FIRST_OF, {"label": label}, write=False)
-    return rows[0]["id"] if rows else None

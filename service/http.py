@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from graph.models import RotaRun
 from graph.models.base import ID_PATTERN
+from graph.repo.rota_export import names_of_people_and_volunteers
 from graph.repo.users import get_user
 from graph.store.port import GraphStore
 from service.accounts.auth import read_token
@@ -16,11 +17,6 @@ from service.accounts.users import current_user_from_header
 from service.context import off_loop
 from service.rota.runs import get_rota_run, names_in_reasons, rota_csv, solution_of
 from service.visits.calendar import volunteer_calendar
-
-NAMES_IN_RUN = """
-MATCH (n) WHERE (n:Volunteer OR n:Person) AND n.id IN $ids
-RETURN n.id AS id, n.first_name AS first_name, n.last_name AS last_name, n:Volunteer AS volunteer
-"""
 
 
 def add_routes(app: FastAPI) -> None:
@@ -70,7 +66,7 @@ def _csv(store: GraphStore, run: RotaRun) -> str:
         | {visit["person"] for visit in problem.get("visits", [])}
     )
     names: dict[str, str] = {}
-    for row in store.run(NAMES_IN_RUN, {"ids": ids}, write=False):
+    for row in names_of_people_and_volunteers(store=store, ids=ids):
         names[row["id"]] = (
             f"{row['first_name']} {row['last_name']}" if row["volunteer"] else row["first_name"]
         )

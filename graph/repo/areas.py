@@ -131,3 +131,12 @@ DELETE_INTEREST = delete_statement("Interest")
 def delete_interest(*, store: GraphStore, interest_id: str) -> bool:
     """Remove the interest and its edges; True if it existed."""
     return deleted(store, DELETE_INTEREST, {"id": interest_id})
+
+
+AREA_NAMES_BY_ID = "MATCH (a:Area) WHERE a.id IN $ids RETURN a.id AS id, a.name AS name"
+
+
+def area_names_by_id(*, store: GraphStore, area_ids: list[str]) -> dict[str, str]:
+    """The names of the areas among ``area_ids`` that exist, by id."""
+    rows = store.run(AREA_NAMES_BY_ID, {"ids": area_ids}, write=False)
+    return {row["id"]: row["name"] for row in rows}

@@ -1,4 +1,5 @@
-"""Volunteer sign-up: open visits, claim, accept, decline, log (DESIGN.md, "Rota lifecycle").
+"""Volunteer sign-up: open visits, claim, accept, decline, log, a volunteer's own visits
+(DESIGN.md, "Rota lifecycle").
 
 Each use-case is ONE Cypher statement, so it is atomic on FalkorDB (which runs writes one at a
 time) and on Neo4j (which locks what a statement writes). A conditional write first takes the
@@ -352,42 +353,50 @@ def held_visits(*, store: GraphStore, volunteer_id: str, week_start: str) -> lis
 def volunteer_with_held(
     *, store: GraphStore, volunteer_id: str, week_start: str
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The volunteer's properties (None if there is no such volunteer) and the visits they
-    hold from ``week_start`` on."""
-    rows = store.run(
-        VOLUNTEER_WITH_HELD, volunteer_with_held_params(volunteer_id, week_start), write=False
-    )
-    return volunteer_with_held_of(rows)
+    """The volunteer's properties (None if there is no such volunteer) and their held visits."""
+    params = _volunteer_with_held_params(volunteer_id, week_start)
+    return _volunteer_with_held_of(store.run(VOLUNTEER_WITH_HELD, params, write=False))
 
 
-def volunteer_with_held_params(volunteer_id: str, week_start: str) -> dict[str, Any]:
-    """VOLUNTEER_WITH_HELD's parameters (for a caller that runs it itself, awaited)."""
+async def volunteer_with_held_awaited(
+    *, store: GraphStore, volunteer_id: str, week_start: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """``volunteer_with_held`` awaited on the event loop (``store.arun``, no thread)."""
+    params = _volunteer_with_held_params(volunteer_id, week_start)
+    return _volunteer_with_held_of(await store.arun(VOLUNTEER_WITH_HELD, params, write=False))
+
+
+def _volunteer_with_held_params(volunteer_id: str, week_start: str) -> dict[str, Any]:
     return {"volunteer_id": volunteer_id, "week_start": week_start, "held_statuses": HELD_STATUSES}
 
 
-def volunteer_with_held_of(
+def _volunteer_with_held_of(
     rows: list[dict[str, Any]],
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """What ``volunteer_with_held`` returns, from VOLUNTEER_WITH_HELD's rows."""
     if not rows:
         return None, []
     return rows[0]["volunteer"], list(rows[0]["held"] or [])
 
 
 def claim_context(*, store: GraphStore, visit_id: str, volunteer_id: str) -> dict[str, Any]:
-    """The volunteer, the visit, its person and holders, and the volunteer's visits held in
-    the visit's week (see CLAIM_CONTEXT)."""
-    rows = store.run(CLAIM_CONTEXT, claim_context_params(visit_id, volunteer_id), write=False)
-    return claim_context_of(rows)
+    """What choosing a claim's start needs, in one row (see CLAIM_CONTEXT)."""
+    params = _claim_context_params(visit_id, volunteer_id)
+    return _claim_context_of(store.run(CLAIM_CONTEXT, params, write=False))
 
 
-def claim_context_params(visit_id: str, volunteer_id: str) -> dict[str, Any]:
-    """CLAIM_CONTEXT's parameters (for a caller that runs it itself, awaited)."""
+async def claim_context_awaited(
+    *, store: GraphStore, visit_id: str, volunteer_id: str
+) -> dict[str, Any]:
+    """``claim_context`` awaited on the event loop (``store.arun``, no thread)."""
+    params = _claim_context_params(visit_id, volunteer_id)
+    return _claim_context_of(await store.arun(CLAIM_CONTEXT, params, write=False))
+
+
+def _claim_context_params(visit_id: str, volunteer_id: str) -> dict[str, Any]:
     return {"visit_id": visit_id, "volunteer_id": volunteer_id, "held_statuses": HELD_STATUSES}
 
 
-def claim_context_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """What ``claim_context`` returns, from CLAIM_CONTEXT's rows."""
+def _claim_context_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return rows[0] if rows else {"volunteer": None, "v": None, "held": []}
 
 
@@ -515,16 +524,28 @@ def claim_visit(
     now: str,
     speed_kmh: float,
 ) -> ClaimOutcome:
-    """Claim an open visit at ``start`` ("HH:MM"); exactly one of any concurrent claimants of
-    the last free place wins, and a volunteer never ends up holding two overlapping visits."""
-    params = claim_visit_params(visit_id, volunteer_id, start, now, speed_kmh)
-    return claim_outcome_of(store.run(CLAIM_VISIT, params))
+    """Claim an open visit at ``start`` ("HH:MM"): one of concurrent claimants wins, no overlap."""
+    params = _claim_visit_params(visit_id, volunteer_id, start, now, speed_kmh)
+    return _claim_outcome_of(store.run(CLAIM_VISIT, params))
 
 
-def claim_visit_params(
+async def claim_visit_awaited(
+    *,
+    store: GraphStore,
+    visit_id: str,
+    volunteer_id: str,
+    start: str,
+    now: str,
+    speed_kmh: float,
+) -> ClaimOutcome:
+    """``claim_visit`` awaited on the event loop (``store.arun``, no thread)."""
+    params = _claim_visit_params(visit_id, volunteer_id, start, now, speed_kmh)
+    return _claim_outcome_of(await store.arun(CLAIM_VISIT, params))
+
+
+def _claim_visit_params(
     visit_id: str, volunteer_id: str, start: str, now: str, speed_kmh: float
 ) -> dict[str, Any]:
-    """CLAIM_VISIT's parameters (for a caller that runs it itself, awaited)."""
     hours, mins = start.split(":")
     return {
         "visit_id": visit_id,
@@ -539,8 +560,7 @@ def claim_visit_params(
     }
 
 
-def claim_outcome_of(rows: list[dict[str, Any]]) -> ClaimOutcome:
-    """What ``claim_visit`` returns, from CLAIM_VISIT's rows."""
+def _claim_outcome_of(rows: list[dict[str, Any]]) -> ClaimOutcome:
     outcome: ClaimOutcome = rows[0]["outcome"] if rows else "missing"
     return outcome
 
@@ -588,3 +608,42 @@ def log_visit(
         "loss": loss,
     }
     return _change(store, LOG_VISIT, params)
+
+
+# A volunteer's proposed, accepted and logged visits over a span of weeks, with the person's
+# first name, area and address (shown to them only as service/access.py allows).
+MY_VISITS = """
+MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start >= $from_week AND v.week_start <= $to_week
+  AND a.status IN ['proposed', 'accepted', 'done', 'missed']
+RETURN properties(v) AS v, a.status AS my_status, a.note AS note, p.id AS person_id,
+       p.first_name AS person_first_name, p.area_id AS area_id, p.address AS address,
+       p.postcode AS postcode
+ORDER BY v.week_start, v.day, v.start
+"""
+
+
+def my_visits(
+    *, store: GraphStore, volunteer_id: str, from_week: str, to_week: str
+) -> list[dict[str, Any]]:
+    """The volunteer's proposed, accepted and logged visits from ``from_week`` to ``to_week``."""
+    params = {"volunteer_id": volunteer_id, "from_week": from_week, "to_week": to_week}
+    return store.run(MY_VISITS, params, write=False)
+
+
+# One visit with its person, and this volunteer's assignment on it if they have one.
+VISIT_WITH_PERSON = """
+MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
+OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v)
+RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode, a.status AS my_status, a.note AS note
+"""
+
+
+def get_visit_with_person(
+    *, store: GraphStore, visit_id: str, volunteer_id: str
+) -> dict[str, Any] | None:
+    """The visit, its person and the volunteer's assignment on it; None without the visit."""
+    params = {"id": visit_id, "volunteer_id": volunteer_id}
+    rows = store.run(VISIT_WITH_PERSON, params, write=False)
+    return rows[0] if rows else None

@@ -1,7 +1,7 @@
 """Visits: ``(Visit)-[:FOR]->(Person)`` and ``(Volunteer)-[:ASSIGNED {status, at}]->(Visit)``.
 
 Visit ids should not be made from person ids: an erased person's visits keep their ids.
-Claiming, accepting and declining (conditional writes) live with the service's use-cases.
+Claiming, accepting, declining and logging (conditional writes) live in graph/repo/signup.py.
 """
 
 from __future__ import annotations
@@ -245,3 +245,20 @@ def list_visits_of_volunteer(
         )
         for row in rows
     ]
+
+
+WEEK_VISITS_WITH_PERSON = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start = $week_start AND ($after IS NULL OR v.id > $after)
+RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode
+ORDER BY v.id LIMIT $limit
+"""
+
+
+def list_week_visits_with_person(
+    *, store: GraphStore, week_start: date, after: str | None, limit: int
+) -> list[Row]:
+    """Up to ``limit`` of the week's visits after id ``after``, in id order, with their person."""
+    params = {"week_start": week_start.isoformat(), "after": after, "limit": limit}
+    return store.run(WEEK_VISITS_WITH_PERSON, params, write=False)

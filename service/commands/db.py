@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from graph.repo.counts import count_nodes_by_label
 from graph.settings import Settings, get_settings
 from graph.store import GraphError, GraphStore, UnknownGraphURI, open_store
 from graph.store.embedded import (
@@ -23,12 +24,6 @@ from graph.store.falkor import FalkorStore
 from graph.store.schema import NODE_LABELS
 
 app = typer.Typer(help="Manage the embedded graph server.", no_args_is_help=True)
-
-COUNT_NODES_BY_LABEL = """
-MATCH (n)
-UNWIND labels(n) AS label
-RETURN label, count(*) AS count
-"""
 
 
 def _require_embedded(settings: Settings, command: str) -> None:
@@ -113,5 +108,4 @@ def status() -> None:
 def _counts_by_label(store: GraphStore) -> dict[str, int]:
     if isinstance(store, FalkorStore) and not store.exists():
         return {}  # FalkorDB refuses to read a graph that was never written
-    rows = store.run(COUNT_NODES_BY_LABEL, write=False)
-    return {str(row["label"]): int(row["count"]) for row in rows}
+    return count_nodes_by_label(store=store)

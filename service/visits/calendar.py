@@ -12,15 +12,14 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from graph.models import utc_now
+from graph.repo.areas import area_names_by_id
 from graph.store.port import GraphStore
-from service.visits.signup import my_visits
+from service.visits.my_week import my_visits
 from service.weeks import monday_of, today, visit_date
 
 LOCAL_TIME = ZoneInfo("Europe/London")
 FEED_WEEKS_BACK = 1
 FEED_WEEKS = 9
-
-AREA_NAMES = "MATCH (a:Area) WHERE a.id IN $ids RETURN a.id AS id, a.name AS name"
 
 
 def volunteer_calendar(*, store: GraphStore, volunteer_id: str) -> bytes:
@@ -36,7 +35,7 @@ def volunteer_calendar(*, store: GraphStore, volunteer_id: str) -> bytes:
         if row["my_status"] == "accepted" and row["v"].get("start")
     ]
     area_ids = sorted({row["area_id"] for row in rows if row["area_id"]})
-    areas = {r["id"]: r["name"] for r in store.run(AREA_NAMES, {"ids": area_ids}, write=False)}
+    areas = area_names_by_id(store=store, area_ids=area_ids)
     calendar = Calendar()
     calendar.add("prodid", "-//CareCircles//visits//EN")
     calendar.add("version", "2.0")

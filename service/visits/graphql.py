@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graph.repo.signup import Change
+from graph.repo.signup import Change, get_visit_with_person
+from graph.repo.visits import list_week_visits_with_person
 from service import access
 from service.access import may_see_address
 from service.api.errors import (
@@ -26,7 +27,9 @@ from service.config import (
     NOTE_MAX,
 )
 from service.context import RequestContext
-from service.visits import signup
+from service.visits import claims
+from service.visits.my_week import my_visits
+from service.visits.open_visits import open_visits_awaited
 from service.weeks import monday_of, today, visit_date, week_label
 
 
@@ -185,29 +188,14 @@ DeclineResult = Annotated[VisitDeclined | VisitUnavailable, strawberry.union("De
 
 LogResult = Annotated[VisitLogged | VisitUnavailable, strawberry.union("LogResult")]
 
-VISIT_WITH_PERSON = """
-MATCH (v:Visit {id: $id})-[:FOR]->(p:Person)
-OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v)
-RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
-       p.address AS address, p.postcode AS postcode, a.status AS my_status, a.note AS note
-"""
-
-WEEK_VISITS_PAGE = """
-MATCH (v:Visit)-[:FOR]->(p:Person)
-WHERE v.week_start = $week_start AND ($after IS NULL OR v.id > $after)
-RETURN properties(v) AS v, p.first_name AS first_name, p.area_id AS area_id,
-       p.address AS address, p.postcode AS postcode
-ORDER BY v.id LIMIT $limit
-"""
-
 
 def _address(row: dict[str, Any]) -> str | None:
     return ", ".join(p for p in (row.get("address"), row.get("postcode")) if p) or None
 
 
 async def _visit_for(context: RequestContext, visit_id: str, volunteer_id: str) -> VisitType:
-    rows = await context.run(VISIT_WITH_PERSON, {"id": visit_id, "volunteer_id": volunteer_id})
-    row = rows[0]
+    row = await context.call(get_visit_with_person, visit_id=visit_id, volunteer_id=volunteer_id)
+    assert row is not None, f"visit {visit_id} went missing after a change to it"
     return VisitType.of(
         row["v"],
         person_first_name=row["first_name"],
@@ -231,20 +219,20 @@ class _ClaimsInFlight:
     server process, and the losers none."""
 
     def __init__(self) -> None:
-        self._deciding: dict[str, asyncio.Future[signup.ClaimResult | None]] = {}
+        self._deciding: dict[str, asyncio.Future[claims.ClaimResult | None]] = {}
 
     async def claim(
-        self, key: str, decide: Callable[[], Awaitable[signup.ClaimResult]]
-    ) -> signup.ClaimResult:
+        self, key: str, decide: Callable[[], Awaitable[claims.ClaimResult]]
+    ) -> claims.ClaimResult:
         first = self._deciding.get(key)
         if first is not None:
             earlier = await asyncio.shield(first)
             if earlier is not None and earlier.for_everyone:
                 if earlier.outcome == "claimed":  # filled by the one before: taken, for us
-                    return signup.ClaimResult("unavailable", signup.UNAVAILABLE_MESSAGES["taken"])
+                    return claims.ClaimResult("unavailable", claims.UNAVAILABLE_MESSAGES["taken"])
                 return earlier
             return await decide()
-        answer: asyncio.Future[signup.ClaimResult | None] = (
+        answer: asyncio.Future[claims.ClaimResult | None] = (
             asyncio.get_running_loop().create_future()
         )
         self._deciding[key] = answer
@@ -277,9 +265,11 @@ class VisitsQuery:
         access.require_staff(info.context, "coordinator")
         monday = _week(week)
         first = check_first(first)
-        rows = await info.context.run(
-            WEEK_VISITS_PAGE,
-            {"week_start": monday.isoformat(), "after": decode_cursor(after), "limit": first + 1},
+        rows = await info.context.call(
+            list_week_visits_with_person,
+            week_start=monday,
+            after=decode_cursor(after),
+            limit=first + 1,
         )
         nodes = [
             VisitType.of(
@@ -295,7 +285,7 @@ class VisitsQuery:
     ) -> Connection[VisitType]:
         volunteer_id = access.require_volunteer(info.context)
         first = check_first(first, 20)
-        found, has_next = await signup.open_visits_awaited(
+        found, has_next = await open_visits_awaited(
             store=info.context.store,
             volunteer_id=volunteer_id,
             first=first,
@@ -328,7 +318,7 @@ class VisitsQuery:
         volunteer_id = access.require_volunteer(info.context)
         monday = _week(week) if week is not None else monday_of(today())
         rows = await info.context.call(
-            signup.my_visits, volunteer_id=volunteer_id, from_week=monday, weeks=1 if week else 4
+            my_visits, volunteer_id=volunteer_id, from_week=monday, weeks=1 if week else 4
         )
         return [
             VisitType.of(
@@ -351,7 +341,7 @@ class VisitsMutation:
         key = check_id(str(visit_id), "visitId")
         result = await _claims.claim(
             key,
-            lambda: signup.claim_visit_awaited(
+            lambda: claims.claim_visit_awaited(
                 store=info.context.store, visit_id=key, volunteer_id=volunteer_id
             ),
         )
@@ -376,7 +366,7 @@ class VisitsMutation:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
         change = await info.context.call(
-            signup.accept_visit, visit_id=key, volunteer_id=volunteer_id
+            claims.accept_visit, visit_id=key, volunteer_id=volunteer_id
         )
         if change is None or not change.ok:
             return _unavailable(change)
@@ -387,7 +377,7 @@ class VisitsMutation:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
         change = await info.context.call(
-            signup.decline_visit, visit_id=key, volunteer_id=volunteer_id
+            claims.decline_visit, visit_id=key, volunteer_id=volunteer_id
         )
         if change is None or not change.ok:
             return _unavailable(change)
@@ -408,7 +398,7 @@ class VisitsMutation:
         if note is not None and len(note) > NOTE_MAX:
             raise InputError(f"note: expected at most {NOTE_MAX} characters, got {len(note)}")
         change = await info.context.call(
-            signup.log_visit,
+            claims.log_visit,
             visit_id=key,
             volunteer_id=volunteer_id,
             outcome=outcome.value,

@@ -1,5 +1,5 @@
-"""Why a volunteer cannot take a visit, in words they can act on (service/signup.py:
-``_start_among`` -- rules 8 and 9 and the clock, after rules 1-7 allowed these starts -- and
+"""Why a volunteer cannot take a visit, in words they can act on (service/visits/start_times.py:
+``first_free_start`` -- rules 8 and 9 and the clock, after rules 1-7 allowed these starts -- and
 ``claim_visit``)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from graph.models import Visit
 from graph.repo import visits
 from graph.store import GraphStore
-from service.visits import signup
-from service.visits.signup import _Held, _start_among
+from service.visits import claims
+from service.visits.start_times import HeldVisit, first_free_start
 from service.weeks import monday_of
 from tests.service.test_signup_snapshot import ann_and_free_volunteers
 
@@ -32,7 +32,7 @@ def _why(**overrides: object) -> tuple[int | None, list[str]]:
         "held": [],
         "on_or_after": None,
     }
-    return _start_among(**(arguments | overrides))  # type: ignore[arg-type]
+    return first_free_start(**(arguments | overrides))  # type: ignore[arg-type]
 
 
 def test_a_visit_whose_time_today_has_passed_says_so() -> None:
@@ -53,7 +53,7 @@ def test_a_shared_visit_at_a_start_the_volunteer_cannot_make_says_when() -> None
 
 
 def test_travel_and_the_weekly_limit_keep_their_own_reasons() -> None:
-    busy = [_Held(MONDAY, 0, 540, 690, 51.5, -0.1)]  # 09:00-11:30 at the same place
+    busy = [HeldVisit(MONDAY, 0, 540, 690, 51.5, -0.1)]  # 09:00-11:30 at the same place
     assert _why(held=busy)[1] == [
         "no free time in the visit window once travel to your other visits is allowed"
     ]
@@ -81,13 +81,13 @@ def test_a_visit_whose_time_today_has_passed_is_refused_to_anyone(
             duration_minutes=60,
         ),
     )
-    monkeypatch.setattr(signup, "_now_minute", lambda: (today, 11 * 60 + 15))  # after 11:00
-    late = signup.claim_visit(store=store, visit_id="today", volunteer_id="v0")
+    monkeypatch.setattr(claims, "now_minute", lambda: (today, 11 * 60 + 15))  # after 11:00
+    late = claims.claim_visit(store=store, visit_id="today", volunteer_id="v0")
     assert (late.outcome, late.message, late.for_everyone) == (
         "unavailable",
         "This visit's time today has passed.",
         True,
     )
-    monkeypatch.setattr(signup, "_now_minute", lambda: (today, 10 * 60 + 50))  # 11:00 is left
-    in_time = signup.claim_visit(store=store, visit_id="today", volunteer_id="v0")
+    monkeypatch.setattr(claims, "now_minute", lambda: (today, 10 * 60 + 50))  # 11:00 is left
+    in_time = claims.claim_visit(store=store, visit_id="today", volunteer_id="v0")
     assert (in_time.outcome, in_time.start) == ("claimed", "11:00")

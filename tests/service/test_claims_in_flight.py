@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from service.visits.claims import UNAVAILABLE_MESSAGES, ClaimResult
 from service.visits.graphql import _ClaimsInFlight
-from service.visits.signup import UNAVAILABLE_MESSAGES, ClaimResult
 from tests.loops import in_own_loop
 
 FULL = ClaimResult("claimed", start="10:00", visit={"v": {"volunteers_needed": 1}, "holders": 0})

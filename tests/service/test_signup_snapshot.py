@@ -15,7 +15,9 @@ from graph.repo import people, visits, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.app import load_open_visits
-from service.visits import signup
+from service.visits import claims, open_visits
+from service.visits.open_visits_snapshot import OpenVisitsSnapshot
+from service.visits.start_times import TRAVEL_SPEED_KMH
 from service.weeks import monday_of, today
 from tests.loops import in_own_loop
 from tests.service.conftest import next_monday
@@ -90,7 +92,7 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
             volunteer_id="v7",
             start="10:00",
             now=NOW,
-            speed_kmh=signup.TRAVEL_SPEED_KMH,
+            speed_kmh=TRAVEL_SPEED_KMH,
         )
     return ids
 
@@ -119,12 +121,12 @@ def _all_pages(
     while True:
         if awaited:  # as the API asks: the statement awaited, the rest on the event loop
             page, more = in_own_loop(
-                signup.open_visits_awaited(
+                open_visits.open_visits_awaited(
                     store=store, volunteer_id=volunteer_id, first=3, after=after, max_age=max_age
                 )
             )
         else:
-            page, more = signup.open_visits(
+            page, more = open_visits.open_visits(
                 store=store, volunteer_id=volunteer_id, first=3, after=after, max_age=max_age
             )
         seen += [(visit.id, visit.start) for visit in page]
@@ -176,11 +178,13 @@ def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None
     _next_week_visit(store, "visit0", "p0", day=2)
 
     def listed(volunteer_id: str) -> list[str]:
-        page, _ = signup.open_visits(store=store, volunteer_id=volunteer_id, first=5, max_age=60)
+        page, _ = open_visits.open_visits(
+            store=store, volunteer_id=volunteer_id, first=5, max_age=60
+        )
         return [visit.id for visit in page]
 
     assert listed("v0") == ["visit0"] and listed("v1") == ["visit0"]
-    assert signup.claim_visit(store=store, visit_id="visit0", volunteer_id="v0").outcome == (
+    assert claims.claim_visit(store=store, visit_id="visit0", volunteer_id="v0").outcome == (
         "claimed"
     )
     assert listed("v1") == []  # the same snapshot, counted at once
@@ -193,10 +197,10 @@ def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None
         volunteer_id="v0",
         start="10:00",
         now=NOW,
-        speed_kmh=signup.TRAVEL_SPEED_KMH,
+        speed_kmh=TRAVEL_SPEED_KMH,
     )
     assert taken == "won"
-    result = signup.claim_visit(store=store, visit_id="visit1", volunteer_id="v1")
+    result = claims.claim_visit(store=store, visit_id="visit1", volunteer_id="v1")
     assert result.outcome == "unavailable" and "taken" in result.message
 
 
@@ -234,21 +238,23 @@ def test_a_claim_won_here_on_a_shared_visit_fixes_its_start_for_the_others(
     )
 
     def offered(volunteer_id: str) -> list[tuple[str, str | None]]:
-        page, _ = signup.open_visits(store=store, volunteer_id=volunteer_id, first=5, max_age=60)
+        page, _ = open_visits.open_visits(
+            store=store, volunteer_id=volunteer_id, first=5, max_age=60
+        )
         return [(visit.id, visit.start) for visit in page]
 
     assert offered("v1") == [("pair", "10:00")]  # loads the snapshot: nobody holds it yet
-    won = signup.claim_visit(store=store, visit_id="pair", volunteer_id="late")
+    won = claims.claim_visit(store=store, visit_id="pair", volunteer_id="late")
     assert (won.outcome, won.start) == ("claimed", "11:00")
     assert offered("v1") == [("pair", "11:00")]  # the same snapshot, at the winner's start
-    second = signup.claim_visit(store=store, visit_id="pair", volunteer_id="v1")
+    second = claims.claim_visit(store=store, visit_id="pair", volunteer_id="v1")
     assert (second.outcome, second.start) == ("claimed", "11:00")
 
 
 def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphStore) -> None:
     volunteer_ids = _varied_world(store, random.Random(7))
     week = monday_of(today()).isoformat()
-    snapshots = signup.OpenVisitsSnapshot.of(store, max_age=60)
+    snapshots = OpenVisitsSnapshot.of(store, max_age=60)
     first = snapshots._load(week)
     assert snapshots._load(week).visits is first.visits  # nothing changed: nothing re-parsed
 
@@ -270,7 +276,7 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
         volunteer_id=volunteer_ids[0],
         start=first.visits[0]["earliest"],
         now=NOW,
-        speed_kmh=signup.TRAVEL_SPEED_KMH,
+        speed_kmh=TRAVEL_SPEED_KMH,
     ) in {"won", "overlap", "load", "start"}
 
     second = snapshots._load(week, full=True)
@@ -301,9 +307,7 @@ def test_the_snapshot_loaded_at_start_up_is_out_of_the_collectors_sight(
 
     assert load_open_visits(store, max_age=60)
 
-    snapshot = signup.OpenVisitsSnapshot.of(store, max_age=60).current(
-        monday_of(today()).isoformat()
-    )
+    snapshot = OpenVisitsSnapshot.of(store, max_age=60).current(monday_of(today()).isoformat())
     assert snapshot.visits
     tracked = {id(o) for o in gc.get_objects()}  # generations 0-2, not the frozen ones
     assert id(snapshot.visits) not in tracked

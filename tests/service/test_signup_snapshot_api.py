@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.visits.signup import OPEN_VISITS_MAX_AGE_ENV
+from service.visits.open_visits_snapshot import OPEN_VISITS_MAX_AGE_ENV
 from tests.service.conftest import Api, World
 from tests.service.test_signup import CLAIM, OPEN
 

@@ -12,7 +12,8 @@ from graph.models import Visit
 from graph.repo import people, visits
 from graph.repo import signup as repo
 from graph.store import GraphStore
-from service.visits import signup
+from service.visits import claims
+from service.visits.open_visits_snapshot import FULL_RELOAD_S, OpenVisitsSnapshot
 from service.weeks import monday_of, today
 from tests.service.conftest import next_monday
 from tests.service.test_signup_snapshot import (
@@ -37,9 +38,9 @@ class Recording:
         return self._inner.run(query, params, write=write)
 
 
-def _snapshots(store: GraphStore) -> tuple[signup.OpenVisitsSnapshot, Recording]:
+def _snapshots(store: GraphStore) -> tuple[OpenVisitsSnapshot, Recording]:
     """This process's snapshot of ``store`` (what openVisits uses), its statements noted."""
-    snapshots = signup.OpenVisitsSnapshot.of(store, max_age=60)
+    snapshots = OpenVisitsSnapshot.of(store, max_age=60)
     recording = Recording(store)
     snapshots._store = recording  # type: ignore[assignment]
     return snapshots, recording
@@ -193,7 +194,7 @@ def test_a_reload_is_full_once_the_last_full_one_is_full_reload_s_old(store: Gra
     # As if FULL_RELOAD_S had gone by since the last full reload (no sleeping in tests).
     current = snapshots._snapshot
     assert current is not None
-    snapshots._snapshot = replace(current, full_at=current.full_at - signup.FULL_RELOAD_S)
+    snapshots._snapshot = replace(current, full_at=current.full_at - FULL_RELOAD_S)
     recording.queries.clear()
     again = snapshots._load(week)
     assert repo.OPEN_VISITS_ALL in recording.queries
@@ -253,7 +254,7 @@ def test_light_reloads_agree_with_the_statement_as_visits_come_and_go(store: Gra
             if reloaded.visits[reloaded.by_id[visit_id]]["volunteers_needed"] == 1
         ]
         volunteer_id, visit_id = listed[0]
-        result = signup.claim_visit(store=store, visit_id=visit_id, volunteer_id=volunteer_id)
+        result = claims.claim_visit(store=store, visit_id=visit_id, volunteer_id=volunteer_id)
         assert result.outcome == "claimed"
         taken = snapshots._snapshot
         assert taken is not None and taken.columns.taken[taken.by_id[visit_id]] >= 1

@@ -9,7 +9,7 @@ from graph.models import Person, Visit, Volunteer
 from graph.repo import people, visits, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
-from service.visits.signup import TRAVEL_SPEED_KMH
+from service.visits.start_times import TRAVEL_SPEED_KMH
 from tests.service.conftest import next_monday
 
 NOW = "2026-11-23T09:00:00Z"

@@ -1,0 +1,184 @@
+"""A volunteer's answers to visits: claim an open one (the first valid claim wins, never two),
+accept or decline one proposed to them, log one as done or missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from graph.models import VolunteerTerms, iso_utc, minutes, utc_now
+from graph.repo import signup as repo
+from graph.repo.records import from_properties
+from graph.store.port import GraphStore
+from service.connections.suggestions import connections_changed
+from service.visits.open_visits_snapshot import OpenVisitsSnapshot
+from service.visits.start_times import (
+    TRAVEL_SPEED_KMH,
+    choose_start,
+    clock,
+    held_visits_of,
+    now_minute,
+    solver_person_and_visit,
+    solver_volunteer,
+)
+from service.weeks import visit_date
+from service.wellbeing.feedback import VISIT_DONE_GAIN, VISIT_MISSED_LOSS
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """How a claim ended: claimed (at ``start``), unavailable (``message``) or not eligible."""
+
+    outcome: Literal["claimed", "unavailable", "not_eligible"]
+    message: str = ""
+    reasons: list[str] = field(default_factory=list)
+    start: str | None = None
+    visit: dict[str, Any] = field(default_factory=dict)  # the visit row, as claimed
+
+    @property
+    def visit_status(self) -> str:
+        """The visit's status after a won claim: accepted once it has all it needs."""
+        needed = int(self.visit.get("v", {}).get("volunteers_needed", 1))
+        return "accepted" if int(self.visit.get("holders", 0)) + 1 >= needed else "open"
+
+    @property
+    def for_everyone(self) -> bool:
+        """Whether this answer holds for anyone else claiming the visit at the same moment:
+        this claim filled it, or it was taken already, or its time is over."""
+        if self.outcome == "claimed":
+            return self.visit_status != "open"
+        return self.outcome == "unavailable" and self.message in FOR_EVERYONE
+
+
+UNAVAILABLE_MESSAGES = {
+    "missing": "There is no such visit.",
+    "taken": "Someone else has just taken this visit.",
+    "held": "You already hold this visit.",
+    "start": "The other volunteers on this visit go at a time you cannot make.",
+    "overlap": "This visit overlaps another visit you hold that day (travel included).",
+    "load": "This visit would take you past your weekly limit.",
+    "past": "This visit is in the past.",
+    "passed": "This visit's time today has passed.",
+}
+# Answers that hold for anyone claiming the visit now, whoever they are.
+FOR_EVERYONE = frozenset(UNAVAILABLE_MESSAGES[key] for key in ("taken", "past", "passed"))
+
+
+def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> ClaimResult:
+    """Claim an open visit: the first valid claim wins, never two. One statement reads what
+    choosing a start needs, the guarded claim statement decides."""
+    row = repo.claim_context(store=store, visit_id=visit_id, volunteer_id=volunteer_id)
+    start = _claim_start(row)
+    if isinstance(start, ClaimResult):
+        return start
+    outcome = repo.claim_visit(
+        store=store,
+        visit_id=visit_id,
+        volunteer_id=volunteer_id,
+        start=start,
+        now=iso_utc(utc_now()),
+        speed_kmh=TRAVEL_SPEED_KMH,
+    )
+    return _claim_answer(store, row, visit_id, start, outcome)
+
+
+async def claim_visit_awaited(
+    *, store: GraphStore, visit_id: str, volunteer_id: str
+) -> ClaimResult:
+    """``claim_visit`` for the API's event loop: its two statements awaited (``store.arun``),
+    the choice of a start between them on the loop (no thread hop)."""
+    row = await repo.claim_context_awaited(
+        store=store, visit_id=visit_id, volunteer_id=volunteer_id
+    )
+    start = _claim_start(row)
+    if isinstance(start, ClaimResult):
+        return start
+    outcome = await repo.claim_visit_awaited(
+        store=store,
+        visit_id=visit_id,
+        volunteer_id=volunteer_id,
+        start=start,
+        now=iso_utc(utc_now()),
+        speed_kmh=TRAVEL_SPEED_KMH,
+    )
+    return _claim_answer(store, row, visit_id, start, outcome)
+
+
+def _claim_start(row: dict[str, Any]) -> str | ClaimResult:
+    """The start ("HH:MM") to claim the visit in CLAIM_CONTEXT's ``row`` at, or the answer
+    when there is none: the visit is missing, taken, past, or the volunteer not eligible."""
+    props = row["v"]
+    if row["volunteer"] is None or props is None:
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
+    if props.get("status") != "open":  # most of a race's losers: answer before parsing more
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["taken"])
+    now = now_minute()
+    day = visit_date(props["week_start"], props["day"])
+    if day < now[0]:
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["past"])
+    if day == now[0] and minutes(props["latest"]) - int(props["duration_minutes"]) < now[1]:
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["passed"])
+    volunteer = from_properties(VolunteerTerms, row["volunteer"])
+    person, visit = solver_person_and_visit(row, props)
+    week_start = props["week_start"]
+    start, reasons = choose_start(
+        volunteer=solver_volunteer(volunteer, date.fromisoformat(week_start)),
+        person=person,
+        visit=visit,
+        fixed_start=props.get("start") if row["holders"] else None,
+        week_start=week_start,
+        held=held_visits_of(row["held"] or []),
+        on_or_after=now,
+    )
+    if start is None:
+        return ClaimResult("not_eligible", reasons=reasons)
+    return clock(start)
+
+
+def _claim_answer(
+    store: GraphStore, row: dict[str, Any], visit_id: str, start: str, outcome: repo.ClaimOutcome
+) -> ClaimResult:
+    if outcome == "won":
+        OpenVisitsSnapshot.claimed_in(store, visit_id, start)
+        return ClaimResult("claimed", start=start, visit=row)
+    return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
+
+
+def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
+    """Accept a visit proposed to the volunteer; None when it was never theirs."""
+    return repo.accept_visit(
+        store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
+    )
+
+
+def decline_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
+    """Decline a proposed or accepted visit (it becomes open); None when it was never theirs."""
+    return repo.decline_visit(
+        store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
+    )
+
+
+def log_visit(
+    *,
+    store: GraphStore,
+    visit_id: str,
+    volunteer_id: str,
+    outcome: Literal["done", "missed"],
+    note: str | None,
+) -> repo.Change | None:
+    """Log an accepted visit as done or missed; the volunteer's tie to the person moves."""
+    change = repo.log_visit(
+        store=store,
+        visit_id=visit_id,
+        volunteer_id=volunteer_id,
+        outcome=outcome,
+        note=note,
+        now=iso_utc(utc_now()),
+        gain=VISIT_DONE_GAIN,
+        loss=VISIT_MISSED_LOSS,
+    )
+    if change is not None and change.ok:  # the volunteer's KNOWS edge to the person moved
+        connections_changed(store=store, volunteers=[volunteer_id])
+    return change
