@@ -10,8 +10,16 @@ from graphql import GraphQLEnumType, GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from graph.models.base import ID_PATTERN
+from graph.store.errors import GraphUnavailable
 
 log = logging.getLogger("carecircles.graphql")
+
+# What a request gets while the graph store is down (HTTP 503, ``Retry-After``): nothing it
+# asked to write was written, since each use-case is one statement and a failed one writes nothing.
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again in a few seconds."
+UNAVAILABLE_CODE = "UNAVAILABLE"
+UNAVAILABLE_STATUS = 503
+RETRY_AFTER_S = 1
 
 
 class InputError(Exception):
@@ -32,6 +40,22 @@ class NotSignedIn(NotAllowed):
 
 EXPECTED = (InputError, NotAllowed)
 UNKNOWN_ENUM_VALUE = re.compile(r"does not exist in '(\w+)' enum\.")
+
+
+def store_unavailable(error: BaseException | None) -> bool:
+    """True if ``error`` is, or was raised because of, the graph store being unreachable."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, GraphUnavailable):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def unavailable_body() -> dict[str, list[dict[str, object]]]:
+    """The GraphQL-shaped answer to a request that could not reach the store at all."""
+    return {"errors": [{"message": UNAVAILABLE_MESSAGE, "extensions": {"code": UNAVAILABLE_CODE}}]}
 
 
 def _expected(error: GraphQLError) -> bool:
@@ -78,6 +102,8 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = getattr(self.execution_context, "context", None)
+        if store_unavailable(error.original_error):
+            return self._unavailable(error, context)
         request_id = getattr(context, "request_id", "unknown")
         log.error(
             "unexpected error in request %s at %s",
@@ -93,6 +119,23 @@ class MaskUnexpectedErrors(MaskErrors):
             path=error.path,
             original_error=None,
             extensions={"requestId": request_id},
+        )
+
+    def _unavailable(self, error: GraphQLError, context: object) -> GraphQLError:
+        """The store was down: "temporarily unavailable", and the response's status is 503."""
+        log.warning("graph store unavailable at %s: %s", error.path, error.original_error)
+        response = getattr(context, "response", None)
+        if response is not None:
+            response.status_code = UNAVAILABLE_STATUS
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return GraphQLError(
+            message=UNAVAILABLE_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": UNAVAILABLE_CODE},
         )
 
 
