@@ -124,10 +124,7 @@ class MaskUnexpectedErrors(MaskErrors):
     def _unavailable(self, error: GraphQLError, context: object) -> GraphQLError:
         """The store was down: "temporarily unavailable", and the response's status is 503."""
         log.warning("graph store unavailable at %s: %s", error.path, error.original_error)
-        response = getattr(context, "response", None)
-        if response is not None:
-            response.status_code = UNAVAILABLE_STATUS
-            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        _answer_503(context)
         return GraphQLError(
             message=UNAVAILABLE_MESSAGE,
             nodes=error.nodes,
@@ -137,6 +134,13 @@ class MaskUnexpectedErrors(MaskErrors):
             original_error=None,
             extensions={"code": UNAVAILABLE_CODE},
         )
+
+
+def _answer_503(context: object) -> None:
+    response = getattr(context, "response", None)
+    if response is not None:
+        response.status_code = UNAVAILABLE_STATUS
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
 
 
 def check_id(value: str, field: str) -> str:
@@ -163,7 +167,8 @@ class CountQueries(SchemaExtension):
 class LogPersonReads(SchemaExtension):
     """Writes the Person fields a request returned about others to the access log, in one
     statement, before the response leaves (service.consent.Reads); a failure to log fails the
-    request rather than hand out an unlogged read."""
+    request rather than hand out an unlogged read. With the store down that failure is the
+    "temporarily unavailable" answer (HTTP 503), without the data read."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
@@ -172,4 +177,15 @@ class LogPersonReads(SchemaExtension):
         if reads is not None and reads.fields:
             from service import consent
 
-            await context.call(consent.log_reads, user=context.user, reads=reads)
+            try:
+                await context.call(consent.log_reads, user=context.user, reads=reads)
+            except GraphUnavailable as error:
+                log.warning("graph store unavailable writing the access log: %s", error)
+                result = self.execution_context.result
+                if result is None:
+                    raise
+                result.data = None
+                result.errors = [
+                    GraphQLError(UNAVAILABLE_MESSAGE, extensions={"code": UNAVAILABLE_CODE})
+                ]
+                _answer_503(context)
