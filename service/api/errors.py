@@ -14,8 +14,9 @@ from graph.store.errors import GraphUnavailable
 
 log = logging.getLogger("carecircles.graphql")
 
-# What a request gets while the graph store is down (HTTP 503, ``Retry-After``): nothing it
-# asked to write was written, since each use-case is one statement and a failed one writes nothing.
+# What a request gets while the graph store is down (HTTP 503, ``Retry-After``). Each use-case
+# is one statement and a failed statement writes nothing; a statement the server ran just before
+# it died may be kept with its answer lost, so a 503 does not prove that nothing was written.
 UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again in a few seconds."
 UNAVAILABLE_CODE = "UNAVAILABLE"
 UNAVAILABLE_STATUS = 503
