@@ -95,8 +95,9 @@ _POLL_S = 0.02
 READY, LOADING, DOWN = "ready", "loading", "down"
 _START_ATTEMPTS = 3
 _RESTART_POLL_S = 0.1
-# Restarting a server that died (``supervise``): the pause before each attempt in a row (the
-# first at once, then longer), and at most RESTART_LIMIT attempts within RESTART_WINDOW_S.
+# Restarting a server that died (``supervise``): the pause before an attempt, by how many were
+# made within RESTART_WINDOW_S (the first at once, then longer), and at most RESTART_LIMIT
+# attempts within RESTART_WINDOW_S.
 RESTART_BACKOFF_S = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 RESTART_LIMIT = 5
 RESTART_WINDOW_S = 300.0
@@ -269,7 +270,7 @@ def _recorded(directory: Path) -> dict[str, object] | None:
     """The pid/port file's record, or None when there is none (or it cannot be read)."""
     try:
         recorded = json.loads((directory / PID_FILE).read_text())
-        int(recorded["pid"]), int(recorded["port"])
+        int(recorded["pid"]), int(recorded["port"])  # both numbers, or the file is no use
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return dict(recorded)
@@ -569,7 +570,6 @@ class _Supervisor:
     def _restart(self, dead_pid: int) -> bool:
         """Start the server again on the same port; False when it is not to be restarted (it
         was stopped or replaced on purpose, this process is stopping it, or the limit is hit)."""
-        in_a_row = 0
         while True:
             now = time.monotonic()
             self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW_S]
@@ -584,9 +584,9 @@ class _Supervisor:
                 )
                 self._give_up(dead_pid)
                 return False
-            if self.stopping.wait(RESTART_BACKOFF_S[min(in_a_row, len(RESTART_BACKOFF_S) - 1)]):
+            pause = RESTART_BACKOFF_S[min(len(self.restarts), len(RESTART_BACKOFF_S) - 1)]
+            if self.stopping.wait(pause):
                 return False
-            in_a_row += 1
             self.restarts.append(time.monotonic())
             try:
                 with _locked(self.directory):
@@ -612,7 +612,7 @@ class _Supervisor:
                         _write_pid_file(self.directory, recorded)  # still ours to restart
                         log.warning("could not restart the embedded FalkorDB server: %s", error)
                         continue
-            except OSError as error:  # the data directory is gone
+            except OSError as error:  # the data directory is gone, or the server cannot run
                 log.error("cannot restart the embedded FalkorDB server: %s", error)
                 return False
             log.warning(
