@@ -160,8 +160,8 @@ def load_open_visits(store: GraphStore, max_age: float) -> bool:
 
 
 async def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
-    """The store could not be reached outside a resolver (signing the caller in, writing the
-    access log, a plain route): a GraphQL-shaped 503, as a resolver's failure gets."""
+    """The store could not be reached outside a resolver (signing the caller in, a plain
+    route): a GraphQL-shaped 503, as a resolver's failure gets (service/api/errors.py)."""
     log.warning("graph store unavailable (%s %s): %s", request.method, request.url.path, error)
     return JSONResponse(
         unavailable_body(),

@@ -50,7 +50,11 @@ def store_unavailable(error: BaseException | None) -> bool:
         if isinstance(error, GraphUnavailable):
             return True
         seen.add(id(error))
-        error = error.__cause__ or error.__context__
+        # the chain a traceback shows: the explicit cause, else the context unless suppressed
+        if error.__cause__ is not None or error.__suppress_context__:
+            error = error.__cause__
+        else:
+            error = error.__context__
     return False
 
 
@@ -180,7 +184,9 @@ class LogPersonReads(SchemaExtension):
 
             try:
                 await context.call(consent.log_reads, user=context.user, reads=reads)
-            except GraphUnavailable as error:
+            except Exception as error:
+                if not store_unavailable(error):
+                    raise
                 log.warning("graph store unavailable writing the access log: %s", error)
                 result = self.execution_context.result
                 if result is None:
