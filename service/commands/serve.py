@@ -54,7 +54,8 @@ def serve(
         typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
         raise typer.Exit(1) from None
     try:
-        store = open_store(settings)
+        # supervise: an embedded graph server that dies is restarted on the same port.
+        store = open_store(settings, supervise=True)
     except GraphError as error:
         listener.close()
         typer.echo(f"error: {error}", err=True)
