@@ -49,6 +49,23 @@ def get_area_or_raise(*, store: GraphStore, area_id: str) -> Area:
     return found(get_area(store=store, area_id=area_id), label="Area", node_id=area_id)
 
 
+AREA_EXISTS = "MATCH (a:Area {id: $id}) RETURN count(a) AS n"
+
+
+def area_exists(*, store: GraphStore, area_id: str) -> bool:
+    """True if there is an area with this id."""
+    return bool(store.run(AREA_EXISTS, {"id": area_id}, write=False)[0]["n"])
+
+
+AREA_NAMES = "MATCH (a:Area) WHERE a.id IN $ids RETURN a.id AS id, a.name AS name"
+
+
+async def area_names_awaited(*, store: GraphStore, area_ids: list[str]) -> dict[str, str]:
+    """The names of those of these areas that exist, by id, awaited (a loader's batch)."""
+    rows = await store.arun(AREA_NAMES, {"ids": area_ids}, write=False)
+    return {row["id"]: row["name"] for row in rows}
+
+
 LIST_AREAS = list_statement("Area")
 
 
