@@ -21,14 +21,7 @@ from graph.repo.referrals import create_referral, get_referral, update_referral_
 from graph.repo.relationships import save_knows
 from graph.repo.services import create_service
 from graph.store.port import GraphStore
-from tests.factories import (
-    NOW,
-    make_area,
-    make_interest,
-    make_person,
-    make_referral,
-    make_service,
-)
+from tests.factories import NOW, make_area, make_interest, make_person, make_referral, make_service
 
 HOME = (51.545, -0.062)
 KM_NORTH = 1 / 111.195  # degrees of latitude per km (Earth radius 6371.0088 km)
