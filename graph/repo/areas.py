@@ -57,15 +57,6 @@ def area_exists(*, store: GraphStore, area_id: str) -> bool:
     return bool(store.run(AREA_EXISTS, {"id": area_id}, write=False)[0]["n"])
 
 
-AREA_NAMES = "MATCH (a:Area) WHERE a.id IN $ids RETURN a.id AS id, a.name AS name"
-
-
-async def area_names_awaited(*, store: GraphStore, area_ids: list[str]) -> dict[str, str]:
-    """The names of those of these areas that exist, by id, awaited (a loader's batch)."""
-    rows = await store.arun(AREA_NAMES, {"ids": area_ids}, write=False)
-    return {row["id"]: row["name"] for row in rows}
-
-
 LIST_AREAS = list_statement("Area")
 
 
@@ -148,3 +139,18 @@ DELETE_INTEREST = delete_statement("Interest")
 def delete_interest(*, store: GraphStore, interest_id: str) -> bool:
     """Remove the interest and its edges; True if it existed."""
     return deleted(store, DELETE_INTEREST, {"id": interest_id})
+
+
+AREA_NAMES_BY_ID = "MATCH (a:Area) WHERE a.id IN $ids RETURN a.id AS id, a.name AS name"
+
+
+def area_names_by_id(*, store: GraphStore, area_ids: list[str]) -> dict[str, str]:
+    """The names of the areas among ``area_ids`` that exist, by id."""
+    rows = store.run(AREA_NAMES_BY_ID, {"ids": area_ids}, write=False)
+    return {row["id"]: row["name"] for row in rows}
+
+
+async def area_names_by_id_awaited(*, store: GraphStore, area_ids: list[str]) -> dict[str, str]:
+    """``area_names_by_id`` awaited on the event loop (a loader's batch)."""
+    rows = await store.arun(AREA_NAMES_BY_ID, {"ids": area_ids}, write=False)
+    return {row["id"]: row["name"] for row in rows}

@@ -40,7 +40,9 @@ class Loaders:
         )
 
     async def _area_names(self, ids: list[str]) -> list[str | None]:
-        names = await areas_repo.area_names_awaited(store=self._context.store, area_ids=list(ids))
+        names = await areas_repo.area_names_by_id_awaited(
+            store=self._context.store, area_ids=list(ids)
+        )
         return [names.get(i) for i in ids]
 
     async def _assignments(self, ids: list[str]) -> list[list[dict[str, Any]]]:
