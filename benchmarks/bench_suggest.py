@@ -49,7 +49,6 @@ from graph.analytics import (
     connection_graph,
     load_connection_graph,
     personalised_pagerank,
-    suggest_services,
 )
 from graph.models import Referral
 from graph.repo.referrals import create_referral
@@ -58,6 +57,7 @@ from graph.store import GraphStore, drop_graph, open_store
 from graph.store.embedded import ensure_server, stop_server
 from seed.borough import Borough, generate_borough
 from seed.load import load_borough
+from service.connections.reasons import suggest_services
 from service.connections.suggestions import connections_changed, suggest_connections
 from solver.eligibility import distance_km
 

@@ -10,7 +10,7 @@ from graph.models import AccessLogEntry
 from graph.repo.errors import AlreadyExists
 from graph.repo.records import create_one, page_params, read_many, to_properties
 from graph.store.errors import GraphConstraintError
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 
 APPEND_ACCESS = "CREATE (n:AccessLog) SET n = $props RETURN properties(n) AS n"
 
@@ -51,3 +51,19 @@ def list_access_to_person(
     limit = page_params(first=first, after=None)["limit"] - 1
     params = {"person_id": person_id, "limit": limit}
     return read_many(store, LIST_ACCESS_TO_PERSON, params, AccessLogEntry)
+
+
+ACCESS_WITH_ACTORS = """
+MATCH (n:AccessLog) WHERE n.person_id = $person_id
+WITH n ORDER BY n.at DESC, n.id DESC LIMIT $limit
+OPTIONAL MATCH (u:User {id: n.actor_user_id})
+OPTIONAL MATCH (o:Organization {id: u.organization_id})
+RETURN properties(n) AS n, u.role AS role, u.email AS email, o.name AS org
+ORDER BY n.at DESC, n.id DESC
+"""
+
+
+def list_access_with_actors(*, store: GraphStore, person_id: str, limit: int) -> list[Row]:
+    """The newest entries ``n`` about the person, with the actor's ``role``, ``email``, ``org``."""
+    params = {"person_id": person_id, "limit": limit}
+    return store.run(ACCESS_WITH_ACTORS, params, write=False)

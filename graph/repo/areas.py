@@ -49,6 +49,14 @@ def get_area_or_raise(*, store: GraphStore, area_id: str) -> Area:
     return found(get_area(store=store, area_id=area_id), label="Area", node_id=area_id)
 
 
+AREA_EXISTS = "MATCH (a:Area {id: $id}) RETURN count(a) AS n"
+
+
+def area_exists(*, store: GraphStore, area_id: str) -> bool:
+    """True if there is an area with this id."""
+    return bool(store.run(AREA_EXISTS, {"id": area_id}, write=False)[0]["n"])
+
+
 LIST_AREAS = list_statement("Area")
 
 
@@ -139,4 +147,10 @@ AREA_NAMES_BY_ID = "MATCH (a:Area) WHERE a.id IN $ids RETURN a.id AS id, a.name 
 def area_names_by_id(*, store: GraphStore, area_ids: list[str]) -> dict[str, str]:
     """The names of the areas among ``area_ids`` that exist, by id."""
     rows = store.run(AREA_NAMES_BY_ID, {"ids": area_ids}, write=False)
+    return {row["id"]: row["name"] for row in rows}
+
+
+async def area_names_by_id_awaited(*, store: GraphStore, area_ids: list[str]) -> dict[str, str]:
+    """``area_names_by_id`` awaited on the event loop (a loader's batch)."""
+    rows = await store.arun(AREA_NAMES_BY_ID, {"ids": area_ids}, write=False)
     return {row["id"]: row["name"] for row in rows}

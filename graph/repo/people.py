@@ -13,13 +13,14 @@ from graph.repo.records import (
     get_statement,
     list_statement,
     page_params,
+    read_many,
     read_one,
     read_page,
     update_one,
     update_statement,
     write_one,
 )
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 
 CREATE_PERSON = "CREATE (n:Person) SET n = $props" + _LINK_AREA + _LINK_INTERESTS + _RETURN_NODE
 
@@ -48,6 +49,34 @@ LIST_PEOPLE = list_statement("Person")
 def list_people(*, store: GraphStore, first: int = 50, after: str | None = None) -> Page[Person]:
     """People in id order, ``first`` at a time after the cursor ``after``."""
     return read_page(store, LIST_PEOPLE, page_params(first=first, after=after), Person, first=first)
+
+
+# People whose first or last name holds every word of the search (words already lower case), in
+# id order like the unfiltered list, so the same cursors page both.
+SEARCH_PEOPLE = """
+MATCH (n:Person)
+WHERE ($after IS NULL OR n.id > $after)
+  AND all(word IN $words WHERE toLower(n.first_name) CONTAINS word
+                            OR toLower(n.last_name) CONTAINS word)
+RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
+"""
+
+
+def search_people(
+    *, store: GraphStore, words: list[str], after: str | None, limit: int
+) -> list[Person]:
+    """Up to ``limit`` people after ``after`` whose names contain every (lower-case) word."""
+    params = {"words": words, "after": after, "limit": limit}
+    return read_many(store, SEARCH_PEOPLE, params, Person)
+
+
+PEOPLE_BY_ID = "MATCH (n:Person) WHERE n.id IN $ids RETURN properties(n) AS n"
+
+
+async def people_by_id_awaited(*, store: GraphStore, person_ids: list[str]) -> dict[str, Row]:
+    """The stored properties of those of these people that exist, by id, awaited."""
+    rows = await store.arun(PEOPLE_BY_ID, {"ids": person_ids}, write=False)
+    return {row["n"]["id"]: row["n"] for row in rows}
 
 
 UPDATE_PERSON = update_statement("Person", _LINK_AREA, _LINK_INTERESTS)

@@ -159,6 +159,14 @@ def first_missing(store: GraphStore, nodes: list[tuple[str, str]]) -> NotFound:
     return NotFound(nodes[0][0], nodes[0][1])
 
 
+NODE_EXISTS = "MATCH (n) WHERE n.id = $id AND $label IN labels(n) RETURN count(n) AS n"
+
+
+def node_exists(*, store: GraphStore, label: str, node_id: str) -> bool:
+    """True if there is a node with this label and id."""
+    return bool(store.run(NODE_EXISTS, {"id": node_id, "label": label}, write=False)[0]["n"])
+
+
 def deleted(store: GraphStore, statement: str, params: Params) -> bool:
     """Run a delete that returns ``count(...) AS deleted``; True if it removed anything."""
     rows = store.run(statement, params)

@@ -21,7 +21,7 @@ from graph.repo.records import (
     read_one,
     write_one,
 )
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 
 _REFERRAL_STATUS: TypeAdapter[ReferralStatus] = TypeAdapter(ReferralStatus)
 _NOTE: TypeAdapter[str | None] = TypeAdapter(Text | None)
@@ -76,6 +76,19 @@ RETURN properties(n) AS n ORDER BY n.created_at, n.id
 def list_referrals_of_person(*, store: GraphStore, person_id: str) -> list[Referral]:
     """The person's referrals, oldest first."""
     return read_many(store, LIST_REFERRALS_OF_PERSON, {"person_id": person_id}, Referral)
+
+
+REFERRALS_WITH_SERVICES = """
+MATCH (r:Referral)-[:FOR]->(:Person {id: $person_id})
+OPTIONAL MATCH (r)-[:TO]->(s:Service)
+RETURN properties(r) AS r, s.name AS service_name
+ORDER BY r.created_at, r.id
+"""
+
+
+def list_referrals_with_services(*, store: GraphStore, person_id: str) -> list[Row]:
+    """Rows ``r`` (referral properties) and ``service_name`` of the person's referrals."""
+    return store.run(REFERRALS_WITH_SERVICES, {"person_id": person_id}, write=False)
 
 
 LIST_REFERRALS_TO_SERVICE = """

@@ -57,6 +57,19 @@ def list_knows_of_person(*, store: GraphStore, person_id: str) -> list[Knows]:
     return [_knows(row) for row in store.run(LIST_KNOWS_OF_PERSON, {"id": person_id}, write=False)]
 
 
+KNOWN_BY = """
+MATCH (other)-[k:KNOWS]-(:Person {id: $person_id})
+RETURN labels(other)[0] AS label, other.first_name AS first_name, k.kind AS kind,
+       k.strength AS strength, k.visits AS visits, k.last_seen AS last_seen
+ORDER BY other.first_name
+"""
+
+
+def list_known_by(*, store: GraphStore, person_id: str) -> list[Row]:
+    """Who knows the person (``label``, ``first_name``) and how (``kind``, ``strength``...)."""
+    return store.run(KNOWN_BY, {"person_id": person_id}, write=False)
+
+
 DELETE_KNOWS = """
 MATCH (a)-[k:KNOWS]->(:Person {id: $to_id}) WHERE a.id = $from_id
 DELETE k

@@ -17,7 +17,7 @@ from graph.repo.records import (
     to_properties,
     write_one,
 )
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 
 # The email guard and the create are one statement; on Neo4j a unique constraint on
 # User.email (schema) closes the gap between two concurrent sign-ups as well. The guard counts
@@ -62,6 +62,26 @@ GET_USER_BY_EMAIL = "MATCH (n:User {email: $email}) RETURN properties(n) AS n"
 def get_user_by_email(*, store: GraphStore, email: str) -> User | None:
     """The user with this email (any case), or None."""
     return read_one(store, GET_USER_BY_EMAIL, {"email": email.strip().lower()}, User)
+
+
+# Who is asking, for each request: only what the request needs (no password hash, no model).
+SIGNED_IN_USER = """
+MATCH (u:User {id: $id})
+RETURN u.email AS email, u.role AS role, u.person_id AS person_id,
+       u.volunteer_id AS volunteer_id, u.organization_id AS organization_id
+"""
+
+
+def get_signed_in_user(*, store: GraphStore, user_id: str) -> Row | None:
+    """The user's ``email``, ``role``, ``person_id``, ``volunteer_id``, ``organization_id``."""
+    rows = store.run(SIGNED_IN_USER, {"id": user_id}, write=False)
+    return rows[0] if rows else None
+
+
+async def get_signed_in_user_awaited(*, store: GraphStore, user_id: str) -> Row | None:
+    """``get_signed_in_user`` awaited on the event loop (every request's first read)."""
+    rows = await store.arun(SIGNED_IN_USER, {"id": user_id}, write=False)
+    return rows[0] if rows else None
 
 
 LIST_USERS = """

@@ -44,6 +44,17 @@ def get_volunteer_or_raise(*, store: GraphStore, volunteer_id: str) -> Volunteer
     return found(volunteer, label="Volunteer", node_id=volunteer_id)
 
 
+VOLUNTEER_EMAIL_TAKEN = """
+MATCH (v:Volunteer) WHERE v.email = $email AND v.id <> $id RETURN count(v) AS n
+"""
+
+
+def volunteer_email_taken(*, store: GraphStore, email: str, volunteer_id: str) -> bool:
+    """True if a volunteer other than ``volunteer_id`` has this email."""
+    params = {"email": email, "id": volunteer_id}
+    return bool(store.run(VOLUNTEER_EMAIL_TAKEN, params, write=False)[0]["n"])
+
+
 LIST_VOLUNTEERS = list_statement("Volunteer")
 
 

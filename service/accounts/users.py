@@ -12,8 +12,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.models import User
+from graph.repo import services as services_repo
 from graph.repo import users as users_repo
 from graph.repo.errors import AlreadyExists
+from graph.repo.records import node_exists
 from graph.repo.users import get_user_by_email
 from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore
@@ -27,17 +29,6 @@ from service.accounts.auth import (
 from service.config import TOKEN_TTL_SECONDS, seconds_from_env
 from service.context import CurrentUser, underlying
 
-COUNT_COORDINATING = """
-MATCH (o:Organization) WHERE o.kind IN $kinds RETURN collect(o.id) AS ids
-"""
-ORGANIZATION_IDS = "MATCH (o:Organization) RETURN collect(o.id) AS ids"
-# Who is asking, for each request: only what CurrentUser holds (no password hash, no model).
-CURRENT_USER = """
-MATCH (u:User {id: $id})
-RETURN u.email AS email, u.role AS role, u.person_id AS person_id,
-       u.volunteer_id AS volunteer_id, u.organization_id AS organization_id
-"""
-RECORD_EXISTS = "MATCH (n) WHERE n.id = $id AND $label IN labels(n) RETURN count(n) AS n"
 COORDINATING_KINDS = ["volunteer_centre", "coordinating", "coordinator", "befriending"]
 
 
@@ -65,20 +56,14 @@ def to_current(user: User) -> CurrentUser:
 
 def coordinating_organization(*, store: GraphStore) -> str | None:
     """The one coordinating organisation in the store (or the only organisation), else None."""
-    ids: list[str] = store.run(COUNT_COORDINATING, {"kinds": COORDINATING_KINDS}, write=False)[0][
-        "ids"
-    ]
+    ids = services_repo.list_organization_ids(store=store, kinds=COORDINATING_KINDS)
     if len(ids) == 1:
         return ids[0]
     if not ids:
-        every: list[str] = store.run(ORGANIZATION_IDS, {}, write=False)[0]["ids"]
+        every = services_repo.list_organization_ids(store=store)
         if len(every) == 1:
             return every[0]
     return None
-
-
-def _exists(store: GraphStore, label: str, node_id: str) -> bool:
-    return bool(store.run(RECORD_EXISTS, {"id": node_id, "label": label}, write=False)[0]["n"])
 
 
 def create_user(
@@ -115,7 +100,7 @@ def create_user(
         ("Volunteer", user.volunteer_id, "volunteer_id"),
         ("Organization", user.organization_id, "organization_id"),
     ):
-        if node_id is not None and not _exists(store, label, node_id):
+        if node_id is not None and not node_exists(store=store, label=label, node_id=node_id):
             raise UserInputError(f"{field}: no {label} with id {node_id!r}")
     try:
         return users_repo.create_user(store=store, user=user)
@@ -211,18 +196,17 @@ def _cached_user(store: GraphStore, user_id: str) -> CurrentUser | None:
 def _read_user(store: GraphStore, user_id: str) -> CurrentUser | None:
     """The user read from the store (and kept for the next requests), or None."""
     read_at = time.monotonic()
-    return _user_read(
-        store, user_id, store.run(CURRENT_USER, {"id": user_id}, write=False), read_at
-    )
+    row = users_repo.get_signed_in_user(store=store, user_id=user_id)
+    return _user_read(store, user_id, row, read_at)
 
 
 def _user_read(
-    store: GraphStore, user_id: str, rows: list[dict[str, Any]], read_at: float
+    store: GraphStore, user_id: str, row: dict[str, Any] | None, read_at: float
 ) -> CurrentUser | None:
-    """The user in CURRENT_USER's ``rows`` (kept for the next requests), or None."""
-    if not rows:
+    """The user in ``get_signed_in_user``'s ``row`` (kept for the next requests), or None."""
+    if row is None:
         return None
-    current = CurrentUser(id=user_id, **rows[0])
+    current = CurrentUser(id=user_id, **row)
     if user_cache_seconds() > 0:
         UserCache.of(store).put(current, read_at)
     return current
@@ -241,8 +225,8 @@ async def current_user_from_header(
     if cached is not None:
         return cached
     read_at = time.monotonic()
-    rows = await store.arun(CURRENT_USER, {"id": claims.user_id}, write=False)
-    return _user_read(store, claims.user_id, rows, read_at)
+    row = await users_repo.get_signed_in_user_awaited(store=store, user_id=claims.user_id)
+    return _user_read(store, claims.user_id, row, read_at)
 
 
 _DUMMY_HASH = hash_password("not a real password")

@@ -11,7 +11,6 @@ from graph.models import Referral, Service, iso_utc, utc_now
 from graph.repo import referrals as referrals_repo
 from graph.repo import services as services_repo
 from graph.repo.errors import NotFound
-from graph.repo.records import from_properties
 from service import access
 from service.api.errors import (
     InputError,
@@ -32,8 +31,6 @@ from service.connections.suggestions import (
 from service.consent import my_data
 from service.consent.checks import log_person_read, person_access, require_scopes
 from service.context import RequestContext
-
-SERVICES_BY_ID = "MATCH (n:Service) WHERE n.id IN $ids RETURN properties(n) AS n"
 
 SUGGESTION_FIELDS = ("access_needs", "interests", "location", "relationships", "visit_windows")
 
@@ -117,8 +114,7 @@ class ReferralMade:
 
 
 async def _services_by_id(context: RequestContext, ids: list[str]) -> dict[str, ServiceType]:
-    rows = await context.run(SERVICES_BY_ID, {"ids": ids})
-    found = [from_properties(Service, r["n"]) for r in rows]
+    found = await context.call(services_repo.list_services_by_id, service_ids=ids)
     return {s.id: ServiceType.of(s) for s in found}
 
 

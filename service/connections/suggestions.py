@@ -1,11 +1,12 @@
 """Link-worker connections: local services and groups that fit a person (``suggestConnections``).
 
-The ranking and the reasons come from ``graph.analytics`` (personalised PageRank over the
-connection graph, then the person's filters). The projection is cached per store; anything that
-changes a person's interests, relationships or referrals must call ``connections_changed`` so the
-next suggestion sees it: ``referToService`` and ``updateReferral`` (an attended referral lifts
-similar services and shows to people who know the person; declined halves that service's score
-for the person, not suitable removes it), person and service edits, a logged visit, an erasure.
+The ranking, filters and reasons are ``service.connections.reasons`` (personalised PageRank over
+``graph.analytics``'s connection graph, then the person's filters). The projection is cached per
+store; anything that changes a person's interests, relationships or referrals must call
+``connections_changed`` so the next suggestion sees it: ``referToService`` and ``updateReferral``
+(an attended referral lifts similar services and shows to people who know the person; declined
+halves that service's score for the person, not suitable removes it), person and service edits,
+a logged visit, an erasure.
 
 A caller that names what changed (``people=``, ``volunteers=``, ``services=``) has the cached
 projection patched: only those nodes are read again, in milliseconds, where reading the whole
@@ -17,18 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from graph.analytics import (
-    PERSON,
-    Suggestion,
-    SuggestionFilters,
-    connection_graph,
-    patch_connection_graph,
-    suggest_services,
-)
+from graph.analytics import PERSON, connection_graph, patch_connection_graph
 from graph.models import Referral, ReferralStatus
 from graph.repo.errors import NotFound
 from graph.repo.referrals import create_referral, update_referral_status
 from graph.store.port import GraphStore
+from service.connections.reasons import Suggestion, SuggestionFilters, suggest_services
 
 MAX_SUGGESTIONS = 50
 
@@ -42,7 +37,7 @@ def suggest_connections(
 ) -> list[Suggestion]:
     """Up to ``first`` services for the person, best first; ``NotFound`` if there is no person.
 
-    Without ``filters``: within ``graph.analytics.DEFAULT_MAX_KM`` km, any day and time, any
+    Without ``filters``: within ``reasons.DEFAULT_MAX_KM`` km, any day and time, any
     cost, and meeting every access need recorded on the person.
     """
     if not 1 <= first <= MAX_SUGGESTIONS:

@@ -23,11 +23,15 @@ from graph.models import (
     Referral,
     utc_now,
 )
+from graph.repo import access_log, erasure
 from graph.repo import alerts as alerts_repo
+from graph.repo import assignments as assignments_repo
 from graph.repo import checkins as checkins_repo
+from graph.repo import circles as circles_repo
 from graph.repo import consent as grants_repo
-from graph.repo import erasure
 from graph.repo import people as people_repo
+from graph.repo import referrals as referrals_repo
+from graph.repo import relationships as relationships_repo
 from graph.repo.alerts import StoredAlert
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
@@ -44,63 +48,6 @@ ROLE_WORDS = {
     "person": "person",
     "admin": "administrator",
 }
-
-GRANTS_WITH_GRANTEES = """
-MATCH (:Person {id: $person_id})-[:GRANTS]->(g:ConsentGrant)
-OPTIONAL MATCH (g)-[:TO]->(t)
-OPTIONAL MATCH (org:Organization {id: t.organization_id})
-RETURN properties(g) AS g, t.name AS name, t.role AS role, t.email AS email, org.name AS org
-ORDER BY g.created_at, g.id
-"""
-
-ACCESS_LOG_WITH_ACTORS = """
-MATCH (n:AccessLog) WHERE n.person_id = $person_id
-WITH n ORDER BY n.at DESC, n.id DESC LIMIT $limit
-OPTIONAL MATCH (u:User {id: n.actor_user_id})
-OPTIONAL MATCH (o:Organization {id: u.organization_id})
-RETURN properties(n) AS n, u.role AS role, u.email AS email, o.name AS org
-ORDER BY n.at DESC, n.id DESC
-"""
-
-REFERRALS_WITH_SERVICES = """
-MATCH (r:Referral)-[:FOR]->(:Person {id: $person_id})
-OPTIONAL MATCH (r)-[:TO]->(s:Service)
-RETURN properties(r) AS r, s.name AS service_name
-ORDER BY r.created_at, r.id
-"""
-
-# Visits from ``from_week`` on, with who is (or is proposed to be) on them: first names only.
-CIRCLE_VISITS = """
-MATCH (v:Visit)-[:FOR]->(:Person {id: $person_id})
-WHERE v.week_start >= $from_week AND v.status IN ['open', 'proposed', 'accepted', 'done']
-OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED]->(v)
-WHERE a.status IN ['proposed', 'accepted', 'done']
-WITH v, collect(vol.first_name) AS volunteers
-RETURN properties(v) AS v, volunteers
-ORDER BY v.week_start, v.day, v.start
-"""
-
-CIRCLE_MEMBERS = """
-MATCH (vol:Volunteer)-[m:MEMBER_OF]->(:CareCircle)-[:SUPPORTS]->(:Person {id: $person_id})
-RETURN vol.first_name AS first_name, m.since AS since
-ORDER BY m.since, vol.first_name
-"""
-
-# Everything about the person's visits for the export: volunteers, statuses and notes.
-VISITS_FOR_EXPORT = """
-MATCH (v:Visit)-[:FOR]->(:Person {id: $person_id})
-OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED]->(v)
-WITH v, collect({volunteer: vol.first_name, status: a.status, note: a.note}) AS assigned
-RETURN properties(v) AS v, assigned
-ORDER BY v.week_start, v.day
-"""
-
-KNOWN_BY = """
-MATCH (other)-[k:KNOWS]-(:Person {id: $person_id})
-RETURN labels(other)[0] AS label, other.first_name AS first_name, k.kind AS kind,
-       k.strength AS strength, k.visits AS visits, k.last_seen AS last_seen
-ORDER BY other.first_name
-"""
 
 
 @dataclass(frozen=True)
@@ -164,7 +111,7 @@ def who_in_words(role: str | None, email: str | None, org: str | None) -> str:
 
 def grants_of(*, store: GraphStore, person_id: str) -> list[HeldGrant]:
     """The person's grants (active, expired, revoked), with who they are to."""
-    rows = store.run(GRANTS_WITH_GRANTEES, {"person_id": person_id}, write=False)
+    rows = grants_repo.list_grants_with_grantees(store=store, person_id=person_id)
     return [
         HeldGrant(
             grant=from_properties(ConsentGrant, r["g"]),
@@ -178,8 +125,8 @@ def access_log_of(
     *, store: GraphStore, person_id: str, first: int = ACCESS_LOG_MAX
 ) -> list[LoggedAccess]:
     """Who read the person's record, newest first."""
-    params = {"person_id": person_id, "limit": max(1, min(first, ACCESS_LOG_MAX))}
-    rows = store.run(ACCESS_LOG_WITH_ACTORS, params, write=False)
+    limit = max(1, min(first, ACCESS_LOG_MAX))
+    rows = access_log.list_access_with_actors(store=store, person_id=person_id, limit=limit)
     purposes = {
         g.id: g.purpose for g in grants_repo.list_grants_of_person(store=store, person_id=person_id)
     }
@@ -198,7 +145,7 @@ def access_log_of(
 
 def referrals_of(*, store: GraphStore, person_id: str) -> list[HeldReferral]:
     """The person's referrals with the services' names, oldest first."""
-    rows = store.run(REFERRALS_WITH_SERVICES, {"person_id": person_id}, write=False)
+    rows = referrals_repo.list_referrals_with_services(store=store, person_id=person_id)
     return [
         HeldReferral(referral=from_properties(Referral, r["r"]), service_name=r["service_name"])
         for r in rows
@@ -222,11 +169,9 @@ def held_about(*, store: GraphStore, person_id: str) -> Held | None:
 
 def circle_of(*, store: GraphStore, person_id: str, from_week: date) -> Circle:
     """Who visits the person (first names) and their visits from ``from_week`` on."""
-    members = store.run(CIRCLE_MEMBERS, {"person_id": person_id}, write=False)
-    rows = store.run(
-        CIRCLE_VISITS,
-        {"person_id": person_id, "from_week": from_week.isoformat()},
-        write=False,
+    members = circles_repo.list_members_of_circle_of_person(store=store, person_id=person_id)
+    rows = assignments_repo.list_circle_visits(
+        store=store, person_id=person_id, from_week=from_week.isoformat()
     )
     return Circle(
         members=[(m["first_name"], m["since"]) for m in members],
@@ -250,8 +195,8 @@ def export_json(*, store: GraphStore, person_id: str) -> str | None:
     held = held_about(store=store, person_id=person_id)
     if held is None:
         return None
-    visits = store.run(VISITS_FOR_EXPORT, {"person_id": person_id}, write=False)
-    known = store.run(KNOWN_BY, {"person_id": person_id}, write=False)
+    visits = assignments_repo.list_visits_for_export(store=store, person_id=person_id)
+    known = relationships_repo.list_known_by(store=store, person_id=person_id)
     document: dict[str, Any] = {
         "exported_at": utc_now().isoformat(),
         "person": held.person.model_dump(mode="json"),
@@ -291,15 +236,6 @@ def erase(
     return record
 
 
-VISIT_NOTES = """
-MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(:Person {id: $person_id})
-WHERE a.note IS NOT NULL
-RETURN v.id AS visit_id, v.week_start AS week_start, v.day AS day,
-       vol.first_name AS volunteer_first_name, a.note AS note, a.at AS at
-ORDER BY a.at DESC LIMIT $limit
-"""
-
-
 @dataclass(frozen=True)
 class VisitNote:
     visit_id: str
@@ -312,7 +248,7 @@ class VisitNote:
 
 def visit_notes_of(*, store: GraphStore, person_id: str, first: int = 50) -> list[VisitNote]:
     """Volunteers' notes from the person's visits, newest first."""
-    rows = store.run(VISIT_NOTES, {"person_id": person_id, "limit": first}, write=False)
+    rows = assignments_repo.list_visit_notes(store=store, person_id=person_id, limit=first)
     return [
         VisitNote(
             visit_id=r["visit_id"],

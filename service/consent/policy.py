@@ -36,10 +36,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from graph.models import AccessLogEntry, ConsentGrant, iso_utc, utc_now
+from graph.models import AccessLogEntry, ConsentGrant, utc_now
 from graph.repo import access_log
 from graph.repo import consent as grants_repo
-from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.context import CurrentUser
 
@@ -68,12 +67,6 @@ PERSON_FIELDS: dict[str, str] = {
     "visit_notes": "visit_notes",
 }
 
-ACTIVE_GRANTS_OF_PEOPLE = """
-MATCH (p:Person)-[:GRANTS]->(n:ConsentGrant)
-WHERE p.id IN $person_ids AND n.grantee_id IN $grantee_ids AND n.revoked_at IS NULL
-  AND n.created_at <= $at AND n.expires_at > $at
-RETURN p.id AS person_id, properties(n) AS n ORDER BY n.created_at, n.id
-"""
 GRANT_HOLDERS = ("coordinator", "link_worker", "volunteer")
 GRANT_DAYS_MAX = 730
 PURPOSE_MAX = 200
@@ -161,14 +154,9 @@ def accesses_to_people(
     if not asked:
         return found
     grantee_ids = [user.id] + ([user.organization_id] if user.organization_id else [])
-    rows = store.run(
-        ACTIVE_GRANTS_OF_PEOPLE,
-        {"person_ids": asked, "grantee_ids": grantee_ids, "at": iso_utc(at or utc_now())},
-        write=False,
+    held = grants_repo.list_active_grants_of_people(
+        store=store, person_ids=asked, grantee_ids=grantee_ids, at=at or utc_now()
     )
-    held: dict[str, list[ConsentGrant]] = {}
-    for row in rows:
-        held.setdefault(row["person_id"], []).append(from_properties(ConsentGrant, row["n"]))
     for person_id, grants in held.items():
         found[person_id] = Access(
             person_id=person_id,

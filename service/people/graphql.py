@@ -18,7 +18,6 @@ from graph.models import Person, Volunteer, Window
 from graph.repo import checkins as checkins_repo
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
-from graph.repo.records import from_properties
 from service import access
 from service.api.errors import (
     InputError,
@@ -238,16 +237,6 @@ class VolunteerType:
 
 
 SEARCH_MAX = 100
-
-# People whose first or last name holds every word of the search (words already lower case), in
-# id order like the unfiltered list, so the same cursors page both.
-PEOPLE_MATCHING = """
-MATCH (n:Person)
-WHERE ($after IS NULL OR n.id > $after)
-  AND all(word IN $words WHERE toLower(n.first_name) CONTAINS word
-                            OR toLower(n.last_name) CONTAINS word)
-RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
-"""
 
 
 def _search_words(search: str | None) -> list[str]:
@@ -513,10 +502,9 @@ class PeopleQuery:
         words = _search_words(search)
         cursor = decode_cursor(after)
         if words:
-            rows = await info.context.run(
-                PEOPLE_MATCHING, {"words": words, "after": cursor, "limit": first + 1}
+            found = await info.context.call(
+                people_repo.search_people, words=words, after=cursor, limit=first + 1
             )
-            found = [from_properties(Person, r["n"]) for r in rows]
             items, has_next = found[:first], len(found) > first
         else:
             page = await info.context.call(people_repo.list_people, first=first, after=cursor)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from graph.models import Person, Volunteer
+from graph.repo import areas as areas_repo
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from graph.repo.errors import AlreadyExists
@@ -24,8 +25,6 @@ from service.connections.suggestions import connections_changed
 
 M = TypeVar("M", Person, Volunteer)
 
-AREA_EXISTS = "MATCH (a:Area {id: $id}) RETURN count(a) AS n"
-EMAIL_TAKEN = "MATCH (v:Volunteer) WHERE v.email = $email AND v.id <> $id RETURN count(v) AS n"
 # Fields a coordinator may not set through these operations (kept by the system).
 SYSTEM_FIELDS = frozenset({"id", "created_at", "need_trend"})
 
@@ -73,13 +72,13 @@ def _check_changes(changes: Mapping[str, Any]) -> None:
 
 
 def _check_area(store: GraphStore, area_id: str | None) -> None:
-    if area_id is not None and not store.run(AREA_EXISTS, {"id": area_id}, write=False)[0]["n"]:
+    if area_id is not None and not areas_repo.area_exists(store=store, area_id=area_id):
         raise RegistryError(f"areaId: no area with id {area_id!r}")
 
 
 def _check_email(store: GraphStore, volunteer: Volunteer) -> None:
-    params = {"email": str(volunteer.email), "id": volunteer.id}
-    if store.run(EMAIL_TAKEN, params, write=False)[0]["n"]:
+    email = str(volunteer.email)
+    if volunteers_repo.volunteer_email_taken(store=store, email=email, volunteer_id=volunteer.id):
         raise RegistryError(f"email: a volunteer with email {volunteer.email} already exists")
 
 

@@ -32,9 +32,9 @@ from typing import Any
 
 from graph.models import CheckIn, iso_utc, utc_now
 from graph.repo import alerts as alerts_repo
+from graph.repo import assignments as assignments_repo
+from graph.repo import checkins as checkins_repo
 from graph.repo.errors import NotFound
-from graph.repo.records import from_properties, to_properties
-from graph.repo.signup import lock_token
 from graph.store.port import GraphStore
 from service.consent import policy
 from service.context import CurrentUser
@@ -44,38 +44,6 @@ from service.wellbeing.scales import ScaleError, score_check_in
 VOLUNTEER_CHECK_IN_DAYS = 14
 WRITE_ATTEMPTS = 5
 ALERTS_MAX = 100
-
-PERSON_HISTORY = """
-MATCH (p:Person {id: $person_id})
-OPTIONAL MATCH (p)-[:REPORTED]->(c:CheckIn)
-WITH p, c ORDER BY c.at
-RETURN p.need AS need, collect([c.at, c.loneliness]) AS history, count(c) AS known
-"""
-
-# One statement: the guard (no check-in landed since we read ``known``), the check-in, the new
-# need and trend, and the alert when there is one.
-RECORD_CHECK_IN = """
-MATCH (p:Person {id: $person_id})
-SET p._lock = $lock
-WITH p, size([(p)-[:REPORTED]->(old:CheckIn) | old]) AS known
-REMOVE p._lock
-WITH p, known WHERE known = $known
-CREATE (c:CheckIn) SET c = $props
-CREATE (p)-[:REPORTED]->(c)
-SET p.need = $need, p.need_trend = $need_trend
-FOREACH (alert IN $alerts |
-  CREATE (a:Alert) SET a = alert
-  CREATE (a)-[:ABOUT]->(p))
-RETURN properties(c) AS c
-"""
-
-VOLUNTEER_HELD_VISIT = """
-MATCH (:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(:Person {id: $person_id})
-WHERE a.status = 'done' AND a.at >= $since AND ($visit_id IS NULL OR v.id = $visit_id)
-RETURN count(v) AS held
-"""
-
-VISIT_PERSON = "MATCH (v:Visit {id: $visit_id})-[:FOR]->(p:Person) RETURN p.id AS person_id"
 
 
 @dataclass(frozen=True)
@@ -106,8 +74,7 @@ class AlertAlreadyAcknowledged:
 
 def person_of_visit(*, store: GraphStore, visit_id: str) -> str | None:
     """The id of the person a visit is for, or None."""
-    rows = store.run(VISIT_PERSON, {"visit_id": visit_id}, write=False)
-    return str(rows[0]["person_id"]) if rows else None
+    return assignments_repo.person_of_visit(store=store, visit_id=visit_id)
 
 
 def may_record(
@@ -127,13 +94,13 @@ def may_record(
         return "checkins" in found.scopes
     if user.role == "volunteer" and user.volunteer_id is not None:
         since = now - timedelta(days=VOLUNTEER_CHECK_IN_DAYS)
-        params = {
-            "volunteer_id": user.volunteer_id,
-            "person_id": person_id,
-            "since": iso_utc(since),
-            "visit_id": visit_id,
-        }
-        return int(store.run(VOLUNTEER_HELD_VISIT, params, write=False)[0]["held"]) > 0
+        return assignments_repo.volunteer_held_visit(
+            store=store,
+            volunteer_id=user.volunteer_id,
+            person_id=person_id,
+            since=iso_utc(since),
+            visit_id=visit_id,
+        )
     return False
 
 
@@ -155,16 +122,16 @@ def record_check_in(
         return result
     now = at or utc_now()
     for _ in range(WRITE_ATTEMPTS):
-        rows = store.run(PERSON_HISTORY, {"person_id": person_id}, write=False)
-        if not rows:
+        past = checkins_repo.get_checkin_history(store=store, person_id=person_id)
+        if past is None:
             raise NotFound("Person", person_id)
         history = [
             PastCheckIn(at=datetime.fromisoformat(when), loneliness=float(value))
-            for when, value in rows[0]["history"]
+            for when, value in past["history"]
             if when is not None
         ]
         feedback = check_in_feedback(
-            result=result, at=now, need=float(rows[0]["need"] or 0.0), previous=history
+            result=result, at=now, need=float(past["need"] or 0.0), previous=history
         )
         trend = feedback.trend.per_28_days if feedback.trend is not None else 0.0
         need_trend = max(-1.0, min(1.0, trend))
@@ -192,21 +159,17 @@ def record_check_in(
                     "reasons": list(reasons),
                 }
             )
-        written = store.run(
-            RECORD_CHECK_IN,
-            {
-                "person_id": person_id,
-                "lock": lock_token(),
-                "known": int(rows[0]["known"]),
-                "props": to_properties(check_in),
-                "need": feedback.need,
-                "need_trend": need_trend,
-                "alerts": alerts,
-            },
+        written = checkins_repo.record_checkin_with_feedback(
+            store=store,
+            checkin=check_in,
+            known=int(past["known"]),
+            need=feedback.need,
+            need_trend=need_trend,
+            alerts=alerts,
         )
-        if written:
+        if written is not None:
             return Recorded(
-                check_in=from_properties(CheckIn, written[0]["c"]),
+                check_in=written,
                 need=feedback.need,
                 need_trend=need_trend,
                 alert_reasons=reasons,

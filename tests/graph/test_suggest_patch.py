@@ -22,13 +22,11 @@ from graph.analytics import (
     PERSON,
     SERVICE,
     VOLUNTEER,
-    SuggestionFilters,
     connection_graph,
     isolation,
     load_connection_graph,
     patch_connection_graph,
     personalised_pagerank,
-    suggest_services,
 )
 from graph.models import Knows, ReferralStatus
 from graph.repo.areas import create_area, create_interest
@@ -40,6 +38,7 @@ from graph.repo.services import create_service, delete_service, get_service_or_r
 from graph.repo.services import update_service as save_service
 from graph.repo.volunteers import create_volunteer
 from graph.store.port import GraphStore
+from service.connections.reasons import SuggestionFilters, suggest_services
 from service.connections.suggestions import refer_to_service, suggest_connections
 from tests.factories import (
     NOW,

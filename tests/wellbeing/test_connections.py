@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from graph.analytics import SuggestionFilters, connection_graph
+from graph.analytics import connection_graph
 from graph.repo.areas import create_interest
 from graph.repo.errors import NotFound
 from graph.repo.people import create_person
 from graph.repo.referrals import create_referral, update_referral_status
 from graph.repo.services import create_service
 from graph.store.port import GraphStore
+from service.connections.reasons import SuggestionFilters
 from service.connections.suggestions import (
     connections_changed,
     record_referral_outcome,

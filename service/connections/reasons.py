@@ -1,0 +1,216 @@
+"""Which local services fit a person, in what order, and why, in words: the link worker's
+suggestion rules, over the connection graph of ``graph.analytics``.
+
+Services are ranked by personalised PageRank from the person (``personalised_pagerank``). A
+service must fit the person's filters: within ``max_km`` of home (``DEFAULT_MAX_KM`` by default;
+a service with no fixed place always passes), at a time they can make, meeting every access
+need, at most ``max_cost``. Referral outcomes: a service the person already goes to (attended),
+has a referral waiting for (made) or was found not suitable is not suggested again; one they
+declined keeps its place in the filters but its score is halved (``DECLINED_FACTOR``) and it
+says so. The reasons are read off the graph paths: people they know who go, what it is, how far
+and when, shared interests, access, cost and area.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import networkx as nx
+
+from graph.analytics import (
+    AREA,
+    INTEREST,
+    PERSON,
+    SERVICE,
+    NodeKey,
+    PersonNotInGraph,
+    personalised_pagerank,
+)
+from graph.models import Schedule, Window, minutes
+from solver.eligibility import distance_km
+
+Cost = Literal["free", "low", "paid"]
+
+DECLINED_FACTOR = 0.5
+NOT_SUGGESTED_AGAIN = frozenset({"attended", "made", "not_suitable"})
+DEFAULT_MAX_KM = 3.0
+COST_ORDER: dict[str, int] = {"free": 0, "low": 1, "paid": 2}
+
+DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+DAY_NAME = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ACCESS_WORDS: dict[str, str] = {
+    "step_free": "step-free",
+    "hearing_loop": "hearing loop",
+    "accessible_toilet": "accessible toilet",
+    "large_print": "large print",
+    "quiet_space": "quiet space",
+    "transport": "transport offered",
+}
+
+
+@dataclass(frozen=True)
+class SuggestionFilters:
+    """What a suggestion must fit. ``None`` means: no limit (``max_km``), any time
+    (``can_make``), the person's own recorded access needs (``access_needs``)."""
+
+    max_km: float | None = DEFAULT_MAX_KM
+    can_make: tuple[Window, ...] | None = None
+    access_needs: frozenset[str] | None = None
+    max_cost: Cost = "paid"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A service for a person, its score (1.0 for the best match) and the reasons, in words."""
+
+    service_id: str
+    name: str
+    score: float
+    distance_km: float | None
+    reasons: tuple[str, ...]
+
+
+def suggest_services(
+    graph: nx.Graph,
+    person_id: str,
+    *,
+    first: int = 5,
+    filters: SuggestionFilters | None = None,
+) -> list[Suggestion]:
+    """The ``first`` best services for the person that pass ``filters``, with reasons."""
+    person = (PERSON, person_id)
+    if person not in graph:
+        raise PersonNotInGraph(person_id)
+    filters = filters or SuggestionFilters()
+    me = graph.nodes[person]
+    needs = me["access_needs"] if filters.access_needs is None else filters.access_needs
+    outcomes: dict[NodeKey, str] = me.get("referrals", {})
+    candidates: list[tuple[NodeKey, float | None, tuple[Schedule, ...]]] = []
+    for node, data in graph.nodes(data=True):
+        if data["kind"] != SERVICE or outcomes.get(node) in NOT_SUGGESTED_AGAIN:
+            continue
+        fit = _fits(data, me, filters, needs)
+        if fit is not None:
+            candidates.append((node, *fit))
+    if not candidates:
+        return []
+    rank = personalised_pagerank(graph, {person: 1.0})
+    scored = [
+        (
+            rank.get(node, 0.0) * (DECLINED_FACTOR if outcomes.get(node) == "declined" else 1.0),
+            km,
+            node,
+            times,
+        )
+        for node, km, times in candidates
+    ]
+    best = max(score for score, *_ in scored) or 1.0
+    # Scores equal to 9 places are a tie: the walk's sums round differently in another node
+    # order (a patched projection), and a tie must not then be broken by rounding error.
+    scored.sort(key=lambda s: (-round(s[0] / best, 9), math.inf if s[1] is None else s[1], s[2][1]))
+    return [
+        Suggestion(
+            service_id=node[1],
+            name=graph.nodes[node]["name"],
+            score=round(score / best, 4),
+            distance_km=None if km is None else round(km, 2),
+            reasons=_reasons(graph, person, node, km, times, needs),
+        )
+        for score, km, node, times in scored[: max(first, 0)]
+    ]
+
+
+def _fits(
+    service: Mapping[str, Any],
+    person: Mapping[str, Any],
+    filters: SuggestionFilters,
+    needs: frozenset[str],
+) -> tuple[float | None, tuple[Schedule, ...]] | None:
+    """(distance km or None for no place, the schedules they can make) or None if it fails."""
+    if COST_ORDER.get(service["cost"], 2) > COST_ORDER[filters.max_cost]:
+        return None
+    if not needs <= service["accessibility"]:
+        return None
+    km: float | None = None
+    if service["lat"] is not None and person["lat"] is not None:
+        km = distance_km(person["lat"], person["lon"], service["lat"], service["lon"])
+        if filters.max_km is not None and km > filters.max_km:
+            return None
+    times: tuple[Schedule, ...] = service["schedules"]
+    if filters.can_make is not None and times:
+        times = tuple(s for s in times if _within_any(s, filters.can_make))
+        if not times:
+            return None
+    return km, times
+
+
+def _within_any(schedule: Schedule, windows: Iterable[Window]) -> bool:
+    return any(
+        w.day == schedule.day
+        and minutes(w.start) <= minutes(schedule.start)
+        and minutes(schedule.end) <= minutes(w.end)
+        for w in windows
+    )
+
+
+def _reasons(
+    graph: nx.Graph,
+    person: NodeKey,
+    service: NodeKey,
+    km: float | None,
+    times: tuple[Schedule, ...],
+    needs: frozenset[str],
+) -> tuple[str, ...]:
+    data = graph.nodes[service]
+    reasons: list[str] = []
+    goers = sum(
+        1
+        for other in graph.neighbors(person)
+        if other[0] == PERSON
+        and graph.edges[person, other]["relation"] == "knows"
+        and graph.has_edge(other, service)
+        and graph.edges[other, service].get("status") == "attended"
+    )
+    if goers:
+        reasons.append(
+            f"{goers} {'person' if goers == 1 else 'people'} you know "
+            f"{'goes' if goers == 1 else 'go'} here"
+        )
+    summary = [data["category"].replace("_", " ") or "service"]
+    summary.append("no fixed place" if km is None else f"{km:.1f} km")
+    summary.extend(_when(s) for s in times[:2])
+    reasons.append(", ".join(summary))
+    shared = sorted(
+        graph.nodes[i]["name"].lower()
+        for i in graph.neighbors(person)
+        if i[0] == INTEREST and graph.has_edge(i, service)
+    )
+    if shared:
+        plural = "interest" if len(shared) == 1 else "interests"
+        reasons.append(f"matches your {plural} in {_and(shared)}")
+    reasons.extend(ACCESS_WORDS.get(need, need.replace("_", " ")) for need in sorted(needs))
+    if data["cost"] == "free":
+        reasons.append("free")
+    area = next(
+        (a for a in graph.neighbors(person) if a[0] == AREA and graph.has_edge(a, service)), None
+    )
+    if area is not None:
+        reasons.append(f"in your area, {graph.nodes[area]['name']}")
+    if graph.nodes[person].get("referrals", {}).get(service) == "declined":
+        reasons.append("declined a referral here before")
+    return tuple(reasons)
+
+
+def _when(schedule: Schedule) -> str:
+    if schedule.frequency == "fortnightly":
+        return f"every other {DAY_NAME[schedule.day]} {schedule.start}"
+    if schedule.frequency == "monthly":
+        return f"monthly on a {DAY_NAME[schedule.day]} {schedule.start}"
+    return f"{DAY_PLURAL[schedule.day]} {schedule.start}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
