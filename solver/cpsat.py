@@ -51,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from solver import eligibility as rules
 from solver.capacity import day_knapsacks
 from solver.compiled import Compiled
 from solver.greedy import Rota
@@ -145,7 +146,9 @@ def build_model(
         )
         for cand in c.candidates[v]:
             w = cand.volunteer
-            if fixed_load[w] + visit.duration > c.volunteers[w].max_minutes:
+            if not rules.within_weekly_limit(
+                fixed_load[w] + visit.duration, c.volunteers[w].max_minutes
+            ):
                 continue
             if not cand.in_circle and w not in fixed_serving[visit.person] and places <= 0:
                 continue

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from solver import eligibility as rules
 from solver.compiled import Compiled, CVisit, CVolunteer, minutes_label
+from solver.geography import distance_km
 from solver.greedy import Rota, RotaState
 
 
@@ -26,7 +27,7 @@ def assignment_reasons(c: Compiled, visit: int, volunteer: int) -> list[str]:
     shared = sorted(person.languages & w.languages)
     if shared:
         reasons.append(f"shares language {shared[0]}")
-    km = rules.distance_km(w.lat, w.lon, person.lat, person.lon)
+    km = distance_km(w.lat, w.lon, person.lat, person.lon)
     reasons.append(f"{km:.1f} km away")
     if c.eligible_counts and c.eligible_counts[visit] == v.needed:
         reasons.append(
@@ -48,7 +49,7 @@ def unassigned_reasons(c: Compiled, visit: int, state: RotaState) -> list[str]:
     could = []
     for cand in c.candidates[visit]:
         w = cand.volunteer
-        if state.load[w] + v.duration > c.volunteers[w].max_minutes:
+        if not rules.within_weekly_limit(state.load[w] + v.duration, c.volunteers[w].max_minutes):
             at_limit += 1
         elif not state.has_room(w, visit):
             circle_blocked += 1
@@ -101,7 +102,7 @@ def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
     in_range = [
         w
         for w in c.volunteers
-        if rules.within_range(rules.distance_km(w.lat, w.lon, person.lat, person.lon), w.max_km)
+        if rules.within_range(distance_km(w.lat, w.lon, person.lat, person.lon), w.max_km)
     ]
     if not in_range:
         return f"no volunteer's travel range reaches {person.id}"
@@ -143,7 +144,7 @@ def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
             grid=c.grid,
             windows=w.windows.get(v.day, ()),
         )
-        and w.max_minutes >= v.duration
+        and rules.within_weekly_limit(v.duration, w.max_minutes)
     ]
     label = f"{', '.join(words[:-1])} {words[-1]}".strip(", ")
     if not free:

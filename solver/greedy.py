@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from solver import eligibility as rules
 from solver.compiled import Candidate, Compiled
 
 # visit index -> (start, volunteer indices)
@@ -35,7 +36,7 @@ class RotaState:
         end = start + v.duration
         for other_start, other_end, other in self.days.get((w, v.day), ()):
             gap = c.travel(other, visit)
-            if not (start >= other_end + gap or other_start >= end + gap):
+            if not rules.apart_with_travel(other_start, other_end, start, end, gap):
                 return False
         return True
 
@@ -43,7 +44,7 @@ class RotaState:
         """Rules 9 and 10 for one more visit of ``w``."""
         c = self.compiled
         v = c.visits[visit]
-        if self.load[w] + v.duration > c.volunteers[w].max_minutes:
+        if not rules.within_weekly_limit(self.load[w] + v.duration, c.volunteers[w].max_minutes):
             return False
         person = c.people[v.person]
         if c.volunteers[w].id in person.circle or w in self.newcomers[v.person]:

@@ -21,7 +21,7 @@ from solver.cpsat import solve_neighbourhood
 from solver.decompose import Clock, improve, rota_objective
 from solver.greedy import greedy
 from solver.guided import guided
-from solver.instances import generate_problem
+from seed.rota_weeks import generate_problem
 from solver.models import Problem
 from solver.solve import build_solution, solve
 from tests.solver.test_properties import weeks

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from solver import eligibility
-from solver.instances import SIZES, VARIANTS, generate, next_week, supply_and_demand
+from seed.rota_weeks import SIZES, VARIANTS, generate, next_week, supply_and_demand
 from solver.models import Problem
 
 
