@@ -21,9 +21,10 @@ big week each visit keeps its first ``MODEL_CANDIDATES_PER_VISIT`` candidates (c
 then nearest) in the search; the bound still uses every eligible pair. Independent parts
 (connected components of the volunteer-person eligibility graph, networkx) that are small enough
 are each one neighbourhood, solved first. With ``workers > 1`` several neighbourhoods that share
-no volunteer and no person are solved at once in worker processes (forked, so the compiled week
-is not copied per task). Every incumbent is a valid rota, so stopping at the deadline always
-leaves a valid rota (status FEASIBLE), never a silent timeout.
+no volunteer and no person are solved at once in worker processes (from a forkserver, never
+forked from the caller; each worker receives the compiled week once). Every incumbent is a valid
+rota, so stopping at the deadline always leaves a valid rota (status FEASIBLE), never a silent
+timeout.
 
 Budgets: every CP-SAT call gets only the wall time left before the deadline, counted from before
 its model is built. With one worker a deterministic budget (``DETERMINISTIC_PER_SECOND`` units of
@@ -36,12 +37,14 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import pickle
 import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from multiprocessing.context import BaseContext
 
 import networkx as nx
 import numpy as np
@@ -365,24 +368,46 @@ def _batch(
     return batch
 
 
-# Worker processes inherit the compiled week through fork rather than pickling it per task.
-_SHARED: Compiled | None = None
+# The week a worker process solves neighbourhoods of, set once when the worker starts.
+_WEEK: Compiled | None = None
+
+
+def _receive_week(week: bytes) -> None:
+    global _WEEK
+    _WEEK = pickle.loads(week)
 
 
 def _pool(c: Compiled, workers: int) -> ProcessPoolExecutor | None:
-    global _SHARED
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    """Worker processes for the search, or None with one worker.
+
+    Never forked from this process, which may be a threaded server: workers come from a
+    forkserver (a clean single-threaded process that has imported the solver once) or, where
+    there is none, are spawned. Each receives the compiled week once, when it starts, pickled
+    once here (without the distance cache, which workers fill for their own neighbourhoods).
+    Only the search of a big week pays for starting workers; a small week's whole model never
+    makes a pool.
+    """
+    if workers <= 1:
         return None
-    _SHARED = c
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    context: BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(["solver.decompose"])
+        context = forkserver
+    else:
+        context = multiprocessing.get_context("spawn")
+    week = pickle.dumps(replace(c, _km_cache={}), protocol=pickle.HIGHEST_PROTOCOL)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_receive_week, initargs=(week,)
+    )
 
 
-def _solve_shared(
+def _solve_in_worker(
     free: list[int], fixed: Rota, limit: float, seed: int, dlimit: float | None, goal: Goal
 ) -> SubResult:
-    assert _SHARED is not None
+    assert _WEEK is not None
     return solve_neighbourhood(
-        _SHARED,
+        _WEEK,
         free=free,
         fixed=fixed,
         hint=fixed,
@@ -420,6 +445,6 @@ def _solve_batch(
             for free in batch
         ]
     futures: list[Future[SubResult]] = [
-        pool.submit(_solve_shared, free, rota, limit, seed, dlimit, goal) for free in batch
+        pool.submit(_solve_in_worker, free, rota, limit, seed, dlimit, goal) for free in batch
     ]
     return [f.result() for f in futures]
