@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from solver.check import check_solution, compute_metrics, objective_value
 from seed.rota_weeks import (
     SIZES,
     VARIANTS,
@@ -43,6 +42,7 @@ from seed.rota_weeks import (
     next_week,
     supply_and_demand,
 )
+from solver.check import check_solution, compute_metrics, objective_value
 from solver.models import Assignment, Metrics, Problem, Solution, Unassigned, clock_of
 
 TIME_LIMIT = {"S": 5.0, "M": 30.0, "L": 120.0}

@@ -12,15 +12,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graph.repo import bulk
+from graph.repo import bulk, counts
 from graph.store.port import GraphStore
 from seed.borough import Borough
 
 # progress(what is being written, rows written so far, rows in the whole load)
 Progress = Callable[[str, int, int], None]
-
-COUNT_NODES = "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS count ORDER BY label"
-COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count ORDER BY type"
 
 
 @dataclass(frozen=True)
@@ -83,9 +80,7 @@ def load_borough(
 
 def count_graph(*, store: GraphStore) -> GraphCounts:
     """How many nodes of each label and relationships of each type the graph holds."""
-    nodes = store.run(COUNT_NODES, write=False)
-    relationships = store.run(COUNT_RELATIONSHIPS, write=False)
     return GraphCounts(
-        nodes={str(row["label"]): int(row["count"]) for row in nodes},
-        relationships={str(row["type"]): int(row["count"]) for row in relationships},
+        nodes=counts.nodes_per_label(store=store),
+        relationships=counts.relationships_per_type(store=store),
     )

@@ -51,6 +51,7 @@ import numpy as np
 
 from solver.compiled import Candidate, Compiled
 from solver.cpsat import SCALE, Goal, SubResult, model_objective, solve_neighbourhood
+from solver.geography import KM_PER_DEGREE
 from solver.greedy import Rota
 
 WHOLE_MODEL_PAIRS = 4_000
@@ -294,7 +295,9 @@ class _Neighbourhoods:
 
 def _neighbourhoods(c: Compiled, seed: int) -> _Neighbourhoods:
     lat0 = math.radians(float(np.mean([p.lat for p in c.people]))) if c.people else 0.0
-    xy = np.array([[p.lon * 111.2 * math.cos(lat0), p.lat * 111.2] for p in c.people])
+    xy = np.array(
+        [[p.lon * KM_PER_DEGREE * math.cos(lat0), p.lat * KM_PER_DEGREE] for p in c.people]
+    )
     people_visits: list[list[int]] = [[] for _ in c.people]
     for v in c.visits:
         if c.candidates[v.index]:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from seed.rota_weeks import generate_problem
 from solver import decompose
 from solver.bound import relax
 from solver.capacity import day_knapsacks
@@ -21,7 +22,6 @@ from solver.cpsat import solve_neighbourhood
 from solver.decompose import Clock, improve, rota_objective
 from solver.greedy import greedy
 from solver.guided import guided
-from seed.rota_weeks import generate_problem
 from solver.models import Problem
 from solver.solve import build_solution, solve
 from tests.solver.test_properties import weeks
