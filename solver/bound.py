@@ -32,13 +32,12 @@ The full relaxation is then tightened with the same dual values (``_priced``, a 
 bound): each volunteer's shares are replaced by the best week that volunteer can really do
 (solver/schedules.py: visits in sequence inside their windows with travel between them, within
 the weekly minutes), which is what the LP's fractional shares overstate when a volunteer's
-visits cannot all fit one after another. On the generated M scarce week this takes the bound
-from 0.7524 to 0.7499.
+visits cannot all fit one after another.
 
 Whichever of those ran, the slot-flow relaxation (solver/slots.py) is solved too, over the
 visits with enough eligible volunteers, and the lower of the two is reported. It keeps *when*
-volunteers are free, which the aggregate relaxation sums away: on the generated L scarce week
-(aggregate, 9,672 visits) it takes the bound from 0.9978 to 0.7874 in under a second.
+volunteers are free, which the aggregate relaxation sums away (benchmarks/SOLVER.md has what
+each part gives on the generated weeks).
 """
 
 from __future__ import annotations

@@ -55,18 +55,13 @@ from solver.geography import KM_PER_DEGREE
 from solver.greedy import Rota
 
 WHOLE_MODEL_PAIRS = 4_000
-# M scarce, 30 s, 2 workers, 12 candidates per visit: 800 covered 0.731-0.739 of need over six
-# runs, 1,200 0.734-0.738 (no difference beyond the noise); 450 and 1,600+ less (larger
-# neighbourhoods stop being solved to optimality within seconds). With 25 candidates: 1,200
-# 0.7438 in four runs of four, 1,400 0.7427-0.7432.
+# A neighbourhood's size in candidate pairs: larger ones stop being solved to optimality within
+# seconds, smaller ones free too little to move (benchmarks/SOLVER.md, "Search constants").
 NEIGHBOURHOOD_PAIRS = 1_200
 NEIGHBOURHOOD_SECONDS = 4.0
-# Big weeks: each visit's circle members and nearest volunteers, this many, in the search. On
-# M scarce (median 12 eligible per visit, 446 of 970 visits with more) 12 covered 0.7392-0.7405
-# of need, 20 0.7419-0.7423, 25 0.7438 (four runs), 30 0.7424-0.7426, every eligible one
-# 0.7411; on two other M scarce weeks (seeds 2, 3) 25 covered 0.7160 and 0.6974 against 0.7127
-# and 0.6917 with 12. A visit whose nearest volunteers are taken needs the next ones in reach,
-# but every extra candidate makes a neighbourhood of the same pairs hold fewer visits.
+# Big weeks: each visit's circle members and nearest volunteers, this many, in the search. A
+# visit whose nearest volunteers are taken needs the next ones in reach, but every extra
+# candidate makes a neighbourhood of the same pairs hold fewer visits (benchmarks/SOLVER.md).
 MODEL_CANDIDATES_PER_VISIT = 25
 PHASE_ONE_SHARE = 0.5
 ONE_DAY_SHARE = 0.4  # neighbourhoods of the seed's day only (else every day of nearby people)

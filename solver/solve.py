@@ -214,24 +214,6 @@ def _process_age() -> float | None:
         return None
 
 
-def solve_file(
-    path: Path | str,
-    *,
-    time_limit: float = 30,
-    workers: int = 1,
-    seed: int = 0,
-    progress: Progress | None = None,
-) -> Solution:
-    """Solve the problem file at ``path``."""
-    return solve_json(
-        Path(path).read_bytes(),
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        progress=progress,
-    )
-
-
 def solution_json(solution: Solution) -> str:
     """The solution file's text (fields that do not apply, like ``errors``, left out)."""
     return solution.model_dump_json(indent=2, exclude_none=True)
