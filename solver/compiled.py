@@ -19,7 +19,7 @@ from solver.models import Problem, clock_of
 
 
 @dataclass(slots=True)
-class CPerson:
+class CompiledPerson:
     index: int
     id: str
     lat: float
@@ -34,7 +34,7 @@ class CPerson:
 
 
 @dataclass(slots=True)
-class CVisit:
+class CompiledVisit:
     index: int
     id: str
     person: int
@@ -48,7 +48,7 @@ class CVisit:
 
 
 @dataclass(slots=True)
-class CVolunteer:
+class CompiledVolunteer:
     index: int
     id: str
     lat: float
@@ -73,10 +73,10 @@ class Candidate:
 
 
 @dataclass(slots=True)
-class Compiled:
-    people: list[CPerson]
-    visits: list[CVisit]
-    volunteers: list[CVolunteer]
+class CompiledWeek:
+    people: list[CompiledPerson]
+    visits: list[CompiledVisit]
+    volunteers: list[CompiledVolunteer]
     grid: int
     speed: float
     coverage: int
@@ -133,12 +133,12 @@ class Compiled:
         return km, minutes
 
 
-def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compiled:
+def compile_problem(problem: Problem, *, with_candidates: bool = True) -> CompiledWeek:
     """Compile a validated problem (ids unique, visit people known, pins known)."""
     person_index = {p.id: i for i, p in enumerate(problem.people)}
     volunteer_index = {v.id: i for i, v in enumerate(problem.volunteers)}
     people = [
-        CPerson(
+        CompiledPerson(
             index=i,
             id=p.id,
             lat=p.lat,
@@ -152,10 +152,10 @@ def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compil
         )
         for i, p in enumerate(problem.people)
     ]
-    visits: list[CVisit] = []
+    visits: list[CompiledVisit] = []
     for i, v in enumerate(problem.visits):
         visits.append(
-            CVisit(
+            CompiledVisit(
                 index=i,
                 id=v.id,
                 person=person_index[v.person],
@@ -175,7 +175,7 @@ def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compil
         for a in w.availability:
             windows[a.day].append((a.start_minutes, a.end_minutes))
         volunteers.append(
-            CVolunteer(
+            CompiledVolunteer(
                 index=i,
                 id=w.id,
                 lat=w.lat,
@@ -189,7 +189,7 @@ def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compil
             )
         )
     weights = problem.weights
-    compiled = Compiled(
+    compiled = CompiledWeek(
         people=people,
         visits=visits,
         volunteers=volunteers,
@@ -209,7 +209,7 @@ def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compil
     return compiled
 
 
-def volunteers_table(compiled: Compiled) -> rules.VolunteerTable:
+def volunteers_table(compiled: CompiledWeek) -> rules.VolunteerTable:
     """The compiled volunteers as the eligibility rules' numpy table (rows in index order)."""
     volunteers = compiled.volunteers
     return rules.volunteer_table(
@@ -225,7 +225,7 @@ def volunteers_table(compiled: Compiled) -> rules.VolunteerTable:
     )
 
 
-def find_candidates(compiled: Compiled, *, limit: int | None = None) -> list[list[Candidate]]:
+def find_candidates(compiled: CompiledWeek, *, limit: int | None = None) -> list[list[Candidate]]:
     """For each visit its candidates, circle members first, then nearest.
 
     A candidate passes rules 1-7 and has the visit's minutes within its weekly limit (rule 9),
@@ -297,6 +297,6 @@ def find_candidates(compiled: Compiled, *, limit: int | None = None) -> list[lis
     return by_visit
 
 
-def minutes_label(day: int, start: int, end: int) -> str:
+def window_label(day: int, start: int, end: int) -> str:
     """'Tue 10:00-13:00'."""
     return f"{rules.DAY_SHORT[day]} {clock_of(start)}-{clock_of(end)}"

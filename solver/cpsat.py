@@ -53,7 +53,7 @@ from ortools.sat.python import cp_model
 
 from solver import eligibility as rules
 from solver.capacity import day_knapsacks
-from solver.compiled import Compiled
+from solver.compiled import CompiledWeek
 from solver.greedy import Rota
 
 SCALE = 1000  # need and km are scaled to integers (thousandths)
@@ -63,7 +63,7 @@ BoolVar = cp_model.BoolVarT  # a Boolean variable or its negation
 
 
 @dataclass
-class SubResult:
+class NeighbourhoodResult:
     """The outcome of solving one neighbourhood (objective and bound in the file's units)."""
 
     rota: Rota  # the decided free visits only
@@ -112,7 +112,7 @@ class NeighbourhoodModel:
 
 
 def build_model(
-    compiled: Compiled,
+    compiled: CompiledWeek,
     *,
     free: list[int],
     fixed: Rota,
@@ -271,7 +271,7 @@ class _DayTable:
 
 
 def _day_tables(
-    c: Compiled,
+    c: CompiledWeek,
     days: dict[tuple[int, int], list[_Node]],
     fixed_days: dict[tuple[int, int], list[tuple[int, int]]],
 ) -> dict[int, _DayTable]:
@@ -288,7 +288,9 @@ def _day_tables(
     return tables
 
 
-def _arrays(c: Compiled, nodes: list[_Node], table: _DayTable) -> tuple[npt.NDArray[np.int64], ...]:
+def _arrays(
+    c: CompiledWeek, nodes: list[_Node], table: _DayTable
+) -> tuple[npt.NDArray[np.int64], ...]:
     """Positions, earliest and latest starts, durations, and the separation matrix.
 
     ``gap[a, b]`` is the least ``start_b - start_a`` when ``a`` comes first (rule 8): duration
@@ -320,7 +322,7 @@ def _order_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> BoolVar:
 
 
 def _add_no_overlap(
-    built: NeighbourhoodModel, c: Compiled, nodes: list[_Node], table: _DayTable
+    built: NeighbourhoodModel, c: CompiledWeek, nodes: list[_Node], table: _DayTable
 ) -> None:
     """Rule 8 between every two free visits of one volunteer's day.
 
@@ -366,7 +368,7 @@ def _add_no_overlap(
 
 
 def _add_day_energy(
-    built: NeighbourhoodModel, c: Compiled, nodes: list[_Node], table: _DayTable
+    built: NeighbourhoodModel, c: CompiledWeek, nodes: list[_Node], table: _DayTable
 ) -> None:
     """The day's span knapsacks (solver/capacity.py), for the LP relaxation."""
     if len(nodes) < 2:
@@ -392,7 +394,12 @@ def _before_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> BoolVar | 
 
 
 def _add_travel_path(
-    built: NeighbourhoodModel, c: Compiled, w: int, day: int, nodes: list[_Node], table: _DayTable
+    built: NeighbourhoodModel,
+    c: CompiledWeek,
+    w: int,
+    day: int,
+    nodes: list[_Node],
+    table: _DayTable,
 ) -> None:
     """The km between consecutive visits of one volunteer's day, exactly (see module doc)."""
     if len(nodes) < 2 or all(isinstance(n.present, int) for n in nodes):
@@ -443,7 +450,7 @@ def _add_travel_path(
 
 def _add_fairness(
     built: NeighbourhoodModel,
-    c: Compiled,
+    c: CompiledWeek,
     fixed_load: dict[int, int],
     by_volunteer: dict[int, list[tuple[int, cp_model.IntVar]]],
 ) -> None:
@@ -471,7 +478,7 @@ def _add_fairness(
     built.cost_terms.append(c.fairness * SCALE * (most - least))
 
 
-def add_hints(built: NeighbourhoodModel, c: Compiled, hint: Rota) -> None:
+def add_hints(built: NeighbourhoodModel, c: CompiledWeek, hint: Rota) -> None:
     """Hint every variable from a valid rota (the free visits' part of it)."""
     model = built.model
     chosen = {(v, w) for v, (_, vols) in hint.items() for w in vols}
@@ -507,7 +514,7 @@ def add_hints(built: NeighbourhoodModel, c: Compiled, hint: Rota) -> None:
         model.add_hint(used, w in loads)
 
 
-def run(
+def solve_model(
     built: NeighbourhoodModel,
     *,
     time_limit: float,
@@ -549,7 +556,7 @@ def rota_of(built: NeighbourhoodModel, solver: cp_model.CpSolver) -> Rota:
 
 
 def solve_neighbourhood(
-    compiled: Compiled,
+    compiled: CompiledWeek,
     *,
     free: list[int],
     fixed: Rota,
@@ -560,7 +567,7 @@ def solve_neighbourhood(
     goal: Goal = "contract",
     floor: float | None = None,
     deterministic_limit: float | None = None,
-) -> SubResult:
+) -> NeighbourhoodResult:
     """Optimise the ``free`` visits with everything in ``fixed`` kept as it is.
 
     ``time_limit`` counts from the call, model building included. ``floor`` (file units) adds
@@ -569,7 +576,7 @@ def solve_neighbourhood(
     began = time.monotonic()
     built = build_model(compiled, free=free, fixed=fixed, goal=goal)
     if built.infeasible:
-        return SubResult({}, "INFEASIBLE", float("-inf"), float("-inf"))
+        return NeighbourhoodResult({}, "INFEASIBLE", float("-inf"), float("-inf"))
     model = built.model
     if floor is not None:
         model.add(built.assignment_part() >= round(floor * SCALE))
@@ -583,7 +590,7 @@ def solve_neighbourhood(
     else:
         model.maximize(built.assignment_part())
     add_hints(built, compiled, hint)
-    solver, code = run(
+    solver, code = solve_model(
         built,
         time_limit=time_limit - (time.monotonic() - began),
         workers=workers,
@@ -593,9 +600,9 @@ def solve_neighbourhood(
     status = solver.status_name(code)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = float("-inf") if code == cp_model.INFEASIBLE else float("inf")
-        return SubResult({}, status, float("-inf"), bound, solver.deterministic_time)
+        return NeighbourhoodResult({}, status, float("-inf"), bound, solver.deterministic_time)
     unit = SCALE * SCALE if goal == "search" else SCALE
-    return SubResult(
+    return NeighbourhoodResult(
         rota_of(built, solver),
         status,
         solver.objective_value / unit,
@@ -604,7 +611,7 @@ def solve_neighbourhood(
     )
 
 
-def model_objective(compiled: Compiled, rota: Rota) -> int:
+def model_objective(compiled: CompiledWeek, rota: Rota) -> int:
     """The contract's objective of a whole-week rota in the model's scaled integers."""
     c = compiled
     total = 0

@@ -49,8 +49,8 @@ from multiprocessing.context import BaseContext
 import networkx as nx
 import numpy as np
 
-from solver.compiled import Candidate, Compiled
-from solver.cpsat import SCALE, Goal, SubResult, model_objective, solve_neighbourhood
+from solver.compiled import Candidate, CompiledWeek
+from solver.cpsat import SCALE, Goal, NeighbourhoodResult, model_objective, solve_neighbourhood
 from solver.geography import KM_PER_DEGREE
 from solver.greedy import Rota
 
@@ -83,7 +83,7 @@ class Clock:
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
-    def spend(self, result: SubResult) -> None:
+    def spend(self, result: NeighbourhoodResult) -> None:
         if self.deterministic is not None:
             self.deterministic -= result.deterministic_time
 
@@ -108,7 +108,7 @@ class PinsInfeasible(Exception):
     """The pinned assignments cannot all hold together."""
 
 
-def parts(compiled: Compiled) -> list[list[int]]:
+def independent_parts(compiled: CompiledWeek) -> list[list[int]]:
     """Visit indices grouped by connected component of the eligibility graph, largest first."""
     graph = nx.Graph()
     c = compiled
@@ -126,11 +126,11 @@ def parts(compiled: Compiled) -> list[list[int]]:
     return groups
 
 
-def pair_count(compiled: Compiled, visits: list[int]) -> int:
+def pair_count(compiled: CompiledWeek, visits: list[int]) -> int:
     return sum(len(compiled.candidates[v]) for v in visits)
 
 
-def rota_objective(compiled: Compiled, rota: Rota) -> float:
+def rota_objective(compiled: CompiledWeek, rota: Rota) -> float:
     """The contract's objective of a rota, exactly (same definition as solver/check.py)."""
     c = compiled
     need = continuity = travel = 0.0
@@ -162,7 +162,7 @@ def rota_objective(compiled: Compiled, rota: Rota) -> float:
 
 
 def improve(
-    compiled: Compiled,
+    compiled: CompiledWeek,
     incumbent: Rota,
     *,
     clock: Clock,
@@ -180,7 +180,7 @@ def improve(
     return Outcome(rota, False)
 
 
-def model_candidates(c: Compiled, limit: int) -> list[list[Candidate]]:
+def model_candidates(c: CompiledWeek, limit: int) -> list[list[Candidate]]:
     """Each visit's first ``limit`` candidates (circle members, then nearest), pins always."""
     out = []
     for visit, cands in zip(c.visits, c.candidates, strict=True):
@@ -193,12 +193,12 @@ def model_candidates(c: Compiled, limit: int) -> list[list[Candidate]]:
     return out
 
 
-def _better(c: Compiled, a: Rota, b: Rota) -> Rota:
+def _better(c: CompiledWeek, a: Rota, b: Rota) -> Rota:
     return a if rota_objective(c, a) >= rota_objective(c, b) else b
 
 
 def _whole(
-    c: Compiled, incumbent: Rota, clock: Clock, workers: int, seed: int, say: Progress
+    c: CompiledWeek, incumbent: Rota, clock: Clock, workers: int, seed: int, say: Progress
 ) -> Outcome:
     free = list(range(len(c.visits)))
     say("optimising the whole week: coverage and circles")
@@ -251,7 +251,7 @@ def _whole(
 class _Neighbourhoods:
     """Chooses sets of visits to re-optimise together."""
 
-    c: Compiled
+    c: CompiledWeek
     rng: random.Random
     xy: np.ndarray  # people's positions in km (equirectangular, fine at borough scale)
     people_visits: list[list[int]]
@@ -288,7 +288,7 @@ class _Neighbourhoods:
         return free
 
 
-def _neighbourhoods(c: Compiled, seed: int) -> _Neighbourhoods:
+def _neighbourhoods(c: CompiledWeek, seed: int) -> _Neighbourhoods:
     lat0 = math.radians(float(np.mean([p.lat for p in c.people]))) if c.people else 0.0
     xy = np.array(
         [[p.lon * KM_PER_DEGREE * math.cos(lat0), p.lat * KM_PER_DEGREE] for p in c.people]
@@ -297,17 +297,19 @@ def _neighbourhoods(c: Compiled, seed: int) -> _Neighbourhoods:
     for v in c.visits:
         if c.candidates[v.index]:
             people_visits[v.person].append(v.index)
-    queue = [g for g in parts(c) if 0 < pair_count(c, g) <= NEIGHBOURHOOD_PAIRS * 2]
+    queue = [g for g in independent_parts(c) if 0 < pair_count(c, g) <= NEIGHBOURHOOD_PAIRS * 2]
     return _Neighbourhoods(c, random.Random(seed), xy, people_visits, queue)
 
 
-def _touches(c: Compiled, free: list[int]) -> tuple[set[int], set[int]]:
+def _touches(c: CompiledWeek, free: list[int]) -> tuple[set[int], set[int]]:
     people = {c.visits[v].person for v in free}
     volunteers = {cand.volunteer for v in free for cand in c.candidates[v]}
     return people, volunteers
 
 
-def _search(c: Compiled, rota: Rota, clock: Clock, workers: int, seed: int, say: Progress) -> Rota:
+def _search(
+    c: CompiledWeek, rota: Rota, clock: Clock, workers: int, seed: int, say: Progress
+) -> Rota:
     chooser = _neighbourhoods(c, seed)
     best = rota_objective(c, rota)
     rounds = accepted = 0
@@ -347,7 +349,7 @@ def _search(c: Compiled, rota: Rota, clock: Clock, workers: int, seed: int, say:
 
 
 def _batch(
-    c: Compiled, chooser: _Neighbourhoods, rota: Rota, size: int, polish: bool
+    c: CompiledWeek, chooser: _Neighbourhoods, rota: Rota, size: int, polish: bool
 ) -> list[list[int]]:
     """Up to ``size`` neighbourhoods that share no person and no volunteer."""
     batch: list[list[int]] = []
@@ -367,7 +369,7 @@ def _batch(
 
 
 # The week a worker process solves neighbourhoods of, set once when the worker starts.
-_WEEK: Compiled | None = None
+_WEEK: CompiledWeek | None = None
 
 
 def _receive_week(week: bytes) -> None:
@@ -375,7 +377,7 @@ def _receive_week(week: bytes) -> None:
     _WEEK = pickle.loads(week)
 
 
-def _pool(c: Compiled, workers: int) -> ProcessPoolExecutor | None:
+def _pool(c: CompiledWeek, workers: int) -> ProcessPoolExecutor | None:
     """Worker processes for the search, or None with one worker.
 
     Never forked from this process, which may be a threaded server: workers come from a
@@ -402,7 +404,7 @@ def _pool(c: Compiled, workers: int) -> ProcessPoolExecutor | None:
 
 def _solve_in_worker(
     free: list[int], fixed: Rota, limit: float, seed: int, dlimit: float | None, goal: Goal
-) -> SubResult:
+) -> NeighbourhoodResult:
     assert _WEEK is not None
     return solve_neighbourhood(
         _WEEK,
@@ -418,7 +420,7 @@ def _solve_in_worker(
 
 
 def _solve_batch(
-    c: Compiled,
+    c: CompiledWeek,
     pool: ProcessPoolExecutor | None,
     batch: list[list[int]],
     rota: Rota,
@@ -426,7 +428,7 @@ def _solve_batch(
     seed: int,
     dlimit: float | None,
     goal: Goal,
-) -> list[SubResult]:
+) -> list[NeighbourhoodResult]:
     if pool is None:
         return [
             solve_neighbourhood(
@@ -442,7 +444,7 @@ def _solve_batch(
             )
             for free in batch
         ]
-    futures: list[Future[SubResult]] = [
+    futures: list[Future[NeighbourhoodResult]] = [
         pool.submit(_solve_in_worker, free, rota, limit, seed, dlimit, goal) for free in batch
     ]
     return [f.result() for f in futures]

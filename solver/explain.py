@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from solver import eligibility as rules
-from solver.compiled import Compiled, CVisit, CVolunteer, minutes_label
+from solver.compiled import CompiledVisit, CompiledVolunteer, CompiledWeek, window_label
 from solver.geography import distance_km
 from solver.greedy import Rota, RotaState
 
 
-def assignment_reasons(c: Compiled, visit: int, volunteer: int) -> list[str]:
+def assignment_reasons(c: CompiledWeek, visit: int, volunteer: int) -> list[str]:
     """Why this volunteer holds this visit."""
     v = c.visits[visit]
     person = c.people[v.person]
@@ -36,10 +36,10 @@ def assignment_reasons(c: Compiled, visit: int, volunteer: int) -> list[str]:
     return reasons
 
 
-def unassigned_reasons(c: Compiled, visit: int, state: RotaState) -> list[str]:
+def unassigned_reasons(c: CompiledWeek, visit: int, state: RotaState) -> list[str]:
     """Why this visit is open, in words a coordinator can act on."""
     v = c.visits[visit]
-    window = minutes_label(v.day, v.earliest, v.latest)
+    window = window_label(v.day, v.earliest, v.latest)
     if c.eligible_counts[visit] < v.needed:
         return [_nobody_free(c, v, window)]
     reasons = []
@@ -97,7 +97,7 @@ def _counted(n: int, total: int, one: str, many: str) -> str:
     return f"{n} of the {total} volunteers who could go {'is' if n == 1 else 'are'} {many}"
 
 
-def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
+def _nobody_free(c: CompiledWeek, v: CompiledVisit, window: str) -> str:
     person = c.people[v.person]
     in_range = [
         w
@@ -108,7 +108,7 @@ def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
         return f"no volunteer's travel range reaches {person.id}"
     words = ["volunteer"]
     pool = in_range
-    steps: list[tuple[bool, Callable[[CVolunteer], bool], str]] = [
+    steps: list[tuple[bool, Callable[[CompiledVolunteer], bool], str]] = [
         (v.requires_check, lambda w: rules.check_satisfied(True, w.checked), "checked"),
         (
             bool(person.languages),
@@ -155,7 +155,7 @@ def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
     )
 
 
-def state_of(c: Compiled, rota: Rota) -> RotaState:
+def state_of(c: CompiledWeek, rota: Rota) -> RotaState:
     """The used minutes, day schedules and circle places of a finished rota."""
     state = RotaState(c)
     for v, (start, vols) in rota.items():

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from solver import eligibility as rules
-from solver.compiled import Candidate, Compiled
+from solver.compiled import Candidate, CompiledWeek
 
 # visit index -> (start, volunteer indices)
 Rota = dict[int, tuple[int, tuple[int, ...]]]
@@ -22,7 +22,7 @@ Rota = dict[int, tuple[int, tuple[int, ...]]]
 class RotaState:
     """What a partial rota has used up: minutes, day schedules, circle places."""
 
-    compiled: Compiled
+    compiled: CompiledWeek
     load: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     days: dict[tuple[int, int], list[tuple[int, int, int]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -62,7 +62,7 @@ class RotaState:
                 self.newcomers[v.person].add(w)
 
 
-def greedy(compiled: Compiled) -> Rota:
+def greedy(compiled: CompiledWeek) -> Rota:
     """A valid rota by first-fit in order of need (pins first)."""
     c = compiled
     state = RotaState(c)
