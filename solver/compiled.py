@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver import eligibility as rules
-from solver.geography import distance_km, haversine_km, travel_minutes
+from solver.geography import distance_km, haversine_km, travel_minutes, travel_minutes_all
 from solver.models import Problem, clock_of
 
 
@@ -123,12 +123,9 @@ class CompiledWeek:
         km = haversine_km(lat[None, :], lon[None, :], lat[:, None], lon[:, None])
         same = np.array(people)[:, None] == np.array(people)[None, :]
         km[same] = 0.0
-        exact = km / self.speed * 60
-        low = np.ceil(exact * (1 - 1e-9) - 1e-9)
-        high = np.ceil(exact * (1 + 1e-9) + 1e-9)
-        minutes = high.astype(np.int64)
+        minutes, unsure = travel_minutes_all(km, self.speed)
         minutes[same] = 0
-        for i, j in zip(*np.nonzero((low != high) & ~same), strict=True):
+        for i, j in zip(*np.nonzero(unsure & ~same), strict=True):
             minutes[i, j] = self.travel(visits[i], visits[j])
         return km, minutes
 

@@ -16,6 +16,8 @@ EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180  # along a meridian (a degree of latitude)
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -51,6 +53,18 @@ def travel_minutes(km: float, speed_kmh: float) -> int:
     either way never finds a gap one floating-point step too short.
     """
     return max(math.ceil(km / speed_kmh * 60), math.ceil(km * 60 / speed_kmh))
+
+
+def travel_minutes_all(km: FloatArray, speed_kmh: float) -> tuple[IntArray, BoolArray]:
+    """``travel_minutes`` on an array of km, and where a last-bit change in a km could move the
+    minutes: a caller whose km came from ``haversine_km`` recomputes those entries with
+    ``travel_minutes(distance_km(...))``."""
+    exact = km / speed_kmh * 60
+    low = np.ceil(exact * (1 - 1e-9) - 1e-9)
+    high = np.ceil(exact * (1 + 1e-9) + 1e-9)
+    minutes: IntArray = high.astype(np.int64)
+    unsure: BoolArray = low != high
+    return minutes, unsure
 
 
 def km_per_degree_of_longitude(lat: float) -> float:
