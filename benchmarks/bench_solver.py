@@ -3,7 +3,7 @@
     python -m benchmarks.bench_solver [--sizes S,M,L] [--variants plentiful,scarce]
                                       [--stability-sizes M] [--out benchmarks/SOLVER.md]
 
-For each size and variant the instance comes from ``solver.instances.generate``; greedy and our
+For each size and variant the instance comes from ``seed.rota_weeks.generate``; greedy and our
 solver each run in a fresh subprocess (so the peak memory is that run's alone: the sampled resident
 memory of the process and everything it starts, and never less than its own ``ru_maxrss``). Every
 result goes through ``solver.check``; any broken hard rule stops the benchmark with the violations
@@ -34,8 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from solver.check import check_solution, compute_metrics, objective_value
-from solver.instances import (
+from seed.rota_weeks import (
     SIZES,
     VARIANTS,
     generate,
@@ -43,6 +42,7 @@ from solver.instances import (
     next_week,
     supply_and_demand,
 )
+from solver.check import check_solution, compute_metrics, objective_value
 from solver.models import Assignment, Metrics, Problem, Solution, Unassigned, clock_of
 
 TIME_LIMIT = {"S": 5.0, "M": 30.0, "L": 120.0}
@@ -360,7 +360,7 @@ def _report(
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {_machine()}, commit {_commit()}.",
         f"Load average (1, 5, 15 min) before {load_before}, after {_load_average()}; other work"
         " sharing the 2 cores slows every run.",
-        f"Command: `{command}`. Instances: `solver.instances.generate(size, variant, seed={SEED})`;"
+        f"Command: `{command}`. Instances: `seed.rota_weeks.generate(size, variant, seed={SEED})`;"
         f" our solver with `workers={WORKERS}`, `seed={SEED}` and time limits "
         + ", ".join(f"{s} {t:g} s" for s, t in TIME_LIMIT.items())
         + ". Each run is a fresh process; every result passed `solver.check` (all 12 rules).",
@@ -395,7 +395,7 @@ def _report(
             "## Stability",
             "",
             "Week 2 = week 1 with 5% of volunteers removed and each current circle set to "
-            "week 1's volunteers (`solver.instances.next_week`). Kept = share of week-1 "
+            "week 1's volunteers (`seed.rota_weeks.next_week`). Kept = share of week-1 "
             "(visit, volunteer) assignments whose volunteer is still there that week 2 repeats.",
             "",
             "| size | solver | week-1 assignments comparable | kept | week-2 coverage "
@@ -413,7 +413,7 @@ def _report(
         "",
         "Definitions: need-weighted coverage = need of covered visits / need of all visits; "
         "bound = the solver's proven upper bound on it (`need_weighted_upper_bound`); gap to "
-        "bound = (bound - achieved) / bound; slot-flow bound = `solver.instances."
+        "bound = (bound - achieved) / bound; slot-flow bound = `seed.rota_weeks."
         "supply_and_demand(...).need_weighted_bound`, a proven bound from a flow over 15-minute "
         "slots (solver/slots.py: volunteer weekly limits and checks kept; distance, language "
         "and travel relaxed), computed here from the problem file alone; the "

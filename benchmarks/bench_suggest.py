@@ -59,7 +59,7 @@ from seed.borough import Borough, generate_borough
 from seed.load import load_borough
 from service.connections.reasons import suggest_services
 from service.connections.suggestions import connections_changed, suggest_connections
-from solver.eligibility import distance_km
+from solver.geography import distance_km
 
 TARGET_P95_MS = 200.0
 BATCH = 500

@@ -45,20 +45,20 @@ from graph.models import (
     Visit,
     Volunteer,
     Window,
-    minutes,
 )
 from seed.catalogue import INTERESTS, ORGANIZATION_KINDS, SERVICE_KINDS
 from seed.geography import (
     Grid,
     Home,
     Ward,
-    distance_km,
     draw_home,
     draw_wards,
     point_near,
     slug,
 )
 from seed.names import COORDINATING_ORGANIZATION, FIRST_NAMES, LAST_NAMES
+from solver.geography import distance_km
+from solver.models import minutes_of
 
 Size = Literal["tiny", "demo", "borough"]
 T = TypeVar("T")
@@ -233,7 +233,7 @@ def _ascii(text: str) -> str:
 
 def _spans(windows: Sequence[Window]) -> tuple[tuple[int, int, int], ...]:
     """Windows as (day, start minute, end minute), quick to compare."""
-    return tuple((w.day, minutes(w.start), minutes(w.end)) for w in windows)
+    return tuple((w.day, minutes_of(w.start), minutes_of(w.end)) for w in windows)
 
 
 @dataclass(frozen=True)

@@ -22,29 +22,20 @@ from seed.names import (
     WARD_STEMS,
     WARD_SUFFIXES,
 )
+from solver.geography import KM_PER_DEGREE, km_per_degree_of_longitude
 
-EARTH_RADIUS_KM = 6371.0088
 CENTRE_LAT, CENTRE_LON = 51.545, -0.055  # a fictional borough drawn over north-east London
-KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180
-KM_PER_DEGREE_LON = KM_PER_DEGREE_LAT * math.cos(math.radians(CENTRE_LAT))
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+KM_PER_DEGREE_LON = km_per_degree_of_longitude(CENTRE_LAT)
 
 
 def to_km(lat: float, lon: float) -> tuple[float, float]:
     """Local flat coordinates (east, north) in km from the borough centre."""
-    return (lon - CENTRE_LON) * KM_PER_DEGREE_LON, (lat - CENTRE_LAT) * KM_PER_DEGREE_LAT
+    return (lon - CENTRE_LON) * KM_PER_DEGREE_LON, (lat - CENTRE_LAT) * KM_PER_DEGREE
 
 
 def to_lat_lon(x_km: float, y_km: float) -> tuple[float, float]:
     return (
-        round(CENTRE_LAT + y_km / KM_PER_DEGREE_LAT, 6),
+        round(CENTRE_LAT + y_km / KM_PER_DEGREE, 6),
         round(CENTRE_LON + x_km / KM_PER_DEGREE_LON, 6),
     )
 

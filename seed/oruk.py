@@ -33,7 +33,6 @@ Decisions where the brief left room (the mapping itself is in ``seed/oruk_rules.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -52,6 +51,7 @@ from seed.oruk_mapping import (
     text,
 )
 from seed.oruk_rules import INTERESTS
+from solver.geography import distance_km
 
 __all__ = [
     "ImportReport",
@@ -65,7 +65,6 @@ __all__ = [
 
 KINDS = ("organizations", "interests", "services")
 AREA_RADIUS_KM = 3.0
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass
@@ -108,16 +107,9 @@ def load_document(path: Path) -> dict[str, Any] | list[Any]:
     return cast(dict[str, Any] | list[Any], document)
 
 
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
 def nearest_area(lat: float, lon: float, areas: list[tuple[str, float, float]]) -> str | None:
     """The id of the area whose centre is nearest to the point, if within ``AREA_RADIUS_KM``."""
-    distances = [(_distance_km(lat, lon, a_lat, a_lon), a_id) for a_id, a_lat, a_lon in areas]
+    distances = [(distance_km(lat, lon, a_lat, a_lon), a_id) for a_id, a_lat, a_lon in areas]
     nearest = min(distances, default=None)
     return nearest[1] if nearest is not None and nearest[0] <= AREA_RADIUS_KM else None
 

@@ -32,13 +32,12 @@ The full relaxation is then tightened with the same dual values (``_priced``, a 
 bound): each volunteer's shares are replaced by the best week that volunteer can really do
 (solver/schedules.py: visits in sequence inside their windows with travel between them, within
 the weekly minutes), which is what the LP's fractional shares overstate when a volunteer's
-visits cannot all fit one after another. On the generated M scarce week this takes the bound
-from 0.7524 to 0.7499.
+visits cannot all fit one after another.
 
 Whichever of those ran, the slot-flow relaxation (solver/slots.py) is solved too, over the
 visits with enough eligible volunteers, and the lower of the two is reported. It keeps *when*
-volunteers are free, which the aggregate relaxation sums away: on the generated L scarce week
-(aggregate, 9,672 visits) it takes the bound from 0.9978 to 0.7874 in under a second.
+volunteers are free, which the aggregate relaxation sums away (benchmarks/SOLVER.md has what
+each part gives on the generated weeks).
 """
 
 from __future__ import annotations
@@ -53,7 +52,7 @@ import numpy.typing as npt
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, csr_matrix
 
-from solver.compiled import Compiled
+from solver.compiled import CompiledWeek
 from solver.schedules import Offer, best_week
 from solver.slots import SlotVisit, SlotVolunteer, slot_flow
 
@@ -84,13 +83,15 @@ class Relaxation:
     shares: Shares = field(default_factory=dict)
 
 
-def need_weighted_upper_bound(compiled: Compiled, *, complete: bool, time_limit: float) -> float:
+def need_weighted_upper_bound(
+    compiled: CompiledWeek, *, complete: bool, time_limit: float
+) -> float:
     """An upper bound on need-weighted coverage (1.0 when there is no need at all)."""
     return relax(compiled, complete=complete, time_limit=time_limit).need_weighted_upper_bound
 
 
 def relax(
-    compiled: Compiled, *, complete: bool, time_limit: float, tighten: bool = True
+    compiled: CompiledWeek, *, complete: bool, time_limit: float, tighten: bool = True
 ) -> Relaxation:
     """Solve the relaxations that fit: the full flow, the full LP, else the aggregate LP.
 
@@ -127,7 +128,7 @@ def relax(
     return Relaxation(min(1.0, best / total + 1e-9), shares)
 
 
-def _slot_flow_bound(c: Compiled) -> float:
+def _slot_flow_bound(c: CompiledWeek) -> float:
     """The most need any rota covers by the slot-flow relaxation (solver/slots.py), over the
     visits that have enough eligible volunteers (no rota covers the others)."""
     visits = [
@@ -277,7 +278,7 @@ def _with_margin(value: float) -> float:
     return value * (1 + 1e-9) + 1e-7
 
 
-def _flow_bound(c: Compiled) -> tuple[float | None, Shares]:
+def _flow_bound(c: CompiledWeek) -> tuple[float | None, Shares]:
     """The full relaxation as a min-cost flow, solved exactly (see the module doc)."""
     import numpy as np
     from ortools.graph.python import min_cost_flow
@@ -354,7 +355,7 @@ def _flow_bound(c: Compiled) -> tuple[float | None, Shares]:
     return float(got @ profit) + margin, shares
 
 
-def _full_lp(c: Compiled, deadline: float, tighten: bool) -> tuple[float | None, Shares]:
+def _full_lp(c: CompiledWeek, deadline: float, tighten: bool) -> tuple[float | None, Shares]:
     """The full relaxation with its side constraints (rule 11's ``share <= covered``, and
     rule 10 for the people whose circle places can run out)."""
     rows = _Rows()
@@ -419,7 +420,7 @@ def _full_lp(c: Compiled, deadline: float, tighten: bool) -> tuple[float | None,
 
 
 def _priced(
-    c: Compiled, solved: _Solved, share_of: dict[tuple[int, int], int], deadline: float
+    c: CompiledWeek, solved: _Solved, share_of: dict[tuple[int, int], int], deadline: float
 ) -> float:
     """The Lagrangian bound from the LP's dual values, each volunteer's week priced exactly.
 
@@ -517,7 +518,7 @@ def _most(kinds: list[int], counts: dict[int, int], weight: dict[int, float], li
     return max(best.values())
 
 
-def _aggregate_lp(c: Compiled, deadline: float) -> tuple[float | None, FloatArray]:
+def _aggregate_lp(c: CompiledWeek, deadline: float) -> tuple[float | None, FloatArray]:
     rows = _Rows()
     per_day: dict[tuple[int, bool], list[tuple[int, int]]] = defaultdict(list)
     everything = []

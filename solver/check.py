@@ -1,7 +1,7 @@
 """Check a solution against its problem: every hard rule (1-12), the metrics, the objective.
 
-Independent of how the solution was found: it reads only the two files' models and the rule
-functions in solver/eligibility.py.
+Independent of how the solution was found: it reads only the two files' models, the rule
+functions in solver/eligibility.py and the distances of solver/geography.py.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from solver import eligibility as rules
+from solver.geography import distance_km, travel_minutes
 from solver.models import (
     Assignment,
     Metrics,
@@ -98,7 +99,7 @@ def measure(problem: Problem, assignments: Sequence[Assignment]) -> Measures:
 
 
 def _km(a: Person, b: Person) -> float:
-    return 0.0 if a.id == b.id else rules.distance_km(a.lat, a.lon, b.lat, b.lon)
+    return 0.0 if a.id == b.id else distance_km(a.lat, a.lon, b.lat, b.lon)
 
 
 def objective_value(problem: Problem, assignments: Sequence[Assignment]) -> float:
@@ -214,7 +215,7 @@ def _check_visit(
             start, duration, visit.earliest_minutes, visit.latest_minutes, grid
         ):
             out.append(Violation(2, ids, f"start {a.start} outside window or off grid"))
-        km = rules.distance_km(w.lat, w.lon, person.lat, person.lon)
+        km = distance_km(w.lat, w.lon, person.lat, person.lon)
         if not rules.within_range(km, w.max_km):
             out.append(Violation(3, ids, f"{km:.3f} km > max_km {w.max_km}"))
         if not rules.check_satisfied(visit.requires_check, w.checked):
@@ -243,10 +244,11 @@ def _check_schedules(
         items.sort(key=lambda item: (item[0], item[1].id))
         for i, (start_a, a) in enumerate(items):
             for start_b, b in items[i + 1 :]:
-                gap = rules.travel_minutes(
+                gap = travel_minutes(
                     _km(people[a.person], people[b.person]), problem.travel_speed_kmh
                 )
-                if start_b < start_a + a.duration_minutes + gap:
+                end_a, end_b = start_a + a.duration_minutes, start_b + b.duration_minutes
+                if not rules.apart_with_travel(start_a, end_a, start_b, end_b, gap):
                     out.append(
                         Violation(
                             8,
@@ -269,7 +271,7 @@ def _check_loads(
     return [
         Violation(9, (w,), f"{total} minutes > max_minutes {volunteers[w].max_minutes}")
         for w, total in minutes.items()
-        if total > volunteers[w].max_minutes
+        if not rules.within_weekly_limit(total, volunteers[w].max_minutes)
     ]
 
 

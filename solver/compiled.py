@@ -1,14 +1,12 @@
 """The problem compiled for the hot loops: plain dataclasses, minutes as ints, candidate pairs.
 
-Candidates are the (visit, volunteer) pairs that pass rules 1-7, each with its allowed starts.
-They are found through a spatial grid on 3D unit-sphere coordinates (the chord length grows with
-the great-circle distance, so a cube of cells around a volunteer holds everyone in range, at any
-latitude), never by comparing all pairs.
+Candidates are the (visit, volunteer) pairs that pass rules 1-7 (and whose visit alone fits the
+volunteer's weekly limit), each with its allowed starts, decided by solver/eligibility.py over all
+volunteers at once for each person.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,11 +14,12 @@ import numpy as np
 import numpy.typing as npt
 
 from solver import eligibility as rules
-from solver.models import Problem
+from solver.geography import distance_km, haversine_km, travel_minutes, travel_minutes_all
+from solver.models import Problem, clock_of
 
 
 @dataclass(slots=True)
-class CPerson:
+class CompiledPerson:
     index: int
     id: str
     lat: float
@@ -35,7 +34,7 @@ class CPerson:
 
 
 @dataclass(slots=True)
-class CVisit:
+class CompiledVisit:
     index: int
     id: str
     person: int
@@ -49,7 +48,7 @@ class CVisit:
 
 
 @dataclass(slots=True)
-class CVolunteer:
+class CompiledVolunteer:
     index: int
     id: str
     lat: float
@@ -74,10 +73,10 @@ class Candidate:
 
 
 @dataclass(slots=True)
-class Compiled:
-    people: list[CPerson]
-    visits: list[CVisit]
-    volunteers: list[CVolunteer]
+class CompiledWeek:
+    people: list[CompiledPerson]
+    visits: list[CompiledVisit]
+    volunteers: list[CompiledVolunteer]
     grid: int
     speed: float
     coverage: int
@@ -98,7 +97,7 @@ class Compiled:
         km = self._km_cache.get(key)
         if km is None:
             pa, pb = self.people[a], self.people[b]
-            km = 0.0 if a == b else rules.distance_km(pa.lat, pa.lon, pb.lat, pb.lon)
+            km = 0.0 if a == b else distance_km(pa.lat, pa.lon, pb.lat, pb.lon)
             self._km_cache[key] = km
         return km
 
@@ -107,7 +106,7 @@ class Compiled:
 
     def travel(self, a: int, b: int) -> int:
         """Rule 8 travel minutes between the people of visits ``a`` and ``b``."""
-        return rules.travel_minutes(self.visit_km(a, b), self.speed)
+        return travel_minutes(self.visit_km(a, b), self.speed)
 
     def travel_table(
         self, visits: list[int]
@@ -121,31 +120,22 @@ class Compiled:
         people = [self.visits[v].person for v in visits]
         lat = np.radians(np.array([self.people[p].lat for p in people]))
         lon = np.radians(np.array([self.people[p].lon for p in people]))
-        h = (
-            np.sin((lat[:, None] - lat[None, :]) / 2) ** 2
-            + np.cos(lat)[:, None]
-            * np.cos(lat)[None, :]
-            * np.sin((lon[:, None] - lon[None, :]) / 2) ** 2
-        )
-        km = 2 * rules.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+        km = haversine_km(lat[None, :], lon[None, :], lat[:, None], lon[:, None])
         same = np.array(people)[:, None] == np.array(people)[None, :]
         km[same] = 0.0
-        exact = km / self.speed * 60
-        low = np.ceil(exact * (1 - 1e-9) - 1e-9)
-        high = np.ceil(exact * (1 + 1e-9) + 1e-9)
-        minutes = high.astype(np.int64)
+        minutes, unsure = travel_minutes_all(km, self.speed)
         minutes[same] = 0
-        for i, j in zip(*np.nonzero((low != high) & ~same), strict=True):
+        for i, j in zip(*np.nonzero(unsure & ~same), strict=True):
             minutes[i, j] = self.travel(visits[i], visits[j])
         return km, minutes
 
 
-def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compiled:
+def compile_problem(problem: Problem, *, with_candidates: bool = True) -> CompiledWeek:
     """Compile a validated problem (ids unique, visit people known, pins known)."""
     person_index = {p.id: i for i, p in enumerate(problem.people)}
     volunteer_index = {v.id: i for i, v in enumerate(problem.volunteers)}
     people = [
-        CPerson(
+        CompiledPerson(
             index=i,
             id=p.id,
             lat=p.lat,
@@ -159,10 +149,10 @@ def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compil
         )
         for i, p in enumerate(problem.people)
     ]
-    visits: list[CVisit] = []
+    visits: list[CompiledVisit] = []
     for i, v in enumerate(problem.visits):
         visits.append(
-            CVisit(
+            CompiledVisit(
                 index=i,
                 id=v.id,
                 person=person_index[v.person],
@@ -182,7 +172,7 @@ def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compil
         for a in w.availability:
             windows[a.day].append((a.start_minutes, a.end_minutes))
         volunteers.append(
-            CVolunteer(
+            CompiledVolunteer(
                 index=i,
                 id=w.id,
                 lat=w.lat,
@@ -196,7 +186,7 @@ def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compil
             )
         )
     weights = problem.weights
-    compiled = Compiled(
+    compiled = CompiledWeek(
         people=people,
         visits=visits,
         volunteers=volunteers,
@@ -216,150 +206,94 @@ def compile_problem(problem: Problem, *, with_candidates: bool = True) -> Compil
     return compiled
 
 
-_GENDER_NONE = -1
+def volunteers_table(compiled: CompiledWeek) -> rules.VolunteerTable:
+    """The compiled volunteers as the eligibility rules' numpy table (rows in index order)."""
+    volunteers = compiled.volunteers
+    return rules.volunteer_table(
+        ids=[w.id for w in volunteers],
+        lats=[w.lat for w in volunteers],
+        lons=[w.lon for w in volunteers],
+        max_km=[w.max_km for w in volunteers],
+        max_minutes=[w.max_minutes for w in volunteers],
+        checked=[w.checked for w in volunteers],
+        genders=[w.gender for w in volunteers],
+        languages=[w.languages for w in volunteers],
+        windows=[w.windows for w in volunteers],
+    )
 
 
-def find_candidates(compiled: Compiled, *, limit: int | None = None) -> list[list[Candidate]]:
-    """For each visit its candidates (rules 1-7), circle members first, then nearest.
+def find_candidates(compiled: CompiledWeek, *, limit: int | None = None) -> list[list[Candidate]]:
+    """For each visit its candidates, circle members first, then nearest.
 
-    Rules are applied to all volunteers at once with numpy, one person at a time; with ``limit``
-    only the first ``limit`` candidates of each visit are kept (pins always are). Sets
-    ``compiled.eligible_counts`` to the number of eligible volunteers before the limit.
+    A candidate passes rules 1-7 and has the visit's minutes within its weekly limit (rule 9),
+    decided for all volunteers at once by solver/eligibility.py's ``*_all`` rules, one person at a
+    time. With ``limit`` only the first ``limit`` candidates of each visit are kept (pins always
+    are). Sets ``compiled.eligible_counts`` to the number of eligible volunteers before the limit.
     """
     people, visits, volunteers = compiled.people, compiled.visits, compiled.volunteers
     by_visit: list[list[Candidate]] = [[] for _ in visits]
     compiled.eligible_counts = [0] * len(visits)
     if not volunteers:
         return by_visit
-    grid = compiled.grid
-    languages: dict[str, int] = {}
-    for w in volunteers:
-        for lang in w.languages:
-            languages.setdefault(lang, len(languages))
-    wide = len(languages) > 62
-
-    def mask_of(langs: frozenset[str]) -> int:
-        return sum(1 << languages[lang] for lang in langs if lang in languages)
-
-    genders: dict[str, int] = {}
-    w_lat = np.radians(np.array([w.lat for w in volunteers]))
-    w_lon = np.radians(np.array([w.lon for w in volunteers]))
-    w_max_km = np.array([w.max_km for w in volunteers])
-    w_checked = np.array([w.checked for w in volunteers])
-    w_minutes = np.array([w.max_minutes for w in volunteers])
-    w_gender = np.array(
-        [
-            _GENDER_NONE if w.gender is None else genders.setdefault(w.gender, len(genders))
-            for w in volunteers
-        ]
-    )
-    w_lang = np.array([0 if wide else mask_of(w.languages) for w in volunteers], dtype=np.int64)
-    windows = _window_arrays(volunteers)
-    cos_w_lat = np.cos(w_lat)
+    table = volunteers_table(compiled)
     for person in people:
         if not person.visits:
             continue
-        phi, lam = math.radians(person.lat), math.radians(person.lon)
-        h = (
-            np.sin((w_lat - phi) / 2) ** 2
-            + math.cos(phi) * cos_w_lat * np.sin((w_lon - lam) / 2) ** 2
+        allowed, km = rules.person_rules_all(
+            lat=person.lat,
+            lon=person.lon,
+            languages=person.languages,
+            gender_preference=person.gender_preference,
+            excluded=person.excluded,
+            table=table,
         )
-        km = 2 * rules.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, h)))
-        base = km <= w_max_km + 1e-7
-        if person.languages:
-            if wide:
-                base &= np.array(
-                    [rules.language_shared(person.languages, w.languages) for w in volunteers]
-                )
-            else:
-                base &= (w_lang & mask_of(person.languages)) != 0
-        if person.gender_preference is not None:
-            base &= w_gender == genders.get(person.gender_preference, -2)
         rank = km.copy()
-        members = [
-            compiled.volunteer_index[i] for i in person.circle if i in compiled.volunteer_index
-        ]
+        members = [table.index[i] for i in person.circle if i in table.index]
         rank[members] -= 1e6
         for v in person.visits:
             visit = visits[v]
-            mask = base & (w_minutes >= visit.duration)
-            if visit.requires_check:
-                mask &= w_checked
-            if visit.day not in windows:
-                mask &= False
-            else:
-                starts_w, ends_w = windows[visit.day]
-                low = np.maximum(starts_w, visit.earliest)
-                first = -(-low // grid) * grid
-                fits = first + visit.duration <= np.minimum(ends_w, visit.latest)
-                mask &= fits.any(axis=1)
+            mask = allowed & rules.visit_rules_all(
+                day=visit.day,
+                earliest=visit.earliest,
+                latest=visit.latest,
+                duration=visit.duration,
+                requires_check=visit.requires_check,
+                grid=compiled.grid,
+                table=table,
+            )
+            mask &= rules.within_weekly_limit_all(visit.duration, table)
             chosen = np.flatnonzero(mask)
-            keep = None if limit is None else 2 * limit + len(person.excluded) + len(visit.pinned)
+            compiled.eligible_counts[v] = len(chosen)
+            keep = None if limit is None else 2 * limit
             if keep is not None and len(chosen) > keep:
+                # Partition with room to spare, then sort: ties in rank are broken by index.
                 ordered = chosen[np.argpartition(rank[chosen], keep)[:keep]]
                 ordered = ordered[np.lexsort((ordered, rank[ordered]))]
-                if visit.pinned:
-                    ordered = np.concatenate([ordered, np.array(visit.pinned, dtype=np.int64)])
             else:
                 ordered = chosen[np.lexsort((chosen, rank[chosen]))]
-            kept: list[Candidate] = []
-            pinned = set(visit.pinned)
-            excluded = 0
-            seen: set[int] = set()
-            for i in ordered.tolist():
-                if i in seen:
-                    continue
-                seen.add(i)
-                w = volunteers[i]
-                if w.id in person.excluded:
-                    excluded += 1
-                    continue
-                if limit is not None and len(kept) >= limit and i not in pinned:
-                    if not pinned.difference(c.volunteer for c in kept):
-                        break
-                    continue
-                exact = float(km[i])
-                if exact > w.max_km - 1e-6:
-                    exact = rules.distance_km(w.lat, w.lon, person.lat, person.lon)
-                    if not rules.within_range(exact, w.max_km):
-                        excluded += 1
-                        continue
-                starts = rules.grid_starts(
-                    earliest=visit.earliest,
-                    latest=visit.latest,
-                    duration=visit.duration,
-                    grid=grid,
-                    windows=w.windows.get(visit.day, ()),
+            picked = ordered.tolist() if limit is None else ordered[:limit].tolist()
+            picked += [w for w in visit.pinned if mask[w] and w not in picked]
+            by_visit[v] = [
+                Candidate(
+                    v,
+                    i,
+                    tuple(
+                        rules.grid_starts(
+                            earliest=visit.earliest,
+                            latest=visit.latest,
+                            duration=visit.duration,
+                            grid=compiled.grid,
+                            windows=volunteers[i].windows.get(visit.day, ()),
+                        )
+                    ),
+                    float(km[i]),
+                    volunteers[i].id in person.circle,
                 )
-                kept.append(Candidate(v, i, tuple(starts), exact, w.id in person.circle))
-            # Counted before the limit; a volunteer a hair beyond range past the limit may be
-            # counted, which only ever loosens the upper bound that uses these counts.
-            compiled.eligible_counts[v] = len(chosen) - excluded
-            by_visit[v] = kept
+                for i in picked
+            ]
     return by_visit
 
 
-def _window_arrays(
-    volunteers: list[CVolunteer],
-) -> dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
-    """Per day, (n_volunteers, k) arrays of window starts and ends (padded with empty windows)."""
-    out = {}
-    for day in range(7):
-        width = max((len(w.windows.get(day, ())) for w in volunteers), default=0)
-        if width == 0:
-            continue
-        starts = np.zeros((len(volunteers), width), dtype=np.int64)
-        ends = np.full((len(volunteers), width), -10_000, dtype=np.int64)
-        for w in volunteers:
-            for k, (a, b) in enumerate(w.windows.get(day, ())):
-                starts[w.index, k] = a
-                ends[w.index, k] = b
-        out[day] = (starts, ends)
-    return out
-
-
-def minutes_label(day: int, start: int, end: int) -> str:
+def window_label(day: int, start: int, end: int) -> str:
     """'Tue 10:00-13:00'."""
-    return (
-        f"{rules.DAY_SHORT[day]} {start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
-    )
+    return f"{rules.DAY_SHORT[day]} {clock_of(start)}-{clock_of(end)}"

@@ -51,8 +51,9 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from solver import eligibility as rules
 from solver.capacity import day_knapsacks
-from solver.compiled import Compiled
+from solver.compiled import CompiledWeek
 from solver.greedy import Rota
 
 SCALE = 1000  # need and km are scaled to integers (thousandths)
@@ -62,7 +63,7 @@ BoolVar = cp_model.BoolVarT  # a Boolean variable or its negation
 
 
 @dataclass
-class SubResult:
+class NeighbourhoodResult:
     """The outcome of solving one neighbourhood (objective and bound in the file's units)."""
 
     rota: Rota  # the decided free visits only
@@ -111,7 +112,7 @@ class NeighbourhoodModel:
 
 
 def build_model(
-    compiled: Compiled,
+    compiled: CompiledWeek,
     *,
     free: list[int],
     fixed: Rota,
@@ -145,7 +146,9 @@ def build_model(
         )
         for cand in c.candidates[v]:
             w = cand.volunteer
-            if fixed_load[w] + visit.duration > c.volunteers[w].max_minutes:
+            if not rules.within_weekly_limit(
+                fixed_load[w] + visit.duration, c.volunteers[w].max_minutes
+            ):
                 continue
             if not cand.in_circle and w not in fixed_serving[visit.person] and places <= 0:
                 continue
@@ -268,7 +271,7 @@ class _DayTable:
 
 
 def _day_tables(
-    c: Compiled,
+    c: CompiledWeek,
     days: dict[tuple[int, int], list[_Node]],
     fixed_days: dict[tuple[int, int], list[tuple[int, int]]],
 ) -> dict[int, _DayTable]:
@@ -285,7 +288,9 @@ def _day_tables(
     return tables
 
 
-def _arrays(c: Compiled, nodes: list[_Node], table: _DayTable) -> tuple[npt.NDArray[np.int64], ...]:
+def _arrays(
+    c: CompiledWeek, nodes: list[_Node], table: _DayTable
+) -> tuple[npt.NDArray[np.int64], ...]:
     """Positions, earliest and latest starts, durations, and the separation matrix.
 
     ``gap[a, b]`` is the least ``start_b - start_a`` when ``a`` comes first (rule 8): duration
@@ -317,7 +322,7 @@ def _order_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> BoolVar:
 
 
 def _add_no_overlap(
-    built: NeighbourhoodModel, c: Compiled, nodes: list[_Node], table: _DayTable
+    built: NeighbourhoodModel, c: CompiledWeek, nodes: list[_Node], table: _DayTable
 ) -> None:
     """Rule 8 between every two free visits of one volunteer's day.
 
@@ -363,7 +368,7 @@ def _add_no_overlap(
 
 
 def _add_day_energy(
-    built: NeighbourhoodModel, c: Compiled, nodes: list[_Node], table: _DayTable
+    built: NeighbourhoodModel, c: CompiledWeek, nodes: list[_Node], table: _DayTable
 ) -> None:
     """The day's span knapsacks (solver/capacity.py), for the LP relaxation."""
     if len(nodes) < 2:
@@ -389,7 +394,12 @@ def _before_literal(built: NeighbourhoodModel, a: _Node, b: _Node) -> BoolVar | 
 
 
 def _add_travel_path(
-    built: NeighbourhoodModel, c: Compiled, w: int, day: int, nodes: list[_Node], table: _DayTable
+    built: NeighbourhoodModel,
+    c: CompiledWeek,
+    w: int,
+    day: int,
+    nodes: list[_Node],
+    table: _DayTable,
 ) -> None:
     """The km between consecutive visits of one volunteer's day, exactly (see module doc)."""
     if len(nodes) < 2 or all(isinstance(n.present, int) for n in nodes):
@@ -440,7 +450,7 @@ def _add_travel_path(
 
 def _add_fairness(
     built: NeighbourhoodModel,
-    c: Compiled,
+    c: CompiledWeek,
     fixed_load: dict[int, int],
     by_volunteer: dict[int, list[tuple[int, cp_model.IntVar]]],
 ) -> None:
@@ -468,7 +478,7 @@ def _add_fairness(
     built.cost_terms.append(c.fairness * SCALE * (most - least))
 
 
-def add_hints(built: NeighbourhoodModel, c: Compiled, hint: Rota) -> None:
+def add_hints(built: NeighbourhoodModel, c: CompiledWeek, hint: Rota) -> None:
     """Hint every variable from a valid rota (the free visits' part of it)."""
     model = built.model
     chosen = {(v, w) for v, (_, vols) in hint.items() for w in vols}
@@ -504,7 +514,7 @@ def add_hints(built: NeighbourhoodModel, c: Compiled, hint: Rota) -> None:
         model.add_hint(used, w in loads)
 
 
-def run(
+def solve_model(
     built: NeighbourhoodModel,
     *,
     time_limit: float,
@@ -519,8 +529,8 @@ def run(
         solver.parameters.max_deterministic_time = max(0.01, deterministic_limit)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    # measured on the generated weeks: the LP with the enforced (level 2) linearisation proves
-    # the bounds; one round of presolve and light probing leave more time for the search
+    # the LP with the enforced (level 2) linearisation proves the bounds; one round of presolve
+    # and light probing leave more time for the search (chosen on the benchmarks' weeks)
     solver.parameters.linearization_level = 2
     solver.parameters.max_presolve_iterations = 1
     solver.parameters.cp_model_probing_level = 1
@@ -546,7 +556,7 @@ def rota_of(built: NeighbourhoodModel, solver: cp_model.CpSolver) -> Rota:
 
 
 def solve_neighbourhood(
-    compiled: Compiled,
+    compiled: CompiledWeek,
     *,
     free: list[int],
     fixed: Rota,
@@ -557,7 +567,7 @@ def solve_neighbourhood(
     goal: Goal = "contract",
     floor: float | None = None,
     deterministic_limit: float | None = None,
-) -> SubResult:
+) -> NeighbourhoodResult:
     """Optimise the ``free`` visits with everything in ``fixed`` kept as it is.
 
     ``time_limit`` counts from the call, model building included. ``floor`` (file units) adds
@@ -566,7 +576,7 @@ def solve_neighbourhood(
     began = time.monotonic()
     built = build_model(compiled, free=free, fixed=fixed, goal=goal)
     if built.infeasible:
-        return SubResult({}, "INFEASIBLE", float("-inf"), float("-inf"))
+        return NeighbourhoodResult({}, "INFEASIBLE", float("-inf"), float("-inf"))
     model = built.model
     if floor is not None:
         model.add(built.assignment_part() >= round(floor * SCALE))
@@ -580,7 +590,7 @@ def solve_neighbourhood(
     else:
         model.maximize(built.assignment_part())
     add_hints(built, compiled, hint)
-    solver, code = run(
+    solver, code = solve_model(
         built,
         time_limit=time_limit - (time.monotonic() - began),
         workers=workers,
@@ -590,9 +600,9 @@ def solve_neighbourhood(
     status = solver.status_name(code)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = float("-inf") if code == cp_model.INFEASIBLE else float("inf")
-        return SubResult({}, status, float("-inf"), bound, solver.deterministic_time)
+        return NeighbourhoodResult({}, status, float("-inf"), bound, solver.deterministic_time)
     unit = SCALE * SCALE if goal == "search" else SCALE
-    return SubResult(
+    return NeighbourhoodResult(
         rota_of(built, solver),
         status,
         solver.objective_value / unit,
@@ -601,7 +611,7 @@ def solve_neighbourhood(
     )
 
 
-def model_objective(compiled: Compiled, rota: Rota) -> int:
+def model_objective(compiled: CompiledWeek, rota: Rota) -> int:
     """The contract's objective of a whole-week rota in the model's scaled integers."""
     c = compiled
     total = 0

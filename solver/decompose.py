@@ -21,9 +21,10 @@ big week each visit keeps its first ``MODEL_CANDIDATES_PER_VISIT`` candidates (c
 then nearest) in the search; the bound still uses every eligible pair. Independent parts
 (connected components of the volunteer-person eligibility graph, networkx) that are small enough
 are each one neighbourhood, solved first. With ``workers > 1`` several neighbourhoods that share
-no volunteer and no person are solved at once in worker processes (forked, so the compiled week
-is not copied per task). Every incumbent is a valid rota, so stopping at the deadline always
-leaves a valid rota (status FEASIBLE), never a silent timeout.
+no volunteer and no person are solved at once in worker processes (from a forkserver, never
+forked from the caller; each worker receives the compiled week once). Every incumbent is a valid
+rota, so stopping at the deadline always leaves a valid rota (status FEASIBLE), never a silent
+timeout.
 
 Budgets: every CP-SAT call gets only the wall time left before the deadline, counted from before
 its model is built. With one worker a deterministic budget (``DETERMINISTIC_PER_SECOND`` units of
@@ -36,33 +37,31 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import pickle
 import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from multiprocessing.context import BaseContext
 
 import networkx as nx
 import numpy as np
 
-from solver.compiled import Candidate, Compiled
-from solver.cpsat import SCALE, Goal, SubResult, model_objective, solve_neighbourhood
+from solver.compiled import Candidate, CompiledWeek
+from solver.cpsat import SCALE, Goal, NeighbourhoodResult, model_objective, solve_neighbourhood
+from solver.geography import KM_PER_DEGREE
 from solver.greedy import Rota
 
 WHOLE_MODEL_PAIRS = 4_000
-# M scarce, 30 s, 2 workers, 12 candidates per visit: 800 covered 0.731-0.739 of need over six
-# runs, 1,200 0.734-0.738 (no difference beyond the noise); 450 and 1,600+ less (larger
-# neighbourhoods stop being solved to optimality within seconds). With 25 candidates: 1,200
-# 0.7438 in four runs of four, 1,400 0.7427-0.7432.
+# A neighbourhood's size in candidate pairs: larger ones stop being solved to optimality within
+# seconds, smaller ones free too little to move (benchmarks/SOLVER.md, "Search constants").
 NEIGHBOURHOOD_PAIRS = 1_200
 NEIGHBOURHOOD_SECONDS = 4.0
-# Big weeks: each visit's circle members and nearest volunteers, this many, in the search. On
-# M scarce (median 12 eligible per visit, 446 of 970 visits with more) 12 covered 0.7392-0.7405
-# of need, 20 0.7419-0.7423, 25 0.7438 (four runs), 30 0.7424-0.7426, every eligible one
-# 0.7411; on two other M scarce weeks (seeds 2, 3) 25 covered 0.7160 and 0.6974 against 0.7127
-# and 0.6917 with 12. A visit whose nearest volunteers are taken needs the next ones in reach,
-# but every extra candidate makes a neighbourhood of the same pairs hold fewer visits.
+# Big weeks: each visit's circle members and nearest volunteers, this many, in the search. A
+# visit whose nearest volunteers are taken needs the next ones in reach, but every extra
+# candidate makes a neighbourhood of the same pairs hold fewer visits (benchmarks/SOLVER.md).
 MODEL_CANDIDATES_PER_VISIT = 25
 PHASE_ONE_SHARE = 0.5
 ONE_DAY_SHARE = 0.4  # neighbourhoods of the seed's day only (else every day of nearby people)
@@ -84,7 +83,7 @@ class Clock:
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
-    def spend(self, result: SubResult) -> None:
+    def spend(self, result: NeighbourhoodResult) -> None:
         if self.deterministic is not None:
             self.deterministic -= result.deterministic_time
 
@@ -109,7 +108,7 @@ class PinsInfeasible(Exception):
     """The pinned assignments cannot all hold together."""
 
 
-def parts(compiled: Compiled) -> list[list[int]]:
+def independent_parts(compiled: CompiledWeek) -> list[list[int]]:
     """Visit indices grouped by connected component of the eligibility graph, largest first."""
     graph = nx.Graph()
     c = compiled
@@ -127,11 +126,11 @@ def parts(compiled: Compiled) -> list[list[int]]:
     return groups
 
 
-def pair_count(compiled: Compiled, visits: list[int]) -> int:
+def pair_count(compiled: CompiledWeek, visits: list[int]) -> int:
     return sum(len(compiled.candidates[v]) for v in visits)
 
 
-def rota_objective(compiled: Compiled, rota: Rota) -> float:
+def rota_objective(compiled: CompiledWeek, rota: Rota) -> float:
     """The contract's objective of a rota, exactly (same definition as solver/check.py)."""
     c = compiled
     need = continuity = travel = 0.0
@@ -163,7 +162,7 @@ def rota_objective(compiled: Compiled, rota: Rota) -> float:
 
 
 def improve(
-    compiled: Compiled,
+    compiled: CompiledWeek,
     incumbent: Rota,
     *,
     clock: Clock,
@@ -181,7 +180,7 @@ def improve(
     return Outcome(rota, False)
 
 
-def model_candidates(c: Compiled, limit: int) -> list[list[Candidate]]:
+def model_candidates(c: CompiledWeek, limit: int) -> list[list[Candidate]]:
     """Each visit's first ``limit`` candidates (circle members, then nearest), pins always."""
     out = []
     for visit, cands in zip(c.visits, c.candidates, strict=True):
@@ -194,12 +193,12 @@ def model_candidates(c: Compiled, limit: int) -> list[list[Candidate]]:
     return out
 
 
-def _better(c: Compiled, a: Rota, b: Rota) -> Rota:
+def _better(c: CompiledWeek, a: Rota, b: Rota) -> Rota:
     return a if rota_objective(c, a) >= rota_objective(c, b) else b
 
 
 def _whole(
-    c: Compiled, incumbent: Rota, clock: Clock, workers: int, seed: int, say: Progress
+    c: CompiledWeek, incumbent: Rota, clock: Clock, workers: int, seed: int, say: Progress
 ) -> Outcome:
     free = list(range(len(c.visits)))
     say("optimising the whole week: coverage and circles")
@@ -252,7 +251,7 @@ def _whole(
 class _Neighbourhoods:
     """Chooses sets of visits to re-optimise together."""
 
-    c: Compiled
+    c: CompiledWeek
     rng: random.Random
     xy: np.ndarray  # people's positions in km (equirectangular, fine at borough scale)
     people_visits: list[list[int]]
@@ -289,24 +288,28 @@ class _Neighbourhoods:
         return free
 
 
-def _neighbourhoods(c: Compiled, seed: int) -> _Neighbourhoods:
+def _neighbourhoods(c: CompiledWeek, seed: int) -> _Neighbourhoods:
     lat0 = math.radians(float(np.mean([p.lat for p in c.people]))) if c.people else 0.0
-    xy = np.array([[p.lon * 111.2 * math.cos(lat0), p.lat * 111.2] for p in c.people])
+    xy = np.array(
+        [[p.lon * KM_PER_DEGREE * math.cos(lat0), p.lat * KM_PER_DEGREE] for p in c.people]
+    )
     people_visits: list[list[int]] = [[] for _ in c.people]
     for v in c.visits:
         if c.candidates[v.index]:
             people_visits[v.person].append(v.index)
-    queue = [g for g in parts(c) if 0 < pair_count(c, g) <= NEIGHBOURHOOD_PAIRS * 2]
+    queue = [g for g in independent_parts(c) if 0 < pair_count(c, g) <= NEIGHBOURHOOD_PAIRS * 2]
     return _Neighbourhoods(c, random.Random(seed), xy, people_visits, queue)
 
 
-def _touches(c: Compiled, free: list[int]) -> tuple[set[int], set[int]]:
+def _touches(c: CompiledWeek, free: list[int]) -> tuple[set[int], set[int]]:
     people = {c.visits[v].person for v in free}
     volunteers = {cand.volunteer for v in free for cand in c.candidates[v]}
     return people, volunteers
 
 
-def _search(c: Compiled, rota: Rota, clock: Clock, workers: int, seed: int, say: Progress) -> Rota:
+def _search(
+    c: CompiledWeek, rota: Rota, clock: Clock, workers: int, seed: int, say: Progress
+) -> Rota:
     chooser = _neighbourhoods(c, seed)
     best = rota_objective(c, rota)
     rounds = accepted = 0
@@ -346,7 +349,7 @@ def _search(c: Compiled, rota: Rota, clock: Clock, workers: int, seed: int, say:
 
 
 def _batch(
-    c: Compiled, chooser: _Neighbourhoods, rota: Rota, size: int, polish: bool
+    c: CompiledWeek, chooser: _Neighbourhoods, rota: Rota, size: int, polish: bool
 ) -> list[list[int]]:
     """Up to ``size`` neighbourhoods that share no person and no volunteer."""
     batch: list[list[int]] = []
@@ -365,24 +368,46 @@ def _batch(
     return batch
 
 
-# Worker processes inherit the compiled week through fork rather than pickling it per task.
-_SHARED: Compiled | None = None
+# The week a worker process solves neighbourhoods of, set once when the worker starts.
+_WEEK: CompiledWeek | None = None
 
 
-def _pool(c: Compiled, workers: int) -> ProcessPoolExecutor | None:
-    global _SHARED
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+def _receive_week(week: bytes) -> None:
+    global _WEEK
+    _WEEK = pickle.loads(week)
+
+
+def _pool(c: CompiledWeek, workers: int) -> ProcessPoolExecutor | None:
+    """Worker processes for the search, or None with one worker.
+
+    Never forked from this process, which may be a threaded server: workers come from a
+    forkserver (a clean single-threaded process that has imported the solver once) or, where
+    there is none, are spawned. Each receives the compiled week once, when it starts, pickled
+    once here (without the distance cache, which workers fill for their own neighbourhoods).
+    Only the search of a big week pays for starting workers; a small week's whole model never
+    makes a pool.
+    """
+    if workers <= 1:
         return None
-    _SHARED = c
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    context: BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(["solver.decompose"])
+        context = forkserver
+    else:
+        context = multiprocessing.get_context("spawn")
+    week = pickle.dumps(replace(c, _km_cache={}), protocol=pickle.HIGHEST_PROTOCOL)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_receive_week, initargs=(week,)
+    )
 
 
-def _solve_shared(
+def _solve_in_worker(
     free: list[int], fixed: Rota, limit: float, seed: int, dlimit: float | None, goal: Goal
-) -> SubResult:
-    assert _SHARED is not None
+) -> NeighbourhoodResult:
+    assert _WEEK is not None
     return solve_neighbourhood(
-        _SHARED,
+        _WEEK,
         free=free,
         fixed=fixed,
         hint=fixed,
@@ -395,7 +420,7 @@ def _solve_shared(
 
 
 def _solve_batch(
-    c: Compiled,
+    c: CompiledWeek,
     pool: ProcessPoolExecutor | None,
     batch: list[list[int]],
     rota: Rota,
@@ -403,7 +428,7 @@ def _solve_batch(
     seed: int,
     dlimit: float | None,
     goal: Goal,
-) -> list[SubResult]:
+) -> list[NeighbourhoodResult]:
     if pool is None:
         return [
             solve_neighbourhood(
@@ -419,7 +444,7 @@ def _solve_batch(
             )
             for free in batch
         ]
-    futures: list[Future[SubResult]] = [
-        pool.submit(_solve_shared, free, rota, limit, seed, dlimit, goal) for free in batch
+    futures: list[Future[NeighbourhoodResult]] = [
+        pool.submit(_solve_in_worker, free, rota, limit, seed, dlimit, goal) for free in batch
     ]
     return [f.result() for f in futures]

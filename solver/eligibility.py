@@ -1,39 +1,40 @@
-"""Eligibility: hard rules 1-7 of ROTA_FORMAT.md, the one source of truth.
+"""Eligibility: hard rules 1-9 of ROTA_FORMAT.md, decided here and nowhere else.
 
-Each rule is a small function on plain values, so the solver's hot loops and the service (which
-validates a volunteer's self sign-up) share exactly the same code. ``reasons_not_eligible`` and
-``eligible`` take the individual person, visit and volunteer models; no whole problem is needed.
+Each rule is a small function on plain values (``fits_availability`` ... ``within_weekly_limit``),
+used by the checker, the explanations and problem validation. The same rules over many volunteers
+at once, with numpy, are the ``*_all`` functions and ``VolunteerTable``: the solver's candidate
+search (solver/compiled.py, which the CP-SAT model, greedy and the bound read) uses them, and
+tests/solver/test_eligibility.py checks that they decide every (visit, volunteer) pair of random
+weeks exactly as the scalar rules do.
+
+``eligible_volunteers`` answers the service's question: who may take this visit, given the
+visits each volunteer already holds this week (rules 1-9), and at which starts.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
+from solver.geography import EARTH_RADIUS_KM as EARTH_RADIUS_KM
+from solver.geography import distance_km as distance_km
+from solver.geography import haversine_km
+from solver.geography import travel_minutes as travel_minutes
 from solver.models import Person, Visit, Volunteer, clock_of, minutes_of
 
-EARTH_RADIUS_KM = 6371.0088
+# EARTH_RADIUS_KM, distance_km and travel_minutes live in solver/geography.py; the re-exports
+# above keep ``eligibility.distance_km`` working for service/signup.py and graph/analytics.py,
+# which still import them from here.
+
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in km, Earth radius 6371.0088 km."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlam = math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
-
-
-def travel_minutes(km: float, speed_kmh: float) -> int:
-    """Rule 8's travel time, ``ceil(km / speed * 60)``.
-
-    Both evaluation orders are taken and the larger kept, so a checker that computes the formula
-    either way never finds a gap one floating-point step too short.
-    """
-    return max(math.ceil(km / speed_kmh * 60), math.ceil(km * 60 / speed_kmh))
-
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 # --- rules on plain values -------------------------------------------------------------------
 
@@ -73,6 +74,17 @@ def gender_matches(preference: str | None, gender: str | None) -> bool:
 def not_excluded(excluded: Collection[str], volunteer_id: str) -> bool:
     """Rule 7: the volunteer is not on the person's exclusion list."""
     return volunteer_id not in excluded
+
+
+def apart_with_travel(start_a: int, end_a: int, start_b: int, end_b: int, gap: int) -> bool:
+    """Rule 8 for two visits of one volunteer on one day: one starts after the other ends plus
+    ``gap``, the travel minutes between their people."""
+    return start_b >= end_a + gap or start_a >= end_b + gap
+
+
+def within_weekly_limit(minutes: int, max_minutes: int) -> bool:
+    """Rule 9: a volunteer's visit minutes this week are within their weekly limit."""
+    return minutes <= max_minutes
 
 
 def grid_starts(
@@ -172,3 +184,335 @@ def eligible(
     return not reasons_not_eligible(
         visit=visit, person=person, volunteer=volunteer, grid_minutes=grid_minutes, start=start
     )
+
+
+# --- the same rules over many volunteers at once -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerTable:
+    """Many volunteers as numpy columns, row ``i`` being ``ids[i]``: what rules 1-9 read."""
+
+    ids: tuple[str, ...]
+    index: dict[str, int]
+    lat: FloatArray
+    lon: FloatArray
+    lat_radians: FloatArray
+    lon_radians: FloatArray
+    max_km: FloatArray
+    max_minutes: IntArray
+    checked: BoolArray
+    gender_codes: dict[str, int]
+    genders: IntArray  # a code of ``gender_codes``, or -1 where no gender is stated
+    languages: tuple[frozenset[str], ...]
+    language_bits: dict[str, int]
+    language_masks: IntArray | None  # one bit per language; None when there are more than 62
+    windows: tuple[Mapping[int, Sequence[tuple[int, int]]], ...]  # per volunteer, by day
+    window_starts: dict[int, IntArray]  # by day, (volunteers, windows), padded with empty ones
+    window_ends: dict[int, IntArray]
+
+
+_NO_GENDER = -1
+_EMPTY_WINDOW_END = -10_000
+
+
+def volunteer_table(
+    *,
+    ids: Sequence[str],
+    lats: Sequence[float],
+    lons: Sequence[float],
+    max_km: Sequence[float],
+    max_minutes: Sequence[int],
+    checked: Sequence[bool],
+    genders: Sequence[str | None],
+    languages: Sequence[Collection[str]],
+    windows: Sequence[Mapping[int, Sequence[tuple[int, int]]]],
+) -> VolunteerTable:
+    """The table of volunteers given as parallel sequences of plain values."""
+    gender_codes: dict[str, int] = {}
+    gender_column = [
+        _NO_GENDER if g is None else gender_codes.setdefault(g, len(gender_codes)) for g in genders
+    ]
+    language_bits: dict[str, int] = {}
+    for spoken in languages:
+        for lang in spoken:
+            language_bits.setdefault(lang, len(language_bits))
+    masks = None
+    if len(language_bits) <= 62:
+        masks = np.array(
+            [sum(1 << language_bits[lang] for lang in set(spoken)) for spoken in languages],
+            dtype=np.int64,
+        )
+    window_starts: dict[int, IntArray] = {}
+    window_ends: dict[int, IntArray] = {}
+    for day in range(7):
+        width = max((len(w.get(day, ())) for w in windows), default=0)
+        if width == 0:
+            continue
+        starts = np.zeros((len(ids), width), dtype=np.int64)
+        ends = np.full((len(ids), width), _EMPTY_WINDOW_END, dtype=np.int64)
+        for i, by_day in enumerate(windows):
+            for k, (start, end) in enumerate(by_day.get(day, ())):
+                starts[i, k] = start
+                ends[i, k] = end
+        window_starts[day], window_ends[day] = starts, ends
+    lat = np.array(lats, dtype=np.float64)
+    lon = np.array(lons, dtype=np.float64)
+    return VolunteerTable(
+        ids=tuple(ids),
+        index={volunteer_id: i for i, volunteer_id in enumerate(ids)},
+        lat=lat,
+        lon=lon,
+        lat_radians=np.radians(lat),
+        lon_radians=np.radians(lon),
+        max_km=np.array(max_km, dtype=np.float64),
+        max_minutes=np.array(max_minutes, dtype=np.int64),
+        checked=np.array(checked, dtype=np.bool_),
+        gender_codes=gender_codes,
+        genders=np.array(gender_column, dtype=np.int64),
+        languages=tuple(frozenset(spoken) for spoken in languages),
+        language_bits=language_bits,
+        language_masks=masks,
+        windows=tuple(windows),
+        window_starts=window_starts,
+        window_ends=window_ends,
+    )
+
+
+def table_of(volunteers: Sequence[Volunteer]) -> VolunteerTable:
+    """The table of volunteers given as ROTA_FORMAT models."""
+    return volunteer_table(
+        ids=[w.id for w in volunteers],
+        lats=[w.lat for w in volunteers],
+        lons=[w.lon for w in volunteers],
+        max_km=[w.max_km for w in volunteers],
+        max_minutes=[w.max_minutes for w in volunteers],
+        checked=[w.checked for w in volunteers],
+        genders=[w.gender for w in volunteers],
+        languages=[w.languages for w in volunteers],
+        windows=[{day: windows_on(w, day) for day in range(7)} for w in volunteers],
+    )
+
+
+def km_to_all(lat: float, lon: float, table: VolunteerTable) -> FloatArray:
+    """Great-circle km from a person at (``lat``, ``lon``) to every volunteer.
+
+    Values within a hair of a volunteer's ``max_km`` are computed again with ``distance_km``, so
+    that ``within_range_all`` decides rule 3 exactly as ``within_range`` does.
+    """
+    phi, lam = np.radians(lat), np.radians(lon)
+    km = haversine_km(phi, lam, table.lat_radians, table.lon_radians)
+    for i in np.flatnonzero(np.abs(km - table.max_km) <= 1e-6).tolist():
+        km[i] = distance_km(float(table.lat[i]), float(table.lon[i]), lat, lon)
+    return km
+
+
+def fits_some_start_all(
+    *, day: int, earliest: int, latest: int, duration: int, grid: int, table: VolunteerTable
+) -> BoolArray:
+    """Rules 1 and 2: some grid start in the visit window fits one of the volunteer's windows
+    (``grid_starts`` is not empty)."""
+    if day not in table.window_starts:
+        return np.zeros(len(table.ids), dtype=np.bool_)
+    low = np.maximum(table.window_starts[day], earliest)
+    first = -(-low // grid) * grid
+    fits_window: BoolArray = first + duration <= np.minimum(table.window_ends[day], latest)
+    fits: BoolArray = np.any(fits_window, axis=1)
+    return fits
+
+
+def within_range_all(km: FloatArray, table: VolunteerTable) -> BoolArray:
+    """Rule 3 for every volunteer (``km`` from ``km_to_all``)."""
+    inside: BoolArray = km <= table.max_km
+    return inside
+
+
+def check_satisfied_all(requires_check: bool, table: VolunteerTable) -> BoolArray:
+    """Rule 4 for every volunteer."""
+    if not requires_check:
+        return np.ones(len(table.ids), dtype=np.bool_)
+    return table.checked.copy()
+
+
+def language_shared_all(person_languages: Collection[str], table: VolunteerTable) -> BoolArray:
+    """Rule 5 for every volunteer."""
+    if not person_languages:
+        return np.ones(len(table.ids), dtype=np.bool_)
+    if table.language_masks is None:
+        return np.array(
+            [language_shared(person_languages, spoken) for spoken in table.languages],
+            dtype=np.bool_,
+        )
+    wanted = sum(
+        1 << table.language_bits[lang]
+        for lang in set(person_languages)
+        if lang in table.language_bits
+    )
+    shared: BoolArray = (table.language_masks & wanted) != 0
+    return shared
+
+
+def gender_matches_all(preference: str | None, table: VolunteerTable) -> BoolArray:
+    """Rule 6 for every volunteer."""
+    if preference is None:
+        return np.ones(len(table.ids), dtype=np.bool_)
+    matches: BoolArray = table.genders == table.gender_codes.get(preference, _NO_GENDER - 1)
+    return matches
+
+
+def not_excluded_all(excluded: Collection[str], table: VolunteerTable) -> BoolArray:
+    """Rule 7 for every volunteer."""
+    allowed = np.ones(len(table.ids), dtype=np.bool_)
+    for volunteer_id in excluded:
+        i = table.index.get(volunteer_id)
+        if i is not None:
+            allowed[i] = False
+    return allowed
+
+
+def within_weekly_limit_all(minutes: int | IntArray, table: VolunteerTable) -> BoolArray:
+    """Rule 9 for every volunteer, ``minutes`` being what each would work this week."""
+    within: BoolArray = minutes <= table.max_minutes
+    return within
+
+
+def person_rules_all(
+    *,
+    lat: float,
+    lon: float,
+    languages: Collection[str],
+    gender_preference: str | None,
+    excluded: Collection[str],
+    table: VolunteerTable,
+) -> tuple[BoolArray, FloatArray]:
+    """Rules 3, 5, 6 and 7 (those a person decides, whatever the visit) for every volunteer,
+    and every volunteer's km from the person."""
+    km = km_to_all(lat, lon, table)
+    allowed = within_range_all(km, table)
+    allowed &= language_shared_all(languages, table)
+    allowed &= gender_matches_all(gender_preference, table)
+    allowed &= not_excluded_all(excluded, table)
+    return allowed, km
+
+
+def visit_rules_all(
+    *,
+    day: int,
+    earliest: int,
+    latest: int,
+    duration: int,
+    requires_check: bool,
+    grid: int,
+    table: VolunteerTable,
+) -> BoolArray:
+    """Rules 1, 2 and 4 (those a visit decides, wherever its person lives) for every volunteer."""
+    allowed = fits_some_start_all(
+        day=day, earliest=earliest, latest=latest, duration=duration, grid=grid, table=table
+    )
+    allowed &= check_satisfied_all(requires_check, table)
+    return allowed
+
+
+def eligible_all(
+    *, visit: Visit, person: Person, table: VolunteerTable, grid_minutes: int = 15
+) -> BoolArray:
+    """``eligible`` (rules 1-7, at any start) for every volunteer of ``table`` at once."""
+    allowed, _ = person_rules_all(
+        lat=person.lat,
+        lon=person.lon,
+        languages=person.languages,
+        gender_preference=person.gender_preference,
+        excluded=person.excluded_volunteers,
+        table=table,
+    )
+    allowed &= visit_rules_all(
+        day=visit.day,
+        earliest=visit.earliest_minutes,
+        latest=visit.latest_minutes,
+        duration=visit.duration_minutes,
+        requires_check=visit.requires_check,
+        grid=grid_minutes,
+        table=table,
+    )
+    return allowed
+
+
+# --- rules 8 and 9 against the visits a volunteer already holds --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeldVisit:
+    """A visit a volunteer holds this week: its day, start and duration (minutes), and where."""
+
+    day: int
+    start: int
+    duration: int
+    lat: float
+    lon: float
+
+
+def fits_schedule(held: Iterable[HeldVisit], new: HeldVisit, *, travel_speed_kmh: float) -> bool:
+    """Rule 8: ``new`` overlaps none of the ``held`` visits of its day, travel included."""
+    for other in held:
+        if other.day != new.day:
+            continue
+        gap = travel_minutes(distance_km(other.lat, other.lon, new.lat, new.lon), travel_speed_kmh)
+        if not apart_with_travel(
+            other.start, other.start + other.duration, new.start, new.start + new.duration, gap
+        ):
+            return False
+    return True
+
+
+def fits_week(
+    held: Sequence[HeldVisit], new: HeldVisit, *, max_minutes: int, travel_speed_kmh: float
+) -> bool:
+    """Rules 8 and 9: ``new`` fits beside the ``held`` visits and within the weekly limit."""
+    minutes = sum(h.duration for h in held) + new.duration
+    return within_weekly_limit(minutes, max_minutes) and fits_schedule(
+        held, new, travel_speed_kmh=travel_speed_kmh
+    )
+
+
+def eligible_volunteers(
+    *,
+    visit: Visit,
+    person: Person,
+    table: VolunteerTable,
+    held: Mapping[str, Sequence[HeldVisit]],
+    grid_minutes: int = 15,
+    travel_speed_kmh: float = 12.0,
+) -> dict[str, list[int]]:
+    """The volunteers of ``table`` who may take ``visit`` (rules 1-9), given the visits each
+    already holds this week (``held``, by volunteer id; none where absent): for each, the starts
+    (minutes after midnight, ascending) at which they can. Volunteers with no start are left out.
+    """
+    allowed = eligible_all(visit=visit, person=person, table=table, grid_minutes=grid_minutes)
+    held_minutes = np.array(
+        [sum(h.duration for h in held.get(volunteer_id, ())) for volunteer_id in table.ids],
+        dtype=np.int64,
+    )
+    allowed &= within_weekly_limit_all(held_minutes + visit.duration_minutes, table)
+    out: dict[str, list[int]] = {}
+    for i in np.flatnonzero(allowed).tolist():
+        volunteer_id = table.ids[i]
+        starts = grid_starts(
+            earliest=visit.earliest_minutes,
+            latest=visit.latest_minutes,
+            duration=visit.duration_minutes,
+            grid=grid_minutes,
+            windows=table.windows[i].get(visit.day, ()),
+        )
+        theirs = held.get(volunteer_id, ())
+        fitting = [
+            start
+            for start in starts
+            if fits_schedule(
+                theirs,
+                HeldVisit(visit.day, start, visit.duration_minutes, person.lat, person.lon),
+                travel_speed_kmh=travel_speed_kmh,
+            )
+        ]
+        if fitting:
+            out[volunteer_id] = fitting
+    return out

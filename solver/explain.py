@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from solver import eligibility as rules
-from solver.compiled import Compiled, CVisit, CVolunteer, minutes_label
+from solver.compiled import CompiledVisit, CompiledVolunteer, CompiledWeek, window_label
+from solver.geography import distance_km
 from solver.greedy import Rota, RotaState
 
 
-def assignment_reasons(c: Compiled, visit: int, volunteer: int) -> list[str]:
+def assignment_reasons(c: CompiledWeek, visit: int, volunteer: int) -> list[str]:
     """Why this volunteer holds this visit."""
     v = c.visits[visit]
     person = c.people[v.person]
@@ -26,7 +27,7 @@ def assignment_reasons(c: Compiled, visit: int, volunteer: int) -> list[str]:
     shared = sorted(person.languages & w.languages)
     if shared:
         reasons.append(f"shares language {shared[0]}")
-    km = rules.distance_km(w.lat, w.lon, person.lat, person.lon)
+    km = distance_km(w.lat, w.lon, person.lat, person.lon)
     reasons.append(f"{km:.1f} km away")
     if c.eligible_counts and c.eligible_counts[visit] == v.needed:
         reasons.append(
@@ -35,10 +36,10 @@ def assignment_reasons(c: Compiled, visit: int, volunteer: int) -> list[str]:
     return reasons
 
 
-def unassigned_reasons(c: Compiled, visit: int, state: RotaState) -> list[str]:
+def unassigned_reasons(c: CompiledWeek, visit: int, state: RotaState) -> list[str]:
     """Why this visit is open, in words a coordinator can act on."""
     v = c.visits[visit]
-    window = minutes_label(v.day, v.earliest, v.latest)
+    window = window_label(v.day, v.earliest, v.latest)
     if c.eligible_counts[visit] < v.needed:
         return [_nobody_free(c, v, window)]
     reasons = []
@@ -48,7 +49,7 @@ def unassigned_reasons(c: Compiled, visit: int, state: RotaState) -> list[str]:
     could = []
     for cand in c.candidates[visit]:
         w = cand.volunteer
-        if state.load[w] + v.duration > c.volunteers[w].max_minutes:
+        if not rules.within_weekly_limit(state.load[w] + v.duration, c.volunteers[w].max_minutes):
             at_limit += 1
         elif not state.has_room(w, visit):
             circle_blocked += 1
@@ -96,18 +97,18 @@ def _counted(n: int, total: int, one: str, many: str) -> str:
     return f"{n} of the {total} volunteers who could go {'is' if n == 1 else 'are'} {many}"
 
 
-def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
+def _nobody_free(c: CompiledWeek, v: CompiledVisit, window: str) -> str:
     person = c.people[v.person]
     in_range = [
         w
         for w in c.volunteers
-        if rules.within_range(rules.distance_km(w.lat, w.lon, person.lat, person.lon), w.max_km)
+        if rules.within_range(distance_km(w.lat, w.lon, person.lat, person.lon), w.max_km)
     ]
     if not in_range:
         return f"no volunteer's travel range reaches {person.id}"
     words = ["volunteer"]
     pool = in_range
-    steps: list[tuple[bool, Callable[[CVolunteer], bool], str]] = [
+    steps: list[tuple[bool, Callable[[CompiledVolunteer], bool], str]] = [
         (v.requires_check, lambda w: rules.check_satisfied(True, w.checked), "checked"),
         (
             bool(person.languages),
@@ -143,7 +144,7 @@ def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
             grid=c.grid,
             windows=w.windows.get(v.day, ()),
         )
-        and w.max_minutes >= v.duration
+        and rules.within_weekly_limit(v.duration, w.max_minutes)
     ]
     label = f"{', '.join(words[:-1])} {words[-1]}".strip(", ")
     if not free:
@@ -154,7 +155,7 @@ def _nobody_free(c: Compiled, v: CVisit, window: str) -> str:
     )
 
 
-def state_of(c: Compiled, rota: Rota) -> RotaState:
+def state_of(c: CompiledWeek, rota: Rota) -> RotaState:
     """The used minutes, day schedules and circle places of a finished rota."""
     state = RotaState(c)
     for v, (start, vols) in rota.items():

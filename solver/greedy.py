@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from solver.compiled import Candidate, Compiled
+from solver import eligibility as rules
+from solver.compiled import Candidate, CompiledWeek
 
 # visit index -> (start, volunteer indices)
 Rota = dict[int, tuple[int, tuple[int, ...]]]
@@ -21,7 +22,7 @@ Rota = dict[int, tuple[int, tuple[int, ...]]]
 class RotaState:
     """What a partial rota has used up: minutes, day schedules, circle places."""
 
-    compiled: Compiled
+    compiled: CompiledWeek
     load: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     days: dict[tuple[int, int], list[tuple[int, int, int]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -35,7 +36,7 @@ class RotaState:
         end = start + v.duration
         for other_start, other_end, other in self.days.get((w, v.day), ()):
             gap = c.travel(other, visit)
-            if not (start >= other_end + gap or other_start >= end + gap):
+            if not rules.apart_with_travel(other_start, other_end, start, end, gap):
                 return False
         return True
 
@@ -43,7 +44,7 @@ class RotaState:
         """Rules 9 and 10 for one more visit of ``w``."""
         c = self.compiled
         v = c.visits[visit]
-        if self.load[w] + v.duration > c.volunteers[w].max_minutes:
+        if not rules.within_weekly_limit(self.load[w] + v.duration, c.volunteers[w].max_minutes):
             return False
         person = c.people[v.person]
         if c.volunteers[w].id in person.circle or w in self.newcomers[v.person]:
@@ -61,7 +62,7 @@ class RotaState:
                 self.newcomers[v.person].add(w)
 
 
-def greedy(compiled: Compiled) -> Rota:
+def greedy(compiled: CompiledWeek) -> Rota:
     """A valid rota by first-fit in order of need (pins first)."""
     c = compiled
     state = RotaState(c)

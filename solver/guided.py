@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from solver.bound import Shares
-from solver.compiled import Compiled
+from solver.compiled import CompiledWeek
 from solver.greedy import Rota, RotaState, place
 
 
-def guided(compiled: Compiled, shares: Shares) -> Rota:
+def rota_from_relaxation(compiled: CompiledWeek, shares: Shares) -> Rota:
     """A valid rota that follows the relaxation's shares."""
     c = compiled
     covered: dict[int, float] = defaultdict(float)

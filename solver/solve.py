@@ -9,7 +9,7 @@ from pathlib import Path
 
 from solver.bound import relax
 from solver.check import compute_metrics
-from solver.compiled import Compiled, compile_problem, find_candidates
+from solver.compiled import CompiledWeek, compile_problem, find_candidates
 from solver.decompose import (
     DETERMINISTIC_PER_SECOND,
     MODEL_CANDIDATES_PER_VISIT,
@@ -20,7 +20,7 @@ from solver.decompose import (
 )
 from solver.explain import assignment_reasons, state_of, unassigned_reasons
 from solver.greedy import Rota, greedy
-from solver.guided import guided
+from solver.guided import rota_from_relaxation
 from solver.models import Assignment, Problem, Solution, Unassigned, clock_of
 from solver.validate import parse_problem, problem_errors
 
@@ -85,7 +85,7 @@ def solve(
     say("greedy rota")
     incumbent = greedy(compiled)
     if relaxation.shares:
-        rounded = guided(compiled, relaxation.shares)
+        rounded = rota_from_relaxation(compiled, relaxation.shares)
         if rota_objective(compiled, rounded) > rota_objective(compiled, incumbent):
             incumbent = rounded
     say("optimising")
@@ -111,7 +111,7 @@ def solve(
 
 def build_solution(
     problem: Problem,
-    compiled: Compiled,
+    compiled: CompiledWeek,
     rota: Rota,
     *,
     status: str,
@@ -149,7 +149,7 @@ def build_solution(
     )
 
 
-def _pins_hold(c: Compiled, rota: Rota) -> bool:
+def _pins_hold(c: CompiledWeek, rota: Rota) -> bool:
     return all(
         v.index in rota and set(v.pinned) <= set(rota[v.index][1]) for v in c.visits if v.pinned
     )
@@ -212,24 +212,6 @@ def _process_age() -> float | None:
         return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
     except (OSError, ValueError, IndexError):
         return None
-
-
-def solve_file(
-    path: Path | str,
-    *,
-    time_limit: float = 30,
-    workers: int = 1,
-    seed: int = 0,
-    progress: Progress | None = None,
-) -> Solution:
-    """Solve the problem file at ``path``."""
-    return solve_json(
-        Path(path).read_bytes(),
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        progress=progress,
-    )
 
 
 def solution_json(solution: Solution) -> str:

@@ -14,6 +14,7 @@ from itertools import combinations
 from pydantic import ValidationError
 
 from solver import eligibility as rules
+from solver.geography import distance_km, travel_minutes
 from solver.models import Person, Problem, Visit, Volunteer
 
 
@@ -130,7 +131,7 @@ def _broken_rules(
                 f"volunteer's availability for {visit.duration_minutes} minutes",
             )
         )
-    km = rules.distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon)
+    km = distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon)
     if not rules.within_range(km, volunteer.max_km):
         broken.append(
             (
@@ -171,7 +172,7 @@ def _pinned_load_errors(problem: Problem, volunteers: dict[str, Volunteer]) -> l
         f"rule 9 (weekly load): volunteer {pin} is pinned to {total} minutes of visits, more "
         f"than max_minutes {volunteers[pin].max_minutes}"
         for pin, total in minutes.items()
-        if pin in volunteers and total > volunteers[pin].max_minutes
+        if pin in volunteers and not rules.within_weekly_limit(total, volunteers[pin].max_minutes)
     ]
 
 
@@ -216,8 +217,8 @@ def _pinned_overlap_errors(
             if not starts_a or not starts_b:
                 continue
             pa, pb = people[a.person], people[b.person]
-            gap = rules.travel_minutes(
-                rules.distance_km(pa.lat, pa.lon, pb.lat, pb.lon), problem.travel_speed_kmh
+            gap = travel_minutes(
+                distance_km(pa.lat, pa.lon, pb.lat, pb.lon), problem.travel_speed_kmh
             )
             a_first = min(starts_a) + a.duration_minutes + gap <= max(starts_b)
             b_first = min(starts_b) + b.duration_minutes + gap <= max(starts_a)

@@ -30,7 +30,7 @@ from graph.analytics import (
     personalised_pagerank,
 )
 from graph.models import Schedule, Window, minutes
-from solver.eligibility import distance_km
+from solver.geography import distance_km
 
 Cost = Literal["free", "low", "paid"]
 

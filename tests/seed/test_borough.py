@@ -15,7 +15,7 @@ import pytest
 
 from graph.models import GraphModel
 from seed.borough import DEFAULT_WEEK_START, SIZES, Borough, generate_borough
-from seed.geography import distance_km
+from solver.geography import distance_km
 
 MODEL_LISTS = (
     "areas",

@@ -6,16 +6,16 @@ import copy
 from typing import Any
 
 from solver.check import check_solution
+from solver.geography import KM_PER_DEGREE
 from solver.models import Problem, Solution
 from solver.solve import solve
 
 HOME = (51.5, 0.0)
-KM_PER_DEG_LAT = 111.195  # along a meridian with R = 6371.0088 km
 
 
 def north(km: float) -> tuple[float, float]:
     """A point ``km`` north of HOME."""
-    return (HOME[0] + km / KM_PER_DEG_LAT, HOME[1])
+    return (HOME[0] + km / KM_PER_DEGREE, HOME[1])
 
 
 def person(pid: str = "p1", at: tuple[float, float] = HOME, **fields: Any) -> dict[str, Any]:

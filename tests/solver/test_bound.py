@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from solver.bound import relax, rounded_knapsacks
-from solver.compiled import Compiled, compile_problem
+from solver.compiled import CompiledWeek, compile_problem
 from solver.cpsat import SCALE, build_model
 from solver.models import Problem
 from solver.schedules import Offer, best_week
@@ -18,7 +18,7 @@ from tests.solver.factories import north, person, problem, visit, volunteer
 from tests.solver.test_properties import weeks
 
 
-def _best_need(c: Compiled) -> float:
+def _best_need(c: CompiledWeek) -> float:
     """The most need any valid rota covers, proven by CP-SAT (coverage only)."""
     built = build_model(c, free=list(range(len(c.visits))), fixed={}, goal="assignment")
     needs = {v: round(c.people[c.visits[v].person].need * SCALE) for v in built.covered}

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from seed.rota_weeks import generate_problem
 from solver import decompose
 from solver.bound import relax
 from solver.capacity import day_knapsacks
@@ -20,8 +21,7 @@ from solver.compiled import compile_problem
 from solver.cpsat import solve_neighbourhood
 from solver.decompose import Clock, improve, rota_objective
 from solver.greedy import greedy
-from solver.guided import guided
-from solver.instances import generate_problem
+from solver.guided import rota_from_relaxation
 from solver.models import Problem
 from solver.solve import build_solution, solve
 from tests.solver.test_properties import weeks
@@ -89,7 +89,7 @@ def test_relaxation_guided_rota_is_valid_and_covers_more_than_greedy_when_scarce
     problem = generate_problem("S", "scarce", 1)
     compiled = compile_problem(problem)
     relaxation = relax(compiled, complete=True, time_limit=5)
-    rota = guided(compiled, relaxation.shares)
+    rota = rota_from_relaxation(compiled, relaxation.shares)
     solution = build_solution(problem, compiled, rota, status="FEASIBLE", bound=1.0, began=0.0)
     assert check_solution(problem, solution) == []
     by_hand = greedy(compiled)

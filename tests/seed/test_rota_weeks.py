@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from seed.rota_weeks import SIZES, VARIANTS, generate, next_week, supply_and_demand
 from solver import eligibility
-from solver.instances import SIZES, VARIANTS, generate, next_week, supply_and_demand
 from solver.models import Problem
 
 

@@ -15,7 +15,6 @@ uncovered and the choice of *which* visits to cover decides the result (see ``su
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from solver.geography import KM_PER_DEGREE, haversine_km, km_per_degree_of_longitude
+from solver.models import clock_of, minutes_of
 from solver.slots import DAYS_IN_WEEK, SlotFlow, SlotVisit, SlotVolunteer, slot_flow
 
 if TYPE_CHECKING:
@@ -41,9 +42,7 @@ _VARIANT_CODE = {"plentiful": 1, "scarce": 2}
 
 CENTRE = (51.52, -0.08)
 HALF_SIDE_KM = 3.0
-EARTH_RADIUS_KM = 6371.0088
-KM_PER_DEG_LAT = EARTH_RADIUS_KM * math.pi / 180
-KM_PER_DEG_LON = KM_PER_DEG_LAT * math.cos(math.radians(CENTRE[0]))
+KM_PER_DEGREE_LON = km_per_degree_of_longitude(CENTRE[0])
 WEEK_START = "2026-11-23"
 GRID_MINUTES = 15
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -214,7 +213,9 @@ def supply_and_demand(problem: Mapping[str, Any]) -> SlotFlow:
     need_of = {person["id"]: float(person.get("need", 0.5)) for person in problem["people"]}
     volunteers = (
         SlotVolunteer(
-            tuple((w["day"], _minutes(w["start"]), _minutes(w["end"])) for w in v["availability"]),
+            tuple(
+                (w["day"], minutes_of(w["start"]), minutes_of(w["end"])) for w in v["availability"]
+            ),
             int(v["max_minutes"]),
             bool(v.get("checked", False)),
         )
@@ -223,8 +224,8 @@ def supply_and_demand(problem: Mapping[str, Any]) -> SlotFlow:
     visits = (
         SlotVisit(
             v["day"],
-            _minutes(v["earliest"]),
-            _minutes(v["latest"]),
+            minutes_of(v["earliest"]),
+            minutes_of(v["latest"]),
             int(v["duration_minutes"]),
             int(v.get("volunteers_needed", 1)),
             bool(v.get("requires_check", True)),
@@ -240,15 +241,6 @@ def _as_json(solution: Mapping[str, Any] | Any) -> Mapping[str, Any]:
         return solution
     dumped: Mapping[str, Any] = solution.model_dump(mode="json")
     return dumped
-
-
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @dataclass
@@ -310,8 +302,8 @@ class _Visit:
             "id": f"{self.person.id}-{DAY_NAMES[self.day]}",
             "person": self.person.id,
             "day": self.day,
-            "earliest": _hhmm(self.earliest),
-            "latest": _hhmm(self.latest),
+            "earliest": clock_of(self.earliest),
+            "latest": clock_of(self.latest),
             "duration_minutes": self.duration,
             "requires_check": self.requires_check,
             "volunteers_needed": self.volunteers_needed,
@@ -344,7 +336,7 @@ class _Volunteer:
             "max_km": self.max_km,
             "max_minutes": self.max_minutes,
             "availability": [
-                {"day": day, "start": _hhmm(start), "end": _hhmm(end)}
+                {"day": day, "start": clock_of(start), "end": clock_of(end)}
                 for day, start, end in self.availability
             ],
             "languages": self.languages,
@@ -354,16 +346,7 @@ class _Volunteer:
 
 
 def _latlon(x: float, y: float) -> tuple[float, float]:
-    return round(CENTRE[0] + y / KM_PER_DEG_LAT, 5), round(CENTRE[1] + x / KM_PER_DEG_LON, 5)
-
-
-def _haversine_km(point: FloatArray, points: FloatArray) -> FloatArray:
-    """Great-circle km from ``point`` to each of ``points`` (radians, rows of lat, lon)."""
-    dlat = points[:, 0] - point[0]
-    dlon = points[:, 1] - point[1]
-    h = np.sin(dlat / 2) ** 2 + np.cos(point[0]) * np.cos(points[:, 0]) * np.sin(dlon / 2) ** 2
-    distance: FloatArray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
-    return distance
+    return round(CENTRE[0] + y / KM_PER_DEGREE, 5), round(CENTRE[1] + x / KM_PER_DEGREE_LON, 5)
 
 
 def _neighbourhoods(rng: np.random.Generator) -> _Town:
@@ -547,7 +530,8 @@ def _add_circles_and_exclusions(
     for visit in visits:
         visits_of.setdefault(visit.person.index, []).append(visit)
     for person in people:
-        distance = _haversine_km(np.radians(_latlon(person.x, person.y)), where)
+        home = np.radians(_latlon(person.x, person.y))
+        distance = haversine_km(home[0], home[1], where[:, 0], where[:, 1])
         eligible = distance <= max_km
         if person.languages:
             eligible &= np.logical_or.reduce([speaks[lang] for lang in person.languages])
