@@ -262,8 +262,9 @@ REMOVE v._lock
 RETURN ok, a.status AS status
 """
 
-# Log an accepted visit as done or missed, with an optional note; the volunteer's KNOWS edge to
-# the person grows (done) or fades (missed) as service/wellbeing/feedback.py describes.
+# Log an accepted visit as done or missed, with an optional note. The volunteer's KNOWS edge to
+# the person moves to $offset + $factor * strength: which offset and factor an outcome gives is
+# the tie-strength rule, decided in service/wellbeing/feedback.py (``tie_update``).
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
@@ -274,8 +275,7 @@ FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   ON CREATE SET k.kind = 'volunteer', k.strength = 0.0, k.visits = 0
   SET k.visits = CASE WHEN $outcome = 'done' THEN k.visits + 1 ELSE k.visits END,
       k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
-      k.strength = CASE WHEN $outcome = 'done' THEN k.strength + $gain * (1 - k.strength)
-                        ELSE k.strength * (1 - $loss) END)
+      k.strength = $offset + $factor * k.strength)
 REMOVE v._lock
 RETURN ok, a.status AS status
 """
@@ -594,18 +594,19 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
     now: str,
-    gain: float,
-    loss: float,
+    offset: float,
+    factor: float,
 ) -> Change | None:
-    """Log an accepted visit as done or missed; None when it was never theirs."""
+    """Log an accepted visit as done or missed, moving the tie's strength to ``offset +
+    factor * strength``; None when it was never theirs."""
     params = {
         "visit_id": visit_id,
         "volunteer_id": volunteer_id,
         "outcome": outcome,
         "note": note,
         "now": now,
-        "gain": gain,
-        "loss": loss,
+        "offset": offset,
+        "factor": factor,
     }
     return _change(store, LOG_VISIT, params)
 

@@ -24,7 +24,7 @@ from service.visits.start_times import (
     solver_volunteer,
 )
 from service.weeks import visit_date
-from service.wellbeing.feedback import VISIT_DONE_GAIN, VISIT_MISSED_LOSS
+from service.wellbeing.feedback import tie_update
 
 
 @dataclass(frozen=True)
@@ -176,8 +176,7 @@ def log_visit(
         outcome=outcome,
         note=note,
         now=iso_utc(utc_now()),
-        gain=VISIT_DONE_GAIN,
-        loss=VISIT_MISSED_LOSS,
+        **tie_update(outcome)._asdict(),
     )
     if change is not None and change.ok:  # the volunteer's KNOWS edge to the person moved
         connections_changed(store=store, volunteers=[volunteer_id])

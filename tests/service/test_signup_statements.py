@@ -4,12 +4,16 @@ the claim statement alone decides races, whatever the service checked before."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
 
 from graph.models import Person, Visit, Volunteer
 from graph.repo import people, visits, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.visits.start_times import TRAVEL_SPEED_KMH
+from service.wellbeing.feedback import Acquaintance, after_visit, tie_update
 from tests.service.conftest import next_monday
 
 NOW = "2026-11-23T09:00:00Z"
@@ -107,8 +111,7 @@ def test_decline_reopens_and_log_needs_an_accepted_visit(store: GraphStore) -> N
         outcome="done",
         note=None,
         now=NOW,
-        gain=0.2,
-        loss=0.1,
+        **tie_update("done")._asdict(),
     )
     assert logged is None
     declined = repo.decline_visit(store=store, visit_id="visit0", volunteer_id="v0", now=NOW)
@@ -122,9 +125,9 @@ def test_decline_reopens_and_log_needs_an_accepted_visit(store: GraphStore) -> N
         outcome="done",
         note="tea",
         now=NOW,
-        gain=0.2,
-        loss=0.1,
+        **tie_update("done")._asdict(),
     )
     assert logged == repo.Change(ok=True, status="done")
     knows = store.run("MATCH (:Volunteer {id: 'v1'})-[k:KNOWS]->(:Person) RETURN k.strength AS s")
-    assert knows == [{"s": 0.2}]
+    expected = after_visit(Acquaintance(), outcome="done", at=datetime.now(UTC)).strength
+    assert knows == [{"s": pytest.approx(expected)}]
