@@ -45,7 +45,8 @@ from typing import Any
 
 import httpx
 
-from graph.models import User, Volunteer, Window, iso_utc, minutes, utc_now
+from clock import minutes_of
+from graph.models import User, Volunteer, Window, iso_utc, utc_now
 from graph.repo import signup as signup_repo
 from graph.repo import users as users_repo
 from graph.repo import volunteers as volunteers_repo
@@ -411,7 +412,7 @@ def _measure(
             checked=vol.checked,
             point=(vol.lat, vol.lon),
             max_km=vol.max_km,
-            windows=[(w.day, minutes(w.start), minutes(w.end)) for w in vol.availability],
+            windows=[(w.day, minutes_of(w.start), minutes_of(w.end)) for w in vol.availability],
             languages=vol.languages,
             gender=vol.gender,
             after=None,
@@ -455,7 +456,7 @@ def _measure(
     open_ids = [  # visits someone can still take: not those whose time today is over
         r["id"]
         for r in store.run(RACE_TARGETS, params, write=False)
-        if r["day"] > params["first_day"] or minutes(r["latest"]) - r["duration"] >= soon
+        if r["day"] > params["first_day"] or minutes_of(r["latest"]) - r["duration"] >= soon
     ]
     rounds = max(1, requests // 32 * 2)
     targets = rng.sample(open_ids, min(rounds, len(open_ids)))

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from graph.models import minutes
+from clock import minutes_of
 from graph.store.port import GraphStore
 
 HELD_STATUSES = ["proposed", "accepted", "done"]
@@ -498,8 +498,8 @@ def _parse_open_visit(
         "day": int(day),
         "earliest": earliest,
         "latest": latest,
-        "earliest_minute": minutes(earliest),
-        "latest_minute": minutes(latest),
+        "earliest_minute": minutes_of(earliest),
+        "latest_minute": minutes_of(latest),
         "duration_minutes": int(duration),
         "requires_check": check == "y",
         "volunteers_needed": int(needed),

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from graph.models import VolunteerTerms, iso_utc, minutes, utc_now
+from clock import minutes_of
+from graph.models import VolunteerTerms, iso_utc, utc_now
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
@@ -118,7 +119,7 @@ def _claim_start(row: dict[str, Any]) -> str | ClaimResult:
     day = visit_date(props["week_start"], props["day"])
     if day < now[0]:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["past"])
-    if day == now[0] and minutes(props["latest"]) - int(props["duration_minutes"]) < now[1]:
+    if day == now[0] and minutes_of(props["latest"]) - int(props["duration_minutes"]) < now[1]:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["passed"])
     volunteer = from_properties(VolunteerTerms, row["volunteer"])
     person, visit = solver_person_and_visit(row, props)

@@ -10,7 +10,8 @@ from datetime import date
 from functools import partial
 from typing import Any, NamedTuple
 
-from graph.models import VolunteerTerms, minutes
+from clock import minutes_of
+from graph.models import VolunteerTerms
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
@@ -154,7 +155,9 @@ def _open_by_statement(
             checked=volunteer.check_valid_on(this_week),
             point=(volunteer.lat, volunteer.lon),
             max_km=volunteer.max_km,
-            windows=[(w.day, minutes(w.start), minutes(w.end)) for w in volunteer.availability],
+            windows=[
+                (w.day, minutes_of(w.start), minutes_of(w.end)) for w in volunteer.availability
+            ],
             languages=volunteer.languages,
             gender=volunteer.gender,
             after=after,
@@ -190,7 +193,9 @@ def _open_from_snapshot(
     now = now_minute()
     windows: dict[int, list[tuple[int, int]]] = {}
     for window in volunteer.availability:
-        windows.setdefault(window.day, []).append((minutes(window.start), minutes(window.end)))
+        windows.setdefault(window.day, []).append(
+            (minutes_of(window.start), minutes_of(window.end))
+        )
     result: list[OpenVisit] = []
     visits = snapshot.visits
     positions = snapshot.columns.candidates(

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from graph.models import VolunteerTerms, minutes, utc_now
+from clock import minutes_of
+from graph.models import VolunteerTerms, utc_now
 from service.weeks import visit_date
 from solver import eligibility
 from solver import models as rota
@@ -160,7 +161,7 @@ def first_free_start(
             f"volunteer's limit of {max_minutes}"
         ]
     if fixed_start is not None:
-        starts = [s for s in starts if s == minutes(fixed_start)]
+        starts = [s for s in starts if s == minutes_of(fixed_start)]
         if not starts:
             return None, [f"the others on this visit go at {fixed_start}, when you are not free"]
     if on_or_after is not None and visit_date(week_start, day) == on_or_after[0]:
@@ -192,8 +193,8 @@ def held_visits_of(rows: list[dict[str, Any]]) -> list[HeldVisit]:
         HeldVisit(
             row["week_start"],
             row["day"],
-            minutes(row["start"]),
-            minutes(row["start"]) + row["duration_minutes"],
+            minutes_of(row["start"]),
+            minutes_of(row["start"]) + row["duration_minutes"],
             row["lat"],
             row["lon"],
         )
