@@ -169,7 +169,9 @@ class RotaRunCancelled:
 @strawberry.type
 class RotaRunNotCancelled:
     message: str
-    run: RotaRunType | None
+    state: RotaRunState | None = strawberry.field(
+        description="The run's state (one that has ended), or null when there is no such run."
+    )
 
 
 CancelResult = Annotated[
@@ -243,11 +245,11 @@ class RotaMutation:
             rota_runs.cancel_rota_run, run_id=run_id, at=utc_now(), reason="cancelled"
         )
         if moved.run is None:
-            return RotaRunNotCancelled(message=f"id: no rota run with id {run_id!r}", run=None)
+            return RotaRunNotCancelled(message=f"id: no rota run with id {run_id!r}", state=None)
         if not moved.ok:
             return RotaRunNotCancelled(
                 message=f"id: rota run {run_id!r} has finished ({moved.run.status})",
-                run=(await _run_types(info.context, [moved.run]))[0],
+                state=RotaRunState(moved.run.status),
             )
         # Solved here: stop it now. Solved by another server process: that one sees the cancel
         # in the graph within a second and stops it.
