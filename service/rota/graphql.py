@@ -179,6 +179,7 @@ CancelResult = Annotated[
 ]
 
 RUN_TIME_LIMIT_MAX = 120.0
+CANCELLED_BY_COORDINATOR = "cancelled by a coordinator"
 
 
 def _jobs(context: RequestContext) -> RotaJobs:
@@ -242,7 +243,7 @@ class RotaMutation:
         access.require_staff(info.context, "coordinator")
         run_id = check_id(str(id), "id")
         moved = await info.context.call(
-            rota_runs.cancel_rota_run, run_id=run_id, at=utc_now(), reason="cancelled"
+            rota_runs.cancel_rota_run, run_id=run_id, at=utc_now(), reason=CANCELLED_BY_COORDINATOR
         )
         if moved.run is None:
             return RotaRunNotCancelled(message=f"id: no rota run with id {run_id!r}", state=None)

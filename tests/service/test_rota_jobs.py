@@ -117,7 +117,7 @@ def test_a_running_run_shows_progress_and_cancelling_it_stops_its_processes(
     _wait(lambda: _gone(solvers), "the solver's processes to end", PROCESS_GONE_S)
 
     run = api.data(PROGRESS, {"id": run_id}, token=coordinator)["rotaRun"]
-    assert run["state"] == "CANCELLED" and run["error"] == "cancelled"
+    assert run["state"] == "CANCELLED" and run["error"] == "cancelled by a coordinator"
     assert run["progress"] is None
     again = api.data(CANCEL, {"id": run_id}, token=coordinator)["cancelRotaRun"]
     assert again["__typename"] == "RotaRunNotCancelled"
