@@ -147,9 +147,11 @@ async function follow(run) {
     }
     bar.value = Math.min(seconds, limit);
     const words = [`Solving the rota for ${run.week}… ${Math.floor(seconds)} s (up to about ${limit} s)`];
-    if (latest.progress) words.push(latest.progress);
+    // The best rota so far, once the solver says; until then, what it is doing.
     if (latest.visitsCovered && latest.visitsTotal) {
-      words.push(`best so far covers ${latest.visitsCovered} of ${latest.visitsTotal} visits`);
+      words.push(`the best rota so far covers ${latest.visitsCovered} of ${latest.visitsTotal} visits`);
+    } else if (latest.progress) {
+      words.push(latest.progress);
     }
     text.textContent = words.join(" · ");
   };

@@ -119,6 +119,7 @@ def test_coordinator_follows_a_run_and_cancels_it(
     page.get_by_role("button", name="Run the rota").click()
     expect(page.locator("#progress-text")).to_contain_text(f"Solving the rota for {week}")
     expect(page.get_by_role("button", name="Run the rota")).to_be_disabled()
+    expect(page.locator("#progress-text")).to_contain_text("(up to about 120 s)")  # running
     snap(page, "coordinator-solving")
     page.get_by_role("button", name="Cancel the run").click()
     expect(page.locator("#run-status")).to_have_text(
