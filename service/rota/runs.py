@@ -2,14 +2,16 @@
 
 A person's weekly pattern (``visit_windows``, ``visits_per_week``, ``visit_minutes``) expands
 into that week's Visit nodes the first time the week is planned; later runs leave existing
-visits alone. ``run_rota`` turns the graph into a ROTA_FORMAT problem:
+visits alone. ``build_problem`` turns the graph into a ROTA_FORMAT problem:
 
 - need, languages, preferences and exclusions from the Person;
 - the current circle: volunteers who are MEMBER_OF a CareCircle that SUPPORTS the person, then
   volunteers who KNOW the person from visits, strongest first, up to ``circle_max``;
 - accepted assignments as pins, held at the start the volunteer accepted.
 
-The draft RotaRun keeps the problem and solution JSON and the metrics; ``publish_rota`` turns a
+A run is stored ``queued`` (``queue_rota_run``) and solved by ``service.rota.jobs`` in a
+process of its own; the draft RotaRun keeps the problem and solution JSON and the metrics.
+``run_rota`` does all of it and waits (the command line, the demo). ``publish_rota`` turns a
 draft into proposed assignments in one guarded statement.
 
 The solver is pure and its reasons name people and volunteers by id ("no volunteer within range
