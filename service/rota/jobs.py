@@ -23,6 +23,7 @@ marks this process's unfinished runs cancelled and stops their solvers before th
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import multiprocessing
@@ -32,7 +33,7 @@ import re
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing.connection import Connection
@@ -54,6 +55,7 @@ POLL_S = 0.2  # how often a job waiting on its solver looks for a stop
 STATUS_CHECK_S = 1.0  # how often it reads its run's status (a cancel from another process)
 PROGRESS_EVERY_S = 0.5  # at most one progress write per run this often
 STOP_GRACE_S = 3.0  # after SIGTERM, the solver's process group gets SIGKILL
+JOIN_TIMEOUT_S = STOP_GRACE_S + 10.0  # a job thread stopping its solver (and writing) ends by then
 SOLVER_WORKERS = 2
 
 # The solver's large-neighbourhood search says "..., N visits covered" of its best rota so far.
@@ -74,21 +76,27 @@ class _Job:
     stop: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     process: BaseProcess | None = None
+    thread: threading.Thread | None = None
 
 
 class RotaJobs:
     """Solves rota runs in processes of their own, ``max_solving`` at a time; one per server
-    process (``app.state.rota_jobs``), or one for a single run (``runs.run_rota``)."""
+    process (``app.state.rota_jobs``), or one for a single run (``runs.run_rota``).
+
+    Each job has a daemon thread of this process (not a thread pool's: the interpreter joins
+    those at exit before anything can stop their solvers), and ``shutdown`` runs at exit for
+    any instance not shut down before, so a process never waits at exit for a solve to end."""
 
     def __init__(
         self, *, store: GraphStore, workers: int = SOLVER_WORKERS, max_solving: int = MAX_SOLVING
     ) -> None:
         self._store = store
         self._workers = workers
-        self._threads = ThreadPoolExecutor(max_workers=max_solving, thread_name_prefix="rota-job")
+        self._slots = threading.BoundedSemaphore(max_solving)
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._closed = False
+        _unfinished.add(self)
 
     def __enter__(self) -> RotaJobs:
         return self
@@ -110,7 +118,10 @@ class RotaJobs:
         with self._lock:
             if not self._closed:
                 self._jobs[run.id] = job
-                self._threads.submit(self._run, job)
+                job.thread = threading.Thread(
+                    target=self._run, args=(job,), name=f"rota-job-{run.id}", daemon=True
+                )
+                job.thread.start()
                 return run
         rota_runs.cancel_rota_run(
             store=self._store, run_id=run.id, at=utc_now(), reason=SERVER_STOPPED
@@ -163,15 +174,22 @@ class RotaJobs:
             except Exception as error:  # the store may be down; the solver must stop anyway
                 log.warning("could not mark rota run %s cancelled: %s", job.run_id, error)
             job.stop.set()
-        self._threads.shutdown(wait=True, cancel_futures=True)
         for job in jobs:
+            if job.thread is not None and job.thread is not threading.current_thread():
+                job.thread.join(JOIN_TIMEOUT_S)
             job.done.set()
+        _unfinished.discard(self)
 
     # --- one job ----------------------------------------------------------------------------
 
     def _run(self, job: _Job) -> None:
         store = self._store
+        slot = False
         try:
+            while not slot:  # queued until one of the ``max_solving`` slots is free
+                if job.stop.is_set():
+                    return
+                slot = self._slots.acquire(timeout=POLL_S)
             if job.stop.is_set() or not rota_runs.start_rota_run(
                 store=store, run_id=job.run_id, at=utc_now(), progress="planning the week"
             ):
@@ -212,6 +230,8 @@ class RotaJobs:
             except Exception as again:
                 log.warning("could not mark rota run %s failed: %s", job.run_id, again)
         finally:
+            if slot:
+                self._slots.release()
             with self._lock:
                 self._jobs.pop(job.run_id, None)
             job.done.set()
@@ -278,6 +298,15 @@ class RotaJobs:
                 if rota_runs.rota_run_status(store=store, run_id=job.run_id) != "running":
                     return None
                 last_check = now
+
+
+_unfinished: weakref.WeakSet[RotaJobs] = weakref.WeakSet()
+
+
+@atexit.register
+def _shutdown_at_exit() -> None:
+    for jobs in list(_unfinished):
+        jobs.shutdown(reason="stopped before the rota was solved")
 
 
 def _stop_group(process: BaseProcess) -> None:
