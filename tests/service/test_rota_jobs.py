@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import psutil
@@ -24,6 +25,9 @@ query($id: ID!) {
     id state status progress visitsTotal visitsCovered startedAt timeLimitSeconds error
   }
 }
+"""
+PUBLISH = """
+mutation($id: ID!) { publishRota(runId: $id) { ... on RotaNotPublished { message } } }
 """
 CANCEL = """
 mutation($id: ID!) {
@@ -167,6 +171,27 @@ def test_cancelling_a_finished_or_unknown_run_says_so_and_bad_ids_name_the_field
     body = api.gql(START, {"week": _week(), "limit": 500.0}, token=coordinator)
     assert body["data"] is None
     assert body["errors"][0]["message"].startswith("timeLimitSeconds:")
+
+
+def test_a_run_that_cannot_be_solved_fails_and_says_why(api: Api, world: World) -> None:
+    """A visit stored with a window shorter than the visit (the models refuse one; an older
+    version or a hand edit could leave one) makes the week's problem invalid: the run fails with
+    the solver's reason, and publishing it says it is not a draft."""
+    _, coordinator = world.user("coordinator")
+    ann = world.person("Ann", visits_per_week=0)
+    week_start = next_monday() + timedelta(weeks=3)
+    visit = world.visit(ann, week_start=week_start, earliest="10:00", latest="11:00")
+    api.store.run("MATCH (v:Visit {id: $id}) SET v.latest = '10:30'", {"id": visit.id})
+    year, number, _ = week_start.isocalendar()
+    started = api.data(START, {"week": f"{year}-W{number:02d}", "limit": 2.0}, token=coordinator)
+    run = wait_for_run(api, started["runRota"]["id"], coordinator, fields="finishedAt progress")
+    assert run["state"] == "FAILED" and run["finishedAt"] and run["progress"] is None
+    assert run["error"].startswith(
+        "the week's visits and volunteers do not make a valid problem: rule 2 (visit window): "
+        f"visit {visit.id} window 10:00-10:30 is shorter than its duration of 60 minutes"
+    )
+    published = api.data(PUBLISH, {"id": run["id"]}, token=coordinator)["publishRota"]
+    assert published == {"message": f"runId: rota run {run['id']!r} is a failed run, not a draft"}
 
 
 def test_only_coordinators_cancel(api: Api, world: World) -> None:
