@@ -49,7 +49,6 @@ from solver import models as rota
 
 log = logging.getLogger("carecircles.rota")
 
-START_METHOD = "spawn"
 MAX_SOLVING = 1  # runs solved at once by one server process; later ones wait, ``queued``
 POLL_S = 0.2  # how often a job waiting on its solver looks for a stop
 STATUS_CHECK_S = 1.0  # how often it reads its run's status (a cancel from another process)
@@ -62,6 +61,7 @@ SOLVER_WORKERS = 2
 VISITS_COVERED = re.compile(r"(\d+) visits covered")
 
 SERVER_STOPPED = "the server stopped before the rota was solved"
+STOPPING = "the server is stopping; run the rota again once it is back"
 
 
 class SolveFailed(RuntimeError):
@@ -112,7 +112,7 @@ class RotaJobs:
     def submit(self, *, week_start: date, time_limit: float) -> RotaRun:
         """Store a queued run of the week and start solving it when a slot is free."""
         if self._closed:
-            raise RotaError("week: the server is stopping; run the rota again once it is back")
+            raise RotaError(STOPPING)
         run = queue_rota_run(store=self._store, week_start=week_start, time_limit=time_limit)
         job = _Job(run_id=run.id, week_start=week_start, time_limit=time_limit)
         with self._lock:
@@ -126,7 +126,7 @@ class RotaJobs:
         rota_runs.cancel_rota_run(
             store=self._store, run_id=run.id, at=utc_now(), reason=SERVER_STOPPED
         )
-        raise RotaError("week: the server is stopping; run the rota again once it is back")
+        raise RotaError(STOPPING)
 
     def stop(self, run_id: str, *, timeout: float = STOP_GRACE_S + 2) -> bool:
         """If this process solves ``run_id``, stop its solver now and wait (up to ``timeout``)
@@ -150,15 +150,6 @@ class RotaJobs:
         if run is None:
             raise RotaError(f"runId: no rota run with id {run_id!r}")
         return run
-
-    def running(self) -> list[int]:
-        """The process ids of the solvers running now."""
-        with self._lock:
-            return [
-                job.process.pid
-                for job in self._jobs.values()
-                if job.process is not None and job.process.pid is not None
-            ]
 
     def shutdown(self, *, reason: str = SERVER_STOPPED) -> None:
         """Cancel every unfinished run of this process (``reason`` in its error), stop their
@@ -209,7 +200,7 @@ class RotaJobs:
             if solution.status == "INVALID":
                 raise SolveFailed(
                     "the week's visits and volunteers do not make a valid problem: "
-                    + "; ".join(solution.errors)
+                    + "; ".join(solution.errors or [])
                 )
             metrics = solution.metrics.model_dump() if solution.metrics is not None else {}
             rota_runs.finish_rota_run(
@@ -238,7 +229,7 @@ class RotaJobs:
 
     def _solve(self, job: _Job, problem: rota.Problem) -> str | None:
         """The solution's JSON from a solving process of its own; None when stopped."""
-        context = multiprocessing.get_context(START_METHOD)
+        context = multiprocessing.get_context("spawn")
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=solve_in_process,

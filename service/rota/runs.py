@@ -169,9 +169,11 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
     person_ids = sorted({visit.person_id for visit in to_plan})
     volunteers = rota_runs.all_volunteers(store=store)
     people = []
-    for row in rota_runs.people_with_circles(store=store, ids=person_ids):
-        person = row.person
-        circle = list(dict.fromkeys([*row.members, *row.known]))[: person.circle_max]
+    for with_circle in rota_runs.people_with_circles(store=store, ids=person_ids):
+        person = with_circle.person
+        circle = list(dict.fromkeys([*with_circle.members, *with_circle.known]))[
+            : person.circle_max
+        ]
         people.append(
             rota.Person(
                 id=person.id,
@@ -186,10 +188,10 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
             )
         )
     visits = []
-    for row in to_plan:
-        props = row.properties
+    for visit in to_plan:
+        props = visit.properties
         earliest, latest = props["earliest"], props["latest"]
-        pinned = row.pinned
+        pinned = visit.pinned
         if pinned and props.get("start"):
             # Accepted visits keep the time the volunteer accepted.
             hours, mins = props["start"].split(":")
@@ -198,7 +200,7 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
         visits.append(
             rota.Visit(
                 id=props["id"],
-                person=row.person_id,
+                person=visit.person_id,
                 day=props["day"],
                 earliest=earliest,
                 latest=latest,
