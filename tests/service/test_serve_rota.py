@@ -3,6 +3,7 @@ polled to the end over HTTP; and stopping the server mid-solve leaves no process
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -178,3 +179,26 @@ def test_stopping_serve_mid_solve_stops_the_solver_and_cancels_the_run(served: S
         store.close()
     assert stored is not None and stored.status == "cancelled"
     assert stored.error == SERVER_STOPPED and stored.solution is None
+
+
+def test_a_killed_server_leaves_no_solver_behind(served: Served) -> None:
+    """``SIGKILL`` gives the server no chance to stop anything: the solving process sees its
+    parent die and stops its whole process group itself."""
+    week = week_label(monday_of(today()))
+    started = served.data(START, {"week": week, "limit": 120.0})["runRota"]
+    served.wait_for(
+        started["id"],
+        lambda run: run["state"] == "RUNNING" and run["visitsCovered"],
+        "the neighbourhood search (the solver's own worker processes started)",
+    )
+    graph_server = json.loads((served.data_dir / "falkordb.json").read_text())["pid"]
+    solvers = [p for p in _descendants(served.process.pid) if p.pid != graph_server]
+    assert solvers
+    try:
+        served.process.kill()
+        served.process.wait()
+        _, alive = psutil.wait_procs(solvers, timeout=GONE_TIMEOUT_S)
+        left = [f"{p.pid} {' '.join(p.cmdline())[:120]}" for p in alive if _running(p)]
+        assert not left, f"solver processes outlived the killed server: {left}"
+    finally:  # the embedded graph server outlives a killed serve (not this test's subject)
+        psutil.Process(graph_server).terminate()
