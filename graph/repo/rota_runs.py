@@ -434,3 +434,19 @@ def first_names_of_ids(*, store: GraphStore, ids: list[str]) -> list[FirstName]:
         FirstName(id=r["id"], first_name=r["first_name"], is_person=r["kind"] == "person")
         for r in rows
     ]
+
+
+NAMES_IN_RUN = """
+MATCH (n) WHERE (n:Volunteer OR n:Person) AND n.id IN $ids
+RETURN n.id AS id, n.first_name AS first_name, n.last_name AS last_name, n:Volunteer AS volunteer
+"""
+
+
+def names_in_run(*, store: GraphStore, ids: list[str]) -> dict[str, str]:
+    """The names a run's export shows: a volunteer's full name, a person's first name."""
+    return {
+        row["id"]: (
+            f"{row['first_name']} {row['last_name']}" if row["volunteer"] else row["first_name"]
+        )
+        for row in store.run(NAMES_IN_RUN, {"ids": ids}, write=False)
+    }

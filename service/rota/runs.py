@@ -356,3 +356,15 @@ def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None
             ]
         )
     return out.getvalue()
+
+
+def run_csv(*, store: GraphStore, run: RotaRun) -> str:
+    """The run's CSV export (``rota_csv``) with the names of its volunteers and people."""
+    solution = solution_of(run)
+    problem = json.loads(run.problem or "{}")
+    ids = sorted(
+        {a.volunteer for a in solution.assignments}
+        | {visit["person"] for visit in problem.get("visits", [])}
+    )
+    names = rota_runs.names_in_run(store=store, ids=ids)
+    return rota_csv(run=run, names=names, reasons=names_in_reasons(store=store, runs=[run]))

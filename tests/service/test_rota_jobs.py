@@ -123,6 +123,10 @@ def test_a_running_run_shows_progress_and_cancelling_it_stops_its_processes(
     run = api.data(PROGRESS, {"id": run_id}, token=coordinator)["rotaRun"]
     assert run["state"] == "CANCELLED" and run["error"] == "cancelled by a coordinator"
     assert run["progress"] is None
+    csv = api.client.get(f"/rota/{run_id}.csv", headers={"Authorization": f"Bearer {coordinator}"})
+    assert csv.status_code == 409 and csv.json() == {
+        "detail": "This run has no rota: it is cancelled."
+    }
     again = api.data(CANCEL, {"id": run_id}, token=coordinator)["cancelRotaRun"]
     assert again["__typename"] == "RotaRunNotCancelled"
     assert again["message"] == f"id: rota run {run_id!r} has finished (cancelled)"
