@@ -35,7 +35,8 @@ class RotaRun(GraphModel):
 
     While it runs, ``progress`` is what the solver is doing, in its own words, and
     ``visits_covered`` the most visits a rota it has found so far covers, of ``visits_total``.
-    ``error`` says in plain words why a run failed or was cancelled."""
+    ``error`` says in plain words why a run failed or was cancelled. ``heartbeat_at`` is when
+    the server process that solves an unfinished run last said it still does."""
 
     json_fields = ("metrics",)
 
@@ -45,6 +46,7 @@ class RotaRun(GraphModel):
     created_at: UtcDateTime = Field(default_factory=utc_now)
     started_at: UtcDateTime | None = None
     finished_at: UtcDateTime | None = None
+    heartbeat_at: UtcDateTime | None = None
     published_at: UtcDateTime | None = None
     time_limit_s: float | None = None
     progress: str | None = None

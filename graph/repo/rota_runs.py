@@ -145,21 +145,37 @@ def move_rota_run(
 
 def start_rota_run(*, store: GraphStore, run_id: str, at: datetime, progress: str) -> bool:
     """A queued run starts; False if it is no longer queued (cancelled meanwhile)."""
-    changes = {"status": "running", "started_at": iso_utc(at), "progress": progress}
+    changes = {
+        "status": "running",
+        "started_at": iso_utc(at),
+        "heartbeat_at": iso_utc(at),
+        "progress": progress,
+    }
     return move_rota_run(store=store, run_id=run_id, states=["queued"], changes=changes).ok
+
+
+def beat_rota_run(
+    *, store: GraphStore, run_id: str, at: datetime, states: Sequence[RotaRunStatus]
+) -> bool:
+    """The process solving the run says it still does (``heartbeat_at``); False when the run
+    is no longer in one of ``states`` (cancelled meanwhile)."""
+    changes = {"heartbeat_at": iso_utc(at)}
+    return move_rota_run(store=store, run_id=run_id, states=states, changes=changes).ok
 
 
 def note_rota_run_progress(
     *,
     store: GraphStore,
     run_id: str,
+    at: datetime,
     progress: str,
     visits_total: int | None = None,
     visits_covered: int | None = None,
 ) -> bool:
     """Record what a running run is doing (and, when known, how many visits it has to cover and
-    the most its best rota so far covers); False when it is no longer running."""
-    changes: dict[str, Any] = {"progress": progress}
+    the most its best rota so far covers), a heartbeat too; False when it is no longer
+    running."""
+    changes: dict[str, Any] = {"progress": progress, "heartbeat_at": iso_utc(at)}
     if visits_total is not None:
         changes["visits_total"] = visits_total
     if visits_covered is not None:
@@ -206,15 +222,6 @@ def cancel_rota_run(*, store: GraphStore, run_id: str, at: datetime, reason: str
     False when it had finished already, ``run`` None when there is no such run."""
     changes = {"status": "cancelled", "finished_at": iso_utc(at), "progress": None, "error": reason}
     return move_rota_run(store=store, run_id=run_id, states=["queued", "running"], changes=changes)
-
-
-ROTA_RUN_STATUS = "MATCH (n:RotaRun {id: $id}) RETURN n.status AS status"
-
-
-def rota_run_status(*, store: GraphStore, run_id: str) -> str | None:
-    """The run's status alone (what a solving job polls to see a cancel); None if absent."""
-    rows = store.run(ROTA_RUN_STATUS, {"id": run_id}, write=False)
-    return str(rows[0]["status"]) if rows else None
 
 
 # --- the week a run plans and solves -------------------------------------------------------

@@ -16,7 +16,7 @@ every change of a run's state goes through one guarded statement from one place
 both win.
 
 Cancelling: ``cancelRotaRun`` marks the run ``cancelled`` in the graph; the job that solves it
-sees that within ``STATUS_CHECK_S`` (whichever server process it runs in) and stops its process
+sees that within ``HEARTBEAT_S`` (whichever server process it runs in) and stops its process
 group (``SIGTERM``, then ``SIGKILL`` after ``STOP_GRACE_S``). ``shutdown`` (the app's lifespan)
 marks this process's unfinished runs cancelled and stops their solvers before the store closes.
 """
@@ -51,7 +51,10 @@ log = logging.getLogger("carecircles.rota")
 
 MAX_SOLVING = 1  # runs solved at once by one server process; later ones wait, ``queued``
 POLL_S = 0.2  # how often a job waiting on its solver looks for a stop
-STATUS_CHECK_S = 1.0  # how often it reads its run's status (a cancel from another process)
+# How often a job says on its run that it is alive, and sees whether the run was cancelled by
+# another server process (a progress write counts); a run unheard of for ``STALE_AFTER_S``
+# (its server process killed) is failed by the next reader (``runs.get_rota_run``).
+HEARTBEAT_S = 1.0
 PROGRESS_EVERY_S = 0.5  # at most one progress write per run this often
 STOP_GRACE_S = 3.0  # after SIGTERM, the solver's process group gets SIGKILL
 JOIN_TIMEOUT_S = STOP_GRACE_S + 10.0  # a job thread stopping its solver (and writing) ends by then
@@ -177,10 +180,17 @@ class RotaJobs:
         store = self._store
         slot = False
         try:
+            last_beat = time.monotonic()
             while not slot:  # queued until one of the ``max_solving`` slots is free
                 if job.stop.is_set():
                     return
                 slot = self._slots.acquire(timeout=POLL_S)
+                if not slot and time.monotonic() - last_beat >= HEARTBEAT_S:
+                    if not rota_runs.beat_rota_run(
+                        store=store, run_id=job.run_id, at=utc_now(), states=["queued"]
+                    ):
+                        return  # cancelled while it waited
+                    last_beat = time.monotonic()
             if job.stop.is_set() or not rota_runs.start_rota_run(
                 store=store, run_id=job.run_id, at=utc_now(), progress="planning the week"
             ):
@@ -189,6 +199,7 @@ class RotaJobs:
             if job.stop.is_set() or not rota_runs.note_rota_run_progress(
                 store=store,
                 run_id=job.run_id,
+                at=utc_now(),
                 progress="starting the solver",
                 visits_total=len(problem.visits),
             ):
@@ -280,14 +291,20 @@ class RotaJobs:
             now = time.monotonic()
             if words is not None and now - last_note >= PROGRESS_EVERY_S:
                 if not rota_runs.note_rota_run_progress(
-                    store=store, run_id=job.run_id, progress=words, visits_covered=best
+                    store=store,
+                    run_id=job.run_id,
+                    at=utc_now(),
+                    progress=words,
+                    visits_covered=best,
                 ):
                     return None  # no longer running: cancelled
                 words = None
                 last_note = last_check = now
-            elif now - last_check >= STATUS_CHECK_S:
-                if rota_runs.rota_run_status(store=store, run_id=job.run_id) != "running":
-                    return None
+            elif now - last_check >= HEARTBEAT_S:
+                if not rota_runs.beat_rota_run(
+                    store=store, run_id=job.run_id, at=utc_now(), states=["running"]
+                ):
+                    return None  # cancelled
                 last_check = now
 
 

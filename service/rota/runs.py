@@ -30,10 +30,11 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from graph.models import Person, RotaRun, Visit, utc_now
+from graph.models.rota import UNFINISHED_STATUSES
 from graph.repo import rota_runs
 from graph.repo.records import to_properties
 from graph.store.port import GraphStore
@@ -41,6 +42,8 @@ from service.weeks import week_label
 from solver import models as rota
 
 DEFAULT_TIME_LIMIT_S = 10.0
+STALE_AFTER_S = 60.0  # an unfinished run's server process says it still solves it every second
+STALE = "the server process solving it stopped before it finished"
 
 # Candidate ids in a reason: id-shaped words with a digit, '-' or '_' in them (plain words and
 # times are left alone; a token that is no one's id stays as it is).
@@ -240,8 +243,14 @@ def new_run_id(week_start: date) -> str:
 
 def queue_rota_run(*, store: GraphStore, week_start: date, time_limit: float) -> RotaRun:
     """Store a new run of the week, queued (``service.rota.jobs`` solves it)."""
+    now = utc_now()
     run = RotaRun(
-        id=new_run_id(week_start), week_start=week_start, status="queued", time_limit_s=time_limit
+        id=new_run_id(week_start),
+        week_start=week_start,
+        status="queued",
+        created_at=now,
+        heartbeat_at=now,
+        time_limit_s=time_limit,
     )
     return rota_runs.create_rota_run(store=store, run=run)
 
@@ -272,12 +281,26 @@ def run_rota(
 
 
 def get_rota_run(*, store: GraphStore, run_id: str) -> RotaRun | None:
-    return rota_runs.get_rota_run(store=store, run_id=run_id)
+    run = rota_runs.get_rota_run(store=store, run_id=run_id)
+    return None if run is None else _unless_stale(store, run)
 
 
 def list_rota_runs(*, store: GraphStore, week_start: date | None, limit: int = 20) -> list[RotaRun]:
     runs = rota_runs.list_rota_runs(store=store, week_start=week_start, first=500).items
-    return sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
+    newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
+    return [_unless_stale(store, run) for run in newest]
+
+
+def _unless_stale(store: GraphStore, run: RotaRun) -> RotaRun:
+    """The run; failed first when it is unfinished and the server process solving it has not
+    said so for ``STALE_AFTER_S`` (killed, say: nobody else would ever finish it)."""
+    if run.status not in UNFINISHED_STATUSES:
+        return run
+    last = run.heartbeat_at or run.started_at or run.created_at
+    if utc_now() - last < timedelta(seconds=STALE_AFTER_S):
+        return run
+    rota_runs.fail_rota_run(store=store, run_id=run.id, at=utc_now(), error=STALE)
+    return rota_runs.get_rota_run(store=store, run_id=run.id) or run
 
 
 def solution_of(run: RotaRun) -> rota.Solution:

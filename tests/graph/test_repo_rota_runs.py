@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from graph.repo.rota_runs import (
+    beat_rota_run,
     cancel_rota_run,
     create_rota_run,
     fail_rota_run,
     finish_rota_run,
     get_rota_run,
     note_rota_run_progress,
-    rota_run_status,
     start_rota_run,
 )
 from graph.store import GraphStore
@@ -39,18 +39,23 @@ def _finish(store: GraphStore, run_id: str) -> bool:
 
 def test_a_run_goes_from_queued_to_running_to_draft(store: GraphStore) -> None:
     run_id = _queued(store)
-    assert rota_run_status(store=store, run_id=run_id) == "queued"
-    assert not note_rota_run_progress(store=store, run_id=run_id, progress="bounding")
+    assert beat_rota_run(store=store, run_id=run_id, at=NOW, states=["queued"])
+    assert not beat_rota_run(store=store, run_id=run_id, at=NOW, states=["running"])
+    assert not note_rota_run_progress(store=store, run_id=run_id, at=NOW, progress="bounding")
     assert not _finish(store, run_id)  # not running yet
 
     assert start_rota_run(store=store, run_id=run_id, at=NOW, progress="planning the week")
     assert not start_rota_run(store=store, run_id=run_id, at=NOW, progress="again")
-    assert note_rota_run_progress(store=store, run_id=run_id, progress="bounding", visits_total=3)
     assert note_rota_run_progress(
-        store=store, run_id=run_id, progress="search, 2 visits covered", visits_covered=2
+        store=store, run_id=run_id, at=NOW, progress="bounding", visits_total=3
+    )
+    later = NOW + timedelta(seconds=4)
+    assert note_rota_run_progress(
+        store=store, run_id=run_id, at=later, progress="search, 2 visits covered", visits_covered=2
     )
     running = get_rota_run(store=store, run_id=run_id)
     assert running is not None and running.status == "running" and running.started_at == NOW
+    assert running.heartbeat_at == later
     assert (running.progress, running.visits_total, running.visits_covered) == (
         "search, 2 visits covered",
         3,
@@ -76,7 +81,8 @@ def test_a_cancelled_run_takes_no_result_and_no_progress(store: GraphStore) -> N
     moved = cancel_rota_run(store=store, run_id=run_id, at=NOW, reason="cancelled by a coordinator")
     assert moved.ok and moved.run is not None and moved.run.status == "cancelled"
     assert moved.run.progress is None and moved.run.error == "cancelled by a coordinator"
-    assert not note_rota_run_progress(store=store, run_id=run_id, progress="bounding")
+    assert not note_rota_run_progress(store=store, run_id=run_id, at=NOW, progress="bounding")
+    assert not beat_rota_run(store=store, run_id=run_id, at=NOW, states=["running"])
     assert not _finish(store, run_id)
     assert not fail_rota_run(store=store, run_id=run_id, at=NOW, error="late")
     run = get_rota_run(store=store, run_id=run_id)
@@ -94,4 +100,4 @@ def test_a_queued_run_can_be_cancelled_or_fail_and_a_missing_one_is_none(
     assert run is not None and (run.status, run.error) == ("failed", "the solver stopped")
     missing = cancel_rota_run(store=store, run_id="run-nobody", at=NOW, reason="stop")
     assert not missing.ok and missing.run is None
-    assert rota_run_status(store=store, run_id="run-nobody") is None
+    assert not beat_rota_run(store=store, run_id="run-nobody", at=NOW, states=["queued"])

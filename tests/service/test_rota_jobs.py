@@ -4,6 +4,7 @@ this server process or, through the graph, from another), and the answers a canc
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -11,10 +12,11 @@ from typing import Any
 import psutil
 import pytest
 
-from graph.models import utc_now
+from graph.models import RotaRun, utc_now
 from graph.repo import rota_runs
 from seed.borough import generate_borough
 from seed.load import load_borough
+from service.rota.runs import STALE, STALE_AFTER_S
 from tests.service.conftest import Api, World, next_monday
 from tests.service.rota_runs import START, wait_for_run
 
@@ -196,6 +198,33 @@ def test_a_run_that_cannot_be_solved_fails_and_says_why(api: Api, world: World) 
     )
     published = api.data(PUBLISH, {"id": run["id"]}, token=coordinator)["publishRota"]
     assert published == {"message": f"runId: rota run {run['id']!r} is a failed run, not a draft"}
+
+
+def test_a_run_its_server_process_stopped_answering_for_fails_when_read(
+    api: Api, world: World
+) -> None:
+    """A run whose server process was killed mid-solve is not left running for ever: the next
+    reader fails it, saying why."""
+    _, coordinator = world.user("coordinator")
+    long_ago = utc_now() - timedelta(seconds=STALE_AFTER_S + 5)
+    run = RotaRun(
+        id=f"run-stale-{uuid.uuid4().hex[:8]}",
+        week_start=next_monday(),
+        status="running",
+        created_at=long_ago,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+        progress="optimising",
+    )
+    rota_runs.create_rota_run(store=api.store, run=run)
+    read = api.data(PROGRESS, {"id": run.id}, token=coordinator)["rotaRun"]
+    assert read["state"] == "FAILED" and read["error"] == STALE and read["progress"] is None
+
+    fresh = RotaRun(id=f"run-fresh-{uuid.uuid4().hex[:8]}", week_start=next_monday())
+    fresh = fresh.model_copy(update={"status": "queued", "heartbeat_at": utc_now()})
+    rota_runs.create_rota_run(store=api.store, run=fresh)
+    assert api.data(PROGRESS, {"id": fresh.id}, token=coordinator)["rotaRun"]["state"] == "QUEUED"
+    rota_runs.cancel_rota_run(store=api.store, run_id=fresh.id, at=utc_now(), reason="test over")
 
 
 def test_only_coordinators_cancel(api: Api, world: World) -> None:
