@@ -23,6 +23,7 @@ from service.accounts.users import current_user_from_header
 from service.api.errors import RETRY_AFTER_S, UNAVAILABLE_STATUS, unavailable_body
 from service.config import secret_key
 from service.context import RequestContext, off_loop
+from service.rota.jobs import RotaJobs
 from service.schema import schema
 from service.web.routes import mount_web
 
@@ -57,9 +58,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         gc.collect()
         gc.freeze()
         _warm_open_visits(app.state.store)
+        # Rota runs are solved in processes of their own; stopping the app stops them (and
+        # marks their runs cancelled) before the store closes.
+        app.state.rota_jobs = RotaJobs(store=app.state.store)
         try:
             yield
         finally:
+            await off_loop(app.state.rota_jobs.shutdown)
             await app.state.store.aclose()  # this loop's connections (``arun``)
             if owned:
                 await off_loop(app.state.store.close)

@@ -29,10 +29,14 @@ def run(
     except GraphError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
-    from service.rota.runs import run_rota, solution_of  # OR-Tools loads only when solving
+    from service.rota.runs import RotaFailed, run_rota, solution_of
 
     try:
+        # Solved in a process of its own, as the server does; this waits for it.
         result = run_rota(store=store, week_start=monday, time_limit=time_limit, workers=workers)
+    except RotaFailed as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     finally:
         store.close()
     solution = solution_of(result)

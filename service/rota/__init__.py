@@ -1,1 +1,1 @@
-"""The weekly rota: plan the week's visits, solve, store a draft with its reasons, publish, export."""
+"""The weekly rota: plan the week's visits, solve out of process, store a draft, publish, export."""
