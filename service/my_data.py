@@ -33,6 +33,7 @@ from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.connections import connections_changed
 from service.consent import purposes_in
+from service.signup import open_visits_changed
 from service.users import forget_users
 
 ACCESS_LOG_MAX = 500
@@ -288,6 +289,7 @@ def erase(
     )
     connections_changed(store=store, people=[person_id])
     forget_users(store=store)
+    open_visits_changed(store=store)
     return record
 
 

@@ -35,6 +35,7 @@ from graph.models import Person, RotaRun, Visit, Volunteer, iso_utc, utc_now
 from graph.repo import rota_runs
 from graph.repo.records import from_properties, to_properties
 from graph.store.port import GraphStore
+from service.signup import open_visits_changed
 from service.weeks import week_label
 from solver import models as rota
 
@@ -376,6 +377,7 @@ def publish_rota(*, store: GraphStore, run_id: str) -> Published:
     )
     if not rows or not rows[0]["ok"]:
         raise RotaError(f"runId: rota run {run_id!r} is already published")
+    open_visits_changed(store=store)  # in this process at once; elsewhere within its max age
     published = get_rota_run(store=store, run_id=run_id)
     assert published is not None
     return Published(run=published, proposed=int(rows[0]["proposed"]))

@@ -26,7 +26,7 @@ from graph.models import Volunteer, VolunteerTerms, iso_utc, minutes, utc_now
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
-from service.config import seconds_from_env
+from service.config import OPEN_VISITS_MAX_AGE_DEFAULT_S
 from service.connections import connections_changed
 from service.context import off_loop, underlying
 from service.weeks import monday_of, today, visit_date
@@ -39,9 +39,6 @@ TRAVEL_SPEED_KMH = 12.0
 KM_PER_DEGREE_LAT = 111.0
 # Extra candidates fetched per page, for those the exact rules turn down.
 OPEN_VISITS_SLACK = 10
-# How old (seconds) the per-process list of open visits that openVisits filters may be; 0 (the
-# default) asks the store on every call. See OpenVisitsSnapshot.
-OPEN_VISITS_MAX_AGE_ENV = "CARECIRCLES_OPEN_VISITS_MAX_AGE_S"
 # A snapshot older than max age + this is not served while a fresh one loads (an idle process).
 STALE_LIMIT_S = 30.0
 # The snapshot's reloads read every detail of every open visit at least this often (seconds),
@@ -268,23 +265,18 @@ def _now_minute() -> tuple[date, int]:
     return now.date(), now.hour * 60 + now.minute
 
 
-def open_visits_max_age() -> float:
-    """Seconds from ``CARECIRCLES_OPEN_VISITS_MAX_AGE_S`` (default 0: no snapshot), 0..60."""
-    return seconds_from_env(OPEN_VISITS_MAX_AGE_ENV, default=0.0)
-
-
 def open_visits(
     *,
     store: GraphStore,
     volunteer_id: str,
     first: int,
     after: str | None = None,
-    max_age: float | None = None,
+    max_age: float = OPEN_VISITS_MAX_AGE_DEFAULT_S,
 ) -> tuple[list[OpenVisit], bool]:
     """The next ``first`` open visits (after the key ``after``) this volunteer could claim
     now, soonest first, and whether there are more.
 
-    With ``max_age`` > 0 (default: ``open_visits_max_age()``) the candidates come from this
+    With ``max_age`` > 0 (``CARECIRCLES_OPEN_VISITS_MAX_AGE_S``) the candidates come from this
     process's snapshot of every open visit, at most about ``max_age`` seconds old, instead of
     a statement per call; the volunteer and what they hold are always read fresh."""
     this_week = monday_of(today())
@@ -293,10 +285,9 @@ def open_visits(
     )
     if props is None:
         return [], False
-    age = open_visits_max_age() if max_age is None else max_age
-    if age <= 0:
+    if max_age <= 0:
         return _open_by_statement(store, this_week, props, held_rows, first=first, after=after)
-    snapshot = OpenVisitsSnapshot.of(store, max_age=age).current(this_week.isoformat())
+    snapshot = OpenVisitsSnapshot.of(store, max_age=max_age).current(this_week.isoformat())
     return _open_from_snapshot(snapshot, this_week, props, held_rows, first=first, after=after)
 
 
@@ -306,7 +297,7 @@ async def open_visits_awaited(
     volunteer_id: str,
     first: int,
     after: str | None = None,
-    max_age: float | None = None,
+    max_age: float = OPEN_VISITS_MAX_AGE_DEFAULT_S,
 ) -> tuple[list[OpenVisit], bool]:
     """``open_visits`` for the API's event loop. With the snapshot on, its one statement is
     awaited (``store.arun``) and the rest, ~1-2 ms of CPU, runs on the loop: no thread hop,
@@ -314,8 +305,7 @@ async def open_visits_awaited(
     interpreter lock served them in no order, so some waited twice as long as the rest). A
     snapshot that is not ready yet is loaded in a thread; with the snapshot off,
     ``open_visits`` runs in a thread (a statement per batch, waiting on the store)."""
-    age = open_visits_max_age() if max_age is None else max_age
-    if age <= 0:
+    if max_age <= 0:
         return await off_loop(
             partial(
                 open_visits,
@@ -323,7 +313,7 @@ async def open_visits_awaited(
                 volunteer_id=volunteer_id,
                 first=first,
                 after=after,
-                max_age=age,
+                max_age=max_age,
             )
         )
     this_week = monday_of(today())
@@ -334,7 +324,7 @@ async def open_visits_awaited(
     props, held_rows = repo.volunteer_with_held_of(rows)
     if props is None:
         return [], False
-    snapshots = OpenVisitsSnapshot.of(store, max_age=age)
+    snapshots = OpenVisitsSnapshot.of(store, max_age=max_age)
     snapshot = snapshots.ready(week)
     if snapshot is None:  # none yet, or too old: loaded in a thread, the loop not blocked
         snapshot = await off_loop(partial(snapshots.current, week))
@@ -591,6 +581,7 @@ class OpenVisitsSnapshot:
         self._lock = threading.Lock()  # short: the flag, recent claims, swapping snapshots
         self._reloading = False
         self._claims: list[tuple[float, str, str]] = []  # (when, visit id, start) won here
+        self._forgotten_at = float("-inf")  # when ``forget`` last ran
 
     @classmethod
     def of(cls, store: GraphStore, *, max_age: float) -> OpenVisitsSnapshot:
@@ -674,8 +665,16 @@ class OpenVisitsSnapshot:
             self._claims = [claim for claim in self._claims if claim[0] >= started]
             for _, visit_id, start in self._claims:
                 _count_claim(snapshot, visit_id, start)
-            self._snapshot = snapshot
+            if started > self._forgotten_at:  # else it may hold what was forgotten: not kept
+                self._snapshot = snapshot
         return snapshot
+
+    def forget(self) -> None:
+        """Drop the snapshot: the next call reads every open visit in full (and a reload that
+        was sent before this is not kept)."""
+        with self._lock:
+            self._forgotten_at = time.monotonic()
+            self._snapshot = None
 
     def _read_in_full(
         self,
@@ -755,6 +754,17 @@ class OpenVisitsSnapshot:
             self._claims.append((time.monotonic(), visit_id, start))
             if self._snapshot is not None:
                 _count_claim(self._snapshot, visit_id, start)
+
+
+def open_visits_changed(*, store: GraphStore) -> None:
+    """Forget this process's snapshot of open visits of ``store`` after a change it cannot
+    follow by itself within ``max_age``: an erasure (the person's name and place must go at
+    once), a change to a person (exclusions, languages, address...). Other processes' snapshots
+    drop an erased person's visits at their next reload (at most about ``max_age`` seconds) and
+    see a person's other changes at their next full one (``FULL_RELOAD_S``)."""
+    snapshots = OpenVisitsSnapshot._by_store.get(underlying(store))
+    if snapshots is not None:
+        snapshots.forget()
 
 
 def _indexed(
@@ -1033,9 +1043,14 @@ def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo
 
 
 def decline_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
-    return repo.decline_visit(
+    """Decline a visit held; it opens again, at once in this process's snapshot of open visits
+    (and in others' within their max age)."""
+    change = repo.decline_visit(
         store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
     )
+    if change is not None:
+        open_visits_changed(store=store)
+    return change
 
 
 def log_visit(

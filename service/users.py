@@ -18,7 +18,7 @@ from graph.repo.users import get_user_by_email
 from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore
 from service.auth import bearer_token, hash_password, issue_token, read_token, verify_password
-from service.config import TOKEN_TTL_SECONDS, seconds_from_env
+from service.config import TOKEN_TTL_SECONDS, USER_CACHE_DEFAULT_S
 from service.context import CurrentUser, underlying
 
 COUNT_COORDINATING = """
@@ -136,16 +136,6 @@ def sign_in(*, store: GraphStore, key: bytes, email: str, password: str) -> Sign
     return SignedIn(token=token, user=to_current(user), expires_at=claims.expires_at)
 
 
-USER_CACHE_ENV = "CARECIRCLES_USER_CACHE_S"
-USER_CACHE_DEFAULT_S = 5.0
-
-
-def user_cache_seconds() -> float:
-    """Seconds a signed-in user read from the store is reused (``CARECIRCLES_USER_CACHE_S``,
-    default 5, 0..60, 0 = read on every request)."""
-    return seconds_from_env(USER_CACHE_ENV, default=USER_CACHE_DEFAULT_S)
-
-
 class UserCache:
     """Who a user id is (role, linked person or volunteer, organisation), kept for a few seconds
     per store in this process, so a request with a valid token costs no statement to learn who
@@ -189,41 +179,49 @@ def forget_users(*, store: GraphStore) -> None:
     UserCache.of(store).clear()
 
 
-def user_for_token(*, store: GraphStore, key: bytes, token: str) -> CurrentUser | None:
+def user_for_token(
+    *, store: GraphStore, key: bytes, token: str, max_age: float = USER_CACHE_DEFAULT_S
+) -> CurrentUser | None:
+    """The user behind ``token``; from this process's cache when read at most ``max_age``
+    seconds ago (0: always read from the store)."""
     claims = read_token(key=key, token=token)
     if claims is None:
         return None
-    return _cached_user(store, claims.user_id) or _read_user(store, claims.user_id)
-
-
-def _cached_user(store: GraphStore, user_id: str) -> CurrentUser | None:
-    """The user as this process last read them, if that is fresh enough; else None."""
-    max_age = user_cache_seconds()
-    return UserCache.of(store).get(user_id, max_age) if max_age > 0 else None
-
-
-def _read_user(store: GraphStore, user_id: str) -> CurrentUser | None:
-    """The user read from the store (and kept for the next requests), or None."""
-    read_at = time.monotonic()
-    return _user_read(
-        store, user_id, store.run(CURRENT_USER, {"id": user_id}, write=False), read_at
+    return _cached_user(store, claims.user_id, max_age) or _read_user(
+        store, claims.user_id, max_age
     )
 
 
+def _cached_user(store: GraphStore, user_id: str, max_age: float) -> CurrentUser | None:
+    """The user as this process last read them, if that is fresh enough; else None."""
+    return UserCache.of(store).get(user_id, max_age) if max_age > 0 else None
+
+
+def _read_user(store: GraphStore, user_id: str, max_age: float) -> CurrentUser | None:
+    """The user read from the store (and kept for the next requests), or None."""
+    read_at = time.monotonic()
+    rows = store.run(CURRENT_USER, {"id": user_id}, write=False)
+    return _user_read(store, user_id, rows, read_at, max_age)
+
+
 def _user_read(
-    store: GraphStore, user_id: str, rows: list[dict[str, Any]], read_at: float
+    store: GraphStore, user_id: str, rows: list[dict[str, Any]], read_at: float, max_age: float
 ) -> CurrentUser | None:
     """The user in CURRENT_USER's ``rows`` (kept for the next requests), or None."""
     if not rows:
         return None
     current = CurrentUser(id=user_id, **rows[0])
-    if user_cache_seconds() > 0:
+    if max_age > 0:
         UserCache.of(store).put(current, read_at)
     return current
 
 
 async def current_user_from_header(
-    *, store: GraphStore, key: bytes, authorization: str | None
+    *,
+    store: GraphStore,
+    key: bytes,
+    authorization: str | None,
+    max_age: float = USER_CACHE_DEFAULT_S,
 ) -> CurrentUser | None:
     """The user behind the request's bearer token; from this process's cache when it is fresh
     (no statement), else read from the store, awaited on the event loop (no thread hop)."""
@@ -231,12 +229,12 @@ async def current_user_from_header(
     claims = read_token(key=key, token=token) if token is not None else None
     if claims is None:
         return None
-    cached = _cached_user(store, claims.user_id)
+    cached = _cached_user(store, claims.user_id, max_age)
     if cached is not None:
         return cached
     read_at = time.monotonic()
     rows = await store.arun(CURRENT_USER, {"id": claims.user_id}, write=False)
-    return _user_read(store, claims.user_id, rows, read_at)
+    return _user_read(store, claims.user_id, rows, read_at, max_age)
 
 
 _DUMMY_HASH = hash_password("not a real password")

@@ -35,7 +35,6 @@ from service.api.errors import (
     NotAllowed,
     check_id,
 )
-from service.api.execution import PlainLeavesFirst
 from service.api.paging import Connection, check_first, connection, decode_cursor
 from service.api.relational import RelationalMutation, RelationalQuery
 from service.api.types import (
@@ -259,6 +258,7 @@ class Query:
             volunteer_id=volunteer_id,
             first=first,
             after=decode_cursor(after),
+            max_age=info.context.settings.open_visits_max_age_s,
         )
         nodes = [
             VisitType.of(
@@ -509,7 +509,6 @@ class CareCirclesSchema(strawberry.Schema):
 schema = CareCirclesSchema(
     query=merge_types("Query", (Query, RelationalQuery)),
     mutation=merge_types("Mutation", (Mutation, RelationalMutation, CoordinationMutation)),
-    execution_context_class=PlainLeavesFirst,
     extensions=[
         QueryLimits,
         lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),

@@ -13,7 +13,6 @@ from graph.models import Person, RotaRun, Volunteer, Window, iso_utc
 from service import consent
 from service.access import may_see_address
 from service.api.errors import NotAllowed
-from service.api.execution import known_in
 from service.rota import ReasonNames
 from service.weeks import visit_date, week_label
 
@@ -300,7 +299,6 @@ class VisitType:
     week_start: strawberry.Private[str] = ""
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
-    @known_in("area_name")  # a page of open visits knows every name: no resolver call each
     def area(self, info: ContextInfo) -> str | None:
         # Not ``async``: when the name is known, no coroutine and no task per visit (a page of
         # open visits is 20 of them); otherwise the loader's future, which GraphQL awaits.
