@@ -52,8 +52,11 @@ FULL_RELOAD_S = 30.0
 
 GET_VOLUNTEER = "MATCH (n:Volunteer {id: $id}) RETURN properties(n) AS n"
 
+# Found by the volunteer's id first (WITH): otherwise FalkorDB scans every visit (~20x the time).
 MY_VISITS = """
-MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+MATCH (vol:Volunteer {id: $volunteer_id})
+WITH vol
+MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE v.week_start >= $from_week AND v.week_start <= $to_week
   AND a.status IN ['proposed', 'accepted', 'done', 'missed']
 RETURN properties(v) AS v, a.status AS my_status, a.note AS note, p.id AS person_id,

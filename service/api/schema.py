@@ -32,6 +32,7 @@ from service.api.errors import (
     InputError,
     LogPersonReads,
     MaskUnexpectedErrors,
+    NameEnumValues,
     NotAllowed,
     check_id,
 )
@@ -515,6 +516,7 @@ schema = CareCirclesSchema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        NameEnumValues,
         LogPersonReads,
         CountQueries,
     ],
