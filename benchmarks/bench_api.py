@@ -14,7 +14,7 @@ p95, p99, errors; the server's CPU per request; double bookings checked in the g
 Closed loop (``--mode closed``), the steps below:
 
 1. A fresh temporary data directory: an embedded FalkorDB server, the borough seeded into it
-   (this week's visits, all open: the heaviest case for openVisits), a volunteer user per
+   (next week's visits, all open and ahead: the heaviest case for openVisits), a volunteer user per
    volunteer.
 2. ``carecircles serve`` in a separate process, and lean asyncio clients in this one (one event
    loop, one keep-alive connection per concurrent client, see ``Connection``) calling it with
@@ -307,6 +307,9 @@ async def open_loop(
     latency counts from the scheduled time. ``shown`` (volunteer -> ids of the open visits they
     were last shown) picks what claimVisit claims, and follows each openVisits answer."""
     volunteers = sorted(shown)
+    # What a claim takes when its volunteer has been shown nothing left: a visit someone was
+    # shown at the start (the answer may well be VisitUnavailable or NotEligible: typed answers).
+    first_shown = sorted({visit_id for ids in shown.values() for visit_id in ids})
     operations = [name for name, _ in MIX]
     weights = [weight for _, weight in MIX]
     plan = [
@@ -337,10 +340,11 @@ async def open_loop(
             elif operation == "me":
                 await connection.call(ME, {}, tokens[volunteer_id])
             else:
-                if not shown[volunteer_id]:  # nothing left to claim: someone who has
-                    volunteer_id = rng.choice([v for v in volunteers if shown[v]])
-                visit_id = rng.choice(shown[volunteer_id])
-                shown[volunteer_id].remove(visit_id)
+                if shown[volunteer_id]:
+                    visit_id = rng.choice(shown[volunteer_id])
+                    shown[volunteer_id].remove(visit_id)
+                else:
+                    visit_id = rng.choice(first_shown)
                 _, data = await connection.call(CLAIM, {"id": visit_id}, tokens[volunteer_id])
                 kind = data["claimVisit"]["__typename"]
                 claims[kind] = claims.get(kind, 0) + 1
@@ -397,7 +401,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     parser.add_argument(
         "--volunteers",
         type=int,
-        default=200,
+        default=1000,
         help="open loop: how many volunteers who have open visits send the requests",
     )
     args = parser.parse_args()
@@ -405,7 +409,9 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     data_dir = Path(tempfile.mkdtemp(prefix="carecircles-bench-api-"))
     settings = Settings(data_dir=data_dir, graph_name="bench", secret_key=uuid.uuid4().hex)
     store = open_store(settings)
-    monday = monday_of(today())
+    # Next week's visits: all of them open and ahead of us, whatever day the benchmark runs
+    # (this week's would leave only today's on a Sunday).
+    monday = monday_of(today()) + dt.timedelta(days=7)
     started = time.perf_counter()
     borough = generate_borough(args.size, 0, week_start=monday)
     load_borough(store=store, borough=borough)
@@ -564,7 +570,7 @@ def _measure(
     results["open_32_cpu"] = cpu.per_request(before, int(results["open_32"]["n"]))
 
     # The bare Cypher for openVisits: the candidates near the volunteer and what they hold.
-    week = monday_of(today()).isoformat()
+    week = (monday_of(today()) + dt.timedelta(days=7)).isoformat()  # the seeded week
     sample_ids = [rng.choice(volunteers) for _ in range(requests)]
     found = {vid: get_volunteer(store=store, volunteer_id=vid) for vid in set(sample_ids)}
     cycle = iter(sample_ids * 2)
@@ -576,7 +582,7 @@ def _measure(
             store=store,
             volunteer_id=vol.id,
             week_start=week,
-            first_day=today().weekday(),
+            first_day=0,
             box=_box(vol),
             checked=vol.checked,
             point=(vol.lat, vol.lon),
@@ -619,13 +625,15 @@ def _measure(
     # same open visit (racers live in the middle of the borough, speak every language, are
     # free all week and have no weekly limit to speak of).
     racers = _racers(store, tokens)
-    params = {"first_day": today().weekday(), "week_start": week}
+    params = {"first_day": 0, "week_start": week}
     now = dt.datetime.now(dt.UTC)
     soon = now.hour * 60 + now.minute + RACE_MARGIN_MINUTES
     open_ids = [  # visits someone can still take: not those whose time today is over
         r["id"]
         for r in store.run(RACE_TARGETS, params, write=False)
-        if r["day"] > params["first_day"] or minutes(r["latest"]) - r["duration"] >= soon
+        if week > monday_of(today()).isoformat()
+        or r["day"] > params["first_day"]
+        or minutes(r["latest"]) - r["duration"] >= soon
     ]
     rounds = max(1, requests // 32 * 2)
     targets = rng.sample(open_ids, min(rounds, len(open_ids)))
@@ -754,7 +762,7 @@ def _report(r: dict[str, Any]) -> str:
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.platform()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
         f"Data: `{r['size']}` borough, {people} people, {volunteers} volunteers, "
-        f"{visits} visits this week, all open (seeded in {r['seed_seconds']:.1f} s). "
+        f"{visits} visits next week, all open (seeded in {r['seed_seconds']:.1f} s). "
         f"Server: `carecircles serve --workers {r['workers']}` on the embedded FalkorDB, "
         f"CARECIRCLES_OPEN_VISITS_MAX_AGE_S: {age}; clients: keep-alive HTTP/1.1 connections "
         "on one asyncio loop, in another process on the same machine (``Connection``: ~0.15 ms "
