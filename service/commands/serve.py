@@ -161,7 +161,10 @@ def _worker_main(options: _WorkerOptions, listening: EventType) -> None:
     listening.set()
     config = uvicorn.Config(create_app(settings=options.settings), access_log=options.access_log)
     server = uvicorn.Server(config)
-    server.run(sockets=[listener])
+    try:
+        server.run(sockets=[listener])
+    except KeyboardInterrupt:  # Ctrl+C reaches the whole process group; uvicorn re-raises it
+        return
     if not server.started:
         sys.exit(STARTUP_FAILURE)
 
