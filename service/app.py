@@ -108,7 +108,6 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
             store=graph_store,
             key=self._key,
             authorization=request.headers.get("authorization"),
-            max_age=self._settings.user_cache_s,
         )
         context = RequestContext(
             store=graph_store, settings=self._settings, key=self._key, user=user

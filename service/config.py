@@ -23,7 +23,6 @@ QUERY_ALIASES_MAX = 30
 # it openVisits costs a statement per call and the borough's volunteers overload the store
 # (benchmarks/API.md).
 OPEN_VISITS_MAX_AGE_DEFAULT_S = 2.0
-USER_CACHE_DEFAULT_S = 5.0
 
 
 class ServiceSettings(Settings):
@@ -36,13 +35,6 @@ class ServiceSettings(Settings):
         le=60,
         description="seconds the per-process snapshot of open visits may be old (0: a "
         "statement per openVisits call)",
-    )
-    user_cache_s: float = Field(
-        default=USER_CACHE_DEFAULT_S,
-        ge=0,
-        le=60,
-        description="seconds a signed-in user read from the store is reused (0: read on every "
-        "request)",
     )
 
 

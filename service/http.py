@@ -44,7 +44,6 @@ def add_routes(app: FastAPI) -> None:
             store=store,
             key=request.app.state.key,
             authorization=request.headers.get("authorization"),
-            max_age=request.app.state.settings.user_cache_s,
         )
         if user is None:
             raise HTTPException(status_code=401, detail="Sign in first.")

@@ -34,7 +34,6 @@ from graph.store.port import GraphStore
 from service.connections import connections_changed
 from service.consent import purposes_in
 from service.signup import open_visits_changed
-from service.users import forget_users
 
 ACCESS_LOG_MAX = 500
 SELF_REQUEST = "self"
@@ -288,7 +287,6 @@ def erase(
         store=store, person_id=person_id, requested_by=requested_by, at=at or utc_now()
     )
     connections_changed(store=store, people=[person_id])
-    forget_users(store=store)
     open_visits_changed(store=store)
     return record
 

@@ -12,7 +12,7 @@ import pytest
 
 CASES = [
     (["serve", "--port", "0"], "CARECIRCLES_OPEN_VISITS_MAX_AGE_S", "soon", "a valid number"),
-    (["seed", "--size", "tiny"], "CARECIRCLES_USER_CACHE_S", "61", "less than or equal to 60"),
+    (["seed", "--size", "tiny"], "CARECIRCLES_OPEN_VISITS_MAX_AGE_S", "61", "less than or equal"),
     (["db", "status"], "CARECIRCLES_NEO4J_MAX_CONNECTION_POOL_SIZE", "0", "greater than or"),
 ]
 
