@@ -76,7 +76,7 @@ def serve(
     # Bind before the store starts an embedded graph server: that server takes a free port of
     # its own, which could otherwise be this one, still free until we bind it.
     try:
-        listener = _bind(host, port, shared=workers > 1)
+        listener = _bind_for_workers(host, port) if workers > 1 else _bind(host, port, shared=False)
     except OSError as error:
         typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
         raise typer.Exit(1) from None
@@ -124,6 +124,15 @@ def _bind(host: str, port: int, *, shared: bool) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def _bind_for_workers(host: str, port: int) -> socket.socket:
+    """The parent's ``SO_REUSEPORT`` socket, on ``port`` (a free one for 0) only if nothing else
+    holds it: a plain bind first, since with ``SO_REUSEPORT`` alone a second ``serve`` of the
+    same user would silently share the port with the first."""
+    with _bind(host, port, shared=False) as probe:
+        port = probe.getsockname()[1]
+    return _bind(host, port, shared=True)
 
 
 def _host_in_url(host: str) -> str:

@@ -223,3 +223,27 @@ def test_serve_on_a_port_in_use_says_so_and_starts_no_graph_server(tmp_path: Pat
     assert f"error: cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (data_dir / "falkordb.json").exists()
+
+
+def test_serve_with_workers_on_the_port_of_another_serve_says_so(tmp_path: Path) -> None:
+    """SO_REUSEPORT would let a second ``serve --workers`` of the same user share the port of
+    the first, each taking some of the connections: the second one refuses instead."""
+    env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
+    env["CARECIRCLES_DATA_DIR"] = str(tmp_path / "first")
+    first, log = _serve(tmp_path, env, "--workers", "2")
+    try:
+        port = _port_of(first, log)
+        second_dir = tmp_path / "second"
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"],
+            env={**env, "CARECIRCLES_DATA_DIR": str(second_dir)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=60)
+    assert done.returncode == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert not (second_dir / "falkordb.json").exists()
