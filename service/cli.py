@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from service.commands import db, import_services, rota, seed, serve, solve, users
-from service.config import load_settings
+from service.config import BadSettings, read_settings
 
 app = typer.Typer(
     name="carecircles",
@@ -16,10 +16,15 @@ app = typer.Typer(
 
 
 @app.callback()
-def read_settings(ctx: typer.Context) -> None:
-    """Every command starts by reading the settings (CARECIRCLES_* variables), once; a bad
-    value ends it with a one-line message naming the variable, exit code 2."""
-    ctx.obj = load_settings()
+def read_settings_once(ctx: typer.Context) -> None:
+    """Every command starts by reading the settings (CARECIRCLES_* variables), once, into
+    ``ctx.obj``; a bad value ends it with a one-line message naming the variable, exit code 2
+    (no traceback)."""
+    try:
+        ctx.obj = read_settings()
+    except BadSettings as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 app.command("solve")(solve.solve)

@@ -7,7 +7,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import typer
 from pydantic import Field, ValidationError
 
 from graph.settings import Settings
@@ -27,7 +26,7 @@ OPEN_VISITS_MAX_AGE_DEFAULT_S = 2.0
 
 class ServiceSettings(Settings):
     """Every ``CARECIRCLES_*`` variable: the graph store's (``graph.settings.Settings``) and the
-    service's own, read once at start-up (``load_settings``) and passed down."""
+    service's own, read once when a command starts (service/cli.py) and passed down."""
 
     open_visits_max_age_s: float = Field(
         default=OPEN_VISITS_MAX_AGE_DEFAULT_S,
@@ -56,16 +55,6 @@ def _problem(error: Any) -> str:
     variable = f"CARECIRCLES_{field.upper()}"
     expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
     return f"{variable}: expected {expected}, got {error['input']!r}"
-
-
-def load_settings() -> ServiceSettings:
-    """This process's settings, read once; a bad value ends a command with a one-line message
-    naming the variable and exit code 2 (no traceback)."""
-    try:
-        return read_settings()
-    except BadSettings as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
 
 
 def secret_key(settings: Settings) -> bytes:
