@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import socket
 import sys
@@ -168,6 +169,7 @@ def _worker_main(options: _WorkerOptions, listening: EventType) -> None:
     listener = _bind(options.host, options.port, shared=True)
     listener.listen(BACKLOG)
     listening.set()
+    threading.Thread(target=_stop_with_parent, name="parent-watch", daemon=True).start()
     config = uvicorn.Config(create_app(settings=options.settings), access_log=options.access_log)
     server = uvicorn.Server(config)
     try:
@@ -176,6 +178,15 @@ def _worker_main(options: _WorkerOptions, listening: EventType) -> None:
         return
     if not server.started:
         sys.exit(STARTUP_FAILURE)
+
+
+def _stop_with_parent() -> None:
+    """SIGTERM to this worker (uvicorn's graceful shutdown) when ``serve`` has gone without
+    stopping it (killed with SIGKILL, say), so no worker is left serving on its own."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _start(options: _WorkerOptions) -> tuple[BaseProcess, float, EventType]:

@@ -247,3 +247,30 @@ def test_serve_with_workers_on_the_port_of_another_serve_says_so(tmp_path: Path)
     assert done.returncode == 1
     assert f"error: cannot listen on 127.0.0.1:{port}" in done.stderr
     assert not (second_dir / "falkordb.json").exists()
+
+
+def test_workers_stop_when_serve_is_killed(tmp_path: Path) -> None:
+    """SIGKILL gives ``serve`` no chance to stop its workers: they notice it has gone and stop."""
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
+    env["CARECIRCLES_DATA_DIR"] = str(data_dir)
+    serve, log = _serve(tmp_path, env, "--workers", "2")
+    server_pid = 0
+    try:
+        port = _port_of(serve, log)
+        _wait_until_serving(serve, port)
+        workers = _workers(serve.pid)
+        assert len(workers) == 2
+        server_pid = json.loads((data_dir / "falkordb.json").read_text())["pid"]
+        serve.kill()
+        serve.wait()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while any(_running(pid) for pid in workers):  # polling other processes' ends
+            assert time.monotonic() < deadline, "a worker outlived its killed serve"
+            time.sleep(0.05)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
+        if server_pid and _running(server_pid):  # SIGKILL left it behind: not this test's point
+            os.kill(server_pid, signal.SIGTERM)
