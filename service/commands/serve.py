@@ -31,9 +31,8 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from graph.settings import Settings
 from graph.store import GraphError, GraphStore, open_store
-from service.config import secret_key
+from service.config import ServiceSettings, secret_key
 
 BACKLOG = 2048
 STARTUP_FAILURE = 3  # a worker's exit code when its app did not start: not worth a restart
@@ -70,7 +69,7 @@ def serve(
     ] = False,
 ) -> None:
     """Run the API: GraphQL (and GraphiQL) at /graphql, /health, calendar feeds."""
-    settings = ctx.obj
+    settings: ServiceSettings = ctx.obj
     # uvicorn re-raises a captured SIGTERM after shutting down; with the default handler that ends
     # the process before atexit runs, leaving the embedded graph server it started behind.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -140,7 +139,7 @@ def _host_in_url(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _for_workers(settings: Settings) -> Settings:
+def _for_workers(settings: ServiceSettings) -> ServiceSettings:
     """The settings a worker opens the store with: the embedded graph server this process
     started, by its URI, so that no worker starts (or stops) one of its own."""
     if not settings.is_embedded:
@@ -155,7 +154,7 @@ def _for_workers(settings: Settings) -> Settings:
 
 @dataclass(frozen=True)
 class _WorkerOptions:
-    settings: Settings
+    settings: ServiceSettings
     host: str
     port: int
     access_log: bool
