@@ -554,7 +554,7 @@ class OpenVisitsSnapshot:
     Reloads are of two kinds:
 
     - light (most of them): which visits are open now and who holds them, at what start
-      (OPEN_VISIT_IDS, OPEN_VISITS_TAKEN: ~5 ms of graph CPU and ~4 ms of ours for 7,500 open
+      (OPEN_VISIT_IDS, OPEN_VISITS_TAKEN: ~10 ms of graph CPU and ~4 ms of ours for 7,500 open
       visits). Visits no longer open drop out; visits it did not have are read in full
       (OPEN_VISITS_BY_ID); a held visit's start is the one its holders hold it at.
     - full, at least every ``FULL_RELOAD_S`` seconds: every detail of every open visit

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from graph.models import utc_now
+from graph.repo import erasure
 from graph.store import GraphStore
 from service import my_data, registry, signup
 from service.config import OPEN_VISITS_MAX_AGE_DEFAULT_S, read_settings
+from service.weeks import monday_of, today
 from tests.service.test_signup_snapshot import _next_week_visit, ann_and_free_volunteers
 
 AGE = 60.0  # long enough that no reload happens during a test: only invalidation can help
@@ -69,3 +72,20 @@ def test_a_decline_shows_in_the_snapshot_at_once(store: GraphStore) -> None:
     assert signup.decline_visit(store=store, visit_id="visit0", volunteer_id="v0") is not None
 
     assert _listed(store, "v1") == [("visit0", "Ann")]
+
+
+def test_an_erasure_in_another_process_drops_the_visits_at_the_next_light_reload(
+    store: GraphStore,
+) -> None:
+    """Erased behind this process's back (the graph statement alone, as another worker's
+    erasure looks from here): the next light reload, at most ``max_age`` later, drops them."""
+    ann_and_free_volunteers(store, 1)
+    _next_week_visit(store, "visit0", "p0", day=2)
+    assert _listed(store, "v0") == [("visit0", "Ann")]
+    week = monday_of(today()).isoformat()
+
+    erasure.erase_person(store=store, person_id="p0", requested_by="u-other", at=utc_now())
+    reloaded = signup.OpenVisitsSnapshot.of(store, max_age=AGE)._load(week, full=False)
+
+    assert "visit0" not in reloaded.by_id
+    assert _listed(store, "v0") == []
