@@ -151,17 +151,18 @@ WHERE v.id IN $ids AND v.status = 'open' AND v.week_start >= $week_start
 RETURN collect({_OPEN_VISIT_TEXT}) AS visits
 """
 
-# Which visits are open from $week_start on: the snapshot's light reload (~5 ms of graph CPU
-# for 7,500 visits). On FalkorDB as one text of ids joined by ',' (ids never hold one): its
-# client takes ~10 ms to decode a list of 7,500 strings, ~0.1 ms for one string; Neo4j has no
-# string join (reduce would copy the text once per id), so it gets the list.
+# Which visits are open from $week_start on, the same set as OPEN_VISITS_ALL (a visit whose
+# person was erased has no FOR edge left, so it drops out here too): the snapshot's light
+# reload. On FalkorDB as one text of ids joined by ',' (ids never hold one): its client takes
+# ~10 ms to decode a list of 7,500 strings, ~0.1 ms for one string; Neo4j has no string join
+# (reduce would copy the text once per id), so it gets the list.
 OPEN_VISIT_IDS = """
-MATCH (v:Visit)
+MATCH (v:Visit)-[:FOR]->(:Person)
 WHERE v.status = 'open' AND v.week_start >= $week_start
 RETURN collect(v.id) AS ids
 """
 OPEN_VISIT_IDS_FALKOR = """
-MATCH (v:Visit)
+MATCH (v:Visit)-[:FOR]->(:Person)
 WHERE v.status = 'open' AND v.week_start >= $week_start
 RETURN string.join(collect(v.id), ',') AS ids
 """
@@ -612,9 +613,12 @@ def log_visit(
 
 
 # A volunteer's proposed, accepted and logged visits over a span of weeks, with the person's
-# first name, area and address (shown to them only as service/access.py allows).
+# first name, area and address (shown to them only as service/access.py allows). Found by the
+# volunteer's id first (WITH): otherwise FalkorDB scans every visit (~20x the time).
 MY_VISITS = """
-MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+MATCH (vol:Volunteer {id: $volunteer_id})
+WITH vol
+MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE v.week_start >= $from_week AND v.week_start <= $to_week
   AND a.status IN ['proposed', 'accepted', 'done', 'missed']
 RETURN properties(v) AS v, a.status AS my_status, a.note AS note, p.id AS person_id,

@@ -38,6 +38,7 @@ from graph.models.rota import UNFINISHED_STATUSES
 from graph.repo import rota_runs
 from graph.repo.records import to_properties
 from graph.store.port import GraphStore
+from service.visits.open_visits_snapshot import open_visits_changed
 from service.weeks import week_label
 from solver import models as rota
 
@@ -327,6 +328,7 @@ def publish_rota(*, store: GraphStore, run_id: str) -> Published:
     )
     if not outcome.ok:
         raise RotaError(f"runId: rota run {run_id!r} is {_status_words(outcome.status)}")
+    open_visits_changed(store=store)  # in this process at once; elsewhere within its max age
     published = get_rota_run(store=store, run_id=run_id)
     assert published is not None
     return Published(run=published, proposed=outcome.proposed)

@@ -14,7 +14,7 @@ from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.connections.suggestions import connections_changed
-from service.visits.open_visits_snapshot import OpenVisitsSnapshot
+from service.visits.open_visits_snapshot import OpenVisitsSnapshot, open_visits_changed
 from service.visits.start_times import (
     TRAVEL_SPEED_KMH,
     choose_start,
@@ -155,10 +155,14 @@ def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo
 
 
 def decline_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
-    """Decline a proposed or accepted visit (it becomes open); None when it was never theirs."""
-    return repo.decline_visit(
+    """Decline a proposed or accepted visit (it becomes open: at once in this process's snapshot
+    of open visits, within their max age in others'); None when it was never theirs."""
+    change = repo.decline_visit(
         store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
     )
+    if change is not None:
+        open_visits_changed(store=store)
+    return change
 
 
 def log_visit(
