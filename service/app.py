@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from graph.store.errors import GraphUnavailable
@@ -74,7 +75,8 @@ def create_app(settings: ServiceSettings | None = None, store: GraphStore | None
     app.add_exception_handler(GraphUnavailable, _store_unavailable)
 
     # A plain route (a mount would redirect /graphql to /graphql/).
-    app.add_route("/graphql", GraphQLApp(schema, settings=settings, key=key), ["GET", "POST"])
+    graphql_app = GraphQLApp(schema, settings=settings, key=key)
+    app.router.routes.append(Route("/graphql", graphql_app, methods=["GET", "POST"]))
 
     @app.get("/health")
     async def health(request: Request) -> JSONResponse:
@@ -100,7 +102,7 @@ def create_app(settings: ServiceSettings | None = None, store: GraphStore | None
     return app
 
 
-class GraphQLApp(GraphQL):  # type: ignore[type-arg]
+class GraphQLApp(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app, mounted beside FastAPI's routes rather than through FastAPI's
     router: a request then skips FastAPI's dependency solving, which cost more than running
     a small query (measured with benchmarks/bench_api.py)."""

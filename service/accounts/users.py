@@ -81,7 +81,7 @@ def create_user(
         user = User(
             id=f"u-{uuid.uuid4().hex[:12]}",
             email=email,
-            role=role,  # type: ignore[arg-type]
+            role=role,
             password_hash=hash_password(password),
             person_id=person_id,
             volunteer_id=volunteer_id,
