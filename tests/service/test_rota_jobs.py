@@ -20,7 +20,7 @@ from service.rota.runs import STALE, STALE_AFTER_S
 from tests.service.conftest import Api, World, next_monday
 from tests.service.rota_runs import START, wait_for_run
 
-PROCESS_GONE_S = 10.0  # SIGTERM, up to 3 s of grace, SIGKILL, and the job's own poll
+PROCESS_GONE_S = 20.0  # SIGTERM, up to 3 s of grace, SIGKILL, the job's own poll, a loaded machine
 PROGRESS = """
 query($id: ID!) {
   rotaRun(id: $id) {
