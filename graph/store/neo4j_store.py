@@ -33,6 +33,7 @@ CREATE_ID_CONSTRAINT = (
 CREATE_PROPERTY_INDEX = "CREATE INDEX {label}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
 DELETE_ALL_BATCHED = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+EXPLAIN_PREFIX = "EXPLAIN CYPHER replan=force "  # planned afresh on the data as it is now
 
 
 def id_constraint_statements() -> list[str]:
@@ -143,6 +144,19 @@ class Neo4jStore:
         for statement in id_constraint_statements() + index_statements():
             self.run(statement)
         self.run(AWAIT_INDEXES)
+
+    def plan(self, query: str) -> dict[str, Any]:
+        """Neo4j's plan for ``query`` (``EXPLAIN``, planned afresh, not run; parameters may be left
+        out), as the driver gives it: ``operatorType``, ``args`` (``Details``, ...),
+        ``identifiers`` and ``children``. Neo4j-only; tests/graph/test_plans_neo4j.py uses it."""
+        with _translated_errors(f"explaining in database {self.database!r}"):
+            with self._driver.session(
+                database=self.database, notifications_min_severity="OFF"
+            ) as session:
+                summary = session.run(EXPLAIN_PREFIX + query).consume()
+        if summary.plan is None:
+            raise GraphError(f"Neo4j returned no plan for {query!r}")
+        return dict(summary.plan)
 
     def ping(self) -> bool:
         """True if the server answers."""
