@@ -47,7 +47,7 @@ WHOLE_GRAPH = {
     "service.demo.FIRST_OF": "the demo picks a first record of a label it is given",
     # Known and not on a hot path: creating a user checks the linked record exists with the
     # label as a parameter (Neo4j cannot plan a label given as a parameter with an index).
-    "service.users.RECORD_EXISTS": "create_user only; see the report in tools/neo4j/CI.md",
+    "service.users.RECORD_EXISTS": "create_user only (tools/neo4j/CI.md)",
 }
 
 # The hot paths of issue 13 item 4: open visits, claim, sign-in, person record, suggestions'
