@@ -103,6 +103,9 @@ class Neo4jStore:
             "max_connection_pool_size": settings.neo4j_max_connection_pool_size,
             "connection_acquisition_timeout": settings.neo4j_connection_acquisition_timeout,
             "max_transaction_retry_time": settings.neo4j_max_transaction_retry_time,
+            # The server's INFORMATION notifications (e.g. "cartesian product" for two unique
+            # lookups in one MATCH, which is one row) are not sent or logged; warnings are.
+            "notifications_min_severity": "WARNING",
         }
         with _translated_errors(f"connecting to {self.uri}"):
             self._driver = neo4j.GraphDatabase.driver(self.uri, **self._driver_options)
