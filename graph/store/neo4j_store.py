@@ -7,6 +7,37 @@ each of our use-cases is one statement that either commits whole or not at all.
 
 The DDL below is Neo4j 5 syntax and lives here as module-level constants, so the Cypher lint
 (``tests/graph/test_cypher_neo4j.py``) checks it with Neo4j's own front end.
+
+Where Neo4j differs from FalkorDB, found by running the same suites on a real Neo4j 5.26
+Community server (``CARECIRCLES_TEST_ENGINE=neo4j``, tools/neo4j) and handled here:
+
+- One user database (Community): ``graph_name`` is ignored, ``CARECIRCLES_NEO4J_DATABASE``
+  names the database, and ``drop`` deletes every node (batched, auto-commit, because
+  ``CALL {} IN TRANSACTIONS`` cannot run in a managed transaction) but keeps the constraints and
+  indexes, where FalkorDB drops the named graph with its schema. So tests cannot run side by
+  side on one Neo4j: the test fixtures give each pytest process its own server.
+- Temporal values come back as ``neo4j.time`` types; ``_plain`` turns them into ISO text, as
+  FalkorDB (which has no such type for us) returns the ISO text the project stores. Nodes and
+  relationships become dicts of their properties on both.
+- A broken uniqueness constraint is ``neo4j.exceptions.ConstraintError`` (FalkorDB: a
+  ``ResponseError`` whose text names the constraint); both become ``GraphConstraintError``,
+  the statement rolled back whole.
+- Conditional writes: Neo4j runs transactions concurrently at read-committed, so a guard
+  statement (graph/repo/signup.py) first writes ``_lock`` on the contested node to take its
+  write lock, then reads. FalkorDB runs one write at a time per graph and needs no lock, but the
+  same statement text runs on both. A deadlock between two such statements is a transient error
+  the managed transaction retries (``neo4j_max_transaction_retry_time``). The 50-claim race
+  gives exactly one winner on both.
+- Relationship types need no registering (FalkorDB's planner does, graph/store/schema.py).
+- A uniqueness constraint brings its own index; FalkorDB needs the index first.
+- ``arun`` uses the driver's asyncio API, one ``AsyncDriver`` per event loop.
+- ``plan`` (``EXPLAIN``) exists only here: tests/graph/test_plans_neo4j.py checks every
+  statement's plan uses the indexes.
+- One statement has an engine-specific twin outside this module: graph/repo/signup.py
+  ``OPEN_VISIT_IDS_FALKOR`` (a joined string, because FalkorDB's client decodes one string much
+  faster than a list; Neo4j has no string join), chosen by ``store.backend``.
+- Ordering: neither engine orders rows without ``ORDER BY``; statements that page or compare
+  lists order explicitly, and the suites pass on both.
 """
 
 from __future__ import annotations
