@@ -25,8 +25,16 @@ Example::
 Every test also runs with ``CARECIRCLES_DATA_DIR`` pointing at a temporary directory, so nothing
 a test does can start a server in, or write to, the working tree's ``.carecircles``.
 
-Against Neo4j (one database, no cheap named graphs) run the suite serially (``-n 0``) on a
-throwaway database: ``store`` empties the whole database after each test.
+The engine: ``CARECIRCLES_TEST_ENGINE=neo4j`` makes ``graph_server`` start a real Neo4j 5.26
+Community server for this pytest process with ``tools/neo4j/run`` (built once from Maven Central;
+Java 17 + Maven), in a temporary data directory, with a random password, stopped when the session
+ends. Each xdist worker is its own process, so with ``-n 2`` each worker gets its own Neo4j: Neo4j
+Community has one user database and no cheap named graphs, so two workers sharing one server
+would empty each other's data. Within a process every test sees the one database: ``store``
+empties it before and after each test, and the service's ``api`` fixture before and after each
+module (``drop_graph``). ``CARECIRCLES_TEST_ENGINE=falkordb`` (the default) is the embedded
+FalkorDB server. ``CARECIRCLES_GRAPH_URI`` set to a server that is already running wins over
+both (on a Neo4j given that way, run serially, ``-n 0``, on a throwaway database).
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ import pytest
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore, drop_graph, open_store
 from graph.store.embedded import EmbeddedServer, ensure_server, stop_server
+from tests.neo4j_server import started_neo4j
 
 
 @dataclass(frozen=True)
@@ -71,11 +80,33 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     get_settings.cache_clear()
 
 
+def selected_engine() -> str:
+    """``falkordb`` (default) or ``neo4j``, from ``CARECIRCLES_TEST_ENGINE``."""
+    engine = os.environ.get("CARECIRCLES_TEST_ENGINE", "falkordb").strip().lower() or "falkordb"
+    if engine not in ENGINES:
+        raise pytest.UsageError(
+            f"CARECIRCLES_TEST_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}"
+        )
+    return engine
+
+
+ENGINES = ("falkordb", "neo4j")
+
+
 @pytest.fixture(scope="session")
 def graph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphServer]:
     configured = os.environ.get("CARECIRCLES_GRAPH_URI", "embedded://")
     if not configured.startswith("embedded://"):
         yield GraphServer(settings=Settings(), embedded=None)
+        return
+    if selected_engine() == "neo4j":
+        with started_neo4j(tmp_path_factory.mktemp("neo4j")) as (uri, password):
+            yield GraphServer(
+                settings=Settings(
+                    graph_uri=uri, graph_password=password, data_dir=get_settings().data_dir
+                ),
+                embedded=None,
+            )
         return
     data_dir = tmp_path_factory.mktemp("graph-server")
     server = ensure_server(data_dir, stop_at_exit=True)

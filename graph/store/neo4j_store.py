@@ -7,6 +7,37 @@ each of our use-cases is one statement that either commits whole or not at all.
 
 The DDL below is Neo4j 5 syntax and lives here as module-level constants, so the Cypher lint
 (``tests/graph/test_cypher_neo4j.py``) checks it with Neo4j's own front end.
+
+Where Neo4j differs from FalkorDB, found by running the same suites on a real Neo4j 5.26
+Community server (``CARECIRCLES_TEST_ENGINE=neo4j``, tools/neo4j) and handled here:
+
+- One user database (Community): ``graph_name`` is ignored, ``CARECIRCLES_NEO4J_DATABASE``
+  names the database, and ``drop`` deletes every node (batched, auto-commit, because
+  ``CALL {} IN TRANSACTIONS`` cannot run in a managed transaction) but keeps the constraints and
+  indexes, where FalkorDB drops the named graph with its schema. So tests cannot run side by
+  side on one Neo4j: the test fixtures give each pytest process its own server.
+- Temporal values come back as ``neo4j.time`` types; ``_plain`` turns them into ISO text, as
+  FalkorDB (which has no such type for us) returns the ISO text the project stores. Nodes and
+  relationships become dicts of their properties on both.
+- A broken uniqueness constraint is ``neo4j.exceptions.ConstraintError`` (FalkorDB: a
+  ``ResponseError`` whose text names the constraint); both become ``GraphConstraintError``,
+  the statement rolled back whole.
+- Conditional writes: Neo4j runs transactions concurrently at read-committed, so a guard
+  statement (graph/repo/signup.py) first writes ``_lock`` on the contested node to take its
+  write lock, then reads. FalkorDB runs one write at a time per graph and needs no lock, but the
+  same statement text runs on both. A deadlock between two such statements is a transient error
+  the managed transaction retries (``neo4j_max_transaction_retry_time``). The 50-claim race
+  gives exactly one winner on both.
+- Relationship types need no registering (FalkorDB's planner does, graph/store/schema.py).
+- A uniqueness constraint brings its own index; FalkorDB needs the index first.
+- ``arun`` uses the driver's asyncio API, one ``AsyncDriver`` per event loop.
+- ``plan`` (``EXPLAIN``) exists only here: tests/graph/test_plans_neo4j.py checks every
+  statement's plan uses the indexes.
+- One statement has an engine-specific twin outside this module: graph/repo/signup.py
+  ``OPEN_VISIT_IDS_FALKOR`` (a joined string, because FalkorDB's client decodes one string much
+  faster than a list; Neo4j has no string join), chosen by ``store.backend``.
+- Ordering: neither engine orders rows without ``ORDER BY``; statements that page or compare
+  lists order explicitly, and the suites pass on both.
 """
 
 from __future__ import annotations
@@ -33,6 +64,7 @@ CREATE_ID_CONSTRAINT = (
 CREATE_PROPERTY_INDEX = "CREATE INDEX {label}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
 DELETE_ALL_BATCHED = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+EXPLAIN_PREFIX = "EXPLAIN CYPHER replan=force "  # planned afresh on the data as it is now
 
 
 def id_constraint_statements() -> list[str]:
@@ -102,6 +134,9 @@ class Neo4jStore:
             "max_connection_pool_size": settings.neo4j_max_connection_pool_size,
             "connection_acquisition_timeout": settings.neo4j_connection_acquisition_timeout,
             "max_transaction_retry_time": settings.neo4j_max_transaction_retry_time,
+            # The server's INFORMATION notifications (e.g. "cartesian product" for two unique
+            # lookups in one MATCH, which is one row) are not sent or logged; warnings are.
+            "notifications_min_severity": "WARNING",
         }
         with _translated_errors(f"connecting to {self.uri}"):
             self._driver = neo4j.GraphDatabase.driver(self.uri, **self._driver_options)
@@ -143,6 +178,19 @@ class Neo4jStore:
         for statement in id_constraint_statements() + index_statements():
             self.run(statement)
         self.run(AWAIT_INDEXES)
+
+    def plan(self, query: str) -> dict[str, Any]:
+        """Neo4j's plan for ``query`` (``EXPLAIN``, planned afresh, not run; parameters may be left
+        out), as the driver gives it: ``operatorType``, ``args`` (``Details``, ...),
+        ``identifiers`` and ``children``. Neo4j-only; tests/graph/test_plans_neo4j.py uses it."""
+        with _translated_errors(f"explaining in database {self.database!r}"):
+            with self._driver.session(
+                database=self.database, notifications_min_severity="OFF"
+            ) as session:
+                summary = session.run(EXPLAIN_PREFIX + query).consume()
+        if summary.plan is None:
+            raise GraphError(f"Neo4j returned no plan for {query!r}")
+        return dict(summary.plan)
 
     def ping(self) -> bool:
         """True if the server answers."""

@@ -26,7 +26,7 @@ def test_solution_file_is_written_and_valid(tmp_path: Path) -> None:
     source = tmp_path / "problem.json"
     source.write_text(json.dumps(problem()))
     target = tmp_path / "solution.json"
-    done = _run(str(source), "-o", str(target), "--time-limit", "5", "--seed", "1")
+    done = _run(str(source), "-o", str(target), "--time-limit", "60", "--seed", "1")
     assert done.returncode == 0, done.stderr
     solution = Solution.model_validate_json(target.read_text())
     assert solution.status == "OPTIMAL"
