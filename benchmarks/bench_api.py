@@ -56,8 +56,8 @@ from seed.load import load_borough
 from service.accounts.auth import hash_password
 from service.accounts.users import token_for
 from service.visits.open_visits import OPEN_VISITS_SLACK
-from service.visits.start_times import TRAVEL_SPEED_KMH, reach_box
 from service.weeks import monday_of, today
+from solver.geography import box_around
 
 OPEN = """query($first: Int) { openVisits(first: $first) {
   edges { node { id day start end area personFirstName } } pageInfo { hasNextPage endCursor } } }"""
@@ -407,13 +407,7 @@ def _measure(
             volunteer_id=vol.id,
             week_start=week,
             first_day=today().weekday(),
-            box=reach_box(vol),
-            checked=vol.checked,
-            point=(vol.lat, vol.lon),
-            max_km=vol.max_km,
-            windows=[(w.day, minutes(w.start), minutes(w.end)) for w in vol.availability],
-            languages=vol.languages,
-            gender=vol.gender,
+            box=box_around(vol.lat, vol.lon, vol.max_km),
             after=None,
             limit=20 + 1 + OPEN_VISITS_SLACK,
         )
@@ -519,7 +513,7 @@ def _measure(
             volunteer_id=racers[0],
             start="10:00",
             now=iso_utc(utc_now()),
-            speed_kmh=TRAVEL_SPEED_KMH,
+            holding=None,
         ),
     )
     results["double_booked"] = store.run(DOUBLE_BOOKED, {}, write=False)[0]["n"]
