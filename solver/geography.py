@@ -79,7 +79,7 @@ def box_around(lat: float, lon: float, km: float) -> tuple[float, float, float, 
 
     The longitude half-width is the spherical cap's own, ``asin(sin(km / R) / cos(lat))``,
     widened by a part in a million against rounding; the whole circle of longitude when the cap
-    reaches over a pole."""
+    reaches over a pole. Not wrapped at the antimeridian (a box may run past -180 or 180)."""
     angle = km / EARTH_RADIUS_KM
     slack = 1 + 1e-6
     dlat = math.degrees(angle) * slack
