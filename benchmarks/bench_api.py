@@ -407,6 +407,7 @@ def _measure(
             volunteer_id=vol.id,
             week_start=week,
             first_day=today().weekday(),
+            days=sorted({w.day for w in vol.availability}),
             box=box_around(vol.lat, vol.lon, vol.max_km),
             after=None,
             limit=20 + 1 + OPEN_VISITS_SLACK,

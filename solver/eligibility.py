@@ -750,10 +750,13 @@ def gender_matches_visits(gender: str | None, table: VisitTable) -> BoolArray:
     return matches
 
 
-def not_excluded_visits(volunteer_id: str, table: VisitTable) -> BoolArray:
-    """Rule 7 for every visit."""
+def not_excluded_visits(
+    volunteer_id: str, table: VisitTable, among: BoolArray | None = None
+) -> BoolArray:
+    """Rule 7 for every visit (only those ``among`` marks are looked at; the rest pass)."""
     allowed = np.ones(len(table), dtype=np.bool_)
-    for i in np.flatnonzero(table.has_exclusions).tolist():
+    asked = table.has_exclusions if among is None else table.has_exclusions & among
+    for i in np.flatnonzero(asked).tolist():
         allowed[i] = not_excluded(table.excluded[i], volunteer_id)
     return allowed
 
@@ -783,7 +786,7 @@ def visit_rules_for(
     allowed &= language_shared_visits(volunteer.languages, table)
     allowed &= gender_matches_visits(volunteer.gender, table)
     allowed &= within_weekly_limit_visits(held_minutes + table.duration, volunteer.max_minutes)
-    allowed &= not_excluded_visits(volunteer.id, table)
+    allowed &= not_excluded_visits(volunteer.id, table, among=allowed)
     rows = np.flatnonzero(allowed)
     km = km_to_visits(volunteer, table, rows)
     inside: BoolArray = km <= volunteer.max_km  # rule 3, ``within_range``

@@ -30,15 +30,17 @@ HELD_STATUSES = ["proposed", "accepted", "done"]
 ClaimOutcome = Literal["won", "missing", "taken", "held", "start", "overlap", "changed"]
 
 # Open visits a volunteer may be able to claim, one page at a time in time order: open, from
-# $week_start on and not on a day already past, their person inside the box $lat_min..$lat_max,
-# $lon_min..$lon_max (degrees). The box is a coarse pre-filter the caller computes around the
-# volunteer's range (solver.geography.box_around): it may hold people beyond the range, never
-# leaves one within it out. No rule is decided here: the caller judges every row by rules 1-9
-# (solver.eligibility) and asks for more when it turned too many down. Rows come ordered by
-# ``key`` (week|day|earliest|id) after $after, at most $limit of them.
+# $week_start on and not on a day already past, on one of $days, their person inside the box
+# $lat_min..$lat_max, $lon_min..$lon_max (degrees). Both are coarse pre-filters the caller
+# computes, which may let through visits the rules turn down but never leave out one they
+# allow: the box around the volunteer's range (solver.geography.box_around; rule 3 is the
+# great-circle distance), the days on which the volunteer has any availability at all (rule 1
+# is a window holding the whole visit). No rule is decided here: the caller judges every row by
+# rules 1-9 (solver.eligibility) and asks for more when it turned too many down. Rows come
+# ordered by ``key`` (week|day|earliest|id) after $after, at most $limit of them.
 OPEN_VISITS_NEAR = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
-WHERE v.status = 'open' AND v.week_start >= $week_start
+WHERE v.status = 'open' AND v.week_start >= $week_start AND v.day IN $days
   AND (v.week_start > $week_start OR v.day >= $first_day)
   AND p.lat >= $lat_min AND p.lat <= $lat_max AND p.lon >= $lon_min AND p.lon <= $lon_max
 WITH v, p, v.week_start + '|' + toString(v.day) + '|' + v.earliest + '|' + v.id AS key
@@ -278,12 +280,14 @@ def open_visits_near(
     volunteer_id: str,
     week_start: str,
     first_day: int,
+    days: list[int],
     box: tuple[float, float, float, float],
     after: str | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """Up to ``limit`` open visits after the key ``after`` whose person is inside ``box``
-    (lat_min, lat_max, lon_min, lon_max), see OPEN_VISITS_NEAR; rules not yet judged."""
+    """Up to ``limit`` open visits after the key ``after`` on one of ``days`` whose person is
+    inside ``box`` (lat_min, lat_max, lon_min, lon_max), see OPEN_VISITS_NEAR; rules not yet
+    judged."""
     lat_min, lat_max, lon_min, lon_max = box
     return store.run(
         OPEN_VISITS_NEAR,
@@ -291,6 +295,7 @@ def open_visits_near(
             "volunteer_id": volunteer_id,
             "week_start": week_start,
             "first_day": first_day,
+            "days": days,
             "lat_min": lat_min,
             "lat_max": lat_max,
             "lon_min": lon_min,

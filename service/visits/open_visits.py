@@ -139,8 +139,9 @@ def _open_by_statement(
     first: int,
     after: str | None,
 ) -> tuple[list[OpenVisit], bool]:
-    """``open_visits`` without the snapshot: OPEN_VISITS_NEAR (open visits not past, in a box
-    around the volunteer) in batches until a page is full, each batch judged by rules 1-9."""
+    """``open_visits`` without the snapshot: OPEN_VISITS_NEAR (open visits not past, on a day
+    the volunteer has time, in a box around them) in batches until a page is full, each batch
+    judged by rules 1-9."""
     volunteer = from_properties(VolunteerTerms, props)
     terms = solver_volunteer(volunteer, this_week)
     held = held_by_week(held_rows)
@@ -153,6 +154,7 @@ def _open_by_statement(
             volunteer_id=volunteer.id,
             week_start=this_week.isoformat(),
             first_day=now[0].weekday(),
+            days=sorted({window.day for window in volunteer.availability}),
             box=box_around(volunteer.lat, volunteer.lon, volunteer.max_km),
             after=after,
             limit=batch,
