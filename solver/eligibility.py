@@ -709,60 +709,68 @@ def km_to_visits(volunteer: Volunteer, table: VisitTable, rows: IntArray) -> Flo
     return km
 
 
-def fits_some_start_visits(volunteer: Volunteer, table: VisitTable, grid: int) -> BoolArray:
-    """Rules 1 and 2 for every visit: some grid start in its window fits one of the
-    volunteer's availability windows on its day (``possible_starts`` is not empty)."""
-    fits = np.zeros(len(table), dtype=np.bool_)
+# Each rule over visits judges the visits of ``rows`` (positions in the table) and answers one
+# flag per row, so that ``visit_rules_for`` narrows the rows rule after rule.
+
+
+def fits_some_start_visits(
+    volunteer: Volunteer, table: VisitTable, rows: IntArray, grid: int
+) -> BoolArray:
+    """Rules 1 and 2: some grid start in the visit's window fits one of the volunteer's
+    availability windows on its day (``possible_starts`` is not empty)."""
+    fits = np.zeros(len(rows), dtype=np.bool_)
+    if not volunteer.availability or not len(rows):
+        return fits
+    day, duration = table.day[rows], table.duration[rows]
+    earliest, latest = table.earliest[rows], table.latest[rows]
     for window in volunteer.availability:
-        low = np.maximum(table.earliest, window.start_minutes)
-        first = -(-low // grid) * grid
-        fits |= (table.day == window.day) & (
-            first + table.duration <= np.minimum(table.latest, window.end_minutes)
-        )
+        first = -(-np.maximum(earliest, window.start_minutes) // grid) * grid
+        fits |= (day == window.day) & (first + duration <= np.minimum(latest, window.end_minutes))
     return fits
 
 
-def check_satisfied_visits(checked: bool, table: VisitTable) -> BoolArray:
-    """Rule 4 for every visit."""
+def check_satisfied_visits(checked: bool, table: VisitTable, rows: IntArray) -> BoolArray:
+    """Rule 4."""
     if checked:
-        return np.ones(len(table), dtype=np.bool_)
-    allowed: BoolArray = ~table.requires_check
+        return np.ones(len(rows), dtype=np.bool_)
+    allowed: BoolArray = ~table.requires_check[rows]
     return allowed
 
 
-def language_shared_visits(volunteer_languages: Collection[str], table: VisitTable) -> BoolArray:
-    """Rule 5 for every visit."""
+def language_shared_visits(
+    volunteer_languages: Collection[str], table: VisitTable, rows: IntArray
+) -> BoolArray:
+    """Rule 5."""
     wanted = 0
     for lang in volunteer_languages:
         if lang in table.language_bits:
             wanted |= 1 << table.language_bits[lang]
-    shared: BoolArray = (table.language_masks == 0) | ((table.language_masks & wanted) != 0)
+    masks = table.language_masks[rows]
+    shared: BoolArray = (masks == 0) | ((masks & wanted) != 0)
     if len(table.language_bits) >= _LANGUAGE_BITS:  # languages past the codes: on the sets
-        for i in np.flatnonzero(~shared).tolist():
-            shared[i] = language_shared(table.languages[i], volunteer_languages)
+        for k in np.flatnonzero(~shared).tolist():
+            shared[k] = language_shared(table.languages[int(rows[k])], volunteer_languages)
     return shared
 
 
-def gender_matches_visits(gender: str | None, table: VisitTable) -> BoolArray:
-    """Rule 6 for every visit."""
+def gender_matches_visits(gender: str | None, table: VisitTable, rows: IntArray) -> BoolArray:
+    """Rule 6."""
     code = _NO_GENDER - 1 if gender is None else table.gender_codes.get(gender, _NO_GENDER - 1)
-    matches: BoolArray = (table.gender_preference == _NO_GENDER) | (table.gender_preference == code)
+    preference = table.gender_preference[rows]
+    matches: BoolArray = (preference == _NO_GENDER) | (preference == code)
     return matches
 
 
-def not_excluded_visits(
-    volunteer_id: str, table: VisitTable, among: BoolArray | None = None
-) -> BoolArray:
-    """Rule 7 for every visit (only those ``among`` marks are looked at; the rest pass)."""
-    allowed = np.ones(len(table), dtype=np.bool_)
-    asked = table.has_exclusions if among is None else table.has_exclusions & among
-    for i in np.flatnonzero(asked).tolist():
-        allowed[i] = not_excluded(table.excluded[i], volunteer_id)
+def not_excluded_visits(volunteer_id: str, table: VisitTable, rows: IntArray) -> BoolArray:
+    """Rule 7."""
+    allowed = np.ones(len(rows), dtype=np.bool_)
+    for k in np.flatnonzero(table.has_exclusions[rows]).tolist():
+        allowed[k] = not_excluded(table.excluded[int(rows[k])], volunteer_id)
     return allowed
 
 
 def within_weekly_limit_visits(minutes: IntArray, max_minutes: int) -> BoolArray:
-    """Rule 9 for every visit, ``minutes`` being the volunteer's week with each visit added."""
+    """Rule 9, ``minutes`` being the volunteer's week with each visit added."""
     within: BoolArray = minutes <= max_minutes
     return within
 
@@ -777,17 +785,16 @@ def visit_rules_for(
 ) -> tuple[IntArray, FloatArray]:
     """The rows of ``table`` (ascending) whose visits rules 1-7 allow ``volunteer`` to make at
     some start, and rule 9 given ``held_minutes`` (what the volunteer already holds in each
-    visit's week), with the volunteer's km to each. Rows outside ``among`` (when given) are
-    left out unjudged. Rule 8 needs the starts: ``starts_clear_of``."""
-    allowed = fits_some_start_visits(volunteer, table, grid_minutes)
-    if among is not None:
-        allowed &= among
-    allowed &= check_satisfied_visits(volunteer.checked, table)
-    allowed &= language_shared_visits(volunteer.languages, table)
-    allowed &= gender_matches_visits(volunteer.gender, table)
-    allowed &= within_weekly_limit_visits(held_minutes + table.duration, volunteer.max_minutes)
-    allowed &= not_excluded_visits(volunteer.id, table, among=allowed)
-    rows = np.flatnonzero(allowed)
+    visit's week, one value or one per row), with the volunteer's km to each. Rows outside
+    ``among`` (when given) are left out unjudged. Rule 8 needs the starts: ``starts_clear_of``."""
+    rows: IntArray = np.flatnonzero(among) if among is not None else np.arange(len(table))
+    rows = rows[fits_some_start_visits(volunteer, table, rows, grid_minutes)]
+    rows = rows[check_satisfied_visits(volunteer.checked, table, rows)]
+    rows = rows[language_shared_visits(volunteer.languages, table, rows)]
+    rows = rows[gender_matches_visits(volunteer.gender, table, rows)]
+    held = held_minutes[rows] if isinstance(held_minutes, np.ndarray) else held_minutes
+    rows = rows[within_weekly_limit_visits(held + table.duration[rows], volunteer.max_minutes)]
+    rows = rows[not_excluded_visits(volunteer.id, table, rows)]
     km = km_to_visits(volunteer, table, rows)
     inside: BoolArray = km <= volunteer.max_km  # rule 3, ``within_range``
     kept_rows: IntArray = rows[inside]
