@@ -1,9 +1,20 @@
-"""API benchmark: openVisits and claimVisit latency through a real server on the seeded borough.
+"""API benchmark: latency through a real server on the seeded borough, open and closed loop.
 
-    python -m benchmarks.bench_api [--size borough] [--requests 200] [--out benchmarks/API.md]
+    python -m benchmarks.bench_api [--size borough] [--mode both|open|closed] [--rate 200]
+        [--duration 60] [--volunteers 200] [--requests 200] [--out benchmarks/API.md]
+
+Open loop (``--mode open``): requests are sent at a fixed rate (``--rate`` per second for
+``--duration`` seconds) whether or not earlier ones have been answered, from ``--volunteers``
+volunteers who have open visits, mixed as a volunteer's app would: openVisits 60%, myVisits 20%,
+claimVisit 10% (a visit from the last page of open visits that volunteer was shown), me 10%.
+Each request's latency counts from the time it was *scheduled* to be sent, so time spent
+queueing behind a slow server counts (no coordinated omission). Reported per operation: p50,
+p95, p99, errors; the server's CPU per request; double bookings checked in the graph after.
+
+Closed loop (``--mode closed``), the steps below:
 
 1. A fresh temporary data directory: an embedded FalkorDB server, the borough seeded into it
-   (this week's visits, all open: the heaviest case for openVisits), a volunteer user per
+   (next week's visits, all open and ahead: the heaviest case for openVisits), a volunteer user per
    volunteer.
 2. ``carecircles serve`` in a separate process, and lean asyncio clients in this one (one event
    loop, one keep-alive connection per concurrent client, see ``Connection``) calling it with
@@ -26,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import datetime as dt
 import gc
 import json
@@ -45,7 +57,8 @@ from typing import Any
 
 import httpx
 
-from graph.models import User, Volunteer, Window, iso_utc, minutes, utc_now
+from clock import minutes_of
+from graph.models import User, Volunteer, Window, iso_utc, utc_now
 from graph.repo import signup as signup_repo
 from graph.repo import users as users_repo
 from graph.repo import volunteers as volunteers_repo
@@ -55,10 +68,12 @@ from seed.borough import generate_borough
 from seed.load import load_borough
 from service.accounts.auth import hash_password
 from service.accounts.users import token_for
-from service.visits.open_visits import OPEN_VISITS_SLACK
+from service.visits.open_visits import OPEN_VISITS_SLACK, open_visits
 from service.weeks import monday_of, today
 from solver.geography import box_around
 
+ME = "query { me { id role volunteer { id firstName } } }"
+MY_VISITS = "query { myVisits { id day start end area personFirstName myStatus } }"
 OPEN = """query($first: Int) { openVisits(first: $first) {
   edges { node { id day start end area personFirstName } } pageInfo { hasNextPage endCursor } } }"""
 CLAIM = """mutation($id: ID!) { claimVisit(visitId: $id) { __typename
@@ -172,7 +187,15 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     def at(q: float) -> float:
         return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
 
-    return {"n": len(ordered), "p50": at(0.5), "p95": at(0.95), "max": ordered[-1] * 1000}
+    if not ordered:
+        return {"n": 0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
+    return {
+        "n": len(ordered),
+        "p50": at(0.5),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": ordered[-1] * 1000,
+    }
 
 
 class Connection:
@@ -199,6 +222,11 @@ class Connection:
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode() + body
         started = time.perf_counter()
+        if self.reader is not None and self.reader.at_eof():
+            # The server closed it while idle (uvicorn's keep-alive timeout, 5 s): a client
+            # opens another, as HTTP clients' pools do.
+            await self.close()
+            self.reader = None
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -241,6 +269,115 @@ def _bare(store: GraphStore, runs: int, statement: Callable[[], object]) -> dict
     return _percentiles(samples)
 
 
+MIX = (("openVisits", 0.6), ("myVisits", 0.2), ("claimVisit", 0.1), ("me", 0.1))
+
+
+def with_open_visits(
+    store: GraphStore, tokens: dict[str, str], wanted: int, rng: random.Random
+) -> dict[str, list[str]]:
+    """Up to ``wanted`` volunteers, picked at random, whose open visits list something now,
+    each with the ids on their first page (read here, through the same use case)."""
+    candidates = sorted(tokens)
+    rng.shuffle(candidates)
+    found: dict[str, list[str]] = {}
+    for volunteer_id in candidates:
+        page, _ = open_visits(store=store, volunteer_id=volunteer_id, first=20, max_age=60)
+        if page:
+            found[volunteer_id] = [visit.id for visit in page]
+            if len(found) == wanted:
+                break
+    return found
+
+
+async def open_loop(
+    url: str,
+    tokens: dict[str, str],
+    shown: dict[str, list[str]],
+    *,
+    rate: float,
+    duration: float,
+    rng: random.Random,
+) -> dict[str, Any]:
+    """Send ``rate`` requests a second for ``duration`` seconds, each at its scheduled time
+    whatever the earlier ones are doing (a new connection when no idle one is free); each
+    latency counts from the scheduled time. ``shown`` (volunteer -> ids of the open visits they
+    were last shown) picks what claimVisit claims, and follows each openVisits answer."""
+    volunteers = sorted(shown)
+    # What a claim takes when its volunteer has been shown nothing left: a visit someone was
+    # shown at the start (the answer may well be VisitUnavailable or NotEligible: typed answers).
+    first_shown = sorted({visit_id for ids in shown.values() for visit_id in ids})
+    operations = [name for name, _ in MIX]
+    weights = [weight for _, weight in MIX]
+    plan = [
+        (index / rate, rng.choices(operations, weights)[0], rng.choice(volunteers))
+        for index in range(int(rate * duration))
+    ]
+    idle: collections.deque[Connection] = collections.deque()
+    opened = 0
+    latencies: dict[str, list[float]] = {name: [] for name in operations}
+    errors: dict[str, int] = dict.fromkeys(operations, 0)
+    examples: list[str] = []
+    claims: dict[str, int] = {}
+    late: list[float] = []  # how late this process sent each request (its own lag)
+
+    async def send(start: float, at: float, operation: str, volunteer_id: str) -> None:
+        nonlocal opened
+        if idle:  # the longest idle first: connections are reused in turn
+            connection = idle.popleft()
+        else:
+            connection = Connection(url)
+            opened += 1
+        try:
+            if operation == "openVisits":
+                _, data = await connection.call(OPEN, {"first": 20}, tokens[volunteer_id])
+                shown[volunteer_id] = [e["node"]["id"] for e in data["openVisits"]["edges"]]
+            elif operation == "myVisits":
+                await connection.call(MY_VISITS, {}, tokens[volunteer_id])
+            elif operation == "me":
+                await connection.call(ME, {}, tokens[volunteer_id])
+            else:
+                if shown[volunteer_id]:
+                    visit_id = rng.choice(shown[volunteer_id])
+                    shown[volunteer_id].remove(visit_id)
+                else:
+                    visit_id = rng.choice(first_shown)
+                _, data = await connection.call(CLAIM, {"id": visit_id}, tokens[volunteer_id])
+                kind = data["claimVisit"]["__typename"]
+                claims[kind] = claims.get(kind, 0) + 1
+        except Exception as error:  # counted and reported, the connection dropped
+            errors[operation] += 1
+            if len(examples) < 5:
+                examples.append(f"{operation}: {type(error).__name__}: {error}"[:200])
+            await connection.close()
+            return
+        latencies[operation].append(time.perf_counter() - (start + at))
+        idle.append(connection)
+
+    tasks = []
+    start = time.perf_counter() + 0.1
+    for at, operation, volunteer_id in plan:
+        delay = start + at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        late.append(max(0.0, -delay))
+        tasks.append(asyncio.create_task(send(start, at, operation, volunteer_id)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    for connection in idle:
+        await connection.close()
+    return {
+        "per_operation": {name: _percentiles(latencies[name]) for name in operations},
+        "errors": errors,
+        "error_examples": examples,
+        "claims": claims,
+        "sent": len(plan),
+        "elapsed": elapsed,
+        "connections": opened,
+        "late_p99_ms": _percentiles(late)["p99"],
+        "volunteers": len(volunteers),
+    }
+
+
 def main() -> None:  # noqa: C901 - a script, read top to bottom
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="borough")
@@ -250,15 +387,27 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     parser.add_argument(
         "--snapshot-age",
         type=float,
-        default=1.0,
-        help="the server's CARECIRCLES_OPEN_VISITS_MAX_AGE_S (0: no open-visits snapshot)",
+        default=None,
+        help="the server's CARECIRCLES_OPEN_VISITS_MAX_AGE_S (default: the server's default; "
+        "0: no open-visits snapshot)",
+    )
+    parser.add_argument("--mode", choices=("both", "open", "closed"), default="both")
+    parser.add_argument("--rate", type=float, default=200.0, help="open loop: requests/s")
+    parser.add_argument("--duration", type=float, default=60.0, help="open loop: seconds")
+    parser.add_argument(
+        "--volunteers",
+        type=int,
+        default=1000,
+        help="open loop: how many volunteers who have open visits send the requests",
     )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="carecircles-bench-api-"))
     settings = Settings(data_dir=data_dir, graph_name="bench", secret_key=uuid.uuid4().hex)
     store = open_store(settings)
-    monday = monday_of(today())
+    # Next week's visits: all of them open and ahead of us, whatever day the benchmark runs
+    # (this week's would leave only today's on a Sunday).
+    monday = monday_of(today()) + dt.timedelta(days=7)
     started = time.perf_counter()
     borough = generate_borough(args.size, 0, week_start=monday)
     load_borough(store=store, borough=borough)
@@ -293,13 +442,15 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     gc.freeze()
 
     port = _free_port()
+    shown = with_open_visits(store, tokens, args.volunteers, random.Random(1))
     env = dict(
         os.environ,
         CARECIRCLES_DATA_DIR=str(data_dir),
         CARECIRCLES_GRAPH_NAME="bench",
         CARECIRCLES_SECRET_KEY=settings.secret_key,
-        CARECIRCLES_OPEN_VISITS_MAX_AGE_S=str(args.snapshot_age),
     )
+    if args.snapshot_age is not None:
+        env["CARECIRCLES_OPEN_VISITS_MAX_AGE_S"] = str(args.snapshot_age)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -330,7 +481,34 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
         pace_before = machine_pace()
         graph_pid = json.loads((data_dir / "falkordb.json").read_text()).get("pid")
-        results = _measure(url, store, tokens, args.requests, CpuMeter(server.pid, graph_pid))
+        cpu = CpuMeter(server.pid, graph_pid)
+        results: dict[str, Any] = {"mode": args.mode}
+        volunteers = sorted(tokens)
+        # Warm up every worker (each loads its own open-visits snapshot at start-up), then wait
+        # until the server is idle, so start-up work is not measured as the first requests'.
+        _concurrently(32, lambda index: _warm(url, tokens[volunteers[index]]))
+        results["settled_s"] = cpu.wait_until_idle()
+        if args.mode in ("both", "open"):
+            before = cpu.now()
+            results["open_loop"] = asyncio.run(
+                open_loop(
+                    url,
+                    tokens,
+                    shown,
+                    rate=args.rate,
+                    duration=args.duration,
+                    rng=random.Random(2),
+                )
+            )
+            answered = sum(m["n"] for m in results["open_loop"]["per_operation"].values())
+            results["open_loop"]["cpu"] = cpu.per_request(before, max(1, answered))
+            results["open_loop"]["rate"] = args.rate
+            results["open_loop"]["duration"] = args.duration
+            results["open_loop_double_booked"] = store.run(DOUBLE_BOOKED, {}, write=False)[0]["n"]
+            results["open_loop_overlaps"] = store.run(OVERLAPS, {}, write=False)[0]["n"]
+            cpu.wait_until_idle()
+        if args.mode in ("both", "closed"):
+            results.update(_measure(url, store, tokens, args.requests, cpu))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -353,10 +531,6 @@ def _measure(
     rng = random.Random(0)
     volunteers = sorted(tokens)
     results: dict[str, Any] = {}
-    # Warm up every worker (each loads its own open-visits snapshot at start-up), then wait
-    # until the server is idle, so start-up work is not measured as the first requests' cost.
-    _concurrently(32, lambda index: _warm(url, tokens[volunteers[index]]))
-    results["settled_s"] = cpu.wait_until_idle()
 
     async def one_client() -> tuple[list[float], list[int]]:
         connection = Connection(url)
@@ -392,7 +566,7 @@ def _measure(
     results["open_32_cpu"] = cpu.per_request(before, int(results["open_32"]["n"]))
 
     # The bare Cypher for openVisits: the candidates near the volunteer and what they hold.
-    week = monday_of(today()).isoformat()
+    week = (monday_of(today()) + dt.timedelta(days=7)).isoformat()  # the seeded week
     sample_ids = [rng.choice(volunteers) for _ in range(requests)]
     found = {
         vid: volunteers_repo.get_volunteer(store=store, volunteer_id=vid) for vid in set(sample_ids)
@@ -406,7 +580,7 @@ def _measure(
             store=store,
             volunteer_id=vol.id,
             week_start=week,
-            first_day=today().weekday(),
+            first_day=0,
             days=sorted({w.day for w in vol.availability}),
             box=box_around(vol.lat, vol.lon, vol.max_km),
             after=None,
@@ -444,13 +618,15 @@ def _measure(
     # same open visit (racers live in the middle of the borough, speak every language, are
     # free all week and have no weekly limit to speak of).
     racers = _racers(store, tokens)
-    params = {"first_day": today().weekday(), "week_start": week}
+    params = {"first_day": 0, "week_start": week}
     now = dt.datetime.now(dt.UTC)
     soon = now.hour * 60 + now.minute + RACE_MARGIN_MINUTES
     open_ids = [  # visits someone can still take: not those whose time today is over
         r["id"]
         for r in store.run(RACE_TARGETS, params, write=False)
-        if r["day"] > params["first_day"] or minutes(r["latest"]) - r["duration"] >= soon
+        if week > monday_of(today()).isoformat()
+        or r["day"] > params["first_day"]
+        or minutes_of(r["latest"]) - r["duration"] >= soon
     ]
     rounds = max(1, requests // 32 * 2)
     targets = rng.sample(open_ids, min(rounds, len(open_ids)))
@@ -561,6 +737,81 @@ def _racers(store: GraphStore, tokens: dict[str, str]) -> list[str]:
 
 
 def _report(r: dict[str, Any]) -> str:
+    people, volunteers, visits = r["counts"]
+    age = "the default" if r["snapshot_age"] is None else f"{r['snapshot_age']:g}"
+    command = f"python -m benchmarks.bench_api --size {r['size']} --workers {r['workers']}"
+    if r["snapshot_age"] is not None:
+        command += f" --snapshot-age {r['snapshot_age']:g}"
+    command += f" --mode {r['mode']}"
+    if "open_loop" in r:
+        loop = r["open_loop"]
+        command += (
+            f" --rate {loop['rate']:g} --duration {loop['duration']:g}"
+            f" --volunteers {loop['volunteers']}"
+        )
+    lines = [
+        "# API benchmark (benchmarks/bench_api.py)",
+        "",
+        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.platform()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
+        f"Data: `{r['size']}` borough, {people} people, {volunteers} volunteers, "
+        f"{visits} visits next week, all open (seeded in {r['seed_seconds']:.1f} s). "
+        f"Server: `carecircles serve --workers {r['workers']}` on the embedded FalkorDB, "
+        f"CARECIRCLES_OPEN_VISITS_MAX_AGE_S: {age}; clients: keep-alive HTTP/1.1 connections "
+        "on one asyncio loop, in another process on the same machine (``Connection``: ~0.15 ms "
+        "of CPU per request).",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']}. "
+        f"Machine pace (`machine_pace`: CPU ms for a fixed pure-Python loop, best of 5; lower "
+        f"is faster): {r['pace'][0]:.1f} before, {r['pace'][1]:.1f} after. Before measuring, "
+        f"32 clients warmed every worker up and the server settled (idle after "
+        f"{r['settled_s']:.1f} s).",
+        "",
+    ]
+    if "open_loop" in r:
+        lines += _open_loop_report(r)
+    if "open_1" in r:
+        lines += _closed_loop_report(r)
+    return "\n".join(lines)
+
+
+def _open_loop_report(r: dict[str, Any]) -> list[str]:
+    loop = r["open_loop"]
+    lines = [
+        f"## Open loop: {loop['rate']:g} requests/s for {loop['duration']:g} s",
+        "",
+        f"{loop['volunteers']} volunteers who have open visits; mix "
+        + ", ".join(f"{name} {weight:.0%}" for name, weight in MIX)
+        + ". Latency from each request's scheduled send time (queueing counts).",
+        "",
+        "| operation | answered | errors | p50 ms | p95 ms | p99 ms | max ms | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, _ in MIX:
+        m = loop["per_operation"][name]
+        lines.append(
+            f"| {name} | {m['n']} | {loop['errors'][name]} | {m['p50']:.1f} | {m['p95']:.1f} "
+            f"| {m['p99']:.1f} | {m['max']:.1f} | p95 < 100 ms, no errors |"
+        )
+    cpu = loop["cpu"]
+    lines += [
+        "",
+        f"Sent {loop['sent']} requests in {loop['elapsed']:.1f} s over {loop['connections']} "
+        f"connections; this process sent them at most {loop['late_p99_ms']:.1f} ms late (p99).",
+        f"CPU per request (all operations): API (the `serve` process tree) {cpu['api']:.2f} ms, "
+        f"graph server {cpu.get('graph', 0):.2f} ms.",
+        f"claimVisit answers: {loop['claims']}.",
+        f"Double bookings after the open loop: {r['open_loop_double_booked']} visits over-held, "
+        f"{r['open_loop_overlaps']} overlapping pairs held by one volunteer.",
+    ]
+    if loop["error_examples"]:
+        lines.append(f"Errors, first ones: {loop['error_examples']}.")
+    return [*lines, ""]
+
+
+def _closed_loop_report(r: dict[str, Any]) -> list[str]:
     def row(name: str, key: str, target: str = "") -> str:
         m = r[key]
         used = r.get(f"{key}_cpu")
@@ -570,57 +821,36 @@ def _report(r: dict[str, Any]) -> str:
             f"| {target} |"
         )
 
-    people, volunteers, visits = r["counts"]
     ratio_open = r["open_1"]["p50"] / r["open_bare"]["p50"]
     ratio_claim = r["claim_1"]["p50"] / r["claim_bare"]["p50"]
-    return "\n".join(
-        [
-            "# API benchmark (benchmarks/bench_api.py)",
-            "",
-            f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.platform()}, "
-            f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
-            f"Data: `{r['size']}` borough, {people} people, {volunteers} volunteers, "
-            f"{visits} visits this week, all open (seeded in {r['seed_seconds']:.1f} s). "
-            f"Server: `carecircles serve --workers {r['workers']}` on the embedded FalkorDB, "
-            f"CARECIRCLES_OPEN_VISITS_MAX_AGE_S={r['snapshot_age']:g}; "
-            "clients: one keep-alive HTTP/1.1 connection each on one asyncio loop, in another "
-            "process on the same machine (``Connection``: ~0.15 ms of CPU per request).",
-            "",
-            "Command: `python -m benchmarks.bench_api "
-            f"--size {r['size']} --workers {r['workers']} --snapshot-age {r['snapshot_age']:g}`",
-            "",
-            "| measurement | requests | p50 ms | p95 ms | max ms | API CPU ms/request "
-            "| graph server CPU ms/request | target |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-            row("openVisits(first: 20), 1 client", "open_1"),
-            row("openVisits(first: 20), 32 clients", "open_32", "p95 < 100 ms"),
-            row("bare Cypher for openVisits (2 statements)", "open_bare"),
-            row("claimVisit, 1 client", "claim_1"),
-            row("claimVisit, 32 clients racing per visit", "claim_32", "p95 < 50 ms"),
-            row("bare claim statement", "claim_bare"),
-            "",
-            "CPU per request: what the `carecircles serve` process tree and the FalkorDB server "
-            "used during that measurement, divided by its requests. It does not grow with other "
-            "work on the machine the way latency does. Before measuring, 32 clients warmed every "
-            f"worker up and the server settled (idle after {r['settled_s']:.1f} s).",
-            f"Load average (1, 5, 15 min) before: {r['load_before']}; after: {r['load_after']}.",
-            f"Machine pace (`machine_pace`: CPU ms for a fixed pure-Python loop, best of 5; lower "
-            f"is faster; the same code has measured 1.5x apart on this shared machine): "
-            f"{r['pace'][0]:.1f} before, {r['pace'][1]:.1f} after.",
-            "",
-            f"Mean page size of openVisits: {r['open_page_mean']:.1f} visits.",
-            f"GraphQL / bare Cypher at p50, 1 client: openVisits {ratio_open:.1f}x, "
-            f"claimVisit {ratio_claim:.1f}x.",
-            f"Claims at 1 client: {r['claim_1_outcomes']}.",
-            f"Race: {r['race_rounds']} visits each claimed by 32 clients at once: "
-            f"{r['race_claimed']} claims won, at most {r['race_max_winners']} per visit (a visit "
-            "may need more than one volunteer; the next line checks none is held by more); "
-            f"answers: {r['race_outcomes']}.",
-            f"Double bookings after the run: {r['double_booked']} visits over-held, "
-            f"{r['overlaps']} overlapping pairs held by one volunteer.",
-            "",
-        ]
-    )
+    return [
+        "## Closed loop: 1 and 32 clients",
+        "",
+        "| measurement | requests | p50 ms | p95 ms | max ms | API CPU ms/request "
+        "| graph server CPU ms/request | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        row("openVisits(first: 20), 1 client", "open_1"),
+        row("openVisits(first: 20), 32 clients", "open_32"),
+        row("bare Cypher for openVisits (2 statements)", "open_bare"),
+        row("claimVisit, 1 client", "claim_1"),
+        row("claimVisit, 32 clients racing per visit", "claim_32"),
+        row("bare claim statement", "claim_bare"),
+        "",
+        "CPU per request: what the `carecircles serve` process tree and the FalkorDB server "
+        "used during that measurement, divided by its requests.",
+        "",
+        f"Mean page size of openVisits: {r['open_page_mean']:.1f} visits.",
+        f"GraphQL / bare Cypher at p50, 1 client: openVisits {ratio_open:.1f}x, "
+        f"claimVisit {ratio_claim:.1f}x.",
+        f"Claims at 1 client: {r['claim_1_outcomes']}.",
+        f"Race: {r['race_rounds']} visits each claimed by 32 clients at once: "
+        f"{r['race_claimed']} claims won, at most {r['race_max_winners']} per visit (a visit "
+        "may need more than one volunteer; the next line checks none is held by more); "
+        f"answers: {r['race_outcomes']}.",
+        f"Double bookings after the run: {r['double_booked']} visits over-held, "
+        f"{r['overlaps']} overlapping pairs held by one volunteer.",
+        "",
+    ]
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clock import clock_of
 from seed.rota_weeks import (
     SIZES,
     VARIANTS,
@@ -43,7 +44,7 @@ from seed.rota_weeks import (
     supply_and_demand,
 )
 from solver.check import check_solution, compute_metrics, objective_value
-from solver.models import Assignment, Metrics, Problem, Solution, Unassigned, clock_of
+from solver.models import Assignment, Metrics, Problem, Solution, Unassigned
 
 TIME_LIMIT = {"S": 5.0, "M": 30.0, "L": 120.0}
 MEMORY_LIMIT_MB = 4096

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypeVar
 
+from clock import minutes_of
 from graph.models import (
     Area,
     CareCircle,
@@ -58,7 +59,6 @@ from seed.geography import (
 )
 from seed.names import COORDINATING_ORGANIZATION, FIRST_NAMES, LAST_NAMES
 from solver.geography import distance_km
-from solver.models import minutes_of
 
 Size = Literal["tiny", "demo", "borough"]
 T = TypeVar("T")

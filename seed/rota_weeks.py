@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from clock import clock_of, minutes_of
 from solver.geography import KM_PER_DEGREE, haversine_km, km_per_degree_of_longitude
-from solver.models import clock_of, minutes_of
 from solver.slots import DAYS_IN_WEEK, SlotFlow, SlotVisit, SlotVolunteer, slot_flow
 
 if TYPE_CHECKING:

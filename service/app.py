@@ -8,21 +8,21 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from strawberry.http import async_base_view
 
-from graph.settings import Settings, get_settings
 from graph.store.errors import GraphUnavailable
 from graph.store.port import GraphStore
 from service.accounts.users import current_user_from_header
 from service.api.errors import RETRY_AFTER_S, UNAVAILABLE_STATUS, unavailable_body
-from service.config import secret_key
+from service.config import ServiceSettings, read_settings, secret_key
 from service.context import RequestContext, off_loop
+from service.rota.jobs import RotaJobs
 from service.schema import schema
 from service.web.routes import mount_web
 
@@ -32,17 +32,18 @@ HEALTH_TIMEOUT_S = 3.0
 HEALTH_QUERY = "RETURN 1 AS ok"
 
 
-def _open_store(settings: Settings) -> GraphStore:
+def _open_store(settings: ServiceSettings) -> GraphStore:
     from graph.store import open_store
 
     store: GraphStore = open_store(settings)
     return store
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+def create_app(settings: ServiceSettings | None = None, store: GraphStore | None = None) -> FastAPI:
     """The app; it opens the configured store on start-up unless one is given (and then
-    leaves closing it to the caller)."""
-    settings = settings or get_settings()
+    leaves closing it to the caller). Without ``settings``, they are read from the
+    environment now."""
+    settings = settings or read_settings()
     key = secret_key(settings)
 
     @asynccontextmanager
@@ -56,10 +57,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         # made (one took ~100 ms with the open-visits snapshot loaded, stalling every request).
         gc.collect()
         gc.freeze()
-        _warm_open_visits(app.state.store)
+        _warm_open_visits(app.state.store, settings.open_visits_max_age_s)
+        # Rota runs are solved in processes of their own; stopping the app stops them (and
+        # marks their runs cancelled) before the store closes.
+        app.state.rota_jobs = RotaJobs(store=app.state.store)
         try:
             yield
         finally:
+            await off_loop(app.state.rota_jobs.shutdown)
             await app.state.store.aclose()  # this loop's connections (``arun``)
             if owned:
                 await off_loop(app.state.store.close)
@@ -70,7 +75,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_exception_handler(GraphUnavailable, _store_unavailable)
 
     # A plain route (a mount would redirect /graphql to /graphql/).
-    app.add_route("/graphql", GraphQLApp(schema, settings=settings, key=key), ["GET", "POST"])
+    graphql_app = GraphQLApp(schema, settings=settings, key=key)
+    app.router.routes.append(Route("/graphql", graphql_app, methods=["GET", "POST"]))
 
     @app.get("/health")
     async def health(request: Request) -> JSONResponse:
@@ -96,18 +102,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     return app
 
 
-# Strawberry parses every request's Content-Type header with the standard library's e-mail
-# parser (~4% of a worker's CPU on openVisits under load, py-spy); the answer depends only on the
-# header's text, and clients send one or two different ones.
-async_base_view.parse_content_type = lru_cache(maxsize=64)(async_base_view.parse_content_type)
-
-
-class GraphQLApp(GraphQL):  # type: ignore[type-arg]
+class GraphQLApp(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app, mounted beside FastAPI's routes rather than through FastAPI's
     router: a request then skips FastAPI's dependency solving, which cost more than running
     a small query (measured with benchmarks/bench_api.py)."""
 
-    def __init__(self, schema: Any, *, settings: Settings, key: bytes) -> None:
+    def __init__(self, schema: Any, *, settings: ServiceSettings, key: bytes) -> None:
         super().__init__(schema)
         self._settings = settings
         self._key = key
@@ -115,7 +115,9 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         graph_store: GraphStore = request.app.state.store
         user = await current_user_from_header(
-            store=graph_store, key=self._key, authorization=request.headers.get("authorization")
+            store=graph_store,
+            key=self._key,
+            authorization=request.headers.get("authorization"),
         )
         context = RequestContext(
             store=graph_store, settings=self._settings, key=self._key, user=user
@@ -125,12 +127,9 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
         return context
 
 
-def _warm_open_visits(store: GraphStore) -> None:
+def _warm_open_visits(store: GraphStore, max_age: float) -> None:
     """With the open-visits snapshot on, load it now in the background, so the first
     volunteer to ask does not wait for it (nor, with several workers, the first in each)."""
-    from service.visits.open_visits_snapshot import open_visits_max_age
-
-    max_age = open_visits_max_age()
     if max_age <= 0:
         return
     threading.Thread(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from service.commands import db, import_services, rota, seed, serve, solve, users
+from service.config import BadSettings, read_settings
 
 app = typer.Typer(
     name="carecircles",
@@ -12,6 +13,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def read_settings_once(ctx: typer.Context) -> None:
+    """Every command starts by reading the settings (CARECIRCLES_* variables), once, into
+    ``ctx.obj``; a bad value ends it with a one-line message naming the variable, exit code 2
+    (no traceback)."""
+    try:
+        ctx.obj = read_settings()
+    except BadSettings as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
 
 app.command("solve")(solve.solve)
 app.command("seed")(seed.seed)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
 
 from graph.settings import Settings
 
@@ -17,21 +20,43 @@ QUERY_TOKENS_MAX = 2000
 QUERY_ALIASES_MAX = 30
 # The longest note a volunteer may leave on a visit or a link worker on an alert.
 NOTE_MAX = 500
+# The open-visits snapshot (service/visits/open_visits_snapshot.py) is on unless set to 0: without
+# it openVisits costs a statement per call and the borough's volunteers overload the store
+# (benchmarks/API.md).
+OPEN_VISITS_MAX_AGE_DEFAULT_S = 2.0
 
 
-def seconds_from_env(name: str, *, default: float, most: float = 60.0) -> float:
-    """Seconds from the environment variable ``name`` (``default`` when unset or empty),
-    0..``most``; otherwise a ValueError naming the variable and what it expects."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
+class ServiceSettings(Settings):
+    """Every ``CARECIRCLES_*`` variable: the graph store's (``graph.settings.Settings``) and the
+    service's own, read once when a command starts (service/cli.py) and passed down."""
+
+    open_visits_max_age_s: float = Field(
+        default=OPEN_VISITS_MAX_AGE_DEFAULT_S,
+        ge=0,
+        le=60,
+        description="seconds the per-process snapshot of open visits may be old (0: a "
+        "statement per openVisits call)",
+    )
+
+
+class BadSettings(ValueError):
+    """An environment variable with a value the settings cannot take; the message is one line
+    per variable, naming it and what it expects."""
+
+
+def read_settings() -> ServiceSettings:
+    """The settings from the environment, or BadSettings naming each bad variable."""
     try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name}: expected a number of seconds (e.g. 1.0), got {raw!r}") from None
-    if not 0 <= value <= most:
-        raise ValueError(f"{name}: expected 0..{most:g} seconds, got {raw!r}")
-    return value
+        return ServiceSettings()
+    except ValidationError as error:
+        raise BadSettings("; ".join(_problem(e) for e in error.errors())) from None
+
+
+def _problem(error: Any) -> str:
+    field = ".".join(str(part) for part in error["loc"])
+    variable = f"CARECIRCLES_{field.upper()}"
+    expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    return f"{variable}: expected {expected}, got {error['input']!r}"
 
 
 def secret_key(settings: Settings) -> bytes:

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from strawberry.fastapi import BaseContext
 
-from graph.settings import Settings
 from graph.store.port import GraphStore, Params, Row
+from service.config import ServiceSettings
 
 T = TypeVar("T")
 
@@ -92,7 +92,7 @@ class RequestContext(BaseContext):
     """One per GraphQL request."""
 
     def __init__(
-        self, *, store: GraphStore, settings: Settings, key: bytes, user: CurrentUser | None
+        self, *, store: GraphStore, settings: ServiceSettings, key: bytes, user: CurrentUser | None
     ) -> None:
         super().__init__()
         self.store = CountingStore(store)

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
 
-from graph.models import RotaRun
 from graph.models.base import ID_PATTERN
-from graph.repo.rota_export import names_of_people_and_volunteers
 from graph.repo.users import get_user
 from graph.store.port import GraphStore
 from service.accounts.auth import read_token
 from service.accounts.users import current_user_from_header
 from service.context import off_loop
-from service.rota.runs import get_rota_run, names_in_reasons, rota_csv, solution_of
+from service.rota.runs import get_rota_run, run_csv
 from service.visits.calendar import volunteer_calendar
 
 
@@ -50,24 +46,13 @@ def add_routes(app: FastAPI) -> None:
         run = await off_loop(lambda: get_rota_run(store=store, run_id=run_id))
         if run is None:
             raise HTTPException(status_code=404, detail="No such rota run.")
-        body = await off_loop(lambda: _csv(store, run))
+        if run.solution is None:
+            raise HTTPException(
+                status_code=409, detail=f"This run has no rota: it is {run.status}."
+            )
+        body = await off_loop(lambda: run_csv(store=store, run=run))
         return Response(
             body,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{run_id}.csv"'},
         )
-
-
-def _csv(store: GraphStore, run: RotaRun) -> str:
-    solution = solution_of(run)
-    problem = json.loads(run.problem or "{}")
-    ids = sorted(
-        {a.volunteer for a in solution.assignments}
-        | {visit["person"] for visit in problem.get("visits", [])}
-    )
-    names: dict[str, str] = {}
-    for row in names_of_people_and_volunteers(store=store, ids=ids):
-        names[row["id"]] = (
-            f"{row['first_name']} {row['last_name']}" if row["volunteer"] else row["first_name"]
-        )
-    return rota_csv(run=run, names=names, reasons=names_in_reasons(store=store, runs=[run]))

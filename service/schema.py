@@ -21,8 +21,12 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from service.accounts.graphql import AccountsMutation, AccountsQuery
-from service.api.errors import CountQueries, LogPersonReads, MaskUnexpectedErrors
-from service.api.execution import PlainLeavesFirst
+from service.api.errors import (
+    CountQueries,
+    LogPersonReads,
+    MaskUnexpectedErrors,
+    NameEnumValues,
+)
 from service.config import QUERY_ALIASES_MAX, QUERY_DEPTH_MAX, QUERY_TOKENS_MAX
 from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
@@ -82,13 +86,13 @@ class CareCirclesSchema(strawberry.Schema):
 schema = CareCirclesSchema(
     query=Query,
     mutation=Mutation,
-    execution_context_class=PlainLeavesFirst,
     extensions=[
         QueryLimits,
         lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        NameEnumValues,
         LogPersonReads,
         CountQueries,
     ],

@@ -10,18 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from clock import minutes_of
 from solver import eligibility as rules
 from solver.geography import distance_km, travel_minutes
-from solver.models import (
-    Assignment,
-    Metrics,
-    Person,
-    Problem,
-    Solution,
-    Visit,
-    Volunteer,
-    minutes_of,
-)
+from solver.models import Assignment, Metrics, Person, Problem, Solution, Visit, Volunteer
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from clock import clock_of
 from solver import eligibility as rules
 from solver.geography import distance_km, haversine_km, travel_minutes, travel_minutes_all
-from solver.models import Problem, clock_of
+from solver.models import Problem
 
 
 @dataclass(slots=True)

@@ -25,11 +25,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from clock import clock_of, minutes_of
 from solver.geography import EARTH_RADIUS_KM as EARTH_RADIUS_KM
 from solver.geography import distance_km as distance_km
 from solver.geography import haversine_km
 from solver.geography import travel_minutes as travel_minutes
-from solver.models import Person, Visit, Volunteer, clock_of, minutes_of
+from solver.models import Person, Visit, Volunteer
 
 # EARTH_RADIUS_KM, distance_km and travel_minutes live in solver/geography.py; re-exported so
 # a caller of the rules finds rule 3's and rule 8's measures beside them.

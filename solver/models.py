@@ -12,23 +12,14 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from clock import minutes_of
+
 PROBLEM_FORMAT: Final = "carecircles.rota/1"
 SOLUTION_FORMAT: Final = "carecircles.rota-solution/1"
 
 _CLOCK = re.compile(r"^(?:([01]\d|2[0-3]):([0-5]\d)|24:00)$")
 
 Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "INVALID"]
-
-
-def minutes_of(clock: str) -> int:
-    """Minutes after midnight of a ``"HH:MM"`` wall-clock time (``"24:00"`` is 1440)."""
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def clock_of(minutes: int) -> str:
-    """The ``"HH:MM"`` text of minutes after midnight."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _check_clock(value: str) -> str:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from clock import clock_of
 from solver.bound import relax
 from solver.check import compute_metrics
 from solver.compiled import CompiledWeek, compile_problem, find_candidates
@@ -21,7 +22,7 @@ from solver.decompose import (
 from solver.explain import assignment_reasons, state_of, unassigned_reasons
 from solver.greedy import Rota, greedy
 from solver.guided import rota_from_relaxation
-from solver.models import Assignment, Problem, Solution, Unassigned, clock_of
+from solver.models import Assignment, Problem, Solution, Unassigned
 from solver.validate import parse_problem, problem_errors
 
 Progress = Callable[[str], None]

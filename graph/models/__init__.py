@@ -13,7 +13,7 @@ from graph.models.access import (
     Role,
     User,
 )
-from graph.models.base import GraphModel, Window, iso_utc, minutes, utc_now
+from graph.models.base import GraphModel, Window, iso_utc, utc_now
 from graph.models.care import (
     SCALE_SHAPES,
     Assigned,
@@ -69,6 +69,5 @@ __all__ = [
     "VolunteerTerms",
     "Window",
     "iso_utc",
-    "minutes",
     "utc_now",
 ]

@@ -32,6 +32,8 @@ from pydantic import (
     field_validator,
 )
 
+from clock import minutes_of
+
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
@@ -109,12 +111,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def minutes(hhmm: str) -> int:
-    """Minutes after midnight of an ``"HH:MM"`` time."""
-    hours, mins = hhmm.split(":")
-    return int(hours) * 60 + int(mins)
-
-
 def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
@@ -183,10 +179,10 @@ class Window(GraphModel):
     @classmethod
     def _ends_after_start(cls, end: str, info: ValidationInfo) -> str:
         start = info.data.get("start")
-        if start is not None and minutes(end) <= minutes(start):
+        if start is not None and minutes_of(end) <= minutes_of(start):
             raise ValueError(f"expected an end after the start {start}, got {end}")
         return end
 
     @property
     def length_minutes(self) -> int:
-        return minutes(self.end) - minutes(self.start)
+        return minutes_of(self.end) - minutes_of(self.start)

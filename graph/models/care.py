@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from clock import minutes_of
 from graph.models.base import (
     Day,
     Fraction,
@@ -15,7 +16,6 @@ from graph.models.base import (
     TimeOfDay,
     UtcDateTime,
     WeekStart,
-    minutes,
     utc_now,
 )
 
@@ -66,20 +66,20 @@ class Visit(GraphModel):
     @classmethod
     def _latest_after_earliest(cls, latest: str, info: ValidationInfo) -> str:
         earliest = info.data.get("earliest")
-        if earliest is not None and minutes(latest) <= minutes(earliest):
+        if earliest is not None and minutes_of(latest) <= minutes_of(earliest):
             raise ValueError(f"expected a time after earliest {earliest}, got {latest}")
         return latest
 
     @model_validator(mode="after")
     def _fits_its_window(self) -> Visit:
-        if minutes(self.earliest) + self.duration_minutes > minutes(self.latest):
+        if minutes_of(self.earliest) + self.duration_minutes > minutes_of(self.latest):
             raise ValueError(
                 f"duration_minutes {self.duration_minutes} does not fit between earliest "
                 f"{self.earliest} and latest {self.latest}"
             )
         if self.start is not None and not (
-            minutes(self.earliest) <= minutes(self.start)
-            and minutes(self.start) + self.duration_minutes <= minutes(self.latest)
+            minutes_of(self.earliest) <= minutes_of(self.start)
+            and minutes_of(self.start) + self.duration_minutes <= minutes_of(self.latest)
         ):
             raise ValueError(
                 f"start {self.start} is outside the visit window {self.earliest}-{self.latest}"
@@ -91,7 +91,7 @@ class Visit(GraphModel):
         """The end time ``"HH:MM"`` once ``start`` is set."""
         if self.start is None:
             return None
-        end = minutes(self.start) + self.duration_minutes
+        end = minutes_of(self.start) + self.duration_minutes
         return f"{end // 60:02d}:{end % 60:02d}"
 
 

@@ -6,10 +6,9 @@ per ordered pair; reads look both ways.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from graph.models import Knows, iso_utc
+from graph.models import Knows
 from graph.repo.records import deleted, first_missing, to_properties
 from graph.store.port import GraphStore, Row
 
@@ -80,39 +79,3 @@ RETURN count(k) AS deleted
 def delete_knows(*, store: GraphStore, from_id: str, to_id: str) -> bool:
     """Remove the edge from ``from_id`` to ``to_id``; True if there was one."""
     return deleted(store, DELETE_KNOWS, {"from_id": from_id, "to_id": to_id})
-
-
-# One statement, so two visits logged at once both count (no read-then-write race).
-ADJUST_VOLUNTEER_KNOWS = """
-MATCH (a:Volunteer {id: $from_id}), (b:Person {id: $to_id})
-MERGE (a)-[k:KNOWS]->(b)
-ON CREATE SET k.kind = 'volunteer', k.strength = 0.0, k.visits = 0
-WITH a, b, k, k.strength + $step AS raw
-SET k.strength = CASE WHEN raw < 0.0 THEN 0.0 WHEN raw > 1.0 THEN 1.0 ELSE raw END,
-    k.visits = k.visits + $visited,
-    k.last_seen = CASE WHEN $seen_at IS NULL THEN k.last_seen ELSE $seen_at END
-RETURN a.id AS from_id, b.id AS to_id, properties(k) AS k
-"""
-
-
-def adjust_volunteer_knows(
-    *,
-    store: GraphStore,
-    volunteer_id: str,
-    person_id: str,
-    strength_step: float,
-    visited_at: datetime | None,
-) -> Knows:
-    """Move the volunteer-person edge's strength by ``strength_step`` (kept in 0..1); with
-    ``visited_at`` also count a visit and set ``last_seen``. Creates the edge if needed."""
-    params = {
-        "from_id": volunteer_id,
-        "to_id": person_id,
-        "step": float(strength_step),
-        "visited": 0 if visited_at is None else 1,
-        "seen_at": None if visited_at is None else iso_utc(visited_at),
-    }
-    rows = store.run(ADJUST_VOLUNTEER_KNOWS, params)
-    if not rows:
-        raise first_missing(store, [("Volunteer", volunteer_id), ("Person", person_id)])
-    return _knows(rows[0])

@@ -1,10 +1,16 @@
-"""Rota runs: a week's draft or published rota with its problem, solution and metrics."""
+"""Rota runs: a week's run from queued to draft or published, with its problem, solution and
+metrics; and the reads and writes of the week a run plans, solves and publishes."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from graph.models import RotaRun, iso_utc
+from graph.models import Person, RotaRun, Volunteer, iso_utc
+from graph.models.rota import RotaRunStatus
 from graph.repo.records import (
     Page,
     create_one,
@@ -14,6 +20,7 @@ from graph.repo.records import (
     from_properties,
     get_statement,
     page_params,
+    read_many,
     read_one,
     read_page,
     update_one,
@@ -91,3 +98,362 @@ DELETE_ROTA_RUN = delete_statement("RotaRun")
 def delete_rota_run(*, store: GraphStore, run_id: str) -> bool:
     """Remove the run; True if it existed."""
     return deleted(store, DELETE_ROTA_RUN, {"id": run_id})
+
+
+# --- a run's states ------------------------------------------------------------------------
+#
+# One statement moves a run from one of ``$states`` to its next state, setting ``$changes``
+# (a null removes the property), and says whether it did: so a cancel and the solver's result
+# arriving at the same time cannot both win. The write lock on the run is taken first (on Neo4j
+# a plain read of the state would not hold it).
+
+MOVE_ROTA_RUN = """
+MATCH (n:RotaRun {id: $id})
+SET n._lock = $lock
+WITH n, n.status IN $states AS ok
+FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END | SET n += $changes)
+REMOVE n._lock
+RETURN ok, properties(n) AS n
+"""
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Whether the run was in one of the states asked for (and so changed), and the run now."""
+
+    ok: bool
+    run: RotaRun | None
+
+
+def move_rota_run(
+    *,
+    store: GraphStore,
+    run_id: str,
+    states: Sequence[RotaRunStatus],
+    changes: dict[str, Any],
+) -> Moved:
+    """Set ``changes`` (node properties; None removes one) on the run only while its status is
+    one of ``states``; ``Moved(False, None)`` when there is no such run."""
+    rows = store.run(
+        MOVE_ROTA_RUN,
+        {"id": run_id, "states": list(states), "changes": changes, "lock": uuid.uuid4().hex[:8]},
+    )
+    if not rows:
+        return Moved(ok=False, run=None)
+    return Moved(ok=bool(rows[0]["ok"]), run=from_properties(RotaRun, rows[0]["n"]))
+
+
+def start_rota_run(*, store: GraphStore, run_id: str, at: datetime, progress: str) -> bool:
+    """A queued run starts; False if it is no longer queued (cancelled meanwhile)."""
+    changes = {
+        "status": "running",
+        "started_at": iso_utc(at),
+        "heartbeat_at": iso_utc(at),
+        "progress": progress,
+    }
+    return move_rota_run(store=store, run_id=run_id, states=["queued"], changes=changes).ok
+
+
+def beat_rota_run(
+    *, store: GraphStore, run_id: str, at: datetime, states: Sequence[RotaRunStatus]
+) -> bool:
+    """The process solving the run says it still does (``heartbeat_at``); False when the run
+    is no longer in one of ``states`` (cancelled meanwhile)."""
+    changes = {"heartbeat_at": iso_utc(at)}
+    return move_rota_run(store=store, run_id=run_id, states=states, changes=changes).ok
+
+
+def note_rota_run_progress(
+    *,
+    store: GraphStore,
+    run_id: str,
+    at: datetime,
+    progress: str,
+    visits_total: int | None = None,
+    visits_covered: int | None = None,
+) -> bool:
+    """Record what a running run is doing (and, when known, how many visits it has to cover and
+    the most its best rota so far covers), a heartbeat too; False when it is no longer
+    running."""
+    changes: dict[str, Any] = {"progress": progress, "heartbeat_at": iso_utc(at)}
+    if visits_total is not None:
+        changes["visits_total"] = visits_total
+    if visits_covered is not None:
+        changes["visits_covered"] = visits_covered
+    return move_rota_run(store=store, run_id=run_id, states=["running"], changes=changes).ok
+
+
+def finish_rota_run(
+    *,
+    store: GraphStore,
+    run_id: str,
+    at: datetime,
+    problem: str,
+    solution: str,
+    metrics: str,
+    visits_total: int,
+    visits_covered: int,
+) -> bool:
+    """A running run becomes a draft with its problem, solution and metrics (JSON text);
+    False when it is no longer running (cancelled meanwhile: nothing is written)."""
+    changes = {
+        "status": "draft",
+        "finished_at": iso_utc(at),
+        "progress": None,
+        "problem": problem,
+        "solution": solution,
+        "metrics": metrics,
+        "visits_total": visits_total,
+        "visits_covered": visits_covered,
+    }
+    return move_rota_run(store=store, run_id=run_id, states=["running"], changes=changes).ok
+
+
+def fail_rota_run(*, store: GraphStore, run_id: str, at: datetime, error: str) -> bool:
+    """A queued or running run fails, ``error`` saying why in plain words."""
+    changes = {"status": "failed", "finished_at": iso_utc(at), "progress": None, "error": error}
+    return move_rota_run(
+        store=store, run_id=run_id, states=["queued", "running"], changes=changes
+    ).ok
+
+
+def cancel_rota_run(*, store: GraphStore, run_id: str, at: datetime, reason: str) -> Moved:
+    """A queued or running run is cancelled (``reason`` goes to its ``error``); ``ok`` is
+    False when it had finished already, ``run`` None when there is no such run."""
+    changes = {"status": "cancelled", "finished_at": iso_utc(at), "progress": None, "error": reason}
+    return move_rota_run(store=store, run_id=run_id, states=["queued", "running"], changes=changes)
+
+
+# --- the week a run plans and solves -------------------------------------------------------
+
+WEEK_VISIT_COUNT = "MATCH (v:Visit) WHERE v.week_start = $week_start RETURN count(v) AS n"
+
+
+def week_visit_count(*, store: GraphStore, week_start: date) -> int:
+    """How many visits the week has, whatever their status."""
+    rows = store.run(WEEK_VISIT_COUNT, {"week_start": week_start.isoformat()}, write=False)
+    return int(rows[0]["n"])
+
+
+PEOPLE_PLANNED = """
+MATCH (v:Visit)-[:FOR]->(p:Person) WHERE v.week_start = $week_start
+RETURN collect(DISTINCT p.id) AS ids
+"""
+
+
+def people_planned(*, store: GraphStore, week_start: date) -> set[str]:
+    """The people who have visits in the week already."""
+    rows = store.run(PEOPLE_PLANNED, {"week_start": week_start.isoformat()}, write=False)
+    return set(rows[0]["ids"])
+
+
+PEOPLE_WITH_PATTERNS = """
+MATCH (n:Person) WHERE n.visits_per_week > 0 AND n.visit_windows IS NOT NULL
+RETURN properties(n) AS n ORDER BY n.id
+"""
+
+
+def people_with_patterns(*, store: GraphStore) -> list[Person]:
+    """People with a weekly pattern of visits, in id order."""
+    return read_many(store, PEOPLE_WITH_PATTERNS, {}, Person)
+
+
+# Create the week's visits that do not exist yet, each FOR its person.
+PLAN_VISITS = """
+UNWIND $visits AS props
+MATCH (p:Person {id: props.person_id})
+MERGE (v:Visit {id: props.id})
+ON CREATE SET v += props
+MERGE (v)-[:FOR]->(p)
+RETURN count(v) AS planned
+"""
+
+
+def plan_visits(*, store: GraphStore, visits: list[dict[str, Any]]) -> int:
+    """Create the visits (node properties) whose ids do not exist yet; returns how many of
+    ``visits`` exist now."""
+    rows = store.run(PLAN_VISITS, {"visits": visits})
+    return int(rows[0]["planned"]) if rows else 0
+
+
+WEEK_VISITS = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted']
+OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED {status: 'accepted'}]->(v)
+RETURN properties(v) AS v, p.id AS person_id, collect(vol.id) AS pinned
+ORDER BY v.id
+"""
+
+
+@dataclass(frozen=True)
+class VisitToPlan:
+    """A visit of the week still to be rota'd: its node properties, its person, and the
+    volunteers who accepted it (pinned in a re-run)."""
+
+    properties: dict[str, Any]
+    person_id: str
+    pinned: list[str]
+
+
+def week_visits_to_plan(*, store: GraphStore, week_start: date) -> list[VisitToPlan]:
+    """The week's open, proposed and accepted visits, in id order."""
+    rows = store.run(WEEK_VISITS, {"week_start": week_start.isoformat()}, write=False)
+    return [
+        VisitToPlan(properties=row["v"], person_id=row["person_id"], pinned=sorted(row["pinned"]))
+        for row in rows
+    ]
+
+
+PEOPLE_BY_ID = """
+MATCH (n:Person) WHERE n.id IN $ids
+OPTIONAL MATCH (member:Volunteer)-[:MEMBER_OF]->(:CareCircle)-[:SUPPORTS]->(n)
+WITH n, collect(DISTINCT member.id) AS members
+OPTIONAL MATCH (known:Volunteer)-[k:KNOWS]->(n)
+WITH n, members, known, k ORDER BY k.strength DESC
+RETURN properties(n) AS n, members, collect(known.id) AS known
+"""
+
+
+@dataclass(frozen=True)
+class PersonWithCircle:
+    """A person, the volunteers in circles that support them, and the volunteers who know
+    them from visits (strongest tie first)."""
+
+    person: Person
+    members: list[str]
+    known: list[str]
+
+
+def people_with_circles(*, store: GraphStore, ids: list[str]) -> list[PersonWithCircle]:
+    rows = store.run(PEOPLE_BY_ID, {"ids": ids}, write=False)
+    return [
+        PersonWithCircle(
+            person=from_properties(Person, row["n"]), members=row["members"], known=row["known"]
+        )
+        for row in rows
+    ]
+
+
+ALL_VOLUNTEERS = "MATCH (n:Volunteer) RETURN properties(n) AS n ORDER BY n.id"
+
+
+def all_volunteers(*, store: GraphStore) -> list[Volunteer]:
+    """Every volunteer, in id order (the rota considers them all)."""
+    return read_many(store, ALL_VOLUNTEERS, {}, Volunteer)
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+# Publish a draft: only once (the guard), withdrawing (deleting) earlier proposals of the same
+# week, proposing each assignment, and opening every visit of the week
+# that is neither accepted nor proposed now. Accepted (pinned) assignments stay as they are.
+PUBLISH_ROTA = """
+MATCH (r:RotaRun {id: $run_id})
+SET r._lock = $lock
+WITH r, r.status = 'draft' AS ok
+OPTIONAL MATCH (:Volunteer)-[old:ASSIGNED {status: 'proposed'}]->(ov:Visit)
+WHERE ok AND ov.week_start = r.week_start
+DELETE old
+WITH DISTINCT r, ok
+UNWIND CASE WHEN ok THEN $assignments ELSE [] END + [null] AS a
+OPTIONAL MATCH (v:Visit {id: a.visit}), (vol:Volunteer {id: a.volunteer})
+WITH r, ok, a, v, vol
+FOREACH (_ IN CASE WHEN v IS NULL OR vol IS NULL OR v.status IN ['accepted', 'done', 'missed']
+                   THEN [] ELSE [1] END |
+  MERGE (vol)-[e:ASSIGNED]->(v)
+  SET e.status = 'proposed', e.at = $now, v.start = a.start, v.status = 'proposed',
+      v.rota_run_id = r.id)
+WITH r, ok, sum(CASE WHEN v IS NOT NULL AND vol IS NOT NULL AND v.rota_run_id = r.id
+                      AND v.status = 'proposed' THEN 1 ELSE 0 END) AS proposed
+OPTIONAL MATCH (w:Visit)
+WHERE ok AND w.week_start = r.week_start AND w.status = 'proposed' AND w.rota_run_id <> r.id
+FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END | SET w.status = 'open')
+WITH r, ok, proposed, count(w) AS reopened
+OPTIONAL MATCH (u:Visit)
+WHERE ok AND u.week_start = r.week_start AND u.id IN $unassigned AND u.status = 'open'
+FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | SET u.rota_run_id = r.id)
+WITH r, ok, proposed, reopened
+FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
+  SET r.status = 'published', r.published_at = $now)
+REMOVE r._lock
+RETURN ok, proposed, reopened, r.status AS status
+"""
+
+
+@dataclass(frozen=True)
+class PublishedWeek:
+    """Whether the run was a draft (and so is published now), and how many visits it
+    proposed."""
+
+    ok: bool
+    proposed: int
+    status: str | None
+
+
+def publish_rota(
+    *,
+    store: GraphStore,
+    run_id: str,
+    assignments: list[dict[str, str]],
+    unassigned: list[str],
+    at: datetime,
+) -> PublishedWeek:
+    """Publish the draft ``run_id``: ``assignments`` (``visit``, ``volunteer``, ``start``)
+    become proposed, visits ``unassigned`` and earlier proposals of the week open. Only once."""
+    rows = store.run(
+        PUBLISH_ROTA,
+        {
+            "run_id": run_id,
+            "assignments": assignments,
+            "unassigned": unassigned,
+            "now": iso_utc(at),
+            "lock": uuid.uuid4().hex[:8],
+        },
+    )
+    if not rows:
+        return PublishedWeek(ok=False, proposed=0, status=None)
+    row = rows[0]
+    return PublishedWeek(ok=bool(row["ok"]), proposed=int(row["proposed"]), status=row["status"])
+
+
+# --- names in a run's reasons --------------------------------------------------------------
+
+FIRST_NAMES_OF_IDS = """
+MATCH (n:Person) WHERE n.id IN $ids
+RETURN n.id AS id, n.first_name AS first_name, 'person' AS kind
+UNION ALL
+MATCH (n:Volunteer) WHERE n.id IN $ids
+RETURN n.id AS id, n.first_name AS first_name, 'volunteer' AS kind
+"""
+
+
+@dataclass(frozen=True)
+class FirstName:
+    id: str
+    first_name: str | None
+    is_person: bool
+
+
+def first_names_of_ids(*, store: GraphStore, ids: list[str]) -> list[FirstName]:
+    """The first names of the people and volunteers among ``ids`` (other ids are left out)."""
+    rows = store.run(FIRST_NAMES_OF_IDS, {"ids": ids}, write=False)
+    return [
+        FirstName(id=r["id"], first_name=r["first_name"], is_person=r["kind"] == "person")
+        for r in rows
+    ]
+
+
+NAMES_IN_RUN = """
+MATCH (n) WHERE (n:Volunteer OR n:Person) AND n.id IN $ids
+RETURN n.id AS id, n.first_name AS first_name, n.last_name AS last_name, n:Volunteer AS volunteer
+"""
+
+
+def names_in_run(*, store: GraphStore, ids: list[str]) -> dict[str, str]:
+    """The names a run's export shows: a volunteer's full name, a person's first name."""
+    return {
+        row["id"]: (
+            f"{row['first_name']} {row['last_name']}" if row["volunteer"] else row["first_name"]
+        )
+        for row in store.run(NAMES_IN_RUN, {"ids": ids}, write=False)
+    }

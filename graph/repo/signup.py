@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from graph.models import minutes
+from clock import minutes_of
 from graph.store.port import GraphStore
 
 HELD_STATUSES = ["proposed", "accepted", "done"]
@@ -132,17 +132,18 @@ WHERE v.id IN $ids AND v.status = 'open' AND v.week_start >= $week_start
 RETURN collect({_OPEN_VISIT_TEXT}) AS visits
 """
 
-# Which visits are open from $week_start on: the snapshot's light reload (~5 ms of graph CPU
-# for 7,500 visits). On FalkorDB as one text of ids joined by ',' (ids never hold one): its
-# client takes ~10 ms to decode a list of 7,500 strings, ~0.1 ms for one string; Neo4j has no
-# string join (reduce would copy the text once per id), so it gets the list.
+# Which visits are open from $week_start on, the same set as OPEN_VISITS_ALL (a visit whose
+# person was erased has no FOR edge left, so it drops out here too): the snapshot's light
+# reload. On FalkorDB as one text of ids joined by ',' (ids never hold one): its client takes
+# ~10 ms to decode a list of 7,500 strings, ~0.1 ms for one string; Neo4j has no string join
+# (reduce would copy the text once per id), so it gets the list.
 OPEN_VISIT_IDS = """
-MATCH (v:Visit)
+MATCH (v:Visit)-[:FOR]->(:Person)
 WHERE v.status = 'open' AND v.week_start >= $week_start
 RETURN collect(v.id) AS ids
 """
 OPEN_VISIT_IDS_FALKOR = """
-MATCH (v:Visit)
+MATCH (v:Visit)-[:FOR]->(:Person)
 WHERE v.status = 'open' AND v.week_start >= $week_start
 RETURN string.join(collect(v.id), ',') AS ids
 """
@@ -242,8 +243,9 @@ REMOVE v._lock
 RETURN ok, a.status AS status
 """
 
-# Log an accepted visit as done or missed, with an optional note; the volunteer's KNOWS edge to
-# the person grows (done) or fades (missed) as service/wellbeing/feedback.py describes.
+# Log an accepted visit as done or missed, with an optional note. The volunteer's KNOWS edge to
+# the person moves to $offset + $factor * strength: which offset and factor an outcome gives is
+# the tie-strength rule, decided in service/wellbeing/feedback.py (``tie_update``).
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
@@ -254,8 +256,7 @@ FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   ON CREATE SET k.kind = 'volunteer', k.strength = 0.0, k.visits = 0
   SET k.visits = CASE WHEN $outcome = 'done' THEN k.visits + 1 ELSE k.visits END,
       k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
-      k.strength = CASE WHEN $outcome = 'done' THEN k.strength + $gain * (1 - k.strength)
-                        ELSE k.strength * (1 - $loss) END)
+      k.strength = $offset + $factor * k.strength)
 REMOVE v._lock
 RETURN ok, a.status AS status
 """
@@ -465,8 +466,8 @@ def _parse_open_visit(
         "day": int(day),
         "earliest": earliest,
         "latest": latest,
-        "earliest_minute": minutes(earliest),
-        "latest_minute": minutes(latest),
+        "earliest_minute": minutes_of(earliest),
+        "latest_minute": minutes_of(latest),
         "duration_minutes": int(duration),
         "requires_check": check == "y",
         "volunteers_needed": int(needed),
@@ -519,7 +520,7 @@ def _claim_visit_params(
         "visit_id": visit_id,
         "volunteer_id": volunteer_id,
         "start": start,
-        "start_minute": minutes(start),
+        "start_minute": minutes_of(start),
         "now": now,
         "holding": holding,
         "held_statuses": HELD_STATUSES,
@@ -561,26 +562,30 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
     now: str,
-    gain: float,
-    loss: float,
+    offset: float,
+    factor: float,
 ) -> Change | None:
-    """Log an accepted visit as done or missed; None when it was never theirs."""
+    """Log an accepted visit as done or missed, moving the tie's strength to ``offset +
+    factor * strength``; None when it was never theirs."""
     params = {
         "visit_id": visit_id,
         "volunteer_id": volunteer_id,
         "outcome": outcome,
         "note": note,
         "now": now,
-        "gain": gain,
-        "loss": loss,
+        "offset": offset,
+        "factor": factor,
     }
     return _change(store, LOG_VISIT, params)
 
 
 # A volunteer's proposed, accepted and logged visits over a span of weeks, with the person's
-# first name, area and address (shown to them only as service/access.py allows).
+# first name, area and address (shown to them only as service/access.py allows). Found by the
+# volunteer's id first (WITH): otherwise FalkorDB scans every visit (~20x the time).
 MY_VISITS = """
-MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+MATCH (vol:Volunteer {id: $volunteer_id})
+WITH vol
+MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE v.week_start >= $from_week AND v.week_start <= $to_week
   AND a.status IN ['proposed', 'accepted', 'done', 'missed']
 RETURN properties(v) AS v, a.status AS my_status, a.note AS note, p.id AS person_id,

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-import weakref
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -26,8 +22,8 @@ from service.accounts.auth import (
     read_token,
     verify_password,
 )
-from service.config import TOKEN_TTL_SECONDS, seconds_from_env
-from service.context import CurrentUser, underlying
+from service.config import TOKEN_TTL_SECONDS
+from service.context import CurrentUser
 
 COORDINATING_KINDS = ["volunteer_centre", "coordinating", "coordinator", "befriending"]
 
@@ -85,7 +81,7 @@ def create_user(
         user = User(
             id=f"u-{uuid.uuid4().hex[:12]}",
             email=email,
-            role=role,  # type: ignore[arg-type]
+            role=role,
             password_hash=hash_password(password),
             person_id=person_id,
             volunteer_id=volunteer_id,
@@ -127,106 +123,27 @@ def sign_in(*, store: GraphStore, key: bytes, email: str, password: str) -> Sign
     return SignedIn(token=token, user=to_current(user), expires_at=claims.expires_at)
 
 
-USER_CACHE_ENV = "CARECIRCLES_USER_CACHE_S"
-USER_CACHE_DEFAULT_S = 5.0
-
-
-def user_cache_seconds() -> float:
-    """Seconds a signed-in user read from the store is reused (``CARECIRCLES_USER_CACHE_S``,
-    default 5, 0..60, 0 = read on every request)."""
-    return seconds_from_env(USER_CACHE_ENV, default=USER_CACHE_DEFAULT_S)
-
-
-class UserCache:
-    """Who a user id is (role, linked person or volunteer, organisation), kept for a few seconds
-    per store in this process, so a request with a valid token costs no statement to learn who
-    is asking. Every token is still checked (signature, use, expiry) on every request; only the
-    user record is reused. A user removed or changed elsewhere keeps their old standing here for
-    at most the cache's age; erasure in this process forgets at once (``forget_users``). Users
-    not found are never cached, so a new user can sign in at once."""
-
-    _by_store: weakref.WeakKeyDictionary[Any, UserCache] = weakref.WeakKeyDictionary()
-    _registry_lock = threading.Lock()
-
-    def __init__(self) -> None:
-        self._users: dict[str, tuple[float, CurrentUser]] = {}
-
-    @classmethod
-    def of(cls, store: GraphStore) -> UserCache:
-        base = underlying(store)
-        with cls._registry_lock:
-            found = cls._by_store.get(base)
-            if found is None:
-                found = cls._by_store[base] = cls()
-            return found
-
-    def get(self, user_id: str, max_age: float) -> CurrentUser | None:
-        found = self._users.get(user_id)
-        if found is None or time.monotonic() - found[0] > max_age:
-            return None
-        return found[1]
-
-    def put(self, user: CurrentUser, read_at: float) -> None:
-        if len(self._users) > 100_000:  # a bound on memory, not a policy
-            self._users.clear()
-        self._users[user.id] = (read_at, user)
-
-    def clear(self) -> None:
-        self._users.clear()
-
-
-def forget_users(*, store: GraphStore) -> None:
-    """Drop this process's cached users of ``store`` (after an erasure)."""
-    UserCache.of(store).clear()
-
-
 def user_for_token(*, store: GraphStore, key: bytes, token: str) -> CurrentUser | None:
+    """The user behind ``token``, read from the store (so a user removed or changed counts at
+    once), or None."""
     claims = read_token(key=key, token=token)
     if claims is None:
         return None
-    return _cached_user(store, claims.user_id) or _read_user(store, claims.user_id)
-
-
-def _cached_user(store: GraphStore, user_id: str) -> CurrentUser | None:
-    """The user as this process last read them, if that is fresh enough; else None."""
-    max_age = user_cache_seconds()
-    return UserCache.of(store).get(user_id, max_age) if max_age > 0 else None
-
-
-def _read_user(store: GraphStore, user_id: str) -> CurrentUser | None:
-    """The user read from the store (and kept for the next requests), or None."""
-    read_at = time.monotonic()
-    row = users_repo.get_signed_in_user(store=store, user_id=user_id)
-    return _user_read(store, user_id, row, read_at)
-
-
-def _user_read(
-    store: GraphStore, user_id: str, row: dict[str, Any] | None, read_at: float
-) -> CurrentUser | None:
-    """The user in ``get_signed_in_user``'s ``row`` (kept for the next requests), or None."""
-    if row is None:
-        return None
-    current = CurrentUser(id=user_id, **row)
-    if user_cache_seconds() > 0:
-        UserCache.of(store).put(current, read_at)
-    return current
+    row = users_repo.get_signed_in_user(store=store, user_id=claims.user_id)
+    return CurrentUser(id=claims.user_id, **row) if row is not None else None
 
 
 async def current_user_from_header(
     *, store: GraphStore, key: bytes, authorization: str | None
 ) -> CurrentUser | None:
-    """The user behind the request's bearer token; from this process's cache when it is fresh
-    (no statement), else read from the store, awaited on the event loop (no thread hop)."""
+    """The user behind the request's bearer token, read from the store awaited on the event
+    loop (no thread hop), or None."""
     token = bearer_token(authorization)
     claims = read_token(key=key, token=token) if token is not None else None
     if claims is None:
         return None
-    cached = _cached_user(store, claims.user_id)
-    if cached is not None:
-        return cached
-    read_at = time.monotonic()
     row = await users_repo.get_signed_in_user_awaited(store=store, user_id=claims.user_id)
-    return _user_read(store, claims.user_id, row, read_at)
+    return CurrentUser(id=claims.user_id, **row) if row is not None else None
 
 
 _DUMMY_HASH = hash_password("not a real password")

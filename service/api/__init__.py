@@ -1,1 +1,1 @@
-"""The GraphQL schema: thin types over the use-cases in service/."""
+"""What every domain's GraphQL shares: errors and masking, paging, data loaders, SDL export."""

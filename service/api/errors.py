@@ -7,8 +7,9 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 
-from graphql import GraphQLEnumType, GraphQLError
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types.enum import StrawberryEnumDefinition
 
 from graph.models.base import ID_PATTERN
 from graph.store.errors import GraphUnavailable
@@ -85,28 +86,6 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not _expected(error))
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._with_expected_values(e) for e in super()._process_errors(errors)]
-
-    def _with_expected_values(self, error: GraphQLError) -> GraphQLError:
-        """An unknown enum value (in the query or in variables) says which values it takes."""
-        match = UNKNOWN_ENUM_VALUE.search(error.message)
-        if match is None or "expected one of" in error.message:
-            return error
-        schema = getattr(self.execution_context.schema, "_schema", None)
-        enum = schema.get_type(match[1]) if schema is not None else None
-        if not isinstance(enum, GraphQLEnumType):
-            return error
-        return GraphQLError(
-            message=f"{error.message} Expected one of {', '.join(enum.values)}.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=error.original_error,
-            extensions=error.extensions,
-        )
-
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = getattr(self.execution_context, "context", None)
         if store_unavailable(error.original_error):
@@ -148,6 +127,34 @@ def _answer_503(context: object) -> None:
     if response is not None:
         response.status_code = UNAVAILABLE_STATUS
         response.headers["Retry-After"] = str(RETRY_AFTER_S)
+
+
+class NameEnumValues(SchemaExtension):
+    """An unknown enum value (in the query or in variables) says which values the enum takes."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [self._with_values(error) for error in result.errors]
+
+    def _with_values(self, error: GraphQLError) -> GraphQLError:
+        match = UNKNOWN_ENUM_VALUE.search(error.message)
+        if match is None or "expected one of" in error.message:
+            return error
+        enum = self.execution_context.schema.get_type_by_name(match[1])
+        if not isinstance(enum, StrawberryEnumDefinition):
+            return error
+        names = ", ".join(value.name for value in enum.values)
+        return GraphQLError(
+            message=f"{error.message} Expected one of {names}.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=error.original_error,
+            extensions=error.extensions,
+        )
 
 
 def check_id(value: str, field: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from graph.repo.counts import count_nodes_by_label
-from graph.settings import Settings, get_settings
+from graph.settings import Settings
 from graph.store import GraphError, GraphStore, UnknownGraphURI, open_store
 from graph.store.embedded import (
     LOADING,
@@ -44,9 +44,9 @@ def _where(server: EmbeddedServer) -> str:
 
 
 @app.command("start")
-def start() -> None:
+def start(ctx: typer.Context) -> None:
     """Start the embedded server (or find it running) and leave it running until `db stop`."""
-    settings = get_settings()
+    settings = ctx.obj
     _require_embedded(settings, "start")
     server = ensure_server(settings.data_dir, stop_at_exit=False)
     store = FalkorStore(host=server.host, port=server.port, graph_name=settings.graph_name)
@@ -59,9 +59,9 @@ def start() -> None:
 
 
 @app.command("stop")
-def stop() -> None:
+def stop(ctx: typer.Context) -> None:
     """Stop the embedded server (flushing its append-only file)."""
-    settings = get_settings()
+    settings = ctx.obj
     _require_embedded(settings, "stop")
     if stop_server(settings.data_dir):
         typer.echo(f"stopped the embedded FalkorDB server in {settings.data_dir.resolve()}")
@@ -70,9 +70,9 @@ def stop() -> None:
 
 
 @app.command("status")
-def status() -> None:
+def status(ctx: typer.Context) -> None:
     """Say where the graph runs and print one `Label: count` line per node label."""
-    settings = get_settings()
+    settings = ctx.obj
     store: GraphStore
     if settings.is_embedded:
         server = running_server(settings.data_dir)

@@ -51,6 +51,7 @@ def _fail(message: str, *, code: int) -> NoReturn:
 
 
 def import_services(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="An ORUK / HSDS services JSON file")],
 ) -> None:
     """Import Open Referral UK / HSDS services (idempotent: a second import changes nothing)."""
@@ -59,7 +60,7 @@ def import_services(
         service_records(document)  # the shape is checked before the store is opened
     except InvalidDocument as error:
         _fail(str(error) if str(error).startswith(str(file)) else f"{file}: {error}", code=2)
-    store = open_store()
+    store = open_store(ctx.obj)
     try:
         report = import_document(store=store, document=document)
     except GraphError as error:

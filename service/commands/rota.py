@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from graph.settings import get_settings
 from graph.store import GraphError, open_store
 from service.weeks import InvalidWeek, week_label, week_start
 
@@ -15,6 +14,7 @@ app = typer.Typer(help="Run and publish the weekly rota.", no_args_is_help=True)
 
 @app.command("run")
 def run(
+    ctx: typer.Context,
     week: Annotated[str, typer.Option("--week", help="ISO week, e.g. 2026-W48")],
     time_limit: Annotated[float, typer.Option("--time-limit", help="solver seconds")] = 10.0,
     workers: Annotated[int, typer.Option("--workers", help="solver threads")] = 2,
@@ -25,14 +25,18 @@ def run(
     except InvalidWeek as error:
         raise typer.BadParameter(str(error), param_hint="--week") from None
     try:
-        store = open_store(get_settings())
+        store = open_store(ctx.obj)
     except GraphError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
-    from service.rota.runs import run_rota, solution_of  # OR-Tools loads only when solving
+    from service.rota.runs import RotaFailed, run_rota, solution_of
 
     try:
+        # Solved in a process of its own, as the server does; this waits for it.
         result = run_rota(store=store, week_start=monday, time_limit=time_limit, workers=workers)
+    except RotaFailed as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     finally:
         store.close()
     solution = solution_of(result)
@@ -53,12 +57,14 @@ def run(
 
 
 @app.command("publish")
-def publish(run_id: Annotated[str, typer.Argument(help="the draft's id")]) -> None:
+def publish(
+    ctx: typer.Context, run_id: Annotated[str, typer.Argument(help="the draft's id")]
+) -> None:
     """Publish a draft: its assignments become proposed visits."""
     from service.rota.runs import RotaError, publish_rota
 
     try:
-        store = open_store(get_settings())
+        store = open_store(ctx.obj)
     except GraphError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

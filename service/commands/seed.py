@@ -37,6 +37,7 @@ def _monday(value: str | None) -> date:
 
 
 def seed(
+    ctx: typer.Context,
     size: Annotated[
         str, typer.Option("--size", help="tiny (~30 people), demo (~300) or borough (5,000)")
     ] = "tiny",
@@ -57,7 +58,7 @@ def seed(
     started = time.perf_counter()
     borough = generate_borough(size, seed, week_start=week_start)
     try:
-        store = open_store()
+        store = open_store(ctx.obj)
     except (GraphError, UnknownGraphURI) as error:
         typer.echo(f"cannot open the graph store: {error}", err=True)
         raise typer.Exit(1) from None

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from graph.settings import get_settings
 from graph.store import GraphError, open_store
 from service.accounts.auth import ROLES
 from service.config import secret_key
@@ -17,6 +16,7 @@ app = typer.Typer(help="Manage users.", no_args_is_help=True)
 
 @app.command("add")
 def add(
+    ctx: typer.Context,
     role: Annotated[str, typer.Option("--role", help=", ".join(ROLES))],
     email: Annotated[str, typer.Option("--email", help="sign-in email")],
     password: Annotated[
@@ -47,7 +47,7 @@ def add(
         )
     from service.accounts.users import UserInputError, create_user, token_for  # loads the API types
 
-    settings = get_settings()
+    settings = ctx.obj
     generated = password is None
     chosen = password or secrets.token_urlsafe(12)
     try:

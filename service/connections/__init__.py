@@ -1,0 +1,1 @@
+"""Link workers' connections: local services, suggestions with their reasons, referrals."""

@@ -58,7 +58,8 @@ class ServiceType:
     async def area(self, info: ContextInfo) -> str | None:
         if self.area_id is None:
             return None
-        return await info.context.loaders.area_name.load(self.area_id)
+        name: str | None = await info.context.loaders.area_name.load(self.area_id)
+        return name
 
     @classmethod
     def of(cls, service: Service) -> ServiceType:

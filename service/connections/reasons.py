@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from clock import minutes_of
 from graph.analytics import (
     AREA,
     INTEREST,
@@ -29,7 +30,7 @@ from graph.analytics import (
     PersonNotInGraph,
     personalised_pagerank,
 )
-from graph.models import Schedule, Window, minutes
+from graph.models import Schedule, Window
 from solver.geography import distance_km
 
 Cost = Literal["free", "low", "paid"]
@@ -150,8 +151,8 @@ def _fits(
 def _within_any(schedule: Schedule, windows: Iterable[Window]) -> bool:
     return any(
         w.day == schedule.day
-        and minutes(w.start) <= minutes(schedule.start)
-        and minutes(schedule.end) <= minutes(w.end)
+        and minutes_of(w.start) <= minutes_of(schedule.start)
+        and minutes_of(schedule.end) <= minutes_of(w.end)
         for w in windows
     )
 

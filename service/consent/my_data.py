@@ -35,9 +35,9 @@ from graph.repo import relationships as relationships_repo
 from graph.repo.alerts import StoredAlert
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
-from service.accounts.users import forget_users
 from service.connections.suggestions import connections_changed
 from service.consent.policy import purposes_in
+from service.visits.open_visits_snapshot import open_visits_changed
 
 ACCESS_LOG_MAX = 500
 SELF_REQUEST = "self"
@@ -232,7 +232,7 @@ def erase(
         store=store, person_id=person_id, requested_by=requested_by, at=at or utc_now()
     )
     connections_changed(store=store, people=[person_id])
-    forget_users(store=store)
+    open_visits_changed(store=store)
     return record
 
 

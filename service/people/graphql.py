@@ -115,7 +115,8 @@ class PersonType:
         if self.record.area_id is None:
             return None
         await _required(info, self.record.id, "area", None)
-        return await info.context.loaders.area_name.load(self.record.area_id)
+        name: str | None = await info.context.loaders.area_name.load(self.record.area_id)
+        return name
 
     @strawberry.field
     async def visits_per_week(self, info: ContextInfo) -> int:
@@ -168,7 +169,7 @@ class PersonType:
 
     @strawberry.field(description="Consent: needs.")
     async def access_needs(self, info: ContextInfo) -> list[str] | None:
-        value = list(self.record.access_needs)
+        value: list[str] = list(self.record.access_needs)
         return await _given(info, self.record.id, "access_needs", value)
 
     @strawberry.field(description="Loneliness check-ins, oldest first (consent: checkins).")
@@ -217,7 +218,8 @@ class VolunteerType:
     async def area(self, info: ContextInfo) -> str | None:
         if self.area_id is None:
             return None
-        return await info.context.loaders.area_name.load(self.area_id)
+        name: str | None = await info.context.loaders.area_name.load(self.area_id)
+        return name
 
     @classmethod
     def of(cls, volunteer: Volunteer) -> VolunteerType:
@@ -297,7 +299,8 @@ class PersonRecord:
     async def area(self, info: ContextInfo) -> str | None:
         if self.area_id is None:
             return None
-        return await info.context.loaders.area_name.load(self.area_id)
+        name: str | None = await info.context.loaders.area_name.load(self.area_id)
+        return name
 
 
 def _requested(info: ContextInfo) -> set[str]:

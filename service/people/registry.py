@@ -22,6 +22,7 @@ from graph.repo import volunteers as volunteers_repo
 from graph.repo.errors import AlreadyExists
 from graph.store.port import GraphStore
 from service.connections.suggestions import connections_changed
+from service.visits.open_visits_snapshot import open_visits_changed
 
 M = TypeVar("M", Person, Volunteer)
 
@@ -105,6 +106,7 @@ def update_person(*, store: GraphStore, person_id: str, changes: Mapping[str, An
     _check_area(store, person.area_id)
     changed = people_repo.update_person(store=store, person=person)
     connections_changed(store=store, people=[person_id])  # interests, area, place
+    open_visits_changed(store=store)  # exclusions, languages, place...
     return changed
 
 

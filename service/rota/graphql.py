@@ -1,13 +1,22 @@
-"""GraphQL for the weekly rota: runs, their gaps and reasons, run and publish."""
+"""GraphQL for the weekly rota: runs, their progress, gaps and reasons; run, cancel, publish.
+
+``runRota`` answers at once with a queued run; the run is solved in a process of its own
+(``service.rota.jobs``) and clients poll ``rotaRun(id)`` until its ``state`` is ``DRAFT`` (or
+``FAILED``/``CANCELLED``, with ``error`` saying why).
+"""
 
 from __future__ import annotations
 
 import json
+from enum import Enum
+from functools import partial
 from typing import Annotated
 
 import strawberry
+from starlette.requests import HTTPConnection
 
-from graph.models import RotaRun
+from graph.models import RotaRun, utc_now
+from graph.repo import rota_runs
 from service import access
 from service.api.errors import (
     InputError,
@@ -16,8 +25,9 @@ from service.api.errors import (
 from service.api.errors import week_input as _week
 from service.api.info import ContextInfo
 from service.consent import policy
-from service.context import RequestContext
+from service.context import RequestContext, off_loop
 from service.rota import runs as rota
+from service.rota.jobs import RotaJobs
 from service.rota.runs import ReasonNames
 from service.weeks import week_label
 
@@ -49,11 +59,23 @@ class RotaGap:
     reasons: list[str]
 
 
+@strawberry.enum(description="Where a rota run is: waiting, being solved, or how it ended.")
+class RotaRunState(Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 @strawberry.type(name="RotaRun")
 class RotaRunType:
     id: strawberry.ID
     week: str
-    status: str
+    status: str = strawberry.field(
+        description="queued, running, draft, published, failed or cancelled (as ``state``)."
+    )
     solver_status: str
     created_at: str
     published_at: str | None
@@ -61,6 +83,27 @@ class RotaRunType:
     assignments: list[RotaAssignment]
     gaps: list[RotaGap]
     csv_url: str
+    state: RotaRunState
+    started_at: str | None = strawberry.field(description="When solving began.")
+    finished_at: str | None = strawberry.field(
+        description="When it became a draft, failed or was cancelled."
+    )
+    time_limit_seconds: float | None = strawberry.field(
+        description="The time the solver was given."
+    )
+    progress: str | None = strawberry.field(
+        description="While it runs: what the solver is doing, in its words."
+    )
+    visits_total: int | None = strawberry.field(
+        description="Visits of the week to cover (known once the week is planned)."
+    )
+    visits_covered: int | None = strawberry.field(
+        description="While it runs, the most visits a rota found so far covers (when the "
+        "solver says); for a draft, the visits it covers."
+    )
+    error: str | None = strawberry.field(
+        description="Why the run failed or was cancelled, in plain words."
+    )
 
     @classmethod
     def of(cls, run: RotaRun, reasons: ReasonNames | None = None) -> RotaRunType:
@@ -93,6 +136,14 @@ class RotaRunType:
                 for u in solution.get("unassigned", [])
             ],
             csv_url=f"/rota/{run.id}.csv",
+            state=RotaRunState(run.status),
+            started_at=run.started_at.isoformat() if run.started_at else None,
+            finished_at=run.finished_at.isoformat() if run.finished_at else None,
+            time_limit_seconds=run.time_limit_s,
+            progress=run.progress,
+            visits_total=run.visits_total,
+            visits_covered=run.visits_covered,
+            error=run.error,
         )
 
 
@@ -109,7 +160,34 @@ class RotaNotPublished:
 
 PublishResult = Annotated[RotaPublished | RotaNotPublished, strawberry.union("PublishResult")]
 
+
+@strawberry.type
+class RotaRunCancelled:
+    run: RotaRunType
+
+
+@strawberry.type
+class RotaRunNotCancelled:
+    message: str
+    state: RotaRunState | None = strawberry.field(
+        description="The run's state (one that has ended), or null when there is no such run."
+    )
+
+
+CancelResult = Annotated[
+    RotaRunCancelled | RotaRunNotCancelled, strawberry.union("CancelRotaRunResult")
+]
+
 RUN_TIME_LIMIT_MAX = 120.0
+CANCELLED_BY_COORDINATOR = "cancelled by a coordinator"
+
+
+def _jobs(context: RequestContext) -> RotaJobs:
+    """This server process's rota jobs (started and stopped with the app)."""
+    request = context.request
+    assert isinstance(request, HTTPConnection)
+    jobs: RotaJobs = request.app.state.rota_jobs
+    return jobs
 
 
 async def _run_types(context: RequestContext, runs: list[RotaRun]) -> list[RotaRunType]:
@@ -139,7 +217,11 @@ class RotaQuery:
 
 @strawberry.type
 class RotaMutation:
-    @strawberry.mutation(description="Build, solve and store a draft rota for a week.")
+    @strawberry.mutation(
+        description="Start a rota run for a week: answers at once with the queued run, which "
+        "is solved in a process of its own. Poll rotaRun(id) until its state is DRAFT "
+        "(or FAILED, CANCELLED)."
+    )
     async def run_rota(
         self, info: ContextInfo, week: str, time_limit_seconds: float = 10.0
     ) -> RotaRunType:
@@ -149,10 +231,31 @@ class RotaMutation:
             raise InputError(
                 f"timeLimitSeconds: expected 0.5..{RUN_TIME_LIMIT_MAX:g}, got {time_limit_seconds}"
             )
-        run = await info.context.call(
-            rota.run_rota, week_start=monday, time_limit=time_limit_seconds
+        jobs = _jobs(info.context)
+        run = await off_loop(partial(jobs.submit, week_start=monday, time_limit=time_limit_seconds))
+        return RotaRunType.of(run)
+
+    @strawberry.mutation(
+        description="Cancel a queued or running rota run: its solving process is stopped and "
+        "the run marked CANCELLED."
+    )
+    async def cancel_rota_run(self, info: ContextInfo, id: strawberry.ID) -> CancelResult:
+        access.require_staff(info.context, "coordinator")
+        run_id = check_id(str(id), "id")
+        moved = await info.context.call(
+            rota_runs.cancel_rota_run, run_id=run_id, at=utc_now(), reason=CANCELLED_BY_COORDINATOR
         )
-        return (await _run_types(info.context, [run]))[0]
+        if moved.run is None:
+            return RotaRunNotCancelled(message=f"id: no rota run with id {run_id!r}", state=None)
+        if not moved.ok:
+            return RotaRunNotCancelled(
+                message=f"id: rota run {run_id!r} has finished ({moved.run.status})",
+                state=RotaRunState(moved.run.status),
+            )
+        # Solved here: stop it now. Solved by another server process: that one sees the cancel
+        # in the graph within a second and stops it.
+        await off_loop(partial(_jobs(info.context).stop, run_id))
+        return RotaRunCancelled(run=RotaRunType.of(moved.run))
 
     @strawberry.mutation(description="Publish a draft: volunteers see their proposed visits.")
     async def publish_rota(self, info: ContextInfo, run_id: strawberry.ID) -> PublishResult:

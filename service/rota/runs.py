@@ -2,14 +2,16 @@
 
 A person's weekly pattern (``visit_windows``, ``visits_per_week``, ``visit_minutes``) expands
 into that week's Visit nodes the first time the week is planned; later runs leave existing
-visits alone. ``run_rota`` turns the graph into a ROTA_FORMAT problem:
+visits alone. ``build_problem`` turns the graph into a ROTA_FORMAT problem:
 
 - need, languages, preferences and exclusions from the Person;
 - the current circle: volunteers who are MEMBER_OF a CareCircle that SUPPORTS the person, then
   volunteers who KNOW the person from visits, strongest first, up to ``circle_max``;
 - accepted assignments as pins, held at the start the volunteer accepted.
 
-The draft RotaRun keeps the problem and solution JSON and the metrics; ``publish_rota`` turns a
+A run is stored ``queued`` (``queue_rota_run``) and solved by ``service.rota.jobs`` in a
+process of its own; the draft RotaRun keeps the problem and solution JSON and the metrics.
+``run_rota`` does all of it and waits (the command line, the demo). ``publish_rota`` turns a
 draft into proposed assignments in one guarded statement.
 
 The solver is pure and its reasons name people and volunteers by id ("no volunteer within range
@@ -28,107 +30,26 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from graph.models import Person, RotaRun, Visit, Volunteer, iso_utc, utc_now
+from graph.models import Person, RotaRun, Visit, utc_now
+from graph.models.rota import UNFINISHED_STATUSES
 from graph.repo import rota_runs
-from graph.repo.records import from_properties, to_properties
+from graph.repo.records import to_properties
 from graph.store.port import GraphStore
+from service.visits.open_visits_snapshot import open_visits_changed
 from service.weeks import week_label
 from solver import models as rota
 
 DEFAULT_TIME_LIMIT_S = 10.0
-
-WEEK_VISIT_IDS = "MATCH (v:Visit) WHERE v.week_start = $week_start RETURN collect(v.id) AS ids"
-
-PEOPLE_PLANNED = """
-MATCH (v:Visit)-[:FOR]->(p:Person) WHERE v.week_start = $week_start
-RETURN collect(DISTINCT p.id) AS ids
-"""
-
-PEOPLE_WITH_PATTERNS = """
-MATCH (n:Person) WHERE n.visits_per_week > 0 AND n.visit_windows IS NOT NULL
-RETURN properties(n) AS n ORDER BY n.id
-"""
-
-# Create the week's visits that do not exist yet, each FOR its person.
-PLAN_VISITS = """
-UNWIND $visits AS props
-MATCH (p:Person {id: props.person_id})
-MERGE (v:Visit {id: props.id})
-ON CREATE SET v += props
-MERGE (v)-[:FOR]->(p)
-RETURN count(v) AS planned
-"""
-
-WEEK_VISITS = """
-MATCH (v:Visit)-[:FOR]->(p:Person)
-WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted']
-OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED {status: 'accepted'}]->(v)
-RETURN properties(v) AS v, p.id AS person_id, collect(vol.id) AS pinned
-ORDER BY v.id
-"""
-
-PEOPLE_BY_ID = """
-MATCH (n:Person) WHERE n.id IN $ids
-OPTIONAL MATCH (member:Volunteer)-[:MEMBER_OF]->(:CareCircle)-[:SUPPORTS]->(n)
-WITH n, collect(DISTINCT member.id) AS members
-OPTIONAL MATCH (known:Volunteer)-[k:KNOWS]->(n)
-WITH n, members, known, k ORDER BY k.strength DESC
-RETURN properties(n) AS n, members, collect(known.id) AS known
-"""
-
-ALL_VOLUNTEERS = "MATCH (n:Volunteer) RETURN properties(n) AS n ORDER BY n.id"
-
-# Publish a draft: only once (the guard), withdrawing (deleting) earlier proposals of the same
-# week, proposing each assignment, and opening every visit of the week
-# that is neither accepted nor proposed now. Accepted (pinned) assignments stay as they are.
-PUBLISH_ROTA = """
-MATCH (r:RotaRun {id: $run_id})
-SET r._lock = $lock
-WITH r, r.status = 'draft' AS ok
-OPTIONAL MATCH (:Volunteer)-[old:ASSIGNED {status: 'proposed'}]->(ov:Visit)
-WHERE ok AND ov.week_start = r.week_start
-DELETE old
-WITH DISTINCT r, ok
-UNWIND CASE WHEN ok THEN $assignments ELSE [] END + [null] AS a
-OPTIONAL MATCH (v:Visit {id: a.visit}), (vol:Volunteer {id: a.volunteer})
-WITH r, ok, a, v, vol
-FOREACH (_ IN CASE WHEN v IS NULL OR vol IS NULL OR v.status IN ['accepted', 'done', 'missed']
-                   THEN [] ELSE [1] END |
-  MERGE (vol)-[e:ASSIGNED]->(v)
-  SET e.status = 'proposed', e.at = $now, v.start = a.start, v.status = 'proposed',
-      v.rota_run_id = r.id)
-WITH r, ok, sum(CASE WHEN v IS NOT NULL AND vol IS NOT NULL AND v.rota_run_id = r.id
-                      AND v.status = 'proposed' THEN 1 ELSE 0 END) AS proposed
-OPTIONAL MATCH (w:Visit)
-WHERE ok AND w.week_start = r.week_start AND w.status = 'proposed' AND w.rota_run_id <> r.id
-FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END | SET w.status = 'open')
-WITH r, ok, proposed, count(w) AS reopened
-OPTIONAL MATCH (u:Visit)
-WHERE ok AND u.week_start = r.week_start AND u.id IN $unassigned AND u.status = 'open'
-FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | SET u.rota_run_id = r.id)
-WITH r, ok, proposed, reopened
-FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
-  SET r.status = 'published', r.published_at = $now)
-REMOVE r._lock
-RETURN ok, proposed, reopened, r.status AS status
-"""
-
+STALE_AFTER_S = 60.0  # an unfinished run's server process says it still solves it every second
+STALE = "the server process solving it stopped before it finished"
 
 # Candidate ids in a reason: id-shaped words with a digit, '-' or '_' in them (plain words and
 # times are left alone; a token that is no one's id stays as it is).
 REASON_TOKEN = re.compile(r"(?<![A-Za-z0-9_.:-])[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9]")
 ID_LIKE = re.compile(r"[0-9_-]")
-
-FIRST_NAMES_OF_IDS = """
-MATCH (n:Person) WHERE n.id IN $ids
-RETURN n.id AS id, n.first_name AS first_name, 'person' AS kind
-UNION ALL
-MATCH (n:Volunteer) WHERE n.id IN $ids
-RETURN n.id AS id, n.first_name AS first_name, 'volunteer' AS kind
-"""
 
 
 @dataclass(frozen=True)
@@ -147,6 +68,8 @@ class ReasonNames:
 
 
 def _reasons_of(run: RotaRun) -> list[str]:
+    if run.solution is None:
+        return []
     solution = solution_of(run)
     return [r for a in solution.assignments for r in a.reasons] + [
         r for u in solution.unassigned for r in u.reasons
@@ -164,15 +87,19 @@ def names_in_reasons(*, store: GraphStore, runs: Iterable[RotaRun]) -> ReasonNam
     }
     if not tokens:
         return ReasonNames(names={}, people=frozenset())
-    rows = store.run(FIRST_NAMES_OF_IDS, {"ids": sorted(tokens)}, write=False)
+    found = rota_runs.first_names_of_ids(store=store, ids=sorted(tokens))
     return ReasonNames(
-        names={r["id"]: r["first_name"] for r in rows if r["first_name"]},
-        people=frozenset(r["id"] for r in rows if r["kind"] == "person"),
+        names={f.id: f.first_name for f in found if f.first_name},
+        people=frozenset(f.id for f in found if f.is_person),
     )
 
 
 class RotaError(ValueError):
     """A rota request that cannot be carried out (names the field)."""
+
+
+class RotaFailed(RuntimeError):
+    """A run that ended without a draft (failed or cancelled); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -224,21 +151,16 @@ def plan_week(*, store: GraphStore, week_start: date) -> int:
     """Create this week's visits from the pattern of every person who has none yet that week
     (so planning twice, or after the seed made the week, adds nothing); returns how many visits
     the week has."""
-    params = {"week_start": week_start.isoformat()}
-    planned = set(store.run(PEOPLE_PLANNED, params, write=False)[0]["ids"])
-    rows = store.run(PEOPLE_WITH_PATTERNS, {}, write=False)
+    planned = rota_runs.people_planned(store=store, week_start=week_start)
     visits = [
         visit
-        for row in rows
-        if row["n"]["id"] not in planned
-        for visit in expand_pattern(from_properties(Person, row["n"]), week_start)
+        for person in rota_runs.people_with_patterns(store=store)
+        if person.id not in planned
+        for visit in expand_pattern(person, week_start)
     ]
     for batch_start in range(0, len(visits), 500):
-        store.run(PLAN_VISITS, {"visits": visits[batch_start : batch_start + 500]})
-    ids: list[str] = store.run(WEEK_VISIT_IDS, {"week_start": week_start.isoformat()}, write=False)[
-        0
-    ]["ids"]
-    return len(ids)
+        rota_runs.plan_visits(store=store, visits=visits[batch_start : batch_start + 500])
+    return rota_runs.week_visit_count(store=store, week_start=week_start)
 
 
 def _clock(minute: int) -> str:
@@ -247,16 +169,15 @@ def _clock(minute: int) -> str:
 
 def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
     """The ROTA_FORMAT problem for the week, from the graph."""
-    visit_rows = store.run(WEEK_VISITS, {"week_start": week_start.isoformat()}, write=False)
-    person_ids = sorted({row["person_id"] for row in visit_rows})
-    people_rows = store.run(PEOPLE_BY_ID, {"ids": person_ids}, write=False)
-    volunteers = [
-        from_properties(Volunteer, row["n"]) for row in store.run(ALL_VOLUNTEERS, {}, write=False)
-    ]
+    to_plan = rota_runs.week_visits_to_plan(store=store, week_start=week_start)
+    person_ids = sorted({visit.person_id for visit in to_plan})
+    volunteers = rota_runs.all_volunteers(store=store)
     people = []
-    for row in people_rows:
-        person = from_properties(Person, row["n"])
-        circle = list(dict.fromkeys([*row["members"], *row["known"]]))[: person.circle_max]
+    for with_circle in rota_runs.people_with_circles(store=store, ids=person_ids):
+        person = with_circle.person
+        circle = list(dict.fromkeys([*with_circle.members, *with_circle.known]))[
+            : person.circle_max
+        ]
         people.append(
             rota.Person(
                 id=person.id,
@@ -271,10 +192,10 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
             )
         )
     visits = []
-    for row in visit_rows:
-        props = row["v"]
+    for visit in to_plan:
+        props = visit.properties
         earliest, latest = props["earliest"], props["latest"]
-        pinned = sorted(row["pinned"])
+        pinned = visit.pinned
         if pinned and props.get("start"):
             # Accepted visits keep the time the volunteer accepted.
             hours, mins = props["start"].split(":")
@@ -283,7 +204,7 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
         visits.append(
             rota.Visit(
                 id=props["id"],
-                person=row["person_id"],
+                person=visit.person_id,
                 day=props["day"],
                 earliest=earliest,
                 latest=latest,
@@ -317,6 +238,30 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
     )
 
 
+def new_run_id(week_start: date) -> str:
+    return f"run-{week_label(week_start)}-{uuid.uuid4().hex[:8]}"
+
+
+def queue_rota_run(*, store: GraphStore, week_start: date, time_limit: float) -> RotaRun:
+    """Store a new run of the week, queued (``service.rota.jobs`` solves it)."""
+    now = utc_now()
+    run = RotaRun(
+        id=new_run_id(week_start),
+        week_start=week_start,
+        status="queued",
+        created_at=now,
+        heartbeat_at=now,
+        time_limit_s=time_limit,
+    )
+    return rota_runs.create_rota_run(store=store, run=run)
+
+
+def week_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
+    """Plan the week's visits (``plan_week``) and build its problem (``build_problem``)."""
+    plan_week(store=store, week_start=week_start)
+    return build_problem(store=store, week_start=week_start)
+
+
 def run_rota(
     *,
     store: GraphStore,
@@ -324,31 +269,39 @@ def run_rota(
     time_limit: float = DEFAULT_TIME_LIMIT_S,
     workers: int = 2,
 ) -> RotaRun:
-    """Plan the week, solve it and store the result as a draft RotaRun."""
-    from solver.solve import solve
+    """Plan the week, solve it in a process of its own and store the result as a draft
+    RotaRun, waiting for it (the command line, the demo); RotaFailed when it cannot."""
+    from service.rota.jobs import RotaJobs
 
-    plan_week(store=store, week_start=week_start)
-    problem = build_problem(store=store, week_start=week_start)
-    solution = solve(problem, time_limit=time_limit, workers=workers, seed=0)
-    metrics = solution.metrics.model_dump() if solution.metrics is not None else {}
-    run = RotaRun(
-        id=f"run-{week_label(week_start)}-{uuid.uuid4().hex[:8]}",
-        week_start=week_start,
-        status="draft",
-        metrics={"solver_status": solution.status, **metrics},
-        problem=problem.model_dump_json(),
-        solution=solution.model_dump_json(),
-    )
-    return rota_runs.create_rota_run(store=store, run=run)
+    with RotaJobs(store=store, workers=workers) as jobs:
+        run = jobs.submit(week_start=week_start, time_limit=time_limit)
+        done = jobs.wait(run.id)
+    if done.status != "draft":
+        raise RotaFailed(f"rota run {done.id} {done.status}: {done.error or 'no reason given'}")
+    return done
 
 
 def get_rota_run(*, store: GraphStore, run_id: str) -> RotaRun | None:
-    return rota_runs.get_rota_run(store=store, run_id=run_id)
+    run = rota_runs.get_rota_run(store=store, run_id=run_id)
+    return None if run is None else _unless_stale(store, run)
 
 
 def list_rota_runs(*, store: GraphStore, week_start: date | None, limit: int = 20) -> list[RotaRun]:
     runs = rota_runs.list_rota_runs(store=store, week_start=week_start, first=500).items
-    return sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
+    newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
+    return [_unless_stale(store, run) for run in newest]
+
+
+def _unless_stale(store: GraphStore, run: RotaRun) -> RotaRun:
+    """The run; failed first when it is unfinished and the server process solving it has not
+    said so for ``STALE_AFTER_S`` (killed, say: nobody else would ever finish it)."""
+    if run.status not in UNFINISHED_STATUSES:
+        return run
+    last = run.heartbeat_at or run.started_at or run.created_at
+    if utc_now() - last < timedelta(seconds=STALE_AFTER_S):
+        return run
+    rota_runs.fail_rota_run(store=store, run_id=run.id, at=utc_now(), error=STALE)
+    return rota_runs.get_rota_run(store=store, run_id=run.id) or run
 
 
 def solution_of(run: RotaRun) -> rota.Solution:
@@ -360,25 +313,35 @@ def publish_rota(*, store: GraphStore, run_id: str) -> Published:
     run = get_rota_run(store=store, run_id=run_id)
     if run is None:
         raise RotaError(f"runId: no rota run with id {run_id!r}")
+    if run.status != "draft":
+        raise RotaError(f"runId: rota run {run_id!r} is {_status_words(run.status)}")
     solution = solution_of(run)
     assignments = [
         {"visit": a.visit, "volunteer": a.volunteer, "start": a.start} for a in solution.assignments
     ]
-    rows = store.run(
-        PUBLISH_ROTA,
-        {
-            "run_id": run_id,
-            "assignments": assignments,
-            "unassigned": [u.visit for u in solution.unassigned],
-            "now": iso_utc(utc_now()),
-            "lock": uuid.uuid4().hex[:8],
-        },
+    outcome = rota_runs.publish_rota(
+        store=store,
+        run_id=run_id,
+        assignments=assignments,
+        unassigned=[u.visit for u in solution.unassigned],
+        at=utc_now(),
     )
-    if not rows or not rows[0]["ok"]:
-        raise RotaError(f"runId: rota run {run_id!r} is already published")
+    if not outcome.ok:
+        raise RotaError(f"runId: rota run {run_id!r} is {_status_words(outcome.status)}")
+    open_visits_changed(store=store)  # in this process at once; elsewhere within its max age
     published = get_rota_run(store=store, run_id=run_id)
     assert published is not None
-    return Published(run=published, proposed=int(rows[0]["proposed"]))
+    return Published(run=published, proposed=outcome.proposed)
+
+
+def _status_words(status: str | None) -> str:
+    return {
+        "published": "already published",
+        "queued": "still waiting to be solved, not a draft yet",
+        "running": "still being solved, not a draft yet",
+        "failed": "a failed run, not a draft",
+        "cancelled": "a cancelled run, not a draft",
+    }.get(status or "", "not a draft")
 
 
 def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None = None) -> str:
@@ -418,3 +381,15 @@ def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None
             ]
         )
     return out.getvalue()
+
+
+def run_csv(*, store: GraphStore, run: RotaRun) -> str:
+    """The run's CSV export (``rota_csv``) with the names of its volunteers and people."""
+    solution = solution_of(run)
+    problem = json.loads(run.problem or "{}")
+    ids = sorted(
+        {a.volunteer for a in solution.assignments}
+        | {visit["person"] for visit in problem.get("visits", [])}
+    )
+    names = rota_runs.names_in_run(store=store, ids=ids)
+    return rota_csv(run=run, names=names, reasons=names_in_reasons(store=store, runs=[run]))

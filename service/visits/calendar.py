@@ -56,4 +56,5 @@ def volunteer_calendar(*, store: GraphStore, volunteer_id: str) -> bytes:
         if area:
             event.add("location", area)
         calendar.add_component(event)
-    return calendar.to_ical()
+    feed: bytes = calendar.to_ical()
+    return feed

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from graph.models import VolunteerTerms, iso_utc, minutes, utc_now
+from clock import clock_of, minutes_of
+from graph.models import VolunteerTerms, iso_utc, utc_now
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.connections.suggestions import connections_changed
-from service.visits.open_visits_snapshot import OpenVisitsSnapshot
+from service.visits.open_visits_snapshot import OpenVisitsSnapshot, open_visits_changed
 from service.visits.start_times import (
     choose_start,
     held_by_week,
@@ -22,8 +23,7 @@ from service.visits.start_times import (
     solver_volunteer,
 )
 from service.weeks import visit_date
-from service.wellbeing.feedback import VISIT_DONE_GAIN, VISIT_MISSED_LOSS
-from solver.models import clock_of
+from service.wellbeing.feedback import tie_update
 
 # A claim judged against the volunteer's visits as they were, refused because they changed in
 # the meantime (another claim of theirs won), is judged again on what they hold now, this often.
@@ -134,7 +134,7 @@ def _claim_start(row: dict[str, Any], visit_id: str) -> tuple[str, list[str]] | 
     day = visit_date(props["week_start"], props["day"])
     if day < now[0]:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["past"])
-    if day == now[0] and minutes(props["latest"]) - int(props["duration_minutes"]) < now[1]:
+    if day == now[0] and minutes_of(props["latest"]) - int(props["duration_minutes"]) < now[1]:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["passed"])
     held_rows = [held for held in row["held"] or [] if held["id"] != visit_id]
     if len(held_rows) < len(row["held"] or []):
@@ -173,10 +173,14 @@ def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo
 
 
 def decline_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
-    """Decline a proposed or accepted visit (it becomes open); None when it was never theirs."""
-    return repo.decline_visit(
+    """Decline a proposed or accepted visit (it becomes open: at once in this process's snapshot
+    of open visits, within their max age in others'); None when it was never theirs."""
+    change = repo.decline_visit(
         store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
     )
+    if change is not None:
+        open_visits_changed(store=store)
+    return change
 
 
 def log_visit(
@@ -195,8 +199,7 @@ def log_visit(
         outcome=outcome,
         note=note,
         now=iso_utc(utc_now()),
-        gain=VISIT_DONE_GAIN,
-        loss=VISIT_MISSED_LOSS,
+        **tie_update(outcome)._asdict(),
     )
     if change is not None and change.ok:  # the volunteer's KNOWS edge to the person moved
         connections_changed(store=store, volunteers=[volunteer_id])

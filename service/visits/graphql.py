@@ -20,7 +20,6 @@ from service.api.errors import (
     check_id,
 )
 from service.api.errors import week_input as _week
-from service.api.execution import known_in
 from service.api.info import ContextInfo
 from service.api.paging import Connection, check_first, connection, decode_cursor
 from service.config import (
@@ -70,7 +69,6 @@ class VisitType:
     week_start: strawberry.Private[str] = ""
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
-    @known_in("area_name")  # a page of open visits knows every name: no resolver call each
     def area(self, info: ContextInfo) -> str | None:
         # Not ``async``: when the name is known, no coroutine and no task per visit (a page of
         # open visits is 20 of them); otherwise the loader's future, which GraphQL awaits.
@@ -290,6 +288,7 @@ class VisitsQuery:
             volunteer_id=volunteer_id,
             first=first,
             after=decode_cursor(after),
+            max_age=info.context.settings.open_visits_max_age_s,
         )
         nodes = [
             VisitType.of(

@@ -14,15 +14,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from clock import clock_of
 from graph.models import VolunteerTerms
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
+from service.config import OPEN_VISITS_MAX_AGE_DEFAULT_S
 from service.context import off_loop
 from service.visits.open_visits_snapshot import (
     LoadedOpenVisits,
     OpenVisitsSnapshot,
-    open_visits_max_age,
 )
 from service.visits.start_times import (
     GRID_MINUTES,
@@ -37,7 +38,6 @@ from service.weeks import monday_of, today
 from solver import eligibility
 from solver import models as rota
 from solver.geography import box_around
-from solver.models import clock_of
 
 # Extra candidates fetched per page, for those the exact rules turn down.
 OPEN_VISITS_SLACK = 10
@@ -69,12 +69,12 @@ def open_visits(
     volunteer_id: str,
     first: int,
     after: str | None = None,
-    max_age: float | None = None,
+    max_age: float = OPEN_VISITS_MAX_AGE_DEFAULT_S,
 ) -> tuple[list[OpenVisit], bool]:
     """The next ``first`` open visits (after the key ``after``) this volunteer could claim
     now, soonest first, and whether there are more.
 
-    With ``max_age`` > 0 (default: ``open_visits_max_age()``) the candidates come from this
+    With ``max_age`` > 0 (``CARECIRCLES_OPEN_VISITS_MAX_AGE_S``) the candidates come from this
     process's snapshot of every open visit, at most about ``max_age`` seconds old, instead of
     a statement per call; the volunteer and what they hold are always read fresh."""
     this_week = monday_of(today())
@@ -83,7 +83,7 @@ def open_visits(
     )
     if props is None:
         return [], False
-    age = open_visits_max_age() if max_age is None else max_age
+    age = max_age
     if age <= 0:
         return _open_by_statement(store, this_week, props, held_rows, first=first, after=after)
     snapshot = OpenVisitsSnapshot.of(store, max_age=age).current(this_week.isoformat())
@@ -96,7 +96,7 @@ async def open_visits_awaited(
     volunteer_id: str,
     first: int,
     after: str | None = None,
-    max_age: float | None = None,
+    max_age: float = OPEN_VISITS_MAX_AGE_DEFAULT_S,
 ) -> tuple[list[OpenVisit], bool]:
     """``open_visits`` for the API's event loop. With the snapshot on, its one statement is
     awaited (``store.arun``) and the rest, ~1-2 ms of CPU, runs on the loop: no thread hop,
@@ -104,7 +104,7 @@ async def open_visits_awaited(
     interpreter lock served them in no order, so some waited twice as long as the rest). A
     snapshot that is not ready yet is loaded in a thread; with the snapshot off,
     ``open_visits`` runs in a thread (a statement per batch, waiting on the store)."""
-    age = open_visits_max_age() if max_age is None else max_age
+    age = max_age
     if age <= 0:
         return await off_loop(
             partial(

@@ -21,15 +21,11 @@ import numpy.typing as npt
 
 from graph.repo import signup as repo
 from graph.store.port import GraphStore
-from service.config import seconds_from_env
 from service.context import underlying
 from service.visits.start_times import visit_table_of_rows
 from service.weeks import monday_of
 from solver import eligibility
 
-# How old (seconds) the per-process list of open visits that openVisits filters may be; 0 (the
-# default) asks the store on every call. See OpenVisitsSnapshot.
-OPEN_VISITS_MAX_AGE_ENV = "CARECIRCLES_OPEN_VISITS_MAX_AGE_S"
 # A snapshot older than max age + this is not served while a fresh one loads (an idle process).
 STALE_LIMIT_S = 30.0
 # The snapshot's reloads read every detail of every open visit at least this often (seconds),
@@ -40,11 +36,6 @@ STALE_LIMIT_S = 30.0
 # busy process reloads 15 times in 30 s and reads in full once: ~190 ms of graph CPU (and
 # ~70-130 of ours) per 30 s on 7,500 open visits, instead of ~1,650 (and ~250).
 FULL_RELOAD_S = 30.0
-
-
-def open_visits_max_age() -> float:
-    """Seconds from ``CARECIRCLES_OPEN_VISITS_MAX_AGE_S`` (default 0: no snapshot), 0..60."""
-    return seconds_from_env(OPEN_VISITS_MAX_AGE_ENV, default=0.0)
 
 
 @dataclass
@@ -142,7 +133,7 @@ class OpenVisitsSnapshot:
     Reloads are of two kinds:
 
     - light (most of them): which visits are open now and who holds them, at what start
-      (OPEN_VISIT_IDS, OPEN_VISITS_TAKEN: ~5 ms of graph CPU and ~4 ms of ours for 7,500 open
+      (OPEN_VISIT_IDS, OPEN_VISITS_TAKEN: ~10 ms of graph CPU and ~4 ms of ours for 7,500 open
       visits). Visits no longer open drop out; visits it did not have are read in full
       (OPEN_VISITS_BY_ID); a held visit's start is the one its holders hold it at.
     - full, at least every ``FULL_RELOAD_S`` seconds: every detail of every open visit
@@ -172,6 +163,7 @@ class OpenVisitsSnapshot:
         self._lock = threading.Lock()  # short: the flag, recent claims, swapping snapshots
         self._reloading = False
         self._claims: list[tuple[float, str, str]] = []  # (when, visit id, start) won here
+        self._forgotten_at = float("-inf")  # when ``forget`` last ran
 
     @classmethod
     def of(cls, store: GraphStore, *, max_age: float) -> OpenVisitsSnapshot:
@@ -192,6 +184,14 @@ class OpenVisitsSnapshot:
         found = cls._by_store.get(underlying(store))
         if found is not None:
             found.claimed(visit_id, start)
+
+    @classmethod
+    def changed(cls, store: GraphStore) -> None:
+        """Something this process changed cannot wait for the next reload (an erasure, a
+        change to a person, a declined visit): ``store``'s snapshot, if any, is forgotten."""
+        found = cls._by_store.get(underlying(store))
+        if found is not None:
+            found.forget()
 
     def current(self, week_start: str) -> LoadedOpenVisits:
         """The snapshot of ``week_start``'s week; loaded first (the caller waits) when there
@@ -263,8 +263,16 @@ class OpenVisitsSnapshot:
             self._claims = [claim for claim in self._claims if claim[0] >= started]
             for _, visit_id, start in self._claims:
                 _count_claim(snapshot, visit_id, start)
-            self._snapshot = snapshot
+            if started > self._forgotten_at:  # else it may hold what was forgotten: not kept
+                self._snapshot = snapshot
         return snapshot
+
+    def forget(self) -> None:
+        """Drop the snapshot: the next call reads every open visit in full (and a reload that
+        was sent before this is not kept)."""
+        with self._lock:
+            self._forgotten_at = time.monotonic()
+            self._snapshot = None
 
     def _read_in_full(
         self,
@@ -401,3 +409,13 @@ def _count_claim(snapshot: LoadedOpenVisits, visit_id: str, start: str) -> None:
         visits = list(snapshot.visits)
         visits[position] = repo.with_start(visits[position], start)
         snapshot.visits = visits
+
+
+def open_visits_changed(*, store: GraphStore) -> None:
+    """Forget this process's snapshot of open visits of ``store`` after a change it cannot
+    follow by itself within ``max_age``: an erasure (the person's name and place must go at
+    once), a change to a person (exclusions, languages, address...), a declined visit. Other
+    processes' snapshots drop an erased person's visits at their next reload (at most about
+    ``max_age`` seconds) and see a person's other changes at their next full one
+    (``FULL_RELOAD_S``)."""
+    OpenVisitsSnapshot.changed(store)

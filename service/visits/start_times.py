@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from graph.models import VolunteerTerms, minutes, utc_now
+from clock import clock_of, minutes_of
+from graph.models import VolunteerTerms, utc_now
 from service.weeks import visit_date
 from solver import eligibility
 from solver import models as rota
-from solver.models import clock_of
 
 GRID_MINUTES = 15
 TRAVEL_SPEED_KMH = 12.0
@@ -80,8 +80,8 @@ def visit_table_of_rows(
     with what their people decide."""
     return eligibility.visit_table(
         days=[row["day"] for row in rows],
-        earliest=[minutes(row["earliest"]) for row in rows],
-        latest=[minutes(row["latest"]) for row in rows],
+        earliest=[minutes_of(row["earliest"]) for row in rows],
+        latest=[minutes_of(row["latest"]) for row in rows],
         durations=[row["duration_minutes"] for row in rows],
         requires_check=[row.get("requires_check", True) is not False for row in rows],
         lats=[row["lat"] for row in rows],
@@ -146,7 +146,7 @@ def first_free_start(
             f"would take the week to {load} minutes, beyond the volunteer's limit of {max_minutes}"
         ]
     if fixed_start is not None:
-        starts = [s for s in starts if s == minutes(fixed_start)]
+        starts = [s for s in starts if s == minutes_of(fixed_start)]
         if not starts:
             return None, [f"the others on this visit go at {fixed_start}, when you are not free"]
     if on_or_after is not None and visit_date(week_start, day) == on_or_after[0]:
@@ -182,7 +182,7 @@ def held_by_week(
             out.setdefault(row["week_start"], []).append(
                 HeldVisit(
                     row["day"],
-                    minutes(row["start"]),
+                    minutes_of(row["start"]),
                     row["duration_minutes"],
                     row["lat"],
                     row["lon"],

@@ -1,18 +1,34 @@
-// The coordinator's page: run the week's rota, see coverage and gaps with reasons, publish;
-// look at a person's circle.
+// The coordinator's page: run the week's rota (solved on the server in a process of its own:
+// the page polls the run, showing what the solver is doing, and can cancel it), see coverage and
+// gaps with reasons, publish; look at a person's circle.
 
 import { allPages, gql, signedInAs, token } from "./api.js";
 import { DAY_NAMES, busy, dateTime, dayOf, h, header, percent, say, shortDate, weekLabel } from "./ui.js";
 
-const RUN_FIELDS = `id week status solverStatus createdAt publishedAt csvUrl
+const RUN_FIELDS = `id week status state solverStatus createdAt publishedAt csvUrl error
+  timeLimitSeconds progress visitsTotal visitsCovered
   metrics { visitsTotal visitsCovered coverage needWeightedCoverage needWeightedUpperBound
             continuityShare newCircleMembers travelKm solveSeconds }
   assignments { visitId volunteerId start reasons }
   gaps { visitId reasons }`;
 const RUNS = `query($week: String!) { rotaRuns(week: $week) { ${RUN_FIELDS} } }`;
 const RUN = `mutation($week: String!, $limit: Float!) {
-  runRota(week: $week, timeLimitSeconds: $limit) { ${RUN_FIELDS} }
+  runRota(week: $week, timeLimitSeconds: $limit) { id week state timeLimitSeconds }
 }`;
+const PROGRESS = `query($id: ID!) {
+  rotaRun(id: $id) { id week state progress visitsTotal visitsCovered error timeLimitSeconds }
+}`;
+const ONE_RUN = `query($id: ID!) { rotaRun(id: $id) { ${RUN_FIELDS} } }`;
+const CANCEL = `mutation($id: ID!) {
+  cancelRotaRun(id: $id) {
+    __typename
+    ... on RotaRunCancelled { run { id state } }
+    ... on RotaRunNotCancelled { message state }
+  }
+}`;
+const POLL_MS = 700;
+const UNFINISHED = ["QUEUED", "RUNNING"];
+const WITH_ROTA = ["DRAFT", "PUBLISHED"];
 const PUBLISH = `mutation($id: ID!) {
   publishRota(runId: $id) {
     __typename
@@ -53,7 +69,10 @@ const limitInput = document.querySelector("#time-limit");
 const runStatus = document.querySelector("#run-status");
 const publishButton = document.querySelector("#publish");
 const publishStatus = document.querySelector("#publish-status");
+const runButton = document.querySelector("#run");
+const cancelButton = document.querySelector("#cancel");
 let shown = null;
+let following = null; // the run being solved that this page follows: { id, week }
 let visitsById = new Map();
 let volunteerNames = null;
 
@@ -80,6 +99,7 @@ async function weekVisits(week) {
 
 document.querySelector("#run-form").addEventListener("submit", async (event) => {
   event.preventDefault();
+  if (following) return;
   say(runStatus, "");
   const week = weekInput.value;
   const limit = Number(limitInput.value);
@@ -90,36 +110,93 @@ document.querySelector("#run-form").addEventListener("submit", async (event) => 
     invalid.focus();
     return;
   }
+  let run;
+  try {
+    runButton.disabled = true;
+    ({ runRota: run } = await gql(RUN, { week, limit }));
+  } catch (error) {
+    runButton.disabled = false;
+    if (error.message.startsWith("week")) fieldError(weekInput, error.message);
+    else if (error.message.startsWith("timeLimitSeconds")) fieldError(limitInput, error.message);
+    else say(runStatus, error.message, "error");
+    return;
+  }
+  history.replaceState(null, "", `?week=${week}`);
+  await follow(run);
+});
+
+// Polls a queued or running run until it ends, showing what the solver says; then shows the
+// draft, or says why there is none.
+async function follow(run) {
+  following = { id: run.id, week: run.week };
+  runButton.disabled = true;
+  cancelButton.disabled = false;
   const started = performance.now();
+  const limit = run.timeLimitSeconds ?? Number(limitInput.value);
   const bar = document.querySelector("#progress-bar");
   const text = document.querySelector("#progress-text");
   const progress = document.querySelector("#progress");
+  let latest = run;
   bar.max = limit;
   const tick = () => {
     const seconds = (performance.now() - started) / 1000;
+    if (latest.state === "QUEUED") {
+      bar.removeAttribute("value");
+      text.textContent = `Solving the rota for ${run.week}… waiting for the solver to start`;
+      return;
+    }
     bar.value = Math.min(seconds, limit);
-    text.textContent = `Solving the rota for ${week}… ${Math.floor(seconds)} s (up to about ${limit} s)`;
+    const words = [`Solving the rota for ${run.week}… ${Math.floor(seconds)} s (up to about ${limit} s)`];
+    // The best rota so far, once the solver says; until then, what it is doing.
+    if (latest.visitsCovered && latest.visitsTotal) {
+      words.push(`the best rota so far covers ${latest.visitsCovered} of ${latest.visitsTotal} visits`);
+    } else if (latest.progress) {
+      words.push(latest.progress);
+    }
+    text.textContent = words.join(" · ");
   };
   tick();
   progress.hidden = false;
   const timer = setInterval(tick, 500);
-  await busy(document.querySelector("#run"), async () => {
-    try {
-      const { runRota } = await gql(RUN, { week, limit });
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      await show(runRota, { fresh: true });
-      say(runStatus, `Done in ${seconds} s: a draft rota for ${week}. Check it, then publish it.`, "ok");
-      history.replaceState(null, "", `?week=${week}`);
-    } catch (error) {
-      if (error.message.startsWith("week")) fieldError(weekInput, error.message);
-      else if (error.message.startsWith("timeLimitSeconds")) fieldError(limitInput, error.message);
-      else say(runStatus, error.message, "error");
-    } finally {
-      clearInterval(timer);
-      progress.hidden = true;
+  try {
+    while (UNFINISHED.includes(latest.state)) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const { rotaRun } = await gql(PROGRESS, { id: run.id });
+      if (!rotaRun) throw new Error(`The run ${run.id} has gone.`);
+      latest = rotaRun;
+      tick();
     }
-  });
-});
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (WITH_ROTA.includes(latest.state)) {
+      const { rotaRun } = await gql(ONE_RUN, { id: run.id });
+      await show(rotaRun, { fresh: true });
+      say(runStatus, `Done in ${seconds} s: a draft rota for ${run.week}. Check it, then publish it.`, "ok");
+    } else if (latest.state === "CANCELLED") {
+      say(runStatus, `Stopped: ${latest.error ?? "cancelled"}. No rota was made for ${run.week}.`, "info");
+    } else {
+      say(runStatus, `The rota could not be made: ${latest.error ?? "no reason given"}.`, "error");
+    }
+  } catch (error) {
+    say(runStatus, error.message, "error");
+  } finally {
+    clearInterval(timer);
+    progress.hidden = true;
+    following = null;
+    runButton.disabled = false;
+  }
+}
+
+cancelButton.addEventListener("click", () =>
+  busy(cancelButton, async () => {
+    if (!following) return;
+    try {
+      const { cancelRotaRun } = await gql(CANCEL, { id: following.id });
+      if (cancelRotaRun.__typename === "RotaRunNotCancelled") say(runStatus, cancelRotaRun.message, "error");
+    } catch (error) {
+      say(runStatus, error.message, "error");
+    }
+  }),
+);
 
 weekInput.addEventListener("change", () => {
   if (/^\d{4}-W\d{2}$/.test(weekInput.value)) loadWeek(weekInput.value);
@@ -128,8 +205,14 @@ weekInput.addEventListener("change", () => {
 async function loadWeek(week) {
   try {
     const { rotaRuns } = await gql(RUNS, { week });
-    if (rotaRuns.length) {
-      await show(rotaRuns[0], { runs: rotaRuns });
+    const made = rotaRuns.filter((r) => WITH_ROTA.includes(r.state));
+    const unfinished = rotaRuns.find((r) => UNFINISHED.includes(r.state));
+    if (unfinished && !following) follow(unfinished); // still being solved: show its progress
+    if (made.length) {
+      await show(made[0], { runs: made });
+    } else if (unfinished) {
+      shown = null;
+      for (const id of ["#result", "#gaps-section", "#visits-section"]) document.querySelector(id).hidden = true;
     } else {
       shown = null;
       for (const id of ["#result", "#gaps-section", "#visits-section"]) document.querySelector(id).hidden = true;
@@ -330,7 +413,7 @@ personSelect.addEventListener("change", refreshCircle);
 
 // Disabled until now: a press before the listeners above were attached would submit the form
 // as a plain page load.
-document.querySelector("#run").disabled = false;
+runButton.disabled = false;
 try {
   await Promise.all([loadWeek(weekInput.value), loadPeople()]);
 } catch (error) {

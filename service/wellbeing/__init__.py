@@ -1,1 +1,1 @@
-"""Loneliness check-ins and how they feed back into need, alerts and relationships."""
+"""Wellbeing: loneliness check-ins, how they feed back into need, and the alerts they raise."""

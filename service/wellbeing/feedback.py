@@ -29,7 +29,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from service.wellbeing.scales import ScaleResult, loneliest_band
 
@@ -184,6 +184,24 @@ def check_in_feedback(
 VisitOutcome = Literal["done", "missed"]
 
 
+class TieUpdate(NamedTuple):
+    """How a logged visit moves a tie's strength: to ``offset + factor * strength``."""
+
+    offset: float
+    factor: float
+
+
+def tie_update(outcome: VisitOutcome) -> TieUpdate:
+    """The tie-strength rule: a done visit closes ``VISIT_DONE_GAIN`` of the gap to 1
+    (``s + gain * (1 - s)``), a missed one loses ``VISIT_MISSED_LOSS`` of the strength
+    (``s * (1 - loss)``). Applied in the graph by the statement that logs the visit."""
+    if outcome == "done":
+        return TieUpdate(offset=VISIT_DONE_GAIN, factor=1.0 - VISIT_DONE_GAIN)
+    if outcome == "missed":
+        return TieUpdate(offset=0.0, factor=1.0 - VISIT_MISSED_LOSS)
+    raise ValueError(f"outcome: expected 'done' or 'missed', got {outcome!r}")
+
+
 @dataclass(frozen=True)
 class Acquaintance:
     """The ``KNOWS`` edge from volunteer to person: strength 0..1, visits done, last seen."""
@@ -194,20 +212,17 @@ class Acquaintance:
 
 
 def after_visit(known: Acquaintance, *, outcome: VisitOutcome, at: datetime) -> Acquaintance:
-    """The edge after a logged visit: done strengthens (diminishing returns), missed weakens."""
-    if outcome == "done":
-        return Acquaintance(
-            strength=_unit(known.strength + VISIT_DONE_GAIN * (1.0 - known.strength)),
-            visits=known.visits + 1,
-            last_seen=at if known.last_seen is None else max(known.last_seen, at),
-        )
-    if outcome == "missed":
-        return Acquaintance(
-            strength=_unit(known.strength * (1.0 - VISIT_MISSED_LOSS)),
-            visits=known.visits,
-            last_seen=known.last_seen,
-        )
-    raise ValueError(f"outcome: expected 'done' or 'missed', got {outcome!r}")
+    """The edge after a logged visit (``tie_update``), for simulations such as the outcomes
+    notebook; the service applies the same update in the graph."""
+    update = tie_update(outcome)
+    done = outcome == "done"
+    return Acquaintance(
+        strength=_unit(update.offset + update.factor * known.strength),
+        visits=known.visits + 1 if done else known.visits,
+        last_seen=(at if known.last_seen is None else max(known.last_seen, at))
+        if done
+        else known.last_seen,
+    )
 
 
 def _unit(value: float) -> float:

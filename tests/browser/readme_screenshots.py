@@ -25,10 +25,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from graph.models import utc_now
 from graph.repo.users import get_user_by_email, update_user
-from graph.settings import Settings
 from graph.store import GraphStore, open_store
 from graph.store.embedded import ensure_server, stop_server
 from service.app import create_app
+from service.config import ServiceSettings as Settings
 from service.config import secret_key
 from service.consent import policy
 from service.demo import demo_sign_ins, publish_this_week, seed_if_empty

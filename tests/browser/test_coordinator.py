@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -25,6 +26,7 @@ query($week: String!) {
 }
 """
 PERSON = "query($id: ID!) { person(id: $id) { firstName lastName circle { firstName } } }"
+STATES = "query($week: String!) { rotaRuns(week: $week) { id state error progress } }"
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +100,33 @@ def test_coordinator_runs_checks_and_publishes_the_weeks_rota(
     expect(page.locator("#circle h3")).to_have_text(f"{person['firstName']} {person['lastName']}")
     expect(page.locator("#circle ol li")).to_have_count(len(person["circle"]))
     snap(page, "coordinator-published")
+
+
+def test_coordinator_follows_a_run_and_cancels_it(
+    web_api: Api, borough: Borough, signed_in: Callable[..., Page]
+) -> None:
+    """The page polls a run the server solves, showing what the solver says, with a Cancel
+    button that stops it (a week of its own, so the other test's week has one run)."""
+    world = World(web_api)
+    _, coordinator = world.user("coordinator", organization_id=borough.coordinating_organization.id)
+    year, number, _ = (next_monday() + timedelta(weeks=1)).isocalendar()
+    week = f"{year}-W{number:02d}"
+    page = signed_in(coordinator, DESKTOP)
+    page.goto(f"/coordinator?week={week}")
+    expect(page.locator("#run-status")).to_have_text(f"No rota has been run for {week} yet.")
+
+    page.get_by_label("Time to spend solving (seconds)").fill("120")
+    page.get_by_role("button", name="Run the rota").click()
+    expect(page.locator("#progress-text")).to_contain_text(f"Solving the rota for {week}")
+    expect(page.get_by_role("button", name="Run the rota")).to_be_disabled()
+    expect(page.locator("#progress-text")).to_contain_text("(up to about 120 s)")  # running
+    snap(page, "coordinator-solving")
+    page.get_by_role("button", name="Cancel the run").click()
+    expect(page.locator("#run-status")).to_have_text(
+        f"Stopped: cancelled by a coordinator. No rota was made for {week}."
+    )
+    expect(page.locator("#progress")).to_be_hidden()
+    expect(page.get_by_role("button", name="Run the rota")).to_be_enabled()
+    [run] = web_api.data(STATES, {"week": week}, token=coordinator)["rotaRuns"]
+    assert run["state"] == "CANCELLED" and run["error"] == "cancelled by a coordinator"
+    assert run["progress"] is None

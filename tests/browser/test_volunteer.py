@@ -14,14 +14,10 @@ from graph.models import Window
 from graph.repo.users import get_user_by_email
 from tests.browser.conftest import snap
 from tests.service.conftest import Api, World, next_monday
+from tests.service.rota_runs import run_rota
 
 pytestmark = pytest.mark.browser
 
-RUN = """
-mutation($week: String!) {
-  runRota(week: $week, timeLimitSeconds: 5) { id assignments { visitId } }
-}
-"""
 PUBLISH = "mutation($id: ID!) { publishRota(runId: $id) { __typename } }"
 HOLDERS = """
 query($week: String!) {
@@ -43,7 +39,7 @@ def test_volunteer_accepts_declines_claims_and_logs(
     bob = world.person("Bob", visit_windows=[Window(day=3, start="14:00", end="16:00")])
     val = world.volunteer("Val", languages=["en"])
     week = _week_label(next_monday())
-    run = web_api.data(RUN, {"week": week}, token=coordinator)["runRota"]
+    run = run_rota(web_api, week, coordinator, fields="assignments { visitId }")
     assert len(run["assignments"]) >= 2
     web_api.data(PUBLISH, {"id": run["id"]}, token=coordinator)
     ann_visit = world.visit(ann, status="open")  # a second visit for Ann, after the rota

@@ -22,7 +22,6 @@ from graph.repo.circles import (
 from graph.repo.errors import AlreadyExists, NotFound
 from graph.repo.people import create_person
 from graph.repo.relationships import (
-    adjust_volunteer_knows,
     delete_knows,
     list_knows_of_person,
     save_knows,
@@ -78,41 +77,6 @@ def test_knows_needs_both_ends_and_the_right_kind_of_start(store: GraphStore) ->
     with pytest.raises(NotFound, match="p-nobody"):
         save_knows(store=store, knows=Knows(from_id=sam.id, to_id="p-nobody", kind="volunteer"))
     assert count(store, "()-[:KNOWS]->()") == 0
-
-
-def test_logged_visits_strengthen_and_missed_visits_weaken_within_bounds(
-    store: GraphStore,
-) -> None:
-    maud = create_person(store=store, person=make_person())
-    sam = create_volunteer(store=store, volunteer=make_volunteer())
-    first = adjust_volunteer_knows(
-        store=store, volunteer_id=sam.id, person_id=maud.id, strength_step=0.4, visited_at=NOW
-    )
-    assert (first.kind, first.strength, first.visits, first.last_seen) == (
-        "volunteer",
-        0.4,
-        1,
-        NOW,
-    )
-    later = NOW + timedelta(days=7)
-    for _ in range(3):
-        adjusted = adjust_volunteer_knows(
-            store=store, volunteer_id=sam.id, person_id=maud.id, strength_step=0.4, visited_at=later
-        )
-    assert (adjusted.strength, adjusted.visits, adjusted.last_seen) == (1.0, 4, later)
-    for _ in range(6):
-        adjusted = adjust_volunteer_knows(
-            store=store,
-            volunteer_id=sam.id,
-            person_id=maud.id,
-            strength_step=-0.25,
-            visited_at=None,
-        )
-    assert (adjusted.strength, adjusted.visits, adjusted.last_seen) == (0.0, 4, later)
-    with pytest.raises(NotFound, match="Volunteer"):
-        adjust_volunteer_knows(
-            store=store, volunteer_id="v-x", person_id=maud.id, strength_step=0.1, visited_at=NOW
-        )
 
 
 def test_circle_lifecycle(store: GraphStore) -> None:

@@ -33,7 +33,7 @@ from graph.repo.areas import create_area, create_interest
 from graph.repo.erasure import erase_person
 from graph.repo.people import create_person, get_person_or_raise, update_person
 from graph.repo.referrals import create_referral, update_referral_status
-from graph.repo.relationships import adjust_volunteer_knows, delete_knows, save_knows
+from graph.repo.relationships import delete_knows, save_knows
 from graph.repo.services import create_service, delete_service, get_service_or_raise
 from graph.repo.services import update_service as save_service
 from graph.repo.volunteers import create_volunteer
@@ -166,16 +166,12 @@ def people_meet(store: GraphStore) -> Change:
 
 
 def visit_logged(store: GraphStore) -> Change:
-    adjust_volunteer_knows(
-        store=store, volunteer_id="v-sam", person_id="maud", strength_step=0.2, visited_at=NOW
-    )
+    knows(store, "v-sam", "maud", 0.8, visits=2, last_seen=NOW)
     return {"volunteers": ["v-sam"]}
 
 
 def first_visit_of_a_volunteer(store: GraphStore) -> Change:
-    adjust_volunteer_knows(
-        store=store, volunteer_id="v-new", person_id="alf", strength_step=0.3, visited_at=NOW
-    )
+    knows(store, "v-new", "alf", 0.2, visits=1, last_seen=NOW)
     return {"people": ["alf"]}
 
 

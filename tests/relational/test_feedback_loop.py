@@ -12,12 +12,9 @@ from graph.models import Person
 from service.weeks import week_label
 from tests.relational.conftest import CHECK_IN
 from tests.service.conftest import Api, World, next_monday
+from tests.service.rota_runs import run_rota
 
-RUN = """mutation($week: String!) {
-  runRota(week: $week, timeLimitSeconds: 5) {
-    id assignments { visitId volunteerId } gaps { visitId }
-  }
-}"""
+RUN_FIELDS = "assignments { visitId volunteerId } gaps { visitId }"
 
 
 def _covered(api: Api, run: dict[str, Any]) -> set[str]:
@@ -42,7 +39,7 @@ def test_a_very_lonely_check_in_moves_the_one_volunteer_to_that_person(
     _, quinn_token = world.user("person", person_id=quiet.id)
     week = week_label(next_monday())
 
-    first = api.data(RUN, {"week": week}, token=coordinator)["runRota"]
+    first = run_rota(api, week, coordinator, fields=RUN_FIELDS)
     assert _covered(api, first) == {other.id}
     assert len(first["gaps"]) == 1
 
@@ -57,5 +54,5 @@ def test_a_very_lonely_check_in_moves_the_one_volunteer_to_that_person(
     assert recorded["person"]["need"] > other.need
     assert any("UCLA3 score 9" in r for r in recorded["alertReasons"])
 
-    second = api.data(RUN, {"week": week}, token=coordinator)["runRota"]
+    second = run_rota(api, week, coordinator, fields=RUN_FIELDS)
     assert _covered(api, second) == {quiet.id}

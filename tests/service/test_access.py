@@ -30,6 +30,7 @@ ROOT_CALLS = {
     "rotaRun": 'query { rotaRun(id: "r1") { id } }',
     "runRota": 'mutation { runRota(week: "2026-W48") { id } }',
     "publishRota": 'mutation { publishRota(runId: "r1") { __typename } }',
+    "cancelRotaRun": 'mutation { cancelRotaRun(id: "r1") { __typename } }',
     "claimVisit": 'mutation { claimVisit(visitId: "v1") { __typename } }',
     "acceptVisit": 'mutation { acceptVisit(visitId: "v1") { __typename } }',
     "declineVisit": 'mutation { declineVisit(visitId: "v1") { __typename } }',

@@ -15,17 +15,18 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from clock import clock_of, minutes_of
 from graph.models import Person, Visit, Volunteer, Window
 from graph.repo import people, visits, volunteers
 from graph.store import GraphStore
 from seed.rota_weeks import generate_problem
 from service.visits import claims
 from service.visits.open_visits import open_visits
-from service.visits.open_visits_snapshot import OPEN_VISITS_MAX_AGE_ENV
+from service.visits.open_visits_snapshot import open_visits_changed
 from solver import models as rota
 from solver.check import check_assignments
 from solver.geography import distance_km
-from solver.models import Assignment, clock_of, minutes_of
+from solver.models import Assignment
 from tests.conftest import GraphServer
 from tests.service.conftest import Api, World, next_monday, running_api
 from tests.service.test_signup import CLAIM, OPEN
@@ -229,6 +230,10 @@ def week(graph_server: GraphServer, request: pytest.FixtureRequest) -> Iterator[
             assert result.start is not None
             held.claimed(visit.id, taker.id, result.start)
         assert held.assignments
+        # The app warmed its snapshot before the week was written straight to the graph (the
+        # repository, not a use-case that tells the snapshot): start it afresh, as the service
+        # does after a change it cannot follow; the claims from here on it counts itself.
+        open_visits_changed(store=api.store)
         yield Week(api, problem, held, World(api))
 
 
@@ -276,8 +281,8 @@ def test_open_visits_offer_exactly_what_the_checker_accepts(
     for volunteer in rng.sample(week.problem.volunteers, k=4):
         token = week.world.user("volunteer", volunteer_id=volunteer.id)[1]
         expected = week.held.offers(volunteer)
-        for age in ("0", str(SNAPSHOT_ON)):
-            monkeypatch.setenv(OPEN_VISITS_MAX_AGE_ENV, age)
+        for age in (0.0, SNAPSHOT_ON):
+            monkeypatch.setattr(week.api.settings, "open_visits_max_age_s", age)
             assert _over_http(week.api, token) == expected, (volunteer.id, age)
 
 

@@ -10,16 +10,18 @@ from icalendar import Calendar
 
 from graph.models import Window
 from tests.service.conftest import Api, World, next_monday
+from tests.service.rota_runs import run_rota
 
 RUN = """
 mutation($week: String!) {
-  runRota(week: $week, timeLimitSeconds: 5) {
-    id week status solverStatus csvUrl
-    metrics { visitsTotal visitsCovered coverage needWeightedUpperBound }
-    assignments { visitId volunteerId start reasons }
-    gaps { visitId reasons }
-  }
+  runRota(week: $week, timeLimitSeconds: 5) { id state status }
 }
+"""
+RUN_FIELDS = """
+week status solverStatus csvUrl visitsTotal visitsCovered startedAt finishedAt
+metrics { visitsTotal visitsCovered coverage needWeightedUpperBound }
+assignments { visitId volunteerId start reasons }
+gaps { visitId reasons }
 """
 PUBLISH = """
 mutation($runId: ID!) {
@@ -63,8 +65,9 @@ def test_coordinator_runs_and_publishes_a_rota_and_volunteers_answer(
     kim = world.volunteer("Kim", languages=["en"])
     week = _week_label()
 
-    run = api.data(RUN, {"week": week}, token=coordinator)["runRota"]
-    assert run["status"] == "draft" and run["week"] == week
+    run = run_rota(api, week, coordinator, fields=RUN_FIELDS)
+    assert run["state"] == "DRAFT" and run["status"] == "draft" and run["week"] == week
+    assert run["startedAt"] and run["finishedAt"] and run["error"] is None
     assert run["solverStatus"] in ("OPTIMAL", "FEASIBLE")
     covered = {a["visitId"] for a in run["assignments"]}
     gaps = {g["visitId"]: g["reasons"] for g in run["gaps"]}
@@ -73,6 +76,10 @@ def test_coordinator_runs_and_publishes_a_rota_and_volunteers_answer(
     assert {by_person["Ann"], by_person["Bob"]} <= covered
     assert by_person["Cas"] in gaps and gaps[by_person["Cas"]]
     assert run["metrics"]["visitsCovered"] >= 2
+    assert (run["visitsCovered"], run["visitsTotal"]) == (
+        run["metrics"]["visitsCovered"],
+        run["metrics"]["visitsTotal"],
+    )
 
     # Nothing is proposed before publishing.
     val_token, kim_token = world.volunteer_token(val), world.volunteer_token(kim)
@@ -138,7 +145,7 @@ def test_coordinator_runs_and_publishes_a_rota_and_volunteers_answer(
             assert "Mare Street" not in event.to_ical().decode()
 
     # A rerun keeps accepted visits with their volunteers (pins).
-    rerun = api.data(RUN, {"week": week}, token=coordinator)["runRota"]
+    rerun = run_rota(api, week, coordinator, fields=RUN_FIELDS)
     kept = {(a["visitId"], a["volunteerId"]) for a in rerun["assignments"]}
     for visit_id in accepted:
         assert any(v == visit_id for v, _ in kept)
@@ -187,7 +194,7 @@ def test_gap_reasons_name_people_by_first_name_not_by_id(api: Api, world: World)
     )
     world.volunteer("Val")
     week = _week_label()
-    run = api.data(RUN, {"week": week}, token=coordinator)["runRota"]
+    run = run_rota(api, week, coordinator, fields=RUN_FIELDS)
     visits = api.data(VISITS, {"week": week}, token=coordinator)["visits"]["edges"]
     zoe_visit = next(e["node"]["id"] for e in visits if e["node"]["personFirstName"] == "Zoe")
     reasons = next(g["reasons"] for g in run["gaps"] if g["visitId"] == zoe_visit)

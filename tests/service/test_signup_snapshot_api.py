@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from service.visits.open_visits_snapshot import OPEN_VISITS_MAX_AGE_ENV
 from tests.service.conftest import Api, World
 from tests.service.test_signup import CLAIM, OPEN
 
@@ -27,9 +26,9 @@ def test_the_snapshot_page_is_the_statement_page_and_a_claim_shows_at_once(
     val, pia = world.volunteer("Val"), world.volunteer("Pia")
     val_token, pia_token = world.volunteer_token(val), world.volunteer_token(pia)
 
-    monkeypatch.setenv(OPEN_VISITS_MAX_AGE_ENV, "0")
+    monkeypatch.setattr(api.settings, "open_visits_max_age_s", 0.0)  # the app's own settings
     by_statement = _page(api, val_token)
-    monkeypatch.setenv(OPEN_VISITS_MAX_AGE_ENV, "60")
+    monkeypatch.setattr(api.settings, "open_visits_max_age_s", 60.0)
     from_snapshot = _page(api, val_token)
 
     assert from_snapshot == by_statement

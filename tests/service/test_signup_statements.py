@@ -4,6 +4,9 @@ the claim statement alone decides races, whatever the service checked before."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
 
 from graph.models import Person, Visit, Volunteer, Window
 from graph.repo import people, visits, volunteers
@@ -11,6 +14,7 @@ from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.visits import claims
 from service.visits.claims import ClaimResult
+from service.wellbeing.feedback import Acquaintance, after_visit, tie_update
 from tests.service.conftest import next_monday
 
 NOW = "2026-11-23T09:00:00Z"
@@ -151,8 +155,7 @@ def test_decline_reopens_and_log_needs_an_accepted_visit(store: GraphStore) -> N
         outcome="done",
         note=None,
         now=NOW,
-        gain=0.2,
-        loss=0.1,
+        **tie_update("done")._asdict(),
     )
     assert logged is None
     declined = repo.decline_visit(store=store, visit_id="visit0", volunteer_id="v0", now=NOW)
@@ -166,9 +169,9 @@ def test_decline_reopens_and_log_needs_an_accepted_visit(store: GraphStore) -> N
         outcome="done",
         note="tea",
         now=NOW,
-        gain=0.2,
-        loss=0.1,
+        **tie_update("done")._asdict(),
     )
     assert logged == repo.Change(ok=True, status="done")
     knows = store.run("MATCH (:Volunteer {id: 'v1'})-[k:KNOWS]->(:Person) RETURN k.strength AS s")
-    assert knows == [{"s": 0.2}]
+    expected = after_visit(Acquaintance(), outcome="done", at=datetime.now(UTC)).strength
+    assert knows == [{"s": pytest.approx(expected)}]

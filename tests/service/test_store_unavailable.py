@@ -17,11 +17,11 @@ import httpx
 import pytest
 import uvicorn
 
-from graph.settings import Settings
 from graph.store import open_store
 from graph.store.embedded import stop_server
 from service.accounts.users import token_for
 from service.app import create_app
+from service.config import ServiceSettings as Settings
 
 UNAVAILABLE = {
     "message": "The service is temporarily unavailable; try again in a few seconds.",

@@ -8,13 +8,14 @@ import random
 import numpy as np
 import pytest
 
+from clock import clock_of, minutes_of
 from seed.rota_weeks import generate_problem
 from solver import eligibility as rules
 from solver.check import check_assignments
 from solver.compiled import compile_problem
 from solver.geography import distance_km
 from solver.greedy import greedy
-from solver.models import Assignment, Problem, Visit, clock_of, minutes_of
+from solver.models import Assignment, Problem, Visit
 
 
 def _shaken(problem: Problem, seed: int) -> Problem:

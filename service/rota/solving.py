@@ -1,0 +1,58 @@
+"""The process a rota is solved in (``service.rota.jobs`` starts it with ``spawn``).
+
+It imports only the solver and answers through one pipe: ``("progress", words)`` as the solver
+says what it is doing, then ``("solution", json)`` or ``("error", words)``. It never touches the
+graph store: the server process that started it writes the result (``service.rota.jobs`` says
+why).
+
+It leads a process group of its own, so stopping the group stops any worker processes the
+solver starts too; and it stops that group when the process that started it dies, however it
+died (a ``SIGKILL``ed server leaves no solver behind).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+from multiprocessing.connection import Connection
+
+
+def solve_in_process(
+    problem_json: str, time_limit: float, workers: int, answer: Connection
+) -> None:
+    """Solve the ROTA_FORMAT problem ``problem_json``, sending progress and the outcome down
+    ``answer``. The target of the solving process."""
+    os.setpgid(0, 0)
+    _stop_with_parent()
+    from solver.models import Problem
+    from solver.solve import solve
+
+    try:
+        problem = Problem.model_validate_json(problem_json)
+        solution = solve(
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            seed=0,
+            progress=lambda words: answer.send(("progress", words)),
+        )
+        answer.send(("solution", solution.model_dump_json()))
+    except Exception as error:  # whatever it was, the run must say so rather than hang
+        answer.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        answer.close()
+
+
+def _stop_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=watch, name="stop-with-parent", daemon=True).start()
