@@ -69,8 +69,8 @@ from seed.load import load_borough
 from service.accounts.auth import hash_password
 from service.accounts.users import token_for
 from service.visits.open_visits import OPEN_VISITS_SLACK, open_visits
-from service.visits.start_times import TRAVEL_SPEED_KMH, reach_box
 from service.weeks import monday_of, today
+from solver.geography import box_around
 
 ME = "query { me { id role volunteer { id firstName } } }"
 MY_VISITS = "query { myVisits { id day start end area personFirstName myStatus } }"
@@ -581,13 +581,8 @@ def _measure(
             volunteer_id=vol.id,
             week_start=week,
             first_day=0,
-            box=reach_box(vol),
-            checked=vol.checked,
-            point=(vol.lat, vol.lon),
-            max_km=vol.max_km,
-            windows=[(w.day, minutes_of(w.start), minutes_of(w.end)) for w in vol.availability],
-            languages=vol.languages,
-            gender=vol.gender,
+            days=sorted({w.day for w in vol.availability}),
+            box=box_around(vol.lat, vol.lon, vol.max_km),
             after=None,
             limit=20 + 1 + OPEN_VISITS_SLACK,
         )
@@ -695,7 +690,7 @@ def _measure(
             volunteer_id=racers[0],
             start="10:00",
             now=iso_utc(utc_now()),
-            speed_kmh=TRAVEL_SPEED_KMH,
+            holding=None,
         ),
     )
     results["double_booked"] = store.run(DOUBLE_BOOKED, {}, write=False)[0]["n"]

@@ -7,14 +7,20 @@ search (solver/compiled.py, which the CP-SAT model, greedy and the bound read) u
 tests/solver/test_eligibility.py checks that they decide every (visit, volunteer) pair of random
 weeks exactly as the scalar rules do.
 
-``eligible_volunteers`` answers the service's question: who may take this visit, given the
-visits each volunteer already holds this week (rules 1-9), and at which starts.
+``eligible_volunteers`` answers the rota's question: who may take this visit, given the
+visits each volunteer already holds this week (rules 1-9), and at which starts. The service's
+question, which visits one volunteer may take, is answered over a ``VisitTable`` (many visits
+with what their people decide, as numpy columns) by ``visit_rules_for`` (rules 1-7 and 9 over
+every visit at once) and ``starts_clear_of`` (rule 8 against the visits the volunteer holds);
+open visits and claims use them, and tests/solver/test_eligibility.py checks them against the
+scalar rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,9 +32,8 @@ from solver.geography import haversine_km
 from solver.geography import travel_minutes as travel_minutes
 from solver.models import Person, Visit, Volunteer
 
-# EARTH_RADIUS_KM, distance_km and travel_minutes live in solver/geography.py; the re-exports
-# above keep ``eligibility.distance_km`` working for service/signup.py and graph/analytics.py,
-# which still import them from here.
+# EARTH_RADIUS_KM, distance_km and travel_minutes live in solver/geography.py; re-exported so
+# a caller of the rules finds rule 3's and rule 8's measures beside them.
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -452,6 +457,11 @@ class HeldVisit:
     lon: float
 
 
+def held_minutes(held: Iterable[HeldVisit]) -> int:
+    """The minutes of the ``held`` visits (what rule 9 adds a new visit to)."""
+    return sum(h.duration for h in held)
+
+
 def fits_schedule(held: Iterable[HeldVisit], new: HeldVisit, *, travel_speed_kmh: float) -> bool:
     """Rule 8: ``new`` overlaps none of the ``held`` visits of its day, travel included."""
     for other in held:
@@ -469,7 +479,7 @@ def fits_week(
     held: Sequence[HeldVisit], new: HeldVisit, *, max_minutes: int, travel_speed_kmh: float
 ) -> bool:
     """Rules 8 and 9: ``new`` fits beside the ``held`` visits and within the weekly limit."""
-    minutes = sum(h.duration for h in held) + new.duration
+    minutes = held_minutes(held) + new.duration
     return within_weekly_limit(minutes, max_minutes) and fits_schedule(
         held, new, travel_speed_kmh=travel_speed_kmh
     )
@@ -489,11 +499,10 @@ def eligible_volunteers(
     (minutes after midnight, ascending) at which they can. Volunteers with no start are left out.
     """
     allowed = eligible_all(visit=visit, person=person, table=table, grid_minutes=grid_minutes)
-    held_minutes = np.array(
-        [sum(h.duration for h in held.get(volunteer_id, ())) for volunteer_id in table.ids],
-        dtype=np.int64,
+    minutes = np.array(
+        [held_minutes(held.get(volunteer_id, ())) for volunteer_id in table.ids], dtype=np.int64
     )
-    allowed &= within_weekly_limit_all(held_minutes + visit.duration_minutes, table)
+    allowed &= within_weekly_limit_all(minutes + visit.duration_minutes, table)
     out: dict[str, list[int]] = {}
     for i in np.flatnonzero(allowed).tolist():
         volunteer_id = table.ids[i]
@@ -504,16 +513,303 @@ def eligible_volunteers(
             grid=grid_minutes,
             windows=table.windows[i].get(visit.day, ()),
         )
-        theirs = held.get(volunteer_id, ())
-        fitting = [
-            start
-            for start in starts
-            if fits_schedule(
-                theirs,
-                HeldVisit(visit.day, start, visit.duration_minutes, person.lat, person.lon),
-                travel_speed_kmh=travel_speed_kmh,
-            )
-        ]
+        fitting = starts_clear_of(
+            held.get(volunteer_id, ()),
+            starts=starts,
+            day=visit.day,
+            duration=visit.duration_minutes,
+            lat=person.lat,
+            lon=person.lon,
+            travel_speed_kmh=travel_speed_kmh,
+        )
         if fitting:
             out[volunteer_id] = fitting
     return out
+
+
+def starts_clear_of(
+    held: Iterable[HeldVisit],
+    *,
+    starts: Iterable[int],
+    day: int,
+    duration: int,
+    lat: float,
+    lon: float,
+    travel_speed_kmh: float,
+    first_only: bool = False,
+) -> list[int]:
+    """Rule 8: of ``starts`` (ascending), those at which a visit of ``duration`` minutes on
+    ``day`` at (``lat``, ``lon``) overlaps none of the ``held`` visits, travel included; with
+    ``first_only``, at most the first of them."""
+    same_day = [h for h in held if h.day == day]
+    fitting: list[int] = []
+    for start in starts:
+        if fits_schedule(
+            same_day, HeldVisit(day, start, duration, lat, lon), travel_speed_kmh=travel_speed_kmh
+        ):
+            fitting.append(start)
+            if first_only:
+                break
+    return fitting
+
+
+# --- the same rules over many visits for one volunteer -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VisitTable:
+    """Many visits, each with what its person decides, as numpy columns (row ``i``).
+
+    ``like`` in ``visit_table`` codes genders and languages as another table does, so that rows
+    of the two can be joined (``inserted``)."""
+
+    day: IntArray
+    earliest: IntArray
+    latest: IntArray
+    duration: IntArray
+    requires_check: BoolArray
+    lat: FloatArray
+    lon: FloatArray
+    lat_radians: FloatArray
+    lon_radians: FloatArray
+    gender_preference: IntArray  # a code of ``gender_codes``, or -1 where none is stated
+    language_masks: IntArray  # one bit per language of ``language_bits``; 0 where none listed
+    languages: tuple[frozenset[str], ...]  # the person's languages, for codes past the 62nd
+    excluded: tuple[frozenset[str], ...]
+    has_exclusions: BoolArray
+    gender_codes: dict[str, int]
+    language_bits: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+    def kept(self, keep: BoolArray) -> VisitTable:
+        """This table with only the rows ``keep`` marks."""
+        flags = keep.tolist()
+        return VisitTable(
+            **{name: _kept(getattr(self, name), keep, flags) for name in _VISIT_COLUMNS},
+            gender_codes=self.gender_codes,
+            language_bits=self.language_bits,
+        )
+
+    def inserted(self, positions: Sequence[int], new: VisitTable) -> VisitTable:
+        """This table with ``new``'s rows (made ``like`` this one) put before ``positions``
+        (ascending: where each goes among this table's rows)."""
+        return VisitTable(
+            **{
+                name: _inserted(getattr(self, name), positions, getattr(new, name))
+                for name in _VISIT_COLUMNS
+            },
+            gender_codes=new.gender_codes,
+            language_bits=new.language_bits,
+        )
+
+
+_VISIT_COLUMNS = tuple(
+    name for name in VisitTable.__slots__ if name not in ("gender_codes", "language_bits")
+)
+_LANGUAGE_BITS = 62  # beyond these, a language is matched by ``language_shared`` on the sets
+
+
+def _kept(column: Any, keep: BoolArray, flags: list[bool]) -> Any:
+    if isinstance(column, tuple):
+        return tuple(item for item, flag in zip(column, flags, strict=True) if flag)
+    return column[keep]
+
+
+def _inserted(column: Any, positions: Sequence[int], added: Any) -> Any:
+    if isinstance(column, tuple):
+        out: list[Any] = []
+        previous = 0
+        for place, item in zip(positions, added, strict=True):
+            out += column[previous:place]
+            out.append(item)
+            previous = place
+        return tuple(out + list(column[previous:]))
+    return np.insert(column, list(positions), added)
+
+
+def visit_table(
+    *,
+    days: Sequence[int],
+    earliest: Sequence[int],
+    latest: Sequence[int],
+    durations: Sequence[int],
+    requires_check: Sequence[bool],
+    lats: Sequence[float],
+    lons: Sequence[float],
+    gender_preferences: Sequence[str | None],
+    languages: Sequence[Collection[str]],
+    excluded: Sequence[Collection[str]],
+    like: VisitTable | None = None,
+) -> VisitTable:
+    """The table of visits given as parallel sequences of plain values (times in minutes)."""
+    gender_codes = dict(like.gender_codes) if like else {}
+    language_bits = dict(like.language_bits) if like else {}
+    masks = []
+    for listed in languages:
+        mask = 0
+        for lang in listed:
+            if lang not in language_bits and len(language_bits) < _LANGUAGE_BITS:
+                language_bits[lang] = len(language_bits)
+            if lang in language_bits:
+                mask |= 1 << language_bits[lang]
+        masks.append(mask)
+    preferences = [
+        _NO_GENDER if g is None else gender_codes.setdefault(g, len(gender_codes))
+        for g in gender_preferences
+    ]
+    lat = np.array(lats, dtype=np.float64)
+    lon = np.array(lons, dtype=np.float64)
+    excluded_sets = tuple(frozenset(ids) for ids in excluded)
+    return VisitTable(
+        day=np.array(days, dtype=np.int64),
+        earliest=np.array(earliest, dtype=np.int64),
+        latest=np.array(latest, dtype=np.int64),
+        duration=np.array(durations, dtype=np.int64),
+        requires_check=np.array(requires_check, dtype=np.bool_),
+        lat=lat,
+        lon=lon,
+        lat_radians=np.radians(lat),
+        lon_radians=np.radians(lon),
+        gender_preference=np.array(preferences, dtype=np.int64),
+        language_masks=np.array(masks, dtype=np.int64),
+        languages=tuple(frozenset(listed) for listed in languages),
+        excluded=excluded_sets,
+        has_exclusions=np.array([bool(ids) for ids in excluded_sets], dtype=np.bool_),
+        gender_codes=gender_codes,
+        language_bits=language_bits,
+    )
+
+
+def visit_table_of(visits: Sequence[Visit], people: Mapping[str, Person]) -> VisitTable:
+    """The table of visits given as ROTA_FORMAT models, with their people by id."""
+    persons = [people[v.person] for v in visits]
+    return visit_table(
+        days=[v.day for v in visits],
+        earliest=[v.earliest_minutes for v in visits],
+        latest=[v.latest_minutes for v in visits],
+        durations=[v.duration_minutes for v in visits],
+        requires_check=[v.requires_check for v in visits],
+        lats=[p.lat for p in persons],
+        lons=[p.lon for p in persons],
+        gender_preferences=[p.gender_preference for p in persons],
+        languages=[p.languages for p in persons],
+        excluded=[p.excluded_volunteers for p in persons],
+    )
+
+
+def km_to_visits(volunteer: Volunteer, table: VisitTable, rows: IntArray) -> FloatArray:
+    """Great-circle km from the volunteer to the people of ``rows``; values within a hair of
+    the volunteer's ``max_km`` are computed again with ``distance_km`` (as ``km_to_all``)."""
+    phi, lam = np.radians(volunteer.lat), np.radians(volunteer.lon)
+    km = haversine_km(phi, lam, table.lat_radians[rows], table.lon_radians[rows])
+    for k in np.flatnonzero(np.abs(km - volunteer.max_km) <= 1e-6).tolist():
+        i = int(rows[k])
+        km[k] = distance_km(volunteer.lat, volunteer.lon, float(table.lat[i]), float(table.lon[i]))
+    return km
+
+
+# Each rule over visits judges the visits of ``rows`` (positions in the table) and answers one
+# flag per row, so that ``visit_rules_for`` narrows the rows rule after rule.
+
+
+def fits_some_start_visits(
+    volunteer: Volunteer, table: VisitTable, rows: IntArray, grid: int
+) -> BoolArray:
+    """Rules 1 and 2: some grid start in the visit's window fits one of the volunteer's
+    availability windows on its day (``possible_starts`` is not empty)."""
+    fits = np.zeros(len(rows), dtype=np.bool_)
+    if not volunteer.availability or not len(rows):
+        return fits
+    day, duration = table.day[rows], table.duration[rows]
+    earliest, latest = table.earliest[rows], table.latest[rows]
+    for window in volunteer.availability:
+        first = -(-np.maximum(earliest, window.start_minutes) // grid) * grid
+        fits |= (day == window.day) & (first + duration <= np.minimum(latest, window.end_minutes))
+    return fits
+
+
+def check_satisfied_visits(checked: bool, table: VisitTable, rows: IntArray) -> BoolArray:
+    """Rule 4."""
+    if checked:
+        return np.ones(len(rows), dtype=np.bool_)
+    allowed: BoolArray = ~table.requires_check[rows]
+    return allowed
+
+
+def language_shared_visits(
+    volunteer_languages: Collection[str], table: VisitTable, rows: IntArray
+) -> BoolArray:
+    """Rule 5."""
+    wanted = 0
+    for lang in volunteer_languages:
+        if lang in table.language_bits:
+            wanted |= 1 << table.language_bits[lang]
+    masks = table.language_masks[rows]
+    shared: BoolArray = (masks == 0) | ((masks & wanted) != 0)
+    if len(table.language_bits) >= _LANGUAGE_BITS:  # languages past the codes: on the sets
+        for k in np.flatnonzero(~shared).tolist():
+            shared[k] = language_shared(table.languages[int(rows[k])], volunteer_languages)
+    return shared
+
+
+def gender_matches_visits(gender: str | None, table: VisitTable, rows: IntArray) -> BoolArray:
+    """Rule 6."""
+    code = _NO_GENDER - 1 if gender is None else table.gender_codes.get(gender, _NO_GENDER - 1)
+    preference = table.gender_preference[rows]
+    matches: BoolArray = (preference == _NO_GENDER) | (preference == code)
+    return matches
+
+
+def not_excluded_visits(volunteer_id: str, table: VisitTable, rows: IntArray) -> BoolArray:
+    """Rule 7."""
+    allowed = np.ones(len(rows), dtype=np.bool_)
+    for k in np.flatnonzero(table.has_exclusions[rows]).tolist():
+        allowed[k] = not_excluded(table.excluded[int(rows[k])], volunteer_id)
+    return allowed
+
+
+def within_weekly_limit_visits(minutes: IntArray, max_minutes: int) -> BoolArray:
+    """Rule 9, ``minutes`` being the volunteer's week with each visit added."""
+    within: BoolArray = minutes <= max_minutes
+    return within
+
+
+def visit_rules_for(
+    *,
+    volunteer: Volunteer,
+    table: VisitTable,
+    grid_minutes: int = 15,
+    held_minutes: int | IntArray = 0,
+    among: BoolArray | None = None,
+) -> tuple[IntArray, FloatArray]:
+    """The rows of ``table`` (ascending) whose visits rules 1-7 allow ``volunteer`` to make at
+    some start, and rule 9 given ``held_minutes`` (what the volunteer already holds in each
+    visit's week, one value or one per row), with the volunteer's km to each. Rows outside
+    ``among`` (when given) are left out unjudged. Rule 8 needs the starts: ``starts_clear_of``."""
+    rows: IntArray = np.flatnonzero(among) if among is not None else np.arange(len(table))
+    rows = rows[fits_some_start_visits(volunteer, table, rows, grid_minutes)]
+    rows = rows[check_satisfied_visits(volunteer.checked, table, rows)]
+    rows = rows[language_shared_visits(volunteer.languages, table, rows)]
+    rows = rows[gender_matches_visits(volunteer.gender, table, rows)]
+    held = held_minutes[rows] if isinstance(held_minutes, np.ndarray) else held_minutes
+    rows = rows[within_weekly_limit_visits(held + table.duration[rows], volunteer.max_minutes)]
+    rows = rows[not_excluded_visits(volunteer.id, table, rows)]
+    km = km_to_visits(volunteer, table, rows)
+    inside: BoolArray = km <= volunteer.max_km  # rule 3, ``within_range``
+    kept_rows: IntArray = rows[inside]
+    kept_km: FloatArray = km[inside]
+    return kept_rows, kept_km
+
+
+def visit_starts(volunteer: Volunteer, table: VisitTable, row: int, grid_minutes: int) -> list[int]:
+    """The starts rules 1 and 2 allow ``volunteer`` on the visit of ``row``, ascending."""
+    day = int(table.day[row])
+    return grid_starts(
+        earliest=int(table.earliest[row]),
+        latest=int(table.latest[row]),
+        duration=int(table.duration[row]),
+        grid=grid_minutes,
+        windows=windows_on(volunteer, day),
+    )

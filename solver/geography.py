@@ -70,3 +70,22 @@ def travel_minutes_all(km: FloatArray, speed_kmh: float) -> tuple[IntArray, Bool
 def km_per_degree_of_longitude(lat: float) -> float:
     """East-west km per degree of longitude at latitude ``lat`` (degrees)."""
     return KM_PER_DEGREE * math.cos(math.radians(lat))
+
+
+def box_around(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, lon_min, lon_max), in degrees, of a box holding every point within
+    ``km`` (great-circle) of (``lat``, ``lon``): a coarse pre-filter for rule 3, which may hold
+    points beyond ``km`` but never leaves one within it out.
+
+    The longitude half-width is the spherical cap's own, ``asin(sin(km / R) / cos(lat))``,
+    widened by a part in a million against rounding; the whole circle of longitude when the cap
+    reaches over a pole. Not wrapped at the antimeridian (a box may run past -180 or 180)."""
+    angle = km / EARTH_RADIUS_KM
+    slack = 1 + 1e-6
+    dlat = math.degrees(angle) * slack
+    cos_lat = math.cos(math.radians(lat))
+    reach = math.sin(min(angle, math.pi / 2))
+    if angle >= math.pi / 2 or reach >= cos_lat:
+        return lat - dlat, lat + dlat, -180.0, 180.0
+    dlon = math.degrees(math.asin(reach / cos_lat)) * slack
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon

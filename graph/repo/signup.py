@@ -10,7 +10,8 @@ ends (Neo4j keeps the lock until commit).
 
 Held visits: an ``ASSIGNED`` edge with status proposed, accepted or done holds the volunteer's
 time. Visit times are ``"HH:MM"`` text; the statements turn them into minutes after midnight.
-Travel between two visits follows ROTA_FORMAT.md rule 8 (haversine, ``$speed_kmh``).
+No statement decides a rule of ROTA_FORMAT.md (eligibility, rules 1-9, is solver.eligibility's):
+they read what the rules need, pre-filter coarsely, and guard what must be atomic.
 
 Only the openCypher subset both engines accept: no EXISTS {} subqueries, no datetime(), no APOC.
 """
@@ -25,43 +26,23 @@ from clock import minutes_of
 from graph.store.port import GraphStore
 
 HELD_STATUSES = ["proposed", "accepted", "done"]
-EARTH_RADIUS_KM = 6371.0088
 
-ClaimOutcome = Literal["won", "missing", "taken", "held", "start", "overlap", "load"]
+ClaimOutcome = Literal["won", "missing", "taken", "held", "start", "overlap", "changed"]
 
 # Open visits a volunteer may be able to claim, one page at a time in time order: open, from
-# $week_start on and not on a day already past, inside a lat/lon box around the volunteer and
-# within $max_km (haversine, rule 3), fitting one of their availability $windows ([day, start,
-# end] in minutes; rules 1-2 without the grid) and passing rules 4-7 (check, language, gender,
-# exclusion). Rows come ordered by ``key`` (week|day|earliest|id) after $after, at most $limit
-# of them; the caller applies the exact rules (solver.eligibility, overlaps, weekly limit) and
-# asks for more when it turned too many down.
+# $week_start on and not on a day already past, on one of $days, their person inside the box
+# $lat_min..$lat_max, $lon_min..$lon_max (degrees). Both are coarse pre-filters the caller
+# computes, which may let through visits the rules turn down but never leave out one they
+# allow: the box around the volunteer's range (solver.geography.box_around; rule 3 is the
+# great-circle distance), the days on which the volunteer has any availability at all (rule 1
+# is a window holding the whole visit). No rule is decided here: the caller judges every row by
+# rules 1-9 (solver.eligibility) and asks for more when it turned too many down. Rows come
+# ordered by ``key`` (week|day|earliest|id) after $after, at most $limit of them.
 OPEN_VISITS_NEAR = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
 WHERE v.status = 'open' AND v.week_start >= $week_start AND v.day IN $days
   AND (v.week_start > $week_start OR v.day >= $first_day)
   AND p.lat >= $lat_min AND p.lat <= $lat_max AND p.lon >= $lon_min AND p.lon <= $lon_max
-  AND ($checked OR NOT v.requires_check)
-  AND 2 * $earth_radius_km * asin(sqrt(
-        sin(radians(p.lat - $lat) / 2) * sin(radians(p.lat - $lat) / 2)
-        + cos(radians($lat)) * cos(radians(p.lat))
-          * sin(radians(p.lon - $lon) / 2) * sin(radians(p.lon - $lon) / 2))) <= $max_km
-  AND any(w IN $windows WHERE w[0] = v.day
-        AND CASE WHEN w[1] > toInteger(substring(v.earliest, 0, 2)) * 60
-                               + toInteger(substring(v.earliest, 3, 2))
-                 THEN w[1]
-                 ELSE toInteger(substring(v.earliest, 0, 2)) * 60
-                      + toInteger(substring(v.earliest, 3, 2)) END
-            + v.duration_minutes
-            <= CASE WHEN w[2] < toInteger(substring(v.latest, 0, 2)) * 60
-                                + toInteger(substring(v.latest, 3, 2))
-                    THEN w[2]
-                    ELSE toInteger(substring(v.latest, 0, 2)) * 60
-                         + toInteger(substring(v.latest, 3, 2)) END)
-  AND (p.gender_preference IS NULL OR p.gender_preference = $gender)
-  AND (p.languages IS NULL OR size(p.languages) = 0
-       OR any(language IN p.languages WHERE language IN $languages))
-  AND (p.excluded_volunteers IS NULL OR NOT $volunteer_id IN p.excluded_volunteers)
 WITH v, p, v.week_start + '|' + toString(v.day) + '|' + v.earliest + '|' + v.id AS key
 WHERE $after IS NULL OR key > $after
 WITH v, p, key ORDER BY key LIMIT $limit
@@ -186,46 +167,45 @@ WHERE v.status = 'open' AND v.week_start >= $week_start AND v.volunteers_needed 
 RETURN v.id AS id, count(held) AS taken, v.start AS start
 """
 
-# The claim. Outcome, in order of the guards: missing (no such visit or volunteer), taken (not
-# open or full), held (the volunteer holds it already), start (others hold it at another start),
-# overlap (clashes with another held visit that day, travel included), load (weekly limit).
+# The claim, at $start ($start_minute minutes after midnight), its guard only what must be atomic:
+# whether the volunteer may take the visit (ROTA_FORMAT rules 1-9) is judged by the caller with
+# solver.eligibility beforehand, against the visits the volunteer held then ($holding: their
+# ids in the visit's week, the visit left out). Outcome, in order of the guards: missing (no such
+# visit or volunteer), held (the volunteer holds it already), taken (not open, or full), start
+# (others hold it at another start), overlap (the volunteer holds another visit that day whose
+# time meets this one's: a double booking made since), changed (the volunteer's visits that
+# week are no longer $holding, so the caller's judgement of rules 8 and 9 is out of date; it
+# reads them again and judges again). $holding null: not guarded (a caller that judged nothing).
 CLAIM_VISIT = """
 OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
-OPTIONAL MATCH (v:Visit {id: $visit_id})-[:FOR]->(p:Person)
+OPTIONAL MATCH (v:Visit {id: $visit_id})
 FOREACH (n IN CASE WHEN vol IS NULL OR v IS NULL THEN [] ELSE [vol, v] END |
   SET n._lock = $lock)
-WITH vol, v, p
+WITH vol, v
 OPTIONAL MATCH (holder:Volunteer)-[held:ASSIGNED]->(v)
 WHERE held.status IN $held_statuses
-WITH vol, v, p, count(held) AS taken,
+WITH vol, v, count(held) AS taken,
      sum(CASE WHEN holder.id = $volunteer_id THEN 1 ELSE 0 END) AS mine
-OPTIONAL MATCH (vol)-[own:ASSIGNED]->(other:Visit)-[:FOR]->(op:Person)
+OPTIONAL MATCH (vol)-[own:ASSIGNED]->(other:Visit)
 WHERE v IS NOT NULL AND own.status IN $held_statuses
   AND other.week_start = v.week_start AND other.id <> v.id
-WITH vol, v, p, taken, mine,
-     sum(CASE WHEN other IS NULL THEN 0 ELSE other.duration_minutes END) AS load,
-     collect(CASE WHEN other IS NULL OR other.day <> v.day OR other.start IS NULL THEN null
-             ELSE [toInteger(substring(other.start, 0, 2)) * 60
-                   + toInteger(substring(other.start, 3, 2)),
-                   other.duration_minutes, op.lat, op.lon] END) AS same_day
-WITH vol, v, taken, mine, load,
-     [o IN same_day | [o[0], o[0] + o[1], toInteger(ceil(
-        2 * $earth_radius_km * asin(sqrt(
-          sin(radians(p.lat - o[2]) / 2) * sin(radians(p.lat - o[2]) / 2)
-          + cos(radians(o[2])) * cos(radians(p.lat))
-            * sin(radians(p.lon - o[3]) / 2) * sin(radians(p.lon - o[3]) / 2)))
-        / $speed_kmh * 60))]] AS spans
-WITH vol, v, taken, mine, load,
-     size([s IN spans WHERE $start_minute < s[1] + s[2]
-                        AND s[0] < $start_minute + v.duration_minutes + s[2]]) AS clashes
+WITH vol, v, taken, mine, collect(other.id) AS holding,
+     collect(CASE WHEN other.day = v.day AND other.start IS NOT NULL
+                   AND toInteger(substring(other.start, 0, 2)) * 60
+                       + toInteger(substring(other.start, 3, 2))
+                       < $start_minute + v.duration_minutes
+                   AND $start_minute < toInteger(substring(other.start, 0, 2)) * 60
+                       + toInteger(substring(other.start, 3, 2)) + other.duration_minutes
+              THEN other.id END) AS overlapping
 WITH vol, v, taken,
      CASE
        WHEN vol IS NULL OR v IS NULL THEN 'missing'
        WHEN mine > 0 THEN 'held'
        WHEN v.status <> 'open' OR taken >= v.volunteers_needed THEN 'taken'
        WHEN taken > 0 AND v.start <> $start THEN 'start'
-       WHEN clashes > 0 THEN 'overlap'
-       WHEN load + v.duration_minutes > vol.max_minutes THEN 'load'
+       WHEN size(overlapping) > 0 THEN 'overlap'
+       WHEN $holding IS NOT NULL AND (size(holding) <> size($holding)
+            OR any(id IN holding WHERE NOT id IN $holding)) THEN 'changed'
        ELSE 'won'
      END AS outcome
 FOREACH (_ IN CASE WHEN outcome = 'won' THEN [1] ELSE [] END |
@@ -301,19 +281,14 @@ def open_visits_near(
     volunteer_id: str,
     week_start: str,
     first_day: int,
+    days: list[int],
     box: tuple[float, float, float, float],
-    checked: bool,
-    point: tuple[float, float],
-    max_km: float,
-    windows: list[tuple[int, int, int]],
-    languages: list[str],
-    gender: str | None,
     after: str | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """Up to ``limit`` candidate open visits after the key ``after`` (see OPEN_VISITS_NEAR);
-    ``box`` is (lat_min, lat_max, lon_min, lon_max) around ``point`` (lat, lon), ``windows``
-    the volunteer's availability as (day, start minute, end minute)."""
+    """Up to ``limit`` open visits after the key ``after`` on one of ``days`` whose person is
+    inside ``box`` (lat_min, lat_max, lon_min, lon_max), see OPEN_VISITS_NEAR; rules not yet
+    judged."""
     lat_min, lat_max, lon_min, lon_max = box
     return store.run(
         OPEN_VISITS_NEAR,
@@ -321,19 +296,11 @@ def open_visits_near(
             "volunteer_id": volunteer_id,
             "week_start": week_start,
             "first_day": first_day,
+            "days": days,
             "lat_min": lat_min,
             "lat_max": lat_max,
             "lon_min": lon_min,
             "lon_max": lon_max,
-            "checked": checked,
-            "days": sorted({day for day, _, _ in windows}),
-            "windows": [list(window) for window in windows],
-            "lat": point[0],
-            "lon": point[1],
-            "max_km": max_km,
-            "earth_radius_km": EARTH_RADIUS_KM,
-            "languages": languages,
-            "gender": gender,
             "after": after,
             "limit": limit,
             "held_statuses": HELD_STATUSES,
@@ -523,10 +490,12 @@ def claim_visit(
     volunteer_id: str,
     start: str,
     now: str,
-    speed_kmh: float,
+    holding: list[str] | None,
 ) -> ClaimOutcome:
-    """Claim an open visit at ``start`` ("HH:MM"): one of concurrent claimants wins, no overlap."""
-    params = _claim_visit_params(visit_id, volunteer_id, start, now, speed_kmh)
+    """Claim an open visit at ``start`` ("HH:MM"): one of concurrent claimants wins, never a
+    double booking; ``holding``: the ids of the visits the caller judged the claim beside (see
+    CLAIM_VISIT)."""
+    params = _claim_visit_params(visit_id, volunteer_id, start, now, holding)
     return _claim_outcome_of(store.run(CLAIM_VISIT, params))
 
 
@@ -537,25 +506,23 @@ async def claim_visit_awaited(
     volunteer_id: str,
     start: str,
     now: str,
-    speed_kmh: float,
+    holding: list[str] | None,
 ) -> ClaimOutcome:
     """``claim_visit`` awaited on the event loop (``store.arun``, no thread)."""
-    params = _claim_visit_params(visit_id, volunteer_id, start, now, speed_kmh)
+    params = _claim_visit_params(visit_id, volunteer_id, start, now, holding)
     return _claim_outcome_of(await store.arun(CLAIM_VISIT, params))
 
 
 def _claim_visit_params(
-    visit_id: str, volunteer_id: str, start: str, now: str, speed_kmh: float
+    visit_id: str, volunteer_id: str, start: str, now: str, holding: list[str] | None
 ) -> dict[str, Any]:
-    hours, mins = start.split(":")
     return {
         "visit_id": visit_id,
         "volunteer_id": volunteer_id,
         "start": start,
-        "start_minute": int(hours) * 60 + int(mins),
+        "start_minute": minutes_of(start),
         "now": now,
-        "speed_kmh": speed_kmh,
-        "earth_radius_km": EARTH_RADIUS_KM,
+        "holding": holding,
         "held_statuses": HELD_STATUSES,
         "lock": lock_token(),
     }

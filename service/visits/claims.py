@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from clock import minutes_of
+from clock import clock_of, minutes_of
 from graph.models import VolunteerTerms, iso_utc, utc_now
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
@@ -16,16 +16,18 @@ from graph.store.port import GraphStore
 from service.connections.suggestions import connections_changed
 from service.visits.open_visits_snapshot import OpenVisitsSnapshot, open_visits_changed
 from service.visits.start_times import (
-    TRAVEL_SPEED_KMH,
     choose_start,
-    clock,
-    held_visits_of,
+    held_by_week,
     now_minute,
     solver_person_and_visit,
     solver_volunteer,
 )
 from service.weeks import visit_date
 from service.wellbeing.feedback import tie_update
+
+# A claim judged against the volunteer's visits as they were, refused because they changed in
+# the meantime (another claim of theirs won), is judged again on what they hold now, this often.
+CLAIM_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ UNAVAILABLE_MESSAGES = {
     "held": "You already hold this visit.",
     "start": "The other volunteers on this visit go at a time you cannot make.",
     "overlap": "This visit overlaps another visit you hold that day (travel included).",
-    "load": "This visit would take you past your weekly limit.",
+    "changed": "Your visits changed while you were claiming this one: please try again.",
     "past": "This visit is in the past.",
     "passed": "This visit's time today has passed.",
 }
@@ -69,47 +71,60 @@ FOR_EVERYONE = frozenset(UNAVAILABLE_MESSAGES[key] for key in ("taken", "past", 
 
 def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> ClaimResult:
     """Claim an open visit: the first valid claim wins, never two. One statement reads what
-    choosing a start needs, the guarded claim statement decides."""
-    row = repo.claim_context(store=store, visit_id=visit_id, volunteer_id=volunteer_id)
-    start = _claim_start(row)
-    if isinstance(start, ClaimResult):
-        return start
-    outcome = repo.claim_visit(
-        store=store,
-        visit_id=visit_id,
-        volunteer_id=volunteer_id,
-        start=start,
-        now=iso_utc(utc_now()),
-        speed_kmh=TRAVEL_SPEED_KMH,
-    )
-    return _claim_answer(store, row, visit_id, start, outcome)
+    judging the claim needs, rules 1-9 decide it (solver.eligibility), the guarded claim
+    statement makes it if nothing it relied on changed meanwhile."""
+    outcome: repo.ClaimOutcome = "changed"
+    for _ in range(CLAIM_ATTEMPTS):
+        row = repo.claim_context(store=store, visit_id=visit_id, volunteer_id=volunteer_id)
+        judged = _claim_start(row, visit_id)
+        if isinstance(judged, ClaimResult):
+            return judged
+        start, holding = judged
+        outcome = repo.claim_visit(
+            store=store,
+            visit_id=visit_id,
+            volunteer_id=volunteer_id,
+            start=start,
+            now=iso_utc(utc_now()),
+            holding=holding,
+        )
+        if outcome != "changed":
+            return _claim_answer(store, row, visit_id, start, outcome)
+    return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
 
 
 async def claim_visit_awaited(
     *, store: GraphStore, visit_id: str, volunteer_id: str
 ) -> ClaimResult:
-    """``claim_visit`` for the API's event loop: its two statements awaited (``store.arun``),
-    the choice of a start between them on the loop (no thread hop)."""
-    row = await repo.claim_context_awaited(
-        store=store, visit_id=visit_id, volunteer_id=volunteer_id
-    )
-    start = _claim_start(row)
-    if isinstance(start, ClaimResult):
-        return start
-    outcome = await repo.claim_visit_awaited(
-        store=store,
-        visit_id=visit_id,
-        volunteer_id=volunteer_id,
-        start=start,
-        now=iso_utc(utc_now()),
-        speed_kmh=TRAVEL_SPEED_KMH,
-    )
-    return _claim_answer(store, row, visit_id, start, outcome)
+    """``claim_visit`` for the API's event loop: its statements awaited (``store.arun``), the
+    judgement between them on the loop (no thread hop)."""
+    outcome: repo.ClaimOutcome = "changed"
+    for _ in range(CLAIM_ATTEMPTS):
+        row = await repo.claim_context_awaited(
+            store=store, visit_id=visit_id, volunteer_id=volunteer_id
+        )
+        judged = _claim_start(row, visit_id)
+        if isinstance(judged, ClaimResult):
+            return judged
+        start, holding = judged
+        outcome = await repo.claim_visit_awaited(
+            store=store,
+            visit_id=visit_id,
+            volunteer_id=volunteer_id,
+            start=start,
+            now=iso_utc(utc_now()),
+            holding=holding,
+        )
+        if outcome != "changed":
+            return _claim_answer(store, row, visit_id, start, outcome)
+    return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
 
 
-def _claim_start(row: dict[str, Any]) -> str | ClaimResult:
-    """The start ("HH:MM") to claim the visit in CLAIM_CONTEXT's ``row`` at, or the answer
-    when there is none: the visit is missing, taken, past, or the volunteer not eligible."""
+def _claim_start(row: dict[str, Any], visit_id: str) -> tuple[str, list[str]] | ClaimResult:
+    """The start ("HH:MM") to claim the visit in CLAIM_CONTEXT's ``row`` at, with the ids of
+    the visits the volunteer holds that week (what rules 8 and 9 were judged beside), or the
+    answer when there is none: the visit is missing, taken, past, or the volunteer not
+    eligible (rules 1-9, solver.eligibility)."""
     props = row["v"]
     if row["volunteer"] is None or props is None:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
@@ -121,6 +136,9 @@ def _claim_start(row: dict[str, Any]) -> str | ClaimResult:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["past"])
     if day == now[0] and minutes_of(props["latest"]) - int(props["duration_minutes"]) < now[1]:
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["passed"])
+    held_rows = [held for held in row["held"] or [] if held["id"] != visit_id]
+    if len(held_rows) < len(row["held"] or []):
+        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["held"])
     volunteer = from_properties(VolunteerTerms, row["volunteer"])
     person, visit = solver_person_and_visit(row, props)
     week_start = props["week_start"]
@@ -130,12 +148,12 @@ def _claim_start(row: dict[str, Any]) -> str | ClaimResult:
         visit=visit,
         fixed_start=props.get("start") if row["holders"] else None,
         week_start=week_start,
-        held=held_visits_of(row["held"] or []),
+        held=held_by_week(held_rows).get(week_start, []),
         on_or_after=now,
     )
     if start is None:
         return ClaimResult("not_eligible", reasons=reasons)
-    return clock(start)
+    return clock_of(start), sorted({held["id"] for held in held_rows})
 
 
 def _claim_answer(

@@ -6,11 +6,15 @@ open-visits snapshot (service/visits/open_visits_snapshot.py) when it is on.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import partial
 from typing import Any, NamedTuple
 
-from clock import minutes_of
+import numpy as np
+import numpy.typing as npt
+
+from clock import clock_of
 from graph.models import VolunteerTerms
 from graph.repo import signup as repo
 from graph.repo.records import from_properties
@@ -23,19 +27,17 @@ from service.visits.open_visits_snapshot import (
 )
 from service.visits.start_times import (
     GRID_MINUTES,
-    HeldVisit,
-    choose_start,
-    clock,
+    HeldByWeek,
     first_free_start,
-    held_visits_of,
+    held_by_week,
     now_minute,
-    reach_box,
-    solver_person_and_visit,
     solver_volunteer,
+    visit_table_of_rows,
 )
 from service.weeks import monday_of, today
 from solver import eligibility
 from solver import models as rota
+from solver.geography import box_around
 
 # Extra candidates fetched per page, for those the exact rules turn down.
 OPEN_VISITS_SLACK = 10
@@ -137,12 +139,13 @@ def _open_by_statement(
     first: int,
     after: str | None,
 ) -> tuple[list[OpenVisit], bool]:
-    """``open_visits`` without the snapshot: OPEN_VISITS_NEAR in batches until a page is
-    full, each row judged by rules 1-9."""
+    """``open_visits`` without the snapshot: OPEN_VISITS_NEAR (open visits not past, on a day
+    the volunteer has time, in a box around them) in batches until a page is full, each batch
+    judged by rules 1-9."""
     volunteer = from_properties(VolunteerTerms, props)
-    held = held_visits_of(held_rows)
-    now = now_minute()
     terms = solver_volunteer(volunteer, this_week)
+    held = held_by_week(held_rows)
+    now = now_minute()
     result: list[OpenVisit] = []
     batch = first + 1 + OPEN_VISITS_SLACK
     while len(result) <= first:
@@ -151,22 +154,27 @@ def _open_by_statement(
             volunteer_id=volunteer.id,
             week_start=this_week.isoformat(),
             first_day=now[0].weekday(),
-            box=reach_box(volunteer),
-            checked=volunteer.check_valid_on(this_week),
-            point=(volunteer.lat, volunteer.lon),
-            max_km=volunteer.max_km,
-            windows=[
-                (w.day, minutes_of(w.start), minutes_of(w.end)) for w in volunteer.availability
-            ],
-            languages=volunteer.languages,
-            gender=volunteer.gender,
+            days=sorted({window.day for window in volunteer.availability}),
+            box=box_around(volunteer.lat, volunteer.lon, volunteer.max_km),
             after=after,
             limit=batch,
         )
-        for row in rows:
-            found = _open_visit(row, volunteer, terms, held, now)
-            if found is not None:
-                result.append(found)
+        if rows:
+            table = visit_table_of_rows(rows)
+            among = np.array(
+                [not row["mine"] and row["taken"] < row["volunteers_needed"] for row in rows],
+                dtype=np.bool_,
+            )
+            result += _offers(
+                terms,
+                rows,
+                table,
+                among=among,
+                fixed=[row["start"] if row["taken"] else None for row in rows],
+                held=held,
+                now=now,
+                wanted=first + 1 - len(result),
+            )
         if len(rows) < batch:
             break
         after = rows[-1]["key"]
@@ -183,74 +191,105 @@ def _open_from_snapshot(
     first: int,
     after: str | None,
 ) -> tuple[list[OpenVisit], bool]:
-    """What OPEN_VISITS_NEAR and the loop in ``_open_by_statement`` give, over the snapshot:
-    cheap tests that mirror the statement first (numpy), then rules 1-9 exactly as
-    ``_open_visit`` applies them."""
+    """What ``_open_by_statement`` gives, over the snapshot: the snapshot says which visits are
+    open, not full and not past, in a box around the volunteer; rules 1-9 decide the rest."""
     volunteer = from_properties(VolunteerTerms, props)
-    checked = volunteer.check_valid_on(this_week)
-    held = held_visits_of(held_rows)
+    terms = solver_volunteer(volunteer, this_week)
+    held = held_by_week(held_rows)
     mine = {row["id"] for row in held_rows}
     now = now_minute()
-    windows: dict[int, list[tuple[int, int]]] = {}
-    for window in volunteer.availability:
-        windows.setdefault(window.day, []).append(
-            (minutes_of(window.start), minutes_of(window.end))
-        )
-    result: list[OpenVisit] = []
-    visits = snapshot.visits
-    positions = snapshot.columns.candidates(
-        volunteer=volunteer,
-        checked=checked,
-        windows=windows,
+    columns = snapshot.columns
+    among = columns.open_near(
+        box=box_around(volunteer.lat, volunteer.lon, volunteer.max_km),
         now=now,
         begin=bisect_right(snapshot.keys, after) if after else 0,
     )
-    languages = volunteer.languages
-    taken = snapshot.columns.taken
-    for index in positions.tolist():
-        visit = visits[index]
-        if visit["id"] in mine:
-            continue
-        # Rules 1-7 exactly as eligibility.reasons_not_eligible judges them (the same functions,
-        # on values parsed once), without building models or phrasing reasons nobody reads.
-        km = eligibility.distance_km(volunteer.lat, volunteer.lon, visit["lat"], visit["lon"])
-        if not (
-            eligibility.within_range(km, volunteer.max_km)
-            and eligibility.check_satisfied(visit["requires_check"], checked)
-            and eligibility.language_shared(visit["languages"], languages)
-            and eligibility.gender_matches(visit["gender_preference"], volunteer.gender)
-            and eligibility.not_excluded(visit["excluded_volunteers"], volunteer.id)
-        ):
-            continue
-        starts = eligibility.grid_starts(
-            earliest=visit["earliest_minute"],
-            latest=visit["latest_minute"],
-            duration=visit["duration_minutes"],
-            grid=GRID_MINUTES,
-            windows=windows.get(visit["day"], ()),
+    for visit_id in mine:
+        position = snapshot.by_id.get(visit_id)
+        if position is not None:
+            among[position] = False
+    visits = snapshot.visits
+    taken = columns.taken
+    result = _offers(
+        terms,
+        visits,
+        columns.rules,
+        among=among,
+        fixed=_FixedStarts(visits, taken),
+        held=held,
+        held_minutes=columns.minutes_by_week(
+            {week: eligibility.held_minutes(theirs) for week, theirs in held.items()}
+        ),
+        now=now,
+        wanted=first + 1,
+        area_names=snapshot.area_names,
+    )
+    return result[:first], len(result) > first
+
+
+class _FixedStarts:
+    """The start a snapshot visit is held at by others (None when nobody holds it yet)."""
+
+    def __init__(self, visits: Sequence[dict[str, Any]], taken: npt.NDArray[np.int64]) -> None:
+        self._visits, self._taken = visits, taken
+
+    def __getitem__(self, position: int) -> str | None:
+        start: str | None = self._visits[position]["start"] if self._taken[position] else None
+        return start
+
+
+def _offers(
+    volunteer: rota.Volunteer,
+    rows: Sequence[dict[str, Any]],
+    table: eligibility.VisitTable,
+    *,
+    among: npt.NDArray[np.bool_],
+    fixed: Sequence[str | None] | _FixedStarts,
+    held: HeldByWeek,
+    now: tuple[date, int],
+    wanted: int,
+    held_minutes: npt.NDArray[np.int64] | None = None,
+    area_names: Mapping[str, str] | None = None,
+) -> list[OpenVisit]:
+    """The first ``wanted`` of ``rows`` (``table`` their rules' columns) that ``volunteer``
+    may take, among those ``among`` marks: rules 1-7 and 9 over all of them at once
+    (``eligibility.visit_rules_for``), then, in order until enough are found, rule 8 beside
+    what they hold that week, the clock and a shared visit's start (``first_free_start``)."""
+    if held_minutes is None:
+        held_minutes = np.array(
+            [eligibility.held_minutes(held.get(row["week_start"], ())) for row in rows],
+            dtype=np.int64,
         )
-        if not starts:
-            continue
+    positions, kms = eligibility.visit_rules_for(
+        volunteer=volunteer,
+        table=table,
+        grid_minutes=GRID_MINUTES,
+        held_minutes=held_minutes,
+        among=among,
+    )
+    found: list[OpenVisit] = []
+    for position, km in zip(positions.tolist(), kms.tolist(), strict=True):
+        row = rows[position]
+        week = row["week_start"]
         start, _ = first_free_start(
-            starts,
-            duration=visit["duration_minutes"],
-            day=visit["day"],
-            lat=visit["lat"],
-            lon=visit["lon"],
+            eligibility.visit_starts(volunteer, table, position, GRID_MINUTES),
+            duration=row["duration_minutes"],
+            day=row["day"],
+            lat=row["lat"],
+            lon=row["lon"],
             max_minutes=volunteer.max_minutes,
-            fixed_start=visit["start"] if taken[index] else None,
-            week_start=visit["week_start"],
-            held=held,
+            fixed_start=fixed[position],
+            week_start=week,
+            held=held.get(week, ()),
             on_or_after=now,
         )
         if start is None:
             continue
-        result.append(
-            _listed(visit, start, km, area_name=snapshot.area_names.get(visit["area_id"] or ""))
-        )
-        if len(result) > first:
+        area_name = area_names.get(row["area_id"] or "") if area_names is not None else None
+        found.append(_listed(row, start, km, area_name=area_name))
+        if len(found) >= wanted:
             break
-    return result[:first], len(result) > first
+    return found
 
 
 def _listed(
@@ -261,8 +300,8 @@ def _listed(
         id=row["id"],
         week_start=row["week_start"],
         day=row["day"],
-        start=clock(start),
-        end=clock(start + row["duration_minutes"]),
+        start=clock_of(start),
+        end=clock_of(start + row["duration_minutes"]),
         earliest=row["earliest"],
         latest=row["latest"],
         duration_minutes=row["duration_minutes"],
@@ -270,30 +309,4 @@ def _listed(
         person_first_name=row["person_first_name"],
         distance_km=round(km, 1),
         area_name=area_name,
-    )
-
-
-def _open_visit(
-    row: dict[str, Any],
-    volunteer: VolunteerTerms,
-    terms: rota.Volunteer,
-    held: list[HeldVisit],
-    now: tuple[date, int],
-) -> OpenVisit | None:
-    if row["mine"] or row["taken"] >= row["volunteers_needed"]:
-        return None
-    person, visit = solver_person_and_visit(row, row)
-    start, _ = choose_start(
-        volunteer=terms,
-        person=person,
-        visit=visit,
-        fixed_start=row["start"] if row["taken"] else None,
-        week_start=row["week_start"],
-        held=held,
-        on_or_after=now,
-    )
-    if start is None:
-        return None
-    return _listed(
-        row, start, eligibility.distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon)
     )

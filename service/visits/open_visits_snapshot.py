@@ -1,12 +1,12 @@
 """The open-visits snapshot: every open visit from this week on, held in this process (a
 cache, off by default) so openVisits filters them in Python instead of scanning the graph.
 ``OpenVisitsSnapshot`` loads and reloads it; ``OpenVisitColumns`` holds its visits as numpy
-columns for the cheap tests of rules 1-7 and 9.
+columns: the solver's table of visits, which rules 1-9 read (solver/eligibility.py), and what
+says a visit is still open to claim.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 import weakref
@@ -19,11 +19,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph.models import VolunteerTerms
 from graph.repo import signup as repo
 from graph.store.port import GraphStore
 from service.context import underlying
-from service.visits.start_times import reach_box
+from service.visits.start_times import visit_table_of_rows
 from service.weeks import monday_of
 from solver import eligibility
 
@@ -39,30 +38,17 @@ STALE_LIMIT_S = 30.0
 FULL_RELOAD_S = 30.0
 
 
-# The snapshot's visits as columns (numpy), so openVisits tests all of them at once.
-LANGUAGE_BITS = 63  # languages beyond the first 63 seen are not pre-filtered (all bits set)
-DISTANCE_SLACK_KM = 1e-6  # the pre-filter never drops what the exact rule would keep
-
-
 @dataclass
 class OpenVisitColumns:
-    """One entry per snapshot visit, in key order: what the cheap tests of rules 1-7 and 9
-    need. ``taken`` changes as claims are won in this process."""
+    """One entry per snapshot visit, in key order: the solver's table of the visits with what
+    their people decide (``rules``, what rules 1-9 read), and what only the service asks of an
+    open visit (its week, how many it needs and how many hold it). ``taken`` changes as claims
+    are won in this process."""
 
-    lat: npt.NDArray[np.float64]
-    lon: npt.NDArray[np.float64]
+    rules: eligibility.VisitTable
     week: npt.NDArray[np.int64]  # date ordinal of the week's Monday
-    day: npt.NDArray[np.int64]
-    earliest: npt.NDArray[np.int64]
-    latest: npt.NDArray[np.int64]
-    duration: npt.NDArray[np.int64]
-    needs_check: npt.NDArray[np.bool_]
     needed: npt.NDArray[np.int64]
     taken: npt.NDArray[np.int64]
-    gender: npt.NDArray[np.int64]  # 0: no preference, else genders[...] + 1
-    languages: npt.NDArray[np.uint64]  # bit per language; 0: no languages listed
-    genders: dict[str, int]
-    language_bits: dict[str, int]
 
     @classmethod
     def of(
@@ -70,114 +56,57 @@ class OpenVisitColumns:
     ) -> OpenVisitColumns:
         """Columns for ``visits``; with ``like``, coded as ``like`` codes genders and languages
         (new ones added after its own), so the two can be joined (``inserted``)."""
-        genders: dict[str, int] = dict(like.genders) if like else {}
-        language_bits: dict[str, int] = dict(like.language_bits) if like else {}
-        masks = []
-        for visit in visits:
-            mask = 0
-            for language in visit["languages"]:
-                if language not in language_bits and len(language_bits) < LANGUAGE_BITS:
-                    language_bits[language] = 1 << len(language_bits)
-                mask |= language_bits.get(language, (1 << 64) - 1)
-            masks.append(mask)
-            if visit["gender_preference"]:
-                genders.setdefault(visit["gender_preference"], len(genders))
-
-        def ints(name: str) -> npt.NDArray[np.int64]:
-            return np.fromiter((v[name] for v in visits), dtype=np.int64, count=len(visits))
-
         weeks = {w: date.fromisoformat(w).toordinal() for w in {v["week_start"] for v in visits}}
         return cls(
-            lat=np.fromiter((v["lat"] for v in visits), dtype=np.float64, count=len(visits)),
-            lon=np.fromiter((v["lon"] for v in visits), dtype=np.float64, count=len(visits)),
+            rules=visit_table_of_rows(visits, like=like.rules if like else None),
             week=np.fromiter((weeks[v["week_start"]] for v in visits), np.int64, len(visits)),
-            day=ints("day"),
-            earliest=ints("earliest_minute"),
-            latest=ints("latest_minute"),
-            duration=ints("duration_minutes"),
-            needs_check=np.fromiter((v["requires_check"] for v in visits), np.bool_, len(visits)),
-            needed=ints("volunteers_needed"),
-            taken=np.zeros(len(visits), dtype=np.int64),  # set by each load
-            gender=np.fromiter(
-                (genders[g] + 1 if (g := v["gender_preference"]) else 0 for v in visits),
-                np.int64,
-                len(visits),
+            needed=np.fromiter(
+                (v["volunteers_needed"] for v in visits), dtype=np.int64, count=len(visits)
             ),
-            languages=np.array(masks, dtype=np.uint64),
-            genders=genders,
-            language_bits=language_bits,
+            taken=np.zeros(len(visits), dtype=np.int64),  # set by each load
         )
-
-    def _arrays(self) -> dict[str, Any]:
-        return {
-            name: getattr(self, name)
-            for name in self.__dataclass_fields__
-            if name not in ("genders", "language_bits")
-        }
 
     def kept(self, keep: npt.NDArray[np.bool_]) -> OpenVisitColumns:
         """These columns for the entries ``keep`` marks."""
-        arrays: dict[str, Any] = {name: array[keep] for name, array in self._arrays().items()}
-        return replace(self, **arrays)
+        return OpenVisitColumns(
+            self.rules.kept(keep), self.week[keep], self.needed[keep], self.taken[keep]
+        )
 
     def inserted(self, positions: list[int], new: OpenVisitColumns) -> OpenVisitColumns:
         """These columns with ``new``'s entries (made ``like`` these) put before
         ``positions`` (ascending: where each goes among these)."""
-        added = new._arrays()
-        arrays: dict[str, Any] = {
-            name: np.insert(array, positions, added[name]) for name, array in self._arrays().items()
-        }
-        return replace(new, **arrays)
+        return OpenVisitColumns(
+            self.rules.inserted(positions, new.rules),
+            np.insert(self.week, positions, new.week),
+            np.insert(self.needed, positions, new.needed),
+            np.insert(self.taken, positions, new.taken),
+        )
 
-    def candidates(
-        self,
-        *,
-        volunteer: VolunteerTerms,
-        checked: bool,
-        windows: dict[int, list[tuple[int, int]]],
-        now: tuple[date, int],
-        begin: int,
-    ) -> npt.NDArray[np.intp]:
-        """Positions (ascending, from ``begin`` on) of the visits that pass the cheap tests of
-        rules 1-7 and what is still open: a superset of those ``_open_visit`` accepts, never
-        leaving one out (distance with a little slack, the grid and travel not tested)."""
-        lat_min, lat_max, lon_min, lon_max = reach_box(volunteer)
+    def open_near(
+        self, *, box: tuple[float, float, float, float], now: tuple[date, int], begin: int
+    ) -> npt.NDArray[np.bool_]:
+        """The visits from position ``begin`` on that are not full, whose time has not passed
+        (today: a start is left) and whose person is inside ``box`` (lat_min, lat_max, lon_min,
+        lon_max): where openVisits looks, before rules 1-9 decide."""
+        lat_min, lat_max, lon_min, lon_max = box
+        lat, lon = self.rules.lat, self.rules.lon
         this_week = monday_of(now[0]).toordinal()
         first_day = now[0].weekday()
-        ok = (self.lat >= lat_min) & (self.lat <= lat_max)
-        ok &= (self.lon >= lon_min) & (self.lon <= lon_max)
+        day = self.rules.day
+        ok = (lat >= lat_min) & (lat <= lat_max) & (lon >= lon_min) & (lon <= lon_max)
         ok &= self.taken < self.needed
-        later = (self.week > this_week) | ((self.week == this_week) & (self.day > first_day))
-        # today: only while a start is left (the latest start has not passed)
-        today = (self.week == this_week) & (self.day == first_day)
-        ok &= later | (today & (self.latest - self.duration >= now[1]))
-        if not checked:
-            ok &= ~self.needs_check
-        gender = self.genders.get(volunteer.gender or "", -2) + 1
-        ok &= (self.gender == 0) | (self.gender == gender)
-        mask = 0
-        for language in volunteer.languages:
-            mask |= self.language_bits.get(language, 0)
-        if len(self.language_bits) >= LANGUAGE_BITS:
-            mask |= 1 << 63  # visits listing a language past the first 63 pass to the exact test
-        ok &= (self.languages == 0) | ((self.languages & np.uint64(mask)) != 0)
-        fits = np.zeros_like(ok)
-        for day, spans in windows.items():
-            on_day = self.day == day
-            for start, end in spans:
-                fits |= on_day & (
-                    np.maximum(self.earliest, start) + self.duration <= np.minimum(self.latest, end)
-                )
-        ok &= fits
-        positions = np.flatnonzero(ok[begin:]) + begin if begin else np.flatnonzero(ok)
-        if positions.size == 0:
-            return positions
-        phi1 = math.radians(volunteer.lat)
-        phi2 = np.radians(self.lat[positions])
-        dlam = np.radians(self.lon[positions] - volunteer.lon)
-        h = np.sin((phi2 - phi1) / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
-        km = 2 * eligibility.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, h)))
-        return positions[km <= volunteer.max_km + DISTANCE_SLACK_KM]
+        later = (self.week > this_week) | ((self.week == this_week) & (day > first_day))
+        today = (self.week == this_week) & (day == first_day)
+        ok &= later | (today & (self.rules.latest - self.rules.duration >= now[1]))
+        ok[:begin] = False
+        return ok
+
+    def minutes_by_week(self, minutes: dict[str, int]) -> npt.NDArray[np.int64]:
+        """For each visit, the ``minutes`` (by week start) of its week; 0 for other weeks."""
+        out = np.zeros(len(self.week), dtype=np.int64)
+        for week, held in minutes.items():
+            out[self.week == date.fromisoformat(week).toordinal()] = held
+        return out
 
 
 @dataclass

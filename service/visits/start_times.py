@@ -1,17 +1,19 @@
-"""Choosing a volunteer's start on a visit: rules 1-7 as ``solver.eligibility`` judges them,
-then rule 8 (no overlap with visits they hold, travel included), rule 9 (weekly limit), the clock
-and a shared visit's start. Used by open visits (advice) and claims (the start to claim at; the
-guarded claim statement has the last word).
+"""Choosing a volunteer's start on a visit. Every rule of ROTA_FORMAT (1-9) is decided by
+``solver.eligibility``: rules 1-7 (``reasons_not_eligible``, or ``visit_rules_for`` over many
+visits), rule 9 (``within_weekly_limit``) and rule 8 (``starts_clear_of``, against the visits
+the volunteer holds that week). This module adds only what belongs to the service: the clock (a
+start today must not have passed), a shared visit's start (the others already hold it at one),
+the graph-to-solver adapters and the reasons' wording. Used by open visits (advice) and claims
+(the start to claim at; the guarded claim statement has the last word on what must be atomic).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from clock import minutes_of
+from clock import clock_of, minutes_of
 from graph.models import VolunteerTerms, utc_now
 from service.weeks import visit_date
 from solver import eligibility
@@ -19,12 +21,9 @@ from solver import models as rota
 
 GRID_MINUTES = 15
 TRAVEL_SPEED_KMH = 12.0
-KM_PER_DEGREE_LAT = 111.0
 
-
-def clock(minute: int) -> str:
-    """A minute after midnight as "HH:MM"."""
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+HeldVisit = eligibility.HeldVisit
+HeldByWeek = Mapping[str, Sequence[HeldVisit]]  # week start (ISO) -> the visits held that week
 
 
 def now_minute() -> tuple[date, int]:
@@ -74,39 +73,24 @@ def solver_person_and_visit(
     return person, solver_visit
 
 
-@dataclass(frozen=True)
-class HeldVisit:
-    """A visit the volunteer holds: when (minutes after midnight) and where."""
-
-    week_start: str
-    day: int
-    begin: int
-    end: int
-    lat: float
-    lon: float
-
-
-def _first_start_clear_of_travel(
-    *,
-    starts: list[int],
-    duration: int,
-    lat: float,
-    lon: float,
-    same_day: list[HeldVisit],
-) -> int | None:
-    """The first start that leaves room for travel to and from every visit held that day."""
-    for start in starts:
-        clear = True
-        for other in same_day:
-            travel = eligibility.travel_minutes(
-                eligibility.distance_km(lat, lon, other.lat, other.lon), TRAVEL_SPEED_KMH
-            )
-            if start < other.end + travel and other.begin < start + duration + travel:
-                clear = False
-                break
-        if clear:
-            return start
-    return None
+def visit_table_of_rows(
+    rows: Sequence[Mapping[str, Any]], *, like: eligibility.VisitTable | None = None
+) -> eligibility.VisitTable:
+    """Open-visit rows (OPEN_VISITS_NEAR's, or the snapshot's) as the solver's table of visits
+    with what their people decide."""
+    return eligibility.visit_table(
+        days=[row["day"] for row in rows],
+        earliest=[minutes_of(row["earliest"]) for row in rows],
+        latest=[minutes_of(row["latest"]) for row in rows],
+        durations=[row["duration_minutes"] for row in rows],
+        requires_check=[row.get("requires_check", True) is not False for row in rows],
+        lats=[row["lat"] for row in rows],
+        lons=[row["lon"] for row in rows],
+        gender_preferences=[row.get("gender_preference") or None for row in rows],
+        languages=[row.get("languages") or () for row in rows],
+        excluded=[row.get("excluded_volunteers") or () for row in rows],
+        like=like,
+    )
 
 
 def choose_start(
@@ -116,10 +100,11 @@ def choose_start(
     visit: rota.Visit,
     fixed_start: str | None,
     week_start: str,
-    held: list[HeldVisit],
+    held: Sequence[HeldVisit],
     on_or_after: tuple[date, int] | None,
 ) -> tuple[int | None, list[str]]:
-    """A start for this volunteer on this visit, or the reasons there is none."""
+    """A start for this volunteer on this visit, or the reasons there is none (``held``: the
+    visits they hold in the visit's week, the visit itself not among them)."""
     reasons = eligibility.reasons_not_eligible(
         visit=visit, person=person, volunteer=volunteer, grid_minutes=GRID_MINUTES
     )
@@ -149,16 +134,16 @@ def first_free_start(
     max_minutes: int,
     fixed_start: str | None,
     week_start: str,
-    held: list[HeldVisit],
+    held: Sequence[HeldVisit],
     on_or_after: tuple[date, int] | None,
 ) -> tuple[int | None, list[str]]:
-    """Of the starts rules 1-7 allow, the first that rules 8 and 9 allow too (and that is not
-    past, and matches the others' start on a shared visit), or why there is none."""
-    load = sum(h.end - h.begin for h in held if h.week_start == week_start)
-    if load + duration > max_minutes:
+    """Of the starts rules 1-7 allow, the first that rules 8 and 9 allow too beside the
+    ``held`` visits of the week (and that is not past, and matches the others' start on a
+    shared visit), or why there is none."""
+    load = eligibility.held_minutes(held) + duration
+    if not eligibility.within_weekly_limit(load, max_minutes):
         return None, [
-            f"would take the week to {load + duration} minutes, beyond the "
-            f"volunteer's limit of {max_minutes}"
+            f"would take the week to {load} minutes, beyond the volunteer's limit of {max_minutes}"
         ]
     if fixed_start is not None:
         starts = [s for s in starts if s == minutes_of(fixed_start)]
@@ -167,37 +152,40 @@ def first_free_start(
     if on_or_after is not None and visit_date(week_start, day) == on_or_after[0]:
         later = [s for s in starts if s >= on_or_after[1]]
         if not later:
-            return None, [f"its time today has passed (the last start was {clock(starts[-1])})"]
+            return None, [f"its time today has passed (the last start was {clock_of(starts[-1])})"]
         starts = later
-    same_day = [h for h in held if h.week_start == week_start and h.day == day]
-    start = _first_start_clear_of_travel(
-        starts=starts, duration=duration, lat=lat, lon=lon, same_day=same_day
+    clear = eligibility.starts_clear_of(
+        held,
+        starts=starts,
+        day=day,
+        duration=duration,
+        lat=lat,
+        lon=lon,
+        travel_speed_kmh=TRAVEL_SPEED_KMH,
+        first_only=True,
     )
-    if start is None:
+    if not clear:
         return None, [
             "no free time in the visit window once travel to your other visits is allowed"
         ]
-    return start, []
+    return clear[0], []
 
 
-def reach_box(volunteer: VolunteerTerms) -> tuple[float, float, float, float]:
-    """(lat_min, lat_max, lon_min, lon_max) around the volunteer, holding all within max_km."""
-    dlat = volunteer.max_km / KM_PER_DEGREE_LAT
-    dlon = volunteer.max_km / (KM_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(volunteer.lat))))
-    return (volunteer.lat - dlat, volunteer.lat + dlat, volunteer.lon - dlon, volunteer.lon + dlon)
-
-
-def held_visits_of(rows: list[dict[str, Any]]) -> list[HeldVisit]:
-    """The held visits among ``rows`` (the repository's held rows) that have a start."""
-    return [
-        HeldVisit(
-            row["week_start"],
-            row["day"],
-            minutes_of(row["start"]),
-            minutes_of(row["start"]) + row["duration_minutes"],
-            row["lat"],
-            row["lon"],
-        )
-        for row in rows
-        if row.get("start")
-    ]
+def held_by_week(
+    rows: Sequence[Mapping[str, Any]], *, leave_out: str = ""
+) -> dict[str, list[HeldVisit]]:
+    """The held visits among ``rows`` (the repository's held rows) that have a start, by week,
+    without the visit ``leave_out``."""
+    out: dict[str, list[HeldVisit]] = {}
+    for row in rows:
+        if row.get("start") and row["id"] != leave_out:
+            out.setdefault(row["week_start"], []).append(
+                HeldVisit(
+                    row["day"],
+                    minutes_of(row["start"]),
+                    row["duration_minutes"],
+                    row["lat"],
+                    row["lon"],
+                )
+            )
+    return out

@@ -53,7 +53,7 @@ def test_a_shared_visit_at_a_start_the_volunteer_cannot_make_says_when() -> None
 
 
 def test_travel_and_the_weekly_limit_keep_their_own_reasons() -> None:
-    busy = [HeldVisit(MONDAY, 0, 540, 690, 51.5, -0.1)]  # 09:00-11:30 at the same place
+    busy = [HeldVisit(day=0, start=540, duration=150, lat=51.5, lon=-0.1)]  # 09:00-11:30
     assert _why(held=busy)[1] == [
         "no free time in the visit window once travel to your other visits is allowed"
     ]

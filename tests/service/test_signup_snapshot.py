@@ -17,7 +17,6 @@ from graph.store import GraphStore
 from service.app import load_open_visits
 from service.visits import claims, open_visits
 from service.visits.open_visits_snapshot import OpenVisitsSnapshot
-from service.visits.start_times import TRAVEL_SPEED_KMH
 from service.weeks import monday_of, today
 from tests.loops import in_own_loop
 from tests.service.conftest import next_monday
@@ -92,7 +91,7 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
             volunteer_id="v7",
             start="10:00",
             now=NOW,
-            speed_kmh=TRAVEL_SPEED_KMH,
+            holding=None,
         )
     return ids
 
@@ -197,7 +196,7 @@ def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None
         volunteer_id="v0",
         start="10:00",
         now=NOW,
-        speed_kmh=TRAVEL_SPEED_KMH,
+        holding=None,
     )
     assert taken == "won"
     result = claims.claim_visit(store=store, visit_id="visit1", volunteer_id="v1")
@@ -276,8 +275,8 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
         volunteer_id=volunteer_ids[0],
         start=first.visits[0]["earliest"],
         now=NOW,
-        speed_kmh=TRAVEL_SPEED_KMH,
-    ) in {"won", "overlap", "load", "start"}
+        holding=None,
+    ) in {"won", "overlap", "start"}
 
     second = snapshots._load(week, full=True)
     assert second.visits is not first.visits

@@ -14,6 +14,7 @@ from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.visits import claims
 from service.visits.open_visits_snapshot import FULL_RELOAD_S, OpenVisitsSnapshot
+from service.visits.start_times import visit_table_of_rows
 from service.weeks import monday_of, today
 from tests.service.conftest import next_monday
 from tests.service.test_signup_snapshot import (
@@ -64,19 +65,23 @@ def _well_formed(snapshot: Any) -> None:
     assert snapshot.keys == [v["key"] for v in visits_] == sorted(v["key"] for v in visits_)
     assert snapshot.by_id == {v["id"]: i for i, v in enumerate(visits_)}
     columns = snapshot.columns
-    assert columns.lat.tolist() == [v["lat"] for v in visits_]
-    assert columns.day.tolist() == [v["day"] for v in visits_]
-    assert columns.earliest.tolist() == [v["earliest_minute"] for v in visits_]
-    assert columns.duration.tolist() == [v["duration_minutes"] for v in visits_]
     assert columns.needed.tolist() == [v["volunteers_needed"] for v in visits_]
-    assert columns.needs_check.tolist() == [v["requires_check"] for v in visits_]
+    # The solver's table, kept and spliced on reloads, is the table made afresh from the rows.
+    table, fresh = columns.rules, visit_table_of_rows(visits_)
+    assert table.lat.tolist() == [v["lat"] for v in visits_]
+    assert table.earliest.tolist() == [v["earliest_minute"] for v in visits_]
+    for name in ("lat", "lon", "day", "earliest", "latest", "duration", "requires_check"):
+        assert getattr(table, name).tolist() == getattr(fresh, name).tolist(), name
+    assert table.languages == fresh.languages and table.excluded == fresh.excluded
+    assert table.has_exclusions.tolist() == fresh.has_exclusions.tolist()
     for position, visit in enumerate(visits_):
         mask = 0
         for language in visit["languages"]:
-            mask |= columns.language_bits[language]
-        assert int(columns.languages[position]) == mask, visit["id"]
+            mask |= 1 << table.language_bits[language]
+        assert int(table.language_masks[position]) == mask, visit["id"]
         gender = visit["gender_preference"]
-        assert columns.gender[position] == (columns.genders[gender] + 1 if gender else 0)
+        code = table.gender_codes[gender] if gender else -1
+        assert table.gender_preference[position] == code
 
 
 def _small_world(store: GraphStore) -> None:
@@ -141,7 +146,7 @@ def test_a_light_reload_follows_claims_new_visits_and_starts(store: GraphStore) 
     assert repo.OPEN_VISITS_BY_ID not in recording.queries
     assert repo.OPEN_VISITS_ALL not in recording.queries
     assert fourth.visits is third.visits and fourth.by_id is third.by_id
-    assert fourth.columns.lat is third.columns.lat
+    assert fourth.columns.rules is third.columns.rules
     # A full reload finds the rows the light ones made (new start included) unchanged.
     fifth = snapshots._load(week, full=True)
     assert repo.OPEN_VISITS_ALL in recording.queries

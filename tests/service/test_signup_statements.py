@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graph.models import Person, Visit, Volunteer
+from graph.models import Person, Visit, Volunteer, Window
 from graph.repo import people, visits, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
-from service.visits.start_times import TRAVEL_SPEED_KMH
+from service.visits import claims
+from service.visits.claims import ClaimResult
 from service.wellbeing.feedback import Acquaintance, after_visit, tie_update
 from tests.service.conftest import next_monday
 
@@ -59,7 +60,13 @@ def _world(store: GraphStore, volunteer_count: int, visit_count: int) -> None:
         )
 
 
-def _claim(store: GraphStore, visit_id: str, volunteer_id: str, start: str = "10:00") -> str:
+def _claim(
+    store: GraphStore,
+    visit_id: str,
+    volunteer_id: str,
+    start: str = "10:00",
+    holding: list[str] | None = None,
+) -> str:
     """The claim statement alone (as any process would send it)."""
     return repo.claim_visit(
         store=store,
@@ -67,7 +74,7 @@ def _claim(store: GraphStore, visit_id: str, volunteer_id: str, start: str = "10
         volunteer_id=volunteer_id,
         start=start,
         now=NOW,
-        speed_kmh=TRAVEL_SPEED_KMH,
+        holding=holding,
     )
 
 
@@ -88,17 +95,54 @@ def test_one_volunteer_racing_for_overlapping_visits_holds_at_most_one(store: Gr
     assert set(outcomes) == {"won", "overlap"}
 
 
-def test_travel_time_and_weekly_limit_are_guarded_in_the_statement(store: GraphStore) -> None:
+def test_the_statement_guards_only_what_must_be_atomic(store: GraphStore) -> None:
+    """A double booking and a change of what the volunteer holds since the caller judged rules
+    8 and 9 are refused; travel and the weekly limit are the caller's (solver.eligibility)."""
     _world(store, volunteer_count=1, visit_count=4)
-    assert _claim(store, "visit0", "v0", "10:00") == "won"  # p0, ends 11:00
-    # visit1 is p1, 1.1 km away: 6 minutes of travel, so 11:00 clashes and 11:15 does not.
-    assert _claim(store, "visit1", "v0", "11:00") == "overlap"
-    assert _claim(store, "visit1", "v0", "11:15") == "won"
-    # 120 minutes a week: a third hour is refused.
-    assert _claim(store, "visit2", "v0", "13:00") in ("load", "overlap")
+    assert _claim(store, "visit0", "v0", "10:00", holding=[]) == "won"  # p0, ends 11:00
+    assert _claim(store, "visit1", "v0", "10:30", holding=["visit0"]) == "overlap"
+    # Judged beside nothing, but visit0 is held now: the caller must judge again.
+    assert _claim(store, "visit1", "v0", "11:00", holding=[]) == "changed"
+    # p1 is 1.1 km away (6 minutes of travel): 11:00 breaks rule 8, which is not the
+    # statement's to decide.
+    assert _claim(store, "visit1", "v0", "11:00", holding=["visit0"]) == "won"
     assert _claim(store, "visit0", "v0", "10:00") == "held"
     assert _claim(store, "nope", "v0", "10:00") == "missing"
     assert store.run("MATCH (n) WHERE n._lock IS NOT NULL RETURN count(n) AS n") == [{"n": 0}]
+
+
+def test_travel_time_and_weekly_limit_are_judged_before_the_claim(store: GraphStore) -> None:
+    _world(store, volunteer_count=0, visit_count=4)
+    for volunteer_id, max_minutes in (("v0", 120), ("v1", 60)):
+        volunteers.create_volunteer(
+            store=store,
+            volunteer=Volunteer(
+                id=volunteer_id,
+                first_name="Val",
+                last_name="Ng",
+                email=f"{volunteer_id}@example.org",
+                lat=51.55,
+                lon=-0.06,
+                max_minutes=max_minutes,
+                checked=True,
+                availability=[Window(day=2, start="08:00", end="20:00")],
+            ),
+        )
+
+    def claim(visit_id: str, volunteer_id: str) -> ClaimResult:
+        return claims.claim_visit(store=store, visit_id=visit_id, volunteer_id=volunteer_id)
+
+    # Visits 10:00-12:00, an hour long; even ones are p0's, odd ones p1's, 1.1 km away.
+    assert claim("visit0", "v0").start == "10:00"  # ends 11:00
+    # 6 minutes of travel to p1: 11:00, the last start, is too soon.
+    assert claim("visit1", "v0").reasons == [
+        "no free time in the visit window once travel to your other visits is allowed"
+    ]
+    assert claim("visit2", "v1").start == "10:00"
+    # 60 minutes a week: a second hour is refused.
+    assert claim("visit3", "v1").reasons == [
+        "would take the week to 120 minutes, beyond the volunteer's limit of 60"
+    ]
 
 
 def test_decline_reopens_and_log_needs_an_accepted_visit(store: GraphStore) -> None:

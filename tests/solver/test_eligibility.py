@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from clock import clock_of, minutes_of
@@ -14,7 +15,7 @@ from solver.check import check_assignments
 from solver.compiled import compile_problem
 from solver.geography import distance_km
 from solver.greedy import greedy
-from solver.models import Assignment, Problem
+from solver.models import Assignment, Problem, Visit
 
 
 def _shaken(problem: Problem, seed: int) -> Problem:
@@ -156,3 +157,119 @@ def test_fits_week_keeps_travel_between_visits_and_the_weekly_limit() -> None:
     assert not rules.fits_week([here], too_soon, max_minutes=120, travel_speed_kmh=12)
     assert rules.fits_week([here], other_day, max_minutes=120, travel_speed_kmh=12)
     assert not rules.fits_week([here], other_day, max_minutes=119, travel_speed_kmh=12)
+
+
+def test_visit_rules_for_one_volunteer_decide_every_visit_as_the_scalar_rules_do(
+    week: Problem,
+) -> None:
+    """Rules 1-7, and 9 given what each volunteer already holds, over every visit at once."""
+    people = {p.id: p for p in week.people}
+    table = rules.visit_table_of(week.visits, people)
+    rng = random.Random(7)
+    decided = 0
+    for volunteer in week.volunteers:
+        held = rng.choice([0, 0, 60, volunteer.max_minutes - 60, volunteer.max_minutes])
+        rows, kms = rules.visit_rules_for(
+            volunteer=volunteer, table=table, grid_minutes=week.grid_minutes, held_minutes=held
+        )
+        expected = [
+            i
+            for i, visit in enumerate(week.visits)
+            if rules.eligible(
+                visit=visit,
+                person=people[visit.person],
+                volunteer=volunteer,
+                grid_minutes=week.grid_minutes,
+            )
+            and rules.within_weekly_limit(held + visit.duration_minutes, volunteer.max_minutes)
+        ]
+        assert rows.tolist() == expected, volunteer.id
+        for i, km in zip(rows.tolist(), kms.tolist(), strict=True):
+            person = people[week.visits[i].person]
+            assert km == pytest.approx(
+                rules.distance_km(volunteer.lat, volunteer.lon, person.lat, person.lon)
+            )
+            assert rules.visit_starts(volunteer, table, i, week.grid_minutes) == (
+                rules.possible_starts(
+                    visit=week.visits[i], volunteer=volunteer, grid_minutes=week.grid_minutes
+                )
+            )
+        decided += len(expected)
+    assert 0 < decided < len(week.visits) * len(week.volunteers)
+
+
+def test_visit_rules_for_judge_only_the_rows_asked_about(week: Problem) -> None:
+    people = {p.id: p for p in week.people}
+    table = rules.visit_table_of(week.visits, people)
+    among = np.array([i % 3 == 0 for i in range(len(week.visits))], dtype=np.bool_)
+    for volunteer in week.volunteers[:20]:
+        every, _ = rules.visit_rules_for(volunteer=volunteer, table=table)
+        some, _ = rules.visit_rules_for(volunteer=volunteer, table=table, among=among)
+        assert some.tolist() == [i for i in every.tolist() if i % 3 == 0]
+
+
+def test_a_visit_table_kept_and_spliced_is_the_table_made_afresh(week: Problem) -> None:
+    people = {p.id: p for p in week.people}
+    visits = week.visits
+    rng = random.Random(3)
+    old = [v for v in visits if rng.random() < 0.6]
+    new = [v for v in visits if v not in old]
+    table = rules.visit_table_of(old, people)
+    keep = np.array([rng.random() < 0.8 for _ in old], dtype=np.bool_)
+    kept = [v for v, flag in zip(old, keep.tolist(), strict=True) if flag]
+    spliced = table.kept(keep)
+    # new rows go at random places, coded like the kept table
+    places = sorted(rng.randint(0, len(kept)) for _ in new)
+    added = rules.visit_table(
+        days=[v.day for v in new],
+        earliest=[v.earliest_minutes for v in new],
+        latest=[v.latest_minutes for v in new],
+        durations=[v.duration_minutes for v in new],
+        requires_check=[v.requires_check for v in new],
+        lats=[people[v.person].lat for v in new],
+        lons=[people[v.person].lon for v in new],
+        gender_preferences=[people[v.person].gender_preference for v in new],
+        languages=[people[v.person].languages for v in new],
+        excluded=[people[v.person].excluded_volunteers for v in new],
+        like=spliced,
+    )
+    joined = spliced.inserted(places, added)
+    order: list[Visit] = []
+    previous = 0
+    for place, visit in zip(places, new, strict=True):
+        order += kept[previous:place]
+        order.append(visit)
+        previous = place
+    order += kept[previous:]
+    fresh = rules.visit_table_of(order, people)
+    for volunteer in week.volunteers:
+        assert (
+            rules.visit_rules_for(volunteer=volunteer, table=joined)[0].tolist()
+            == rules.visit_rules_for(volunteer=volunteer, table=fresh)[0].tolist()
+        ), volunteer.id
+
+
+def test_starts_clear_of_keeps_the_starts_fits_schedule_allows() -> None:
+    here = rules.HeldVisit(day=1, start=600, duration=60, lat=51.52, lon=-0.08)
+    there = (51.53, -0.08)
+    gap = rules.travel_minutes(distance_km(51.52, -0.08, *there), 12)
+    starts = list(range(480, 780, 15))
+    clear = rules.starts_clear_of(
+        [here], starts=starts, day=1, duration=60, lat=there[0], lon=there[1], travel_speed_kmh=12
+    )
+    assert clear == [
+        s
+        for s in starts
+        if rules.fits_schedule([here], rules.HeldVisit(1, s, 60, *there), travel_speed_kmh=12)
+    ]
+    assert clear and min(clear) < 600 and max(clear) >= 660 + gap
+    assert rules.starts_clear_of(
+        [here],
+        starts=starts,
+        day=2,
+        duration=60,
+        lat=0,
+        lon=0,
+        travel_speed_kmh=12,
+        first_only=True,
+    ) == [480]

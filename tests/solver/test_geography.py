@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
+import pytest
 
 from solver.geography import (
     EARTH_RADIUS_KM,
     KM_PER_DEGREE,
+    box_around,
     distance_km,
     haversine_km,
+    km_per_degree_of_longitude,
     travel_minutes,
     travel_minutes_all,
 )
@@ -37,3 +41,36 @@ def test_numpy_distances_and_travel_minutes_agree_with_the_scalar_ones() -> None
         ):
             if not flagged:
                 assert got == travel_minutes(value, speed)
+
+
+def test_the_box_around_a_point_holds_every_point_within_range() -> None:
+    """Points on the circle of ``km`` around random places, every half degree of bearing (the
+    circle's widest longitude is not due east or west), are inside the box (longitudes taken
+    as they run on from the centre's: the box is not wrapped at the antimeridian)."""
+    rng = random.Random(5)
+    for _ in range(300):
+        lat, lon = rng.uniform(-80, 80), rng.uniform(-170, 170)
+        km = rng.choice([0.5, 2.0, 5.0, 15.0, 200.0, 2000.0])
+        lat_min, lat_max, lon_min, lon_max = box_around(lat, lon, km)
+        delta, phi1, lam1 = km / EARTH_RADIUS_KM, math.radians(lat), math.radians(lon)
+        for step in range(720):
+            bearing = math.radians(step / 2)
+            phi2 = math.asin(
+                math.sin(phi1) * math.cos(delta)
+                + math.cos(phi1) * math.sin(delta) * math.cos(bearing)
+            )
+            lam2 = lam1 + math.atan2(
+                math.sin(bearing) * math.sin(delta) * math.cos(phi1),
+                math.cos(delta) - math.sin(phi1) * math.sin(phi2),
+            )
+            there = math.degrees(phi2), math.degrees(lam2)
+            assert lat_min <= there[0] <= lat_max, (lat, lon, km, step)
+            if (lon_min, lon_max) != (-180.0, 180.0):  # a cap over a pole: every longitude
+                assert lon_min <= there[1] <= lon_max, (lat, lon, km, step)
+
+
+def test_the_box_is_tight_enough_to_filter() -> None:
+    lat_min, lat_max, lon_min, lon_max = box_around(51.5, -0.1, 5.0)
+    assert lat_max - lat_min == pytest.approx(2 * 5.0 / KM_PER_DEGREE, rel=1e-5)
+    assert lon_max - lon_min == pytest.approx(2 * 5.0 / km_per_degree_of_longitude(51.5), rel=1e-3)
+    assert box_around(89.99, 0.0, 5.0)[2:] == (-180.0, 180.0)  # over the pole
