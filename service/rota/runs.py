@@ -38,6 +38,7 @@ from graph.models.rota import UNFINISHED_STATUSES
 from graph.repo import rota_runs
 from graph.repo.records import to_properties
 from graph.store.port import GraphStore
+from service.solver_terms import solver_volunteer
 from service.visits.open_visits_snapshot import open_visits_changed
 from service.weeks import week_label
 from solver import models as rota
@@ -219,22 +220,7 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
         week_start=week_start,
         people=people,
         visits=visits,
-        volunteers=[
-            rota.Volunteer(
-                id=v.id,
-                lat=v.lat,
-                lon=v.lon,
-                max_km=v.max_km,
-                max_minutes=v.max_minutes,
-                availability=[
-                    rota.Availability(day=w.day, start=w.start, end=w.end) for w in v.availability
-                ],
-                languages=v.languages,
-                gender=v.gender,
-                checked=v.check_valid_on(week_start),
-            )
-            for v in volunteers
-        ],
+        volunteers=[solver_volunteer(v, week_start) for v in volunteers],
     )
 
 

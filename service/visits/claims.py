@@ -14,13 +14,12 @@ from graph.repo import signup as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.connections.suggestions import connections_changed
+from service.solver_terms import solver_person_and_visit, solver_volunteer
 from service.visits.open_visits_snapshot import OpenVisitsSnapshot, open_visits_changed
 from service.visits.start_times import (
     choose_start,
     held_by_week,
     now_minute,
-    solver_person_and_visit,
-    solver_volunteer,
 )
 from service.weeks import visit_date
 from service.wellbeing.feedback import tie_update

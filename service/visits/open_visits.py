@@ -21,6 +21,7 @@ from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.config import OPEN_VISITS_MAX_AGE_DEFAULT_S
 from service.context import off_loop
+from service.solver_terms import solver_volunteer
 from service.visits.open_visits_snapshot import (
     LoadedOpenVisits,
     OpenVisitsSnapshot,
@@ -31,7 +32,6 @@ from service.visits.start_times import (
     first_free_start,
     held_by_week,
     now_minute,
-    solver_volunteer,
     visit_table_of_rows,
 )
 from service.weeks import monday_of, today

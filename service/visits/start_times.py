@@ -3,8 +3,9 @@
 visits), rule 9 (``within_weekly_limit``) and rule 8 (``starts_clear_of``, against the visits
 the volunteer holds that week). This module adds only what belongs to the service: the clock (a
 start today must not have passed), a shared visit's start (the others already hold it at one),
-the graph-to-solver adapters and the reasons' wording. Used by open visits (advice) and claims
-(the start to claim at; the guarded claim statement has the last word on what must be atomic).
+and the reasons' wording (the graph-to-solver adapters are ``service.solver_terms``). Used by
+open visits (advice) and claims (the start to claim at; the guarded claim statement has the last
+word on what must be atomic).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from clock import clock_of, minutes_of
-from graph.models import VolunteerTerms, utc_now
+from graph.models import utc_now
 from service.weeks import visit_date
 from solver import eligibility
 from solver import models as rota
@@ -30,47 +31,6 @@ def now_minute() -> tuple[date, int]:
     """Today (UTC) and the minute of the day it is now."""
     now = utc_now()
     return now.date(), now.hour * 60 + now.minute
-
-
-def solver_volunteer(volunteer: VolunteerTerms, on: date) -> rota.Volunteer:
-    """The volunteer as the solver's rules see them, their check judged valid or not ``on``."""
-    return rota.Volunteer(
-        id=volunteer.id,
-        lat=volunteer.lat,
-        lon=volunteer.lon,
-        max_km=volunteer.max_km,
-        max_minutes=volunteer.max_minutes,
-        availability=[
-            rota.Availability(day=w.day, start=w.start, end=w.end) for w in volunteer.availability
-        ],
-        languages=volunteer.languages,
-        gender=volunteer.gender,
-        checked=volunteer.check_valid_on(on),
-    )
-
-
-def solver_person_and_visit(
-    row: dict[str, Any], visit: dict[str, Any]
-) -> tuple[rota.Person, rota.Visit]:
-    """The person (from ``row``) and the visit (from ``visit``) as the solver's rules see them."""
-    person = rota.Person(
-        id=row["person_id"],
-        lat=row["lat"],
-        lon=row["lon"],
-        languages=row.get("languages") or [],
-        gender_preference=row.get("gender_preference"),
-        excluded_volunteers=row.get("excluded_volunteers") or [],
-    )
-    solver_visit = rota.Visit(
-        id=visit["id"],
-        person=row["person_id"],
-        day=visit["day"],
-        earliest=visit["earliest"],
-        latest=visit["latest"],
-        duration_minutes=visit["duration_minutes"],
-        requires_check=visit.get("requires_check", True),
-    )
-    return person, solver_visit
 
 
 def visit_table_of_rows(
