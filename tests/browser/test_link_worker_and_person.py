@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from graph.models import CareCircle, Interest, Person, Service, utc_now
-from graph.repo import areas, circles, services
+from graph.repo import circles
 from graph.repo.users import get_user, get_user_by_email
 from service.accounts.users import to_current
 from service.consent import policy
@@ -31,6 +31,7 @@ from service.context import CurrentUser
 from service.wellbeing import checkins
 from tests.browser.conftest import DESKTOP, snap
 from tests.service.conftest import World
+from tests.world import saved
 
 pytestmark = pytest.mark.browser
 
@@ -85,13 +86,11 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     world: World, signed_in: Callable[..., Page]
 ) -> None:
     store = world.api.store
-    gardening = areas.create_interest(
-        store=store, interest=Interest(id=f"gardening-{world.tag}", name="gardening")
-    )
+    gardening = saved(store, Interest(id=f"gardening-{world.tag}", name="gardening"))
     garden, chess = (
-        services.create_service(
-            store=store,
-            service=Service(
+        saved(
+            store,
+            Service(
                 id=f"svc-{name}-{world.tag}",
                 name=f"{name.title()} club {world.tag}",
                 category=f"{name}_club",

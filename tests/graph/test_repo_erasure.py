@@ -20,7 +20,6 @@ from graph.repo.people import create_person, get_person
 from graph.repo.referrals import create_referral
 from graph.repo.relationships import list_knows_of_person, save_knows
 from graph.repo.rota_runs import create_rota_run, get_rota_run
-from graph.repo.services import create_service
 from graph.repo.users import create_user, get_user
 from graph.repo.visits import assign_volunteer, create_visit, get_visit, list_visits_of_volunteer
 from graph.repo.volunteers import create_volunteer
@@ -39,6 +38,7 @@ from tests.factories import (
     make_visit,
     make_volunteer,
 )
+from tests.world import saved
 
 ERASED_AT = NOW + timedelta(days=30)
 
@@ -67,7 +67,7 @@ def build_maud_s_world(store: GraphStore) -> dict[str, Any]:
         store=store, person=make_person(first_name="Edna", address="3 Mapledene Road")
     )
     sam = create_volunteer(store=store, volunteer=make_volunteer())
-    club = create_service(store=store, service=make_service())
+    club = saved(store, make_service())
     worker = create_user(store=store, user=make_user(role="link_worker"))
     maud_user = create_user(
         store=store,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from graph.models import Person
-from graph.repo.areas import create_area, create_interest
 from graph.repo.errors import AlreadyExists, NotFound
 from graph.repo.people import (
     create_person,
@@ -17,6 +16,7 @@ from graph.repo.people import (
 )
 from graph.store import GraphStore
 from tests.factories import make_area, make_interest, make_person
+from tests.world import saved
 
 
 def test_person_round_trips_every_field(store: GraphStore) -> None:
@@ -71,9 +71,9 @@ def test_update_replaces_fields_and_relinks_area_and_interests(store: GraphStore
     dalston, hoxton = make_area(name="Dalston"), make_area(name="Hoxton")
     chess, choir = make_interest(name="Chess"), make_interest(name="Choir")
     for area in (dalston, hoxton):
-        create_area(store=store, area=area)
+        saved(store, area)
     for interest in (chess, choir):
-        create_interest(store=store, interest=interest)
+        saved(store, interest)
     person = create_person(
         store=store,
         person=make_person(area_id=dalston.id, interests=[chess.id], phone="020 7946 0001"),

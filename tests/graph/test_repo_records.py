@@ -43,7 +43,6 @@ from graph.repo.rota_runs import (
     publish_rota_run,
     update_rota_run,
 )
-from graph.repo.services import create_organization, create_service
 from graph.repo.users import (
     create_user,
     delete_user,
@@ -67,6 +66,7 @@ from tests.factories import (
     make_service,
     make_user,
 )
+from tests.world import saved
 
 
 def count(store: GraphStore, pattern: str) -> int:
@@ -100,7 +100,7 @@ def test_checkin_for_missing_person_writes_nothing(store: GraphStore) -> None:
 
 def test_referral_outcome_is_mirrored_on_the_referred_to_edge(store: GraphStore) -> None:
     maud = create_person(store=store, person=make_person())
-    club = create_service(store=store, service=make_service())
+    club = saved(store, make_service())
     referral = make_referral(person_id=maud.id, service_id=club.id)
     assert create_referral(store=store, referral=referral) == referral
     assert get_referral(store=store, referral_id=referral.id) == referral
@@ -163,7 +163,7 @@ def test_users_by_id_and_any_case_email(store: GraphStore) -> None:
 def test_consent_grants_to_users_and_organisations(store: GraphStore) -> None:
     maud = create_person(store=store, person=make_person())
     worker = create_user(store=store, user=make_user(role="link_worker"))
-    charity = create_organization(store=store, organization=make_organization())
+    charity = saved(store, make_organization())
     to_worker = make_grant(person_id=maud.id, grantee_id=worker.id)
     to_charity = make_grant(
         person_id=maud.id,

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from graph.models import Area, Schedule, Service
-from graph.repo.areas import create_area, get_interest
-from graph.repo.services import create_service, get_organization, get_service
+from graph.repo.areas import get_interest
+from graph.repo.services import get_organization, get_service
 from graph.store import GraphStore
 from seed.oruk import InvalidDocument, import_services
 from tests.oruk.conftest import DATA, REFERENCE_FILES, SAMPLE, read_json, sample_id
+from tests.world import saved
 
 FULL_ID = "oruk-service-ac148810-d857-441c-9679-408f346de14b"
 
@@ -134,9 +135,8 @@ def test_an_import_adds_missing_interests_but_never_renames_ours(
     store: GraphStore, sample: dict[str, Any]
 ) -> None:
     from graph.models import Interest
-    from graph.repo.areas import create_interest
 
-    create_interest(store=store, interest=Interest(id="walking", name="Strolling", category="x"))
+    saved(store, Interest(id="walking", name="Strolling", category="x"))
 
     report = import_services(store=store, document=sample)
 
@@ -231,8 +231,8 @@ def test_a_phone_line_has_a_phone_and_no_place(store: GraphStore, sample: dict[s
 def test_services_with_a_place_go_in_the_nearest_area(
     store: GraphStore, sample: dict[str, Any]
 ) -> None:
-    create_area(store=store, area=Area(id="hollins", name="Hollins", lat=51.540, lon=-0.047))
-    create_area(store=store, area=Area(id="far", name="Far Away", lat=52.5, lon=-1.9))
+    saved(store, Area(id="hollins", name="Hollins", lat=51.540, lon=-0.047))
+    saved(store, Area(id="far", name="Far Away", lat=52.5, lon=-1.9))
 
     import_services(store=store, document=sample)
 
@@ -301,9 +301,7 @@ def test_a_document_of_the_wrong_shape_writes_nothing(store: GraphStore) -> None
 def test_services_made_in_carecircles_are_untouched_by_an_import(
     store: GraphStore, sample: dict[str, Any]
 ) -> None:
-    ours = create_service(
-        store=store, service=Service(id="svc-ours", name="Our own group", category="choir")
-    )
+    ours = saved(store, Service(id="svc-ours", name="Our own group", category="choir"))
 
     report = import_services(store=store, document=sample)
 

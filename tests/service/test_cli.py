@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typer.testing import CliRunner
 
 from graph.models import Organization, Person, Volunteer, Window
-from graph.repo import people, services, volunteers
+from graph.repo import people, volunteers
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 from service.accounts.auth import read_token
 from service.accounts.users import user_for_token
 from service.cli import app
 from service.config import secret_key
+from tests.world import saved
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,9 @@ def _carecircles(env: dict[str, str], *args: str) -> Done:
 def test_users_add_prints_a_working_token_last(
     store: GraphStore, graph_env: dict[str, str], graph_settings: Settings
 ) -> None:
-    services.create_organization(
-        store=store,
-        organization=Organization(id="org-hub", name="Volunteer hub", kind="coordinating"),
+    saved(
+        store,
+        Organization(id="org-hub", name="Volunteer hub", kind="coordinating"),
     )
     done = _carecircles(
         graph_env, "users", "add", "--role", "coordinator", "--email", "Cleo@Example.org"
