@@ -17,10 +17,9 @@ from graph.analytics import load_connection_graph
 from graph.models import Knows, ReferralStatus
 from graph.repo.people import create_person
 from graph.repo.referrals import create_referral, get_referral, update_referral_status
-from graph.repo.relationships import save_knows
 from graph.store.port import GraphStore
 from tests.factories import NOW, make_area, make_interest, make_person, make_referral, make_service
-from tests.world import saved
+from tests.world import save, saved
 
 HOME = (51.545, -0.062)
 KM_NORTH = 1 / 111.195  # degrees of latitude per km (Earth radius 6371.0088 km)
@@ -44,7 +43,7 @@ class Borough:
     def knows(self, from_id: str, to_id: str, *, strength: float, **extra: Any) -> None:
         kind = "volunteer" if from_id.startswith("v-") else "neighbour"
         knows = Knows(from_id=from_id, to_id=to_id, kind=kind, strength=strength, **extra)
-        save_knows(store=self.store, knows=knows)
+        save(self.store, knows)
 
     def refer(self, person_id: str, service_id: str, status: ReferralStatus) -> None:
         """Refer (once per person and service) and record ``status`` as the outcome."""

@@ -8,6 +8,8 @@ of an edge exist first, whatever the order they are passed in.
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import TypeVar
 
 from graph.models import (
@@ -18,11 +20,13 @@ from graph.models import (
     MemberOf,
     Organization,
     Person,
+    RotaRun,
     Service,
     Visit,
     Volunteer,
 )
 from graph.repo import bulk
+from graph.repo.rota_runs import create_rota_run, publish_rota
 from graph.store.port import GraphStore
 
 T = TypeVar("T")
@@ -70,3 +74,20 @@ def saved(store: GraphStore, model: M) -> M:
     """``save(store, model)``, returning ``model``."""
     save(store, model)
     return model
+
+
+def propose(store: GraphStore, visit: Visit, volunteer_id: str, *, at: datetime) -> None:
+    """Propose ``visit`` to the volunteer as a coordinator does: publish a draft rota run of the
+    visit's week with that one assignment (which withdraws the week's other proposals)."""
+    run = RotaRun(
+        id=f"run-{uuid.uuid4().hex[:10]}",
+        week_start=visit.week_start,
+        created_at=at,
+        metrics={},
+        problem="{}",
+        solution="{}",
+    )
+    create_rota_run(store=store, run=run)
+    start = visit.start or visit.earliest
+    assignment = {"visit": visit.id, "volunteer": volunteer_id, "start": start}
+    publish_rota(store=store, run_id=run.id, assignments=[assignment], unassigned=[], at=at)

@@ -21,6 +21,7 @@ from service.visits.start_times import TRAVEL_SPEED_KMH
 from service.weeks import monday_of, today
 from tests.loops import in_own_loop
 from tests.service.conftest import next_monday
+from tests.world import saved
 
 NOW = "2026-11-23T09:00:00Z"
 
@@ -68,9 +69,9 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
     for week in (monday_of(today()), next_monday(), next_monday() + timedelta(days=7)):
         for index in range(60):
             earliest = rng.choice(["00:00", "08:00", "10:00", "13:00", "14:30", "21:00"])
-            visits.create_visit(
-                store=store,
-                visit=Visit(
+            saved(
+                store,
+                Visit(
                     id=f"visit-{week.isoformat()}-{index}",
                     person_id=f"p{index % 12}",
                     week_start=week,
@@ -99,9 +100,9 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
 
 def _next_week_visit(store: GraphStore, visit_id: str, person_id: str, *, day: int) -> None:
     """An hour's visit next week on ``day``, to start between 10:00 and 11:00."""
-    visits.create_visit(
-        store=store,
-        visit=Visit(
+    saved(
+        store,
+        Visit(
             id=visit_id,
             person_id=person_id,
             week_start=next_monday(),
@@ -223,9 +224,9 @@ def test_a_claim_won_here_on_a_shared_visit_fixes_its_start_for_the_others(
             availability=[Window(day=d, start="11:00", end="20:00") for d in range(7)],
         ),
     )
-    visits.create_visit(
-        store=store,
-        visit=Visit(
+    saved(
+        store,
+        Visit(
             id="pair",
             person_id="p0",
             week_start=next_monday(),
@@ -267,7 +268,7 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
     )
     changed = visits.get_visit(store=store, visit_id=f"visit-{next_monday().isoformat()}-3")
     assert changed is not None
-    visits.update_visit(store=store, visit=changed.model_copy(update={"earliest": "09:00"}))
+    saved(store, changed.model_copy(update={"earliest": "09:00"}))
     _next_week_visit(store, "visit-new", "p2", day=3)
     open_ids = [v["id"] for v in first.visits if v["volunteers_needed"] == 1]
     assert repo.claim_visit(

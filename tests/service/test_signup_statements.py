@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 import pytest
 
 from graph.models import Person, Visit, Volunteer
-from graph.repo import people, visits, volunteers
+from graph.repo import people, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.visits.start_times import TRAVEL_SPEED_KMH
 from service.wellbeing.feedback import Acquaintance, after_visit, tie_update
 from tests.service.conftest import next_monday
+from tests.world import saved
 
 NOW = "2026-11-23T09:00:00Z"
 
@@ -45,9 +46,9 @@ def _world(store: GraphStore, volunteer_count: int, visit_count: int) -> None:
             ),
         )
     for index in range(visit_count):
-        visits.create_visit(
-            store=store,
-            visit=Visit(
+        saved(
+            store,
+            Visit(
                 id=f"visit{index}",
                 person_id=f"p{index % 2}",
                 week_start=next_monday(),
