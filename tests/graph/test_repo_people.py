@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph.models import Person
 from graph.repo.errors import AlreadyExists, NotFound
 from graph.repo.people import (
     create_person,
     get_person,
-    get_person_or_raise,
     list_people,
-    set_person_need,
     update_person,
 )
 from graph.store import GraphStore
@@ -33,8 +30,6 @@ def test_person_round_trips_every_field(store: GraphStore) -> None:
 
 def test_missing_person_is_none_or_not_found(store: GraphStore) -> None:
     assert get_person(store=store, person_id="p-nobody") is None
-    with pytest.raises(NotFound, match="p-nobody"):
-        get_person_or_raise(store=store, person_id="p-nobody")
 
 
 def test_duplicate_id_is_rejected_and_the_first_person_kept(store: GraphStore) -> None:
@@ -97,13 +92,3 @@ def test_update_of_missing_person_writes_nothing(store: GraphStore) -> None:
     with pytest.raises(NotFound):
         update_person(store=store, person=make_person(id="p-ghost"))
     assert store.run("MATCH (n) RETURN count(n) AS c", write=False) == [{"c": 0}]
-
-
-def test_set_need_checks_range(store: GraphStore) -> None:
-    person = create_person(store=store, person=make_person(need=0.3))
-    updated = set_person_need(store=store, person_id=person.id, need=0.8, need_trend=0.25)
-    assert (updated.need, updated.need_trend) == (0.8, 0.25)
-    with pytest.raises(ValueError, match="need"):
-        set_person_need(store=store, person_id=person.id, need=1.5, need_trend=0)
-    stored = get_person_or_raise(store=store, person_id=person.id)
-    assert isinstance(stored, Person) and stored.need == 0.8
