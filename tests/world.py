@@ -26,6 +26,7 @@ from graph.models import (
     Volunteer,
 )
 from graph.repo import bulk
+from graph.repo.records import from_properties
 from graph.repo.rota_runs import create_rota_run, publish_rota
 from graph.store.port import GraphStore
 
@@ -91,3 +92,12 @@ def propose(store: GraphStore, visit: Visit, volunteer_id: str, *, at: datetime)
     start = visit.start or visit.earliest
     assignment = {"visit": visit.id, "volunteer": volunteer_id, "start": start}
     publish_rota(store=store, run_id=run.id, assignments=[assignment], unassigned=[], at=at)
+
+
+def stored(store: GraphStore, kind: type[M], node_id: str) -> M | None:
+    """The node of ``kind`` (its label is the model's name) with this id, read back as a model,
+    or None: for a test's assertions."""
+    rows = store.run(
+        f"MATCH (n:{kind.__name__} {{id: $id}}) RETURN properties(n) AS n", {"id": node_id}
+    )
+    return from_properties(kind, rows[0]["n"]) if rows else None

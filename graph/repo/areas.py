@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from graph.models import Area, Interest
-from graph.repo.records import get_statement, read_one
 from graph.store.port import GraphStore
-
-GET_AREA = get_statement("Area")
-
-
-def get_area(*, store: GraphStore, area_id: str) -> Area | None:
-    """The area with this id, or None."""
-    return read_one(store, GET_AREA, {"id": area_id}, Area)
-
 
 AREA_EXISTS = "MATCH (a:Area {id: $id}) RETURN count(a) AS n"
 
@@ -20,14 +10,6 @@ AREA_EXISTS = "MATCH (a:Area {id: $id}) RETURN count(a) AS n"
 def area_exists(*, store: GraphStore, area_id: str) -> bool:
     """True if there is an area with this id."""
     return bool(store.run(AREA_EXISTS, {"id": area_id}, write=False)[0]["n"])
-
-
-GET_INTEREST = get_statement("Interest")
-
-
-def get_interest(*, store: GraphStore, interest_id: str) -> Interest | None:
-    """The interest with this id, or None."""
-    return read_one(store, GET_INTEREST, {"id": interest_id}, Interest)
 
 
 AREA_NAMES_BY_ID = "MATCH (a:Area) WHERE a.id IN $ids RETURN a.id AS id, a.name AS name"

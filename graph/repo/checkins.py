@@ -7,21 +7,11 @@ from typing import Any
 from graph.models import CheckIn
 from graph.repo.records import (
     from_properties,
-    get_statement,
     read_many,
-    read_one,
     to_properties,
 )
 from graph.repo.signup import lock_token
 from graph.store.port import GraphStore, Row
-
-GET_CHECKIN = get_statement("CheckIn")
-
-
-def get_checkin(*, store: GraphStore, checkin_id: str) -> CheckIn | None:
-    """The check-in with this id, or None."""
-    return read_one(store, GET_CHECKIN, {"id": checkin_id}, CheckIn)
-
 
 LIST_CHECKINS_OF_PERSON = """
 MATCH (:Person {id: $person_id})-[:REPORTED]->(n:CheckIn)

@@ -6,15 +6,7 @@ per ordered pair; reads look both ways.
 
 from __future__ import annotations
 
-from graph.models import Knows
 from graph.store.port import GraphStore, Row
-
-_KNOWS_COLUMNS = "RETURN a.id AS from_id, b.id AS to_id, properties(k) AS k"
-
-
-def _knows(row: Row) -> Knows:
-    return Knows.model_validate({"from_id": row["from_id"], "to_id": row["to_id"], **row["k"]})
-
 
 KNOWN_BY = """
 MATCH (other)-[k:KNOWS]-(:Person {id: $person_id})

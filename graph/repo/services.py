@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from graph.models import Organization, Service
+from graph.models import Service
 from graph.repo.records import (
     Page,
-    get_statement,
     list_statement,
     page_params,
     read_many,
-    read_one,
     read_page,
 )
 from graph.store.port import GraphStore
-
-GET_SERVICE = get_statement("Service")
-
-
-def get_service(*, store: GraphStore, service_id: str) -> Service | None:
-    """The service with this id, or None."""
-    return read_one(store, GET_SERVICE, {"id": service_id}, Service)
-
 
 LIST_SERVICES = list_statement("Service")
 
@@ -37,14 +27,6 @@ LIST_SERVICES_BY_ID = "MATCH (n:Service) WHERE n.id IN $ids RETURN properties(n)
 def list_services_by_id(*, store: GraphStore, service_ids: list[str]) -> list[Service]:
     """Those of these services that exist."""
     return read_many(store, LIST_SERVICES_BY_ID, {"ids": service_ids}, Service)
-
-
-GET_ORGANIZATION = get_statement("Organization")
-
-
-def get_organization(*, store: GraphStore, organization_id: str) -> Organization | None:
-    """The organisation with this id, or None."""
-    return read_one(store, GET_ORGANIZATION, {"id": organization_id}, Organization)
 
 
 ORGANIZATION_IDS = "MATCH (o:Organization) RETURN collect(o.id) AS ids"

@@ -10,29 +10,10 @@ from datetime import date
 
 from pydantic import TypeAdapter
 
-from graph.models import Assigned, Visit, VisitStatus
-from graph.repo.records import (
-    get_statement,
-    read_one,
-)
+from graph.models import VisitStatus
 from graph.store.port import GraphStore, Row
 
 _VISIT_STATUS: TypeAdapter[VisitStatus] = TypeAdapter(VisitStatus)
-
-
-GET_VISIT = get_statement("Visit")
-
-
-def get_visit(*, store: GraphStore, visit_id: str) -> Visit | None:
-    """The visit with this id, or None."""
-    return read_one(store, GET_VISIT, {"id": visit_id}, Visit)
-
-
-_ASSIGNED_COLUMNS = "RETURN v.id AS volunteer_id, n.id AS visit_id, a.status AS status, a.at AS at"
-
-
-def _assigned(row: Row) -> Assigned:
-    return Assigned.model_validate(row)
 
 
 WEEK_VISITS_WITH_PERSON = """

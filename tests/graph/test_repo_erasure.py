@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from graph.models import AccessLogEntry, ErasureRecord, Knows, MemberOf
+from graph.models import AccessLogEntry, ErasureRecord, Knows, MemberOf, Visit
 from graph.models.base import iso_utc
 from graph.repo.access_log import append_access
 from graph.repo.checkins import record_checkin_with_feedback
@@ -23,7 +23,6 @@ from graph.repo.relationships import list_known_by
 from graph.repo.rota_runs import create_rota_run, get_rota_run
 from graph.repo.signup import accept_visit, log_visit
 from graph.repo.users import create_user, get_user
-from graph.repo.visits import get_visit
 from graph.repo.volunteers import create_volunteer
 from graph.store import GraphStore
 from tests.factories import (
@@ -40,7 +39,7 @@ from tests.factories import (
     make_visit,
     make_volunteer,
 )
-from tests.world import propose, save, saved
+from tests.world import propose, save, saved, stored
 
 ERASED_AT = NOW + timedelta(days=30)
 
@@ -98,7 +97,7 @@ def build_maud_s_world(store: GraphStore) -> dict[str, Any]:
         store=store, visit_id=planned.id, volunteer_id=sam.id, outcome="done", note=None,
         now=iso_utc(NOW), offset=0.0, factor=1.0,
     )  # fmt: skip
-    visit = get_visit(store=store, visit_id=planned.id)
+    visit = stored(store, Visit, planned.id)
     assert visit is not None and visit.status == "done"
     record_checkin_with_feedback(
         store=store, checkin=make_checkin(person_id=maud.id, note="Maudelina feels low"),
@@ -167,7 +166,7 @@ def test_erasure_keeps_what_is_not_about_the_person(store: GraphStore) -> None:
     record = erase_person(
         store=store, person_id=world["maud"].id, requested_by=world["worker"].id, at=ERASED_AT
     )
-    visit = get_visit(store=store, visit_id=world["visit"].id)
+    visit = stored(store, Visit, world["visit"].id)
     assert visit is not None
     assert (visit.person_id, visit.notes) == (record.id, None)
     assert visit.model_dump(exclude={"person_id", "notes"}) == world["visit"].model_dump(

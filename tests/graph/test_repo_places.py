@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.repo.areas import get_area, get_interest
+from graph.models import Area, Interest, Organization, Service
 from graph.repo.errors import NotFound
 from graph.repo.people import create_person
-from graph.repo.services import get_organization, get_service, list_services
+from graph.repo.services import list_services
 from graph.repo.volunteers import (
     create_volunteer,
     get_volunteer,
@@ -24,7 +24,7 @@ from tests.factories import (
     make_service,
     make_volunteer,
 )
-from tests.world import save
+from tests.world import save, stored
 
 
 def edges_from(store: GraphStore, node_id: str) -> list[tuple[str, str]]:
@@ -76,17 +76,17 @@ def test_service_round_trip_with_schedules_and_organisation(store: GraphStore) -
     )
     phone_line = make_service(category="befriending_line", lat=None, lon=None, schedules=[])
     save(store, organization, service, phone_line)
-    assert get_organization(store=store, organization_id=organization.id) == organization
-    assert get_service(store=store, service_id=service.id) == service
-    assert get_service(store=store, service_id=phone_line.id) == phone_line
+    assert stored(store, Organization, organization.id) == organization
+    assert stored(store, Service, service.id) == service
+    assert stored(store, Service, phone_line.id) == phone_line
     assert [s.id for s in list_services(store=store).items] == sorted([service.id, phone_line.id])
 
 
 def test_area_and_interest_round_trip(store: GraphStore) -> None:
     area, interest = make_area(), make_interest()
     save(store, area, interest)
-    assert get_area(store=store, area_id=area.id) == area
-    assert get_interest(store=store, interest_id=interest.id) == interest
+    assert stored(store, Area, area.id) == area
+    assert stored(store, Interest, interest.id) == interest
 
 
 def test_edges_follow_fields(store: GraphStore) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from graph.models import CheckIn
 from graph.repo.access_log import append_access, append_accesses
-from graph.repo.checkins import get_checkin, list_checkins_of_person, record_checkin_with_feedback
+from graph.repo.checkins import list_checkins_of_person, record_checkin_with_feedback
 from graph.repo.consent import (
     create_grant,
     get_grant,
@@ -35,7 +35,7 @@ from tests.factories import (
     make_service,
     make_user,
 )
-from tests.world import saved
+from tests.world import saved, stored
 
 
 def count(store: GraphStore, pattern: str) -> int:
@@ -61,7 +61,7 @@ def test_checkins_round_trip_oldest_first(store: GraphStore) -> None:
     for known, checkin in enumerate((later, earlier)):
         assert record(store, checkin, known=known) == checkin
     assert list_checkins_of_person(store=store, person_id=maud.id) == [earlier, later]
-    assert get_checkin(store=store, checkin_id=later.id) == later
+    assert stored(store, CheckIn, later.id) == later
     assert count(store, "(:Person)-[:REPORTED]->(:CheckIn)") == 2
 
 

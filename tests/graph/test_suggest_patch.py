@@ -27,12 +27,11 @@ from graph.analytics import (
     patch_connection_graph,
     personalised_pagerank,
 )
-from graph.models import Knows, Person, ReferralStatus
+from graph.models import Knows, Person, ReferralStatus, Service
 from graph.repo.erasure import erase_person
 from graph.repo.oruk import upsert_services
 from graph.repo.people import create_person, get_person, update_person
 from graph.repo.referrals import create_referral, update_referral_status
-from graph.repo.services import get_service
 from graph.repo.volunteers import create_volunteer
 from graph.store.port import GraphStore
 from seed.oruk import upsert_row
@@ -47,7 +46,7 @@ from tests.factories import (
     make_service,
     make_volunteer,
 )
-from tests.world import save, saved
+from tests.world import save, saved, stored
 
 Change = dict[str, list[str]]  # the ids announced: people=, volunteers=, services=
 
@@ -205,7 +204,7 @@ def service_created(store: GraphStore) -> Change:
 
 def service_changed(store: GraphStore) -> Change:
     """An import of the services' feed changes the walk's interests, area and cost."""
-    walk = get_service(store=store, service_id="walk")
+    walk = stored(store, Service, "walk")
     assert walk is not None
     changes = {"interests": ["walking", "gardening"], "area_id": "wick", "cost": "paid"}
     upsert_services(store=store, rows=[upsert_row(walk.model_copy(update=changes))])

@@ -7,19 +7,17 @@ from typing import Any
 
 import pytest
 
-from graph.models import Area, Schedule, Service
-from graph.repo.areas import get_interest
-from graph.repo.services import get_organization, get_service
+from graph.models import Area, Interest, Organization, Schedule, Service
 from graph.store import GraphStore
 from seed.oruk import InvalidDocument, import_services
 from tests.oruk.conftest import DATA, REFERENCE_FILES, SAMPLE, read_json, sample_id
-from tests.world import saved
+from tests.world import saved, stored
 
 FULL_ID = "oruk-service-ac148810-d857-441c-9679-408f346de14b"
 
 
 def _service(store: GraphStore, service_id: str) -> Service:
-    service = get_service(store=store, service_id=service_id)
+    service = stored(store, Service, service_id)
     assert service is not None, service_id
     return service
 
@@ -82,9 +80,7 @@ def test_invalid_coordinates_are_reported_and_the_service_kept_without_a_place(
         (3, "10:00", "18:00", "weekly"),
         (4, "10:00", "18:00", "weekly"),
     ]
-    organization = get_organization(
-        store=store, organization_id="oruk-org-d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
-    )
+    organization = stored(store, Organization, "oruk-org-d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610")
     assert organization is not None and organization.kind == "company"  # GB-COH identifier
     assert service.organization_id == organization.id
     [term] = [s for s in report.skipped if s.what == "taxonomy term"]
@@ -121,7 +117,7 @@ def test_taxonomy_terms_become_interests_with_offers_edges(
     assert shed.category == "mens_shed"
     assert shed.interests == ["conversation", "crafts", "woodwork"]
     assert _offered(store, shed.id) == ["conversation", "crafts", "woodwork"]
-    woodwork = get_interest(store=store, interest_id="woodwork")
+    woodwork = stored(store, Interest, "woodwork")
     assert woodwork is not None and woodwork.name == "Woodwork and DIY"  # seed/catalogue.py
     choir = _service(store, sample_id(sample, "Sing for Joy Community Choir"))
     assert (choir.category, choir.interests) == ("choir", ["music", "singing"])
@@ -140,7 +136,7 @@ def test_an_import_adds_missing_interests_but_never_renames_ours(
 
     report = import_services(store=store, document=sample)
 
-    walking = get_interest(store=store, interest_id="walking")
+    walking = stored(store, Interest, "walking")
     assert walking is not None and walking.name == "Strolling"
     assert report.counts["interests"]["unchanged"] == 1
 

@@ -10,17 +10,16 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from graph.models import CareCircle, Service, Visit
 from graph.models.base import iso_utc
-from graph.repo.circles import get_circle_of_person
 from graph.repo.people import get_person
 from graph.repo.relationships import list_known_by
-from graph.repo.services import get_service
-from graph.repo.visits import get_visit
 from graph.repo.volunteers import get_volunteer
 from graph.store import GraphStore
 from seed.borough import Borough, generate_borough
 from seed.load import GraphCounts, count_graph, expected_counts, load_borough
 from service.cli import app
+from tests.world import stored
 
 
 def _counts_from_the_models(borough: Borough) -> GraphCounts:
@@ -67,7 +66,7 @@ def test_loading_tiny_gives_the_counts_the_generator_produced(store: GraphStore)
     assert [done for _, done, _ in seen] == sorted(done for _, done, _ in seen)
 
 
-def test_loaded_nodes_read_back_through_the_repository_as_generated(store: GraphStore) -> None:
+def test_loaded_nodes_read_back_as_generated(store: GraphStore) -> None:
     borough = generate_borough("tiny", seed=4)
     load_borough(store=store, borough=borough, batch_size=7)  # several batches per step
     for person in borough.people:
@@ -75,9 +74,9 @@ def test_loaded_nodes_read_back_through_the_repository_as_generated(store: Graph
     for volunteer in borough.volunteers:
         assert get_volunteer(store=store, volunteer_id=volunteer.id) == volunteer
     for service in borough.services:
-        assert get_service(store=store, service_id=service.id) == service
+        assert stored(store, Service, service.id) == service
     circle = borough.circles[0]
-    assert get_circle_of_person(store=store, person_id=circle.person_id) == circle
+    assert stored(store, CareCircle, circle.id) == circle
     members = [m for m in borough.members if m.circle_id == circle.id]
     member_rows = store.run(
         "MATCH (v:Volunteer)-[m:MEMBER_OF]->(:CareCircle {id: $id}) "
@@ -92,10 +91,10 @@ def test_loaded_nodes_read_back_through_the_repository_as_generated(store: Graph
         e.to_id for e in borough.knows
     )
     busiest = max(borough.people, key=lambda p: knows_per_person[p.id])
-    stored = list_known_by(store=store, person_id=busiest.id)
-    assert len(stored) == knows_per_person[busiest.id]
+    known_by = list_known_by(store=store, person_id=busiest.id)
+    assert len(known_by) == knows_per_person[busiest.id]
     for visit in (v for v in borough.visits if v.person_id == busiest.id):
-        assert get_visit(store=store, visit_id=visit.id) == visit
+        assert stored(store, Visit, visit.id) == visit
 
 
 def test_loading_the_same_borough_twice_changes_nothing(store: GraphStore) -> None:

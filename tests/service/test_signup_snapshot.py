@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from graph.models import Person, Visit, Volunteer, Window
-from graph.repo import people, visits, volunteers
+from graph.repo import people, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.app import load_open_visits
@@ -21,7 +21,7 @@ from service.visits.start_times import TRAVEL_SPEED_KMH
 from service.weeks import monday_of, today
 from tests.loops import in_own_loop
 from tests.service.conftest import next_monday
-from tests.world import saved
+from tests.world import saved, stored
 
 NOW = "2026-11-23T09:00:00Z"
 
@@ -266,7 +266,7 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
     people.update_person(
         store=store, person=moved.model_copy(update={"lat": moved.lat + 0.00001234567})
     )
-    changed = visits.get_visit(store=store, visit_id=f"visit-{next_monday().isoformat()}-3")
+    changed = stored(store, Visit, f"visit-{next_monday().isoformat()}-3")
     assert changed is not None
     saved(store, changed.model_copy(update={"earliest": "09:00"}))
     _next_week_visit(store, "visit-new", "p2", day=3)
