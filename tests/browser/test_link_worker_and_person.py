@@ -1,4 +1,4 @@
-"""The link worker and the person in the browser, on the relational API.
+"""The link worker and the person in the browser, on the API around a person's record.
 
 A link worker with the person's consent in force sees their circle, the loneliness trend chart,
 suggestions with reasons; refers and records how it turned out; records a check-in (a typed bad

@@ -8,7 +8,7 @@ from typing import Any
 
 from graph.models import Person, Referral, Service
 from service.connections.suggestions import refer_to_service
-from tests.relational.conftest import CHECK_IN, grant
+from tests.person_record_api.conftest import CHECK_IN, grant
 from tests.service.conftest import Api, World
 from tests.world import saved
 

@@ -4,7 +4,7 @@ for needs first, reasons from the graph, and outcomes that change later suggesti
 from __future__ import annotations
 
 from graph.models import Interest, Service
-from tests.relational.conftest import grant
+from tests.person_record_api.conftest import grant
 from tests.service.conftest import Api, World
 from tests.world import saved
 
