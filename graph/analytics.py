@@ -228,7 +228,7 @@ def _add_knows(graph: nx.Graph, row: Mapping[str, Any]) -> None:
     graph.add_edge(source, target, **edge)
 
 
-def _says_more(status: str, than: str | None) -> bool:
+def _outcome_wins(status: str, than: str | None) -> bool:
     """Whether referral outcome ``status`` wins over ``than`` (REFERRAL_PRECEDENCE)."""
     return than is None or REFERRAL_PRECEDENCE.index(status) < REFERRAL_PRECEDENCE.index(than)
 
@@ -237,7 +237,7 @@ def _add_referral(graph: nx.Graph, person: NodeKey, service: NodeKey, status: st
     if person not in graph or service not in graph:
         return
     outcomes: dict[NodeKey, str] = graph.nodes[person].setdefault("referrals", {})
-    if not _says_more(status, outcomes.get(service)):
+    if not _outcome_wins(status, outcomes.get(service)):
         return
     outcomes[service] = status
     if graph.has_edge(person, service):
@@ -252,7 +252,7 @@ def _add_referral(graph: nx.Graph, person: NodeKey, service: NodeKey, status: st
 
 
 @dataclass
-class _Cached:
+class _CachedProjection:
     graph: nx.Graph
     loaded_at: float
 
@@ -282,7 +282,7 @@ class _Changes:
 
 
 CHANGES_KEPT = 256
-_cache: weakref.WeakKeyDictionary[GraphStore, _Cached] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[GraphStore, _CachedProjection] = weakref.WeakKeyDictionary()
 _changes: weakref.WeakKeyDictionary[GraphStore, _Changes] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 _patch_lock = threading.Lock()  # one patch at a time, so two patches never lose one another
@@ -307,7 +307,7 @@ def connection_graph(*, store: GraphStore, max_age_s: float = CACHE_SECONDS) -> 
         kept = _patched_or_none(graph, store, since) if since else graph
         with _cache_lock:
             if kept is not None and changes.count == seen:
-                _cache[store] = _Cached(graph=kept, loaded_at=loaded_at)
+                _cache[store] = _CachedProjection(graph=kept, loaded_at=loaded_at)
     return graph if kept is None else kept
 
 
@@ -352,7 +352,7 @@ def patch_connection_graph(
             if patched is None:
                 del _cache[store]
                 return False
-            _cache[store] = _Cached(graph=patched, loaded_at=cached.loaded_at)
+            _cache[store] = _CachedProjection(graph=patched, loaded_at=cached.loaded_at)
         return True
 
 
@@ -457,14 +457,14 @@ def _read_neighbourhoods(
     return found
 
 
-class _Edit:
+class _ProjectionCopy:
     """A copy of a projection to change. Node and neighbour maps are copied (a node's neighbours
     on its first change), attribute dicts are shared and so only ever replaced: the projection
     copied, which other threads may be reading, never changes."""
 
     def __init__(self, graph: nx.Graph) -> None:
         self.graph = nx.Graph()
-        self.graph.graph.update((k, v) for k, v in graph.graph.items() if k != "_walk")
+        self.graph.graph.update((k, v) for k, v in graph.graph.items() if k != "_random_walk")
         self.graph._node.update(graph._node)
         self.graph._adj.update(graph._adj)
         self.touched: set[NodeKey] = set()  # nodes whose links changed, or that came or went
@@ -501,14 +501,18 @@ def _patched(graph: nx.Graph, store: GraphStore, changed: set[NodeKey]) -> nx.Gr
     wanted: set[NodeKey] = changed
     for _ in range(PATCH_ROUNDS):
         read |= _read_neighbourhoods(store, wanted)
-        wanted = {node for node in _named(read.values()) if node not in graph and node not in read}
+        wanted = {
+            node
+            for node in _people_and_services_linked(read.values())
+            if node not in graph and node not in read
+        }
         if not wanted:
             break
     else:
         return None
     if all(found is None and node not in graph for node, found in read.items()):
         return graph  # nothing to change (asked about someone who is not there)
-    edit = _Edit(graph)
+    edit = _ProjectionCopy(graph)
     patched = edit.graph
     former: set[NodeKey] = set()
     for node in read:
@@ -521,17 +525,17 @@ def _patched(graph: nx.Graph, store: GraphStore, changed: set[NodeKey]) -> nx.Gr
                 edit.remove_node(node)
         else:
             edit.set_node(node, dict(found.attributes))
-    _link_read(edit, read)
+    _link_nodes_read_again(edit, read)
     for node in former | read.keys():
         if node in patched and node[0] in (INTEREST, AREA, VOLUNTEER) and not patched.adj[node]:
             edit.remove_node(node)  # a fresh read holds no hub or volunteer without links
-    walk: _Walk | None = graph.graph.get("_walk")
+    walk: _RandomWalk | None = graph.graph.get("_random_walk")
     if walk is not None and walk.live == graph.number_of_nodes():
-        patched.graph["_walk"] = _patched_walk(walk, patched, edit.touched)
+        patched.graph["_random_walk"] = _random_walk_patched(walk, patched, edit.touched)
     return patched
 
 
-def _named(read: Iterable[_Neighbourhood | None]) -> set[NodeKey]:
+def _people_and_services_linked(read: Iterable[_Neighbourhood | None]) -> set[NodeKey]:
     """The people and services the neighbourhoods link to."""
     named: set[NodeKey] = set()
     for found in read:
@@ -542,7 +546,9 @@ def _named(read: Iterable[_Neighbourhood | None]) -> set[NodeKey]:
     return {node for node in named if node[0] in (PERSON, SERVICE)}
 
 
-def _link_read(edit: _Edit, read: Mapping[NodeKey, _Neighbourhood | None]) -> None:
+def _link_nodes_read_again(
+    edit: _ProjectionCopy, read: Mapping[NodeKey, _Neighbourhood | None]
+) -> None:
     """Link the nodes read again as ``load_connection_graph`` links them."""
     patched = edit.graph
     knows: dict[tuple[NodeKey, NodeKey], tuple[NodeKey, dict[str, Any]]] = {}
@@ -563,7 +569,7 @@ def _link_read(edit: _Edit, read: Mapping[NodeKey, _Neighbourhood | None]) -> No
                     knows[pair] = (source, edge)
         for row in found.referrals:
             pair = ((PERSON, row["person_id"]), (SERVICE, row["service_id"]))
-            if node in pair and _says_more(row["status"], outcomes.get(pair)):
+            if node in pair and _outcome_wins(row["status"], outcomes.get(pair)):
                 outcomes[pair] = row["status"]
     for (a, b), (source, edge) in knows.items():
         if any(end not in patched for end in (a, b) if end[0] == PERSON):
@@ -575,7 +581,7 @@ def _link_read(edit: _Edit, read: Mapping[NodeKey, _Neighbourhood | None]) -> No
 
 
 def _record_outcomes(
-    edit: _Edit,
+    edit: _ProjectionCopy,
     read: Mapping[NodeKey, _Neighbourhood | None],
     outcomes: Mapping[tuple[NodeKey, NodeKey], str],
 ) -> None:
@@ -609,7 +615,7 @@ def _record_outcomes(
 
 
 @dataclass(frozen=True)
-class _Walk:
+class _RandomWalk:
     """The graph as a random walk: node order, index, row-stochastic transition matrix and its
     transpose, dead ends, and how many of the nodes are in the graph (a patched walk keeps the
     place of a node that left, with no links, so that no other node moves)."""
@@ -625,10 +631,10 @@ class _Walk:
 _walk_lock = threading.Lock()
 
 
-def _walk(graph: nx.Graph) -> _Walk:
+def _random_walk_of(graph: nx.Graph) -> _RandomWalk:
     """The walk of ``graph``, built on first use and kept in ``graph.graph``."""
     with _walk_lock:
-        walk: _Walk | None = graph.graph.get("_walk")
+        walk: _RandomWalk | None = graph.graph.get("_random_walk")
         if walk is not None and walk.live == graph.number_of_nodes():
             return walk
         nodes = list(graph.nodes)
@@ -636,7 +642,7 @@ def _walk(graph: nx.Graph) -> _Walk:
         out_weight = np.asarray(matrix.sum(axis=1)).ravel()
         inverse = np.divide(1.0, out_weight, out=np.zeros_like(out_weight), where=out_weight != 0)
         row_stochastic = scipy.sparse.csr_array(scipy.sparse.diags_array(inverse) @ matrix)
-        walk = _Walk(
+        walk = _RandomWalk(
             nodes=nodes,
             index={node: i for i, node in enumerate(nodes)},
             transition=row_stochastic,
@@ -644,11 +650,11 @@ def _walk(graph: nx.Graph) -> _Walk:
             dangling=out_weight == 0,
             live=len(nodes),
         )
-        graph.graph["_walk"] = walk
+        graph.graph["_random_walk"] = walk
         return walk
 
 
-def _patched_walk(walk: _Walk, graph: nx.Graph, touched: set[NodeKey]) -> _Walk:
+def _random_walk_patched(walk: _RandomWalk, graph: nx.Graph, touched: set[NodeKey]) -> _RandomWalk:
     """``walk`` with the rows of the ``touched`` nodes of (patched) ``graph`` built again."""
     nodes, index = list(walk.nodes), dict(walk.index)
     for node in sorted(touched):
@@ -675,7 +681,7 @@ def _patched_walk(walk: _Walk, graph: nx.Graph, touched: set[NodeKey]) -> _Walk:
     fresh = scipy.sparse.csr_array((values, (rows, columns)), shape=(size, size))
     transition = scipy.sparse.csr_array(kept + fresh)
     transition.eliminate_zeros()
-    return _Walk(
+    return _RandomWalk(
         nodes=nodes,
         index=index,
         transition=transition,
@@ -689,7 +695,7 @@ def personalised_pagerank(
     graph: nx.Graph, restart: Mapping[NodeKey, float], *, damping: float = DAMPING
 ) -> dict[NodeKey, float]:
     """PageRank with all restart (and dead-end) mass on ``restart``, as ``nx.pagerank`` does."""
-    walk = _walk(graph)
+    walk = _random_walk_of(graph)
     size = len(walk.nodes)
     if walk.live == 0:
         return {}

@@ -114,7 +114,7 @@ def nearest_area(lat: float, lon: float, areas: list[tuple[str, float, float]]) 
     return nearest[1] if nearest is not None and nearest[0] <= AREA_RADIUS_KM else None
 
 
-def _row(model: Service | Organization | Interest) -> dict[str, Any]:
+def upsert_row(model: Service | Organization | Interest) -> dict[str, Any]:
     """``{id, created_at, props}`` for ``graph.repo.oruk``: ``props`` as the repository stores
     them, plus ``None`` for every empty field so an upsert removes what the feed dropped."""
     props = dict.fromkeys(type(model).model_fields, None) | to_properties(model)
@@ -158,13 +158,13 @@ def import_services(*, store: GraphStore, document: dict[str, Any] | list[Any]) 
                 interest_id, Interest(id=interest_id, name=name, category=category)
             )
     report.counts["organizations"] = repo.upsert_organizations(
-        store=store, rows=[_row(organization) for organization in organizations.values()]
+        store=store, rows=[upsert_row(organization) for organization in organizations.values()]
     )
     report.counts["interests"] = repo.upsert_interests(
-        store=store, rows=[_row(interest) for interest in interests.values()]
+        store=store, rows=[upsert_row(interest) for interest in interests.values()]
     )
     report.counts["services"] = repo.upsert_services(
-        store=store, rows=[_row(service) for service in services.values()]
+        store=store, rows=[upsert_row(service) for service in services.values()]
     )
     return report
 

@@ -148,7 +148,7 @@ def text(value: Any) -> str | None:
     return None
 
 
-def dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+def indexed_objects(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(index, item)`` of the objects in ``value`` if it is a list."""
     if isinstance(value, list):
         for index, item in enumerate(value):
@@ -188,18 +188,20 @@ def coordinate_problem(latitude: Any, longitude: Any) -> tuple[str, str] | None:
 
 
 @dataclass
-class Place:
+class ServiceLocation:
     lat: float | None = None
     lon: float | None = None
     accessibility: list[str] = field(default_factory=list)
 
 
-def _place(service: dict[str, Any], path: str, skipped: list[Skipped]) -> Place:
+def _service_location(
+    service: dict[str, Any], path: str, skipped: list[Skipped]
+) -> ServiceLocation:
     """The first physical location with valid coordinates, and the access its texts describe."""
-    place = Place()
+    place = ServiceLocation()
     described: dict[str, Any] | None = None  # the building whose accessibility counts
     kept: str | None = None
-    for index, link in dicts(service.get("service_at_locations")):
+    for index, link in indexed_objects(service.get("service_at_locations")):
         location = link.get("location")
         if not isinstance(location, dict) or location.get("location_type") == "virtual":
             continue
@@ -220,7 +222,7 @@ def _place(service: dict[str, Any], path: str, skipped: list[Skipped]) -> Place:
         texts = [
             value
             for key in ("accessibility", "accessibility_for_disabilities")  # ORUK 3, ORUK v1
-            for _, entry in dicts(described.get(key))
+            for _, entry in indexed_objects(described.get(key))
             for name in ("description", "details", "accessibility")
             if (value := text(entry.get(name)))
         ]
@@ -246,7 +248,7 @@ def _option_price(option: dict[str, Any], path: str, skipped: list[Skipped]) -> 
 def _cost(service: dict[str, Any], path: str, skipped: list[Skipped]) -> Cost:
     prices = [
         price
-        for index, option in dicts(service.get("cost_options"))
+        for index, option in indexed_objects(service.get("cost_options"))
         if (price := _option_price(option, at(path, "cost_options", index), skipped)) is not None
     ]
     if not prices and (fees := text(service.get("fees"))):
@@ -262,7 +264,7 @@ def _cost(service: dict[str, Any], path: str, skipped: list[Skipped]) -> Cost:
 # --- schedules ---------------------------------------------------------------------------------
 
 
-def _time(value: Any) -> str | None:
+def _clock_time_or_none(value: Any) -> str | None:
     match = TIME_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         return None
@@ -301,7 +303,10 @@ def schedule_windows(entry: dict[str, Any]) -> list[Schedule] | str:
     days = _days(entry)
     if isinstance(days, str):
         return days
-    opens, closes = _time(entry.get("opens_at")), _time(entry.get("closes_at"))
+    opens, closes = (
+        _clock_time_or_none(entry.get("opens_at")),
+        _clock_time_or_none(entry.get("closes_at")),
+    )
     for name, value in (("opens_at", opens), ("closes_at", closes)):
         if value is None:
             return f"{name}: expected a time like '10:00:00', got {entry.get(name)!r}"
@@ -315,7 +320,7 @@ def schedule_windows(entry: dict[str, Any]) -> list[Schedule] | str:
 def _schedules(service: dict[str, Any], path: str, skipped: list[Skipped]) -> list[Schedule]:
     windows: dict[tuple[int, str, str, str], Schedule] = {}
     for key in ("schedules", "regular_schedules"):  # ORUK 3, ORUK v1
-        for index, entry in dicts(service.get(key)):
+        for index, entry in indexed_objects(service.get(key)):
             result = schedule_windows(entry)
             if isinstance(result, str):
                 skipped.append(Skipped(at(path, key, index), "schedule", result))
@@ -329,7 +334,7 @@ def _schedules(service: dict[str, Any], path: str, skipped: list[Skipped]) -> li
 
 
 @dataclass
-class Terms:
+class CategoryAndInterests:
     category: str | None = None
     interests: dict[str, str] = field(default_factory=dict)  # id -> name
 
@@ -343,16 +348,16 @@ class Terms:
 
 
 def _taxonomy_terms(service: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for index, attribute in dicts(service.get("attributes")):
+    for index, attribute in indexed_objects(service.get("attributes")):
         if isinstance(term := attribute.get("taxonomy_term"), dict):
             yield at(path, "attributes", index, "taxonomy_term"), term
-    for index, link in dicts(service.get("service_taxonomys")):  # ORUK v1
+    for index, link in indexed_objects(service.get("service_taxonomys")):  # ORUK v1
         if isinstance(term := link.get("taxonomy"), dict):
             yield at(path, "service_taxonomys", index, "taxonomy"), term
 
 
-def _terms(service: dict[str, Any], path: str, skipped: list[Skipped]) -> Terms:
-    terms = Terms()
+def _terms(service: dict[str, Any], path: str, skipped: list[Skipped]) -> CategoryAndInterests:
+    terms = CategoryAndInterests()
     for term_path, term in _taxonomy_terms(service, path):
         words = text(term.get("term")) or text(term.get("name"))
         vocabulary = text(term.get("taxonomy")) or text(term.get("vocabulary")) or "no taxonomy"
@@ -369,7 +374,7 @@ def _terms(service: dict[str, Any], path: str, skipped: list[Skipped]) -> Terms:
             )
             skipped.append(Skipped(term_path, "taxonomy term", reason))
     if terms.category is None:  # a feed without usable terms: try the service's own name
-        from_name = Terms()
+        from_name = CategoryAndInterests()
         if from_name.add_rules_for(str(service.get("name", ""))):
             terms.category = from_name.category
             terms.interests = terms.interests or from_name.interests
@@ -380,11 +385,11 @@ def _terms(service: dict[str, Any], path: str, skipped: list[Skipped]) -> Terms:
 
 
 def _phone(service: dict[str, Any]) -> tuple[str, str] | None:
-    for index, phone in dicts(service.get("phones")):
+    for index, phone in indexed_objects(service.get("phones")):
         if number := text(phone.get("number")):
             return at("phones", index, "number"), number
-    for index, contact in dicts(service.get("contacts")):
-        for inner, phone in dicts(contact.get("phones")):
+    for index, contact in indexed_objects(service.get("contacts")):
+        for inner, phone in indexed_objects(contact.get("phones")):
             if number := text(phone.get("number")):
                 return at("contacts", index, "phones", inner, "number"), number
     return None
@@ -438,7 +443,7 @@ def _organization(data: dict[str, Any], path: str, skipped: list[Skipped]) -> Or
         "id": graph_id(ORGANIZATION_PREFIX, oruk_id),
         "name": _shortened(name, NAME_MAX, at(path, "name"), skipped),
     }
-    for _, identifier in dicts(data.get("organization_identifiers")):
+    for _, identifier in indexed_objects(data.get("organization_identifiers")):
         scheme = str(identifier.get("identifier_scheme", "")).upper()
         if scheme in ORGANIZATION_KINDS:
             fields["kind"] = ORGANIZATION_KINDS[scheme]
@@ -486,7 +491,7 @@ def map_service(record: ServiceRecord, skipped: list[Skipped]) -> MappedService 
         organization = _organization(data["organization"], at(path, "organization"), skipped)
     elif record.organization is not None:
         organization = _organization(record.organization, "", skipped)
-    place = _place(data, path, skipped)
+    place = _service_location(data, path, skipped)
     terms = _terms(data, path, skipped)
     description = text(data.get("description")) or ""
     fields: dict[str, Any] = {

@@ -54,7 +54,7 @@ def create_app(settings: ServiceSettings | None = None, store: GraphStore | None
         )
         # Everything loaded so far (modules, the schema, models) lives as long as the process:
         # move it out of the collector's sight, so a full collection scans only what requests
-        # made (one took ~100 ms with the open-visits snapshot loaded, stalling every request).
+        # made and does not stall every request (benchmarks/API.md).
         gc.collect()
         gc.freeze()
         _warm_open_visits(app.state.store, settings.open_visits_max_age_s)
@@ -104,8 +104,8 @@ def create_app(settings: ServiceSettings | None = None, store: GraphStore | None
 
 class GraphQLApp(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app, mounted beside FastAPI's routes rather than through FastAPI's
-    router: a request then skips FastAPI's dependency solving, which cost more than running
-    a small query (measured with benchmarks/bench_api.py)."""
+    router: a request then skips FastAPI's dependency solving, which costs more than running
+    a small query (benchmarks/API.md)."""
 
     def __init__(self, schema: Any, *, settings: ServiceSettings, key: bytes) -> None:
         super().__init__(schema)
@@ -142,10 +142,9 @@ def load_open_visits(store: GraphStore, max_age: float) -> bool:
     could not be loaded (the first request will try again, and say why).
 
     The snapshot (tens of thousands of dicts and lists) lives until a reload replaces what
-    changed: out of the collector's sight, since otherwise every full collection scans it
-    (20-57 ms each, 9 in 13 s over two workers at 32 clients, each stalling every request its
-    worker holds; 4-17 ms once frozen). A one-off, at start-up: whatever else is alive then is
-    frozen with it."""
+    changed: out of the collector's sight, since otherwise every full collection scans it and
+    stalls every request its worker holds (benchmarks/API.md). A one-off, at start-up: whatever
+    else is alive then is frozen with it."""
     from service.visits.open_visits_snapshot import OpenVisitsSnapshot
     from service.weeks import monday_of, today
 

@@ -32,12 +32,11 @@ async def off_loop(call: Callable[[], T]) -> T:
 
     The hot paths (who is signed in, openVisits, claimVisit, ``RequestContext.run``) do not
     come here: they await ``store.arun``. Under load a pool of threads taking turns at the
-    interpreter lock served requests in no particular order, so some waited twice as long as
-    the rest (openVisits p95 ~1.7x its p50 at 32 clients), and each hop cost CPU.
+    interpreter lock serves requests in no particular order, so some wait twice as long as the
+    rest, and each hop costs CPU (benchmarks/API.md).
 
     asyncio's executor directly rather than Starlette's ``run_in_threadpool`` (anyio's
-    ``to_thread``): ~60 instead of ~120 microseconds of CPU per call on the 2-core benchmark
-    machine (5,000 calls of a no-op each way under uvloop)."""
+    ``to_thread``): it costs about half the CPU per call (benchmarks/API.md)."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_blocking_pool(), contextvars.copy_context().run, call)
 

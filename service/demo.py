@@ -121,12 +121,12 @@ def demo_sign_ins(*, store: GraphStore, key: bytes) -> list[DemoSignIn]:
     # A volunteer with proposed visits this week, so the demo volunteer has something to answer.
     volunteer_id = demo_repo.volunteer_with_most_proposals(
         store=store, week_start=week_start
-    ) or demo_repo.first_id_of(store=store, label="Volunteer")
+    ) or demo_repo.lowest_id_with_label(store=store, label="Volunteer")
     links: dict[str, dict[str, str | None]] = {
         "coordinator": {},
         "link_worker": {},
         "volunteer": {"volunteer_id": volunteer_id},
-        "person": {"person_id": demo_repo.first_id_of(store=store, label="Person")},
+        "person": {"person_id": demo_repo.lowest_id_with_label(store=store, label="Person")},
         "admin": {},
     }
     sign_ins = []

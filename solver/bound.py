@@ -28,7 +28,7 @@ values, ``y.b + sum over variables of max(reduced profit * upper, reduced profit
 which is a valid upper bound for *any* non-negative ``y``, so solver tolerances cannot make the
 bound too low.
 
-The full relaxation is then tightened with the same dual values (``_priced``, a Lagrangian
+The full relaxation is then tightened with the same dual values (``_lagrangian_bound``, a Lagrangian
 bound): each volunteer's shares are replaced by the best week that volunteer can really do
 (solver/schedules.py: visits in sequence inside their windows with travel between them, within
 the weekly minutes), which is what the LP's fractional shares overstate when a volunteer's
@@ -96,7 +96,7 @@ def relax(
     """Solve the relaxations that fit: the full flow, the full LP, else the aggregate LP.
 
     ``tighten``: the full LP with rounded knapsacks and each volunteer's week priced exactly
-    (see ``_priced``); off, the plain full LP (for comparison).
+    (see ``_lagrangian_bound``); off, the plain full LP (for comparison).
     """
     c = compiled
     total = sum(c.people[v.person].need for v in c.visits)
@@ -162,7 +162,7 @@ def _slot_flow_bound(c: CompiledWeek) -> float:
 
 
 @dataclass
-class _Rows:
+class _LinearProgram:
     """A sparse linear program being built: ``maximise profit.x``, ``A x <= b``, ``E x = f``."""
 
     profit: list[float] = field(default_factory=list)
@@ -201,7 +201,7 @@ class _Rows:
 
 
 @dataclass
-class _Solved:
+class _SolvedProgram:
     """A linear program solved by HiGHS: its solution and dual values, and the arrays."""
 
     x: FloatArray
@@ -227,7 +227,7 @@ class _Solved:
         )
 
 
-def _solve(rows: _Rows, deadline: float) -> _Solved | None:
+def _solve_with_highs(rows: _LinearProgram, deadline: float) -> _SolvedProgram | None:
     """HiGHS's solution and duals, or None if it failed (or ran out of time)."""
     n = len(rows.profit)
     profit = np.array(rows.profit)
@@ -260,15 +260,15 @@ def _solve(rows: _Rows, deadline: float) -> _Solved | None:
     if len(b_eq):
         z = -np.asarray(result.eqlin.marginals, dtype=float)
     x = np.asarray(result.x, dtype=float)
-    return _Solved(x, y, z, profit, lower, upper, a_ub, a_eq, b_ub, b_eq, rows.ub_owner)
+    return _SolvedProgram(x, y, z, profit, lower, upper, a_ub, a_eq, b_ub, b_eq, rows.ub_owner)
 
 
-def _maximise(rows: _Rows, deadline: float) -> tuple[float | None, FloatArray]:
+def _maximise(rows: _LinearProgram, deadline: float) -> tuple[float | None, FloatArray]:
     """A proven upper bound on the LP's maximum (weak duality) and HiGHS's solution; None and
     an empty solution if HiGHS failed."""
     if not rows.profit:
         return 0.0, np.zeros(0)
-    solved = _solve(rows, deadline)
+    solved = _solve_with_highs(rows, deadline)
     if solved is None:
         return None, np.zeros(0)
     return _with_margin(solved.weak_duality_bound()), solved.x
@@ -358,7 +358,7 @@ def _flow_bound(c: CompiledWeek) -> tuple[float | None, Shares]:
 def _full_lp(c: CompiledWeek, deadline: float, tighten: bool) -> tuple[float | None, Shares]:
     """The full relaxation with its side constraints (rule 11's ``share <= covered``, and
     rule 10 for the people whose circle places can run out)."""
-    rows = _Rows()
+    rows = _LinearProgram()
     weekly: dict[int, list[tuple[int, int]]] = defaultdict(list)
     daily: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     newcomer_shares: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -409,18 +409,18 @@ def _full_lp(c: CompiledWeek, deadline: float, tighten: bool) -> tuple[float | N
             for share in shares:
                 rows.at_most([share, new], [1.0, -1.0], 0.0)
         rows.at_most(news, [1.0] * len(news), float(room))
-    solved = _solve(rows, deadline)
+    solved = _solve_with_highs(rows, deadline)
     if solved is None:
         return None, {}
     value = _with_margin(solved.weak_duality_bound())
     if tighten:
-        value = min(value, _priced(c, solved, share_of, deadline))
+        value = min(value, _lagrangian_bound(c, solved, share_of, deadline))
     x = solved.x
     return value, {key: float(x[i]) for key, i in share_of.items() if x[i] > 1e-6}
 
 
-def _priced(
-    c: CompiledWeek, solved: _Solved, share_of: dict[tuple[int, int], int], deadline: float
+def _lagrangian_bound(
+    c: CompiledWeek, solved: _SolvedProgram, share_of: dict[tuple[int, int], int], deadline: float
 ) -> float:
     """The Lagrangian bound from the LP's dual values, each volunteer's week priced exactly.
 
@@ -489,7 +489,7 @@ def rounded_knapsacks(
         weight = {d: _rounded(d / limit, k) for d in kinds}
         if all(abs(weight[d] - d / limit) < 1e-12 for d in kinds):
             continue
-        room = _most(kinds, counts, weight, limit)
+        room = _best_knapsack_fill(kinds, counts, weight, limit)
         if room < sum(weight[d] * counts[d] for d in kinds) - 1e-9:
             out.append(([weight[d] for d in durations], room))
     return out
@@ -502,7 +502,9 @@ def _rounded(x: float, k: int) -> float:
     return math.floor(scaled) / k
 
 
-def _most(kinds: list[int], counts: dict[int, int], weight: dict[int, float], limit: int) -> float:
+def _best_knapsack_fill(
+    kinds: list[int], counts: dict[int, int], weight: dict[int, float], limit: int
+) -> float:
     """The largest ``sum weight * n`` over whole ``n[d] <= counts[d]`` within ``limit``."""
     best = {0: 0.0}  # minutes -> most weight
     for d in kinds:
@@ -519,7 +521,7 @@ def _most(kinds: list[int], counts: dict[int, int], weight: dict[int, float], li
 
 
 def _aggregate_lp(c: CompiledWeek, deadline: float) -> tuple[float | None, FloatArray]:
-    rows = _Rows()
+    rows = _LinearProgram()
     per_day: dict[tuple[int, bool], list[tuple[int, int]]] = defaultdict(list)
     everything = []
     for v in c.visits:

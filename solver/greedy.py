@@ -112,13 +112,13 @@ def place(
         chosen = [cand.volunteer for cand in free if cand.volunteer in pins]
         if len(chosen) < len(pins):
             continue
-        newcomers = sum(1 for w in chosen if not _serves(state, w, visit))
+        newcomers = sum(1 for w in chosen if not _may_serve(state, w, visit))
         for cand in free:
             if len(chosen) == v.needed:
                 break
             if cand.volunteer in pins:
                 continue
-            new = not _serves(state, cand.volunteer, visit)
+            new = not _may_serve(state, cand.volunteer, visit)
             if new and newcomers >= places:
                 continue
             chosen.append(cand.volunteer)
@@ -128,7 +128,7 @@ def place(
     return None
 
 
-def _serves(state: RotaState, w: int, visit: int) -> bool:
+def _may_serve(state: RotaState, w: int, visit: int) -> bool:
     c = state.compiled
     person = c.visits[visit].person
     return c.volunteers[w].id in c.people[person].circle or w in state.newcomers[person]

@@ -28,9 +28,8 @@ from solver.validate import parse_problem, problem_errors
 Progress = Callable[[str], None]
 
 # Above this many visit x volunteer combinations, keep only the best few candidates per visit
-# (circle members, then the nearest): as many as the search uses on any big week. On the L weeks
-# (one run each, 120 s) 25 rather than 12 covered 0.7486 of need against 0.7401 when volunteers
-# are scarce, 0.9945 either way when plentiful, in the same 114-115 s.
+# (circle members, then the nearest): as many as the search uses on any big week, so pruning
+# costs no coverage (the comparison on the L weeks is in benchmarks/SOLVER.md).
 ALL_CANDIDATES_UP_TO = 4_000_000
 CANDIDATES_PER_VISIT = MODEL_CANDIDATES_PER_VISIT
 BOUND_SHARE = 0.15

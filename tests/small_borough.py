@@ -15,13 +15,11 @@ import networkx as nx
 
 from graph.analytics import load_connection_graph
 from graph.models import Knows, ReferralStatus
-from graph.repo.areas import create_area, create_interest
 from graph.repo.people import create_person
 from graph.repo.referrals import create_referral, get_referral, update_referral_status
-from graph.repo.relationships import save_knows
-from graph.repo.services import create_service
 from graph.store.port import GraphStore
 from tests.factories import NOW, make_area, make_interest, make_person, make_referral, make_service
+from tests.world import save, saved
 
 HOME = (51.545, -0.062)
 KM_NORTH = 1 / 111.195  # degrees of latitude per km (Earth radius 6371.0088 km)
@@ -45,7 +43,7 @@ class Borough:
     def knows(self, from_id: str, to_id: str, *, strength: float, **extra: Any) -> None:
         kind = "volunteer" if from_id.startswith("v-") else "neighbour"
         knows = Knows(from_id=from_id, to_id=to_id, kind=kind, strength=strength, **extra)
-        save_knows(store=self.store, knows=knows)
+        save(self.store, knows)
 
     def refer(self, person_id: str, service_id: str, status: ReferralStatus) -> None:
         """Refer (once per person and service) and record ``status`` as the outcome."""
@@ -58,9 +56,9 @@ class Borough:
 
 def small_borough(store: GraphStore) -> Borough:
     """Maud's borough (see the module docstring), written through the repository."""
-    create_area(store=store, area=make_area(id="dalston", name="Dalston"))
+    saved(store, make_area(id="dalston", name="Dalston"))
     for interest in ("gardening", "walking", "chess"):
-        create_interest(store=store, interest=make_interest(id=interest, name=interest.title()))
+        saved(store, make_interest(id=interest, name=interest.title()))
     create_person(
         store=store,
         person=make_person(
@@ -93,5 +91,5 @@ def small_borough(store: GraphStore) -> Borough:
          "schedules": [{"day": 6, "start": "10:00", "end": "12:00", "frequency": "weekly"}]},
     ]  # fmt: skip
     for fields in services:
-        create_service(store=store, service=make_service(**fields))
+        saved(store, make_service(**fields))
     return Borough(store)

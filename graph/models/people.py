@@ -73,7 +73,7 @@ class VolunteerTerms(GraphModel):
     they go, when they are free, their languages and gender, and their check. Validated from a
     Volunteer node's properties with the rest ignored, so openVisits, asked for on every page a
     volunteer opens, does not parse a name, e-mail address and phone it never shows (the
-    e-mail check alone was ~3% of the request's CPU).
+    e-mail check is a measurable share of that request's CPU: benchmarks/API.md).
 
     ``checked`` means they hold a DBS check and ``check_expires`` is when it runs out (an expired
     check may still say ``checked``; use ``check_valid_on``).

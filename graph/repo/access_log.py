@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from graph.models import AccessLogEntry
 from graph.repo.errors import AlreadyExists
-from graph.repo.records import create_one, page_params, read_many, to_properties
+from graph.repo.records import create_one, to_properties
 from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore, Row
 
@@ -36,21 +36,6 @@ def append_accesses(*, store: GraphStore, entries: list[AccessLogEntry]) -> int:
     except GraphConstraintError as error:
         raise AlreadyExists("AccessLog", "id", ", ".join(e.id for e in entries[:5])) from error
     return int(rows[0]["created"])
-
-
-LIST_ACCESS_TO_PERSON = """
-MATCH (n:AccessLog) WHERE n.person_id = $person_id
-RETURN properties(n) AS n ORDER BY n.at DESC, n.id DESC LIMIT $limit
-"""
-
-
-def list_access_to_person(
-    *, store: GraphStore, person_id: str, first: int = 100
-) -> list[AccessLogEntry]:
-    """The newest ``first`` entries about the person, newest first."""
-    limit = page_params(first=first, after=None)["limit"] - 1
-    params = {"person_id": person_id, "limit": limit}
-    return read_many(store, LIST_ACCESS_TO_PERSON, params, AccessLogEntry)
 
 
 ACCESS_WITH_ACTORS = """

@@ -8,10 +8,7 @@ from graph.models import ConsentGrant, iso_utc
 from graph.repo.errors import NotFound
 from graph.repo.records import (
     create_one,
-    delete_statement,
-    deleted,
     first_missing,
-    found,
     from_properties,
     get_statement,
     read_many,
@@ -61,11 +58,6 @@ GET_GRANT = get_statement("ConsentGrant")
 def get_grant(*, store: GraphStore, grant_id: str) -> ConsentGrant | None:
     """The grant with this id, or None."""
     return read_one(store, GET_GRANT, {"id": grant_id}, ConsentGrant)
-
-
-def get_grant_or_raise(*, store: GraphStore, grant_id: str) -> ConsentGrant:
-    """The grant with this id; ``NotFound`` if there is none."""
-    return found(get_grant(store=store, grant_id=grant_id), label="ConsentGrant", node_id=grant_id)
 
 
 LIST_GRANTS_OF_PERSON = """
@@ -142,11 +134,3 @@ def revoke_grant(*, store: GraphStore, grant_id: str, at: datetime) -> ConsentGr
     params = {"id": grant_id, "at": iso_utc(at)}
     missing = NotFound("ConsentGrant", grant_id)
     return write_one(store, REVOKE_GRANT, params, ConsentGrant, missing=missing)
-
-
-DELETE_GRANT = delete_statement("ConsentGrant")
-
-
-def delete_grant(*, store: GraphStore, grant_id: str) -> bool:
-    """Remove the grant entirely (revoking keeps the history; prefer it); True if it existed."""
-    return deleted(store, DELETE_GRANT, {"id": grant_id})

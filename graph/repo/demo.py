@@ -28,7 +28,7 @@ def list_person_ids(*, store: GraphStore) -> list[str]:
     return [row["id"] for row in store.run(PERSON_IDS, {}, write=False)]
 
 
-def first_id_of(*, store: GraphStore, label: str) -> str | None:
+def lowest_id_with_label(*, store: GraphStore, label: str) -> str | None:
     """The lowest id among nodes with ``label``, or None when there are none."""
     rows = store.run(FIRST_OF, {"label": label}, write=False)
     return rows[0]["id"] if rows else None

@@ -84,12 +84,3 @@ def erase_person(
     if not rows:
         raise NotFound("Person", person_id)
     return from_properties(ErasureRecord, rows[0]["n"])
-
-
-GET_ERASURE = "MATCH (n:Erasure {id: $id}) RETURN properties(n) AS n"
-
-
-def get_erasure(*, store: GraphStore, erasure_id: str) -> ErasureRecord | None:
-    """The erasure record with this id, or None."""
-    rows = store.run(GET_ERASURE, {"id": erasure_id}, write=False)
-    return from_properties(ErasureRecord, rows[0]["n"]) if rows else None

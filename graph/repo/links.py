@@ -1,6 +1,6 @@
 """Cypher fragments that mirror a node's ``area_id`` and ``interests`` as edges.
 
-The fields on the node are what reads return; the edges (``IN``, ``INTERESTED_IN``, ``OFFERS``)
+The fields on the node are what reads return; the edges (``IN``, ``INTERESTED_IN``)
 let Cypher and the networkx projections walk the graph. Each fragment continues a statement
 that has the node as ``n``, drops the node's old edges of that type and links it to the Area or
 Interest nodes that exist (an id with no node yet gets no edge). Names start with ``_`` because
@@ -29,14 +29,5 @@ WITH n, collect(interest) AS interests
 FOREACH (interest IN interests | CREATE (n)-[:INTERESTED_IN]->(interest))
 """
 
-_LINK_OFFERS = """
-WITH n
-OPTIONAL MATCH (n)-[old:OFFERS]->(:Interest)
-DELETE old
-WITH DISTINCT n
-OPTIONAL MATCH (interest:Interest) WHERE interest.id IN n.interests
-WITH n, collect(interest) AS interests
-FOREACH (interest IN interests | CREATE (n)-[:OFFERS]->(interest))
-"""
 
 _RETURN_NODE = "RETURN properties(n) AS n"

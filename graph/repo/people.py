@@ -3,13 +3,11 @@ only way a person leaves the graph, so nothing personal is left behind."""
 
 from __future__ import annotations
 
-from graph.models import NeedUpdate, Person
-from graph.repo.errors import NotFound
+from graph.models import Person
 from graph.repo.links import _LINK_AREA, _LINK_INTERESTS, _RETURN_NODE
 from graph.repo.records import (
     Page,
     create_one,
-    found,
     get_statement,
     list_statement,
     page_params,
@@ -18,7 +16,6 @@ from graph.repo.records import (
     read_page,
     update_one,
     update_statement,
-    write_one,
 )
 from graph.store.port import GraphStore, Row
 
@@ -36,11 +33,6 @@ GET_PERSON = get_statement("Person")
 def get_person(*, store: GraphStore, person_id: str) -> Person | None:
     """The person with this id, or None."""
     return read_one(store, GET_PERSON, {"id": person_id}, Person)
-
-
-def get_person_or_raise(*, store: GraphStore, person_id: str) -> Person:
-    """The person with this id; ``NotFound`` if there is none."""
-    return found(get_person(store=store, person_id=person_id), label="Person", node_id=person_id)
 
 
 LIST_PEOPLE = list_statement("Person")
@@ -85,17 +77,3 @@ UPDATE_PERSON = update_statement("Person", _LINK_AREA, _LINK_INTERESTS)
 def update_person(*, store: GraphStore, person: Person) -> Person:
     """Replace the stored person with ``person`` (same id); ``NotFound`` if absent."""
     return update_one(store, UPDATE_PERSON, person, label="Person")
-
-
-SET_PERSON_NEED = """
-MATCH (n:Person {id: $id})
-SET n.need = $need, n.need_trend = $need_trend
-RETURN properties(n) AS n
-"""
-
-
-def set_person_need(*, store: GraphStore, person_id: str, need: float, need_trend: float) -> Person:
-    """Set need (0..1) and its trend (-1..1) after a check-in; ``NotFound`` if absent."""
-    change = NeedUpdate(need=need, need_trend=need_trend)
-    params = {"id": person_id, **change.model_dump()}
-    return write_one(store, SET_PERSON_NEED, params, Person, missing=NotFound("Person", person_id))

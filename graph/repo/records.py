@@ -75,18 +75,6 @@ def update_statement(label: str, *links: str) -> str:
     return f"MATCH (n:{label} {{id: $id}}) SET n = $props\n" + "".join(links) + _RETURN_NODE
 
 
-def delete_statement(label: str) -> str:
-    """``DETACH DELETE`` the ``label`` node ``$id``, returning ``count(n) AS deleted``."""
-    return f"MATCH (n:{label} {{id: $id}}) DETACH DELETE n RETURN count(n) AS deleted"
-
-
-def found(model: M | None, *, label: str, node_id: str) -> M:
-    """``model`` if there is one, else ``NotFound(label, node_id)``."""
-    if model is None:
-        raise NotFound(label, node_id)
-    return model
-
-
 def page_params(*, first: int, after: str | None) -> Params:
     """Parameters ``$after`` and ``$limit`` (one more than asked, to know if there is more)."""
     if not 1 <= first <= MAX_PAGE:
@@ -165,9 +153,3 @@ NODE_EXISTS = "MATCH (n) WHERE n.id = $id AND $label IN labels(n) RETURN count(n
 def node_exists(*, store: GraphStore, label: str, node_id: str) -> bool:
     """True if there is a node with this label and id."""
     return bool(store.run(NODE_EXISTS, {"id": node_id, "label": label}, write=False)[0]["n"])
-
-
-def deleted(store: GraphStore, statement: str, params: Params) -> bool:
-    """Run a delete that returns ``count(...) AS deleted``; True if it removed anything."""
-    rows = store.run(statement, params)
-    return bool(rows and rows[0]["deleted"])

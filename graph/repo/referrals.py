@@ -13,11 +13,8 @@ from graph.models.base import Text
 from graph.repo.errors import NotFound
 from graph.repo.records import (
     create_one,
-    deleted,
     first_missing,
-    found,
     get_statement,
-    read_many,
     read_one,
     write_one,
 )
@@ -61,23 +58,6 @@ def get_referral(*, store: GraphStore, referral_id: str) -> Referral | None:
     return read_one(store, GET_REFERRAL, {"id": referral_id}, Referral)
 
 
-def get_referral_or_raise(*, store: GraphStore, referral_id: str) -> Referral:
-    """The referral with this id; ``NotFound`` if there is none."""
-    referral = get_referral(store=store, referral_id=referral_id)
-    return found(referral, label="Referral", node_id=referral_id)
-
-
-LIST_REFERRALS_OF_PERSON = """
-MATCH (n:Referral)-[:FOR]->(:Person {id: $person_id})
-RETURN properties(n) AS n ORDER BY n.created_at, n.id
-"""
-
-
-def list_referrals_of_person(*, store: GraphStore, person_id: str) -> list[Referral]:
-    """The person's referrals, oldest first."""
-    return read_many(store, LIST_REFERRALS_OF_PERSON, {"person_id": person_id}, Referral)
-
-
 REFERRALS_WITH_SERVICES = """
 MATCH (r:Referral)-[:FOR]->(:Person {id: $person_id})
 OPTIONAL MATCH (r)-[:TO]->(s:Service)
@@ -89,17 +69,6 @@ ORDER BY r.created_at, r.id
 def list_referrals_with_services(*, store: GraphStore, person_id: str) -> list[Row]:
     """Rows ``r`` (referral properties) and ``service_name`` of the person's referrals."""
     return store.run(REFERRALS_WITH_SERVICES, {"person_id": person_id}, write=False)
-
-
-LIST_REFERRALS_TO_SERVICE = """
-MATCH (n:Referral)-[:TO]->(:Service {id: $service_id})
-RETURN properties(n) AS n ORDER BY n.created_at, n.id
-"""
-
-
-def list_referrals_to_service(*, store: GraphStore, service_id: str) -> list[Referral]:
-    """Referrals to the service, oldest first."""
-    return read_many(store, LIST_REFERRALS_TO_SERVICE, {"service_id": service_id}, Referral)
 
 
 UPDATE_REFERRAL_STATUS = """
@@ -131,19 +100,3 @@ def update_referral_status(
     }
     missing = NotFound("Referral", referral_id)
     return write_one(store, UPDATE_REFERRAL_STATUS, params, Referral, missing=missing)
-
-
-DELETE_REFERRAL = """
-MATCH (n:Referral {id: $id})
-OPTIONAL MATCH (:Person {id: n.person_id})-[r:REFERRED_TO]->(:Service {id: n.service_id})
-WHERE r.referral_id = n.id
-WITH n, collect(r) AS mirrors
-FOREACH (r IN mirrors | DELETE r)
-DETACH DELETE n
-RETURN count(n) AS deleted
-"""
-
-
-def delete_referral(*, store: GraphStore, referral_id: str) -> bool:
-    """Remove the referral and its REFERRED_TO mirror; True if it existed."""
-    return deleted(store, DELETE_REFERRAL, {"id": referral_id})

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from graph.models import Role, User
+from graph.models import User
 from graph.repo.errors import AlreadyExists, NotFound
 from graph.repo.records import (
-    Page,
     create_one,
-    delete_statement,
-    deleted,
-    found,
     get_statement,
-    page_params,
     read_one,
-    read_page,
     to_properties,
     write_one,
 )
@@ -51,11 +45,6 @@ def get_user(*, store: GraphStore, user_id: str) -> User | None:
     return read_one(store, GET_USER, {"id": user_id}, User)
 
 
-def get_user_or_raise(*, store: GraphStore, user_id: str) -> User:
-    """The user with this id; ``NotFound`` if there is none."""
-    return found(get_user(store=store, user_id=user_id), label="User", node_id=user_id)
-
-
 GET_USER_BY_EMAIL = "MATCH (n:User {email: $email}) RETURN properties(n) AS n"
 
 
@@ -72,31 +61,11 @@ RETURN u.email AS email, u.role AS role, u.person_id AS person_id,
 """
 
 
-def get_signed_in_user(*, store: GraphStore, user_id: str) -> Row | None:
-    """The user's ``email``, ``role``, ``person_id``, ``volunteer_id``, ``organization_id``."""
-    rows = store.run(SIGNED_IN_USER, {"id": user_id}, write=False)
-    return rows[0] if rows else None
-
-
 async def get_signed_in_user_awaited(*, store: GraphStore, user_id: str) -> Row | None:
-    """``get_signed_in_user`` awaited on the event loop (every request's first read)."""
+    """The signed-in user's ``email``, ``role`` and links, or None; awaited on the event loop
+    (every request's first read)."""
     rows = await store.arun(SIGNED_IN_USER, {"id": user_id}, write=False)
     return rows[0] if rows else None
-
-
-LIST_USERS = """
-MATCH (n:User)
-WHERE ($role IS NULL OR n.role = $role) AND ($after IS NULL OR n.id > $after)
-RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
-"""
-
-
-def list_users(
-    *, store: GraphStore, role: Role | None = None, first: int = 50, after: str | None = None
-) -> Page[User]:
-    """Users in id order, optionally of one role."""
-    params = page_params(first=first, after=after) | {"role": role}
-    return read_page(store, LIST_USERS, params, User, first=first)
 
 
 UPDATE_USER = """
@@ -118,11 +87,3 @@ def update_user(*, store: GraphStore, user: User) -> User:
         if get_user(store=store, user_id=user.id) is not None:
             raise AlreadyExists("User", "email", user.email) from None
         raise
-
-
-DELETE_USER = delete_statement("User")
-
-
-def delete_user(*, store: GraphStore, user_id: str) -> bool:
-    """Remove the user; True if they existed."""
-    return deleted(store, DELETE_USER, {"id": user_id})

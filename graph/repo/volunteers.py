@@ -7,9 +7,6 @@ from graph.repo.links import _LINK_AREA, _LINK_INTERESTS, _RETURN_NODE
 from graph.repo.records import (
     Page,
     create_one,
-    delete_statement,
-    deleted,
-    found,
     get_statement,
     list_statement,
     page_params,
@@ -36,12 +33,6 @@ GET_VOLUNTEER = get_statement("Volunteer")
 def get_volunteer(*, store: GraphStore, volunteer_id: str) -> Volunteer | None:
     """The volunteer with this id, or None."""
     return read_one(store, GET_VOLUNTEER, {"id": volunteer_id}, Volunteer)
-
-
-def get_volunteer_or_raise(*, store: GraphStore, volunteer_id: str) -> Volunteer:
-    """The volunteer with this id; ``NotFound`` if there is none."""
-    volunteer = get_volunteer(store=store, volunteer_id=volunteer_id)
-    return found(volunteer, label="Volunteer", node_id=volunteer_id)
 
 
 VOLUNTEER_EMAIL_TAKEN = """
@@ -72,12 +63,3 @@ UPDATE_VOLUNTEER = update_statement("Volunteer", _LINK_AREA, _LINK_INTERESTS)
 def update_volunteer(*, store: GraphStore, volunteer: Volunteer) -> Volunteer:
     """Replace the stored volunteer (same id); ``NotFound`` if absent."""
     return update_one(store, UPDATE_VOLUNTEER, volunteer, label="Volunteer")
-
-
-DELETE_VOLUNTEER = delete_statement("Volunteer")
-
-
-def delete_volunteer(*, store: GraphStore, volunteer_id: str) -> bool:
-    """Remove the volunteer with their circle memberships, assignments and KNOWS edges
-    (visits stay, open again for others to take up); True if they existed."""
-    return deleted(store, DELETE_VOLUNTEER, {"id": volunteer_id})

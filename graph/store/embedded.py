@@ -83,11 +83,11 @@ HOST = "127.0.0.1"
 FSYNC_POLICY = "everysec"
 START_TIMEOUT_S = 20.0  # to answer at all
 LOAD_TIMEOUT_S = 600.0  # to replay a large append-only file once it answers
-# Replaying the append-only file re-runs every statement and can be slow (a 15 MB file written by
-# a borough seed took 358 s to replay on a busy 2-core machine), while loading the same data as a
-# snapshot took 0.9 s. So the file is rewritten as a snapshot
-# whenever it has grown by AUTO_REWRITE_MIN_SIZE (and doubled) since the last rewrite, and at stop
-# when it has grown by COMPACT_ABOVE_BYTES: a crash replays at most a few megabytes.
+# Replaying the append-only file re-runs every statement and is slow for a large file, while
+# loading the same data as a snapshot is fast (times in benchmarks/SEED.md). So the file is
+# rewritten as a snapshot whenever it has grown by AUTO_REWRITE_MIN_SIZE (and doubled) since the
+# last rewrite, and at stop when it has grown by COMPACT_ABOVE_BYTES: a crash replays at most a
+# few megabytes.
 AUTO_REWRITE_MIN_SIZE = "4mb"
 COMPACT_ABOVE_BYTES = 1_000_000  # rewrite the append-only file at stop when it grew this much
 STOP_TIMEOUT_S = 15.0

@@ -76,23 +76,23 @@ ASYNC_CONNECTIONS = 64
 ASYNC_CONNECTION_WAIT_S = 20.0
 
 
-def _plain(value: Any) -> Any:
+def _as_python(value: Any) -> Any:
     """Client objects to plain Python: nodes and edges become dicts of their properties."""
     if isinstance(value, Node | Edge):
-        return {key: _plain(item) for key, item in value.properties.items()}
+        return {key: _as_python(item) for key, item in value.properties.items()}
     if isinstance(value, Path):
-        return [_plain(node) for node in value.nodes()]
+        return [_as_python(node) for node in value.nodes()]
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): _as_python(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [_as_python(item) for item in value]
     return value
 
 
-def _rows(header: list[Any], records: list[list[Any]]) -> list[Row]:
+def _rows_as_dicts(header: list[Any], records: list[list[Any]]) -> list[Row]:
     columns = [str(column[1]) for column in header]
     return [
-        {column: _plain(value) for column, value in zip(columns, record, strict=True)}
+        {column: _as_python(value) for column, value in zip(columns, record, strict=True)}
         for record in records
     ]
 
@@ -153,7 +153,7 @@ class FalkorStore:
                 result = self._graph.query(query, params or {})
             else:
                 result = self._graph.ro_query(query, params or {})
-            return _rows(result.header, result.result_set)
+            return _rows_as_dicts(result.header, result.result_set)
 
     async def arun(
         self, query: str, params: Params | None = None, *, write: bool = True
@@ -165,7 +165,7 @@ class FalkorStore:
                 result = await graph.query(query, params or {})
             else:
                 result = await graph.ro_query(query, params or {})
-            return _rows(result.header, result.result_set)
+            return _rows_as_dicts(result.header, result.result_set)
 
     def _async_graph(self) -> AsyncGraph:
         loop = asyncio.get_running_loop()

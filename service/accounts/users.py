@@ -123,16 +123,6 @@ def sign_in(*, store: GraphStore, key: bytes, email: str, password: str) -> Sign
     return SignedIn(token=token, user=to_current(user), expires_at=claims.expires_at)
 
 
-def user_for_token(*, store: GraphStore, key: bytes, token: str) -> CurrentUser | None:
-    """The user behind ``token``, read from the store (so a user removed or changed counts at
-    once), or None."""
-    claims = read_token(key=key, token=token)
-    if claims is None:
-        return None
-    row = users_repo.get_signed_in_user(store=store, user_id=claims.user_id)
-    return CurrentUser(id=claims.user_id, **row) if row is not None else None
-
-
 async def current_user_from_header(
     *, store: GraphStore, key: bytes, authorization: str | None
 ) -> CurrentUser | None:

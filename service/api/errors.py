@@ -66,7 +66,7 @@ def unavailable_body() -> dict[str, list[dict[str, object]]]:
     return {"errors": [{"message": UNAVAILABLE_MESSAGE, "extensions": {"code": UNAVAILABLE_CODE}}]}
 
 
-def _expected(error: GraphQLError) -> bool:
+def _is_clients_error(error: GraphQLError) -> bool:
     """The client's own doing, safe to show: parse and validation errors (no original error),
     our expected exceptions, and GraphQL's own errors coercing the request's variables before
     execution (an unknown enum value, a string for an Int, a bad DateTime: graphql-core raises a
@@ -84,7 +84,7 @@ class MaskUnexpectedErrors(MaskErrors):
     exception is logged server-side with the same id."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda error: not _expected(error))
+        super().__init__(should_mask_error=lambda error: not _is_clients_error(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = getattr(self.execution_context, "context", None)
@@ -136,9 +136,9 @@ class NameEnumValues(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [self._with_values(error) for error in result.errors]
+            result.errors = [self._naming_enum_values(error) for error in result.errors]
 
-    def _with_values(self, error: GraphQLError) -> GraphQLError:
+    def _naming_enum_values(self, error: GraphQLError) -> GraphQLError:
         match = UNKNOWN_ENUM_VALUE.search(error.message)
         if match is None or "expected one of" in error.message:
             return error

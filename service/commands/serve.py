@@ -94,7 +94,7 @@ def serve(
             _prepare_demo(store, secret_key(settings), url)
         if workers > 1:
             # Nothing listens on the parent's socket: it holds the port for the workers' own.
-            options = _WorkerOptions(_for_workers(settings), host, port, access_log)
+            options = _WorkerOptions(_settings_for_workers(settings), host, port, access_log)
             code = _run_workers(options, workers, url)
             if code:
                 raise typer.Exit(code)
@@ -140,7 +140,7 @@ def _host_in_url(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _for_workers(settings: ServiceSettings) -> ServiceSettings:
+def _settings_for_workers(settings: ServiceSettings) -> ServiceSettings:
     """The settings a worker opens the store with: the embedded graph server this process
     started, by its URI, so that no worker starts (or stops) one of its own."""
     if not settings.is_embedded:
@@ -189,7 +189,7 @@ def _stop_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _start(options: _WorkerOptions) -> tuple[BaseProcess, float, EventType]:
+def _start_worker(options: _WorkerOptions) -> tuple[BaseProcess, float, EventType]:
     context = multiprocessing.get_context("spawn")
     listening = context.Event()
     process = context.Process(
@@ -209,7 +209,7 @@ def _run_workers(options: _WorkerOptions, workers: int, url: str) -> int:
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     pool: list[tuple[BaseProcess, float, EventType] | None] = [
-        _start(options) for _ in range(workers)
+        _start_worker(options) for _ in range(workers)
     ]
     try:
         for slot in pool:
@@ -246,7 +246,7 @@ def _replace_dead(
         pause = RESTART_PAUSE_S - (time.monotonic() - started)
         if pause > 0:
             time.sleep(pause)
-        pool[index] = _start(options)
+        pool[index] = _start_worker(options)
 
 
 def _stop_all(processes: list[BaseProcess]) -> None:

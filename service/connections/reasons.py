@@ -182,7 +182,7 @@ def _reasons(
         )
     summary = [data["category"].replace("_", " ") or "service"]
     summary.append("no fixed place" if km is None else f"{km:.1f} km")
-    summary.extend(_when(s) for s in times[:2])
+    summary.extend(_schedule_in_words(s) for s in times[:2])
     reasons.append(", ".join(summary))
     shared = sorted(
         graph.nodes[i]["name"].lower()
@@ -191,7 +191,7 @@ def _reasons(
     )
     if shared:
         plural = "interest" if len(shared) == 1 else "interests"
-        reasons.append(f"matches your {plural} in {_and(shared)}")
+        reasons.append(f"matches your {plural} in {_joined_with_and(shared)}")
     reasons.extend(ACCESS_WORDS.get(need, need.replace("_", " ")) for need in sorted(needs))
     if data["cost"] == "free":
         reasons.append("free")
@@ -205,7 +205,7 @@ def _reasons(
     return tuple(reasons)
 
 
-def _when(schedule: Schedule) -> str:
+def _schedule_in_words(schedule: Schedule) -> str:
     if schedule.frequency == "fortnightly":
         return f"every other {DAY_NAME[schedule.day]} {schedule.start}"
     if schedule.frequency == "monthly":
@@ -213,5 +213,5 @@ def _when(schedule: Schedule) -> str:
     return f"{DAY_PLURAL[schedule.day]} {schedule.start}"
 
 
-def _and(words: list[str]) -> str:
+def _joined_with_and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

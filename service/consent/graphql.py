@@ -25,7 +25,7 @@ from service.api.info import ContextInfo
 from service.connections.graphql import ReferralType
 from service.consent import my_data, policy
 from service.context import CurrentUser
-from service.people.graphql import FIELD_SCOPES, PersonRecord, _record
+from service.people.graphql import FIELD_SCOPES, PersonRecord, person_record_for
 from service.weeks import monday_of, today, visit_date
 from service.wellbeing.graphql import AlertType, CheckInType
 
@@ -178,7 +178,7 @@ class ConsentQuery:
             raise NotAllowed("Not allowed: your record is not there any more.")
         notes = await info.context.call(my_data.visit_notes_of, person_id=person_id)
         return MyData(
-            person=_record(held.person, set(FIELD_SCOPES), held.check_ins, notes),
+            person=person_record_for(held.person, set(FIELD_SCOPES), held.check_ins, notes),
             check_ins=[CheckInType.of(c) for c in held.check_ins],
             alerts=[AlertType.of(a) for a in held.alerts],
             referrals=[ReferralType.of(r.referral, r.service_name) for r in held.referrals],

@@ -81,11 +81,11 @@ async def _may_read(info: ContextInfo, person_id: str, field: str) -> bool:
     return True
 
 
-async def _given(info: ContextInfo, person_id: str, field: str, value: T) -> T | None:
+async def _if_may_read(info: ContextInfo, person_id: str, field: str, value: T) -> T | None:
     return value if await _may_read(info, person_id, field) else None
 
 
-async def _required(info: ContextInfo, person_id: str, field: str, value: T) -> T:
+async def _or_not_allowed(info: ContextInfo, person_id: str, field: str, value: T) -> T:
     if not await _may_read(info, person_id, field):
         raise NotAllowed()
     return value
@@ -104,37 +104,39 @@ class PersonType:
 
     @strawberry.field
     async def first_name(self, info: ContextInfo) -> str:
-        return await _required(info, self.record.id, "first_name", self.record.first_name)
+        return await _or_not_allowed(info, self.record.id, "first_name", self.record.first_name)
 
     @strawberry.field
     async def last_name(self, info: ContextInfo) -> str:
-        return await _required(info, self.record.id, "last_name", self.record.last_name)
+        return await _or_not_allowed(info, self.record.id, "last_name", self.record.last_name)
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
     async def area(self, info: ContextInfo) -> str | None:
         if self.record.area_id is None:
             return None
-        await _required(info, self.record.id, "area", None)
+        await _or_not_allowed(info, self.record.id, "area", None)
         name: str | None = await info.context.loaders.area_name.load(self.record.area_id)
         return name
 
     @strawberry.field
     async def visits_per_week(self, info: ContextInfo) -> int:
         value = self.record.visits_per_week
-        return await _required(info, self.record.id, "visits_per_week", value)
+        return await _or_not_allowed(info, self.record.id, "visits_per_week", value)
 
     @strawberry.field
     async def visit_minutes(self, info: ContextInfo) -> int:
-        return await _required(info, self.record.id, "visit_minutes", self.record.visit_minutes)
+        return await _or_not_allowed(
+            info, self.record.id, "visit_minutes", self.record.visit_minutes
+        )
 
     @strawberry.field(description="The weekly times the person would like visits in.")
     async def visit_windows(self, info: ContextInfo) -> list[TimeWindow]:
         windows = [_window(w) for w in self.record.visit_windows]
-        return await _required(info, self.record.id, "visit_windows", windows)
+        return await _or_not_allowed(info, self.record.id, "visit_windows", windows)
 
     @strawberry.field(description="The volunteers in the person's care circle.")
     async def circle(self, info: ContextInfo) -> list[CircleMember]:
-        await _required(info, self.record.id, "circle", None)
+        await _or_not_allowed(info, self.record.id, "circle", None)
         rows = await info.context.loaders.circle.load(self.record.id)
         return [
             CircleMember(
@@ -149,28 +151,28 @@ class PersonType:
     async def address(self, info: ContextInfo) -> str | None:
         record = self.record
         full = ", ".join(part for part in (record.address, record.postcode) if part) or None
-        return await _given(info, record.id, "address", full)
+        return await _if_may_read(info, record.id, "address", full)
 
     @strawberry.field(description="Consent: contact.")
     async def phone(self, info: ContextInfo) -> str | None:
-        return await _given(info, self.record.id, "phone", self.record.phone)
+        return await _if_may_read(info, self.record.id, "phone", self.record.phone)
 
     @strawberry.field(description="0..1, from check-ins; more need, more support (consent: needs).")
     async def need(self, info: ContextInfo) -> float | None:
-        return await _given(info, self.record.id, "need", self.record.need)
+        return await _if_may_read(info, self.record.id, "need", self.record.need)
 
     @strawberry.field(description="Recent change in need, -1..1 (consent: needs).")
     async def need_trend(self, info: ContextInfo) -> float | None:
-        return await _given(info, self.record.id, "need_trend", self.record.need_trend)
+        return await _if_may_read(info, self.record.id, "need_trend", self.record.need_trend)
 
     @strawberry.field(description="Consent: needs.")
     async def languages(self, info: ContextInfo) -> list[str] | None:
-        return await _given(info, self.record.id, "languages", list(self.record.languages))
+        return await _if_may_read(info, self.record.id, "languages", list(self.record.languages))
 
     @strawberry.field(description="Consent: needs.")
     async def access_needs(self, info: ContextInfo) -> list[str] | None:
         value: list[str] = list(self.record.access_needs)
-        return await _given(info, self.record.id, "access_needs", value)
+        return await _if_may_read(info, self.record.id, "access_needs", value)
 
     @strawberry.field(description="Loneliness check-ins, oldest first (consent: checkins).")
     async def check_ins(self, info: ContextInfo) -> list[CheckInType] | None:
@@ -303,7 +305,7 @@ class PersonRecord:
         return name
 
 
-def _requested(info: ContextInfo) -> set[str]:
+def _requested_field_names(info: ContextInfo) -> set[str]:
     names: set[str] = set()
     for selected in info.selected_fields:
         for child in selected.selections:
@@ -316,9 +318,11 @@ def _requested(info: ContextInfo) -> set[str]:
     return names
 
 
-def _record(
+def person_record_for(
     person: Person, allowed: set[str], check_ins: list[Any] | None, notes: list[Any] | None
 ) -> PersonRecord:
+    """The person's record with only the ``allowed`` fields (GraphQL names) filled in."""
+
     def given(field: str, value: Any) -> Any:
         return value if field in allowed else None
 
@@ -456,11 +460,11 @@ class VolunteerUpdateInput:
     interests: list[strawberry.ID] | None = UNSET
 
 
-def _plain(value: Any) -> Any:
+def _as_model_value(value: Any) -> Any:
     if isinstance(value, WindowInput):
         return {"day": value.day, "start": value.start, "end": value.end}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_as_model_value(v) for v in value]
     return value
 
 
@@ -471,14 +475,14 @@ def _refuse_emptying(changes: dict[str, Any], required: tuple[str, ...]) -> None
             raise InputError(f"{registry.api_field((name,))}: cannot be emptied")
 
 
-def _values(given: Any, *, partial: bool) -> dict[str, Any]:
+def _model_fields_of(given: Any, *, partial: bool) -> dict[str, Any]:
     """The input's fields (snake_case) for the model: missing ones left out; on a new record
     nulls are left out too (the model's defaults apply)."""
     values = {}
     for name, value in vars(given).items():
         if value is UNSET or (value is None and not partial):
             continue
-        values[name] = _plain(value)
+        values[name] = _as_model_value(value)
     return values
 
 
@@ -546,7 +550,7 @@ class PeopleQuery:
         found = await person_access(info.context, user, key)
         if not found.own and not found.scopes:
             raise NotAllowed("Not allowed: no consent in force for this person.")
-        requested = _requested(info) & set(FIELD_SCOPES)
+        requested = _requested_field_names(info) & set(FIELD_SCOPES)
         allowed = {f for f in requested if found.allows(FIELD_SCOPES[f] or policy.ANY_SCOPE)}
         person = await info.context.call(people_repo.get_person, person_id=key)
         if person is None:
@@ -560,7 +564,7 @@ class PeopleQuery:
             notes = await info.context.call(my_data.visit_notes_of, person_id=key)
         used = [scope for f in allowed if (scope := FIELD_SCOPES[f]) is not None]
         await log_person_read(info.context, user, found, [snake_case(f) for f in allowed], used)
-        return _record(person, allowed, check_ins, notes)
+        return person_record_for(person, allowed, check_ins, notes)
 
 
 @strawberry.type
@@ -570,7 +574,7 @@ class PeopleMutation:
         access.require_staff(info.context, "coordinator")
         try:
             made = await info.context.call(
-                registry.register_person, values=_values(input, partial=False)
+                registry.register_person, values=_model_fields_of(input, partial=False)
             )
         except registry.RegistryError as error:
             raise _call_error(error) from None
@@ -582,7 +586,7 @@ class PeopleMutation:
     ) -> PersonType:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(id), "id")
-        changes = _values(input, partial=True)
+        changes = _model_fields_of(input, partial=True)
         _refuse_emptying(changes, NAME_FIELDS + ("lat", "lon"))
         try:
             changed = await info.context.call(
@@ -612,7 +616,7 @@ class PeopleMutation:
             changed = await info.context.call(
                 registry.set_visit_pattern,
                 person_id=key,
-                windows=_plain(windows),
+                windows=_as_model_value(windows),
                 visits_per_week=visits_per_week,
                 visit_minutes=visit_minutes,
             )
@@ -628,7 +632,7 @@ class PeopleMutation:
         access.require_staff(info.context, "coordinator")
         try:
             made = await info.context.call(
-                registry.register_volunteer, values=_values(input, partial=False)
+                registry.register_volunteer, values=_model_fields_of(input, partial=False)
             )
         except registry.RegistryError as error:
             raise _call_error(error) from None
@@ -640,7 +644,7 @@ class PeopleMutation:
     ) -> VolunteerType:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(id), "id")
-        changes = _values(input, partial=True)
+        changes = _model_fields_of(input, partial=True)
         _refuse_emptying(changes, NAME_FIELDS + ("lat", "lon", "email"))
         try:
             changed = await info.context.call(

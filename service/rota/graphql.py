@@ -124,14 +124,14 @@ class RotaRunType:
                     visit_id=strawberry.ID(a["visit"]),
                     volunteer_id=strawberry.ID(a["volunteer"]),
                     start=a["start"],
-                    reasons=words.readable(a.get("reasons", [])),
+                    reasons=words.with_first_names(a.get("reasons", [])),
                 )
                 for a in solution.get("assignments", [])
             ],
             gaps=[
                 RotaGap(
                     visit_id=strawberry.ID(u["visit"]),
-                    reasons=words.readable(u.get("reasons", [])),
+                    reasons=words.with_first_names(u.get("reasons", [])),
                 )
                 for u in solution.get("unassigned", [])
             ],

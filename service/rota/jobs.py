@@ -72,7 +72,7 @@ class SolveFailed(RuntimeError):
 
 
 @dataclass
-class _Job:
+class _SolveJob:
     run_id: str
     week_start: date
     time_limit: float
@@ -97,7 +97,7 @@ class RotaJobs:
         self._workers = workers
         self._slots = threading.BoundedSemaphore(max_solving)
         self._lock = threading.Lock()
-        self._jobs: dict[str, _Job] = {}
+        self._jobs: dict[str, _SolveJob] = {}
         self._closed = False
         _unfinished.add(self)
 
@@ -117,7 +117,7 @@ class RotaJobs:
         if self._closed:
             raise RotaError(STOPPING)
         run = queue_rota_run(store=self._store, week_start=week_start, time_limit=time_limit)
-        job = _Job(run_id=run.id, week_start=week_start, time_limit=time_limit)
+        job = _SolveJob(run_id=run.id, week_start=week_start, time_limit=time_limit)
         with self._lock:
             if not self._closed:
                 self._jobs[run.id] = job
@@ -176,7 +176,7 @@ class RotaJobs:
 
     # --- one job ----------------------------------------------------------------------------
 
-    def _run(self, job: _Job) -> None:
+    def _run(self, job: _SolveJob) -> None:
         store = self._store
         slot = False
         try:
@@ -226,7 +226,7 @@ class RotaJobs:
             )
         except Exception as error:
             log.exception("rota run %s failed", job.run_id)
-            words = str(error) if isinstance(error, SolveFailed) else _plain(error)
+            words = str(error) if isinstance(error, SolveFailed) else _failure_message(error)
             try:
                 rota_runs.fail_rota_run(store=store, run_id=job.run_id, at=utc_now(), error=words)
             except Exception as again:
@@ -238,7 +238,7 @@ class RotaJobs:
                 self._jobs.pop(job.run_id, None)
             job.done.set()
 
-    def _solve(self, job: _Job, problem: rota.Problem) -> str | None:
+    def _solve(self, job: _SolveJob, problem: rota.Problem) -> str | None:
         """The solution's JSON from a solving process of its own; None when stopped."""
         context = multiprocessing.get_context("spawn")
         receiver, sender = context.Pipe(duplex=False)
@@ -254,14 +254,16 @@ class RotaJobs:
                 process.start()
                 job.process = process
             sender.close()
-            return self._follow(job, process, receiver)
+            return self._await_solution(job, process, receiver)
         finally:
             receiver.close()
             sender.close()
             if process.pid is not None:
                 _stop_group(process)
 
-    def _follow(self, job: _Job, process: BaseProcess, receiver: Connection) -> str | None:
+    def _await_solution(
+        self, job: _SolveJob, process: BaseProcess, receiver: Connection
+    ) -> str | None:
         """Wait for the solver's answer, writing its progress; None when the run is stopped
         here or cancelled elsewhere."""
         store = self._store
@@ -341,5 +343,5 @@ def _signal_group(pid: int, signum: int, process: BaseProcess) -> None:
                 pass
 
 
-def _plain(error: Exception) -> str:
+def _failure_message(error: Exception) -> str:
     return f"the rota could not be made: {type(error).__name__}: {error}"

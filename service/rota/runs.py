@@ -16,8 +16,8 @@ draft into proposed assignments in one guarded statement.
 
 The solver is pure and its reasons name people and volunteers by id ("no volunteer within range
 of person-00007"). The stored solution keeps the ids (so an erased person leaves no name behind
-in old runs); ``names_in_reasons`` and ``readable`` put first names in their place where a run is
-shown to a coordinator (GraphQL, CSV).
+in old runs); ``names_in_reasons`` and ``with_first_names`` put first names in their place where
+a run is shown to a coordinator (GraphQL, CSV).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from clock import clock_of
 from graph.models import Person, RotaRun, Visit, utc_now
 from graph.models.rota import UNFINISHED_STATUSES
 from graph.repo import rota_runs
@@ -60,7 +61,7 @@ class ReasonNames:
     names: dict[str, str]
     people: frozenset[str]
 
-    def readable(self, reasons: Iterable[str]) -> list[str]:
+    def with_first_names(self, reasons: Iterable[str]) -> list[str]:
         """The reasons with every known id replaced by that first name."""
         return [
             REASON_TOKEN.sub(lambda m: self.names.get(m.group(0), m.group(0)), reason)
@@ -164,10 +165,6 @@ def plan_week(*, store: GraphStore, week_start: date) -> int:
     return rota_runs.week_visit_count(store=store, week_start=week_start)
 
 
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
 def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
     """The ROTA_FORMAT problem for the week, from the graph."""
     to_plan = rota_runs.week_visits_to_plan(store=store, week_start=week_start)
@@ -201,7 +198,7 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
             # Accepted visits keep the time the volunteer accepted.
             hours, mins = props["start"].split(":")
             begin = int(hours) * 60 + int(mins)
-            earliest, latest = _clock(begin), _clock(begin + props["duration_minutes"])
+            earliest, latest = clock_of(begin), clock_of(begin + props["duration_minutes"])
         visits.append(
             rota.Visit(
                 id=props["id"],
@@ -350,7 +347,7 @@ def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None
                 a.start,
                 names.get(a.volunteer, a.volunteer),
                 "assigned",
-                "; ".join(words.readable(a.reasons)),
+                "; ".join(words.with_first_names(a.reasons)),
             ]
         )
     for u in solution.unassigned:
@@ -363,7 +360,7 @@ def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None
                 "",
                 "",
                 "uncovered",
-                "; ".join(words.readable(u.reasons)),
+                "; ".join(words.with_first_names(u.reasons)),
             ]
         )
     return out.getvalue()

@@ -1,4 +1,4 @@
-"""The link worker and the person in the browser, on the relational API.
+"""The link worker and the person in the browser, on the API around a person's record.
 
 A link worker with the person's consent in force sees their circle, the loneliness trend chart,
 suggestions with reasons; refers and records how it turned out; records a check-in (a typed bad
@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from graph.models import CareCircle, Interest, Person, Service, utc_now
-from graph.repo import areas, circles, services
+from graph.models import CareCircle, Interest, MemberOf, Person, Service, utc_now
 from graph.repo.users import get_user, get_user_by_email
 from service.accounts.users import to_current
 from service.consent import policy
@@ -31,20 +30,21 @@ from service.context import CurrentUser
 from service.wellbeing import checkins
 from tests.browser.conftest import DESKTOP, snap
 from tests.service.conftest import World
+from tests.world import save, saved
 
 pytestmark = pytest.mark.browser
 
 
 def _circle_of(world: World, person: Person, *members: tuple[str, datetime]) -> None:
-    circle = circles.create_circle(
-        store=world.api.store,
-        circle=CareCircle(id=f"circle-{uuid.uuid4().hex[:8]}", person_id=person.id),
+    circle = CareCircle(id=f"circle-{uuid.uuid4().hex[:8]}", person_id=person.id)
+    save(
+        world.api.store,
+        circle,
+        *(
+            MemberOf(volunteer_id=world.volunteer(name).id, circle_id=circle.id, since=since)
+            for name, since in members
+        ),
     )
-    for name, since in members:
-        volunteer = world.volunteer(name)
-        circles.add_circle_member(
-            store=world.api.store, circle_id=circle.id, volunteer_id=volunteer.id, since=since
-        )
 
 
 def _link_worker(world: World) -> tuple[str, str]:
@@ -85,13 +85,11 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     world: World, signed_in: Callable[..., Page]
 ) -> None:
     store = world.api.store
-    gardening = areas.create_interest(
-        store=store, interest=Interest(id=f"gardening-{world.tag}", name="gardening")
-    )
+    gardening = saved(store, Interest(id=f"gardening-{world.tag}", name="gardening"))
     garden, chess = (
-        services.create_service(
-            store=store,
-            service=Service(
+        saved(
+            store,
+            Service(
                 id=f"svc-{name}-{world.tag}",
                 name=f"{name.title()} club {world.tag}",
                 category=f"{name}_club",

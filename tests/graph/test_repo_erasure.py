@@ -9,20 +9,20 @@ from typing import Any
 
 import pytest
 
-from graph.models import Knows
-from graph.repo.access_log import append_access, list_access_to_person
-from graph.repo.checkins import create_checkin
-from graph.repo.circles import add_circle_member, create_circle, list_circle_members
+from graph.models import AccessLogEntry, ErasureRecord, Knows, MemberOf, Visit
+from graph.models.base import iso_utc
+from graph.repo.access_log import append_access
+from graph.repo.checkins import record_checkin_with_feedback
 from graph.repo.consent import create_grant
-from graph.repo.erasure import erase_person, get_erasure
+from graph.repo.erasure import erase_person
 from graph.repo.errors import NotFound
 from graph.repo.people import create_person, get_person
+from graph.repo.records import from_properties
 from graph.repo.referrals import create_referral
-from graph.repo.relationships import list_knows_of_person, save_knows
+from graph.repo.relationships import list_known_by
 from graph.repo.rota_runs import create_rota_run, get_rota_run
-from graph.repo.services import create_service
+from graph.repo.signup import accept_visit, log_visit
 from graph.repo.users import create_user, get_user
-from graph.repo.visits import assign_volunteer, create_visit, get_visit, list_visits_of_volunteer
 from graph.repo.volunteers import create_volunteer
 from graph.store import GraphStore
 from tests.factories import (
@@ -39,6 +39,7 @@ from tests.factories import (
     make_visit,
     make_volunteer,
 )
+from tests.world import propose, save, saved, stored
 
 ERASED_AT = NOW + timedelta(days=30)
 
@@ -55,6 +56,13 @@ def everything_in(store: GraphStore) -> list[Any]:
     return [json.dumps(v) if not isinstance(v, str) else v for v in values]
 
 
+def access_to(store: GraphStore, person_id: str) -> list[AccessLogEntry]:
+    rows = store.run(
+        "MATCH (n:AccessLog {person_id: $id}) RETURN properties(n) AS n", {"id": person_id}
+    )
+    return [from_properties(AccessLogEntry, row["n"]) for row in rows]
+
+
 def build_maud_s_world(store: GraphStore) -> dict[str, Any]:
     maud = create_person(
         store=store,
@@ -67,21 +75,34 @@ def build_maud_s_world(store: GraphStore) -> dict[str, Any]:
         store=store, person=make_person(first_name="Edna", address="3 Mapledene Road")
     )
     sam = create_volunteer(store=store, volunteer=make_volunteer())
-    club = create_service(store=store, service=make_service())
+    club = saved(store, make_service())
     worker = create_user(store=store, user=make_user(role="link_worker"))
     maud_user = create_user(
         store=store,
         user=make_user(role="person", person_id=maud.id, email="maudelina@example.org"),
     )
-    save_knows(store=store, knows=Knows(from_id=neighbour.id, to_id=maud.id, kind="neighbour"))
-    save_knows(store=store, knows=Knows(from_id=sam.id, to_id=maud.id, kind="volunteer"))
-    circle = create_circle(store=store, circle=make_circle(person_id=maud.id))
-    add_circle_member(store=store, circle_id=circle.id, volunteer_id=sam.id, since=NOW)
-    visit = create_visit(
-        store=store, visit=make_visit(person_id=maud.id, notes="Maudelina's key is under the pot")
+    circle = make_circle(person_id=maud.id)
+    save(
+        store,
+        Knows(from_id=neighbour.id, to_id=maud.id, kind="neighbour"),
+        Knows(from_id=sam.id, to_id=maud.id, kind="volunteer"),
+        circle,
+        MemberOf(volunteer_id=sam.id, circle_id=circle.id, since=NOW),
     )
-    assign_volunteer(store=store, visit_id=visit.id, volunteer_id=sam.id, status="done", at=NOW)
-    create_checkin(store=store, checkin=make_checkin(person_id=maud.id, note="Maudelina feels low"))
+    planned = saved(store, make_visit(person_id=maud.id, notes="Maudelina's key is under the pot"))
+    # Sam is proposed the visit, accepts it and logs it as done.
+    propose(store, planned, sam.id, at=NOW)
+    accept_visit(store=store, visit_id=planned.id, volunteer_id=sam.id, now=iso_utc(NOW))
+    log_visit(
+        store=store, visit_id=planned.id, volunteer_id=sam.id, outcome="done", note=None,
+        now=iso_utc(NOW), offset=0.0, factor=1.0,
+    )  # fmt: skip
+    visit = stored(store, Visit, planned.id)
+    assert visit is not None and visit.status == "done"
+    record_checkin_with_feedback(
+        store=store, checkin=make_checkin(person_id=maud.id, note="Maudelina feels low"),
+        known=0, need=maud.need, need_trend=0.0, alerts=[],
+    )  # fmt: skip
     create_referral(
         store=store,
         referral=make_referral(
@@ -134,7 +155,8 @@ def test_erasure_leaves_no_personal_property_anywhere(store: GraphStore) -> None
         record.access_log_entries,
         record.rota_problems_cleared,
     ) == (ERASED_AT, world["worker"].id, 1, 1, 1, 1, 1, 1, 1, 1)
-    assert get_erasure(store=store, erasure_id=record.id) == record
+    erasures = store.run("MATCH (n:Erasure {id: $id}) RETURN properties(n) AS n", {"id": record.id})
+    assert [from_properties(ErasureRecord, row["n"]) for row in erasures] == [record]
     for label in ("CheckIn", "ConsentGrant", "Referral", "CareCircle"):
         assert store.run(f"MATCH (n:{label}) RETURN count(n) AS c") == [{"c": 0}]
 
@@ -144,19 +166,24 @@ def test_erasure_keeps_what_is_not_about_the_person(store: GraphStore) -> None:
     record = erase_person(
         store=store, person_id=world["maud"].id, requested_by=world["worker"].id, at=ERASED_AT
     )
-    visit = get_visit(store=store, visit_id=world["visit"].id)
+    visit = stored(store, Visit, world["visit"].id)
     assert visit is not None
     assert (visit.person_id, visit.notes) == (record.id, None)
     assert visit.model_dump(exclude={"person_id", "notes"}) == world["visit"].model_dump(
         exclude={"person_id", "notes"}
     )
-    [(held, assignment)] = list_visits_of_volunteer(store=store, volunteer_id=world["sam"].id)
-    assert held == visit and assignment.status == "done"
-    [entry] = list_access_to_person(store=store, person_id=record.id)
+    held = store.run(
+        "MATCH (:Volunteer {id: $v})-[a:ASSIGNED]->(:Visit {id: $visit}) RETURN a.status AS s",
+        {"v": world["sam"].id, "visit": visit.id},
+        write=False,
+    )
+    assert held == [{"s": "done"}]
+    [entry] = access_to(store, record.id)
     assert entry == world["entry"].model_copy(update={"person_id": record.id})
-    assert list_access_to_person(store=store, person_id=world["maud"].id) == []
-    assert list_knows_of_person(store=store, person_id=world["neighbour"].id) == []
-    assert list_circle_members(store=store, circle_id=world["circle"].id) == []
+    assert access_to(store, world["maud"].id) == []
+    assert list_known_by(store=store, person_id=world["neighbour"].id) == []
+    members = "MATCH ()-[m:MEMBER_OF]->(:CareCircle {id: $id}) RETURN count(m) AS n"
+    assert store.run(members, {"id": world["circle"].id}, write=False) == [{"n": 0}]
     cleared = get_rota_run(store=store, run_id=world["run_with_maud"].id)
     kept = get_rota_run(store=store, run_id=world["run_with_p_maudlin"].id)
     assert cleared is not None and cleared.problem is None

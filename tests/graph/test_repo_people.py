@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from graph.models import Person
-from graph.repo.areas import create_area, create_interest
 from graph.repo.errors import AlreadyExists, NotFound
 from graph.repo.people import (
     create_person,
     get_person,
-    get_person_or_raise,
     list_people,
-    set_person_need,
     update_person,
 )
 from graph.store import GraphStore
 from tests.factories import make_area, make_interest, make_person
+from tests.world import saved
 
 
 def test_person_round_trips_every_field(store: GraphStore) -> None:
@@ -33,8 +30,6 @@ def test_person_round_trips_every_field(store: GraphStore) -> None:
 
 def test_missing_person_is_none_or_not_found(store: GraphStore) -> None:
     assert get_person(store=store, person_id="p-nobody") is None
-    with pytest.raises(NotFound, match="p-nobody"):
-        get_person_or_raise(store=store, person_id="p-nobody")
 
 
 def test_duplicate_id_is_rejected_and_the_first_person_kept(store: GraphStore) -> None:
@@ -71,9 +66,9 @@ def test_update_replaces_fields_and_relinks_area_and_interests(store: GraphStore
     dalston, hoxton = make_area(name="Dalston"), make_area(name="Hoxton")
     chess, choir = make_interest(name="Chess"), make_interest(name="Choir")
     for area in (dalston, hoxton):
-        create_area(store=store, area=area)
+        saved(store, area)
     for interest in (chess, choir):
-        create_interest(store=store, interest=interest)
+        saved(store, interest)
     person = create_person(
         store=store,
         person=make_person(area_id=dalston.id, interests=[chess.id], phone="020 7946 0001"),
@@ -97,13 +92,3 @@ def test_update_of_missing_person_writes_nothing(store: GraphStore) -> None:
     with pytest.raises(NotFound):
         update_person(store=store, person=make_person(id="p-ghost"))
     assert store.run("MATCH (n) RETURN count(n) AS c", write=False) == [{"c": 0}]
-
-
-def test_set_need_checks_range(store: GraphStore) -> None:
-    person = create_person(store=store, person=make_person(need=0.3))
-    updated = set_person_need(store=store, person_id=person.id, need=0.8, need_trend=0.25)
-    assert (updated.need, updated.need_trend) == (0.8, 0.25)
-    with pytest.raises(ValueError, match="need"):
-        set_person_need(store=store, person_id=person.id, need=1.5, need_trend=0)
-    stored = get_person_or_raise(store=store, person_id=person.id)
-    assert isinstance(stored, Person) and stored.need == 0.8

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from graph.models import Organization, Schedule, Service
-from graph.repo.services import create_organization, create_service
 from graph.store import GraphStore
 from seed.oruk import export_services, import_services, schema_errors
 from tests.oruk.conftest import DATA, REFERENCE_FILES, read_json
+from tests.world import saved
 
 
 def test_every_exported_service_is_valid_against_the_oruk_schema(
@@ -61,13 +61,13 @@ def test_export_then_import_changes_nothing(store: GraphStore, sample: dict[str,
 
 
 def test_services_made_in_carecircles_export_with_stable_uuids(store: GraphStore) -> None:
-    organization = create_organization(
-        store=store,
-        organization=Organization(id="org-1", name="Friends of Ashby", email="hi@ashby.example"),
+    organization = saved(
+        store,
+        Organization(id="org-1", name="Friends of Ashby", email="hi@ashby.example"),
     )
-    create_service(
-        store=store,
-        service=Service(
+    saved(
+        store,
+        Service(
             id="svc-1",
             name="Ashby Coffee Morning",
             category="social_club",

@@ -7,18 +7,17 @@ from typing import Any
 
 import pytest
 
-from graph.models import Area, Schedule, Service
-from graph.repo.areas import create_area, get_interest
-from graph.repo.services import create_service, get_organization, get_service
+from graph.models import Area, Interest, Organization, Schedule, Service
 from graph.store import GraphStore
 from seed.oruk import InvalidDocument, import_services
 from tests.oruk.conftest import DATA, REFERENCE_FILES, SAMPLE, read_json, sample_id
+from tests.world import saved, stored
 
 FULL_ID = "oruk-service-ac148810-d857-441c-9679-408f346de14b"
 
 
 def _service(store: GraphStore, service_id: str) -> Service:
-    service = get_service(store=store, service_id=service_id)
+    service = stored(store, Service, service_id)
     assert service is not None, service_id
     return service
 
@@ -81,9 +80,7 @@ def test_invalid_coordinates_are_reported_and_the_service_kept_without_a_place(
         (3, "10:00", "18:00", "weekly"),
         (4, "10:00", "18:00", "weekly"),
     ]
-    organization = get_organization(
-        store=store, organization_id="oruk-org-d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
-    )
+    organization = stored(store, Organization, "oruk-org-d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610")
     assert organization is not None and organization.kind == "company"  # GB-COH identifier
     assert service.organization_id == organization.id
     [term] = [s for s in report.skipped if s.what == "taxonomy term"]
@@ -120,7 +117,7 @@ def test_taxonomy_terms_become_interests_with_offers_edges(
     assert shed.category == "mens_shed"
     assert shed.interests == ["conversation", "crafts", "woodwork"]
     assert _offered(store, shed.id) == ["conversation", "crafts", "woodwork"]
-    woodwork = get_interest(store=store, interest_id="woodwork")
+    woodwork = stored(store, Interest, "woodwork")
     assert woodwork is not None and woodwork.name == "Woodwork and DIY"  # seed/catalogue.py
     choir = _service(store, sample_id(sample, "Sing for Joy Community Choir"))
     assert (choir.category, choir.interests) == ("choir", ["music", "singing"])
@@ -134,13 +131,12 @@ def test_an_import_adds_missing_interests_but_never_renames_ours(
     store: GraphStore, sample: dict[str, Any]
 ) -> None:
     from graph.models import Interest
-    from graph.repo.areas import create_interest
 
-    create_interest(store=store, interest=Interest(id="walking", name="Strolling", category="x"))
+    saved(store, Interest(id="walking", name="Strolling", category="x"))
 
     report = import_services(store=store, document=sample)
 
-    walking = get_interest(store=store, interest_id="walking")
+    walking = stored(store, Interest, "walking")
     assert walking is not None and walking.name == "Strolling"
     assert report.counts["interests"]["unchanged"] == 1
 
@@ -231,8 +227,8 @@ def test_a_phone_line_has_a_phone_and_no_place(store: GraphStore, sample: dict[s
 def test_services_with_a_place_go_in_the_nearest_area(
     store: GraphStore, sample: dict[str, Any]
 ) -> None:
-    create_area(store=store, area=Area(id="hollins", name="Hollins", lat=51.540, lon=-0.047))
-    create_area(store=store, area=Area(id="far", name="Far Away", lat=52.5, lon=-1.9))
+    saved(store, Area(id="hollins", name="Hollins", lat=51.540, lon=-0.047))
+    saved(store, Area(id="far", name="Far Away", lat=52.5, lon=-1.9))
 
     import_services(store=store, document=sample)
 
@@ -301,9 +297,7 @@ def test_a_document_of_the_wrong_shape_writes_nothing(store: GraphStore) -> None
 def test_services_made_in_carecircles_are_untouched_by_an_import(
     store: GraphStore, sample: dict[str, Any]
 ) -> None:
-    ours = create_service(
-        store=store, service=Service(id="svc-ours", name="Our own group", category="choir")
-    )
+    ours = saved(store, Service(id="svc-ours", name="Our own group", category="choir"))
 
     report = import_services(store=store, document=sample)
 

@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 
 from graph.models import Area, Organization, Person, User, Visit, Volunteer, Window
-from graph.repo import areas, people, services, visits, volunteers
+from graph.repo import people, volunteers
 from graph.repo import users as users_repo
 from graph.store import GraphStore, drop_graph, open_store
 from service.accounts.auth import hash_password
@@ -31,6 +31,7 @@ from service.app import create_app
 from service.config import ServiceSettings
 from service.visits.open_visits_snapshot import open_visits_changed
 from tests.conftest import GraphServer
+from tests.world import saved
 
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -139,13 +140,11 @@ class World:
     def __post_init__(self) -> None:
         store = self.api.store
         self.area_id = f"area-{self.tag}"
-        areas.create_area(
-            store=store, area=Area(id=self.area_id, name=f"Ward {self.tag}", lat=51.55, lon=-0.06)
-        )
+        saved(store, Area(id=self.area_id, name=f"Ward {self.tag}", lat=51.55, lon=-0.06))
         self.organization_id = f"org-{self.tag}"
-        services.create_organization(
-            store=store,
-            organization=Organization(
+        saved(
+            store,
+            Organization(
                 id=self.organization_id, name=f"Befriending {self.tag}", kind="volunteer_centre"
             ),
         )
@@ -196,7 +195,7 @@ class World:
             "duration_minutes": 60,
             "status": "open",
         }
-        made = visits.create_visit(store=self.api.store, visit=Visit(**(values | fields)))
+        made = saved(self.api.store, Visit(**(values | fields)))
         # Written behind the app's back: its snapshot of open visits (on by default) would
         # show the visit within its max age; the tests ask at once.
         open_visits_changed(store=self.api.store)

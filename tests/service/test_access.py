@@ -117,7 +117,7 @@ def test_a_person_reads_themselves_and_no_one_else(api: Api, world: World) -> No
 def test_staff_see_names_by_role_and_addresses_only_with_contact_consent(
     api: Api, world: World
 ) -> None:
-    """The arranging-visits basis gives staff names, not addresses (tests/relational/
+    """The arranging-visits basis gives staff names, not addresses (tests/person_record_api/
     test_person_access.py has the whole policy, scope by scope)."""
     ann = world.person("Ann")
     _, coordinator = world.user("coordinator")

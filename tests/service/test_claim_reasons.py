@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 
 from graph.models import Visit
-from graph.repo import visits
 from graph.store import GraphStore
 from service.visits import claims
 from service.visits.start_times import HeldVisit, first_free_start
 from service.weeks import monday_of
 from tests.service.test_signup_snapshot import ann_and_free_volunteers
+from tests.world import saved
 
 MONDAY = "2026-11-23"
 
@@ -69,9 +69,9 @@ def test_a_visit_whose_time_today_has_passed_is_refused_to_anyone(
     waited for this one (``for_everyone``)."""
     ann_and_free_volunteers(store, 1)
     today = date.today()
-    visits.create_visit(
-        store=store,
-        visit=Visit(
+    saved(
+        store,
+        Visit(
             id="today",
             person_id="p0",
             week_start=monday_of(today),

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from typer.testing import CliRunner
 
 from graph.models import Organization, Person, Volunteer, Window
-from graph.repo import people, services, volunteers
+from graph.repo import people, volunteers
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 from service.accounts.auth import read_token
-from service.accounts.users import user_for_token
+from service.accounts.users import current_user_from_header
 from service.cli import app
 from service.config import secret_key
+from tests.loops import in_own_loop
+from tests.world import saved
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,9 @@ def _carecircles(env: dict[str, str], *args: str) -> Done:
 def test_users_add_prints_a_working_token_last(
     store: GraphStore, graph_env: dict[str, str], graph_settings: Settings
 ) -> None:
-    services.create_organization(
-        store=store,
-        organization=Organization(id="org-hub", name="Volunteer hub", kind="coordinating"),
+    saved(
+        store,
+        Organization(id="org-hub", name="Volunteer hub", kind="coordinating"),
     )
     done = _carecircles(
         graph_env, "users", "add", "--role", "coordinator", "--email", "Cleo@Example.org"
@@ -49,7 +51,8 @@ def test_users_add_prints_a_working_token_last(
     settings = graph_settings.model_copy(update={"data_dir": graph_env["CARECIRCLES_DATA_DIR"]})
     key = secret_key(settings)
     assert read_token(key=key, token=lines[-1]) is not None
-    user = user_for_token(store=store, key=key, token=lines[-1])
+    header = f"Bearer {lines[-1]}"
+    user = in_own_loop(current_user_from_header(store=store, key=key, authorization=header))
     assert user is not None
     assert (user.email, user.role, user.organization_id) == (
         "cleo@example.org",

@@ -227,7 +227,7 @@ def test_readable_reasons_replace_whole_ids_only() -> None:
     words = ReasonNames(
         names={"person-7": "Ann", "person-77": "Bea", "v-1": "Val"}, people=frozenset()
     )
-    assert words.readable(
+    assert words.with_first_names(
         [
             "no volunteer within range of person-7.",
             "within range of person-77; v-1 could still go",

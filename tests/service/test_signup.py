@@ -6,8 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from graph.models import Window
-from graph.repo import visits as visits_repo
+from graph.models.base import iso_utc
+from graph.repo import signup as signup_repo
+from graph.repo.assignments import ASSIGNMENTS_OF_VISITS
 from tests.service.conftest import Api, World, next_monday
+from tests.world import propose
 
 OPEN = """
 query($first: Int, $after: String) {
@@ -51,10 +54,9 @@ MY = "query($week: String) { myVisits(week: $week) { id myStatus start address s
 
 
 def _holders(api: Api, visit_id: str) -> list[str]:
+    rows = api.store.run(ASSIGNMENTS_OF_VISITS, {"ids": [visit_id]}, write=False)
     return [
-        a.volunteer_id
-        for a in visits_repo.list_assignments(store=api.store, visit_id=visit_id)
-        if a.status in ("proposed", "accepted", "done")
+        row["volunteer_id"] for row in rows if row["status"] in ("proposed", "accepted", "done")
     ]
 
 
@@ -80,8 +82,7 @@ def test_open_visits_lists_only_what_the_volunteer_may_claim(api: Api, world: Wo
 
 def test_open_visits_pages_with_cursors(api: Api, world: World) -> None:
     person = world.person("Dot", visit_windows=[])
-    for day in range(5):
-        world.visit(person, day=day)
+    dot_visits_made = [world.visit(person, day=day) for day in range(5)]
     token = world.volunteer_token(world.volunteer("Pia"))
     seen: list[str] = []
     after = None
@@ -91,9 +92,7 @@ def test_open_visits_pages_with_cursors(api: Api, world: World) -> None:
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    dot_visits = {
-        v.id for v in visits_repo.list_visits_of_person(store=api.store, person_id=person.id)
-    }
+    dot_visits = {visit.id for visit in dot_visits_made}
     assert dot_visits <= set(seen)
     assert len(seen) == len(set(seen))
 
@@ -146,14 +145,8 @@ def test_accept_a_proposed_visit(api: Api, world: World) -> None:
     ann = world.person("Ann")
     val = world.volunteer("Val")
     token = world.volunteer_token(val)
-    visit = world.visit(ann, status="proposed", start="11:00")
-    visits_repo.assign_volunteer(
-        store=api.store,
-        visit_id=visit.id,
-        volunteer_id=val.id,
-        status="proposed",
-        at=visit.created_at,
-    )
+    visit = world.visit(ann, start="11:00")
+    propose(api.store, visit, val.id, at=visit.created_at)
     mine = api.data(MY, {"week": _week(next_monday())}, token=token)["myVisits"]
     assert [(v["id"], v["myStatus"]) for v in mine] == [(visit.id, "proposed")]
     accepted = api.data(ACCEPT, {"visitId": visit.id}, token=token)["acceptVisit"]
@@ -287,17 +280,12 @@ def test_address_only_for_a_held_visit_on_its_day(api: Api, world: World) -> Non
     ann = world.person("Ann")
     val = world.volunteer("Val")
     token = world.volunteer_token(val)
-    today_visit = world.visit(
-        ann, week_start=monday, day=today.weekday(), status="accepted", start="10:00"
-    )
-    later = world.visit(ann, week_start=next_monday(), day=3, status="accepted", start="10:00")
+    today_visit = world.visit(ann, week_start=monday, day=today.weekday(), start="10:00")
+    later = world.visit(ann, week_start=next_monday(), day=3, start="10:00")
     for visit in (today_visit, later):
-        visits_repo.assign_volunteer(
-            store=api.store,
-            visit_id=visit.id,
-            volunteer_id=val.id,
-            status="accepted",
-            at=visit.created_at,
+        propose(api.store, visit, val.id, at=visit.created_at)
+        signup_repo.accept_visit(
+            store=api.store, visit_id=visit.id, volunteer_id=val.id, now=iso_utc(visit.created_at)
         )
     mine = {v["id"]: v for v in api.data(MY, token=token)["myVisits"]}
     assert mine[today_visit.id]["address"] == "3 Mare Street, E8 1AB"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from graph.models import Person, Visit, Volunteer, Window
-from graph.repo import people, visits, volunteers
+from graph.repo import people, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.app import load_open_visits
@@ -20,6 +20,7 @@ from service.visits.open_visits_snapshot import OpenVisitsSnapshot
 from service.weeks import monday_of, today
 from tests.loops import in_own_loop
 from tests.service.conftest import next_monday
+from tests.world import saved, stored
 
 NOW = "2026-11-23T09:00:00Z"
 
@@ -67,9 +68,9 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
     for week in (monday_of(today()), next_monday(), next_monday() + timedelta(days=7)):
         for index in range(60):
             earliest = rng.choice(["00:00", "08:00", "10:00", "13:00", "14:30", "21:00"])
-            visits.create_visit(
-                store=store,
-                visit=Visit(
+            saved(
+                store,
+                Visit(
                     id=f"visit-{week.isoformat()}-{index}",
                     person_id=f"p{index % 12}",
                     week_start=week,
@@ -98,9 +99,9 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
 
 def _next_week_visit(store: GraphStore, visit_id: str, person_id: str, *, day: int) -> None:
     """An hour's visit next week on ``day``, to start between 10:00 and 11:00."""
-    visits.create_visit(
-        store=store,
-        visit=Visit(
+    saved(
+        store,
+        Visit(
             id=visit_id,
             person_id=person_id,
             week_start=next_monday(),
@@ -222,9 +223,9 @@ def test_a_claim_won_here_on_a_shared_visit_fixes_its_start_for_the_others(
             availability=[Window(day=d, start="11:00", end="20:00") for d in range(7)],
         ),
     )
-    visits.create_visit(
-        store=store,
-        visit=Visit(
+    saved(
+        store,
+        Visit(
             id="pair",
             person_id="p0",
             week_start=next_monday(),
@@ -264,9 +265,9 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
     people.update_person(
         store=store, person=moved.model_copy(update={"lat": moved.lat + 0.00001234567})
     )
-    changed = visits.get_visit(store=store, visit_id=f"visit-{next_monday().isoformat()}-3")
+    changed = stored(store, Visit, f"visit-{next_monday().isoformat()}-3")
     assert changed is not None
-    visits.update_visit(store=store, visit=changed.model_copy(update={"earliest": "09:00"}))
+    saved(store, changed.model_copy(update={"earliest": "09:00"}))
     _next_week_visit(store, "visit-new", "p2", day=3)
     open_ids = [v["id"] for v in first.visits if v["volunteers_needed"] == 1]
     assert repo.claim_visit(

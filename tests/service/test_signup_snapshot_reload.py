@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from graph.models import Visit
-from graph.repo import people, visits
+from graph.repo import people
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.visits import claims
@@ -24,6 +24,7 @@ from tests.service.test_signup_snapshot import (
     ann_and_free_volunteers,
 )
 from tests.service.test_signup_statements import _claim
+from tests.world import saved
 
 
 class Recording:
@@ -90,9 +91,9 @@ def _small_world(store: GraphStore) -> None:
 
 
 def _visit(store: GraphStore, visit_id: str, *, day: int, needed: int = 1) -> Visit:
-    return visits.create_visit(
-        store=store,
-        visit=Visit(
+    return saved(
+        store,
+        Visit(
             id=visit_id,
             person_id="p0",
             week_start=next_monday(),
@@ -166,9 +167,9 @@ def test_details_change_with_the_full_reload_only(store: GraphStore) -> None:
     person = people.get_person(store=store, person_id="p0")
     assert person is not None
     people.update_person(store=store, person=person.model_copy(update={"languages": ["tr"]}))
-    visits.update_visit(
-        store=store,
-        visit=changed.model_copy(update={"earliest": "21:00", "latest": "23:00"}),
+    saved(
+        store,
+        changed.model_copy(update={"earliest": "21:00", "latest": "23:00"}),
     )
     recording.queries.clear()
     light = snapshots._load(week)
@@ -230,9 +231,9 @@ def test_light_reloads_agree_with_the_statement_as_visits_come_and_go(store: Gra
                 )
         for _ in range(3):
             created += 1
-            visits.create_visit(
-                store=store,
-                visit=Visit(
+            saved(
+                store,
+                Visit(
                     id=f"new-{created}",
                     person_id=f"p{rng.randrange(12)}",
                     week_start=next_monday(),

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 import pytest
 
 from graph.models import Person, Visit, Volunteer, Window
-from graph.repo import people, visits, volunteers
+from graph.repo import people, volunteers
 from graph.repo import signup as repo
 from graph.store import GraphStore
 from service.visits import claims
 from service.visits.claims import ClaimResult
 from service.wellbeing.feedback import Acquaintance, after_visit, tie_update
 from tests.service.conftest import next_monday
+from tests.world import saved
 
 NOW = "2026-11-23T09:00:00Z"
 
@@ -46,9 +47,9 @@ def _world(store: GraphStore, volunteer_count: int, visit_count: int) -> None:
             ),
         )
     for index in range(visit_count):
-        visits.create_visit(
-            store=store,
-            visit=Visit(
+        saved(
+            store,
+            Visit(
                 id=f"visit{index}",
                 person_id=f"p{index % 2}",
                 week_start=next_monday(),

@@ -31,12 +31,12 @@ import httpx
 import pytest
 
 from graph.models import Area, Organization, User
-from graph.repo import areas, services
 from graph.repo import users as users_repo
 from graph.settings import Settings
 from graph.store import open_store
 from service.accounts.auth import hash_password
 from service.accounts.users import token_for
+from tests.world import saved
 
 START_TIMEOUT_S = 60.0
 RECOVERY_S = 10.0  # from the kill to the first write acknowledged again
@@ -207,14 +207,10 @@ def _seed(data_dir: Path, graph_port: int, key: str) -> tuple[str, str]:
     )
     store = open_store(settings)
     try:
-        area = areas.create_area(
-            store=store, area=Area(id="area-outage", name="Outage Ward", lat=51.55, lon=-0.06)
-        )
-        organization = services.create_organization(
-            store=store,
-            organization=Organization(
-                id="org-outage", name="Outage Befriending", kind="volunteer_centre"
-            ),
+        area = saved(store, Area(id="area-outage", name="Outage Ward", lat=51.55, lon=-0.06))
+        organization = saved(
+            store,
+            Organization(id="org-outage", name="Outage Befriending", kind="volunteer_centre"),
         )
         user = users_repo.create_user(
             store=store,

@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 
 from graph.analytics import connection_graph
-from graph.repo.areas import create_interest
 from graph.repo.errors import NotFound
 from graph.repo.people import create_person
 from graph.repo.referrals import create_referral, update_referral_status
-from graph.repo.services import create_service
 from graph.store.port import GraphStore
 from service.connections.reasons import SuggestionFilters
 from service.connections.suggestions import (
@@ -19,18 +17,19 @@ from service.connections.suggestions import (
     suggest_connections,
 )
 from tests.factories import NOW, make_interest, make_person, make_referral, make_service
+from tests.world import saved
 
 
 @pytest.fixture
 def world(store: GraphStore) -> GraphStore:
     for interest in ("singing", "cooking"):
-        create_interest(store=store, interest=make_interest(id=interest, name=interest.title()))
+        saved(store, make_interest(id=interest, name=interest.title()))
     create_person(store=store, person=make_person(id="ivy", interests=["singing", "cooking"]))
     choir = make_service(id="choir", name="Community choir", interests=["singing"])
-    create_service(store=store, service=choir)
+    saved(store, choir)
     # As good a match as the choir in the graph, a little farther away.
     lunch = make_service(id="lunch", name="Lunch club", interests=["cooking"], lat=51.548)
-    create_service(store=store, service=lunch)
+    saved(store, lunch)
     return store
 
 

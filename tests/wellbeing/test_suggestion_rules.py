@@ -10,11 +10,11 @@ import pytest
 from graph.analytics import PersonNotInGraph
 from graph.models import Window
 from graph.repo.people import create_person, update_person
-from graph.repo.services import create_service
 from graph.store.port import GraphStore
 from service.connections.reasons import SuggestionFilters, suggest_services
 from tests.factories import make_person, make_service
 from tests.small_borough import HOME, Borough, north, small_borough
+from tests.world import saved
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_service_without_a_place_passes_the_distance_filter(borough: Borough) ->
         id="line", name="Phone friends", category="befriending", lat=None, lon=None,
         schedules=[], cost="free", accessibility=["step_free"],
     )  # fmt: skip
-    create_service(store=borough.store, service=line)
+    saved(borough.store, line)
     found = {s.service_id: s for s in suggest_services(borough.graph(), "maud", first=10)}
     assert found["line"].distance_km is None
     assert found["line"].reasons[0] == "befriending, no fixed place"

@@ -1,5 +1,6 @@
-"""The real API server and world builder of tests/service, reused for the relational features,
-plus consent grants made through the same use-case the API calls."""
+"""The real API server and world builder of tests/service, reused for the API around a
+person's record (consent, check-ins and alerts, referrals, their own data), plus consent grants
+made through the same use-case the API calls."""
 
 from __future__ import annotations
 

@@ -4,22 +4,21 @@ waits for the cache to expire or for a full re-read."""
 
 from __future__ import annotations
 
-from graph.repo import areas, people, services
+from graph.repo import people
 from graph.store import GraphStore
 from service.connections.suggestions import suggest_connections
 from service.people import registry
 from tests.factories import make_interest, make_person, make_service
+from tests.world import saved
 
 
 def test_a_new_interest_shows_in_the_next_suggestions(store: GraphStore) -> None:
-    chess = areas.create_interest(store=store, interest=make_interest(id="chess", name="chess"))
-    garden = areas.create_interest(
-        store=store, interest=make_interest(id="gardening", name="gardening")
-    )
+    chess = saved(store, make_interest(id="chess", name="chess"))
+    garden = saved(store, make_interest(id="gardening", name="gardening"))
     for interest in (chess, garden):
-        services.create_service(
-            store=store,
-            service=make_service(
+        saved(
+            store,
+            make_service(
                 id=f"svc-{interest.id}", name=f"{interest.name} club", interests=[interest.id]
             ),
         )
@@ -36,12 +35,8 @@ def test_a_new_interest_shows_in_the_next_suggestions(store: GraphStore) -> None
 def test_a_person_registered_after_the_cache_was_built_gets_suggestions(
     store: GraphStore,
 ) -> None:
-    garden = areas.create_interest(
-        store=store, interest=make_interest(id="gardening", name="gardening")
-    )
-    services.create_service(
-        store=store, service=make_service(id="svc-garden", interests=[garden.id])
-    )
+    garden = saved(store, make_interest(id="gardening", name="gardening"))
+    saved(store, make_service(id="svc-garden", interests=[garden.id]))
     someone = people.create_person(store=store, person=make_person())
     suggest_connections(store=store, person_id=someone.id, first=1)  # the cache is built
     values = {"first_name": "Ida", "last_name": "Bell", "lat": 51.545, "lon": -0.062}

@@ -10,7 +10,7 @@ from typing import Any
 
 from graph.models import Person
 from service.weeks import week_label
-from tests.relational.conftest import CHECK_IN
+from tests.person_record_api.conftest import CHECK_IN
 from tests.service.conftest import Api, World, next_monday
 from tests.service.rota_runs import run_rota
 

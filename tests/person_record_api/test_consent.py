@@ -8,7 +8,7 @@ from datetime import timedelta
 from graph.models import ConsentGrant, utc_now
 from graph.repo import consent as grants_repo
 from service.consent import my_data
-from tests.relational.conftest import grant
+from tests.person_record_api.conftest import grant
 from tests.service.conftest import Api, World
 
 RECORD = """query($id: ID!) {

@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 from graph.models import Person, Referral, Service
-from graph.repo import services
 from service.connections.suggestions import refer_to_service
-from tests.relational.conftest import CHECK_IN, grant
+from tests.person_record_api.conftest import CHECK_IN, grant
 from tests.service.conftest import Api, World
+from tests.world import saved
 
 CLAIM = "mutation($id: ID!) { claimVisit(visitId: $id) { __typename } }"
 LOG = """mutation($id: ID!, $note: String) {
@@ -68,9 +68,9 @@ def _richly_recorded(
     api.data(
         "query($id: ID!) { checkIns(personId: $id) { score } }", {"id": person.id}, token=worker
     )
-    service = services.create_service(
-        store=api.store,
-        service=Service(
+    service = saved(
+        api.store,
+        Service(
             id=f"svc-{tag}", name=f"Lunch club {tag}", category="lunch_club", lat=51.55, lon=-0.06
         ),
     )

@@ -15,7 +15,7 @@ from graph.repo import alerts as alerts_repo
 from graph.repo.users import get_user_by_email
 from service.consent import my_data
 from service.wellbeing import checkins
-from tests.relational.conftest import grant
+from tests.person_record_api.conftest import grant
 from tests.service.conftest import Api, World
 
 ALERT_FIELDS = """id personId personFirstName at reasons acknowledgedAt note

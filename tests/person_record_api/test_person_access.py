@@ -15,7 +15,7 @@ from graph.models import ConsentGrant, Person, utc_now
 from graph.repo import consent as grants_repo
 from service.consent.policy import ARRANGING_VISITS
 from service.wellbeing.checkins import record_check_in
-from tests.relational.conftest import grant
+from tests.person_record_api.conftest import grant
 from tests.service.conftest import Api, World
 
 PERSON = """query($id: ID!) { person(id: $id) {

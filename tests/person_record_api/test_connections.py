@@ -4,9 +4,9 @@ for needs first, reasons from the graph, and outcomes that change later suggesti
 from __future__ import annotations
 
 from graph.models import Interest, Service
-from graph.repo import areas, services
-from tests.relational.conftest import grant
+from tests.person_record_api.conftest import grant
 from tests.service.conftest import Api, World
+from tests.world import saved
 
 SUGGEST = """query($id: ID!) {
   suggestConnections(personId: $id, first: 5) { service { id name } score reasons }
@@ -32,13 +32,11 @@ SERVICES = """query($after: String) {
 def test_suggestions_need_consent_and_carry_reasons_and_outcomes_count(
     api: Api, world: World
 ) -> None:
-    interest = areas.create_interest(
-        store=api.store, interest=Interest(id=f"gardening-{world.tag}", name="gardening")
-    )
+    interest = saved(api.store, Interest(id=f"gardening-{world.tag}", name="gardening"))
     garden, chess = (
-        services.create_service(
-            store=api.store,
-            service=Service(
+        saved(
+            api.store,
+            Service(
                 id=f"svc-{name}-{world.tag}",
                 name=f"{name.title()} club {world.tag}",
                 category=f"{name}_club",
@@ -81,9 +79,9 @@ def test_suggestions_need_consent_and_carry_reasons_and_outcomes_count(
 def test_services_are_paged(api: Api, world: World) -> None:
     token = world.user("link_worker")[1]
     for n in range(3):
-        services.create_service(
-            store=api.store,
-            service=Service(id=f"svc-{n}-{world.tag}", name=f"Group {n}", category="group"),
+        saved(
+            api.store,
+            Service(id=f"svc-{n}-{world.tag}", name=f"Group {n}", category="group"),
         )
     seen: list[str] = []
     after = None
@@ -102,11 +100,9 @@ def test_a_link_worker_lists_a_persons_referrals_with_consent_for_needs(
     api: Api, world: World
 ) -> None:
     lunch, walk = (
-        services.create_service(
-            store=api.store,
-            service=Service(
-                id=f"svc-{name}-{world.tag}", name=f"{name} {world.tag}", category=name
-            ),
+        saved(
+            api.store,
+            Service(id=f"svc-{name}-{world.tag}", name=f"{name} {world.tag}", category=name),
         )
         for name in ("lunch", "walk")
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.relational.conftest import CHECK_IN, count, grant
+from tests.person_record_api.conftest import CHECK_IN, count, grant
 from tests.service.conftest import Api, World
 
 ALERTS = "query { alerts(first: 20) { personId personFirstName at reasons reason } }"
