@@ -17,7 +17,7 @@ ordered by id, text search with ``CONTAINS``) may scan: there is no index to loo
 paths the issue names are checked to be among the statements, so a rename cannot drop them.
 
 Runs on Neo4j only (``CARECIRCLES_TEST_ENGINE=neo4j``, as CI's Neo4j run does): FalkorDB's
-plans are another engine's, and on the default engine the module is skipped with that reason.
+plans are another engine's, so tests/conftest.py collects this module in a Neo4j run only.
 """
 
 from __future__ import annotations
@@ -42,12 +42,12 @@ from tests.graph.test_cypher_neo4j import Statement, collect_statements
 # on a request: an all-nodes scan is what they are.
 WHOLE_GRAPH = {
     "graph.store.neo4j_store.DELETE_ALL_BATCHED": "empties the test database",
-    "service.commands.db.COUNT_NODES_BY_LABEL": "`carecircles db status` counts every node",
-    "seed.load.COUNT_NODES": "the seed's check counts every node",
-    "service.demo.FIRST_OF": "the demo picks a first record of a label it is given",
+    "graph.repo.counts.COUNT_NODES_BY_LABEL": "`carecircles db status` counts every node",
+    "graph.repo.counts.COUNT_NODES_BY_FIRST_LABEL": "the seed's check counts every node",
+    "graph.repo.demo.FIRST_OF": "the demo picks a first record of a label it is given",
     # Known and not on a hot path: creating a user checks the linked record exists with the
     # label as a parameter (Neo4j cannot plan a label given as a parameter with an index).
-    "service.users.RECORD_EXISTS": "create_user only (tools/neo4j/CI.md)",
+    "graph.repo.records.NODE_EXISTS": "create_user only (tools/neo4j/CI.md)",
 }
 
 # The hot paths of issue 13 item 4: open visits, claim, sign-in, person record, suggestions'
@@ -65,16 +65,18 @@ HOT_PATHS = (
     "graph.repo.signup.ACCEPT_VISIT",
     "graph.repo.signup.DECLINE_VISIT",
     "graph.repo.users.GET_USER_BY_EMAIL",
-    "service.users.CURRENT_USER",
+    "graph.repo.users.SIGNED_IN_USER",
     "graph.repo.people.GET_PERSON",
-    "service.my_data.CIRCLE_VISITS",
-    "service.api.loaders.PEOPLE_BY_ID",
+    "graph.repo.assignments.CIRCLE_VISITS",
+    "graph.repo.people.PEOPLE_BY_ID",
     "graph.analytics.PEOPLE_NODES",
     "graph.analytics.PERSON_NEIGHBOURHOODS",
-    "service.rota.WEEK_VISIT_IDS",
-    "service.rota.PEOPLE_PLANNED",
-    "service.rota.WEEK_VISITS",
-    "service.api.schema.WEEK_VISITS_PAGE",
+    "graph.repo.rota_runs.WEEK_VISIT_COUNT",
+    "graph.repo.rota_runs.PEOPLE_PLANNED",
+    "graph.repo.rota_runs.WEEK_VISITS",
+    "graph.repo.rota_runs.PEOPLE_BY_ID",
+    "graph.repo.visits.WEEK_VISITS_WITH_PERSON",
+    "graph.repo.signup.MY_VISITS",
 )
 
 SCANS_ALL = {"AllNodesScan"}
@@ -172,8 +174,7 @@ def store_module(graph_server: Any) -> Iterator[GraphStore]:
     """One database for the module: the demo borough, users and claims."""
     from graph.store import drop_graph, open_store
 
-    if not graph_server.settings.is_neo4j:
-        pytest.skip("Neo4j plans: runs with CARECIRCLES_TEST_ENGINE=neo4j (CI's Neo4j run)")
+    assert graph_server.settings.is_neo4j, "collected in a Neo4j run only (tests/conftest.py)"
     store = open_store(graph_server.settings, ensure_schema=False)
     try:
         drop_graph(store)

@@ -17,7 +17,7 @@ import pytest
 
 from clock import clock_of, minutes_of
 from graph.models import Person, Visit, Volunteer, Window
-from graph.repo import people, visits, volunteers
+from graph.repo import people, volunteers
 from graph.store import GraphStore
 from seed.rota_weeks import generate_problem
 from service.visits import claims
@@ -30,6 +30,7 @@ from solver.models import Assignment
 from tests.conftest import GraphServer
 from tests.service.conftest import Api, World, next_monday, running_api
 from tests.service.test_signup import CLAIM, OPEN
+from tests.world import save
 
 WEEKS = [("plentiful", 21), ("scarce", 22)]
 SNAPSHOT_ON = 60.0  # seconds: a snapshot loaded once per graph and kept up to date by claims
@@ -125,9 +126,9 @@ def _into_graph(store: GraphStore, problem: rota.Problem) -> rota.Problem:
             ),
         )
     for v in problem.visits:
-        visits.create_visit(
-            store=store,
-            visit=Visit(
+        save(
+            store,
+            Visit(
                 id=v.id,
                 person_id=v.person,
                 week_start=next_monday(),
