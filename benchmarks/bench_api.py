@@ -59,8 +59,8 @@ import httpx
 
 from clock import minutes_of
 from graph.models import User, Volunteer, Window, iso_utc, utc_now
-from graph.repo import signup as signup_repo
 from graph.repo import users as users_repo
+from graph.repo import volunteer_visits
 from graph.repo import volunteers as volunteers_repo
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
@@ -576,7 +576,7 @@ def _measure(
     def bare_open() -> None:
         vol = found[next(cycle)]
         assert vol is not None
-        signup_repo.open_visits_near(
+        volunteer_visits.open_visits_near(
             store=store,
             volunteer_id=vol.id,
             week_start=week,
@@ -586,7 +586,7 @@ def _measure(
             after=None,
             limit=20 + 1 + OPEN_VISITS_SLACK,
         )
-        signup_repo.held_visits(store=store, volunteer_id=vol.id, week_start=week)
+        volunteer_visits.held_visits(store=store, volunteer_id=vol.id, week_start=week)
 
     results["open_bare"] = _bare(store, requests, bare_open)
 
@@ -684,7 +684,7 @@ def _measure(
     results["claim_bare"] = _bare(
         store,
         requests,
-        lambda: signup_repo.claim_visit(
+        lambda: volunteer_visits.claim_visit(
             store=store,
             visit_id=next(cycle_claims),
             volunteer_id=racers[0],

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.repo.signup import lock_token
+from graph.repo.volunteer_visits import lock_token
 from graph.store.port import GraphStore
 
 # The people who granted one of ``grantee_ids`` check-in access, in force at ``$now``.

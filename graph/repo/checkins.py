@@ -10,7 +10,7 @@ from graph.repo.records import (
     read_many,
     to_properties,
 )
-from graph.repo.signup import lock_token
+from graph.repo.volunteer_visits import lock_token
 from graph.store.port import GraphStore, Row
 
 LIST_CHECKINS_OF_PERSON = """

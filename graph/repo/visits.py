@@ -1,7 +1,8 @@
 """Visits: ``(Visit)-[:FOR]->(Person)`` and ``(Volunteer)-[:ASSIGNED {status, at}]->(Visit)``.
 
 Visit ids should not be made from person ids: an erased person's visits keep their ids.
-Claiming, accepting, declining and logging (conditional writes) live in graph/repo/signup.py.
+Claiming, accepting, declining and logging (conditional writes) live in
+graph/repo/volunteer_visits.py.
 """
 
 from __future__ import annotations

@@ -23,17 +23,17 @@ Community server (``CARECIRCLES_TEST_ENGINE=neo4j``, tools/neo4j) and handled he
   ``ResponseError`` whose text names the constraint); both become ``GraphConstraintError``,
   the statement rolled back whole.
 - Conditional writes: Neo4j runs transactions concurrently at read-committed, so a guard
-  statement (graph/repo/signup.py) first writes ``_lock`` on the contested node to take its
-  write lock, then reads. FalkorDB runs one write at a time per graph and needs no lock, but the
-  same statement text runs on both. A deadlock between two such statements is a transient error
-  the managed transaction retries (``neo4j_max_transaction_retry_time``). The 50-claim race
-  gives exactly one winner on both.
+  statement (graph/repo/volunteer_visits.py) first writes ``_lock`` on the contested node to
+  take its write lock, then reads. FalkorDB runs one write at a time per graph and needs no
+  lock, but the same statement text runs on both. A deadlock between two such statements is a
+  transient error the managed transaction retries (``neo4j_max_transaction_retry_time``). The
+  50-claim race gives exactly one winner on both.
 - Relationship types need no registering (FalkorDB's planner does, graph/store/schema.py).
 - A uniqueness constraint brings its own index; FalkorDB needs the index first.
 - ``arun`` uses the driver's asyncio API, one ``AsyncDriver`` per event loop.
 - ``plan`` (``EXPLAIN``) exists only here: tests/graph/test_plans_neo4j.py checks every
   statement's plan uses the indexes.
-- One statement has an engine-specific twin outside this module: graph/repo/signup.py
+- One statement has an engine-specific twin outside this module: graph/repo/volunteer_visits.py
   ``OPEN_VISIT_IDS_FALKOR`` (a joined string, because FalkorDB's client decodes one string much
   faster than a list; Neo4j has no string join), chosen by ``store.backend``.
 - Ordering: neither engine orders rows without ``ORDER BY``; statements that page or compare

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from clock import clock_of, minutes_of
 from graph.models import VolunteerTerms, iso_utc, utc_now
-from graph.repo import signup as repo
+from graph.repo import volunteer_visits as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.connections.suggestions import connections_changed

@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graph.repo.signup import Change, get_visit_with_person
 from graph.repo.visits import list_week_visits_with_person
+from graph.repo.volunteer_visits import Change, get_visit_with_person
 from service import access
 from service.access import may_see_address
 from service.api.errors import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from graph.repo import signup as repo
+from graph.repo import volunteer_visits as repo
 from graph.store.port import GraphStore
 
 

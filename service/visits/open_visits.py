@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from clock import clock_of
 from graph.models import VolunteerTerms
-from graph.repo import signup as repo
+from graph.repo import volunteer_visits as repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
 from service.config import OPEN_VISITS_MAX_AGE_DEFAULT_S

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph.repo import signup as repo
+from graph.repo import volunteer_visits as repo
 from graph.store.port import GraphStore
 from service.context import underlying
 from service.visits.start_times import visit_table_of_rows

@@ -53,17 +53,17 @@ WHOLE_GRAPH = {
 # The hot paths of issue 13 item 4: open visits, claim, sign-in, person record, suggestions'
 # reads, rota reads. Each must be among the statements checked.
 HOT_PATHS = (
-    "graph.repo.signup.OPEN_VISITS_NEAR",
-    "graph.repo.signup.OPEN_VISITS_ALL",
-    "graph.repo.signup.OPEN_VISITS_BY_ID",
-    "graph.repo.signup.OPEN_VISIT_IDS",
-    "graph.repo.signup.OPEN_VISITS_TAKEN",
-    "graph.repo.signup.HELD_VISITS",
-    "graph.repo.signup.VOLUNTEER_WITH_HELD",
-    "graph.repo.signup.CLAIM_CONTEXT",
-    "graph.repo.signup.CLAIM_VISIT",
-    "graph.repo.signup.ACCEPT_VISIT",
-    "graph.repo.signup.DECLINE_VISIT",
+    "graph.repo.volunteer_visits.OPEN_VISITS_NEAR",
+    "graph.repo.volunteer_visits.OPEN_VISITS_ALL",
+    "graph.repo.volunteer_visits.OPEN_VISITS_BY_ID",
+    "graph.repo.volunteer_visits.OPEN_VISIT_IDS",
+    "graph.repo.volunteer_visits.OPEN_VISITS_TAKEN",
+    "graph.repo.volunteer_visits.HELD_VISITS",
+    "graph.repo.volunteer_visits.VOLUNTEER_WITH_HELD",
+    "graph.repo.volunteer_visits.CLAIM_CONTEXT",
+    "graph.repo.volunteer_visits.CLAIM_VISIT",
+    "graph.repo.volunteer_visits.ACCEPT_VISIT",
+    "graph.repo.volunteer_visits.DECLINE_VISIT",
     "graph.repo.users.GET_USER_BY_EMAIL",
     "graph.repo.users.SIGNED_IN_USER",
     "graph.repo.people.GET_PERSON",
@@ -76,7 +76,7 @@ HOT_PATHS = (
     "graph.repo.rota_runs.WEEK_VISITS",
     "graph.repo.rota_runs.PEOPLE_BY_ID",
     "graph.repo.visits.WEEK_VISITS_WITH_PERSON",
-    "graph.repo.signup.MY_VISITS",
+    "graph.repo.volunteer_visits.MY_VISITS",
 )
 
 SCANS_ALL = {"AllNodesScan"}

@@ -21,8 +21,8 @@ from graph.repo.records import from_properties
 from graph.repo.referrals import create_referral
 from graph.repo.relationships import list_known_by
 from graph.repo.rota_runs import create_rota_run, get_rota_run
-from graph.repo.signup import accept_visit, log_visit
 from graph.repo.users import create_user, get_user
+from graph.repo.volunteer_visits import accept_visit, log_visit
 from graph.repo.volunteers import create_volunteer
 from graph.store import GraphStore
 from tests.factories import (

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from graph.models import Window
 from graph.models.base import iso_utc
-from graph.repo import signup as signup_repo
+from graph.repo import volunteer_visits as signup_repo
 from graph.repo.assignments import ASSIGNMENTS_OF_VISITS
 from tests.service.conftest import Api, World, next_monday
 from tests.world import propose

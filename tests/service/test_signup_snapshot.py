@@ -12,7 +12,7 @@ import pytest
 
 from graph.models import Person, Visit, Volunteer, Window
 from graph.repo import people, volunteers
-from graph.repo import signup as repo
+from graph.repo import volunteer_visits as repo
 from graph.store import GraphStore
 from service.app import load_open_visits
 from service.visits import claims, open_visits

@@ -10,7 +10,7 @@ from typing import Any
 
 from graph.models import Visit
 from graph.repo import people
-from graph.repo import signup as repo
+from graph.repo import volunteer_visits as repo
 from graph.store import GraphStore
 from service.visits import claims
 from service.visits.open_visits_snapshot import FULL_RELOAD_S, OpenVisitsSnapshot

@@ -1,5 +1,6 @@
-"""The sign-up statements themselves (graph/repo/signup.py), straight on the store: the guard in
-the claim statement alone decides races, whatever the service checked before."""
+"""The statements of a volunteer's visits (graph/repo/volunteer_visits.py), straight on the
+store: the guard in the claim statement alone decides races, whatever the service checked
+before."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from graph.models import Person, Visit, Volunteer, Window
 from graph.repo import people, volunteers
-from graph.repo import signup as repo
+from graph.repo import volunteer_visits as repo
 from graph.store import GraphStore
 from service.visits import claims
 from service.visits.claims import ClaimResult
