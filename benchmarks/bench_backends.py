@@ -411,9 +411,15 @@ def double_bookings(store: GraphStore, plan: Plan, volunteers: list[str]) -> tup
 
 
 def measure_engine(
-    engine: str, store: GraphStore, plan: Plan, pid: int | None, env: dict[str, str]
-) -> dict[str, Any]:
-    results: dict[str, Any] = {"load_start": os.getloadavg()[0]}
+    engine: str,
+    store: GraphStore,
+    plan: Plan,
+    pid: int | None,
+    env: dict[str, str],
+    results: dict[str, Any],
+    written: Callable[[], None],
+) -> None:
+    """Each step on one engine into ``results``; ``written()`` after each (the report so far)."""
     steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("seed", lambda: step_seed(store, plan, pid)),
         ("suggest", lambda: step_suggest(store, plan, pid)),
@@ -422,6 +428,8 @@ def measure_engine(
     ]
     for name, step in steps:
         print(f"{engine}: {name} ...", file=sys.stderr, flush=True)
+        results["running"] = name
+        written()
         started = time.perf_counter()
         try:
             results[name] = step()
@@ -432,8 +440,8 @@ def measure_engine(
         print(f"{engine}: {name} done in {results['step_s'][name]:.1f} s", file=sys.stderr)
         if name == "seed" and "error" in results[name]:
             break  # nothing to measure on a store that could not be seeded
-    results["load_end"] = os.getloadavg()[0]
-    return results
+    results.pop("running", None)
+    written()
 
 
 @contextmanager
@@ -529,7 +537,9 @@ def failures(results: dict[str, dict[str, Any]], step: str) -> list[str]:
         for engine in ENGINES
         if isinstance(results[engine].get(step), dict) and "error" in results[engine][step]
     ] + [
-        f"**{engine}: not run** (an earlier step failed)."
+        f"**{engine}: being measured when this report was written.**"
+        if results[engine].get("running") == step
+        else f"**{engine}: not measured** (not reached, or an earlier step failed)."
         for engine in ENGINES
         if step not in results[engine]
     ]
@@ -756,42 +766,49 @@ def main(argv: list[str] | None = None) -> int:
         # As in bench_api: this process's full collections must not land in the latencies.
         gc.collect()
         gc.freeze()
-        results: dict[str, dict[str, Any]] = {}
+        results: dict[str, dict[str, Any]] = {e: {"load_start": 0.0} for e in ENGINES}
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True, check=False)
+
+        def written(final: bool = False) -> None:
+            """The report of what is measured so far (a run stopped part-way leaves it)."""
+            extra = {
+                "date": f"{began_at:%Y-%m-%d %H:%M}-{dt.datetime.now(dt.UTC):%H:%M} UTC"
+                + ("" if final else " (the run was still going when this was written)"),
+                "took": time.perf_counter() - began,
+                "load_end": os.getloadavg()[0],
+                "java": (java.stderr.splitlines() or ["unknown"])[0],
+                "neo4j_version": _neo4j_version(),
+                "neo4j_driver": importlib.metadata.version("neo4j"),
+                "neo4j_start_s": neo4j.start_seconds,
+                "generate_s": generate_s,
+            }
+            text = report(plan, about, extra, results)
+            kept = OUT.read_text().split(KEEP_FROM, 1) if OUT.exists() else []
+            if len(kept) == 2:
+                text += "\n" + KEEP_FROM + kept[1]
+            OUT.write_text(text)
+            if final:
+                print(text)
+
         (work / "falkordb").mkdir()
         opened = {
             "FalkorDB": lambda: falkordb_store(work / "falkordb", plan),
             "Neo4j": lambda: neo4j_store(neo4j, work / "neo4j", plan),
         }
         for engine in ENGINES:
+            results[engine]["load_start"] = os.getloadavg()[0]
             try:
                 with opened[engine]() as (store, pid, env):
-                    results[engine] = measure_engine(engine, store, plan, pid, env)
+                    measure_engine(engine, store, plan, pid, env, results[engine], written)
             except Exception as error:  # the store could not be opened: say so in the report
                 traceback.print_exc()
-                results[engine] = {
-                    "load_start": os.getloadavg()[0],
-                    "seed": {"error": f"opening the store: {type(error).__name__}: {error}"[:500]},
+                results[engine]["seed"] = {
+                    "error": f"opening the store: {type(error).__name__}: {error}"[:500]
                 }
     finally:
         neo4j.stop()
         shutil.rmtree(work, ignore_errors=True)
-    java = subprocess.run(["java", "-version"], capture_output=True, text=True, check=False)
-    extra = {
-        "date": f"{began_at:%Y-%m-%d %H:%M}-{dt.datetime.now(dt.UTC):%H:%M} UTC",
-        "took": time.perf_counter() - began,
-        "load_end": os.getloadavg()[0],
-        "java": (java.stderr.splitlines() or ["unknown"])[0],
-        "neo4j_version": _neo4j_version(),
-        "neo4j_driver": importlib.metadata.version("neo4j"),
-        "neo4j_start_s": neo4j.start_seconds,
-        "generate_s": generate_s,
-    }
-    text = report(plan, about, extra, results)
-    kept = OUT.read_text().split(KEEP_FROM, 1) if OUT.exists() else []
-    if len(kept) == 2:
-        text += "\n" + KEEP_FROM + kept[1]
-    OUT.write_text(text)
-    print(text)
+    written(final=True)
     return 0
 
 
