@@ -9,12 +9,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, cached_property, partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.fastapi import BaseContext
 
 from graph.store.port import GraphStore, Params, Row
 from service.config import ServiceSettings
+
+if TYPE_CHECKING:
+    from service.api.loaders import Loaders
 
 T = TypeVar("T")
 
@@ -134,7 +137,7 @@ class RequestContext(BaseContext):
         return Reads()
 
     @cached_property
-    def loaders(self) -> Any:
-        from service.api.loaders import Loaders
+    def loaders(self) -> Loaders:
+        from service.api.loaders import Loaders  # imported here: the loaders import this module
 
         return Loaders(self)

@@ -39,6 +39,13 @@ class Loaders:
             load_fn=self._visit_notes
         )
 
+    async def area_of(self, area_id: str | None) -> str | None:
+        """The name of the area ``area_id`` (None for none), batched with the request's others."""
+        if area_id is None:
+            return None
+        name: str | None = await self.area_name.load(area_id)
+        return name
+
     async def _area_names(self, ids: list[str]) -> list[str | None]:
         names = await areas_repo.area_names_by_id_awaited(
             store=self._context.store, area_ids=list(ids)

@@ -56,10 +56,7 @@ class ServiceType:
 
     @strawberry.field
     async def area(self, info: ContextInfo) -> str | None:
-        if self.area_id is None:
-            return None
-        name: str | None = await info.context.loaders.area_name.load(self.area_id)
-        return name
+        return await info.context.loaders.area_of(self.area_id)
 
     @classmethod
     def of(cls, service: Service) -> ServiceType:

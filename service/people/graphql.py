@@ -115,8 +115,7 @@ class PersonType:
         if self.record.area_id is None:
             return None
         await _or_not_allowed(info, self.record.id, "area", None)
-        name: str | None = await info.context.loaders.area_name.load(self.record.area_id)
-        return name
+        return await info.context.loaders.area_of(self.record.area_id)
 
     @strawberry.field
     async def visits_per_week(self, info: ContextInfo) -> int:
@@ -218,10 +217,7 @@ class VolunteerType:
 
     @strawberry.field
     async def area(self, info: ContextInfo) -> str | None:
-        if self.area_id is None:
-            return None
-        name: str | None = await info.context.loaders.area_name.load(self.area_id)
-        return name
+        return await info.context.loaders.area_of(self.area_id)
 
     @classmethod
     def of(cls, volunteer: Volunteer) -> VolunteerType:
@@ -299,10 +295,7 @@ class PersonRecord:
 
     @strawberry.field
     async def area(self, info: ContextInfo) -> str | None:
-        if self.area_id is None:
-            return None
-        name: str | None = await info.context.loaders.area_name.load(self.area_id)
-        return name
+        return await info.context.loaders.area_of(self.area_id)
 
 
 def _requested_field_names(info: ContextInfo) -> set[str]:

@@ -74,7 +74,7 @@ class VisitType:
         # open visits is 20 of them); otherwise the loader's future, which GraphQL awaits.
         if self.area_id is None or self.area_name is not None:
             return self.area_name
-        return info.context.loaders.area_name.load(self.area_id)  # type: ignore[no-any-return]
+        return info.context.loaders.area_name.load(self.area_id)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Coordinators; a volunteer only for a visit they hold, on its day."
