@@ -134,6 +134,29 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_healthy(
+    url: str,
+    server: subprocess.Popen[bytes],
+    *,
+    timeout: float,
+    poll: float,
+    log: Path | None = None,
+) -> None:
+    """Poll ``url``/health until it answers 200; RuntimeError when ``server`` exits first or
+    ``timeout`` seconds pass (with the end of ``log``, when given)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            said = f": {log.read_text()[-2000:]}" if log is not None else ""
+            raise RuntimeError(f"server did not start{said}")
+        time.sleep(poll)
+
+
 def _cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of ``pid`` and all its descendants, from /proc."""
     total = 0.0
@@ -468,16 +491,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.1)
+        wait_until_healthy(url, server, timeout=60, poll=0.1)
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
         pace_before = machine_pace()
         graph_pid = json.loads((data_dir / "falkordb.json").read_text()).get("pid")

@@ -22,7 +22,7 @@ functions and use cases (no Cypher here):
    warmed up by 32 clients, then ``--rate`` requests a second for ``--duration`` seconds from up
    to 1000 volunteers who have open visits (openVisits 60%, myVisits 20%, claimVisit 10%, me
    10%), latency from each request's scheduled send time; then the double-booking check, in
-   Python over every participating volunteer's held visits (``signup.held_visits``).
+   Python over every participating volunteer's held visits (``volunteer_visits.held_visits``).
 
 Neo4j is the test server of tools/neo4j (``tools/neo4j/run``: Neo4j 5.26 Community embedded in a
 JVM, Bolt on a loopback port, its default heap and page cache), started at the beginning so its
@@ -60,10 +60,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 import numpy as np
 
-from benchmarks.bench_api import MIX, CpuMeter, _concurrently, _cpu_seconds, _warm, open_loop
+from benchmarks.bench_api import (
+    MIX,
+    CpuMeter,
+    _concurrently,
+    _cpu_seconds,
+    _warm,
+    open_loop,
+    wait_until_healthy,
+)
 from benchmarks.bench_api import _free_port as free_port
 from benchmarks.bench_api import with_open_visits as volunteers_with_open_visits
 from benchmarks.bench_seed import machine
@@ -78,8 +85,8 @@ from clock import minutes_of
 from graph.analytics import PERSON, load_connection_graph, personalised_pagerank
 from graph.models import Referral, User
 from graph.repo import referrals as referrals_repo
-from graph.repo import signup as signup_repo
 from graph.repo import users as users_repo
+from graph.repo import volunteer_visits
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
 from graph.store.embedded import running_server, stop_server
@@ -342,16 +349,7 @@ def step_api(store: GraphStore, plan: Plan, pid: int | None, env: dict[str, str]
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.2)
+        wait_until_healthy(url, server, timeout=120, poll=0.2, log=log_path)
         cpu = CpuMeter(server.pid, pid)
         warmers = sorted(shown)
         _concurrently(32, lambda index: _warm(url, tokens[warmers[index % len(warmers)]]))
@@ -393,7 +391,7 @@ def double_bookings(store: GraphStore, plan: Plan, volunteers: list[str]) -> tup
     holders: dict[str, int] = {}
     overlaps = 0
     for volunteer_id in volunteers:
-        held = signup_repo.held_visits(store=store, volunteer_id=volunteer_id, week_start=week)
+        held = volunteer_visits.held_visits(store=store, volunteer_id=volunteer_id, week_start=week)
         for visit in held:
             holders[visit["id"]] = holders.get(visit["id"], 0) + 1
         timed_visits = [v for v in held if v["week_start"] == week and v["start"]]
