@@ -77,6 +77,11 @@ def create_user(
         raise UserInputError("password: expected at least 8 characters")
     if role in ("coordinator", "link_worker") and organization_id is None:
         organization_id = coordinating_organization(store=store)
+    if role == "partner" and organization_id is None:
+        raise UserInputError(
+            "organization_id: a partner belongs to the organisation offering its services; "
+            "give --organization"
+        )
     try:
         user = User(
             id=f"u-{uuid.uuid4().hex[:12]}",
