@@ -85,9 +85,7 @@ def consenting_person(world: World, name: str = "Ann", **fields: object) -> Pers
     return person
 
 
-def refer(
-    api: Api, token: str, person: Person, service: Service, *, contact: bool = False
-) -> str:
+def refer(api: Api, token: str, person: Person, service: Service, *, contact: bool = False) -> str:
     made = api.data(
         REFER,
         {"p": person.id, "s": service.id, "note": "Loves a chat over lunch", "contact": contact},

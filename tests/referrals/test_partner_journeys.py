@@ -55,9 +55,7 @@ PEOPLE = "query { people(first: 50) { edges { node { id } } } }"
 RECORD = "query($id: ID!) { personRecord(personId: $id) { id } }"
 
 
-def test_refer_inbox_accept_attendance_and_the_link_worker_sees_it(
-    api: Api, world: World
-) -> None:
+def test_refer_inbox_accept_attendance_and_the_link_worker_sees_it(api: Api, world: World) -> None:
     lunch = partner_organisation(world, places=3)
     ann = consenting_person(world, "Ann")
     _, worker = world.user("link_worker")
@@ -226,8 +224,7 @@ def test_capacity_full_until_the_partner_sets_more_places(api: Api, world: World
     lunch = partner_organisation(world, places=1)
     _, worker = world.user("link_worker")
     first, second = (
-        refer(api, worker, consenting_person(world, name), lunch.service)
-        for name in ("Ann", "Bea")
+        refer(api, worker, consenting_person(world, name), lunch.service) for name in ("Ann", "Bea")
     )
     assert api.data(ACCEPT, {"id": first}, lunch.token)["acceptReferral"]["__typename"] == (
         "ReferralAccepted"
@@ -261,9 +258,7 @@ def test_capacity_full_until_the_partner_sets_more_places(api: Api, world: World
     ]
 
 
-def test_eight_partners_accepting_at_once_fill_three_places_exactly(
-    api: Api, world: World
-) -> None:
+def test_eight_partners_accepting_at_once_fill_three_places_exactly(api: Api, world: World) -> None:
     lunch = partner_organisation(world, places=3)
     _, worker = world.user("link_worker")
     referrals = [
@@ -281,9 +276,7 @@ def test_eight_partners_accepting_at_once_fill_three_places_exactly(
     assert len(accepted) == 3
 
 
-def test_a_partner_of_another_organisation_can_neither_see_nor_act(
-    api: Api, world: World
-) -> None:
+def test_a_partner_of_another_organisation_can_neither_see_nor_act(api: Api, world: World) -> None:
     lunch = partner_organisation(world)
     other = partner_organisation(world)
     ann = consenting_person(world, "Ann")
