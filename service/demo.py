@@ -25,6 +25,7 @@ from graph.store.port import GraphStore
 from service.accounts.auth import hash_password
 from service.accounts.users import coordinating_organization, create_user, token_for
 from service.consent.policy import grant_access
+from service.referrals.demo import demo_partner_organization, seed_demo_referral
 from service.rota.runs import publish_rota, run_rota
 from service.weeks import monday_of, today
 from service.wellbeing.checkins import record_check_in
@@ -129,7 +130,11 @@ def demo_sign_ins(*, store: GraphStore, key: bytes) -> list[DemoSignIn]:
         "person": {"person_id": demo_repo.lowest_id_with_label(store=store, label="Person")},
         "admin": {},
     }
+    partner_organization = demo_partner_organization(store=store)
+    if partner_organization is not None:
+        links["partner"] = {"organization_id": partner_organization}
     sign_ins = []
+    link_worker_id = ""
     for role, link in links.items():
         email = f"{role.replace('_', '-')}@{DEMO_DOMAIN}"
         password = secrets.token_urlsafe(9)
@@ -144,4 +149,10 @@ def demo_sign_ins(*, store: GraphStore, key: bytes) -> list[DemoSignIn]:
                 ),
             )
         sign_ins.append(DemoSignIn(role, email, password, token_for(key=key, user_id=user.id)))
+        if role == "link_worker":
+            link_worker_id = user.id
+    # A referral from the demo link worker waits in the demo partner's inbox.
+    seed_demo_referral(
+        store=store, person_id=links["person"]["person_id"], link_worker_id=link_worker_id
+    )
     return sign_ins

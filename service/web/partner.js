@@ -54,7 +54,7 @@ function today() {
 
 function referredLine(referral) {
   const from = referral.referredFrom ? ` by ${referral.referredFrom}` : "";
-  return h("p", { class: "meta" }, `Referred${from} ${dateTime(referral.referredAt)}`);
+  return h("p", { class: "meta" }, `Referred${from} on ${dateTime(referral.referredAt)}`);
 }
 
 // ---- Waiting: accept or decline -------------------------------------------------------------
