@@ -32,7 +32,8 @@ def add(
         str | None,
         typer.Option(
             "--organization",
-            help="organisation id (coordinators and link workers default to the coordinating one)",
+            help="organisation id (coordinators and link workers default to the coordinating one; "
+            "a partner needs it: the organisation offering its services)",
         ),
     ] = None,
 ) -> None:

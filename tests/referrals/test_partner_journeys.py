@@ -9,7 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from graph.models import Knows, Service
+from graph.models import Knows
 from service.weeks import today
 from tests.referrals.conftest import (
     INBOX,
@@ -352,11 +352,3 @@ def test_attendance_only_once_accepted(api: Api, world: World) -> None:
         "__typename": "ReferralNotWaiting",
         "message": "Attendance is reported only for a referral your organisation accepted.",
     }
-
-
-def test_an_import_keeps_the_weekly_places_a_partner_set(api: Api, world: World) -> None:
-    from seed.oruk import upsert_row
-
-    lunch = partner_organisation(world, places=4)
-    row = upsert_row(Service.model_validate(lunch.service.model_dump() | {"weekly_places": 9}))
-    assert "weekly_places" not in row["props"]
