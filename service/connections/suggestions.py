@@ -37,6 +37,7 @@ from service.connections.reasons import (
 )
 
 MAX_SUGGESTIONS = 50
+SERVICE_DECLINED = "the service declined a referral here"
 
 
 def suggest_connections(
@@ -72,14 +73,14 @@ def _with_decline_reasons(
     *, store: GraphStore, person_id: str, suggestions: list[Suggestion]
 ) -> list[Suggestion]:
     """Say why the organisation offering a service declined the person's referral there, when
-    it gave a reason (the latest decline's)."""
+    it gave a reason (the latest decline's), in place of ``DECLINED_BEFORE``."""
     why: dict[str, str] = {}
     for row in list_referrals_with_services(store=store, person_id=person_id):
         referral = row["r"]
         if referral.get("status") == "declined" and referral.get("decline_reason"):
             words = DECLINE_WORDS.get(referral["decline_reason"], referral["decline_reason"])
             note = referral.get("decline_note")
-            why[referral["service_id"]] = f"{DECLINED_BEFORE}: {words}" + (
+            why[referral["service_id"]] = f"{SERVICE_DECLINED}: {words}" + (
                 f" ({note})" if note else ""
             )
     return [

@@ -194,7 +194,7 @@ def test_a_partner_declines_and_the_link_worker_sees_why(
     )
     again = lw.locator(f"#suggestions > li[data-service-id='{club.id}']")
     expect(again.get_by_role("list", name=f"Why {club.name}")).to_contain_text(
-        "declined a referral here before: not suitable for them (we meet upstairs, no lift)"
+        "the service declined a referral here: not suitable for them (we meet upstairs, no lift)"
     )
 
 

@@ -200,7 +200,7 @@ def test_decline_with_a_reason_reaches_the_link_worker_and_ranks_the_club_lower(
     assert ids.index(twin.id) < ids.index(lunch.service.id)
     club = after[ids.index(lunch.service.id)]
     assert (
-        "declined a referral here before: not suitable for them (we meet upstairs, no lift)"
+        "the service declined a referral here: not suitable for them (we meet upstairs, no lift)"
         in club["reasons"]
     )
 
