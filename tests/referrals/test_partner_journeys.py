@@ -352,3 +352,32 @@ def test_attendance_only_once_accepted(api: Api, world: World) -> None:
         "__typename": "ReferralNotWaiting",
         "message": "Attendance is reported only for a referral your organisation accepted.",
     }
+
+
+def test_an_accepted_referral_opens_nothing_else_of_the_person(api: Api, world: World) -> None:
+    """The referral's basis is the inbox only: the partner reads no record, list or visit."""
+    lunch = partner_organisation(world)
+    ann = consenting_person(world, "Ann")
+    world.visit(ann)
+    _, worker = world.user("link_worker")
+    referral = refer(api, worker, ann, lunch.service, contact=True)
+    api.data(ACCEPT, {"id": referral}, token=lunch.token)
+    week = f"{today().isocalendar()[0]}-W{today().isocalendar()[1]:02d}"
+    for query, variables in (
+        ("query($id: ID!) { person(id: $id) { firstName address phone } }", {"id": ann.id}),
+        (RECORD, {"id": ann.id}),
+        (PEOPLE, {}),
+        ("query($id: ID!) { checkIns(personId: $id) { id } }", {"id": ann.id}),
+        ("query($id: ID!) { referrals(personId: $id) { id } }", {"id": ann.id}),
+        (SUGGEST, {"id": ann.id}),
+        ("query($w: String!) { visits(week: $w) { edges { node { id } } } }", {"w": week}),
+        ("query { volunteers { edges { node { id } } } }", {}),
+        ("query { alerts { id } }", {}),
+        (
+            "mutation($id: ID!) { updateReferral(referralId: $id, status: ATTENDED) { id } }",
+            {"id": referral},
+        ),
+    ):
+        body = api.gql(query, variables, token=lunch.token)
+        assert body["errors"][0]["message"].startswith("Not allowed"), (query, body)
+        assert "Mare Street" not in str(body) and "Smith" not in str(body)
