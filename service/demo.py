@@ -24,7 +24,7 @@ from graph.repo.users import get_user_by_email
 from graph.store.port import GraphStore
 from service.accounts.auth import hash_password
 from service.accounts.users import coordinating_organization, create_user, token_for
-from service.consent.policy import grant_access
+from service.consent.policy import make_grant
 from service.rota.runs import publish_rota, run_rota
 from service.weeks import monday_of, today
 from service.wellbeing.checkins import record_check_in
@@ -77,7 +77,7 @@ def grant_demo_consent(*, store: GraphStore) -> list[str]:
         if index % 10 == 9:
             continue
         scopes = ["needs", "checkins"] + (["contact"] if index % 3 == 0 else [])
-        grant_access(
+        make_grant(
             store=store,
             person_id=person_id,
             grantee_user_id=None,

@@ -75,13 +75,17 @@ GRANTS_WITH_GRANTEES = """
 MATCH (:Person {id: $person_id})-[:GRANTS]->(g:ConsentGrant)
 OPTIONAL MATCH (g)-[:TO]->(t)
 OPTIONAL MATCH (org:Organization {id: t.organization_id})
-RETURN properties(g) AS g, t.name AS name, t.role AS role, t.email AS email, org.name AS org
+OPTIONAL MATCH (r:User {id: g.recorded_by})
+OPTIONAL MATCH (rorg:Organization {id: r.organization_id})
+RETURN properties(g) AS g, t.name AS name, t.role AS role, t.email AS email, org.name AS org,
+       r.role AS recorder_role, r.email AS recorder_email, rorg.name AS recorder_org
 ORDER BY g.created_at, g.id
 """
 
 
 def list_grants_with_grantees(*, store: GraphStore, person_id: str) -> list[Row]:
-    """Rows ``g`` (grant properties) and the grantee's ``name``, ``role``, ``email``, ``org``."""
+    """Rows ``g`` (grant properties) and the grantee's ``name``, ``role``, ``email``, ``org``;
+    who recorded it (``recorder_role``, ``recorder_email``, ``recorder_org``) when staff did."""
     return store.run(GRANTS_WITH_GRANTEES, {"person_id": person_id}, write=False)
 
 

@@ -62,7 +62,7 @@ def _current(world: World, user_id: str) -> CurrentUser:
 
 
 def _grant(world: World, person: Person, user_id: str, *scopes: str, purpose: str) -> str:
-    return policy.grant_access(
+    return policy.make_grant(
         store=world.api.store,
         person_id=person.id,
         grantee_user_id=user_id,
