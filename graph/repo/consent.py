@@ -75,8 +75,8 @@ GRANTS_WITH_GRANTEES = """
 MATCH (:Person {id: $person_id})-[:GRANTS]->(g:ConsentGrant)
 OPTIONAL MATCH (g)-[:TO]->(t)
 OPTIONAL MATCH (org:Organization {id: t.organization_id})
-OPTIONAL MATCH (r:User {id: g.recorded_by})
-OPTIONAL MATCH (rorg:Organization {id: r.organization_id})
+OPTIONAL MATCH (r:User) WHERE r.id = g.recorded_by
+OPTIONAL MATCH (rorg:Organization) WHERE r IS NOT NULL AND rorg.id = r.organization_id
 RETURN properties(g) AS g, t.name AS name, t.role AS role, t.email AS email, org.name AS org,
        r.role AS recorder_role, r.email AS recorder_email, rorg.name AS recorder_org
 ORDER BY g.created_at, g.id
