@@ -195,7 +195,15 @@ def demo_sign_ins(*, store: GraphStore, key: bytes) -> list[DemoSignIn]:
         password = secrets.token_urlsafe(9)
         existing = get_user_by_email(store=store, email=email)
         if existing is None:
-            user = create_user(store=store, email=email, password=password, role=role, **link)
+            user = create_user(
+                store=store,
+                email=email,
+                password=password,
+                role=role,
+                person_id=link.get("person_id"),
+                volunteer_id=link.get("volunteer_id"),
+                organization_id=link.get("organization_id"),
+            )
         else:
             user = users_repo.update_user(
                 store=store,

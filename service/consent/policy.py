@@ -370,7 +370,7 @@ def make_grant(
         created_at=now,
         expires_at=expires_at,
         recorded_by=recorded_by,
-        given_how=given_how,  # type: ignore[arg-type]
+        given_how=given_how,
     )
     return grants_repo.create_grant(store=store, grant=grant)
 

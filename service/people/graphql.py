@@ -98,6 +98,7 @@ def person_field(name: str) -> access.Policy:
     """The declared policy of the Person field ``name`` (snake_case), from
     ``policy.PERSON_FIELDS``, which ``_may_read`` enforces."""
     scope = policy.PERSON_FIELDS[name]
+    rules: tuple[Rule, ...]
     if scope == policy.ARRANGING_VISITS:
         rules = (PERSON_SELF, STAFF_OWN, Rule(GRANTEES, CONSENT, "any"))
     else:
