@@ -21,7 +21,7 @@ from graph.repo.records import (
     read_one,
     read_page,
 )
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 
 CREATE_ROTA_RUN = "CREATE (n:RotaRun) SET n = $props RETURN properties(n) AS n"
 
@@ -340,6 +340,30 @@ def all_volunteers(*, store: GraphStore, organization_id: str | None = None) -> 
         return read_many(store, ALL_VOLUNTEERS, {}, Volunteer)
     params = {"organization_id": organization_id}
     return read_many(store, ORGANIZATION_VOLUNTEERS, params, Volunteer)
+
+
+# What the volunteers of a rota already do that week for other rotas (another organisation's
+# visits they were proposed, accepted or logged): the rota keeps those times free.
+OTHER_COMMITMENTS = """
+MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)
+WHERE vol.id IN $volunteer_ids AND v.week_start = $week_start AND v.start IS NOT NULL
+  AND a.status IN ['proposed', 'accepted', 'done'] AND NOT v.id IN $visit_ids
+RETURN vol.id AS volunteer_id, v.day AS day, v.start AS start, v.duration_minutes AS minutes
+ORDER BY volunteer_id, day, start
+"""
+
+
+def other_commitments(
+    *, store: GraphStore, volunteer_ids: list[str], week_start: date, visit_ids: list[str]
+) -> list[Row]:
+    """Rows ``volunteer_id``, ``day``, ``start``, ``minutes``: the volunteers' visits of the
+    week that are not among ``visit_ids`` (another rota's), proposed, accepted or done."""
+    params = {
+        "volunteer_ids": volunteer_ids,
+        "week_start": week_start.isoformat(),
+        "visit_ids": visit_ids,
+    }
+    return store.run(OTHER_COMMITMENTS, params, write=False)
 
 
 # --- publishing ----------------------------------------------------------------------------

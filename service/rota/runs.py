@@ -40,7 +40,7 @@ from graph.repo import rota_runs
 from graph.repo.records import to_properties
 from graph.store.port import GraphStore
 from service.context import CurrentUser
-from service.solver_terms import solver_volunteer
+from service.solver_terms import solver_volunteer, without_commitments
 from service.visits.open_visits_snapshot import open_visits_changed
 from service.weeks import week_label
 from solver import models as rota
@@ -199,7 +199,8 @@ def build_problem(
     *, store: GraphStore, week_start: date, organization_id: str | None = None
 ) -> rota.Problem:
     """The ROTA_FORMAT problem for the week, from the graph: with ``organization_id``, the
-    organisation's rota (the people it supports, the volunteers who volunteer with it)."""
+    organisation's rota (the people it supports, the volunteers who volunteer with it, the
+    times of their visits for other organisations' rotas kept free: ``without_commitments``)."""
     to_plan = rota_runs.week_visits_to_plan(
         store=store, week_start=week_start, organization_id=organization_id
     )
@@ -247,12 +248,26 @@ def build_problem(
                 pinned_volunteers=pinned,
             )
         )
+    busy: dict[str, list[tuple[int, str, int]]] = {}
+    if organization_id is not None and volunteers:
+        for row in rota_runs.other_commitments(
+            store=store,
+            volunteer_ids=[v.id for v in volunteers],
+            week_start=week_start,
+            visit_ids=[v.id for v in visits],
+        ):
+            busy.setdefault(row["volunteer_id"], []).append(
+                (int(row["day"]), str(row["start"]), int(row["minutes"]))
+            )
     return rota.Problem(
         format="carecircles.rota/1",
         week_start=week_start,
         people=people,
         visits=visits,
-        volunteers=[solver_volunteer(v, week_start) for v in volunteers],
+        volunteers=[
+            without_commitments(solver_volunteer(v, week_start), busy.get(v.id, []))
+            for v in volunteers
+        ],
     )
 
 

@@ -310,4 +310,20 @@ def test_a_rota_is_run_by_and_for_one_organisation(api: Api, world: World) -> No
     assert {p.id for p in problem.people} == {ann.id}
     volunteer_ids = {v.id for v in problem.volunteers}
     assert {val.id, both.id} <= volunteer_ids and vic.id not in volunteer_ids
+
+    # Bea, shared, accepted the other organisation's Tuesday visit 10:00-11:00: this rota keeps
+    # that hour free for her and counts it against her weekly limit.
+    bobs = world.visit(bob, week_start=week, day=1, start="10:00", status="accepted")
+    api.store.run(
+        "MATCH (v:Volunteer {id: $vol}), (x:Visit {id: $visit}) "
+        "CREATE (v)-[:ASSIGNED {status: 'accepted', at: '2026-01-01T00:00:00Z'}]->(x)",
+        {"vol": both.id, "visit": bobs.id},
+    )
+    problem = build_problem(store=api.store, week_start=week, organization_id=world.organization_id)
+    bea = next(v for v in problem.volunteers if v.id == both.id)
+    tuesday = [(w.start, w.end) for w in bea.availability if w.day == 1]
+    assert tuesday == [("08:00", "10:00"), ("11:00", "20:00")]
+    assert bea.max_minutes == both.max_minutes - 60
+    alone = next(v for v in problem.volunteers if v.id == val.id)
+    assert [(w.start, w.end) for w in alone.availability if w.day == 1] == [("08:00", "20:00")]
     assert to_current  # the CurrentUser a token names carries the organisation (users.py)
