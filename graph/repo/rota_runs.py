@@ -345,9 +345,10 @@ def all_volunteers(*, store: GraphStore, organization_id: str | None = None) -> 
 # What the volunteers of a rota already do that week for other rotas (another organisation's
 # visits they were proposed, accepted or logged): the rota keeps those times free.
 OTHER_COMMITMENTS = """
-MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)
-WHERE vol.id IN $volunteer_ids AND v.week_start = $week_start AND v.start IS NOT NULL
-  AND a.status IN ['proposed', 'accepted', 'done'] AND NOT v.id IN $visit_ids
+MATCH (vol:Volunteer) WHERE vol.id IN $volunteer_ids
+MATCH (vol)-[a:ASSIGNED]->(v:Visit)
+WHERE v.week_start = $week_start AND a.status IN ['proposed', 'accepted', 'done']
+  AND NOT v.id IN $visit_ids
 RETURN vol.id AS volunteer_id, v.day AS day, v.start AS start, v.duration_minutes AS minutes
 ORDER BY volunteer_id, day, start
 """
@@ -357,13 +358,15 @@ def other_commitments(
     *, store: GraphStore, volunteer_ids: list[str], week_start: date, visit_ids: list[str]
 ) -> list[Row]:
     """Rows ``volunteer_id``, ``day``, ``start``, ``minutes``: the volunteers' visits of the
-    week that are not among ``visit_ids`` (another rota's), proposed, accepted or done."""
+    week that are not among ``visit_ids`` (another rota's), proposed, accepted or done, that
+    have a start time."""
     params = {
         "volunteer_ids": volunteer_ids,
         "week_start": week_start.isoformat(),
         "visit_ids": visit_ids,
     }
-    return store.run(OTHER_COMMITMENTS, params, write=False)
+    rows = store.run(OTHER_COMMITMENTS, params, write=False)
+    return [row for row in rows if row["start"] is not None]
 
 
 # --- publishing ----------------------------------------------------------------------------
