@@ -9,7 +9,6 @@ from graph.repo.errors import NotFound
 from graph.repo.records import (
     create_one,
     first_missing,
-    from_properties,
     get_statement,
     read_many,
     read_one,
@@ -105,25 +104,6 @@ def list_active_grants(
     organisation's id, say)."""
     params = {"person_id": person_id, "grantee_ids": list(grantee_ids), "at": iso_utc(at)}
     return read_many(store, LIST_ACTIVE_GRANTS, params, ConsentGrant)
-
-
-ACTIVE_GRANTS_OF_PEOPLE = """
-MATCH (p:Person)-[:GRANTS]->(n:ConsentGrant)
-WHERE p.id IN $person_ids AND n.grantee_id IN $grantee_ids AND n.revoked_at IS NULL
-  AND n.created_at <= $at AND n.expires_at > $at
-RETURN p.id AS person_id, properties(n) AS n ORDER BY n.created_at, n.id
-"""
-
-
-def list_active_grants_of_people(
-    *, store: GraphStore, person_ids: list[str], grantee_ids: list[str], at: datetime
-) -> dict[str, list[ConsentGrant]]:
-    """``list_active_grants`` for many people in one statement, by person (those with any)."""
-    params = {"person_ids": person_ids, "grantee_ids": list(grantee_ids), "at": iso_utc(at)}
-    held: dict[str, list[ConsentGrant]] = {}
-    for row in store.run(ACTIVE_GRANTS_OF_PEOPLE, params, write=False):
-        held.setdefault(row["person_id"], []).append(from_properties(ConsentGrant, row["n"]))
-    return held
 
 
 REVOKE_GRANT = """

@@ -66,18 +66,6 @@ def to_current(user: User) -> CurrentUser:
     )
 
 
-def coordinating_organization(*, store: GraphStore) -> str | None:
-    """The one coordinating organisation in the store (or the only organisation), else None."""
-    ids = services_repo.list_organization_ids(store=store, kinds=COORDINATING_KINDS)
-    if len(ids) == 1:
-        return ids[0]
-    if not ids:
-        every = services_repo.list_organization_ids(store=store)
-        if len(every) == 1:
-            return every[0]
-    return None
-
-
 def default_organization(*, store: GraphStore, role: str) -> str:
     """The organisation a staff user of ``role`` joins when none is named (``DEFAULT_KINDS``;
     else the only organisation); UserInputError naming the choices otherwise."""

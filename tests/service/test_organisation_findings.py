@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from graph.models import RotaRun, utc_now
 from graph.repo import rota_runs
 from graph.repo.records import node_exists
 from graph.repo.volunteers import get_volunteer
-from service.accounts.users import create_user, to_current, token_for
+from service.accounts.users import create_user, token_for
 from service.consent import policy
 from service.weeks import monday_of, today, week_label
 from tests.service.conftest import Api, World
@@ -180,8 +180,6 @@ def test_only_the_person_gives_consent_and_staff_record_it_only_for_their_own(
         {"input": base | {"granteeOrganizationId": world.organization_id, "given": "BY_PHONE"}},
         token=mine,
     )["grantAccess"]
-    from datetime import datetime
-
     expires = datetime.fromisoformat(made["expiresAt"].replace("Z", "+00:00"))
     assert timedelta(days=364) < expires - utc_now() <= timedelta(days=365)
     shown = api.data(MY_DATA, token=ann_token)["myData"]["grants"]
@@ -326,4 +324,3 @@ def test_a_rota_is_run_by_and_for_one_organisation(api: Api, world: World) -> No
     assert bea.max_minutes == both.max_minutes - 60
     alone = next(v for v in problem.volunteers if v.id == val.id)
     assert [(w.start, w.end) for w in alone.availability if w.day == 1] == [("08:00", "20:00")]
-    assert to_current  # the CurrentUser a token names carries the organisation (users.py)
