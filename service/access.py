@@ -42,12 +42,12 @@ from datetime import date
 import strawberry
 from strawberry.schema_directive import Location
 
+from service.accounts.auth import ROLES
 from service.api.errors import NotAllowed, NotSignedIn
 from service.context import CurrentUser, RequestContext
 from service.weeks import today, visit_date
 
 STAFF = ("coordinator", "link_worker")
-ROLES = ("coordinator", "link_worker", "volunteer", "person", "admin")
 
 SELF = "self"
 OWN_ORGANISATION = "own organisation"

@@ -48,12 +48,12 @@ from graph.repo import access_log
 from graph.repo import consent as grants_repo
 from graph.repo import organisations as organisations_repo
 from graph.store.port import GraphStore
+from service.access import STAFF
 from service.context import CurrentUser
 
 SCOPES = ("contact", "needs", "checkins", "visit_notes")
 ANY_SCOPE = "any"
 ARRANGING_VISITS = "arranging visits"
-STAFF = ("coordinator", "link_worker")
 
 # Fields of the API's Person type (snake_case, as logged) and what each needs: a consent scope,
 # or ARRANGING_VISITS (staff of an organisation; also covered by any grant in force).

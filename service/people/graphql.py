@@ -91,7 +91,7 @@ async def _may_read(info: ContextInfo, person_id: str, field: str) -> bool:
     return True
 
 
-GRANTEES = ("coordinator", "link_worker", "volunteer")
+GRANTEES = policy.GRANT_HOLDERS  # who may hold a grant
 
 
 def person_field(name: str) -> access.Policy:

@@ -24,13 +24,13 @@ from service.api.info import ContextInfo
 from service.config import (
     NOTE_MAX,
 )
-from service.consent import my_data
+from service.consent import my_data, policy
 from service.consent.checks import log_person_read, person_access, require_scopes
 from service.context import CurrentUser
 from service.wellbeing import checkins
 from service.wellbeing.scales import ScaleError
 
-GRANTEES = ("coordinator", "link_worker", "volunteer")
+GRANTEES = policy.GRANT_HOLDERS  # who may hold a grant
 
 
 @strawberry.enum
