@@ -7,11 +7,15 @@ import uuid
 
 from graph.models import Referral
 from graph.repo import demo as demo_repo
+from graph.repo import organisations as organisations_repo
 from graph.repo import referrals as referrals_repo
 from graph.store.port import GraphStore
 from service.connections.suggestions import refer_to_service
+from service.consent import policy
+from service.context import CurrentUser
 
 DEMO_WEEKLY_PLACES = 3
+DEMO_PEOPLE_TRIED = 20
 DEMO_NOTE = "Would like company at lunch; walks with a stick, so a seat near the door helps."
 
 
@@ -21,11 +25,12 @@ def demo_partner_organization(*, store: GraphStore) -> str | None:
     return str(club["organization_id"]) if club else None
 
 
-def seed_demo_referral(*, store: GraphStore, person_id: str | None, link_worker_id: str) -> bool:
-    """Give the lunch club weekly places and, once, a referral of the person from the demo link
-    worker; True if a referral was made now."""
+def seed_demo_referral(*, store: GraphStore, link_worker: CurrentUser) -> bool:
+    """Give the lunch club weekly places and, once, a referral from the demo link worker of
+    the first person they may refer (their organisation supports them, with ``needs`` consent);
+    True if a referral was made now."""
     club = demo_repo.demo_lunch_club(store=store)
-    if club is None or person_id is None:
+    if club is None:
         return False
     referrals_repo.set_weekly_places(
         store=store,
@@ -33,7 +38,20 @@ def seed_demo_referral(*, store: GraphStore, person_id: str | None, link_worker_
         organization_id=club["organization_id"],
         places=DEMO_WEEKLY_PLACES,
     )
-    if club["referrals"]:
+    if club["referrals"] or link_worker.organization_id is None:
+        return False
+    people = sorted(
+        organisations_repo.person_ids_of(store=store, organization_id=link_worker.organization_id)
+    )
+    person_id = next(
+        (
+            p
+            for p in people[:DEMO_PEOPLE_TRIED]
+            if policy.access_to_person(store=store, user=link_worker, person_id=p).allows("needs")
+        ),
+        None,
+    )
+    if person_id is None:
         return False
     refer_to_service(
         store=store,
@@ -41,7 +59,7 @@ def seed_demo_referral(*, store: GraphStore, person_id: str | None, link_worker_
             id=f"referral-{uuid.uuid4().hex[:16]}",
             person_id=person_id,
             service_id=club["service_id"],
-            referred_by=link_worker_id,
+            referred_by=link_worker.id,
             note=DEMO_NOTE,
             share_contact=True,
         ),

@@ -15,6 +15,7 @@ import strawberry
 
 from graph.models import iso_utc
 from service import access
+from service.access import AS_RETURNED_POLICY, OWN_ORGANISATION, REFERRAL, Rule
 from service.api.errors import InputError, NotAllowed, check_id
 from service.api.info import ContextInfo
 from service.context import CurrentUser
@@ -22,6 +23,11 @@ from service.referrals import partners
 from service.referrals.partners import InboxReferral, Outcome, Places, ReferralInputError
 
 NOT_IN_INBOX = "referralId: no referral with this id in your organisation's inbox"
+PARTNER = ("partner",)
+PARTNER_OWN = Rule(PARTNER, OWN_ORGANISATION)
+BY_REFERRAL = Rule(
+    PARTNER, REFERRAL, when="ward and note until accepted; first name, phone if agreed, after"
+)
 
 
 @strawberry.enum(description="Why the organisation offering the service declined a referral.")
@@ -43,7 +49,8 @@ class ReferralState(Enum):
 @strawberry.type(
     description="A referral to one of your organisation's services. Before you decide you see "
     "the person's ward and the link worker's note; once accepted, their first name too, and "
-    "their phone number if they agreed to be contacted; after a decline, nothing about them."
+    "their phone number if they agreed to be contacted; after a decline, nothing about them.",
+    directives=[access.policy(BY_REFERRAL, logged=True)],
 )
 class PartnerReferral:
     id: strawberry.ID
@@ -88,7 +95,10 @@ class PartnerReferral:
         )
 
 
-@strawberry.type(description="One of your organisation's services and its weekly places.")
+@strawberry.type(
+    description="One of your organisation's services and its weekly places.",
+    directives=[access.policy(PARTNER_OWN)],
+)
 class PartnerService:
     id: strawberry.ID
     name: str
@@ -109,29 +119,35 @@ class PartnerService:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ReferralAccepted:
     referral: PartnerReferral
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ReferralDeclined:
     referral: PartnerReferral
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class AttendanceRecorded:
     referral: PartnerReferral
 
 
-@strawberry.type(description="The service has accepted as many referrals this week as it takes.")
+@strawberry.type(
+    description="The service has accepted as many referrals this week as it takes.",
+    directives=[AS_RETURNED_POLICY],
+)
 class NoPlacesLeft:
     message: str
     weekly_places: int
     accepted_this_week: int
 
 
-@strawberry.type(description="The referral is not waiting for a decision, or not accepted.")
+@strawberry.type(
+    description="The referral is not waiting for a decision, or not accepted.",
+    directives=[AS_RETURNED_POLICY],
+)
 class ReferralNotWaiting:
     message: str
     referral: PartnerReferral
@@ -168,7 +184,8 @@ def _not_waiting(outcome: Outcome) -> ReferralNotWaiting:
 class ReferralsQuery:
     @strawberry.field(
         description="Referrals to your organisation's services, newest first (partner). Each "
-        "read of a person's details is logged for that person."
+        "read of a person's details is logged for that person.",
+        directives=[access.policy(BY_REFERRAL, logged=True)],
     )
     async def referral_inbox(
         self,
@@ -186,7 +203,10 @@ class ReferralsQuery:
             raise InputError(str(error)) from None
         return [PartnerReferral.of(item) for item in found]
 
-    @strawberry.field(description="Your organisation's services and their weekly places.")
+    @strawberry.field(
+        description="Your organisation's services and their weekly places.",
+        directives=[access.policy(PARTNER_OWN)],
+    )
     async def partner_services(self, info: ContextInfo) -> list[PartnerService]:
         user = _partner(info)
         found = await info.context.call(partners.services_with_places, user=user)
@@ -196,7 +216,9 @@ class ReferralsQuery:
 @strawberry.type
 class ReferralsMutation:
     @strawberry.mutation(
-        description="How many new referrals one of your services accepts per week (null: no limit)."
+        description="How many new referrals one of your services accepts per week "
+        "(null: no limit).",
+        directives=[access.policy(PARTNER_OWN)],
     )
     async def set_weekly_places(
         self, info: ContextInfo, service_id: strawberry.ID, places: int | None
@@ -212,7 +234,8 @@ class ReferralsMutation:
         return PartnerService.of(found)
 
     @strawberry.mutation(
-        description="Accept a waiting referral, if the service has a place left this week."
+        description="Accept a waiting referral, if the service has a place left this week.",
+        directives=[access.policy(BY_REFERRAL, logged=True)],
     )
     async def accept_referral(
         self, info: ContextInfo, referral_id: strawberry.ID
@@ -231,7 +254,10 @@ class ReferralsMutation:
             )
         return _not_waiting(outcome)
 
-    @strawberry.mutation(description="Decline a waiting referral, saying why.")
+    @strawberry.mutation(
+        description="Decline a waiting referral, saying why.",
+        directives=[access.policy(BY_REFERRAL, logged=True)],
+    )
     async def decline_referral(
         self,
         info: ContextInfo,
@@ -253,7 +279,8 @@ class ReferralsMutation:
 
     @strawberry.mutation(
         description="Whether the person came to the session on a date (YYYY-MM-DD, today or "
-        "earlier); replaces what was recorded for that date."
+        "earlier); replaces what was recorded for that date.",
+        directives=[access.policy(BY_REFERRAL, logged=True)],
     )
     async def record_attendance(
         self, info: ContextInfo, referral_id: strawberry.ID, date: str, attended: bool

@@ -55,7 +55,7 @@ def _lunch_club_of_b(world: World) -> tuple[Service, str, str]:
 def _person_of_a(world: World, name: str, last_name: str, **fields: object) -> Person:
     """A person organisation A supports, who granted A ``needs`` (what referring needs)."""
     person = world.person(name, last_name=last_name, **fields)
-    policy.grant_access(
+    policy.make_grant(
         store=world.api.store,
         person_id=person.id,
         grantee_user_id=None,

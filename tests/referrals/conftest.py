@@ -73,7 +73,7 @@ def partner_organisation(world: World, *, places: int | None = None) -> Partner:
 def consenting_person(world: World, name: str = "Ann", **fields: object) -> Person:
     """A person of the world's organisation who granted it ``needs`` (what referring needs)."""
     person = world.person(name, phone="020 7946 0000", **fields)
-    policy.grant_access(
+    policy.make_grant(
         store=world.api.store,
         person_id=person.id,
         grantee_user_id=None,

@@ -1,5 +1,6 @@
 """``carecircles users add --role partner --organization ID``: a user of the organisation that
-offers services; a partner without an organisation is refused, naming the option's field."""
+offers services (made when it does not exist yet); a partner without an organisation, where
+there are several, is refused naming the choices."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.world import saved
 def test_users_add_makes_a_partner_of_the_organisation(
     store: GraphStore, graph_env: dict[str, str], graph_settings: Settings
 ) -> None:
-    saved(store, Organization(id="org-lunch", name="Dalston Lunch Trust", kind="charity"))
+    saved(store, Organization(id="org-shed", name="Mare Street Men's Shed", kind="charity"))
     done = _carecircles(
         graph_env,
         "users",
@@ -41,5 +42,5 @@ def test_users_add_makes_a_partner_of_the_organisation(
         graph_env, "users", "add", "--role", "partner", "--email", "pam@example.org"
     )
     assert refused.returncode == 2
-    assert "organization_id: a partner belongs to the organisation" in refused.stderr
+    assert "organization_id: give --organization, one of org-lunch, org-shed" in refused.stderr
     assert store.run("MATCH (u:User {email: 'pam@example.org'}) RETURN count(u) AS n") == [{"n": 0}]
