@@ -71,13 +71,23 @@ class Run:
 # --- the child: one solve in a fresh process ----------------------------------------------------
 
 
-def _child(which: str, problem_path: Path, solution_path: Path, time_limit: float) -> None:
-    """Solve one problem file with ``which`` (greedy or ours), write the solution and stats."""
+def _child(
+    which: str,
+    problem_path: Path,
+    solution_path: Path,
+    time_limit: float,
+    previous_path: Path | None = None,
+) -> None:
+    """Solve one problem file with ``which`` (greedy or ours), write the solution and stats.
+    ``previous_path``: last week's solution, for ours to keep where it costs nothing."""
     problem = Problem.model_validate_json(problem_path.read_text())
+    previous = []
+    if previous_path is not None:
+        previous = Solution.model_validate_json(previous_path.read_text()).assignments
     import solver.solve  # noqa: F401  (imports are not part of the solve time)
 
     started = time.perf_counter()
-    solution = _solve_with(which, problem, time_limit)
+    solution = _solve_with(which, problem, time_limit, previous)
     wall = time.perf_counter() - started
     solution_path.write_text(solution.model_dump_json())
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -85,11 +95,13 @@ def _child(which: str, problem_path: Path, solution_path: Path, time_limit: floa
     print(json.dumps({"wall_seconds": wall, "maxrss_kb": own, "children_maxrss_kb": children}))
 
 
-def _solve_with(which: str, problem: Problem, time_limit: float) -> Solution:
+def _solve_with(
+    which: str, problem: Problem, time_limit: float, previous: list[Assignment]
+) -> Solution:
     if which == "ours":
         from solver.solve import solve
 
-        return solve(problem, time_limit=time_limit, workers=WORKERS, seed=SEED)
+        return solve(problem, time_limit=time_limit, workers=WORKERS, seed=SEED, previous=previous)
     return _greedy_solution(problem)
 
 
@@ -174,13 +186,19 @@ def _run(
     problem_path: Path,
     time_limit: float,
     bound: float | None = None,
+    previous: dict[str, Any] | None = None,
 ) -> Run:
     """Run ``which`` on a problem file in a fresh process; check and measure the result.
-    ``bound`` (ours) stands in for a solution that reports none (greedy)."""
+    ``bound`` (ours) stands in for a solution that reports none (greedy); ``previous`` is last
+    week's solution (ours only)."""
     solution_path = problem_path.with_suffix(f".{which}.json")
     command = [sys.executable, "-m", "benchmarks.bench_solver", "--child", which]
     command += ["--problem", str(problem_path), "--solution", str(solution_path)]
     command += ["--time-limit", str(time_limit)]
+    if previous is not None:
+        previous_path = problem_path.with_suffix(f".{which}.previous.json")
+        previous_path.write_text(json.dumps(previous))
+        command += ["--previous", str(previous_path)]
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     sampler = _TreeMemory(child.pid)
@@ -252,7 +270,11 @@ def _stability(
     for which in ("ours", "greedy"):
         week2_json = next_week(week1_json, week1[which].solution, drop_fraction=0.05, seed=SEED)
         problem, path = _write_problem(folder, f"{size}-week2-{which}", week2_json)
-        run = _run(which, size, "plentiful week 2", problem, path, TIME_LIMIT[size])
+        # ours is told last week's rota (as the service would tell it); greedy knows nothing
+        previous = week1[which].solution if which == "ours" else None
+        run = _run(
+            which, size, "plentiful week 2", problem, path, TIME_LIMIT[size], previous=previous
+        )
         share, comparable = kept_volunteer_share(week1[which].solution, run.solution, week2_json)
         results.append(Stability(size, which, share, comparable, run))
     return results
@@ -447,9 +469,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--problem", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--solution", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--previous", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child, args.problem, args.solution, args.time_limit)
+        _child(args.child, args.problem, args.solution, args.time_limit, args.previous)
         return
     sizes = [s for s in args.sizes.split(",") if s]
     variants = [v for v in args.variants.split(",") if v]

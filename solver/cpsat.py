@@ -585,12 +585,14 @@ def solve_neighbourhood(
     floor: float | None = None,
     deterministic_limit: float | None = None,
     others: tuple[int, int] | None = None,
+    keep: frozenset[tuple[int, int]] = frozenset(),
 ) -> NeighbourhoodResult:
     """Optimise the ``free`` visits with everything in ``fixed`` kept as it is.
 
     ``time_limit`` counts from the call, model building included. ``floor`` (file units) adds
     ``assignment part >= floor`` (see the module doc). ``fixed`` may be partial, with
-    ``others`` (see ``build_model``).
+    ``others`` (see ``build_model``). ``keep``: (visit, volunteer) pairs to keep where nothing
+    is lost by it (last week's rota): a tie-break below every unit of the objective.
     """
     began = time.monotonic()
     built = build_model(compiled, free=free, fixed=fixed, goal=goal, others=others)
@@ -599,15 +601,18 @@ def solve_neighbourhood(
     model = built.model
     if floor is not None:
         model.add(built.assignment_part() >= round(floor * SCALE))
-    if goal == "contract":
-        model.maximize(built.contract_objective())
-    elif goal == "search":
-        # travel left out (its arcs make a neighbourhood several times slower); a tiny reward
-        # for keeping the hint's assignments stops needless moves that would add km
-        kept = [x for (v, w), x in built.assign.items() if v in hint and w in hint[v][1]]
-        model.maximize(SCALE * built.contract_objective() + cp_model.LinearExpr.sum(kept))
+    # search: travel left out (its arcs make a neighbourhood several times slower); a tiny
+    # reward for keeping the hint's assignments stops needless moves that would add km, and
+    # one for last week's (``keep``) keeps volunteers with their visits
+    tie_break = goal == "search" or bool(keep)
+    objective = built.assignment_part() if goal == "assignment" else built.contract_objective()
+    if tie_break:
+        kept = [x for key, x in built.assign.items() if key in keep]
+        if goal == "search":
+            kept += [x for (v, w), x in built.assign.items() if v in hint and w in hint[v][1]]
+        model.maximize(SCALE * objective + cp_model.LinearExpr.sum(kept))
     else:
-        model.maximize(built.assignment_part())
+        model.maximize(objective)
     add_hints(built, compiled, hint)
     solver, code = solve_model(
         built,
@@ -620,7 +625,7 @@ def solve_neighbourhood(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = float("-inf") if code == cp_model.INFEASIBLE else float("inf")
         return NeighbourhoodResult({}, status, float("-inf"), bound, solver.deterministic_time)
-    unit = SCALE * SCALE if goal == "search" else SCALE
+    unit = SCALE * SCALE if tie_break else SCALE
     return NeighbourhoodResult(
         rota_of(built, solver),
         status,

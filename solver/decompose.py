@@ -374,14 +374,21 @@ def improve(
     workers: int,
     seed: int,
     progress: Progress | None = None,
+    keep: Rota | None = None,
 ) -> Outcome:
-    """A rota at least as good as ``incumbent``, and whether it is proven optimal."""
+    """A rota at least as good as ``incumbent``, and whether it is proven optimal.
+
+    ``keep`` (last week's rota, say): its assignments are kept wherever that costs nothing.
+    """
     c = compiled
     say = progress or (lambda _message: None)
+    pairs = frozenset((v, w) for v, (_, vols) in (keep or {}).items() for w in vols)
     if sum(len(cands) for cands in c.candidates) <= WHOLE_MODEL_PAIRS:
-        return _whole(c, incumbent, clock, workers, seed, say)
+        # the tie-break must stay below one unit of the scaled objective to keep the proof
+        whole_keep = pairs if len(pairs) < SCALE else frozenset()
+        return _whole(c, incumbent, clock, workers, seed, say, whole_keep)
     search = replace(c, candidates=model_candidates(c, MODEL_CANDIDATES_PER_VISIT))
-    rota = _search(search, incumbent, clock, workers, seed, say)
+    rota = _search(search, incumbent, clock, workers, seed, say, pairs)
     return Outcome(rota, False)
 
 
@@ -403,7 +410,13 @@ def _better(c: CompiledWeek, a: Rota, b: Rota) -> Rota:
 
 
 def _whole(
-    c: CompiledWeek, incumbent: Rota, clock: Clock, workers: int, seed: int, say: Progress
+    c: CompiledWeek,
+    incumbent: Rota,
+    clock: Clock,
+    workers: int,
+    seed: int,
+    say: Progress,
+    keep: frozenset[tuple[int, int]] = frozenset(),
 ) -> Outcome:
     free = list(range(len(c.visits)))
     say("optimising the whole week: coverage and circles")
@@ -417,6 +430,7 @@ def _whole(
         seed=seed,
         goal="assignment",
         deterministic_limit=clock.deterministic_left(PHASE_ONE_SHARE),
+        keep=keep,
     )
     clock.spend(first)
     if first.status == "INFEASIBLE":
@@ -441,6 +455,7 @@ def _whole(
         goal="contract",
         floor=floor / SCALE,
         deterministic_limit=clock.deterministic_left(),
+        keep=keep,
     )
     clock.spend(second)
     if second.status in ("OPTIMAL", "FEASIBLE"):
@@ -513,7 +528,13 @@ def _touches(c: CompiledWeek, free: list[int]) -> tuple[set[int], set[int]]:
 
 
 def _search(
-    c: CompiledWeek, rota: Rota, clock: Clock, workers: int, seed: int, say: Progress
+    c: CompiledWeek,
+    rota: Rota,
+    clock: Clock,
+    workers: int,
+    seed: int,
+    say: Progress,
+    keep: frozenset[tuple[int, int]] = frozenset(),
 ) -> Rota:
     chooser = _neighbourhoods(c, seed)
     tally = Tally(c, rota)
@@ -532,7 +553,7 @@ def _search(
             if clock.deterministic is not None:
                 dlimit = min(NEIGHBOURHOOD_SECONDS * DETERMINISTIC_PER_SECOND, clock.deterministic)
             goal: Goal = "contract" if polish else "search"
-            results = _solve_batch(c, pool, batch, tally, limit, seed + rounds, dlimit, goal)
+            results = _solve_batch(c, pool, batch, tally, limit, seed + rounds, dlimit, goal, keep)
             for free, result in zip(batch, results, strict=True):
                 rounds += 1
                 clock.spend(result)
@@ -614,6 +635,7 @@ def _solve_in_worker(
     seed: int,
     dlimit: float | None,
     goal: Goal,
+    keep: frozenset[tuple[int, int]],
 ) -> NeighbourhoodResult:
     assert _WEEK is not None
     return solve_neighbourhood(
@@ -627,6 +649,7 @@ def _solve_in_worker(
         goal=goal,
         deterministic_limit=dlimit,
         others=others,
+        keep=keep,
     )
 
 
@@ -639,9 +662,11 @@ def _solve_batch(
     seed: int,
     dlimit: float | None,
     goal: Goal,
+    keep: frozenset[tuple[int, int]] = frozenset(),
 ) -> list[NeighbourhoodResult]:
     """Solve each neighbourhood of ``batch`` with only the part of the rota it touches."""
     parts = [tally.around(free) for free in batch]
+    kept = [frozenset(pair for pair in keep if pair[0] in chosen) for chosen in map(set, batch)]
     if pool is None:
         return [
             solve_neighbourhood(
@@ -655,11 +680,12 @@ def _solve_batch(
                 goal=goal,
                 deterministic_limit=dlimit,
                 others=others,
+                keep=pairs,
             )
-            for free, (fixed, others) in zip(batch, parts, strict=True)
+            for free, (fixed, others), pairs in zip(batch, parts, kept, strict=True)
         ]
     futures: list[Future[NeighbourhoodResult]] = [
-        pool.submit(_solve_in_worker, free, fixed, others, limit, seed, dlimit, goal)
-        for free, (fixed, others) in zip(batch, parts, strict=True)
+        pool.submit(_solve_in_worker, free, fixed, others, limit, seed, dlimit, goal, pairs)
+        for free, (fixed, others), pairs in zip(batch, parts, kept, strict=True)
     ]
     return [f.result() for f in futures]

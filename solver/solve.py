@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from clock import clock_of
+from clock import clock_of, minutes_of
 from solver.bound import relax
 from solver.check import compute_metrics
 from solver.compiled import CompiledWeek, compile_problem, find_candidates
@@ -46,8 +46,13 @@ def solve(
     seed: int = 0,
     progress: Progress | None = None,
     started: float | None = None,
+    previous: Sequence[Assignment] = (),
 ) -> Solution:
     """Solve ``problem`` within ``time_limit`` seconds of wall time, everything included.
+
+    ``previous``: last week's assignments (the same visit and volunteer ids). Those that still
+    keep every rule start the rota, and the search keeps them wherever that costs nothing, so
+    a week where a few volunteers left keeps everyone else with their visits.
 
     ``started`` (``time.monotonic()``) is when the clock started, if before this call (the time
     spent reading the file counts too).
@@ -83,8 +88,9 @@ def solve(
     )
     bound = relaxation.need_weighted_upper_bound
     say("greedy rota")
-    incumbent = greedy(compiled)
-    if relaxation.shares:
+    keep = previous_rota(compiled, previous)
+    incumbent = greedy(compiled, keep)
+    if relaxation.shares and not keep:
         rounded = rota_from_relaxation(compiled, relaxation.shares)
         if rota_objective(compiled, rounded) > rota_objective(compiled, incumbent):
             incumbent = rounded
@@ -95,7 +101,13 @@ def solve(
     )
     try:
         outcome = improve(
-            compiled, incumbent, clock=clock, workers=workers, seed=seed, progress=say
+            compiled,
+            incumbent,
+            clock=clock,
+            workers=workers,
+            seed=seed,
+            progress=say,
+            keep=keep,
         )
     except PinsInfeasible:
         return _infeasible(problem, began, bound)
@@ -107,6 +119,25 @@ def solve(
     say("explaining")
     status = "OPTIMAL" if proven and complete else "FEASIBLE"
     return build_solution(problem, compiled, rota, status=status, bound=bound, began=began)
+
+
+def previous_rota(compiled: CompiledWeek, previous: Sequence[Assignment]) -> Rota:
+    """Last week's assignments as a rota of this week's indices (visits and volunteers still
+    there; a visit's volunteers must agree on one start)."""
+    c = compiled
+    starts: dict[int, int] = {}
+    volunteers: dict[int, list[int]] = {}
+    for a in previous:
+        v, w = c.visit_index.get(a.visit), c.volunteer_index.get(a.volunteer)
+        if v is None or w is None:
+            continue
+        start = minutes_of(a.start)
+        if starts.setdefault(v, start) != start:
+            starts[v] = -1
+        volunteers.setdefault(v, []).append(w)
+    return {
+        v: (start, tuple(sorted(set(volunteers[v])))) for v, start in starts.items() if start >= 0
+    }
 
 
 def build_solution(
