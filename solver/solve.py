@@ -210,6 +210,7 @@ def solve_json(
     workers: int = 1,
     seed: int = 0,
     progress: Progress | None = None,
+    previous: Sequence[Assignment] = (),
 ) -> Solution:
     """Solve the problem in JSON ``text`` (an INVALID solution when it cannot be read).
 
@@ -231,6 +232,7 @@ def solve_json(
         seed=seed,
         progress=progress,
         started=started,
+        previous=previous,
     )
 
 
