@@ -46,7 +46,9 @@ from seed.rota_weeks import (
 from solver.check import check_solution, compute_metrics, objective_value
 from solver.models import Assignment, Metrics, Problem, Solution, Unassigned
 
-TIME_LIMIT = {"S": 5.0, "M": 30.0, "L": 120.0}
+# L's limit leaves the targets' 60 s a margin for a loaded machine (issue 16: 120 s before)
+TIME_LIMIT = {"S": 5.0, "M": 30.0, "L": 55.0}
+TARGET_SECONDS = {"S": 5.0, "M": 30.0, "L": 60.0}
 MEMORY_LIMIT_MB = 4096
 WORKERS = 2
 SEED = 1
@@ -296,7 +298,7 @@ def _targets(
     for (size, variant, which), run in sorted(runs.items(), key=_order):
         if which != "ours":
             continue
-        seconds, limit = run.wall_seconds, TIME_LIMIT[size]
+        seconds, limit = run.wall_seconds, TARGET_SECONDS[size]
         if size == "S":
             ok = run.status == "OPTIMAL" and seconds < limit
             text = f"S {variant}: proven optimal in < 5 s: status {run.status} in {seconds:.1f} s"
@@ -309,14 +311,14 @@ def _targets(
             lines.append(_verdict(gap < 0.01 and seconds <= limit, text))
         else:
             ok = seconds <= limit and run.peak_mb <= MEMORY_LIMIT_MB
-            text = f"L {variant}: a full solution within 120 s and 4 GB peak memory: "
+            text = f"L {variant}: a full solution within 60 s and 4 GB peak memory: "
             lines.append(_verdict(ok, text + f"{seconds:.1f} s, {run.peak_mb:,.0f} MB"))
             nwc, bound = run.metrics.need_weighted_coverage, run.metrics.need_weighted_upper_bound
             if variant == "plentiful":
                 ratio = nwc / bound if bound > 0 else 1.0
-                text = f"L plentiful: need-weighted coverage >= 97% of the bound: {nwc:.2%}"
+                text = f"L plentiful: need-weighted coverage >= 99% of the bound: {nwc:.2%}"
                 text += f" of bound {bound:.2%} = {ratio:.2%}"
-                lines.append(_verdict(ratio >= 0.97, text))
+                lines.append(_verdict(ratio >= 0.99, text))
             else:
                 greedy = runs[(size, variant, "greedy")].metrics.need_weighted_coverage
                 points = (nwc - greedy) * 100
@@ -325,9 +327,9 @@ def _targets(
                 lines.append(_verdict(points >= 5, text))
     for result in stability:
         if result.solver == "ours":
-            text = f"stability ({result.size} plentiful): >= 90% of week-1 assignments kept: "
+            text = f"stability ({result.size} plentiful): >= 95% of week-1 assignments kept: "
             text += f"{result.kept_share:.1%} of {result.comparable:,}"
-            ok = result.kept_share >= 0.9 and result.comparable > 0
+            ok = result.kept_share >= 0.95 and result.comparable > 0
             lines.append(_verdict(ok, text + ("" if result.comparable else " (nothing to keep)")))
     return lines
 
@@ -384,6 +386,7 @@ def _report(
         f"Load average (1, 5, 15 min) before {load_before}, after {_load_average()}; other work"
         " sharing the 2 cores slows every run.",
         f"Command: `{command}`. Instances: `seed.rota_weeks.generate(size, variant, seed={SEED})`;"
+        f" the M scarce week also on the seeds named by `--m-scarce-seeds`;"
         f" our solver with `workers={WORKERS}`, `seed={SEED}` and time limits "
         + ", ".join(f"{s} {t:g} s" for s, t in TIME_LIMIT.items())
         + ". Each run is a fresh process; every result passed `solver.check` (all 12 rules).",
@@ -465,6 +468,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--stability-sizes", default="M", help="'' for none")
     parser.add_argument("--out", default="benchmarks/SOLVER.md")
+    parser.add_argument(
+        "--m-scarce-seeds",
+        default="2,3",
+        help="more instance seeds for the M scarce week ('' for none)",
+    )
     parser.add_argument("--child", choices=("greedy", "ours"), help=argparse.SUPPRESS)
     parser.add_argument("--problem", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--solution", type=Path, help=argparse.SUPPRESS)
@@ -477,6 +485,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = [s for s in args.sizes.split(",") if s]
     variants = [v for v in args.variants.split(",") if v]
     stability_sizes = [s for s in args.stability_sizes.split(",") if s]
+    try:
+        extra_seeds = [int(n) for n in args.m_scarce_seeds.split(",") if n and int(n) != SEED]
+    except ValueError:
+        parser.error(f"--m-scarce-seeds: expected whole numbers, got {args.m_scarce_seeds!r}")
     for size in {*sizes, *stability_sizes}:
         if size not in SIZES:
             parser.error(f"--sizes: expected a comma-separated list of S, M, L, got {size!r}")
@@ -506,6 +518,29 @@ def main(argv: Sequence[str] | None = None) -> None:
                 runs[(size, variant, "ours")] = ours
                 runs[(size, variant, "greedy")] = _run(
                     "greedy", size, variant, problem, path, TIME_LIMIT[size], bound
+                )
+        if "M" in sizes and "scarce" in variants:
+            for extra in extra_seeds:
+                label = f"scarce, seed {extra}"
+                print(f"M/{label}: generating", flush=True)
+                problem_json = generate("M", "scarce", extra)
+                problem, path = _write_problem(folder, f"M-scarce-{extra}", problem_json)
+                flow_bounds[("M", label)] = supply_and_demand(problem_json).need_weighted_bound
+                instances[("M", label)] = (
+                    len(problem.people),
+                    len(problem.volunteers),
+                    len(problem.visits),
+                )
+                ours = _run("ours", "M", label, problem, path, TIME_LIMIT["M"])
+                runs[("M", label, "ours")] = ours
+                runs[("M", label, "greedy")] = _run(
+                    "greedy",
+                    "M",
+                    label,
+                    problem,
+                    path,
+                    TIME_LIMIT["M"],
+                    ours.metrics.need_weighted_upper_bound,
                 )
         for size in stability_sizes:
             print(f"{size}: stability", flush=True)

@@ -375,21 +375,46 @@ def improve(
     seed: int,
     progress: Progress | None = None,
     keep: Rota | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Outcome:
     """A rota at least as good as ``incumbent``, and whether it is proven optimal.
 
     ``keep`` (last week's rota, say): its assignments are kept wherever that costs nothing.
+    ``pool``: the search's workers from ``search_pool``, started early by the caller (who
+    shuts them down); without it the search starts its own.
     """
     c = compiled
     say = progress or (lambda _message: None)
     pairs = frozenset((v, w) for v, (_, vols) in (keep or {}).items() for w in vols)
-    if sum(len(cands) for cands in c.candidates) <= WHOLE_MODEL_PAIRS:
+    if not is_big(c):
         # the tie-break must stay below one unit of the scaled objective to keep the proof
         whole_keep = pairs if len(pairs) < SCALE else frozenset()
         return _whole(c, incumbent, clock, workers, seed, say, whole_keep)
     search = replace(c, candidates=model_candidates(c, MODEL_CANDIDATES_PER_VISIT))
-    rota = _search(search, incumbent, clock, workers, seed, say, pairs)
+    rota = _search(search, incumbent, clock, workers, seed, say, pairs, pool)
     return Outcome(rota, False)
+
+
+def is_big(compiled: CompiledWeek) -> bool:
+    """Whether ``improve`` searches neighbourhoods (else it solves one whole model)."""
+    return sum(len(cands) for cands in compiled.candidates) > WHOLE_MODEL_PAIRS
+
+
+def search_pool(compiled: CompiledWeek, workers: int) -> ProcessPoolExecutor | None:
+    """The search's worker processes for a big week, started now: they import OR-Tools and
+    receive the week while the caller computes the bound and greedy on its own core."""
+    if workers <= 1 or not is_big(compiled):
+        return None
+    search = replace(compiled, candidates=model_candidates(compiled, MODEL_CANDIDATES_PER_VISIT))
+    pool = _pool(search, workers)
+    if pool is not None:
+        for _ in range(workers):
+            pool.submit(_ready)
+    return pool
+
+
+def _ready() -> None:
+    """Nothing: submitted once per worker so that each starts at once."""
 
 
 def model_candidates(c: CompiledWeek, limit: int) -> list[list[Candidate]]:
@@ -535,13 +560,14 @@ def _search(
     seed: int,
     say: Progress,
     keep: frozenset[tuple[int, int]] = frozenset(),
+    started: ProcessPoolExecutor | None = None,
 ) -> Rota:
     chooser = _neighbourhoods(c, seed)
     tally = Tally(c, rota)
     best = tally.value()
     rounds = accepted = 0
     polish_from = clock.deadline - POLISH_SHARE * clock.left()
-    pool = _pool(c, workers)
+    pool = started if started is not None else _pool(c, workers)
     try:
         while not clock.exhausted(0.3):
             polish = time.monotonic() >= polish_from
@@ -568,7 +594,7 @@ def _search(
                     rota, best = tally.rota, tally.value()
             say(f"neighbourhood search: round {rounds}, {len(rota)} visits covered")
     finally:
-        if pool is not None:
+        if pool is not None and started is None:
             pool.shutdown(cancel_futures=True)
     return rota
 

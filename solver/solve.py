@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from clock import clock_of, minutes_of
@@ -18,6 +19,7 @@ from solver.decompose import (
     PinsInfeasible,
     improve,
     rota_objective,
+    search_pool,
 )
 from solver.explain import assignment_reasons, state_of, unassigned_reasons
 from solver.greedy import Rota, greedy
@@ -79,6 +81,40 @@ def solve(
         len(cands) == count
         for cands, count in zip(compiled.candidates, compiled.eligible_counts, strict=True)
     )
+    # a big week's search workers start now, on the other core, while this one bounds
+    pool = search_pool(compiled, workers)
+    try:
+        return _solve_compiled(
+            problem,
+            compiled,
+            complete,
+            time_limit,
+            deadline,
+            began,
+            workers,
+            seed,
+            say,
+            previous,
+            pool,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _solve_compiled(
+    problem: Problem,
+    compiled: CompiledWeek,
+    complete: bool,
+    time_limit: float,
+    deadline: float,
+    began: float,
+    workers: int,
+    seed: int,
+    say: Progress,
+    previous: Sequence[Assignment],
+    pool: ProcessPoolExecutor | None,
+) -> Solution:
     reserve = OUTPUT_RESERVE + EXPLAIN_RESERVE_PER_VISIT * len(compiled.visits)
     say("bounding")
     relaxation = relax(
@@ -108,6 +144,7 @@ def solve(
             seed=seed,
             progress=say,
             keep=keep,
+            pool=pool,
         )
     except PinsInfeasible:
         return _infeasible(problem, began, bound)
