@@ -1,7 +1,8 @@
 """Scheduler benchmarks: our solver against the greedy baseline on generated boroughs.
 
     python -m benchmarks.bench_solver [--sizes S,M,L] [--variants plentiful,scarce]
-                                      [--stability-sizes M] [--out benchmarks/SOLVER.md]
+                                      [--stability-sizes M] [--m-scarce-seeds 2,3]
+                                      [--out benchmarks/SOLVER.md]
 
 For each size and variant the instance comes from ``seed.rota_weeks.generate``; greedy and our
 solver each run in a fresh subprocess (so the peak memory is that run's alone: the sampled resident
@@ -11,8 +12,9 @@ listed. Metrics are recomputed from the assignments with ``solver.check.compute_
 taken from the solver's own report.
 
 Stability: solve week 1, derive week 2 (``next_week``: 5% of volunteers gone, current circles from
-week 1), solve week 2, and report the share of week-1 assignments whose volunteer is still there
-that week 2 repeats.
+week 1), solve week 2 (ours is told week 1's rota, ``solve(previous=...)``, as the service would
+tell it last week's; greedy is told nothing), and report the share of week-1 assignments whose
+volunteer is still there that week 2 repeats.
 """
 
 from __future__ import annotations
@@ -421,8 +423,11 @@ def _report(
             "## Stability",
             "",
             "Week 2 = week 1 with 5% of volunteers removed and each current circle set to "
-            "week 1's volunteers (`seed.rota_weeks.next_week`). Kept = share of week-1 "
-            "(visit, volunteer) assignments whose volunteer is still there that week 2 repeats.",
+            "week 1's volunteers (`seed.rota_weeks.next_week`). Ours is told week 1's rota "
+            "(`solve(previous=...)`, `carecircles solve --previous`): what still holds starts "
+            "week 2 and every model breaks ties towards it; greedy is told nothing. Kept = share "
+            "of week-1 (visit, volunteer) assignments whose volunteer is still there that week 2 "
+            "repeats.",
             "",
             "| size | solver | week-1 assignments comparable | kept | week-2 coverage "
             "| week-2 need-weighted coverage | week-2 status | week-2 wall s |",

@@ -22,9 +22,21 @@ then nearest) in the search; the bound still uses every eligible pair. Independe
 (connected components of the volunteer-person eligibility graph, networkx) that are small enough
 are each one neighbourhood, solved first. With ``workers > 1`` several neighbourhoods that share
 no volunteer and no person are solved at once in worker processes (from a forkserver, never
-forked from the caller; each worker receives the compiled week once). Every incumbent is a valid
-rota, so stopping at the deadline always leaves a valid rota (status FEASIBLE), never a silent
-timeout.
+forked from the caller; each worker receives the compiled week once; ``search_pool`` starts them
+while the caller is still bounding). Every incumbent is a valid rota, so stopping at the deadline
+always leaves a valid rota (status FEASIBLE), never a silent timeout.
+
+What a neighbourhood costs besides CP-SAT (issue 16's profile of the L week: building the model,
+its hints and re-reading the whole rota's objective took about two thirds of each one): a
+``Tally`` keeps the rota's objective and re-reads only the people, volunteers and days a
+neighbourhood touches; each neighbourhood is sent only that part of the rota (``Tally.around``:
+its people's visits, its candidates' and their servers' whole weeks, and the other volunteers'
+least and most minutes for fairness), and its hints come from that part.
+
+Last week's rota (``keep``, solver/solve.py's ``previous``): every model adds a reward of one
+unit per kept (visit, volunteer) below the objective's smallest step (the objective is scaled
+by ``SCALE`` first), so it only breaks ties: a volunteer keeps last week's visit unless another
+rota is strictly better.
 
 Budgets: every CP-SAT call gets only the wall time left before the deadline, counted from before
 its model is built. With one worker a deterministic budget (``DETERMINISTIC_PER_SECOND`` units of
