@@ -402,8 +402,7 @@ def improve(
         # the tie-break must stay below one unit of the scaled objective to keep the proof
         whole_keep = pairs if len(pairs) < SCALE else frozenset()
         return _whole(c, incumbent, clock, workers, seed, say, whole_keep)
-    search = replace(c, candidates=model_candidates(c, MODEL_CANDIDATES_PER_VISIT))
-    rota = _search(search, incumbent, clock, workers, seed, say, pairs, pool)
+    rota = _search(search_week(c, keep), incumbent, clock, workers, seed, say, pairs, pool)
     return Outcome(rota, False)
 
 
@@ -412,13 +411,24 @@ def is_big(compiled: CompiledWeek) -> bool:
     return sum(len(cands) for cands in compiled.candidates) > WHOLE_MODEL_PAIRS
 
 
-def search_pool(compiled: CompiledWeek, workers: int) -> ProcessPoolExecutor | None:
+def search_week(compiled: CompiledWeek, keep: Rota | None = None) -> CompiledWeek:
+    """The week the search's models are built from: each visit's first
+    ``MODEL_CANDIDATES_PER_VISIT`` candidates, and its pinned and ``keep`` volunteers."""
+    kept = {v: vols for v, (_, vols) in (keep or {}).items()}
+    return replace(
+        compiled, candidates=model_candidates(compiled, MODEL_CANDIDATES_PER_VISIT, kept)
+    )
+
+
+def search_pool(
+    compiled: CompiledWeek, workers: int, keep: Rota | None = None
+) -> ProcessPoolExecutor | None:
     """The search's worker processes for a big week, started now: they import OR-Tools and
-    receive the week while the caller computes the bound and greedy on its own core."""
+    receive the week (``search_week``, with the same ``keep`` as ``improve`` is given) while
+    the caller computes the bound and greedy on its own core."""
     if workers <= 1 or not is_big(compiled):
         return None
-    search = replace(compiled, candidates=model_candidates(compiled, MODEL_CANDIDATES_PER_VISIT))
-    pool = _pool(search, workers)
+    pool = _pool(search_week(compiled, keep), workers)
     if pool is not None:
         for _ in range(workers):
             pool.submit(_ready)
@@ -429,15 +439,19 @@ def _ready() -> None:
     """Nothing: submitted once per worker so that each starts at once."""
 
 
-def model_candidates(c: CompiledWeek, limit: int) -> list[list[Candidate]]:
-    """Each visit's first ``limit`` candidates (circle members, then nearest), pins always."""
+def model_candidates(
+    c: CompiledWeek, limit: int, also: dict[int, tuple[int, ...]] | None = None
+) -> list[list[Candidate]]:
+    """Each visit's first ``limit`` candidates (circle members, then nearest), pins always, and
+    the volunteers ``also`` names for it (last week's)."""
     out = []
     for visit, cands in zip(c.visits, c.candidates, strict=True):
         if len(cands) <= limit:
             out.append(cands)
             continue
+        wanted = set(visit.pinned) | set((also or {}).get(visit.index, ()))
         kept = cands[:limit]
-        kept += [cand for cand in cands[limit:] if cand.volunteer in visit.pinned]
+        kept += [cand for cand in cands[limit:] if cand.volunteer in wanted]
         out.append(kept)
     return out
 

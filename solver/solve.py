@@ -81,8 +81,9 @@ def solve(
         len(cands) == count
         for cands, count in zip(compiled.candidates, compiled.eligible_counts, strict=True)
     )
+    keep = previous_rota(compiled, previous)
     # a big week's search workers start now, on the other core, while this one bounds
-    pool = search_pool(compiled, workers)
+    pool = search_pool(compiled, workers, keep)
     try:
         return _solve_compiled(
             problem,
@@ -94,7 +95,7 @@ def solve(
             workers,
             seed,
             say,
-            previous,
+            keep,
             pool,
         )
     finally:
@@ -112,7 +113,7 @@ def _solve_compiled(
     workers: int,
     seed: int,
     say: Progress,
-    previous: Sequence[Assignment],
+    keep: Rota,
     pool: ProcessPoolExecutor | None,
 ) -> Solution:
     reserve = OUTPUT_RESERVE + EXPLAIN_RESERVE_PER_VISIT * len(compiled.visits)
@@ -124,7 +125,6 @@ def _solve_compiled(
     )
     bound = relaxation.need_weighted_upper_bound
     say("greedy rota")
-    keep = previous_rota(compiled, previous)
     incumbent = greedy(compiled, keep)
     if relaxation.shares and not keep:
         rounded = rota_from_relaxation(compiled, relaxation.shares)
