@@ -482,6 +482,11 @@ on the L scarce week (73.35%) after about 30 s and stood at 74.2% after 51 s (74
 Stability: the solver is told last week's rota (`previous`); what still holds starts the week,
 and every model breaks ties towards it, below the objective's smallest step, so the contract's
 objective is unchanged (tests/solver/test_previous.py).
+
+Not reached: the M scarce week on seeds 2 and 3 stays at 1.5% from its bound. Given 120 s
+instead of 30 s (2026-12-06 11:56 UTC, load average about 4, solver seed 2), seed 2 ended at
+71.49% against the bound's 72.75%, no better than in 30 s: the search has stalled there, so
+what is missing is a tighter bound or another kind of neighbourhood, not speed.
 """
 
 
