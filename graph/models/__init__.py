@@ -31,7 +31,16 @@ from graph.models.care import (
     VisitStatus,
 )
 from graph.models.people import NeedUpdate, Person, Volunteer, VolunteerTerms
-from graph.models.places import Area, Interest, Organization, Schedule, Service
+from graph.models.places import (
+    Area,
+    FeedTerm,
+    Interest,
+    Organization,
+    Schedule,
+    Service,
+    ServiceContact,
+    ServicePlace,
+)
 from graph.models.rota import RotaRun
 
 __all__ = [
@@ -62,6 +71,9 @@ __all__ = [
     "Scale",
     "Schedule",
     "Service",
+    "ServiceContact",
+    "ServicePlace",
+    "FeedTerm",
     "User",
     "Visit",
     "VisitStatus",

@@ -44,8 +44,11 @@ def test_export_keeps_the_oruk_ids_and_what_the_import_read(
     location = lunch["service_at_locations"][0]["location"]
     assert (location["latitude"], location["longitude"]) == (51.5398, -0.0472)
     terms = {a["taxonomy_term"]["term"] for a in lunch["attributes"]}
-    assert terms == {"lunch_club", "cooking", "conversation"}
-    assert lunch["cost_options"][0]["option"] == "Low cost"
+    # ours (category and interests) and the feed's own term, kept as it was
+    assert terms == {"lunch_club", "cooking", "conversation", "Lunch clubs"}
+    assert [option["amount_description"] for option in lunch["cost_options"]] == [
+        "Two-course lunch: £4.50 per lunch, pay on the day"
+    ]
 
 
 def test_export_then_import_changes_nothing(store: GraphStore, sample: dict[str, Any]) -> None:
@@ -56,7 +59,10 @@ def test_export_then_import_changes_nothing(store: GraphStore, sample: dict[str,
 
     assert report.total("created") == 0 and report.total("updated") == 0
     assert report.counts["services"]["unchanged"] == 14
-    assert report.skipped == []
+    # Only the feed's terms outside our vocabulary are reported again (kept, not mapped).
+    assert {(s.what, s.group) for s in report.skipped} == {
+        ("taxonomy term", "a taxonomy term outside our vocabulary: kept as the feed's term")
+    }
     assert export_services(store=store) == exported
 
 

@@ -57,9 +57,10 @@ def test_prices_in_words(words: str, price: float | None) -> None:
     assert price_in_words(words) == price
 
 
-def test_the_cheapest_option_decides_the_cost_band() -> None:
-    assert cost_band([35.0, 0.0]) == "free"
-    assert cost_band([35.0, 5.0]) == "low"
+def test_the_dearest_option_decides_the_cost_band_and_free_means_every_option() -> None:
+    assert cost_band([35.0, 0.0]) == "paid"  # members free, others 35: not "free"
+    assert cost_band([3.5, 2.0]) == "low"
+    assert cost_band([0.0, 0.0]) == "free"
     assert cost_band([5.01]) == "paid"
 
 
