@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from graph.models import FeedTerm, Organization, Schedule, Service, ServiceContact, ServicePlace
-from graph.models.base import ID_PATTERN, SLUG_PATTERN
+from graph.models.base import ID_PATTERN, SLUG_PATTERN, UK_POSTCODE_PATTERN
 from seed.oruk_rules import (
     BYDAY_TOKEN,
     CARECIRCLES_CATEGORIES,
@@ -349,7 +349,10 @@ def _place_words(address: dict[str, Any]) -> tuple[str | None, str | None, str |
         ),
         None,
     )
-    return _joined(lines, SHORT_MAX), town, postcode
+    if postcode and (match := UK_POSTCODE_PATTERN.fullmatch(postcode.upper().replace(" ", ""))):
+        postcode = f"{match.group(1)} {match.group(2)}"
+    address = cut_on_word(", ".join(dict.fromkeys(lines)), SHORT_MAX) if lines else None
+    return address, town, postcode
 
 
 @dataclass
@@ -365,13 +368,16 @@ def _locations(service: dict[str, Any], path: str) -> Iterator[tuple[str, dict[s
     """(path, location) of the service's physical locations, in either shape."""
     for key in ("service_at_locations", "locations"):
         for index, link in indexed_objects(service.get(key)):
-            location = link.get("location") if isinstance(link.get("location"), dict) else link
-            if key == "service_at_locations" and not isinstance(link.get("location"), dict):
+            nested = link.get("location")
+            if isinstance(nested, dict):
+                location, where = nested, at(path, key, index, "location")
+            elif key == "locations":
+                location, where = link, at(path, key, index)
+            else:
                 continue
             if str(location.get("location_type", "physical")).lower() == "virtual":
                 continue
-            inner = "location" if location is not link else None
-            yield (at(path, key, index, inner) if inner else at(path, key, index)), location
+            yield where, location
 
 
 def _service_places(service: dict[str, Any], path: str, skipped: list[Skipped]) -> Places:
@@ -519,8 +525,11 @@ def _days(entry: dict[str, Any]) -> list[int] | str:
 def schedule_windows(entry: dict[str, Any]) -> list[Schedule] | str:
     """The weekly windows of one ORUK schedule, or why it cannot become any."""
     freq = str(entry.get("freq") or "WEEKLY").upper()
-    interval = entry.get("interval")
-    interval = 1 if interval is None else _int(interval) if isinstance(interval, str) else interval
+    interval: Any = entry.get("interval")
+    if interval is None:
+        interval = 1
+    elif isinstance(interval, str):
+        interval = _int(interval)
     key = (freq, int(interval)) if _is_number(interval) and interval == int(interval) else None
     if key is None or key not in FREQUENCIES:
         return (
@@ -603,9 +612,9 @@ def _taxonomy_terms(
             link = text(attribute.get("link_type"))
             yield at(path, "attributes", index, "taxonomy_term"), term, link
     for key in ("service_taxonomys", "service_taxonomies", "taxonomies"):  # ORUK v1 and others
-        for index, link in indexed_objects(service.get(key)):
-            term = link.get("taxonomy") if isinstance(link.get("taxonomy"), dict) else link
-            yield at(path, key, index), term, None
+        for index, item in indexed_objects(service.get(key)):
+            nested = item.get("taxonomy")
+            yield at(path, key, index), nested if isinstance(nested, dict) else item, None
 
 
 def _audience_items(service: dict[str, Any], path: str) -> Iterator[tuple[str, str]]:
@@ -749,12 +758,41 @@ def _service_areas(service: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# Language names for the codes feeds give alone (a link worker reads "Welsh", not "cy"); any
+# other code is kept as given.
+LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "bn": "Bengali",
+    "cy": "Welsh",
+    "en": "English",
+    "es": "Spanish",
+    "fa": "Persian",
+    "fr": "French",
+    "gd": "Scottish Gaelic",
+    "gu": "Gujarati",
+    "it": "Italian",
+    "ku": "Kurdish",
+    "lt": "Lithuanian",
+    "pa": "Punjabi",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "so": "Somali",
+    "ta": "Tamil",
+    "tr": "Turkish",
+    "ur": "Urdu",
+    "zh": "Chinese",
+}
+
+
 def _languages(service: dict[str, Any]) -> list[str]:
     found: list[str] = []
     value = service.get("languages")
     for item in value if isinstance(value, list) else []:
         if isinstance(item, dict):
-            said = words(item.get("name")) or words(item.get("language")) or words(item.get("code"))
+            said = words(item.get("name")) or words(item.get("language"))
+            if said is None and (code := words(item.get("code"))):
+                said = LANGUAGE_NAMES.get(code.lower(), code)
         else:
             said = words(item)
         if said:
