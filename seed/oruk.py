@@ -246,7 +246,8 @@ class Importer:
         self.since = since
         self.report = ImportReport()
         self.areas = repo.list_area_centres(store=store)
-        self.seen: set[str] = set()
+        self.seen: set[str] = set()  # the services written already
+        self.seen_others: set[tuple[str, str]] = set()
         self.undated = 0
 
     def add(self, document: dict[str, Any] | list[Any], *, prefix: str = "") -> None:
@@ -282,13 +283,19 @@ class Importer:
                 continue
             self.seen.add(item.service.id)
             services[item.service.id] = _placed(item.service, self.areas)
-            if item.organization is not None:
-                organizations.setdefault(item.organization.id, item.organization)
+            # An organization or interest on several pages is written (and counted) once.
+            organization = item.organization
+            if organization is not None and ("o", organization.id) not in self.seen_others:
+                organizations.setdefault(organization.id, organization)
             for interest_id, name in item.interests.items():
+                if ("i", interest_id) in self.seen_others:
+                    continue
                 category = INTERESTS[interest_id][1] if interest_id in INTERESTS else None
                 interests.setdefault(
                     interest_id, Interest(id=interest_id, name=name, category=category)
                 )
+        self.seen_others.update(("o", key) for key in organizations)
+        self.seen_others.update(("i", key) for key in interests)
         self._write("organizations", repo.upsert_organizations, list(organizations.values()))
         self._write("interests", repo.upsert_interests, list(interests.values()))
         self._write("services", repo.upsert_services, list(services.values()))
