@@ -351,8 +351,8 @@ def _place_words(address: dict[str, Any]) -> tuple[str | None, str | None, str |
     )
     if postcode and (match := UK_POSTCODE_PATTERN.fullmatch(postcode.upper().replace(" ", ""))):
         postcode = f"{match.group(1)} {match.group(2)}"
-    address = cut_on_word(", ".join(dict.fromkeys(lines)), SHORT_MAX) if lines else None
-    return address, town, postcode
+    street = cut_on_word(", ".join(dict.fromkeys(lines)), SHORT_MAX) if lines else None
+    return street, town, postcode
 
 
 @dataclass
