@@ -231,7 +231,7 @@ def test_the_shipped_schema_is_the_compiled_profile_schema() -> None:
 
 
 def test_export_services_writes_a_file_that_imports_with_no_change(
-    graph_env: dict[str, str], tmp_path: Path
+    graph_env: dict[str, str], store: GraphStore, tmp_path: Path
 ) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

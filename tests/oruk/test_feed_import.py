@@ -73,7 +73,7 @@ def test_the_reader_follows_every_page_as_the_feed_counts(shape: Any, zero_based
 
 
 def test_importing_a_paginated_v1_feed_twice_gives_the_same_counts(
-    graph_env: dict[str, str],
+    graph_env: dict[str, str], store: GraphStore
 ) -> None:
     with FeedServer(copies(_active_v1(), 12), shape="v1", page_size=5, bom=True) as feed:
         first = _run(graph_env, "import-services", feed.url)
@@ -88,7 +88,7 @@ def test_importing_a_paginated_v1_feed_twice_gives_the_same_counts(
 
 
 def test_a_v3_feed_that_fails_half_way_says_what_was_written_and_a_rerun_finishes(
-    graph_env: dict[str, str], graph_settings: Settings
+    graph_env: dict[str, str], store: GraphStore
 ) -> None:
     services = copies(_services("oruk_v3_page.json"), 20)
     with FeedServer(services, shape="v3", page_size=5, fail_pages=frozenset({3})) as feed:
@@ -107,11 +107,7 @@ def test_a_v3_feed_that_fails_half_way_says_what_was_written_and_a_rerun_finishe
     assert len(tries) == 3
     gaps = [later.at - earlier.at for earlier, later in zip(tries, tries[1:], strict=False)]
     assert gaps[0] >= 0.2 and gaps[1] >= 0.4
-    store = open_store(graph_settings)
-    try:
-        assert _service_count(store) == 10
-    finally:
-        store.close()
+    assert _service_count(store) == 10
 
     with FeedServer(services, shape="v3", page_size=5) as feed:
         rerun = _run(graph_env, "import-services", feed.url)
@@ -120,7 +116,7 @@ def test_a_v3_feed_that_fails_half_way_says_what_was_written_and_a_rerun_finishe
     assert _counts(rerun.stdout)["services"] == (10, 0, 10)
 
 
-def test_a_page_that_never_answers_times_out(graph_env: dict[str, str]) -> None:
+def test_a_page_that_never_answers_times_out(graph_env: dict[str, str], store: GraphStore) -> None:
     services = copies(_services("oruk_v3_page.json"), 10)
     with FeedServer(services, shape="v3", page_size=5, hang_pages=frozenset({2})) as feed:
         result = _run(
@@ -142,7 +138,9 @@ def test_a_page_that_never_answers_times_out(graph_env: dict[str, str]) -> None:
     assert "5 services from the 1 page read before it were written" in message
 
 
-def test_the_page_limit_stops_the_import_and_says_so(graph_env: dict[str, str]) -> None:
+def test_the_page_limit_stops_the_import_and_says_so(
+    graph_env: dict[str, str], store: GraphStore
+) -> None:
     with FeedServer(copies(_active_v1(), 20), shape="v1", page_size=5) as feed:
         result = _run(graph_env, "import-services", feed.url, "--max-pages", "2")
 
@@ -152,7 +150,9 @@ def test_the_page_limit_stops_the_import_and_says_so(graph_env: dict[str, str]) 
     assert "Stopped after 2 pages (--max-pages) of 4" in " ".join(result.stdout.split())
 
 
-def test_since_leaves_services_not_changed_since_that_day(graph_env: dict[str, str]) -> None:
+def test_since_leaves_services_not_changed_since_that_day(
+    graph_env: dict[str, str], store: GraphStore
+) -> None:
     with FeedServer(_services("oruk_v1_page.json"), shape="v1", page_size=50) as feed:
         result = _run(graph_env, "import-services", feed.url, "--since", "2026-06-01")
         bad = _run(graph_env, "import-services", feed.url, "--since", "June")
@@ -165,7 +165,9 @@ def test_since_leaves_services_not_changed_since_that_day(graph_env: dict[str, s
     assert bad.returncode == 2 and "--since: expected a date like 2026-01-31" in bad.stderr
 
 
-def test_an_unreadable_feed_exits_2_and_writes_nothing(graph_env: dict[str, str]) -> None:
+def test_an_unreadable_feed_exits_2_and_writes_nothing(
+    graph_env: dict[str, str], store: GraphStore
+) -> None:
     with FeedServer([], shape="v3", fail_pages=frozenset({1})) as feed:
         result = _run(graph_env, "import-services", feed.url, "--retries", "0")
         not_oruk = subprocess.run(  # a URL that answers, but not with JSON
@@ -179,6 +181,7 @@ def test_an_unreadable_feed_exits_2_and_writes_nothing(graph_env: dict[str, str]
     assert result.returncode == 2
     assert "page 1" in result.stderr and "HTTP 503" in result.stderr
     assert not_oruk.returncode == 2
+    assert _service_count(store) == 0
 
 
 def test_a_store_that_fails_part_way_leaves_whole_services_and_says_so(tmp_path: Path) -> None:
@@ -222,7 +225,7 @@ def test_a_store_that_fails_part_way_leaves_whole_services_and_says_so(tmp_path:
 
 
 def test_the_skip_report_groups_by_reason_and_details_lists_every_row(
-    graph_env: dict[str, str],
+    graph_env: dict[str, str], store: GraphStore
 ) -> None:
     services = copies(_services("oruk_v1_page.json"), 60)  # 10 closed, 20 without a price, ...
     with FeedServer(services, shape="v1", page_size=25) as feed:
