@@ -52,10 +52,6 @@ class FeedPage:
     document: dict[str, Any] | list[Any]
     paging: Paging | None
 
-    @property
-    def total_pages(self) -> int | None:
-        return self.paging.total_pages if self.paging is not None else 1
-
 
 def is_url(source: str) -> bool:
     """Whether ``source`` names an http(s) feed rather than a file."""

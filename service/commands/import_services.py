@@ -16,6 +16,7 @@ compiled schema, keeping the source's ids, so importing the file changes nothing
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -37,7 +38,7 @@ from seed.oruk import (
     load_document,
     schema_errors,
 )
-from seed.oruk_feed import FeedError, FeedReader, FeedSettings, is_url
+from seed.oruk_feed import FeedError, FeedPage, FeedReader, FeedSettings, is_url
 from seed.oruk_mapping import service_records
 
 
@@ -169,7 +170,7 @@ def import_services(
 
 
 def _import_feed_rest(
-    importer: Importer, reader: FeedReader, pages: Any, console: Console
+    importer: Importer, reader: FeedReader, pages: Iterator[FeedPage], console: Console
 ) -> tuple[ImportReport, str | None]:
     """The pages after the first, with a progress bar."""
     with Progress(
