@@ -40,6 +40,9 @@ from graph.models.places import (
     Service,
     ServiceContact,
     ServicePlace,
+    SupportBasis,
+    SupportedBy,
+    VolunteersWith,
 )
 from graph.models.rota import RotaRun
 
@@ -74,11 +77,14 @@ __all__ = [
     "ServiceContact",
     "ServicePlace",
     "FeedTerm",
+    "SupportBasis",
+    "SupportedBy",
     "User",
     "Visit",
     "VisitStatus",
     "Volunteer",
     "VolunteerTerms",
+    "VolunteersWith",
     "Window",
     "iso_utc",
     "utc_now",

@@ -12,6 +12,7 @@ from graph.repo import referrals as referrals_repo
 from graph.repo import services as services_repo
 from graph.repo.errors import NotFound
 from service import access
+from service.access import ANYONE_SIGNED_IN, AS_RETURNED_POLICY, CONSENT, STAFF, Rule
 from service.api.errors import (
     InputError,
     NotAllowed,
@@ -59,7 +60,9 @@ class AccessRoute(Enum):
 
 
 @strawberry.type(
-    name="ServicePlace", description="A place a service meets, as its directory gives it."
+    name="ServicePlace",
+    description="A place a service meets, as its directory gives it.",
+    directives=[AS_RETURNED_POLICY],
 )
 class ServicePlaceType:
     name: str | None
@@ -68,7 +71,11 @@ class ServicePlaceType:
     postcode: str | None
 
 
-@strawberry.type(name="ServiceContact", description="Someone to ask about a service.")
+@strawberry.type(
+    name="ServiceContact",
+    description="Someone to ask about a service.",
+    directives=[AS_RETURNED_POLICY],
+)
 class ServiceContactType:
     name: str | None
     title: str | None
@@ -76,13 +83,17 @@ class ServiceContactType:
     email: str | None
 
 
-@strawberry.type(name="FeedTerm", description="A term of the directory's own vocabulary.")
+@strawberry.type(
+    name="FeedTerm",
+    description="A term of the directory's own vocabulary.",
+    directives=[AS_RETURNED_POLICY],
+)
 class FeedTermType:
     taxonomy: str
     name: str
 
 
-@strawberry.type(name="Service")
+@strawberry.type(name="Service", directives=[access.policy(ANYONE_SIGNED_IN)])
 class ServiceType:
     id: strawberry.ID
     name: str
@@ -155,7 +166,7 @@ class ServiceType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class Suggestion:
     service: ServiceType
     score: float
@@ -163,7 +174,7 @@ class Suggestion:
     reasons: list[str]
 
 
-@strawberry.type(name="Referral")
+@strawberry.type(name="Referral", directives=[AS_RETURNED_POLICY])
 class ReferralType:
     id: strawberry.ID
     person_id: strawberry.ID
@@ -188,7 +199,7 @@ class ReferralType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ReferralMade:
     referral: ReferralType
 
@@ -208,7 +219,8 @@ async def _service_name(context: RequestContext, referral: Referral) -> str | No
 class ConnectionsQuery:
     @strawberry.field(
         description="A person's referrals to services, oldest first, with how each turned out "
-        "(consent: needs, as for suggesting and referring). The read is logged for the person."
+        "(consent: needs, as for suggesting and referring). The read is logged for the person.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
     )
     async def referrals(self, info: ContextInfo, person_id: strawberry.ID) -> list[ReferralType]:
         user = access.signed_in(info.context)
@@ -219,7 +231,10 @@ class ConnectionsQuery:
         await log_person_read(info.context, user, found, ["referrals"], ["needs"])
         return [ReferralType.of(r.referral, r.service_name) for r in held]
 
-    @strawberry.field(description="Local services and groups, in id order.")
+    @strawberry.field(
+        description="Local services and groups, in id order.",
+        directives=[access.policy(ANYONE_SIGNED_IN)],
+    )
     async def services(
         self, info: ContextInfo, first: int | None = 50, after: str | None = None
     ) -> Connection[ServiceType]:
@@ -236,7 +251,8 @@ class ConnectionsQuery:
         description="Services that fit a person, best first, with reasons (consent: needs). "
         "fitsAge: only services whose ages include the person's (when both are known); "
         "costNotStated: also services whose directory gives no price; accessRoutes: only "
-        "services a person can get into one of these ways."
+        "services a person can get into one of these ways.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
     )
     async def suggest_connections(
         self,
@@ -284,7 +300,10 @@ class ConnectionsQuery:
 
 @strawberry.type
 class ConnectionsMutation:
-    @strawberry.mutation(description="Refer a person to a service (consent: needs).")
+    @strawberry.mutation(
+        description="Refer a person to a service (consent: needs).",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"))],
+    )
     async def refer_to_service(
         self,
         info: ContextInfo,
@@ -312,7 +331,10 @@ class ConnectionsMutation:
             raise InputError(f"{field}: no such {field[:-2]}") from None
         return ReferralMade(referral=ReferralType.of(made, await _service_name(info.context, made)))
 
-    @strawberry.mutation(description="Record how a referral turned out.")
+    @strawberry.mutation(
+        description="Record how a referral turned out.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs", when="or who made it"))],
+    )
     async def update_referral(
         self,
         info: ContextInfo,
