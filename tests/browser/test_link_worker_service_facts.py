@@ -34,7 +34,7 @@ def test_a_suggestion_card_shows_the_directory_facts(
     email, token = world.user("link_worker")
     user = get_user_by_email(store=store, email=email)
     assert user is not None
-    policy.grant_access(
+    policy.make_grant(
         store=store,
         person_id=ida.id,
         grantee_user_id=user.id,
