@@ -49,7 +49,7 @@ import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import networkx as nx
@@ -81,13 +81,15 @@ ACTIVE_DAYS = 90
 
 PEOPLE_NODES = """
 MATCH (p:Person)
-RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs
+RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs,
+       p.date_of_birth AS date_of_birth
 """
 
 SERVICE_NODES = """
 MATCH (s:Service)
 RETURN s.id AS id, s.name AS name, s.category AS category, s.lat AS lat, s.lon AS lon,
-       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility
+       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility,
+       s.min_age AS min_age, s.max_age AS max_age, s.access_routes AS access_routes
 """
 
 # Links are returned grouped by interest and by area: the client parses every returned value
@@ -168,6 +170,7 @@ def _person_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
         "lat": row["lat"],
         "lon": row["lon"],
         "access_needs": frozenset(row["access_needs"] or ()),
+        "date_of_birth": _day(row.get("date_of_birth")),
     }
 
 
@@ -181,7 +184,22 @@ def _service_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
         "schedules": _schedules(row["schedules"]),
         "cost": row["cost"] or "free",
         "accessibility": frozenset(row["accessibility"] or ()),
+        "min_age": row.get("min_age"),
+        "max_age": row.get("max_age"),
+        "access_routes": frozenset(row.get("access_routes") or ()),
     }
+
+
+def _day(stored: Any) -> date | None:
+    """A stored ``YYYY-MM-DD`` (or a date the driver gives) as a date; None if unreadable."""
+    if isinstance(stored, date):
+        return stored
+    if isinstance(stored, str):
+        try:
+            return date.fromisoformat(stored[:10])
+        except ValueError:
+            return None
+    return None
 
 
 def _schedules(stored: Any) -> tuple[Schedule, ...]:
@@ -385,8 +403,8 @@ WITH p, interests, areas, knows_out,
      collect({from_id: c.id, to_id: p.id, kind: j.kind, strength: j.strength,
               last_seen: j.last_seen}) AS knows_in
 OPTIONAL MATCH (p)-[r:REFERRED_TO]->(s:Service)
-RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs, interests, areas,
-       knows_out + knows_in AS knows,
+RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs,
+       p.date_of_birth AS date_of_birth, interests, areas, knows_out + knows_in AS knows,
        collect({person_id: p.id, service_id: s.id, status: r.status}) AS referrals
 """
 
@@ -399,7 +417,8 @@ OPTIONAL MATCH (s)-[:IN]->(a:Area)
 WITH s, interests, collect({id: a.id, name: a.name}) AS areas
 OPTIONAL MATCH (p:Person)-[r:REFERRED_TO]->(s)
 RETURN s.id AS id, s.name AS name, s.category AS category, s.lat AS lat, s.lon AS lon,
-       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility, interests,
+       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility,
+       s.min_age AS min_age, s.max_age AS max_age, s.access_routes AS access_routes, interests,
        areas, collect({person_id: p.id, service_id: s.id, status: r.status}) AS referrals
 """
 

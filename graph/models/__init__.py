@@ -34,10 +34,13 @@ from graph.models.care import (
 from graph.models.people import NeedUpdate, Person, Volunteer, VolunteerTerms
 from graph.models.places import (
     Area,
+    FeedTerm,
     Interest,
     Organization,
     Schedule,
     Service,
+    ServiceContact,
+    ServicePlace,
     SupportBasis,
     SupportedBy,
     VolunteersWith,
@@ -73,6 +76,9 @@ __all__ = [
     "Scale",
     "Schedule",
     "Service",
+    "ServiceContact",
+    "ServicePlace",
+    "FeedTerm",
     "SupportBasis",
     "SupportedBy",
     "User",

@@ -20,7 +20,11 @@ const PERSON = `query($id: ID!) {
 const CHECK_INS = `query($id: ID!) { checkIns(personId: $id) { id at scale score loneliness } }`;
 const SUGGEST = `query($id: ID!) {
   suggestConnections(personId: $id, first: 5) {
-    service { id name } score distanceKm reasons
+    service {
+      id name cost costWords howToGetIn audiences ages accessibilityWords scheduleNotes
+      places { address postcode } contacts { name phone }
+    }
+    score distanceKm reasons
   }
 }`;
 const ALERTS = `query { alerts(first: 20) { id personId personFirstName at reasons } }`;
@@ -397,9 +401,28 @@ function suggestionItem(person, suggestion) {
     { "data-service-id": service.id },
     h("h4", {}, service.name),
     h("ul", { class: "reasons", "aria-label": `Why ${service.name}` }, suggestion.reasons.map((r) => h("li", {}, r))),
+    serviceFacts(service),
     h("div", { class: "row" }, h("div", { class: "field" }, h("label", { for: note.id }, "Note for the referral (optional)"), note), h("div", { class: "field" }, button)),
     message,
   );
+}
+
+/** What the directory says about a service, in its own words: only the facts it gives. */
+function serviceFacts(service) {
+  const who = [service.audiences.join(", "), service.ages].filter(Boolean).join("; ");
+  const where = service.places.map((p) => [p.address, p.postcode].filter(Boolean).join(", ")).filter(Boolean);
+  const contact = service.contacts.map((c) => [c.name, c.phone].filter(Boolean).join(", ")).filter(Boolean);
+  const facts = [
+    ["For", who],
+    ["How to get in", service.howToGetIn],
+    ["Cost", service.costWords ?? (service.cost === "not_stated" ? "not stated: check with them" : null)],
+    ["Where", where.join("; ")],
+    ["When", service.scheduleNotes],
+    ["Access", service.accessibilityWords],
+    ["Contact", contact.join("; ")],
+  ].filter(([, value]) => value);
+  if (!facts.length) return null;
+  return h("dl", { class: "facts", "aria-label": `About ${service.name}` }, facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }
 
 async function refer(button, person, service, note, message) {
