@@ -31,7 +31,7 @@ from service.config import QUERY_ALIASES_MAX, QUERY_DEPTH_MAX, QUERY_TOKENS_MAX
 from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
 from service.people.graphql import PeopleMutation, PeopleQuery
-from service.rota.graphql import RotaMutation, RotaQuery
+from service.rota.graphql import RepairMutation, RepairQuery, RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
 from service.wellbeing.graphql import WellbeingMutation, WellbeingQuery
 
@@ -42,6 +42,7 @@ Query = merge_types(
         PeopleQuery,
         VisitsQuery,
         RotaQuery,
+        RepairQuery,
         WellbeingQuery,
         ConnectionsQuery,
         ConsentQuery,
@@ -54,6 +55,7 @@ Mutation = merge_types(
         PeopleMutation,
         VisitsMutation,
         RotaMutation,
+        RepairMutation,
         WellbeingMutation,
         ConnectionsMutation,
         ConsentMutation,

@@ -217,11 +217,13 @@ FOREACH (n IN CASE WHEN vol IS NULL OR v IS NULL THEN [] ELSE [vol, v] END |
 RETURN outcome
 """
 
-# Accept a proposed visit: only the volunteer it was proposed to, only while proposed.
+# Accept a proposed visit: only the volunteer it was proposed to, only while proposed, and only
+# a visit today or later ($week: this Monday, $day: today's weekday).
 ACCEPT_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})
 SET v._lock = $lock
-WITH vol, a, v, a.status = 'proposed' AS ok
+WITH vol, a, v, a.status = 'proposed'
+     AND (v.week_start > $week OR (v.week_start = $week AND v.day >= $day)) AS ok
 OPTIONAL MATCH (:Volunteer)-[other:ASSIGNED]->(v)
 WHERE other.status = 'accepted'
 WITH a, v, ok, count(other) AS accepted
@@ -232,31 +234,40 @@ REMOVE v._lock
 RETURN ok, a.status AS status
 """
 
-# Decline a proposed or accepted visit: the visit becomes open for anyone eligible to claim.
+# Decline a proposed visit: the visit becomes open for anyone eligible to claim. (An accepted
+# visit is given up with a reason instead: CANCEL_VISIT in graph/repo/visit_changes.py.)
 DECLINE_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})
 SET v._lock = $lock
-WITH a, v, a.status IN ['proposed', 'accepted'] AS ok
+WITH a, v, a.status = 'proposed' AS ok
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   SET a.status = 'declined', a.at = $now, v.status = 'open')
 REMOVE v._lock
 RETURN ok, a.status AS status
 """
 
-# Log an accepted visit as done or missed, with an optional note. The volunteer's KNOWS edge to
-# the person moves to $offset + $factor * strength: which offset and factor an outcome gives is
-# the tie-strength rule, decided in service/wellbeing/feedback.py (``tie_update``).
+# Log an accepted visit as done or missed, with an optional note; or correct the log within a
+# day of first logging it ($since: a day ago). The volunteer's KNOWS edge to the person moves to
+# $offset + $factor * strength, from its strength before the first log (kept on the assignment
+# as ``strength_before``), so a correction replaces the first log's effect rather than adding to
+# it. Which offset and factor an outcome gives is the tie-strength rule, decided in
+# service/wellbeing/feedback.py (``tie_update``).
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
-WITH vol, a, v, p, a.status = 'accepted' AS ok
+WITH vol, a, v, p, a.status AS before, a.status = 'accepted' AS first_log,
+     a.status IN ['done', 'missed'] AND coalesce(a.logged_at, a.at) >= $since AS correction
+WITH vol, a, v, p, before, first_log, first_log OR correction AS ok
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
-  SET a.status = $outcome, a.at = $now, a.note = $note, v.status = $outcome
   MERGE (vol)-[k:KNOWS]->(p)
   ON CREATE SET k.kind = 'volunteer', k.strength = 0.0, k.visits = 0
-  SET k.visits = CASE WHEN $outcome = 'done' THEN k.visits + 1 ELSE k.visits END,
+  SET a.strength_before = CASE WHEN first_log THEN k.strength ELSE a.strength_before END,
+      a.logged_at = CASE WHEN first_log THEN $now ELSE a.logged_at END
+  SET a.status = $outcome, a.at = $now, a.note = $note, v.status = $outcome,
+      k.visits = k.visits + CASE WHEN $outcome = 'done' THEN 1 ELSE 0 END
+                 - CASE WHEN before = 'done' THEN 1 ELSE 0 END,
       k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
-      k.strength = $offset + $factor * k.strength)
+      k.strength = $offset + $factor * coalesce(a.strength_before, k.strength))
 REMOVE v._lock
 RETURN ok, a.status AS status
 """
@@ -540,16 +551,20 @@ def _change(store: GraphStore, query: str, params: dict[str, Any]) -> Change | N
     return Change(ok=bool(rows[0]["ok"]), status=rows[0]["status"])
 
 
-def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str, now: str) -> Change | None:
-    """Accept a visit proposed to this volunteer; None when it was never theirs."""
+def accept_visit(
+    *, store: GraphStore, visit_id: str, volunteer_id: str, now: str, week: str, day: int
+) -> Change | None:
+    """Accept a visit proposed to this volunteer, on ``week``'s ``day`` (today) or later; None
+    when it was never theirs."""
     params = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
+    params |= {"week": week, "day": day}
     return _change(store, ACCEPT_VISIT, params)
 
 
 def decline_visit(
     *, store: GraphStore, visit_id: str, volunteer_id: str, now: str
 ) -> Change | None:
-    """Decline a proposed or accepted visit (it becomes open); None when it was never theirs."""
+    """Decline a proposed visit (it becomes open); None when it was never theirs."""
     params = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
     return _change(store, DECLINE_VISIT, params)
 
@@ -562,12 +577,15 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
     now: str,
+    since: str,
     offset: float,
     factor: float,
 ) -> Change | None:
-    """Log an accepted visit as done or missed, moving the tie's strength to ``offset +
-    factor * strength``; None when it was never theirs."""
+    """Log an accepted visit as done or missed (or correct a log first made after ``since``),
+    moving the tie's strength to ``offset + factor * strength``; None when it was never
+    theirs."""
     params = {
+        "since": since,
         "visit_id": visit_id,
         "volunteer_id": volunteer_id,
         "outcome": outcome,

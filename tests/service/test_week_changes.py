@@ -1,0 +1,261 @@
+"""Changes to a published week through GraphQL: a volunteer cancels, the coordinator sees ranked
+replacements (circle first), takes one, the new volunteer accepts; days away; hand assignment
+with the rules named; re-opening for claims; the notices each change writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from graph.models import CareCircle, MemberOf, Window
+from graph.repo.notices import notices_about
+from tests.service.conftest import Api, World, next_monday
+from tests.world import propose, save
+
+ACCEPT = """
+mutation($visitId: ID!) {
+  acceptVisit(visitId: $visitId) {
+    __typename ... on VisitAccepted { visit { id myStatus status } }
+    ... on VisitUnavailable { message }
+  }
+}
+"""
+CANCEL = """
+mutation($visitId: ID!, $reason: String) {
+  cancelVisit(visitId: $visitId, reason: $reason) {
+    __typename ... on VisitCancelled { visitId message } ... on VisitUnavailable { message }
+  }
+}
+"""
+REPLACEMENTS = """
+query($visitId: ID!) {
+  replacementsFor(visitId: $visitId, first: 5) {
+    volunteer { id firstName } start inCircle distanceKm reasons
+  }
+}
+"""
+REASSIGN = """
+mutation($visitId: ID!, $volunteerId: ID!, $force: Boolean! = false) {
+  reassignVisit(visitId: $visitId, volunteerId: $volunteerId, force: $force) {
+    __typename
+    ... on VisitReassigned { visitId volunteerId start rulesBroken }
+    ... on ReassignRefused { message rulesBroken }
+  }
+}
+"""
+REOPEN = """
+mutation($visitId: ID!) {
+  reopenVisit(visitId: $visitId) {
+    __typename ... on VisitNotReopened { message }
+  }
+}
+"""
+VISITS = """
+query($week: String!) {
+  visits(week: $week, first: 100) {
+    edges { node { id status changedAt volunteers { volunteerId firstName status reason } } }
+  }
+}
+"""
+MY = "query($week: String) { myVisits(week: $week) { id myStatus start } }"
+OPEN = "query { openVisits(first: 50) { edges { node { id } } } }"
+AWAY = """
+mutation($from: String!, $to: String!, $reason: String) {
+  cancelMyDays(fromDate: $from, toDate: $to, reason: $reason) { visitIds message }
+}
+"""
+PERSON_AWAY = """
+mutation($personId: ID!, $from: String!, $to: String!) {
+  markPersonAway(personId: $personId, fromDate: $from, toDate: $to, reason: "in hospital") {
+    visitIds
+  }
+}
+"""
+
+
+def _week_label(monday: date) -> str:
+    year, number, _ = monday.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def _visit_node(api: Api, token: str, visit_id: str, monday: date) -> dict:
+    edges = api.data(VISITS, {"week": _week_label(monday)}, token)["visits"]["edges"]
+    return next(e["node"] for e in edges if e["node"]["id"] == visit_id)
+
+
+def test_cancel_then_replacement_from_the_circle_then_accept(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    val = world.volunteer("Val")
+    near = world.volunteer("Near", lat=51.5505, lon=-0.0605)  # closer than Cleo, not in circle
+    cleo = world.volunteer("Cleo", lat=51.56, lon=-0.07)  # in Ann's circle, further away
+    circle = CareCircle(id=f"circle-{world.tag}", person_id=ann.id)
+    save(api.store, circle, MemberOf(volunteer_id=cleo.id, circle_id=circle.id))
+    visit = world.visit(ann)
+    propose(api.store, visit, val.id, at=datetime.now(UTC))
+    val_token = world.volunteer_token(val)
+    assert (
+        api.data(ACCEPT, {"visitId": visit.id}, val_token)["acceptVisit"]["visit"]["myStatus"]
+        == "accepted"
+    )
+
+    cancelled = api.data(CANCEL, {"visitId": visit.id, "reason": "knee is bad"}, val_token)
+    assert cancelled["cancelVisit"]["__typename"] == "VisitCancelled"
+    # Not open to claims: the coordinator repairs it first.
+    near_token = world.volunteer_token(near)
+    open_ids = {e["node"]["id"] for e in api.data(OPEN, token=near_token)["openVisits"]["edges"]}
+    assert visit.id not in open_ids
+
+    _, coordinator = world.user("coordinator")
+    node = _visit_node(api, coordinator, visit.id, visit.week_start)
+    assert node["status"] == "needs_cover" and node["changedAt"]
+    assert node["volunteers"] == [
+        {"volunteerId": val.id, "firstName": "Val", "status": "cancelled", "reason": "knee is bad"}
+    ]
+    ranked = api.data(REPLACEMENTS, {"visitId": visit.id}, coordinator)["replacementsFor"]
+    ids = [r["volunteer"]["id"] for r in ranked]
+    assert val.id not in ids  # who gave it up is not offered it again
+    assert ids[:2] == [cleo.id, near.id]  # circle first, then the nearest
+    assert ranked[0]["inCircle"] and "in the person's circle" in ranked[0]["reasons"]
+    assert ranked[0]["start"] == "10:00"
+
+    taken = api.data(REASSIGN, {"visitId": visit.id, "volunteerId": cleo.id}, coordinator)
+    assert taken["reassignVisit"]["__typename"] == "VisitReassigned"
+    cleo_token = world.volunteer_token(cleo)
+    mine = api.data(MY, {"week": _week_label(visit.week_start)}, cleo_token)["myVisits"]
+    assert [(v["id"], v["myStatus"]) for v in mine] == [(visit.id, "proposed")]
+    accepted = api.data(ACCEPT, {"visitId": visit.id}, cleo_token)["acceptVisit"]
+    assert accepted["visit"]["status"] == "accepted"
+
+    kinds = {
+        (n["kind"], n["recipient_id"]) for n in notices_about(store=api.store, visit_id=visit.id)
+    }
+    assert kinds == {
+        ("visit_proposed", val.id),  # publishing told Val
+        ("visit_cancelled", ann.id),
+        ("visit_offered", cleo.id),
+        ("visit_changed", ann.id),
+    }
+    changed = next(
+        n for n in notices_about(store=api.store, visit_id=visit.id) if n["kind"] == "visit_changed"
+    )
+    assert changed["other_first_name"] == "Cleo" and changed["first_name"] == "Ann"
+
+
+def test_a_cancellation_asks_for_a_visit_of_yours_today_or_later(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    val, other = world.volunteer("Val"), world.volunteer("Oli")
+    visit = world.visit(ann)
+    propose(api.store, visit, val.id, at=datetime.now(UTC))
+    refused = api.data(CANCEL, {"visitId": visit.id}, world.volunteer_token(other))["cancelVisit"]
+    assert refused == {
+        "__typename": "VisitUnavailable",
+        "message": "This visit is not one of yours.",
+    }
+    past = world.visit(ann, week_start=next_monday() - timedelta(weeks=2))
+    propose(api.store, past, val.id, at=datetime.now(UTC))
+    token = world.volunteer_token(val)
+    assert api.data(CANCEL, {"visitId": past.id}, token)["cancelVisit"]["__typename"] == (
+        "VisitUnavailable"
+    )
+    # A past proposal cannot be accepted either.
+    assert api.data(ACCEPT, {"visitId": past.id}, token)["acceptVisit"]["__typename"] == (
+        "VisitUnavailable"
+    )
+    body = api.gql(CANCEL, {"visitId": visit.id, "reason": "x" * 301}, token)
+    assert body["errors"][0]["message"].startswith("reason: expected at most 300 characters")
+
+
+def test_hand_assignment_names_the_rules_and_needs_force(api: Api, world: World) -> None:
+    ann = world.person("Ann", languages=["pl"])
+    val = world.volunteer("Val", languages=["pl"])
+    english = world.volunteer("Eve", languages=["en"])
+    visit = world.visit(ann)
+    propose(api.store, visit, val.id, at=datetime.now(UTC))
+    api.data(CANCEL, {"visitId": visit.id, "reason": "ill"}, world.volunteer_token(val))
+    _, coordinator = world.user("coordinator")
+    refused = api.data(REASSIGN, {"visitId": visit.id, "volunteerId": english.id}, coordinator)
+    assert refused["reassignVisit"]["__typename"] == "ReassignRefused"
+    assert refused["reassignVisit"]["rulesBroken"] == ["shares none of the person's languages (pl)"]
+    forced = api.data(
+        REASSIGN, {"visitId": visit.id, "volunteerId": english.id, "force": True}, coordinator
+    )["reassignVisit"]
+    assert forced["__typename"] == "VisitReassigned" and forced["rulesBroken"]
+
+
+def test_reopened_visit_is_open_to_claims(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    val, other = world.volunteer("Val"), world.volunteer("Oli")
+    visit = world.visit(ann)
+    propose(api.store, visit, val.id, at=datetime.now(UTC))
+    api.data(CANCEL, {"visitId": visit.id, "reason": "away"}, world.volunteer_token(val))
+    _, coordinator = world.user("coordinator")
+    assert api.data(REOPEN, {"visitId": visit.id}, coordinator)["reopenVisit"] == {
+        "__typename": "VisitReopened"
+    }
+    open_ids = {
+        e["node"]["id"]
+        for e in api.data(OPEN, token=world.volunteer_token(other))["openVisits"]["edges"]
+    }
+    assert visit.id in open_ids
+    again = api.data(REOPEN, {"visitId": visit.id}, coordinator)["reopenVisit"]
+    assert again["__typename"] == "VisitNotReopened"
+
+
+def test_days_away_give_up_every_visit_then_and_offer_nothing(api: Api, world: World) -> None:
+    ann = world.person(
+        "Ann", visit_windows=[Window(day=d, start="10:00", end="13:00") for d in range(7)]
+    )
+    val = world.volunteer("Val")
+    monday = next_monday()
+    tuesday, thursday = world.visit(ann, day=1), world.visit(ann, day=3)
+    propose(api.store, tuesday, val.id, at=datetime.now(UTC))
+    token = world.volunteer_token(val)
+    # Two proposals in one run: propose publishes one assignment per run.
+    api.store.run(
+        "MATCH (vol:Volunteer {id: $v}), (x:Visit {id: $x}) "
+        "MERGE (vol)-[a:ASSIGNED]->(x) SET a.status = 'accepted', x.status = 'accepted', "
+        "x.start = '10:00'",
+        {"v": val.id, "x": thursday.id},
+    )
+    away = api.data(
+        AWAY,
+        {
+            "from": monday.isoformat(),
+            "to": (monday + timedelta(days=2)).isoformat(),
+            "reason": "ill",
+        },
+        token,
+    )["cancelMyDays"]
+    assert away["visitIds"] == [tuesday.id]
+    mine = {
+        v["id"]: v["myStatus"]
+        for v in api.data(MY, {"week": _week_label(monday)}, token)["myVisits"]
+    }
+    assert mine == {thursday.id: "accepted"}
+    # Away on Wednesday: a Wednesday visit is not offered to them.
+    wednesday = world.visit(ann, day=2)
+    open_ids = {e["node"]["id"] for e in api.data(OPEN, token=token)["openVisits"]["edges"]}
+    assert wednesday.id not in open_ids
+    body = api.gql(AWAY, {"from": monday.isoformat(), "to": "2020-01-01"}, token)
+    assert body["errors"][0]["message"].startswith("toDate:")
+
+
+def test_a_person_away_cancels_their_visits_and_tells_the_volunteer(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    val = world.volunteer("Val")
+    visit = world.visit(ann)
+    propose(api.store, visit, val.id, at=datetime.now(UTC))
+    _, coordinator = world.user("coordinator")
+    day = visit.week_start + timedelta(days=visit.day)
+    marked = api.data(
+        PERSON_AWAY,
+        {"personId": ann.id, "from": day.isoformat(), "to": day.isoformat()},
+        coordinator,
+    )["markPersonAway"]
+    assert marked["visitIds"] == [visit.id]
+    node = _visit_node(api, coordinator, visit.id, visit.week_start)
+    assert node["status"] == "cancelled"
+    notices = notices_about(store=api.store, visit_id=visit.id)
+    assert {(n["kind"], n["recipient_id"], n["first_name"]) for n in notices} == {
+        ("visit_proposed", val.id, "Val"),
+        ("visit_called_off", val.id, "Val"),
+    }
