@@ -129,8 +129,16 @@ FOREACH (_ IN CASE WHEN outcome = 'done' THEN [1] ELSE [] END |
   SET e.status = 'proposed', e.at = $now, e.by = 'coordinator', e.reason = null,
       v.start = $start, v.status = 'proposed', v.changed_at = $now
   {notice_fragment(v="v", who="vol", kind="visit_offered", recipient_kind="volunteer")}
-  {notice_fragment(v="v", who="p", kind="visit_changed", recipient_kind="person",
-                   other="vol.first_name", n="told")})
+  {
+    notice_fragment(
+        v="v",
+        who="p",
+        kind="visit_changed",
+        recipient_kind="person",
+        other="vol.first_name",
+        n="told",
+    )
+})
 FOREACH (n IN CASE WHEN v IS NULL THEN [] ELSE [v] END | REMOVE n._lock)
 RETURN outcome
 """
@@ -271,21 +279,76 @@ def visits_to_repair(*, store: GraphStore, visit_ids: list[str]) -> list[dict[st
     return store.run(VISITS_TO_REPAIR, {"ids": visit_ids}, write=False)
 
 
-# Every volunteer with what the rules read, and the visits they hold in the week (rules 8, 9).
-VOLUNTEERS_WITH_WEEK = """
+# Every volunteer with what the rules read, as one text each (the FalkorDB client decodes a
+# list of strings far faster than as many maps: graph/repo/volunteer_visits.py); fields joined
+# by '|' in ``parse_volunteer_text``'s order, lists by ','; availability (JSON text) and the
+# first name come last, so they may hold either.
+VOLUNTEER_TEXTS = """
 MATCH (vol:Volunteer)
-OPTIONAL MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
-WHERE a.status IN $held_statuses AND v.week_start = $week_start
-WITH vol, collect(CASE WHEN v IS NULL THEN null
-                  ELSE {id: v.id, day: v.day, start: v.start,
-                        duration_minutes: v.duration_minutes, lat: p.lat, lon: p.lon} END) AS held
-RETURN vol {.id, .first_name, .lat, .lon, .max_km, .max_minutes, .availability, .languages,
-            .gender, .checked, .check_expires, .away_dates} AS volunteer, held
+RETURN collect(vol.id + '|' + toString(vol.lat) + '|' + toString(vol.lon)
+  + '|' + toString(vol.max_km) + '|' + toString(vol.max_minutes)
+  + '|' + CASE WHEN vol.checked = true THEN 'y' ELSE 'n' END
+  + '|' + coalesce(vol.check_expires, '') + '|' + coalesce(vol.gender, '')
+  + '|' + reduce(text = '', language IN coalesce(vol.languages, []) | text + language + ',')
+  + '|' + reduce(text = '', day IN coalesce(vol.away_dates, []) | text + day + ',')
+  + '|' + coalesce(vol.first_name, '') + '|' + coalesce(vol.availability, '[]')) AS volunteers
+"""
+
+# The visits volunteers hold in the week (rules 8, 9), one text each: volunteer, visit, day,
+# start, duration, and the person's coordinates.
+HELD_TEXTS = """
+MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start = $week_start AND a.status IN $held_statuses AND v.start IS NOT NULL
+RETURN collect(vol.id + '|' + v.id + '|' + toString(v.day) + '|' + v.start
+  + '|' + toString(v.duration_minutes) + '|' + toString(p.lat) + '|' + toString(p.lon)) AS held
 """
 
 
-def volunteers_with_week(*, store: GraphStore, week_start: str) -> list[dict[str, Any]]:
-    """Every volunteer (the fields the rules read, and the first name) with the visits they
-    hold in the week starting ``week_start``."""
+def volunteers_with_week(
+    *, store: GraphStore, week_start: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every volunteer (the fields the rules read, and the first name), and the visits held in
+    the week starting ``week_start`` (``volunteer_id``, ``id``, ``day``, ``start``,
+    ``duration_minutes``, ``lat``, ``lon``)."""
+    texts = store.run(VOLUNTEER_TEXTS, {}, write=False)
     params = {"week_start": week_start, "held_statuses": HELD_STATUSES}
-    return store.run(VOLUNTEERS_WITH_WEEK, params, write=False)
+    held = store.run(HELD_TEXTS, params, write=False)
+    volunteers = [_parse_volunteer(text) for text in (texts[0]["volunteers"] if texts else [])]
+    return volunteers, [_parse_held(text) for text in (held[0]["held"] if held else [])]
+
+
+def _items(text: str) -> list[str]:
+    return [item for item in text.split(",") if item]
+
+
+def _parse_volunteer(text: str) -> dict[str, Any]:
+    (vid, lat, lon, max_km, max_minutes, checked, expires, gender, languages, away,
+     rest) = text.split("|", 10)  # fmt: skip
+    first_name, availability = rest.rsplit("|", 1)  # availability (JSON) holds no '|'
+    return {
+        "id": vid,
+        "first_name": first_name,
+        "lat": float(lat),
+        "lon": float(lon),
+        "max_km": float(max_km),
+        "max_minutes": int(float(max_minutes)),
+        "checked": checked == "y",
+        "check_expires": expires or None,
+        "gender": gender or None,
+        "languages": _items(languages),
+        "away_dates": _items(away),
+        "availability": availability,
+    }
+
+
+def _parse_held(text: str) -> dict[str, Any]:
+    volunteer_id, vid, day, start, duration, lat, lon = text.split("|")
+    return {
+        "volunteer_id": volunteer_id,
+        "id": vid,
+        "day": int(day),
+        "start": start,
+        "duration_minutes": int(duration),
+        "lat": float(lat),
+        "lon": float(lon),
+    }

@@ -49,22 +49,21 @@ def read_week(*, store: GraphStore, week_start: str, leave_out: str | None = Non
     """Every volunteer and the visits each holds in the week starting ``week_start`` (but the
     visit ``leave_out``)."""
     monday = date.fromisoformat(week_start)
+    rows, held_rows = repo.volunteers_with_week(store=store, week_start=week_start)
     volunteers = []
     names: dict[str, str] = {}
-    held: dict[str, list[HeldVisit]] = {}
-    for row in repo.volunteers_with_week(store=store, week_start=week_start):
-        props = {k: v for k, v in row["volunteer"].items() if v is not None}
+    for props in rows:
         terms = from_properties(VolunteerTerms, props)
         volunteers.append(solver_volunteer(terms, monday))
-        names[terms.id] = props.get("first_name", "")
-        visits = [h for h in row["held"] if h and h.get("start") and h["id"] != leave_out]
-        if visits:
-            held[terms.id] = [
+        names[terms.id] = props["first_name"]
+    held: dict[str, list[HeldVisit]] = {}
+    for h in held_rows:
+        if h["id"] != leave_out:
+            held.setdefault(h["volunteer_id"], []).append(
                 HeldVisit(
                     h["day"], minutes_of(h["start"]), h["duration_minutes"], h["lat"], h["lon"]
                 )
-                for h in visits
-            ]
+            )
     return Week(volunteers=volunteers, first_names=names, held=held)
 
 

@@ -4,6 +4,8 @@ with the rules named; re-opening for claims; the notices each change writes."""
 
 from __future__ import annotations
 
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 from graph.models import CareCircle, MemberOf, Window
@@ -259,3 +261,87 @@ def test_a_person_away_cancels_their_visits_and_tells_the_volunteer(api: Api, wo
         ("visit_proposed", val.id, "Val"),
         ("visit_called_off", val.id, "Val"),
     }
+
+
+PUBLISH = """
+mutation($id: ID!) {
+  publishRota(runId: $id) {
+    __typename ... on RotaPublished { proposed } ... on RotaNotPublished { message }
+  }
+}
+"""
+PREVIEW = """
+query($id: ID!) {
+  publishPreview(runId: $id) {
+    run { id state } liveRun { id state }
+    changes { volunteerId firstName added withdrawn }
+  }
+}
+"""
+RUNS = "query($week: String!) { rotaRuns(week: $week) { id state } }"
+
+
+def _draft(api: Api, monday: date, assignments: list[tuple[str, str]]) -> str:
+    from graph.models import RotaRun
+    from graph.repo.rota_runs import create_rota_run
+    from solver.models import Assignment, Solution
+
+    solution = Solution(
+        status="FEASIBLE",
+        assignments=[Assignment(visit=v, volunteer=w, start="10:00") for v, w in assignments],
+    )
+    run = RotaRun(
+        id=f"run-{uuid.uuid4().hex[:10]}",
+        week_start=monday,
+        status="draft",
+        problem="{}",
+        solution=solution.model_dump_json(),
+    )
+    return create_rota_run(store=api.store, run=run).id
+
+
+def test_republishing_replaces_the_live_run_and_says_whose_visits_change(
+    api: Api, world: World
+) -> None:
+    monday = next_monday() + timedelta(weeks=5)  # a week of this test's own
+    ann, bob = world.person("Ann"), world.person("Bob")
+    val, wes = world.volunteer("Val"), world.volunteer("Wes")
+    a, b = world.visit(ann, week_start=monday), world.visit(bob, week_start=monday)
+    _, coordinator = world.user("coordinator")
+    first = _draft(api, monday, [(a.id, val.id), (b.id, val.id)])
+    assert api.data(PUBLISH, {"id": first}, coordinator)["publishRota"]["proposed"] == 2
+    second = _draft(api, monday, [(a.id, val.id), (b.id, wes.id)])
+    preview = api.data(PREVIEW, {"id": second}, coordinator)["publishPreview"]
+    assert preview["liveRun"] == {"id": first, "state": "PUBLISHED"}
+    assert sorted((c["firstName"], c["added"], c["withdrawn"]) for c in preview["changes"]) == [
+        ("Val", 0, 1),
+        ("Wes", 1, 0),
+    ]
+    assert api.data(PUBLISH, {"id": second}, coordinator)["publishRota"]["proposed"] == 2
+    states = {
+        r["id"]: r["state"]
+        for r in api.data(RUNS, {"week": _week_label(monday)}, coordinator)["rotaRuns"]
+    }
+    assert states == {first: "SUPERSEDED", second: "PUBLISHED"}
+    again = api.data(PUBLISH, {"id": first}, coordinator)["publishRota"]
+    assert again["__typename"] == "RotaNotPublished" and "replaced" in again["message"]
+    told = {(n["kind"], n["recipient_id"]) for n in notices_about(store=api.store, visit_id=b.id)}
+    assert ("visit_withdrawn", val.id) in told and ("visit_proposed", wes.id) in told
+    assert ("visit_withdrawn", val.id) not in {
+        (n["kind"], n["recipient_id"]) for n in notices_about(store=api.store, visit_id=a.id)
+    }
+
+
+def test_two_drafts_published_at_once_leave_one_published(api: Api, world: World) -> None:
+    monday = next_monday() + timedelta(weeks=6)
+    ann = world.person("Ann")
+    val = world.volunteer("Val")
+    visit = world.visit(ann, week_start=monday)
+    _, coordinator = world.user("coordinator")
+    drafts = [_draft(api, monday, [(visit.id, val.id)]) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda run: api.data(PUBLISH, {"id": run}, coordinator), drafts))
+    states = [
+        r["state"] for r in api.data(RUNS, {"week": _week_label(monday)}, coordinator)["rotaRuns"]
+    ]
+    assert sorted(states) == ["PUBLISHED", "SUPERSEDED", "SUPERSEDED", "SUPERSEDED"]
