@@ -234,12 +234,13 @@ REMOVE v._lock
 RETURN ok, a.status AS status
 """
 
-# Decline a proposed visit: the visit becomes open for anyone eligible to claim. (An accepted
-# visit is given up with a reason instead: CANCEL_VISIT in graph/repo/visit_changes.py.)
+# Decline a proposed or accepted visit: the visit becomes open for anyone eligible to claim.
+# (The volunteer's page gives up an accepted visit with a reason instead, which the coordinator
+# repairs and the person is told of: CANCEL_VISIT in graph/repo/visit_changes.py.)
 DECLINE_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})
 SET v._lock = $lock
-WITH a, v, a.status = 'proposed' AS ok
+WITH a, v, a.status IN ['proposed', 'accepted'] AS ok
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   SET a.status = 'declined', a.at = $now, v.status = 'open')
 REMOVE v._lock
@@ -564,7 +565,7 @@ def accept_visit(
 def decline_visit(
     *, store: GraphStore, visit_id: str, volunteer_id: str, now: str
 ) -> Change | None:
-    """Decline a proposed visit (it becomes open); None when it was never theirs."""
+    """Decline a proposed or accepted visit (it becomes open); None when it was never theirs."""
     params = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
     return _change(store, DECLINE_VISIT, params)
 
@@ -606,9 +607,9 @@ WITH vol
 MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE v.week_start >= $from_week AND v.week_start <= $to_week
   AND a.status IN ['proposed', 'accepted', 'done', 'missed']
-RETURN properties(v) AS v, a.status AS my_status, a.note AS note, p.id AS person_id,
-       p.first_name AS person_first_name, p.area_id AS area_id, p.address AS address,
-       p.postcode AS postcode
+RETURN properties(v) AS v, a.status AS my_status, a.note AS note, a.logged_at AS logged_at,
+       p.id AS person_id, p.first_name AS person_first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode
 ORDER BY v.week_start, v.day, v.start
 """
 

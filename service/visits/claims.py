@@ -181,7 +181,7 @@ def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo
 
 
 def decline_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
-    """Decline a proposed visit (it becomes open: at once in this process's snapshot
+    """Decline a proposed or accepted visit (it becomes open: at once in this process's snapshot
     of open visits, within their max age in others'); None when it was never theirs."""
     change = repo.decline_visit(
         store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
+from graph.models import iso_utc
 from graph.repo.visits import list_week_visits_with_person
 from graph.repo.volunteer_visits import Change, get_visit_with_person
 from service import access
@@ -72,6 +73,10 @@ class VisitType:
     )
     note: str | None = strawberry.field(description="Your note when you logged the visit.")
     distance_km: float | None = None
+    correctable_until: str | None = strawberry.field(
+        default=None,
+        description="Until when you may still correct your log of this visit (volunteers).",
+    )
     changed_at: str | None = strawberry.field(
         default=None,
         description="When the visit last changed after its week was published (a cancellation, "
@@ -131,6 +136,7 @@ class VisitType:
         start: str | None = None,
         end: str | None = None,
         distance_km: float | None = None,
+        logged_at: str | None = None,
     ) -> VisitType:
         week_start = str(props["week_start"])
         begin = start or props.get("start")
@@ -156,6 +162,11 @@ class VisitType:
             note=note,
             distance_km=distance_km,
             changed_at=props.get("changed_at"),
+            correctable_until=(
+                iso_utc(datetime.fromisoformat(logged_at) + claims.CORRECTION_WINDOW)
+                if logged_at
+                else None
+            ),
             area_id=area_id,
             area_name=area_name,
             full_address=address,
@@ -367,6 +378,7 @@ class VisitsQuery:
                 my_status=r["my_status"],
                 note=r["note"],
                 address=_address(r),
+                logged_at=r.get("logged_at"),
             )
             for r in rows
         ]
@@ -412,8 +424,9 @@ class VisitsMutation:
         return VisitAccepted(visit=await _visit_for(info.context, key, volunteer_id))
 
     @strawberry.mutation(
-        description="Decline a visit proposed to you; it becomes open. (Give up an accepted "
-        "visit with cancelVisit.)"
+        description="Decline a proposed or accepted visit; it becomes open. (To give up an "
+        "accepted visit so the coordinator finds someone else and the person is told, use "
+        "cancelVisit.)"
     )
     async def decline_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> DeclineResult:
         volunteer_id = access.require_volunteer(info.context)

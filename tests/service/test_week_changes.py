@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from graph.models import CareCircle, MemberOf, Window
 from graph.repo.notices import notices_about
-from tests.service.conftest import Api, World, next_monday
+from tests.conftest import GraphServer
+from tests.service.conftest import Api, World, next_monday, running_api
 from tests.world import propose, save
 
 ACCEPT = """
@@ -345,3 +346,24 @@ def test_two_drafts_published_at_once_leave_one_published(api: Api, world: World
         r["state"] for r in api.data(RUNS, {"week": _week_label(monday)}, coordinator)["rotaRuns"]
     ]
     assert sorted(states) == ["PUBLISHED", "SUPERSEDED", "SUPERSEDED", "SUPERSEDED"]
+
+
+NEXT = "query { nextWeekNeedingWork }"
+
+
+def test_the_page_opens_on_the_next_week_that_needs_work(graph_server: GraphServer) -> None:
+    from service.weeks import monday_of, today
+
+    with running_api(graph_server, name="next_week") as fresh:
+        world = World(fresh)
+        _, coordinator = world.user("coordinator")
+        this_monday = monday_of(today())
+        # Nothing open this week: next week, not published yet.
+        assert fresh.data(NEXT, token=coordinator)["nextWeekNeedingWork"] == _week_label(
+            this_monday + timedelta(weeks=1)
+        )
+        # A visit still to come this week that needs a volunteer: this week.
+        world.visit(world.person("Ann"), week_start=this_monday, day=6)
+        assert fresh.data(NEXT, token=coordinator)["nextWeekNeedingWork"] == _week_label(
+            this_monday
+        )
