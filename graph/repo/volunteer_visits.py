@@ -557,7 +557,7 @@ def accept_visit(
 ) -> Change | None:
     """Accept a visit proposed to this volunteer, on ``week``'s ``day`` (today) or later; None
     when it was never theirs."""
-    params = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
+    params: dict[str, Any] = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
     params |= {"week": week, "day": day}
     return _change(store, ACCEPT_VISIT, params)
 

@@ -67,11 +67,13 @@ def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range(count)]
 
 
-def _keys(days: list[date]) -> dict[str, list[str]]:
-    return {
-        "dates": [d.isoformat() for d in days],
-        "keys": [f"{monday_of(d).isoformat()}|{d.weekday()}" for d in days],
-    }
+def _dates(days: list[date]) -> list[str]:
+    return [d.isoformat() for d in days]
+
+
+def _keys(days: list[date]) -> list[str]:
+    """Each day as the visits' ``week_start|day``."""
+    return [f"{monday_of(d).isoformat()}|{d.weekday()}" for d in days]
 
 
 def cancel_visit(
@@ -100,7 +102,8 @@ def volunteer_away(
         store=store,
         volunteer_id=volunteer_id,
         reason=checked_reason(reason),
-        **_keys(days),
+        dates=_dates(days),
+        keys=_keys(days),
         **vars(stamp()),
     )
 
@@ -115,7 +118,8 @@ def person_away(
         store=store,
         person_id=person_id,
         reason=checked_reason(reason),
-        **_keys(days),
+        dates=_dates(days),
+        keys=_keys(days),
         **vars(stamp()),
     )
     if cancelled:
