@@ -30,6 +30,7 @@ from service.api.errors import (
 from service.config import QUERY_ALIASES_MAX, QUERY_DEPTH_MAX, QUERY_TOKENS_MAX
 from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
+from service.notices.graphql import NoticesMutation, NoticesQuery
 from service.people.graphql import PeopleMutation, PeopleQuery
 from service.rota.graphql import RepairMutation, RepairQuery, RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
@@ -46,6 +47,7 @@ Query = merge_types(
         WellbeingQuery,
         ConnectionsQuery,
         ConsentQuery,
+        NoticesQuery,
     ),
 )
 Mutation = merge_types(
@@ -59,6 +61,7 @@ Mutation = merge_types(
         WellbeingMutation,
         ConnectionsMutation,
         ConsentMutation,
+        NoticesMutation,
     ),
 )
 

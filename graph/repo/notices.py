@@ -19,8 +19,8 @@ from graph.repo.volunteer_visits import lock_token
 from graph.store.port import GraphStore
 
 # Claim up to $limit due notices for $worker until $until, with what delivery needs: the
-# recipient's address (the e-mail of the user linked to the person or volunteer, or the
-# volunteer's own) and their preferences.
+# recipient's address (the e-mail of the user linked to the person or volunteer, the user's own
+# for a staff user, or the volunteer's own) and their preferences.
 CLAIM_NOTICES = """
 MATCH (n:Notice)
 WHERE (n.status = 'pending' AND n.next_at <= $now)
@@ -36,6 +36,7 @@ WITH n
 OPTIONAL MATCH (u:User)
 WHERE (n.recipient_kind = 'volunteer' AND u.volunteer_id = n.recipient_id)
    OR (n.recipient_kind = 'person' AND u.person_id = n.recipient_id)
+   OR (n.recipient_kind = 'user' AND u.id = n.recipient_id)
 OPTIONAL MATCH (vol:Volunteer {id: n.recipient_id})
 WHERE n.recipient_kind = 'volunteer'
 RETURN properties(n) AS notice, coalesce(u.email, vol.email) AS email,

@@ -38,6 +38,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The visit on {when} is called off: the person cannot be visited then. There is nothing "
         "you need to do.",
     ),
+    "alert": (
+        "A check-in needs your attention",
+        "A check-in with {other} on {when} raised an alert. Please look at it on your "
+        "CareCircles page.",
+    ),
     "reminder": (
         "Reminder: your visit tomorrow",
         "A reminder that you are visiting {other} tomorrow, {when}.",

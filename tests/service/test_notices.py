@@ -25,6 +25,14 @@ from tests.conftest import GraphServer
 from tests.service.conftest import Api, World, running_api
 from tests.world import propose
 
+PREFERENCES = """
+mutation($from: String, $to: String) {
+  setNoticePreferences(channel: EMAIL, quietFrom: $from, quietTo: $to) {
+    channel quietFrom quietTo
+  }
+}
+"""
+
 
 class Inbox:
     """An SMTP handler keeping what arrives; ``refuse`` the next few messages with a 451."""
@@ -173,18 +181,16 @@ def test_no_email_wanted_and_quiet_hours(fresh_api: Api, inbox: tuple[Inbox, Smt
     set_notice_preferences(
         store=fresh_api.store, user_id=ann_user, channel="none", quiet_from=None, quiet_to=None
     )
-    val_user = world.user("volunteer", volunteer_id=val.id)[0]
-    val_user_id = fresh_api.store.run(
-        "MATCH (u:User {email: $e}) RETURN u.id AS id", {"e": val_user}
-    )[0]["id"]
+    val_user, val_token = world.user("volunteer", volunteer_id=val.id)
     # 22:00 to 07:00 London time; 23:30 UTC on a December day is 23:30 in London.
-    set_notice_preferences(
-        store=fresh_api.store,
-        user_id=val_user_id,
-        channel="email",
-        quiet_from="22:00",
-        quiet_to="07:00",
-    )
+    chosen = fresh_api.data(PREFERENCES, {"from": "22:00", "to": "07:00"}, val_token)
+    assert chosen["setNoticePreferences"] == {
+        "channel": "EMAIL",
+        "quietFrom": "22:00",
+        "quietTo": "07:00",
+    }
+    half = fresh_api.gql(PREFERENCES, {"from": "22:00", "to": None}, val_token)
+    assert half["errors"][0]["message"].startswith("quietTo:")
     propose(fresh_api.store, visit, val.id, at=datetime.now(UTC))
     changes.cancel_visit(store=fresh_api.store, visit_id=visit.id, volunteer_id=val.id, reason="x")
     night = datetime(2026, 12, 8, 23, 30, tzinfo=UTC)
@@ -221,3 +227,33 @@ def test_day_before_reminders_are_written_once_and_delivered(
     reminders = [m for m in received.messages if m["Subject"] == "Reminder: your visit tomorrow"]
     assert len(reminders) == 1
     assert "visiting Ann tomorrow" in _body(reminders[0]) and "at 11:00" in _body(reminders[0])
+
+
+def test_an_alert_tells_the_link_workers_who_may_see_it(
+    fresh_api: Api, inbox: tuple[Inbox, SmtpServer]
+) -> None:
+    from graph.models import utc_now
+    from service.wellbeing import checkins
+    from tests.person_record_api.conftest import grant
+
+    received, server = inbox
+    world = World(fresh_api)
+    ada = world.person("Ada")
+    seen_by, _ = world.user("link_worker")
+    world.user("link_worker", organization_id=f"other-{world.tag}")  # not granted: not told
+    grant(world, ada, organization_id=world.organization_id)
+    recorded = checkins.record_check_in(
+        store=fresh_api.store,
+        person_id=ada.id,
+        scale="ONS1",
+        answers=[1],
+        recorded_by="test",
+        at=utc_now(),
+    )
+    assert isinstance(recorded, checkins.Recorded) and recorded.alert_reasons
+    done = deliver_due(store=fresh_api.store, server=server, now=datetime.now(UTC))
+    assert len(done.sent) == 1
+    [message] = received.messages
+    assert message["To"] == seen_by and message["Subject"] == "A check-in needs your attention"
+    body = _body(message)
+    assert "A check-in with Ada on" in body and "Smith" not in body
