@@ -218,12 +218,12 @@ RETURN outcome
 """
 
 # Accept a proposed visit: only the volunteer it was proposed to, only while proposed, and only
-# a visit today or later ($week: this Monday, $day: today's weekday).
+# a visit today or later ($week: this Monday, $day: today's weekday; $week null: any day).
 ACCEPT_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})
 SET v._lock = $lock
 WITH vol, a, v, a.status = 'proposed'
-     AND (v.week_start > $week OR (v.week_start = $week AND v.day >= $day)) AS ok
+     AND ($week IS NULL OR v.week_start > $week OR (v.week_start = $week AND v.day >= $day)) AS ok
 OPTIONAL MATCH (:Volunteer)-[other:ASSIGNED]->(v)
 WHERE other.status = 'accepted'
 WITH a, v, ok, count(other) AS accepted
@@ -553,10 +553,16 @@ def _change(store: GraphStore, query: str, params: dict[str, Any]) -> Change | N
 
 
 def accept_visit(
-    *, store: GraphStore, visit_id: str, volunteer_id: str, now: str, week: str, day: int
+    *,
+    store: GraphStore,
+    visit_id: str,
+    volunteer_id: str,
+    now: str,
+    week: str | None = None,
+    day: int | None = None,
 ) -> Change | None:
-    """Accept a visit proposed to this volunteer, on ``week``'s ``day`` (today) or later; None
-    when it was never theirs."""
+    """Accept a visit proposed to this volunteer, on ``week``'s ``day`` (today) or later (on any
+    day when ``week`` is None); None when it was never theirs."""
     params: dict[str, Any] = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
     params |= {"week": week, "day": day}
     return _change(store, ACCEPT_VISIT, params)
@@ -578,11 +584,12 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
     now: str,
-    since: str,
     offset: float,
     factor: float,
+    since: str | None = None,
 ) -> Change | None:
-    """Log an accepted visit as done or missed (or correct a log first made after ``since``),
+    """Log an accepted visit as done or missed (or correct a log first made after ``since``;
+    None: no correction),
     moving the tie's strength to ``offset + factor * strength``; None when it was never
     theirs."""
     params = {
