@@ -37,6 +37,10 @@ const CANCEL = `mutation($id: ID!, $reason: String) {
 const AWAY = `mutation($from: String!, $to: String!, $reason: String) {
   cancelMyDays(fromDate: $from, toDate: $to, reason: $reason) { visitIds message }
 }`;
+const PREFERENCES = `query { myNoticePreferences { channel quietFrom quietTo } }`;
+const SET_PREFERENCES = `mutation($channel: NoticeChannel!, $from: String, $to: String) {
+  setNoticePreferences(channel: $channel, quietFrom: $from, quietTo: $to) { channel quietFrom quietTo }
+}`;
 const LOG = `mutation($id: ID!, $outcome: VisitOutcome!, $note: String) {
   logVisit(visitId: $id, outcome: $outcome, note: $note) {
     __typename ... on VisitUnavailable { message }
@@ -469,6 +473,39 @@ document.querySelector("#away-no").addEventListener("click", () => {
 
 document.querySelector("#refresh-open").addEventListener("click", (e) => busy(e.currentTarget, loadOpenVisits));
 
+// ---- E-mails ----------------------------------------------------------------------------------
+
+const emailsForm = document.querySelector("#emails-form");
+const emailsStatus = document.querySelector("#emails-status");
+async function loadPreferences() {
+  try {
+    const { myNoticePreferences: p } = await gql(PREFERENCES);
+    emailsForm.querySelector("#emails-channel").value = p.channel;
+    emailsForm.querySelector("#quiet-from").value = p.quietFrom ?? "";
+    emailsForm.querySelector("#quiet-to").value = p.quietTo ?? "";
+  } catch (error) {
+    say(emailsStatus, error.message, "error");
+  }
+}
+emailsForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const from = emailsForm.querySelector("#quiet-from").value || null;
+  const to = emailsForm.querySelector("#quiet-to").value || null;
+  if (Boolean(from) !== Boolean(to)) {
+    say(emailsStatus, "Give both times of your quiet hours, or neither.", "error");
+    return;
+  }
+  busy(emailsForm.querySelector("button"), async () => {
+    try {
+      const channel = emailsForm.querySelector("#emails-channel").value;
+      await gql(SET_PREFERENCES, { channel, from, to });
+      say(emailsStatus, channel === "NONE" ? "Saved: no e-mails." : from ? `Saved: e-mails, but none between ${from} and ${to}.` : "Saved: e-mails.", "ok");
+    } catch (error) {
+      say(emailsStatus, error.message, "error");
+    }
+  });
+});
+
 // ---- Calendar --------------------------------------------------------------------------------
 
 const calendarUrl = document.querySelector("#calendar-url");
@@ -488,5 +525,5 @@ document.querySelector("#copy-calendar").addEventListener("click", async () => {
   }
 });
 
-await Promise.all([loadMyVisits(), loadOpenVisits()]);
+await Promise.all([loadMyVisits(), loadOpenVisits(), loadPreferences()]);
 document.body.dataset.ready = "true";

@@ -111,3 +111,31 @@ def test_a_past_proposal_offers_no_accept(
     item = page.locator(f"#my-visits > li[data-visit-id='{past.id}']")
     expect(item).to_contain_text("This visit's day has passed.")
     expect(item.get_by_role("button")).to_have_count(0)
+
+
+def test_a_volunteer_chooses_quiet_hours_for_emails(
+    web_api: Api, world: World, signed_in: Callable[..., Page]
+) -> None:
+    val = world.volunteer("Val")
+    token = world.volunteer_token(val)
+    page = signed_in(token)
+    page.goto("/volunteer")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    page.get_by_label("Not between").fill("21:30")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#emails-status")).to_have_text(
+        "Give both times of your quiet hours, or neither."
+    )
+    page.get_by_label("and", exact=True).fill("08:00")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#emails-status")).to_have_text(
+        "Saved: e-mails, but none between 21:30 and 08:00."
+    )
+    stored = web_api.data(
+        "query { myNoticePreferences { channel quietFrom quietTo } }", token=token
+    )
+    assert stored["myNoticePreferences"] == {
+        "channel": "EMAIL",
+        "quietFrom": "21:30",
+        "quietTo": "08:00",
+    }
