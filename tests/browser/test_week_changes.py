@@ -120,13 +120,17 @@ def test_a_volunteer_chooses_quiet_hours_for_emails(
     token = world.volunteer_token(val)
     page = signed_in(token)
     page.goto("/volunteer")
-    expect(page.locator("body")).to_have_attribute("data-ready", "true")
-    page.get_by_label("Not between").fill("21:30")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    quiet_from = page.get_by_label("Not between")
+    quiet_from.fill("21:30")
+    expect(quiet_from).to_have_value("21:30")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#emails-status")).to_have_text(
         "Give both times of your quiet hours, or neither."
     )
-    page.get_by_label("and", exact=True).fill("08:00")
+    quiet_to = page.get_by_label("and", exact=True)
+    quiet_to.fill("08:00")
+    expect(quiet_to).to_have_value("08:00")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#emails-status")).to_have_text(
         "Saved: e-mails, but none between 21:30 and 08:00."
