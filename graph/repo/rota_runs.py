@@ -239,7 +239,7 @@ def plan_visits(*, store: GraphStore, visits: list[dict[str, Any]]) -> int:
 
 WEEK_VISITS = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
-WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted']
+WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted', 'needs_cover']
 OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED {status: 'accepted'}]->(v)
 RETURN properties(v) AS v, p.id AS person_id, collect(vol.id) AS pinned
 ORDER BY v.id
@@ -257,7 +257,7 @@ class VisitToPlan:
 
 
 def week_visits_to_plan(*, store: GraphStore, week_start: date) -> list[VisitToPlan]:
-    """The week's open, proposed and accepted visits, in id order."""
+    """The week's open, proposed and accepted visits and those needing cover, in id order."""
     rows = store.run(WEEK_VISITS, {"week_start": week_start.isoformat()}, write=False)
     return [
         VisitToPlan(properties=row["v"], person_id=row["person_id"], pinned=sorted(row["pinned"]))
