@@ -183,16 +183,7 @@ def rules_broken(
     starts = eligibility.possible_starts(
         visit=visit, volunteer=volunteer, grid_minutes=GRID_MINUTES
     )
-    if starts and not eligibility.starts_clear_of(
-        held,
-        starts=starts,
-        day=visit.day,
-        duration=visit.duration_minutes,
-        lat=person.lat,
-        lon=person.lon,
-        travel_speed_kmh=TRAVEL_SPEED_KMH,
-        first_only=True,
-    ):
+    if starts and not _first_clear(starts, visit=visit, person=person, held=held):
         reasons.append(
             f"busy with another visit on {eligibility.DAY_NAMES[visit.day]} "
             "(travel included) at every time they could go"
@@ -208,7 +199,17 @@ def start_for(
     starts = eligibility.possible_starts(
         visit=visit, volunteer=volunteer, grid_minutes=GRID_MINUTES
     )
-    clear = eligibility.starts_clear_of(
+    clear = _first_clear(starts, visit=visit, person=person, held=held)
+    if clear:
+        return clear[0]
+    return starts[0] if starts else visit.earliest_minutes
+
+
+def _first_clear(
+    starts: Sequence[int], *, visit: Visit, person: Person, held: Sequence[HeldVisit]
+) -> list[int]:
+    """The first of ``starts`` at which the visit is clear of ``held`` (rule 8), if any."""
+    return eligibility.starts_clear_of(
         held,
         starts=starts,
         day=visit.day,
@@ -218,6 +219,3 @@ def start_for(
         travel_speed_kmh=TRAVEL_SPEED_KMH,
         first_only=True,
     )
-    if clear:
-        return _nearest_start(clear, visit) if len(clear) > 1 else clear[0]
-    return starts[0] if starts else visit.earliest_minutes

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from functools import partial
@@ -511,16 +512,10 @@ class RepairMutation:
     ) -> MarkedAway:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(volunteer_id), "volunteerId")
-        first, last = _day(from_date, "fromDate"), _day(to_date, "toDate")
-        try:
-            visits = await info.context.call(
-                changes.volunteer_away, volunteer_id=key, first=first, last=last, reason=reason
-            )
-        except changes.ChangeError as error:
-            raise InputError(str(error).replace("to:", "toDate:", 1)) from None
-        if visits is None:
-            raise InputError(f"volunteerId: no volunteer with id {key!r}")
-        return MarkedAway(visit_ids=[strawberry.ID(v) for v in visits])
+        mark = partial(changes.volunteer_away, volunteer_id=key)
+        return await _mark_away(
+            info, mark, f"volunteerId: no volunteer with id {key!r}", from_date, to_date, reason
+        )
 
     @strawberry.mutation(
         description="A person cannot be visited from one day to another (both included): "
@@ -536,13 +531,27 @@ class RepairMutation:
     ) -> MarkedAway:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(person_id), "personId")
-        first, last = _day(from_date, "fromDate"), _day(to_date, "toDate")
-        try:
-            visits = await info.context.call(
-                changes.person_away, person_id=key, first=first, last=last, reason=reason
-            )
-        except changes.ChangeError as error:
-            raise InputError(str(error).replace("to:", "toDate:", 1)) from None
-        if visits is None:
-            raise InputError(f"personId: no person with id {key!r}")
-        return MarkedAway(visit_ids=[strawberry.ID(v) for v in visits])
+        mark = partial(changes.person_away, person_id=key)
+        return await _mark_away(
+            info, mark, f"personId: no person with id {key!r}", from_date, to_date, reason
+        )
+
+
+async def _mark_away(
+    info: ContextInfo,
+    mark: Callable[..., list[str] | None],
+    missing: str,
+    from_date: str,
+    to_date: str,
+    reason: str | None,
+) -> MarkedAway:
+    """Mark a volunteer or a person away (``mark``: the use-case with its id given); an input
+    error ``missing`` when there is no one with that id."""
+    first, last = _day(from_date, "fromDate"), _day(to_date, "toDate")
+    try:
+        visits = await info.context.call(mark, first=first, last=last, reason=reason)
+    except changes.ChangeError as error:
+        raise InputError(str(error).replace("to:", "toDate:", 1)) from None
+    if visits is None:
+        raise InputError(missing)
+    return MarkedAway(visit_ids=[strawberry.ID(v) for v in visits])

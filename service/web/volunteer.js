@@ -133,32 +133,8 @@ function myVisitItem(visit) {
     const form = logForm(visit, message);
     const cancel = past ? null : cancelForm(visit, message);
     actions.append(
-      h("button", {
-        type: "button",
-        class: "secondary",
-        "aria-expanded": "false",
-        "aria-controls": `log-${visit.id}`,
-        "aria-label": `Log ${label}`,
-        onclick: (e) => {
-          form.hidden = !form.hidden;
-          e.currentTarget.setAttribute("aria-expanded", String(!form.hidden));
-          if (!form.hidden) form.querySelector("input").focus();
-        },
-      }, "Log visit"),
-      cancel
-        ? h("button", {
-            type: "button",
-            class: "danger",
-            "aria-expanded": "false",
-            "aria-controls": `cancel-${visit.id}`,
-            "aria-label": `Cancel ${label}`,
-            onclick: (e) => {
-              cancel.hidden = !cancel.hidden;
-              e.currentTarget.setAttribute("aria-expanded", String(!cancel.hidden));
-              if (!cancel.hidden) cancel.querySelector("textarea").focus();
-            },
-          }, "Cancel visit")
-        : null,
+      opens(form, { label: `Log ${label}`, focus: "input" }, "Log visit"),
+      cancel ? opens(cancel, { label: `Cancel ${label}`, focus: "textarea", kind: "danger" }, "Cancel visit") : null,
     );
     item.append(actions, form);
     if (cancel) item.append(cancel);
@@ -166,25 +142,28 @@ function myVisitItem(visit) {
     return item;
   } else if ((status === "done" || status === "missed") && visit.correctableUntil && new Date(visit.correctableUntil) > new Date()) {
     const form = logForm(visit, message, { correcting: status });
-    actions.append(
-      h("button", {
-        type: "button",
-        class: "secondary",
-        "aria-expanded": "false",
-        "aria-controls": `log-${visit.id}`,
-        "aria-label": `Correct the log of ${label}`,
-        onclick: (e) => {
-          form.hidden = !form.hidden;
-          e.currentTarget.setAttribute("aria-expanded", String(!form.hidden));
-          if (!form.hidden) form.querySelector("input").focus();
-        },
-      }, "Correct the log"),
-    );
+    actions.append(opens(form, { label: `Correct the log of ${label}`, focus: "input" }, "Correct the log"));
     item.append(actions, form, message);
     return item;
   }
   item.append(actions, message);
   return item;
+}
+
+/** A button that shows and hides `form` (focusing its first `focus` element when shown). */
+function opens(form, { label, focus, kind = "secondary" }, text) {
+  return h("button", {
+    type: "button",
+    class: kind,
+    "aria-expanded": "false",
+    "aria-controls": form.id,
+    "aria-label": label,
+    onclick: (e) => {
+      form.hidden = !form.hidden;
+      e.currentTarget.setAttribute("aria-expanded", String(!form.hidden));
+      if (!form.hidden) form.querySelector(focus).focus();
+    },
+  }, text);
 }
 
 // Cancelling an accepted visit asks for a reason and a confirmation; the coordinator finds

@@ -4,9 +4,6 @@ and quiet hours, reminders."""
 
 from __future__ import annotations
 
-import email
-import socket
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -14,7 +11,6 @@ from email.message import Message
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from graph.repo.notices import notices_about, set_notice_preferences
 from graph.repo.volunteer_visits import accept_visit
@@ -22,7 +18,7 @@ from service.notices.delivery import SmtpServer, deliver_due
 from service.notices.sender import send_once
 from service.visits import changes
 from tests.conftest import GraphServer
-from tests.service.conftest import Api, World, running_api
+from tests.service.conftest import Api, Inbox, World, running_api
 from tests.world import propose
 
 PREFERENCES = """
@@ -32,41 +28,6 @@ mutation($from: String, $to: String) {
   }
 }
 """
-
-
-class Inbox:
-    """An SMTP handler keeping what arrives; ``refuse`` the next few messages with a 451."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.refuse = 0
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self._lock:
-            if self.refuse:
-                self.refuse -= 1
-                return "451 4.3.0 Mailbox busy, try again later"
-            self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, SmtpServer]]:
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, SmtpServer.of_url(f"smtp://127.0.0.1:{port}")
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -3,36 +3,22 @@ names (a real one, started by the test), and says so; without the variable it re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from graph.models import Person, Visit, Volunteer, Window
 from graph.store import GraphStore
+from service.notices.delivery import SmtpServer
 from service.weeks import monday_of, today
+from tests.service.conftest import Inbox
 from tests.service.test_cli import _carecircles
-from tests.service.test_notices import Inbox, _free_port
 from tests.world import propose, saved
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, str]]:
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
-
-
 def test_notices_send_delivers_the_outbox(
-    store: GraphStore, graph_env: dict[str, str], smtp: tuple[Inbox, str]
+    store: GraphStore, graph_env: dict[str, str], inbox: tuple[Inbox, SmtpServer]
 ) -> None:
-    received, url = smtp
+    received, server = inbox
+    url = f"smtp://{server.host}:{server.port}"
     ann = saved(
         store, Person(id="p-ann", first_name="Ann", last_name="Smith", lat=51.55, lon=-0.06)
     )
