@@ -32,6 +32,7 @@ def test_cancel_then_replacement_then_accept(
     ann = world.person("Ann")
     val = world.volunteer("Val")
     cleo = world.volunteer("Cleo", lat=51.56, lon=-0.07)
+    pia = world.volunteer("Pia", checked=False)
     circle = CareCircle(id=f"circle-{world.tag}", person_id=ann.id)
     save(web_api.store, circle, MemberOf(volunteer_id=cleo.id, circle_id=circle.id))
     visit = world.visit(ann)
@@ -70,6 +71,13 @@ def test_cancel_then_replacement_then_accept(
     first = page.locator(f"tr[data-repair-for='{visit.id}'] .replacements li").first
     expect(first).to_have_attribute("data-volunteer-id", cleo.id)
     expect(first).to_contain_text("in the person's circle")
+    # Anyone by hand: the rules they would break are named first.
+    panel = page.locator(f"tr[data-repair-for='{visit.id}']")
+    panel.get_by_label("Or assign someone by hand").select_option(pia.id)
+    expect(panel.locator(f"[data-rules-for='{visit.id}'] li")).to_have_text(
+        ["Breaks a rule: this visit needs a checked volunteer and the volunteer is not checked"]
+    )
+    expect(panel.get_by_role("button", name="Assign anyway")).to_be_enabled()
     snap(page, "coordinator-repair")
     first.get_by_role("button", name="Give to Cleo").click()
     expect(page.locator("#publish-status")).to_contain_text(

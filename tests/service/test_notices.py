@@ -4,6 +4,7 @@ and quiet hours, reminders."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -218,3 +219,18 @@ def test_an_alert_tells_the_link_workers_who_may_see_it(
     assert message["To"] == seen_by and message["Subject"] == "A check-in needs your attention"
     body = _body(message)
     assert "A check-in with Ada on" in body and "Smith" not in body
+
+
+def test_serve_delivers_notices_when_smtp_is_configured(
+    graph_server: GraphServer, inbox: tuple[Inbox, SmtpServer]
+) -> None:
+    received, server = inbox
+    url = f"smtp://{server.host}:{server.port}"
+    with running_api(graph_server, name="sender", smtp_url=url) as served:
+        world = World(served)
+        _cancelled_visit(world)
+        deadline = time.monotonic() + 30
+        while len(received.messages) < 2:  # the server's sender makes a pass every few seconds
+            assert time.monotonic() < deadline, "the server delivered no notices"
+            time.sleep(0.1)
+        assert {n["status"] for n in notices_about(store=served.store)} == {"sent"}

@@ -367,3 +367,21 @@ def test_the_page_opens_on_the_next_week_that_needs_work(graph_server: GraphServ
         assert fresh.data(NEXT, token=coordinator)["nextWeekNeedingWork"] == _week_label(
             this_monday
         )
+
+
+def test_marking_someone_unknown_away_names_the_field(api: Api, world: World) -> None:
+    _, coordinator = world.user("coordinator")
+    day = next_monday().isoformat()
+    body = api.gql(
+        'mutation($from: String!) { markVolunteerAway(volunteerId: "nobody", fromDate: $from, '
+        "toDate: $from) { visitIds } }",
+        {"from": day},
+        coordinator,
+    )
+    assert body["errors"][0]["message"] == "volunteerId: no volunteer with id 'nobody'"
+    body = api.gql(
+        'mutation { markPersonAway(personId: "p1", fromDate: "soon", toDate: "later") '
+        "{ visitIds } }",
+        token=coordinator,
+    )
+    assert body["errors"][0]["message"].startswith("fromDate: expected a day like")
