@@ -210,7 +210,7 @@ WITH vol, v, taken,
      END AS outcome
 FOREACH (_ IN CASE WHEN outcome = 'won' THEN [1] ELSE [] END |
   MERGE (vol)-[a:ASSIGNED]->(v)
-  SET a.status = 'accepted', a.at = $now, v.start = $start, v.changed_at = $now,
+  SET a.status = 'accepted', a.at = $now, a.by = 'claim', v.start = $start, v.changed_at = $now,
       v.status = CASE WHEN taken + 1 >= v.volunteers_needed THEN 'accepted' ELSE 'open' END)
 FOREACH (n IN CASE WHEN vol IS NULL OR v IS NULL THEN [] ELSE [vol, v] END |
   REMOVE n._lock)

@@ -53,6 +53,9 @@ class VisitVolunteer:
         default=None, description="Why they cancelled, in their words."
     )
     at: str | None = strawberry.field(default=None, description="When the status last changed.")
+    claimed: bool = strawberry.field(
+        default=False, description="They claimed the visit while it was open."
+    )
 
 
 @strawberry.type(name="Visit")
@@ -118,6 +121,7 @@ class VisitType:
                 note=r.get("note"),
                 reason=r.get("reason"),
                 at=r.get("at"),
+                claimed=bool(r.get("claimed")),
             )
             for r in rows
         ]

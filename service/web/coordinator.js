@@ -44,7 +44,7 @@ const PUBLISH = `mutation($id: ID!) {
 const VISITS = `query($week: String!, $after: String) {
   visits(week: $week, first: 100, after: $after) {
     edges { node { id date start end earliest latest status personFirstName area changedAt
-                   volunteers { volunteerId firstName status note reason at } } }
+                   volunteers { volunteerId firstName status note reason at claimed } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -82,6 +82,7 @@ const STATE_WORDS = {
   missed: "Missed",
   cancelled: "Cancelled",
   withdrawn: "Withdrawn",
+  claimed: "Claimed",
   open: "Open for claims",
   needs_cover: "Needs a volunteer",
 };
@@ -506,7 +507,8 @@ function renderAssignments(run, volunteers) {
       .sort(byDate)
       .map((visit) => {
         const current = visit.volunteers.find((v) => !["declined", "withdrawn"].includes(v.status)) ?? visit.volunteers[0];
-        return { visit, volunteerId: current.volunteerId, state: current.status, note: current.note ?? current.reason ?? "", start: visit.start, why: reasons.get(visit.id)?.reasons ?? [], changed: Boolean(visit.changedAt) || current.status === "declined" };
+        const state = current.claimed && current.status === "accepted" ? "claimed" : current.status;
+        return { visit, volunteerId: current.volunteerId, state, note: current.note ?? current.reason ?? "", start: visit.start, why: reasons.get(visit.id)?.reasons ?? [], changed: Boolean(visit.changedAt) || current.status === "declined" };
       });
   } else {
     rows = run.assignments

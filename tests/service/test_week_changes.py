@@ -55,12 +55,14 @@ mutation($visitId: ID!) {
 VISITS = """
 query($week: String!) {
   visits(week: $week, first: 100) {
-    edges { node { id status changedAt volunteers { volunteerId firstName status reason } } }
+    edges { node { id status changedAt
+                   volunteers { volunteerId firstName status reason claimed } } }
   }
 }
 """
 MY = "query($week: String) { myVisits(week: $week) { id myStatus start } }"
 OPEN = "query { openVisits(first: 50) { edges { node { id } } } }"
+CLAIM = "mutation($visitId: ID!) { claimVisit(visitId: $visitId) { __typename } }"
 AWAY = """
 mutation($from: String!, $to: String!, $reason: String) {
   cancelMyDays(fromDate: $from, toDate: $to, reason: $reason) { visitIds message }
@@ -111,7 +113,13 @@ def test_cancel_then_replacement_from_the_circle_then_accept(api: Api, world: Wo
     node = _visit_node(api, coordinator, visit.id, visit.week_start)
     assert node["status"] == "needs_cover" and node["changedAt"]
     assert node["volunteers"] == [
-        {"volunteerId": val.id, "firstName": "Val", "status": "cancelled", "reason": "knee is bad"}
+        {
+            "volunteerId": val.id,
+            "firstName": "Val",
+            "status": "cancelled",
+            "reason": "knee is bad",
+            "claimed": False,
+        }
     ]
     ranked = api.data(REPLACEMENTS, {"visitId": visit.id}, coordinator)["replacementsFor"]
     ids = [r["volunteer"]["id"] for r in ranked]
@@ -201,6 +209,13 @@ def test_reopened_visit_is_open_to_claims(api: Api, world: World) -> None:
     assert visit.id in open_ids
     again = api.data(REOPEN, {"visitId": visit.id}, coordinator)["reopenVisit"]
     assert again["__typename"] == "VisitNotReopened"
+    claimed = api.data(CLAIM, {"visitId": visit.id}, world.volunteer_token(other))["claimVisit"]
+    assert claimed["__typename"] == "VisitClaimed"
+    node = _visit_node(api, coordinator, visit.id, visit.week_start)
+    assert {(v["firstName"], v["status"], v["claimed"]) for v in node["volunteers"]} == {
+        ("Val", "cancelled", False),
+        ("Oli", "accepted", True),
+    }
 
 
 def test_days_away_give_up_every_visit_then_and_offer_nothing(api: Api, world: World) -> None:
