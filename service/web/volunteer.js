@@ -187,6 +187,7 @@ function cancelForm(visit, message) {
       h("button", { type: "button", class: "secondary", onclick: () => { form.hidden = true; } }, "Keep it"),
     ),
   );
+  form.querySelector("textarea").addEventListener("input", () => say(reasonError, ""));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const reason = form.querySelector("textarea").value.trim();
