@@ -23,8 +23,10 @@ from graph.models import (
     Person,
     RotaRun,
     Service,
+    SupportedBy,
     Visit,
     Volunteer,
+    VolunteersWith,
 )
 from graph.repo import bulk
 from graph.repo.records import from_properties
@@ -45,6 +47,8 @@ Model = (
     | MemberOf
     | Visit
     | Knows
+    | SupportedBy
+    | VolunteersWith
 )
 
 
@@ -64,6 +68,7 @@ def save(store: GraphStore, *models: Model) -> None:
         *bulk.circle_steps(of(CareCircle), of(MemberOf)),
         *bulk.visit_steps(of(Visit)),
         *bulk.knows_steps(of(Knows)),
+        *bulk.organisation_steps(of(SupportedBy), of(VolunteersWith)),
     ]
     for step in steps:
         if step.rows:
@@ -94,7 +99,14 @@ def propose(store: GraphStore, visit: Visit, volunteer_id: str, *, at: datetime)
         solution=json.dumps(solution),
     )
     create_rota_run(store=store, run=run)
-    publish_rota(store=store, run_id=run.id, assignments=[assignment], unassigned=[], at=at)
+    publish_rota(
+        store=store,
+        run_id=run.id,
+        assignments=[assignment],
+        unassigned=[],
+        at=at,
+        visit_ids=[visit.id],
+    )
 
 
 def stored(store: GraphStore, kind: type[M], node_id: str) -> M | None:

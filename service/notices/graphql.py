@@ -11,6 +11,7 @@ from clock import minutes_of
 from graph.repo import notices as repo
 from graph.repo.users import get_user
 from service import access
+from service.access import SIGNED_IN_SELF
 from service.api.errors import InputError
 from service.api.info import ContextInfo
 
@@ -21,7 +22,7 @@ class NoticeChannel(Enum):
     NONE = "none"
 
 
-@strawberry.type
+@strawberry.type(directives=[access.policy(SIGNED_IN_SELF)])
 class NoticePreferences:
     channel: NoticeChannel
     quiet_from: str | None = strawberry.field(description="No e-mail from (HH:MM, London).")
@@ -42,7 +43,10 @@ def _time(value: str | None, name: str) -> str | None:
 
 @strawberry.type
 class NoticesQuery:
-    @strawberry.field(description="How you want notices (any signed-in user).")
+    @strawberry.field(
+        description="How you want notices (any signed-in user).",
+        directives=[access.policy(SIGNED_IN_SELF)],
+    )
     async def my_notice_preferences(self, info: ContextInfo) -> NoticePreferences:
         user = access.signed_in(info.context)
         stored = await info.context.call(get_user, user_id=user.id)
@@ -58,7 +62,8 @@ class NoticesQuery:
 class NoticesMutation:
     @strawberry.mutation(
         description="Choose e-mail or no notices, and quiet hours (both or neither) in which "
-        "e-mail waits."
+        "e-mail waits.",
+        directives=[access.policy(SIGNED_IN_SELF)],
     )
     async def set_notice_preferences(
         self,

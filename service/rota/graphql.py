@@ -18,10 +18,13 @@ import strawberry
 from starlette.requests import HTTPConnection
 
 from graph.models import RotaRun, utc_now
-from graph.repo import rota_runs
+from graph.repo import organisations, rota_runs
+from graph.repo.assignments import person_of_visit
 from service import access
+from service.access import AS_RETURNED_POLICY, CONSENT, COORDINATOR_OWN, Rule
 from service.api.errors import (
     InputError,
+    NotAllowed,
     check_id,
 )
 from service.api.errors import week_input as _week
@@ -36,7 +39,7 @@ from service.visits import changes
 from service.weeks import today, week_label
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaMetrics:
     visits_total: int
     visits_covered: int
@@ -49,7 +52,7 @@ class RotaMetrics:
     solve_seconds: float
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaAssignment:
     visit_id: strawberry.ID
     volunteer_id: strawberry.ID
@@ -57,7 +60,7 @@ class RotaAssignment:
     reasons: list[str]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaGap:
     visit_id: strawberry.ID
     reasons: list[str]
@@ -74,7 +77,15 @@ class RotaRunState(Enum):
     CANCELLED = "cancelled"
 
 
-@strawberry.type(name="RotaRun")
+RUN_POLICY = access.policy(COORDINATOR_OWN)
+REASONS_POLICY = access.policy(
+    COORDINATOR_OWN,
+    Rule(("coordinator",), CONSENT, "needs", when="what reasons say of a person's needs"),
+    logged=True,
+)
+
+
+@strawberry.type(name="RotaRun", directives=[RUN_POLICY])
 class RotaRunType:
     id: strawberry.ID
     week: str
@@ -86,8 +97,16 @@ class RotaRunType:
     created_at: str
     published_at: str | None
     metrics: RotaMetrics | None
-    assignments: list[RotaAssignment]
-    gaps: list[RotaGap]
+    assignments: list[RotaAssignment] = strawberry.field(
+        description="Who holds which visit, and why; what a reason says of a person's needs "
+        "(languages, gender preference) only with their needs consent. People named are "
+        "logged.",
+        directives=[REASONS_POLICY],
+    )
+    gaps: list[RotaGap] = strawberry.field(
+        description="Visits left uncovered, and why (as assignments).",
+        directives=[REASONS_POLICY],
+    )
     csv_url: str
     state: RotaRunState
     started_at: str | None = strawberry.field(description="When solving began.")
@@ -112,11 +131,25 @@ class RotaRunType:
     )
 
     @classmethod
-    def of(cls, run: RotaRun, reasons: ReasonNames | None = None) -> RotaRunType:
-        """The run; ids in its reasons replaced by first names from ``reasons``."""
+    def of(
+        cls,
+        run: RotaRun,
+        reasons: ReasonNames | None = None,
+        needs_shown: frozenset[str] = frozenset(),
+    ) -> RotaRunType:
+        """The run; ids in its reasons replaced by first names from ``reasons``; what they say
+        of a person's needs only for the people in ``needs_shown``."""
         words = reasons or ReasonNames(names={}, people=frozenset())
         solution = json.loads(run.solution or "{}")
         metrics = solution.get("metrics")
+        person_of = rota.people_of_visits(run)
+
+        def said(visit_id: str, given: list[str]) -> list[str]:
+            shown = words.with_first_names(given)
+            if person_of.get(visit_id) not in needs_shown:
+                shown = rota.without_needs(shown)
+            return shown
+
         return cls(
             id=strawberry.ID(run.id),
             week=week_label(run.week_start),
@@ -130,14 +163,14 @@ class RotaRunType:
                     visit_id=strawberry.ID(a["visit"]),
                     volunteer_id=strawberry.ID(a["volunteer"]),
                     start=a["start"],
-                    reasons=words.with_first_names(a.get("reasons", [])),
+                    reasons=said(a["visit"], a.get("reasons", [])),
                 )
                 for a in solution.get("assignments", [])
             ],
             gaps=[
                 RotaGap(
                     visit_id=strawberry.ID(u["visit"]),
-                    reasons=words.with_first_names(u.get("reasons", [])),
+                    reasons=said(u["visit"], u.get("reasons", [])),
                 )
                 for u in solution.get("unassigned", [])
             ],
@@ -153,13 +186,13 @@ class RotaRunType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaPublished:
     run: RotaRunType
     proposed: int
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaNotPublished:
     message: str
 
@@ -167,12 +200,12 @@ class RotaNotPublished:
 PublishResult = Annotated[RotaPublished | RotaNotPublished, strawberry.union("PublishResult")]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaRunCancelled:
     run: RotaRunType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaRunNotCancelled:
     message: str
     state: RotaRunState | None = strawberry.field(
@@ -198,26 +231,50 @@ def _jobs(context: RequestContext) -> RotaJobs:
 
 async def _run_types(context: RequestContext, runs: list[RotaRun]) -> list[RotaRunType]:
     """Runs as shown to a coordinator: the ids in their reasons replaced by first names (the
-    people's names read this way go to their access log, as arranging visits)."""
+    people's names read this way go to their access log, as arranging visits); what the
+    reasons say of a person's needs only with their needs consent (logged as ``languages``)."""
     names = await context.call(rota.names_in_reasons, runs=runs)
+    people = sorted(names.people | {p for run in runs for p in rota.people_of_visits(run).values()})
+    found = dict(zip(people, await context.loaders.person_access.load_many(people), strict=True))
     for person_id in sorted(names.people):
-        context.reads.note(policy.basis(context.user, person_id), "first_name")
-    return [RotaRunType.of(run, names) for run in runs]
+        if found[person_id].allows(policy.PERSON_FIELDS["first_name"]):
+            context.reads.note(found[person_id], "first_name")
+    needs_shown = frozenset(p for p, a in found.items() if a.allows("needs"))
+    for person_id in sorted(needs_shown):
+        context.reads.note(found[person_id], "languages")
+    return [RotaRunType.of(run, names, needs_shown) for run in runs]
+
+
+async def _own_run(context: RequestContext, run_id: str) -> RotaRun | None:
+    """The run when it is the caller's organisation's rota, else None (not found)."""
+    user = access.require_staff(context, "coordinator")
+    run = await context.call(rota.get_rota_run, run_id=run_id)
+    if run is None or run.organization_id != user.organization_id:
+        return None
+    return run
 
 
 @strawberry.type
 class RotaQuery:
-    @strawberry.field(description="Rota runs, newest first, optionally of one week (coordinators).")
+    @strawberry.field(
+        description="Your organisation's rota runs, newest first, optionally of one week "
+        "(coordinators).",
+        directives=[access.policy(COORDINATOR_OWN, logged=True)],
+    )
     async def rota_runs(self, info: ContextInfo, week: str | None = None) -> list[RotaRunType]:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         monday = _week(week) if week is not None else None
-        runs = await info.context.call(rota.list_rota_runs, week_start=monday)
+        runs = await info.context.call(
+            rota.list_rota_runs, week_start=monday, organization_id=access.organization_of(user)
+        )
         return await _run_types(info.context, runs)
 
-    @strawberry.field(description="One rota run (coordinators).")
+    @strawberry.field(
+        description="One of your organisation's rota runs (coordinators); null for another's.",
+        directives=[access.policy(COORDINATOR_OWN, logged=True)],
+    )
     async def rota_run(self, info: ContextInfo, id: strawberry.ID) -> RotaRunType | None:
-        access.require_staff(info.context, "coordinator")
-        run = await info.context.call(rota.get_rota_run, run_id=check_id(str(id), "id"))
+        run = await _own_run(info.context, check_id(str(id), "id"))
         return (await _run_types(info.context, [run]))[0] if run else None
 
 
@@ -226,28 +283,39 @@ class RotaMutation:
     @strawberry.mutation(
         description="Start a rota run for a week: answers at once with the queued run, which "
         "is solved in a process of its own. Poll rotaRun(id) until its state is DRAFT "
-        "(or FAILED, CANCELLED)."
+        "(or FAILED, CANCELLED). It is your organisation's rota: the people it supports and the "
+        "volunteers who volunteer with it.",
+        directives=[access.policy(COORDINATOR_OWN)],
     )
     async def run_rota(
         self, info: ContextInfo, week: str, time_limit_seconds: float = 10.0
     ) -> RotaRunType:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         monday = _week(week)
         if not 0.5 <= time_limit_seconds <= RUN_TIME_LIMIT_MAX:
             raise InputError(
                 f"timeLimitSeconds: expected 0.5..{RUN_TIME_LIMIT_MAX:g}, got {time_limit_seconds}"
             )
         jobs = _jobs(info.context)
-        run = await off_loop(partial(jobs.submit, week_start=monday, time_limit=time_limit_seconds))
+        run = await off_loop(
+            partial(
+                jobs.submit,
+                week_start=monday,
+                time_limit=time_limit_seconds,
+                organization_id=access.organization_of(user),
+            )
+        )
         return RotaRunType.of(run)
 
     @strawberry.mutation(
         description="Cancel a queued or running rota run: its solving process is stopped and "
-        "the run marked CANCELLED."
+        "the run marked CANCELLED.",
+        directives=[access.policy(COORDINATOR_OWN)],
     )
     async def cancel_rota_run(self, info: ContextInfo, id: strawberry.ID) -> CancelResult:
-        access.require_staff(info.context, "coordinator")
         run_id = check_id(str(id), "id")
+        if await _own_run(info.context, run_id) is None:
+            return RotaRunNotCancelled(message=f"id: no rota run with id {run_id!r}", state=None)
         moved = await info.context.call(
             rota_runs.cancel_rota_run, run_id=run_id, at=utc_now(), reason=CANCELLED_BY_COORDINATOR
         )
@@ -263,10 +331,14 @@ class RotaMutation:
         await off_loop(partial(_jobs(info.context).stop, run_id))
         return RotaRunCancelled(run=RotaRunType.of(moved.run))
 
-    @strawberry.mutation(description="Publish a draft: volunteers see their proposed visits.")
+    @strawberry.mutation(
+        description="Publish a draft of your organisation's: volunteers see their proposed visits.",
+        directives=[access.policy(COORDINATOR_OWN, logged=True)],
+    )
     async def publish_rota(self, info: ContextInfo, run_id: strawberry.ID) -> PublishResult:
-        access.require_staff(info.context, "coordinator")
         run_key = check_id(str(run_id), "runId")
+        if await _own_run(info.context, run_key) is None:
+            return RotaNotPublished(message=f"runId: no rota run with id {run_key!r}")
         try:
             published = await info.context.call(rota.publish_rota, run_id=run_key)
         except rota.RotaError as error:
@@ -278,13 +350,13 @@ class RotaMutation:
 # --- changes to a published week -----------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ReplacementVolunteer:
     id: strawberry.ID
     first_name: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class Replacement:
     volunteer: ReplacementVolunteer
     start: str = strawberry.field(description="The time they would go (HH:MM).")
@@ -293,7 +365,7 @@ class Replacement:
     reasons: list[str]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitReassigned:
     visit_id: strawberry.ID
     volunteer_id: strawberry.ID
@@ -303,7 +375,7 @@ class VisitReassigned:
     )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ReassignRefused:
     message: str
     rules_broken: list[str] = strawberry.field(
@@ -316,12 +388,12 @@ ReassignResult = Annotated[
 ]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitReopened:
     visit_id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitNotReopened:
     message: str
 
@@ -329,7 +401,7 @@ class VisitNotReopened:
 ReopenResult = Annotated[VisitReopened | VisitNotReopened, strawberry.union("ReopenVisitResult")]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class MarkedAway:
     visit_ids: list[strawberry.ID] = strawberry.field(
         description="The visits affected: needing cover (a volunteer away) or cancelled (a "
@@ -337,7 +409,7 @@ class MarkedAway:
     )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VolunteerChangeType:
     volunteer_id: strawberry.ID
     first_name: str
@@ -345,7 +417,7 @@ class VolunteerChangeType:
     withdrawn: int = strawberry.field(description="Proposed visits they would lose.")
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PublishPreviewType:
     run: RotaRunType
     live_run: RotaRunType | None = strawberry.field(
@@ -363,6 +435,36 @@ _REASSIGN_MESSAGES = {
 }
 
 
+async def _own_person(info: ContextInfo, person_id: str) -> None:
+    """NotAllowed unless the coordinator's organisation supports the person."""
+    user = access.require_staff(info.context, "coordinator")
+    ours = await info.context.call(
+        organisations.person_ids_of, organization_id=access.organization_of(user)
+    )
+    if person_id not in ours:
+        raise NotAllowed()
+
+
+async def _own_visit(info: ContextInfo, visit_id: str) -> None:
+    """NotAllowed unless the visit is for a person the coordinator's organisation supports."""
+    person_id = await info.context.call(person_of_visit, visit_id=visit_id)
+    if person_id is None:
+        raise InputError(f"visitId: no visit with id {visit_id!r}")
+    await _own_person(info, person_id)
+
+
+async def _own_volunteer(info: ContextInfo, volunteer_id: str) -> None:
+    """NotAllowed unless the volunteer volunteers with the coordinator's organisation."""
+    user = access.require_staff(info.context, "coordinator")
+    ours = await info.context.call(
+        organisations.volunteers_with,
+        volunteer_id=volunteer_id,
+        organization_id=access.organization_of(user),
+    )
+    if not ours:
+        raise NotAllowed()
+
+
 def _day(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -373,18 +475,23 @@ def _day(value: str, name: str) -> date:
 @strawberry.type
 class RepairQuery:
     @strawberry.field(
+        directives=[access.policy(COORDINATOR_OWN)],
         description="Who could take a visit instead, best first: circle members, then by "
         "distance and how much each already does this week; the rest of the week kept as it "
-        "is (coordinators)."
+        "is (coordinators).",
     )
     async def replacements_for(
         self, info: ContextInfo, visit_id: strawberry.ID, first: int = 5
     ) -> list[Replacement]:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         key = check_id(str(visit_id), "visitId")
         if not 1 <= first <= 50:
             raise InputError(f"first: expected 1..50, got {first}")
-        found = await info.context.call(repair.replacements_for, visit_ids=[key], first=first)
+        await _own_visit(info, key)
+        ours = await info.context.call(
+            organisations.volunteer_ids_of, organization_id=access.organization_of(user)
+        )
+        found = await info.context.call(repair.replacements_for, visit_ids=[key], first=50)
         return [
             Replacement(
                 volunteer=ReplacementVolunteer(
@@ -395,12 +502,13 @@ class RepairQuery:
                 distance_km=c.distance_km,
                 reasons=c.reasons,
             )
-            for c in found.get(key, [])
+            for c in [c for c in found.get(key, []) if c.volunteer_id in ours][:first]
         ]
 
     @strawberry.field(
+        directives=[access.policy(COORDINATOR_OWN)],
         description="The rules a volunteer would break on a visit (empty: none), for assigning "
-        "by hand (coordinators)."
+        "by hand (coordinators).",
     )
     async def rules_broken_by(
         self, info: ContextInfo, visit_id: strawberry.ID, volunteer_id: strawberry.ID
@@ -408,6 +516,8 @@ class RepairQuery:
         access.require_staff(info.context, "coordinator")
         visit_key = check_id(str(visit_id), "visitId")
         volunteer_key = check_id(str(volunteer_id), "volunteerId")
+        await _own_visit(info, visit_key)
+        await _own_volunteer(info, volunteer_key)
         judged = await info.context.call(
             repair.judge, visit_id=visit_key, volunteer_id=volunteer_key
         )
@@ -416,8 +526,9 @@ class RepairQuery:
         return judged.broken
 
     @strawberry.field(
+        directives=[access.policy(COORDINATOR_OWN)],
         description="What publishing a draft would change: the run live now and whose "
-        "proposed visits would change (coordinators)."
+        "proposed visits would change (coordinators).",
     )
     async def publish_preview(self, info: ContextInfo, run_id: strawberry.ID) -> PublishPreviewType:
         access.require_staff(info.context, "coordinator")
@@ -444,8 +555,9 @@ class RepairQuery:
         )
 
     @strawberry.field(
+        directives=[access.policy(COORDINATOR_OWN)],
         description="The week the coordinator's page opens on: this week if it has gaps from "
-        "today on, else the first coming week not yet published or with gaps (coordinators)."
+        "today on, else the first coming week not yet published or with gaps (coordinators).",
     )
     async def next_week_needing_work(self, info: ContextInfo) -> str:
         access.require_staff(info.context, "coordinator")
@@ -456,9 +568,10 @@ class RepairQuery:
 @strawberry.type
 class RepairMutation:
     @strawberry.mutation(
+        directives=[access.policy(COORDINATOR_OWN)],
         description="Give a visit to a volunteer (proposed to them; they accept or decline). "
         "Refused with the rules they would break unless force is true. The volunteer and the "
-        "person are told (coordinators)."
+        "person are told (coordinators).",
     )
     async def reassign_visit(
         self,
@@ -470,6 +583,8 @@ class RepairMutation:
         access.require_staff(info.context, "coordinator")
         visit_key = check_id(str(visit_id), "visitId")
         volunteer_key = check_id(str(volunteer_id), "volunteerId")
+        await _own_visit(info, visit_key)
+        await _own_volunteer(info, volunteer_key)
         done = await info.context.call(
             changes.reassign_visit, visit_id=visit_key, volunteer_id=volunteer_key, force=force
         )
@@ -483,12 +598,14 @@ class RepairMutation:
         return ReassignRefused(message=_REASSIGN_MESSAGES[done.outcome], rules_broken=done.broken)
 
     @strawberry.mutation(
+        directives=[access.policy(COORDINATOR_OWN)],
         description="Open a visit that needs cover for any eligible volunteer to claim "
-        "(coordinators)."
+        "(coordinators).",
     )
     async def reopen_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ReopenResult:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(visit_id), "visitId")
+        await _own_visit(info, key)
         reopened = await info.context.call(changes.reopen_visit, visit_id=key)
         if reopened is None:
             return VisitNotReopened(message=f"visitId: no visit with id {key!r}")
@@ -499,8 +616,9 @@ class RepairMutation:
         return VisitReopened(visit_id=strawberry.ID(key))
 
     @strawberry.mutation(
+        directives=[access.policy(COORDINATOR_OWN)],
         description="A volunteer cannot visit from one day to another (both included): what "
-        "they hold then needs cover (coordinators)."
+        "they hold then needs cover (coordinators).",
     )
     async def mark_volunteer_away(
         self,
@@ -512,14 +630,16 @@ class RepairMutation:
     ) -> MarkedAway:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(volunteer_id), "volunteerId")
+        await _own_volunteer(info, key)
         mark = partial(changes.volunteer_away, volunteer_id=key)
         return await _mark_away(
             info, mark, f"volunteerId: no volunteer with id {key!r}", from_date, to_date, reason
         )
 
     @strawberry.mutation(
+        directives=[access.policy(COORDINATOR_OWN)],
         description="A person cannot be visited from one day to another (both included): "
-        "their visits then are cancelled and their volunteers told (coordinators)."
+        "their visits then are cancelled and their volunteers told (coordinators).",
     )
     async def mark_person_away(
         self,
@@ -531,6 +651,7 @@ class RepairMutation:
     ) -> MarkedAway:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(person_id), "personId")
+        await _own_person(info, key)
         mark = partial(changes.person_away, person_id=key)
         return await _mark_away(
             info, mark, f"personId: no person with id {key!r}", from_date, to_date, reason

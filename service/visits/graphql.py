@@ -13,10 +13,19 @@ from typing import Annotated, Any
 import strawberry
 
 from graph.models import iso_utc
-from graph.repo.visits import list_week_visits_with_person
+from graph.repo.visits import list_organization_week_visits
 from graph.repo.volunteer_visits import Change, get_visit_with_person
 from service import access
-from service.access import may_see_address
+from service.access import (
+    AS_RETURNED_POLICY,
+    CONSENT,
+    COORDINATOR_OWN,
+    HOLDER,
+    STAFF_OWN,
+    VOLUNTEER_SELF,
+    Rule,
+    may_see_address,
+)
 from service.api.errors import (
     InputError,
     check_id,
@@ -27,6 +36,7 @@ from service.api.paging import Connection, check_first, connection, decode_curso
 from service.config import (
     NOTE_MAX,
 )
+from service.consent import policy
 from service.context import RequestContext
 from service.visits import changes, claims
 from service.visits.my_week import my_visits
@@ -40,7 +50,7 @@ class VisitOutcome(Enum):
     MISSED = "missed"
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitVolunteer:
     volunteer_id: strawberry.ID
     first_name: str
@@ -58,7 +68,10 @@ class VisitVolunteer:
     )
 
 
-@strawberry.type(name="Visit")
+VISIT_POLICY = access.policy(COORDINATOR_OWN, VOLUNTEER_SELF)
+
+
+@strawberry.type(name="Visit", directives=[VISIT_POLICY])
 class VisitType:
     id: strawberry.ID
     week: str
@@ -70,7 +83,15 @@ class VisitType:
     latest: str
     duration_minutes: int
     status: str
-    person_first_name: str
+    person_first_name: str = strawberry.field(
+        directives=[
+            access.policy(
+                STAFF_OWN,
+                Rule(("volunteer",), HOLDER, when="or an open visit they are eligible for"),
+                logged=True,
+            )
+        ]
+    )
     my_status: str | None = strawberry.field(
         description="Your assignment on this visit (volunteers): proposed, accepted, done..."
     )
@@ -89,6 +110,7 @@ class VisitType:
     area_name: strawberry.Private[str | None] = None  # when already known (open visits)
     full_address: strawberry.Private[str | None] = None
     week_start: strawberry.Private[str] = ""
+    person_id: strawberry.Private[str | None] = None  # set where staff see the visit
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
     def area(self, info: ContextInfo) -> str | None:
@@ -99,18 +121,41 @@ class VisitType:
         return info.context.loaders.area_name.load(self.area_id)  # type: ignore[return-value]
 
     @strawberry.field(
-        description="Coordinators; a volunteer only for a visit they hold, on its day."
+        description="The person's address: staff with the person's contact consent (as the "
+        "person's own address field, logged); a volunteer only for a visit they hold, on its "
+        "day.",
+        directives=[
+            access.policy(
+                Rule(("coordinator",), CONSENT, "contact"),
+                Rule(("volunteer",), HOLDER, when="on the visit's day"),
+                logged=True,
+            )
+        ],
     )
-    def address(self, info: ContextInfo) -> str | None:
-        allowed = may_see_address(
-            info.context.user, my_status=self.my_status, week_start=self.week_start, day=self.day
-        )
-        return self.full_address if allowed else None
+    async def address(self, info: ContextInfo) -> str | None:
+        user = info.context.user
+        if user is None:
+            return None
+        if user.role == "volunteer":
+            allowed = may_see_address(
+                user, my_status=self.my_status, week_start=self.week_start, day=self.day
+            )
+            return self.full_address if allowed else None
+        if self.person_id is None or self.full_address is None:
+            return None
+        found = await info.context.loaders.person_access.load(self.person_id)
+        if not found.allows(policy.PERSON_FIELDS["address"]):
+            return None
+        info.context.reads.note(found, "address")
+        return self.full_address
 
-    @strawberry.field(description="Who is on the visit (coordinators only; empty otherwise).")
+    @strawberry.field(
+        description="Who is on the visit (coordinators only; empty otherwise).",
+        directives=[access.policy(COORDINATOR_OWN)],
+    )
     async def volunteers(self, info: ContextInfo) -> list[VisitVolunteer]:
         user = info.context.user
-        if user is None or user.role != "coordinator" or user.organization_id is None:
+        if user is None or user.role != "coordinator" or self.person_id is None:
             return []
         rows = await info.context.loaders.assignments.load(str(self.id))
         return [
@@ -140,6 +185,7 @@ class VisitType:
         start: str | None = None,
         end: str | None = None,
         distance_km: float | None = None,
+        person_id: str | None = None,
         logged_at: str | None = None,
     ) -> VisitType:
         week_start = str(props["week_start"])
@@ -175,36 +221,37 @@ class VisitType:
             area_name=area_name,
             full_address=address,
             week_start=week_start,
+            person_id=person_id,
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitClaimed:
     visit: VisitType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitUnavailable:
     message: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class NotEligible:
     reasons: list[str]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitAccepted:
     visit: VisitType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitDeclined:
     visit_id: strawberry.ID
     message: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitLogged:
     visit: VisitType
 
@@ -220,7 +267,7 @@ DeclineResult = Annotated[VisitDeclined | VisitUnavailable, strawberry.union("De
 LogResult = Annotated[VisitLogged | VisitUnavailable, strawberry.union("LogResult")]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitCancelled:
     visit_id: strawberry.ID
     message: str
@@ -229,7 +276,7 @@ class VisitCancelled:
 CancelResult = Annotated[VisitCancelled | VisitUnavailable, strawberry.union("CancelVisitResult")]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class DaysCancelled:
     visit_ids: list[strawberry.ID] = strawberry.field(description="The visits given up.")
     message: str
@@ -311,28 +358,48 @@ def _unavailable(change: Change | None) -> VisitUnavailable:
 
 @strawberry.type
 class VisitsQuery:
-    @strawberry.field(description="Every visit of a week, in id order (coordinators).")
+    @strawberry.field(
+        description="The visits of a week to people your organisation supports, in id order "
+        "(coordinators). First names are logged for each person (arranging visits); addresses "
+        "only with the person's contact consent, logged.",
+        directives=[access.policy(COORDINATOR_OWN, logged=True)],
+    )
     async def visits(
         self, info: ContextInfo, week: str, first: int | None = 50, after: str | None = None
     ) -> Connection[VisitType]:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         monday = _week(week)
         first = check_first(first)
         rows = await info.context.call(
-            list_week_visits_with_person,
+            list_organization_week_visits,
+            organization_id=access.organization_of(user),
             week_start=monday,
             after=decode_cursor(after),
             limit=first + 1,
         )
+        shown = rows[:first]
+        found = await info.context.loaders.person_access.load_many(
+            sorted({r["person_id"] for r in shown})
+        )
+        for person_access in found:
+            if person_access.allows(policy.PERSON_FIELDS["first_name"]):
+                info.context.reads.note(person_access, "first_name")
         nodes = [
             VisitType.of(
-                r["v"], person_first_name=r["first_name"], area_id=r["area_id"], address=_address(r)
+                r["v"],
+                person_first_name=r["first_name"],
+                area_id=r["area_id"],
+                address=_address(r),
+                person_id=r["person_id"],
             )
-            for r in rows[:first]
+            for r in shown
         ]
         return connection(nodes, [str(n.id) for n in nodes], len(rows) > first)
 
-    @strawberry.field(description="Open visits you are eligible for, soonest first (volunteers).")
+    @strawberry.field(
+        description="Open visits you are eligible for, soonest first (volunteers).",
+        directives=[access.policy(Rule(("volunteer",), HOLDER, when="eligible to hold the visit"))],
+    )
     async def open_visits(
         self, info: ContextInfo, first: int | None = 20, after: str | None = None
     ) -> Connection[VisitType]:
@@ -367,7 +434,10 @@ class VisitsQuery:
         ]
         return connection(nodes, [v.key for v in found], has_next)
 
-    @strawberry.field(description="Your proposed, accepted and logged visits (volunteers).")
+    @strawberry.field(
+        description="Your proposed, accepted and logged visits (volunteers).",
+        directives=[access.policy(VOLUNTEER_SELF)],
+    )
     async def my_visits(self, info: ContextInfo, week: str | None = None) -> list[VisitType]:
         volunteer_id = access.require_volunteer(info.context)
         monday = _week(week) if week is not None else monday_of(today())
@@ -390,7 +460,10 @@ class VisitsQuery:
 
 @strawberry.type
 class VisitsMutation:
-    @strawberry.mutation(description="Claim an open visit; the first valid claim wins.")
+    @strawberry.mutation(
+        description="Claim an open visit; the first valid claim wins.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER, when="eligible to hold the visit"))],
+    )
     async def claim_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ClaimResult:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
@@ -416,7 +489,10 @@ class VisitsMutation:
             return NotEligible(reasons=result.reasons)
         return VisitUnavailable(message=result.message)
 
-    @strawberry.mutation(description="Accept a visit proposed to you.")
+    @strawberry.mutation(
+        description="Accept a visit proposed to you.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER))],
+    )
     async def accept_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> AcceptResult:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
@@ -430,7 +506,8 @@ class VisitsMutation:
     @strawberry.mutation(
         description="Decline a proposed or accepted visit; it becomes open. (To give up an "
         "accepted visit so the coordinator finds someone else and the person is told, use "
-        "cancelVisit.)"
+        "cancelVisit.)",
+        directives=[access.policy(Rule(("volunteer",), HOLDER))],
     )
     async def decline_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> DeclineResult:
         volunteer_id = access.require_volunteer(info.context)
@@ -446,7 +523,8 @@ class VisitsMutation:
 
     @strawberry.mutation(
         description="Give up a visit you hold (proposed or accepted, today or later), with a "
-        "reason: the coordinator finds someone else and the person is told."
+        "reason: the coordinator finds someone else and the person is told.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER))],
     )
     async def cancel_visit(
         self, info: ContextInfo, visit_id: strawberry.ID, reason: str | None = None
@@ -473,7 +551,8 @@ class VisitsMutation:
 
     @strawberry.mutation(
         description="You cannot visit from one day to another (both included): every visit you "
-        "hold then is given up with the reason, and you are offered nothing on those days."
+        "hold then is given up with the reason, and you are offered nothing on those days.",
+        directives=[access.policy(VOLUNTEER_SELF)],
     )
     async def cancel_my_days(
         self, info: ContextInfo, from_date: str, to_date: str, reason: str | None = None
@@ -497,7 +576,11 @@ class VisitsMutation:
             f"{len(visits)} visit(s) given up.",
         )
 
-    @strawberry.mutation(description="Log an accepted visit as done or missed, with a note.")
+    @strawberry.mutation(
+        description="Log an accepted visit as done or missed, with a note; or correct the log "
+        "within a day.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER))],
+    )
     async def log_visit(
         self,
         info: ContextInfo,

@@ -4,6 +4,7 @@ with the rules named; re-opening for claims; the notices each change writes."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -297,7 +298,7 @@ query($id: ID!) {
 RUNS = "query($week: String!) { rotaRuns(week: $week) { id state } }"
 
 
-def _draft(api: Api, monday: date, assignments: list[tuple[str, str]]) -> str:
+def _draft(api: Api, monday: date, assignments: list[tuple[str, str]], organization_id: str) -> str:
     from graph.models import RotaRun
     from graph.repo.rota_runs import create_rota_run
     from solver.models import Assignment, Solution
@@ -306,12 +307,14 @@ def _draft(api: Api, monday: date, assignments: list[tuple[str, str]]) -> str:
         status="FEASIBLE",
         assignments=[Assignment(visit=v, volunteer=w, start="10:00") for v, w in assignments],
     )
+    visits = sorted({visit for visit, _ in assignments})
     run = RotaRun(
         id=f"run-{uuid.uuid4().hex[:10]}",
         week_start=monday,
         status="draft",
-        problem="{}",
+        problem=json.dumps({"visits": [{"id": v, "person": ""} for v in visits]}),
         solution=solution.model_dump_json(),
+        organization_id=organization_id,
     )
     return create_rota_run(store=api.store, run=run).id
 
@@ -324,9 +327,9 @@ def test_republishing_replaces_the_live_run_and_says_whose_visits_change(
     val, wes = world.volunteer("Val"), world.volunteer("Wes")
     a, b = world.visit(ann, week_start=monday), world.visit(bob, week_start=monday)
     _, coordinator = world.user("coordinator")
-    first = _draft(api, monday, [(a.id, val.id), (b.id, val.id)])
+    first = _draft(api, monday, [(a.id, val.id), (b.id, val.id)], world.organization_id)
     assert api.data(PUBLISH, {"id": first}, coordinator)["publishRota"]["proposed"] == 2
-    second = _draft(api, monday, [(a.id, val.id), (b.id, wes.id)])
+    second = _draft(api, monday, [(a.id, val.id), (b.id, wes.id)], world.organization_id)
     preview = api.data(PREVIEW, {"id": second}, coordinator)["publishPreview"]
     assert preview["liveRun"] == {"id": first, "state": "PUBLISHED"}
     assert sorted((c["firstName"], c["added"], c["withdrawn"]) for c in preview["changes"]) == [
@@ -354,7 +357,7 @@ def test_two_drafts_published_at_once_leave_one_published(api: Api, world: World
     val = world.volunteer("Val")
     visit = world.visit(ann, week_start=monday)
     _, coordinator = world.user("coordinator")
-    drafts = [_draft(api, monday, [(visit.id, val.id)]) for _ in range(4)]
+    drafts = [_draft(api, monday, [(visit.id, val.id)], world.organization_id) for _ in range(4)]
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda run: api.data(PUBLISH, {"id": run}, coordinator), drafts))
     states = [
@@ -393,10 +396,12 @@ def test_marking_someone_unknown_away_names_the_field(api: Api, world: World) ->
         {"from": day},
         coordinator,
     )
-    assert body["errors"][0]["message"] == "volunteerId: no volunteer with id 'nobody'"
+    assert body["errors"][0]["message"] == "Not allowed."  # not one of ours (or no one)
+    ann = world.person("Ann")
     body = api.gql(
-        'mutation { markPersonAway(personId: "p1", fromDate: "soon", toDate: "later") '
+        'mutation($id: ID!) { markPersonAway(personId: $id, fromDate: "soon", toDate: "later") '
         "{ visitIds } }",
+        {"id": ann.id},
         token=coordinator,
     )
     assert body["errors"][0]["message"].startswith("fromDate: expected a day like")
