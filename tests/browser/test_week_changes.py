@@ -4,14 +4,18 @@ it to a circle member in one click, who accepts it; a past proposal offers no Ac
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.models import CareCircle, MemberOf
+from graph.models import CareCircle, MemberOf, RotaRun, Visit
 from graph.repo.notices import notices_about
+from graph.repo.rota_runs import create_rota_run, publish_rota
+from solver.models import SOLUTION_FORMAT
 from tests.browser.conftest import DESKTOP, snap
 from tests.service.conftest import Api, World, next_monday
 from tests.world import propose, save
@@ -26,6 +30,30 @@ def _week_label(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _publish(api: Api, visit: Visit, volunteer_id: str, organization_id: str) -> None:
+    """The organisation's rota of the visit's week, proposing the visit to the volunteer."""
+    start = visit.start or visit.earliest
+    assignment = {"visit": visit.id, "volunteer": volunteer_id, "start": start}
+    solution = {"format": SOLUTION_FORMAT, "status": "FEASIBLE", "assignments": [assignment]}
+    problem = {"visits": [{"id": visit.id, "person": visit.person_id}]}
+    run = RotaRun(
+        id=f"run-{uuid.uuid4().hex[:10]}",
+        week_start=visit.week_start,
+        problem=json.dumps(problem),
+        solution=json.dumps(solution),
+        organization_id=organization_id,
+    )
+    create_rota_run(store=api.store, run=run)
+    publish_rota(
+        store=api.store,
+        run_id=run.id,
+        assignments=[assignment],
+        unassigned=[],
+        at=datetime.now(UTC),
+        visit_ids=[visit.id],
+    )
+
+
 def test_cancel_then_replacement_then_accept(
     web_api: Api, world: World, signed_in: Callable[..., Page]
 ) -> None:
@@ -36,7 +64,7 @@ def test_cancel_then_replacement_then_accept(
     circle = CareCircle(id=f"circle-{world.tag}", person_id=ann.id)
     save(web_api.store, circle, MemberOf(volunteer_id=cleo.id, circle_id=circle.id))
     visit = world.visit(ann)
-    propose(web_api.store, visit, val.id, at=datetime.now(UTC))
+    _publish(web_api, visit, val.id, world.organization_id)
     val_token = world.volunteer_token(val)
     assert web_api.data(ACCEPT, {"id": visit.id}, val_token)["acceptVisit"]["__typename"] == (
         "VisitAccepted"
