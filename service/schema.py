@@ -32,6 +32,7 @@ from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
 from service.notices.graphql import NoticesMutation, NoticesQuery
 from service.people.graphql import PeopleMutation, PeopleQuery
+from service.referrals.graphql import ReferralsMutation, ReferralsQuery
 from service.rota.graphql import RepairMutation, RepairQuery, RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
 from service.wellbeing.graphql import WellbeingMutation, WellbeingQuery
@@ -48,6 +49,7 @@ Query = merge_types(
         ConnectionsQuery,
         ConsentQuery,
         NoticesQuery,
+        ReferralsQuery,
     ),
 )
 Mutation = merge_types(
@@ -62,6 +64,7 @@ Mutation = merge_types(
         ConnectionsMutation,
         ConsentMutation,
         NoticesMutation,
+        ReferralsMutation,
     ),
 )
 
