@@ -30,9 +30,10 @@ from service.api.errors import (
 from service.config import QUERY_ALIASES_MAX, QUERY_DEPTH_MAX, QUERY_TOKENS_MAX
 from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
+from service.notices.graphql import NoticesMutation, NoticesQuery
 from service.people.graphql import PeopleMutation, PeopleQuery
 from service.referrals.graphql import ReferralsMutation, ReferralsQuery
-from service.rota.graphql import RotaMutation, RotaQuery
+from service.rota.graphql import RepairMutation, RepairQuery, RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
 from service.wellbeing.graphql import WellbeingMutation, WellbeingQuery
 
@@ -43,9 +44,11 @@ Query = merge_types(
         PeopleQuery,
         VisitsQuery,
         RotaQuery,
+        RepairQuery,
         WellbeingQuery,
         ConnectionsQuery,
         ConsentQuery,
+        NoticesQuery,
         ReferralsQuery,
     ),
 )
@@ -56,9 +59,11 @@ Mutation = merge_types(
         PeopleMutation,
         VisitsMutation,
         RotaMutation,
+        RepairMutation,
         WellbeingMutation,
         ConnectionsMutation,
         ConsentMutation,
+        NoticesMutation,
         ReferralsMutation,
     ),
 )

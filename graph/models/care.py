@@ -20,8 +20,14 @@ from graph.models.base import (
     utc_now,
 )
 
-VisitStatus = Literal["open", "proposed", "accepted", "done", "missed", "cancelled"]
-AssignmentStatus = Literal["proposed", "accepted", "declined", "done", "missed"]
+# ``needs_cover``: published, then its volunteer cancelled; the coordinator repairs it (another
+# volunteer, or re-opened for claims). ``cancelled``: the person cannot have it.
+VisitStatus = Literal["open", "proposed", "accepted", "done", "missed", "cancelled", "needs_cover"]
+# ``cancelled``: the volunteer (or the coordinator for them) gave the visit up, with a reason;
+# ``withdrawn``: a proposal taken back by a re-publish or a coordinator's reassignment.
+AssignmentStatus = Literal[
+    "proposed", "accepted", "declined", "done", "missed", "cancelled", "withdrawn"
+]
 # made (waiting in the offering organisation's inbox) -> accepted (a partner took it) | declined
 # (a partner, with a reason; or the link worker's record) | not_suitable; accepted -> attended
 # (a session attended). The link worker may also record attended/declined/not_suitable directly.

@@ -35,6 +35,28 @@ ROOT_CALLS = {
     "acceptVisit": 'mutation { acceptVisit(visitId: "v1") { __typename } }',
     "declineVisit": 'mutation { declineVisit(visitId: "v1") { __typename } }',
     "logVisit": 'mutation { logVisit(visitId: "v1", outcome: DONE) { __typename } }',
+    "cancelVisit": 'mutation { cancelVisit(visitId: "v1", reason: "ill") { __typename } }',
+    "cancelMyDays": (
+        'mutation { cancelMyDays(fromDate: "2030-01-01", toDate: "2030-01-02") { message } }'
+    ),
+    "replacementsFor": 'query { replacementsFor(visitId: "v1") { reasons } }',
+    "rulesBrokenBy": 'query { rulesBrokenBy(visitId: "v1", volunteerId: "x1") }',
+    "publishPreview": 'query { publishPreview(runId: "r1") { changes { added } } }',
+    "nextWeekNeedingWork": "query { nextWeekNeedingWork }",
+    "reassignVisit": (
+        'mutation { reassignVisit(visitId: "v1", volunteerId: "x1") { __typename } }'
+    ),
+    "reopenVisit": 'mutation { reopenVisit(visitId: "v1") { __typename } }',
+    "markVolunteerAway": (
+        'mutation { markVolunteerAway(volunteerId: "x1", fromDate: "2030-01-01", '
+        'toDate: "2030-01-02") { visitIds } }'
+    ),
+    "markPersonAway": (
+        'mutation { markPersonAway(personId: "p1", fromDate: "2030-01-01", '
+        'toDate: "2030-01-02") { visitIds } }'
+    ),
+    "myNoticePreferences": "query { myNoticePreferences { channel } }",
+    "setNoticePreferences": "mutation { setNoticePreferences(channel: NONE) { channel } }",
     "personRecord": 'query { personRecord(personId: "p1") { firstName } }',
     "checkIns": 'query { checkIns(personId: "p1") { id } }',
     "alerts": "query { alerts { id } }",
