@@ -23,6 +23,7 @@ NODE_LABELS: tuple[str, ...] = (
     "AccessLog",
     "Erasure",
     "Alert",
+    "SignInThrottle",
 )
 
 # (label, property) pairs that queries filter on besides ``id``. Neo4j's plans prove they are

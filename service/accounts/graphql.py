@@ -1,4 +1,5 @@
-"""GraphQL for accounts: who you are signed in as (``me``) and ``signIn``."""
+"""GraphQL for accounts: who you are signed in as (``me``), ``signIn``, ``signOut``,
+``changePassword``, a volunteer's calendar link, and an administrator disabling a user."""
 
 from __future__ import annotations
 
@@ -8,18 +9,13 @@ from typing import Annotated
 import strawberry
 
 from graph.repo import people as people_repo
+from graph.repo import users as users_repo
 from graph.repo import volunteers as volunteers_repo
 from service import access
 from service.accounts import users
-from service.accounts.auth import issue_token
 from service.accounts.roles import Role
-from service.api.errors import (
-    InputError,
-)
+from service.api.errors import InputError, NotAllowed, check_id
 from service.api.info import ContextInfo
-from service.config import (
-    CALENDAR_TOKEN_TTL_SECONDS,
-)
 from service.context import CurrentUser, RequestContext
 from service.people.graphql import PersonType, VolunteerType
 
@@ -47,9 +43,34 @@ class SignedIn:
 @strawberry.type
 class SignInFailed:
     message: str
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="After too many attempts: how long until the next may go."
+    )
 
 
 SignInResult = Annotated[SignedIn | SignInFailed, strawberry.union("SignInResult")]
+
+
+@strawberry.type
+class PasswordChanged:
+    token: str = strawberry.field(description="A new token; every earlier one has ended.")
+    expires_at: str
+
+
+@strawberry.type
+class PasswordNotChanged:
+    message: str
+
+
+ChangePasswordResult = Annotated[
+    PasswordChanged | PasswordNotChanged, strawberry.union("ChangePasswordResult")
+]
+
+
+@strawberry.type
+class UserDisabled:
+    user_id: strawberry.ID
+    disabled: bool
 
 
 async def _me(context: RequestContext, user: CurrentUser) -> Me:
@@ -58,13 +79,9 @@ async def _me(context: RequestContext, user: CurrentUser) -> Me:
     if user.volunteer_id:
         found = await context.call(volunteers_repo.get_volunteer, volunteer_id=user.volunteer_id)
         volunteer = VolunteerType.of(found) if found else None
-        token = issue_token(
-            key=context.key,
-            user_id=user.id,
-            ttl_seconds=CALENDAR_TOKEN_TTL_SECONDS,
-            use="calendar",
-        )
-        calendar_url = f"/calendar/{token}.ics"
+        row = await context.call(users_repo.get_signed_in_user, user_id=user.id)
+        version = int(row["calendar_version"]) if row else 0
+        calendar_url = users.calendar_url(key=context.key, user_id=user.id, version=version)
     if user.person_id:
         found_person = await context.call(people_repo.get_person, person_id=user.person_id)
         person = PersonType.of(found_person) if found_person else None
@@ -89,18 +106,87 @@ class AccountsQuery:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Sign in with email and password; returns a bearer token.")
+    @strawberry.mutation(
+        description="Sign in with email and password; returns a bearer token. At most one per "
+        "request; failed attempts slow down, then lock, further attempts for a while."
+    )
     async def sign_in(self, info: ContextInfo, email: str, password: str) -> SignInResult:
         if len(email) > 320 or len(password) > 1000:
             raise InputError("email/password: too long")
-        result = await info.context.call(
-            users.sign_in, key=info.context.key, email=email, password=password
+        context = info.context
+        if context.signed_in_here:
+            raise InputError("signIn: expected at most one signIn per request")
+        context.signed_in_here = True
+        request = getattr(context, "request", None)
+        client = getattr(request, "client", None)
+        result = await users.sign_in_throttled(
+            store=context.store,
+            key=context.key,
+            email=email,
+            password=password,
+            address=getattr(client, "host", None),
         )
-        if result is None:
-            return SignInFailed(message="That email and password do not match an account.")
-        info.context.user = result.user
+        if isinstance(result, users.SignInRefused):
+            return SignInFailed(message=result.message, retry_after_seconds=result.retry_after_s)
+        context.user = result.user
         return SignedIn(
             token=result.token,
             expires_at=datetime.fromtimestamp(result.expires_at, UTC).isoformat(),
-            me=await _me(info.context, result.user),
+            me=await _me(context, result.user),
         )
+
+    @strawberry.mutation(description="End the bearer token this request was sent with.")
+    async def sign_out(self, info: ContextInfo) -> bool:
+        user = access.signed_in(info.context)
+        claims = info.context.token
+        if claims is None:
+            raise NotAllowed()
+        return await info.context.call(users.sign_out, user=user, claims=claims)
+
+    @strawberry.mutation(
+        description="Change your password: every token of yours ends, and a new one is returned."
+    )
+    async def change_password(
+        self, info: ContextInfo, current: str, new: str
+    ) -> ChangePasswordResult:
+        user = access.signed_in(info.context)
+        if len(current) > 1000 or len(new) > 1000:
+            raise InputError("current/new: expected at most 1000 characters")
+        try:
+            result = await info.context.call(
+                users.change_password, key=info.context.key, user=user, current=current, new=new
+            )
+        except users.UserInputError as error:
+            raise InputError(str(error)) from None
+        if isinstance(result, users.SignInRefused):
+            return PasswordNotChanged(message=result.message)
+        return PasswordChanged(
+            token=result.token,
+            expires_at=datetime.fromtimestamp(result.expires_at, UTC).isoformat(),
+        )
+
+    @strawberry.mutation(
+        description="A new private calendar link (volunteers); the old one stops working."
+    )
+    async def rotate_calendar_link(self, info: ContextInfo) -> str:
+        user = access.require_role(info.context, "volunteer")
+        url = await info.context.call(users.rotate_calendar, key=info.context.key, user_id=user.id)
+        if url is None:
+            raise NotAllowed()
+        return url
+
+    @strawberry.mutation(
+        description="Disable a user, ending every token of theirs at once, or enable them "
+        "again with disabled: false (administrators)."
+    )
+    async def disable_user(
+        self, info: ContextInfo, user_id: strawberry.ID, disabled: bool = True
+    ) -> UserDisabled:
+        admin = access.require_role(info.context, "admin")
+        key = check_id(str(user_id), "userId")
+        if key == admin.id and disabled:
+            raise InputError("userId: expected another user than yourself")
+        found = await info.context.call(users.set_disabled, user_id=key, disabled=disabled)
+        if not found:
+            raise InputError(f"userId: no user with id {key!r}")
+        return UserDisabled(user_id=strawberry.ID(key), disabled=disabled)
