@@ -59,6 +59,19 @@ class ServiceSettings(Settings):
         le=10 * 1024 * 1024,
         description="the largest request body accepted (HTTP 413 beyond)",
     )
+    sign_in_delay_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="the first of the growing waits between sign-in attempts after the free "
+        "failures (doubling: 1, 2, 4, 8, 16 s by default)",
+    )
+    sign_in_lock_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="how long an account or address is locked after too many failed sign-ins",
+    )
     rota_horizon_weeks: int = Field(
         default=ROTA_HORIZON_WEEKS_DEFAULT,
         ge=0,

@@ -31,7 +31,7 @@ from service.api.errors import (
     MaskUnexpectedErrors,
     NameEnumValues,
 )
-from service.api.limits import query_cost_rule
+from service.api.limits import OneSignIn, query_cost_rule
 from service.config import (
     QUERY_ALIASES_MAX,
     QUERY_COST_MAX_DEFAULT,
@@ -75,6 +75,7 @@ Mutation = merge_types(
 _LIMIT_RULES = [
     *QueryDepthLimiter(max_depth=QUERY_DEPTH_MAX).validation_rules,
     *MaxAliasesLimiter(max_alias_count=QUERY_ALIASES_MAX).validation_rules,
+    OneSignIn,
 ]
 
 
@@ -82,8 +83,8 @@ def _query_limits(cost_max: int) -> type[AddValidationRules]:
     rules = [*_LIMIT_RULES, query_cost_rule(cost_max)]
 
     class QueryLimits(AddValidationRules):
-        """Query depth, alias and cost limits (Strawberry's QueryDepthLimiter and
-        MaxAliasesLimiter, and service/api/limits.py)."""
+        """Query depth, alias and cost limits and one signIn per request (Strawberry's
+        QueryDepthLimiter and MaxAliasesLimiter, and service/api/limits.py)."""
 
         def __init__(self) -> None:
             super().__init__(rules)

@@ -12,10 +12,11 @@ from graph.repo import people as people_repo
 from graph.repo import users as users_repo
 from graph.repo import volunteers as volunteers_repo
 from service import access
-from service.accounts import users
+from service.accounts import throttle, users
 from service.accounts.roles import Role
 from service.api.errors import InputError, NotAllowed, check_id
 from service.api.info import ContextInfo
+from service.api.limits import ONE_SIGN_IN
 from service.context import CurrentUser, RequestContext
 from service.people.graphql import PersonType, VolunteerType
 
@@ -114,8 +115,8 @@ class AccountsMutation:
         if len(email) > 320 or len(password) > 1000:
             raise InputError("email/password: too long")
         context = info.context
-        if context.signed_in_here:
-            raise InputError("signIn: expected at most one signIn per request")
+        if context.signed_in_here:  # OneSignIn refuses such a request before it runs
+            raise InputError(ONE_SIGN_IN)
         context.signed_in_here = True
         request = getattr(context, "request", None)
         client = getattr(request, "client", None)
@@ -125,6 +126,10 @@ class AccountsMutation:
             email=email,
             password=password,
             address=getattr(client, "host", None),
+            policy=throttle.Policy.of(
+                delay_s=context.settings.sign_in_delay_s,
+                lock_minutes=context.settings.sign_in_lock_minutes,
+            ),
         )
         if isinstance(result, users.SignInRefused):
             return SignInFailed(message=result.message, retry_after_seconds=result.retry_after_s)

@@ -2,12 +2,13 @@
 account) and per client address, counted in the store (graph/repo/sign_ins.py) so that every
 worker and every server sharing the store counts the same attempts.
 
-An attempt counts as failed until its password proves right. After ``FREE`` failures each
-further attempt waits longer since the one before (1, 2, 4, 8, 16 s): the sign-in answers after
-that wait (``SLOW_DOWN_MAX_S``). After ``LOCK_AFTER`` failures the account or address is locked
-for ``LOCK_S`` after each further failure, and an attempt meanwhile is refused at once with "Too
-many attempts, try again in N minutes". ``QUIET_S`` without an attempt forgets the failures. An
-address gets more free failures than an account (many people may share one address).
+An attempt counts as failed until its password proves right. After ``ACCOUNT_FREE`` failures
+(``ADDRESS_FREE`` for an address: many people may share one) each further attempt must wait
+longer after the one before (``sign_in_delay_s`` doubling, five times: 1, 2, 4, 8, 16 s by
+default); the sign-in waits that out itself and then answers. After those, the account or
+address is locked for ``sign_in_lock_minutes`` after each further failure, and an attempt
+meanwhile is refused at once: "Too many attempts, try again in N minutes". ``QUIET_S`` without an
+attempt forgets the failures.
 """
 
 from __future__ import annotations
@@ -17,13 +18,27 @@ from dataclasses import dataclass
 
 ACCOUNT_FREE = 5
 ADDRESS_FREE = 30
-GROWING_S = [1.0, 2.0, 4.0, 8.0, 16.0]
-LOCK_S = 15 * 60.0
+GROWING_STEPS = 5
 QUIET_S = 60 * 60.0
-SLOW_DOWN_MAX_S = GROWING_S[-1]
-ACCOUNT_DELAYS = [0.0] * ACCOUNT_FREE + GROWING_S + [LOCK_S]
-ADDRESS_DELAYS = [0.0] * ADDRESS_FREE + GROWING_S + [LOCK_S]
-LOCK_AFTER_ACCOUNT = len(ACCOUNT_DELAYS) - 1
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The waits after each number of failures, for accounts and for addresses."""
+
+    account_delays: list[float]
+    address_delays: list[float]
+    slow_down_max_s: float  # waits up to this long are waited out; longer ones are a lock
+
+    @classmethod
+    def of(cls, *, delay_s: float, lock_minutes: int) -> Policy:
+        growing = [delay_s * 2**step for step in range(GROWING_STEPS)]
+        lock = [lock_minutes * 60.0]
+        return cls(
+            account_delays=[0.0] * ACCOUNT_FREE + growing + lock,
+            address_delays=[0.0] * ADDRESS_FREE + growing + lock,
+            slow_down_max_s=growing[-1],
+        )
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,13 @@ DISABLED = "This account has been disabled: ask your coordinator or administrato
 
 
 async def sign_in_throttled(
-    *, store: GraphStore, key: bytes, email: str, password: str, address: str | None
+    *,
+    store: GraphStore,
+    key: bytes,
+    email: str,
+    password: str,
+    address: str | None,
+    policy: throttle.Policy,
 ) -> SignedIn | SignInRefused:
     """``sign_in`` behind the throttle (service/accounts/throttle.py): each attempt is taken
     first; a short wait is waited out here, a lock answered at once."""
@@ -159,12 +165,12 @@ async def sign_in_throttled(
         store=store,
         account=keys.account,
         address=keys.address,
-        account_delays=throttle.ACCOUNT_DELAYS,
-        address_delays=throttle.ADDRESS_DELAYS,
+        account_delays=policy.account_delays,
+        address_delays=policy.address_delays,
         quiet_s=throttle.QUIET_S,
     )
     attempt = await off_loop(partial(take, now=time.time()))
-    if not attempt.allowed and attempt.wait_s <= throttle.SLOW_DOWN_MAX_S:
+    if not attempt.allowed and attempt.wait_s <= policy.slow_down_max_s:
         await asyncio.sleep(attempt.wait_s)
         attempt = await off_loop(partial(take, now=time.time()))
     if not attempt.allowed:

@@ -65,6 +65,32 @@ def query_cost_rule(max_cost: int) -> type[ValidationRule]:
     return QueryCost
 
 
+ONE_SIGN_IN = "signIn: expected at most one signIn per request"
+
+
+class OneSignIn(ValidationRule):
+    """A request may try one password: an operation selecting ``signIn`` more than once
+    (aliases, fragments) is refused before anything runs."""
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        if self._sign_ins(node.selection_set, frozenset()) > 1:
+            self.report_error(GraphQLError(ONE_SIGN_IN, node))
+
+    def _sign_ins(self, selections: SelectionSetNode | None, fragments: frozenset[str]) -> int:
+        count = 0
+        for selection in selections.selections if selections else ():
+            if isinstance(selection, FieldNode):
+                count += selection.name.value == "signIn"
+            elif isinstance(selection, InlineFragmentNode):
+                count += self._sign_ins(selection.selection_set, fragments)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.context.get_fragment(name)
+                if fragment is not None and name not in fragments:
+                    count += self._sign_ins(fragment.selection_set, fragments | {name})
+        return count
+
+
 def _page(field: FieldNode) -> int:
     for argument in field.arguments or ():
         if argument.name.value == "first":

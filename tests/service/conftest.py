@@ -75,14 +75,17 @@ class Api:
 
 @contextmanager
 def running_api(
-    graph_server: GraphServer, *, name: str, client_timeout: float = 30.0
+    graph_server: GraphServer, *, name: str, client_timeout: float = 30.0, **overrides: Any
 ) -> Iterator[Api]:
-    """The app (web pages included) served by uvicorn in a thread on a graph of its own."""
+    """The app (web pages included) served by uvicorn in a thread on a graph of its own
+    (``overrides``: settings to change, e.g. another app's ``graph_name`` and ``secret_key`` to
+    serve the same graph as it)."""
     settings = ServiceSettings(
         **{
             **graph_server.settings.model_dump(),
             "graph_name": f"t_{name}_{uuid.uuid4().hex[:10]}",
             "secret_key": f"test-key-{uuid.uuid4().hex}",
+            **overrides,
         }
     )
     store = open_store(settings)
