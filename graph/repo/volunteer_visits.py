@@ -243,13 +243,20 @@ REMOVE v._lock
 RETURN ok, a.status AS status
 """
 
-# Log an accepted visit as done or missed, with an optional note. The volunteer's KNOWS edge to
-# the person moves to $offset + $factor * strength: which offset and factor an outcome gives is
-# the tie-strength rule, decided in service/wellbeing/feedback.py (``tie_update``).
+# Log an accepted visit as done or missed, with an optional note, once it has started: its week
+# before this one ($this_monday), or this week on an earlier day or today from its start
+# ($weekday, $now_clock "HH:MM"; week starts and clock times compare as text). The volunteer's
+# KNOWS edge to the person moves to $offset + $factor * strength: which offset and factor an
+# outcome gives is the tie-strength rule, decided in service/wellbeing/feedback.py (``tie_update``).
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
-WITH vol, a, v, p, a.status = 'accepted' AS ok
+WITH vol, a, v, p,
+     v.week_start < $this_monday
+     OR (v.week_start = $this_monday
+         AND (v.day < $weekday
+              OR (v.day = $weekday AND coalesce(v.start, v.earliest) <= $now_clock))) AS started
+WITH vol, a, v, p, started, a.status = 'accepted' AND started AS ok
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   SET a.status = $outcome, a.at = $now, a.note = $note, v.status = $outcome
   MERGE (vol)-[k:KNOWS]->(p)
@@ -258,7 +265,7 @@ FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
       k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
       k.strength = $offset + $factor * k.strength)
 REMOVE v._lock
-RETURN ok, a.status AS status
+RETURN ok, a.status AS status, started
 """
 
 
@@ -268,6 +275,7 @@ class Change:
 
     ok: bool
     status: str | None
+    started: bool = True  # for a log: whether the visit had started (only then is it logged)
 
 
 def lock_token() -> str:
@@ -562,10 +570,14 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
     now: str,
+    this_monday: str,
+    weekday: int,
+    now_clock: str,
     offset: float,
     factor: float,
 ) -> Change | None:
-    """Log an accepted visit as done or missed, moving the tie's strength to ``offset +
+    """Log an accepted visit that has started (by ``this_monday``, ``weekday`` and
+    ``now_clock``, see LOG_VISIT) as done or missed, moving the tie's strength to ``offset +
     factor * strength``; None when it was never theirs."""
     params = {
         "visit_id": visit_id,
@@ -573,10 +585,19 @@ def log_visit(
         "outcome": outcome,
         "note": note,
         "now": now,
+        "this_monday": this_monday,
+        "weekday": weekday,
+        "now_clock": now_clock,
         "offset": offset,
         "factor": factor,
+        "lock": lock_token(),
     }
-    return _change(store, LOG_VISIT, params)
+    rows = store.run(LOG_VISIT, params)
+    if not rows:
+        return None
+    return Change(
+        ok=bool(rows[0]["ok"]), status=rows[0]["status"], started=bool(rows[0]["started"])
+    )
 
 
 # A volunteer's proposed, accepted and logged visits over a span of weeks, with the person's

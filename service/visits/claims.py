@@ -21,7 +21,7 @@ from service.visits.start_times import (
     held_by_week,
     now_minute,
 )
-from service.weeks import visit_date
+from service.weeks import monday_of, visit_date
 from service.wellbeing.feedback import tie_update
 
 # A claim judged against the volunteer's visits as they were, refused because they changed in
@@ -190,7 +190,9 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
 ) -> repo.Change | None:
-    """Log an accepted visit as done or missed; the volunteer's tie to the person moves."""
+    """Log an accepted visit as done or missed once it has started (not before: a log feeds
+    the tie, and opens check-ins to the volunteer); the volunteer's tie to the person moves."""
+    day, minute = now_minute()
     change = repo.log_visit(
         store=store,
         visit_id=visit_id,
@@ -198,6 +200,9 @@ def log_visit(
         outcome=outcome,
         note=note,
         now=iso_utc(utc_now()),
+        this_monday=monday_of(day).isoformat(),
+        weekday=day.weekday(),
+        now_clock=clock_of(minute),
         **tie_update(outcome)._asdict(),
     )
     if change is not None and change.ok:  # the volunteer's KNOWS edge to the person moved

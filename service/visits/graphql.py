@@ -403,6 +403,8 @@ class VisitsMutation:
             outcome=outcome.value,
             note=note.strip() if note else None,
         )
+        if change is not None and not change.started:
+            return VisitUnavailable(message="This visit has not started yet: log it once it has.")
         if change is None or not change.ok:
             return _unavailable(change)
         return VisitLogged(visit=await _visit_for(info.context, key, volunteer_id))

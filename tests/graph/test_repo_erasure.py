@@ -95,7 +95,8 @@ def build_maud_s_world(store: GraphStore) -> dict[str, Any]:
     accept_visit(store=store, visit_id=planned.id, volunteer_id=sam.id, now=iso_utc(NOW))
     log_visit(
         store=store, visit_id=planned.id, volunteer_id=sam.id, outcome="done", note=None,
-        now=iso_utc(NOW), offset=0.0, factor=1.0,
+        now=iso_utc(NOW), this_monday="2100-01-04", weekday=0, now_clock="00:00",
+        offset=0.0, factor=1.0,
     )  # fmt: skip
     visit = stored(store, Visit, planned.id)
     assert visit is not None and visit.status == "done"

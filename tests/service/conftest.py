@@ -30,6 +30,7 @@ from service.accounts.users import token_for
 from service.app import create_app
 from service.config import ServiceSettings
 from service.visits.open_visits_snapshot import open_visits_changed
+from service.weeks import today as utc_today
 from tests.conftest import GraphServer
 from tests.world import saved
 
@@ -203,6 +204,20 @@ class World:
         # show the visit within its max age; the tests ask at once.
         open_visits_changed(store=self.api.store)
         return made
+
+    def time_passes(self, visit: Visit) -> None:
+        """Time passes until the visit has started (a visit is logged only once it has): it
+        moves to today, starting at midnight."""
+        today = utc_today()
+        self.api.store.run(
+            "MATCH (v:Visit {id: $id}) "
+            "SET v.week_start = $week_start, v.day = $day, v.start = '00:00', v.earliest = '00:00'",
+            {
+                "id": visit.id,
+                "week_start": (today - timedelta(days=today.weekday())).isoformat(),
+                "day": today.weekday(),
+            },
+        )
 
     def user(self, role: str, **links: Any) -> tuple[str, str]:
         """A user of ``role`` (password ``PASSWORD``); returns (email, token).
