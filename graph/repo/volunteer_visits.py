@@ -27,7 +27,10 @@ from graph.store.port import GraphStore
 
 HELD_STATUSES = ["proposed", "accepted", "done"]
 
-ClaimOutcome = Literal["won", "missing", "taken", "held", "start", "overlap", "changed"]
+ClaimOutcome = Literal["won", "missing", "given_up", "taken", "held", "start", "overlap", "changed"]
+# A volunteer who gave a visit up (declined it, or cancelled it) may not claim it back: else
+# claiming a visit on its day, reading the address and declining could be repeated at will.
+GIVEN_UP_STATUSES = ["declined", "cancelled"]
 
 # Open visits a volunteer may be able to claim, one page at a time in time order: open, from
 # $week_start on and not on a day already past, on one of $days, their person inside the box
@@ -172,7 +175,8 @@ RETURN v.id AS id, count(held) AS taken, v.start AS start
 # solver.eligibility beforehand, against the visits the volunteer held then ($holding: their
 # ids in the visit's week, the visit left out). Outcome, in order of the guards: missing (no such
 # visit or volunteer), held (the volunteer holds it already), taken (not open, or full), start
-# (others hold it at another start), overlap (the volunteer holds another visit that day whose
+# (others hold it at another start), given_up (the volunteer declined or cancelled it before:
+# GIVEN_UP_STATUSES), overlap (the volunteer holds another visit that day whose
 # time meets this one's: a double booking made since), changed (the volunteer's visits that
 # week are no longer $holding, so the caller's judgement of rules 8 and 9 is out of date; it
 # reads them again and judges again). $holding null: not guarded (a caller that judged nothing).
@@ -186,10 +190,13 @@ OPTIONAL MATCH (holder:Volunteer)-[held:ASSIGNED]->(v)
 WHERE held.status IN $held_statuses
 WITH vol, v, count(held) AS taken,
      sum(CASE WHEN holder.id = $volunteer_id THEN 1 ELSE 0 END) AS mine
+OPTIONAL MATCH (vol)-[gone:ASSIGNED]->(v)
+WHERE gone.status IN $given_up_statuses
+WITH vol, v, taken, mine, count(gone) AS given_up
 OPTIONAL MATCH (vol)-[own:ASSIGNED]->(other:Visit)
 WHERE v IS NOT NULL AND own.status IN $held_statuses
   AND other.week_start = v.week_start AND other.id <> v.id
-WITH vol, v, taken, mine, collect(other.id) AS holding,
+WITH vol, v, taken, mine, given_up, collect(other.id) AS holding,
      collect(CASE WHEN other.day = v.day AND other.start IS NOT NULL
                    AND toInteger(substring(other.start, 0, 2)) * 60
                        + toInteger(substring(other.start, 3, 2))
@@ -200,6 +207,7 @@ WITH vol, v, taken, mine, collect(other.id) AS holding,
 WITH vol, v, taken,
      CASE
        WHEN vol IS NULL OR v IS NULL THEN 'missing'
+       WHEN given_up > 0 THEN 'given_up'
        WHEN mine > 0 THEN 'held'
        WHEN v.status <> 'open' OR taken >= v.volunteers_needed THEN 'taken'
        WHEN taken > 0 AND v.start <> $start THEN 'start'
@@ -532,6 +540,7 @@ def _claim_visit_params(
         "now": now,
         "holding": holding,
         "held_statuses": HELD_STATUSES,
+        "given_up_statuses": GIVEN_UP_STATUSES,
         "lock": lock_token(),
     }
 

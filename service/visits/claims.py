@@ -56,6 +56,7 @@ class ClaimResult:
 
 UNAVAILABLE_MESSAGES = {
     "missing": "There is no such visit.",
+    "given_up": "You gave this visit up earlier, so you cannot claim it again.",
     "taken": "Someone else has just taken this visit.",
     "held": "You already hold this visit.",
     "start": "The other volunteers on this visit go at a time you cannot make.",

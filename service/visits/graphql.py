@@ -5,12 +5,15 @@ the coordinator's list of a week's visits.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
+from graph.models import AccessLogEntry, utc_now
+from graph.repo.access_log import append_access
 from graph.repo.visits import list_week_visits_with_person
 from graph.repo.volunteer_visits import Change, get_visit_with_person
 from service import access
@@ -67,6 +70,7 @@ class VisitType:
     area_name: strawberry.Private[str | None] = None  # when already known (open visits)
     full_address: strawberry.Private[str | None] = None
     week_start: strawberry.Private[str] = ""
+    person_id: strawberry.Private[str | None] = None
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
     def area(self, info: ContextInfo) -> str | None:
@@ -77,13 +81,22 @@ class VisitType:
         return info.context.loaders.area_name.load(self.area_id)  # type: ignore[return-value]
 
     @strawberry.field(
-        description="Coordinators; a volunteer only for a visit they hold, on its day."
+        description="Coordinators; a volunteer only for a visit they hold, from the start of "
+        "its day (each time written to the person's access log)."
     )
     def address(self, info: ContextInfo) -> str | None:
+        # Not ``async``: most visits show no address, and need no coroutine for it.
+        user = info.context.user
         allowed = may_see_address(
-            info.context.user, my_status=self.my_status, week_start=self.week_start, day=self.day
+            user, my_status=self.my_status, week_start=self.week_start, day=self.day
         )
-        return self.full_address if allowed else None
+        if not allowed or self.full_address is None:
+            return None
+        if user is not None and user.role == "volunteer" and self.person_id:
+            return _logged_address(  # type: ignore[return-value]
+                info.context, self.person_id, str(self.id), self.full_address
+            )
+        return self.full_address
 
     @strawberry.field(description="Who is on the visit (coordinators only; empty otherwise).")
     async def volunteers(self, info: ContextInfo) -> list[VisitVolunteer]:
@@ -142,6 +155,7 @@ class VisitType:
             area_name=area_name,
             full_address=address,
             week_start=week_start,
+            person_id=props.get("person_id"),
         )
 
 
@@ -185,6 +199,28 @@ AcceptResult = Annotated[VisitAccepted | VisitUnavailable, strawberry.union("Acc
 DeclineResult = Annotated[VisitDeclined | VisitUnavailable, strawberry.union("DeclineResult")]
 
 LogResult = Annotated[VisitLogged | VisitUnavailable, strawberry.union("LogResult")]
+
+
+VISITING = "visiting: the volunteer holding the visit, on its day"
+
+
+async def _logged_address(
+    context: RequestContext, person_id: str, visit_id: str, address: str
+) -> str:
+    """The address, once its reading by the volunteer holding the visit is in the person's
+    access log (a failure to log fails the field: no unlogged read)."""
+    user = context.user
+    assert user is not None
+    entry = AccessLogEntry(
+        id=f"access-{uuid.uuid4().hex[:16]}",
+        at=utc_now(),
+        actor_user_id=user.id,
+        person_id=person_id,
+        purpose=f"{VISITING} ({visit_id})",
+        fields=["address", "postcode"],
+    )
+    await context.call(append_access, entry=entry)
+    return address
 
 
 def _address(row: dict[str, Any]) -> str | None:
