@@ -72,7 +72,8 @@ def open_store(
         parts = urlsplit(uri)
         if not parts.hostname or not parts.port:
             raise UnknownGraphURI(
-                f"CARECIRCLES_GRAPH_URI {uri!r}: a FalkorDB URI needs a host and a port, "
+                f"CARECIRCLES_GRAPH_URI {settings.graph_uri_shown!r}: a FalkorDB URI needs a "
+                "host and a port, "
                 "e.g. falkordb://127.0.0.1:6379"
             )
         # falkordb://[user][:password]@host:port, as FalkorDB's own clients write it; the
@@ -92,7 +93,7 @@ def open_store(
         store = Neo4jStore(settings)
     else:
         raise UnknownGraphURI(
-            f"CARECIRCLES_GRAPH_URI {uri!r} has an unknown scheme {scheme!r}; "
+            f"CARECIRCLES_GRAPH_URI {settings.graph_uri_shown!r} has an unknown scheme {scheme!r}; "
             f"expected {SUPPORTED_URIS}"
         )
     if ensure_schema:

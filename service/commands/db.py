@@ -30,7 +30,7 @@ def _require_embedded(settings: Settings, command: str) -> None:
     if not settings.is_embedded:
         typer.echo(
             f"carecircles db {command} manages the embedded server, but CARECIRCLES_GRAPH_URI is "
-            f"{settings.graph_uri!r}; run the server yourself or unset it to use embedded://",
+            f"{settings.graph_uri_shown!r}; run the server yourself or unset it to use embedded://",
             err=True,
         )
         raise typer.Exit(2)
