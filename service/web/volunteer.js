@@ -1,6 +1,6 @@
 // The volunteer's page: their week (accept, decline, log), open visits to claim, calendar link.
 
-import { allPages, gql, hasField, signedInAs } from "./api.js";
+import { allPages, gql, signedInAs } from "./api.js";
 import { answers, scalePicker, showInvalid } from "./check-in.js";
 import { busy, dayOf, h, header, say, timeOf } from "./ui.js";
 
@@ -52,7 +52,6 @@ const firstName = me.volunteer?.firstName;
 header(me, firstName);
 document.querySelector("#hello").textContent = firstName ? `Hello, ${firstName}` : "Your visits";
 // A check-in after a visit names the visit; the API finds its person.
-const canCheckIn = await hasField("Mutation", "recordCheckIn");
 
 const myList = document.querySelector("#my-visits");
 const openList = document.querySelector("#open-visits");
@@ -186,7 +185,7 @@ function logForm(visit, message) {
       h("textarea", { id: `${id}-note`, name: "note", maxlength: NOTE_MAX, "aria-describedby": `${id}-note-hint ${noteError.id}` }),
       noteError,
     ),
-    canCheckIn ? checkInPart(visit, id) : null,
+    checkInPart(visit, id),
     h("button", { type: "submit" }, "Save"),
   );
   form.addEventListener("change", (event) => {
@@ -202,7 +201,7 @@ function logForm(visit, message) {
       return;
     }
     const note = form.querySelector("textarea").value.trim();
-    const checkIn = canCheckIn ? readCheckIn(form, id) : null;
+    const checkIn = readCheckIn(form, id);
     if (checkIn?.invalid) return;
     await busy(form.querySelector("button[type=submit]"), async () => {
       try {

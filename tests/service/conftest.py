@@ -205,7 +205,7 @@ class World:
         open_visits_changed(store=self.api.store)
         return made
 
-    def time_passes(self, visit: Visit) -> None:
+    def time_passes(self, visit: Visit | str) -> None:
         """Time passes until the visit has started (a visit is logged only once it has): it
         moves to today, starting at midnight."""
         today = utc_today()
@@ -213,7 +213,7 @@ class World:
             "MATCH (v:Visit {id: $id}) "
             "SET v.week_start = $week_start, v.day = $day, v.start = '00:00', v.earliest = '00:00'",
             {
-                "id": visit.id,
+                "id": visit if isinstance(visit, str) else visit.id,
                 "week_start": (today - timedelta(days=today.weekday())).isoformat(),
                 "day": today.weekday(),
             },
