@@ -55,6 +55,7 @@ class CurrentUser:
     person_id: str | None = None
     volunteer_id: str | None = None
     organization_id: str | None = None
+    calendar_version: int = 0  # which calendar link is theirs (service/accounts/users.py)
 
 
 def underlying(store: GraphStore) -> GraphStore:

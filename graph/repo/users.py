@@ -65,7 +65,7 @@ RETURN u.email AS email, u.role AS role, u.person_id AS person_id,
        coalesce(u.calendar_version, 0) AS calendar_version
 """
 
-TOKEN_STATE = ("disabled", "tokens_valid_from_ms", "revoked_tokens", "calendar_version")
+TOKEN_STATE = ("disabled", "tokens_valid_from_ms", "revoked_tokens")
 
 
 def get_signed_in_user(*, store: GraphStore, user_id: str) -> Row | None:

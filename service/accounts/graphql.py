@@ -9,7 +9,6 @@ from typing import Annotated
 import strawberry
 
 from graph.repo import people as people_repo
-from graph.repo import users as users_repo
 from graph.repo import volunteers as volunteers_repo
 from service import access
 from service.accounts import throttle, users
@@ -80,9 +79,9 @@ async def _me(context: RequestContext, user: CurrentUser) -> Me:
     if user.volunteer_id:
         found = await context.call(volunteers_repo.get_volunteer, volunteer_id=user.volunteer_id)
         volunteer = VolunteerType.of(found) if found else None
-        row = await context.call(users_repo.get_signed_in_user, user_id=user.id)
-        version = int(row["calendar_version"]) if row else 0
-        calendar_url = users.calendar_url(key=context.key, user_id=user.id, version=version)
+        calendar_url = users.calendar_url(
+            key=context.key, user_id=user.id, version=user.calendar_version
+        )
     if user.person_id:
         found_person = await context.call(people_repo.get_person, person_id=user.person_id)
         person = PersonType.of(found_person) if found_person else None

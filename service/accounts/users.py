@@ -64,6 +64,7 @@ def to_current(user: User) -> CurrentUser:
         person_id=user.person_id,
         volunteer_id=user.volunteer_id,
         organization_id=user.organization_id,
+        calendar_version=user.calendar_version,
     )
 
 
