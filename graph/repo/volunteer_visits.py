@@ -71,15 +71,18 @@ ORDER BY week_start, day, start
 """
 
 # The volunteer and the visits they hold from $week_start on (rule 8 and 9 inputs), in one
-# round trip; ``volunteer`` is null when there is no such volunteer.
+# round trip, with the visits they gave up (which they may not claim back: not offered to them);
+# ``volunteer`` is null when there is no such volunteer.
 VOLUNTEER_WITH_HELD = """
 OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
 OPTIONAL MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
-WHERE a.status IN $held_statuses AND v.week_start >= $week_start
+WHERE (a.status IN $held_statuses OR a.status IN $given_up_statuses)
+  AND v.week_start >= $week_start
 RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
        collect(CASE WHEN v IS NULL THEN null
                ELSE {id: v.id, week_start: v.week_start, day: v.day, start: v.start,
-                     duration_minutes: v.duration_minutes, lat: p.lat, lon: p.lon} END) AS held
+                     duration_minutes: v.duration_minutes, lat: p.lat, lon: p.lon,
+                     given_up: a.status IN $given_up_statuses} END) AS held
 """
 
 # What a claim needs to choose a start, in one round trip: the volunteer, the visit with its
@@ -336,30 +339,40 @@ def held_visits(*, store: GraphStore, volunteer_id: str, week_start: str) -> lis
 
 def volunteer_with_held(
     *, store: GraphStore, volunteer_id: str, week_start: str
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The volunteer's properties (None if there is no such volunteer) and their held visits."""
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
+    """The volunteer's properties (None if there is no such volunteer), their held visits and
+    the ids of the visits they gave up."""
     params = _volunteer_with_held_params(volunteer_id, week_start)
     return _volunteer_with_held_of(store.run(VOLUNTEER_WITH_HELD, params, write=False))
 
 
 async def volunteer_with_held_awaited(
     *, store: GraphStore, volunteer_id: str, week_start: str
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
     """``volunteer_with_held`` awaited on the event loop (``store.arun``, no thread)."""
     params = _volunteer_with_held_params(volunteer_id, week_start)
     return _volunteer_with_held_of(await store.arun(VOLUNTEER_WITH_HELD, params, write=False))
 
 
 def _volunteer_with_held_params(volunteer_id: str, week_start: str) -> dict[str, Any]:
-    return {"volunteer_id": volunteer_id, "week_start": week_start, "held_statuses": HELD_STATUSES}
+    return {
+        "volunteer_id": volunteer_id,
+        "week_start": week_start,
+        "held_statuses": HELD_STATUSES,
+        "given_up_statuses": GIVEN_UP_STATUSES,
+    }
 
 
 def _volunteer_with_held_of(
     rows: list[dict[str, Any]],
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
     if not rows:
-        return None, []
-    return rows[0]["volunteer"], list(rows[0]["held"] or [])
+        return None, [], set()
+    visits = rows[0]["held"] or []
+    held = [
+        {k: v for k, v in row.items() if k != "given_up"} for row in visits if not row["given_up"]
+    ]
+    return rows[0]["volunteer"], held, {row["id"] for row in visits if row["given_up"]}
 
 
 def claim_context(*, store: GraphStore, visit_id: str, volunteer_id: str) -> dict[str, Any]:

@@ -109,6 +109,8 @@ def test_addresses_cannot_be_harvested_by_claiming_and_declining(api: Api, world
     assert api.data(DECLINE, {"id": visit.id}, token=token)["declineVisit"]["__typename"] == (
         "VisitDeclined"
     )
+    offered = {e["node"]["id"] for e in api.data(OPEN, token=token)["openVisits"]["edges"]}
+    assert visit.id not in offered  # not offered back to the volunteer who gave it up
     again = api.data(CLAIM, {"id": visit.id}, token=token)["claimVisit"]
     assert again == {
         "__typename": "VisitUnavailable",
@@ -121,6 +123,8 @@ def test_addresses_cannot_be_harvested_by_claiming_and_declining(api: Api, world
     assert len(_address_reads(api, ann.id)) == 1
     # someone else may still take it
     other = world.volunteer_token(world.volunteer("Kim"))
+    offered = {e["node"]["id"] for e in api.data(OPEN, token=other)["openVisits"]["edges"]}
+    assert visit.id in offered
     assert api.data(CLAIM, {"id": visit.id}, token=other)["claimVisit"]["__typename"] == (
         "VisitClaimed"
     )
