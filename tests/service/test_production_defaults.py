@@ -7,7 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +20,9 @@ from graph.models import RotaRun
 from service.rota.runs import rota_csv
 from tests.conftest import GraphServer
 from tests.service.conftest import Api, World, running_api
+from tests.service.test_serve_process import _port_of as port_of
+from tests.service.test_serve_process import _serve as serve_process
+from tests.service.test_serve_process import _wait_until_serving as wait_until_serving
 
 INTROSPECT = "query { __schema { types { name } } }"
 TYPO = "query { me { idd } }"
@@ -125,3 +132,26 @@ def test_rota_csv_cells_never_start_like_a_formula() -> None:
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
     assert '\'=HYPERLINK("http://x","y")' in cells and "'@SUM(1)" in cells
     assert "'+44 Val" in cells and "'-no one nearby" in cells
+
+
+def test_serve_demo_turns_the_explorer_on(tmp_path: Path) -> None:
+    """``carecircles serve --demo`` is for exploring: introspection and GraphiQL answer there
+    (and only there, or with CARECIRCLES_GRAPHQL_EXPLORER)."""
+    env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
+    env["CARECIRCLES_DATA_DIR"] = str(tmp_path / "data")
+    serve, log = serve_process(tmp_path, env, "--demo")
+    try:
+        port = port_of(serve, log)
+        wait_until_serving(serve, port)
+        url = f"http://127.0.0.1:{port}/graphql"
+        body = httpx.post(url, json={"query": INTROSPECT}, timeout=30).json()
+        assert any(t["name"] == "Visit" for t in body["data"]["__schema"]["types"])
+        page = httpx.get(url, headers={"Accept": "text/html"}, timeout=30)
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        try:
+            serve.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait()
