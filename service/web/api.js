@@ -12,7 +12,15 @@ export function keepToken(value) {
   sessionStorage.setItem(TOKEN_KEY, value);
 }
 
-export function signOut() {
+/** Ends the token on the server too (a copy of it left anywhere stops working), then forgets it. */
+export async function signOut() {
+  if (token()) {
+    try {
+      await gql("mutation { signOut }");
+    } catch {
+      // Unreachable or already ended: forgetting it here is all that is left to do.
+    }
+  }
   sessionStorage.removeItem(TOKEN_KEY);
   location.assign("/");
 }
