@@ -11,6 +11,13 @@ import strawberry
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from service import access
+from service.access import (
+    ANYONE,
+    AS_RETURNED_POLICY,
+    SIGNED_IN_SELF,
+    VOLUNTEER_SELF,
+    Rule,
+)
 from service.accounts import throttle, users
 from service.accounts.roles import Role
 from service.api.errors import InputError, NotAllowed, check_id
@@ -20,7 +27,7 @@ from service.context import CurrentUser, RequestContext
 from service.people.graphql import PersonType, VolunteerType
 
 
-@strawberry.type
+@strawberry.type(directives=[access.policy(SIGNED_IN_SELF)])
 class Me:
     id: strawberry.ID
     email: str
@@ -33,14 +40,14 @@ class Me:
     )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class SignedIn:
     token: str
     expires_at: str
     me: Me
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class SignInFailed:
     message: str
     retry_after_seconds: int | None = strawberry.field(
@@ -51,13 +58,13 @@ class SignInFailed:
 SignInResult = Annotated[SignedIn | SignInFailed, strawberry.union("SignInResult")]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PasswordChanged:
     token: str = strawberry.field(description="A new token; every earlier one has ended.")
     expires_at: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PasswordNotChanged:
     message: str
 
@@ -67,7 +74,7 @@ ChangePasswordResult = Annotated[
 ]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class UserDisabled:
     user_id: strawberry.ID
     disabled: bool
@@ -98,17 +105,23 @@ async def _me(context: RequestContext, user: CurrentUser) -> Me:
 
 @strawberry.type
 class AccountsQuery:
-    @strawberry.field(description="Who you are signed in as.")
+    @strawberry.field(
+        description="Who you are signed in as.", directives=[access.policy(SIGNED_IN_SELF)]
+    )
     async def me(self, info: ContextInfo) -> Me:
         user = access.signed_in(info.context)
         return await _me(info.context, user)
+
+
+ADMIN_ANY_USER = Rule(("admin",), ANYONE)
 
 
 @strawberry.type
 class AccountsMutation:
     @strawberry.mutation(
         description="Sign in with email and password; returns a bearer token. At most one per "
-        "request; failed attempts slow down, then lock, further attempts for a while."
+        "request; failed attempts slow down, then lock, further attempts for a while.",
+        directives=[access.policy(SIGNED_IN_SELF)],
     )
     async def sign_in(self, info: ContextInfo, email: str, password: str) -> SignInResult:
         if len(email) > 320 or len(password) > 1000:
@@ -139,7 +152,10 @@ class AccountsMutation:
             me=await _me(context, result.user),
         )
 
-    @strawberry.mutation(description="End the bearer token this request was sent with.")
+    @strawberry.mutation(
+        description="End the bearer token this request was sent with.",
+        directives=[access.policy(SIGNED_IN_SELF)],
+    )
     async def sign_out(self, info: ContextInfo) -> bool:
         user = access.signed_in(info.context)
         claims = info.context.token
@@ -148,7 +164,8 @@ class AccountsMutation:
         return await info.context.call(users.sign_out, user=user, claims=claims)
 
     @strawberry.mutation(
-        description="Change your password: every token of yours ends, and a new one is returned."
+        description="Change your password: every token of yours ends, and a new one is returned.",
+        directives=[access.policy(SIGNED_IN_SELF)],
     )
     async def change_password(
         self, info: ContextInfo, current: str, new: str
@@ -170,7 +187,8 @@ class AccountsMutation:
         )
 
     @strawberry.mutation(
-        description="A new private calendar link (volunteers); the old one stops working."
+        description="A new private calendar link (volunteers); the old one stops working.",
+        directives=[access.policy(VOLUNTEER_SELF)],
     )
     async def rotate_calendar_link(self, info: ContextInfo) -> str:
         user = access.require_role(info.context, "volunteer")
@@ -181,7 +199,8 @@ class AccountsMutation:
 
     @strawberry.mutation(
         description="Disable a user, ending every token of theirs at once, or enable them "
-        "again with disabled: false (administrators)."
+        "again with disabled: false (administrators).",
+        directives=[access.policy(ADMIN_ANY_USER)],
     )
     async def disable_user(
         self, info: ContextInfo, user_id: strawberry.ID, disabled: bool = True
