@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,18 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Path(".carecircles")
     secret_key: str = ""
+
+    @property
+    def graph_uri_shown(self) -> str:
+        """The URI as it may be printed: a password in it replaced by ``***``."""
+        parts = urlsplit(self.graph_uri)
+        if parts.password is None:
+            return self.graph_uri
+        user = parts.username or ""
+        host = parts.netloc.rsplit("@", 1)[-1]
+        return urlunsplit(
+            (parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment)
+        )
 
     @property
     def is_embedded(self) -> bool:

@@ -18,14 +18,15 @@ from strawberry.asgi import GraphQL
 
 from graph.store.errors import GraphUnavailable
 from graph.store.port import GraphStore
-from service.accounts.users import current_user_from_header
+from service.accounts.users import signed_in_from_header
 from service.api.errors import RETRY_AFTER_S, UNAVAILABLE_STATUS, unavailable_body
+from service.api.limits import BodyLimit
 from service.config import ServiceSettings, read_settings, secret_key
 from service.context import RequestContext, off_loop
 from service.notices.delivery import SmtpServer
 from service.notices.sender import NoticeSender
 from service.rota.jobs import RotaJobs
-from service.schema import schema
+from service.schema import served_schema
 from service.web.routes import mount_web
 
 log = logging.getLogger("carecircles.service")
@@ -87,7 +88,8 @@ def create_app(settings: ServiceSettings | None = None, store: GraphStore | None
     app.add_exception_handler(GraphUnavailable, _store_unavailable)
 
     # A plain route (a mount would redirect /graphql to /graphql/).
-    graphql_app = GraphQLApp(schema, settings=settings, key=key)
+    served = served_schema(explorer=settings.graphql_explorer, cost_max=settings.query_cost_max)
+    graphql_app = GraphQLApp(served, settings=settings, key=key)
     app.router.routes.append(Route("/graphql", graphql_app, methods=["GET", "POST"]))
 
     @app.get("/health")
@@ -111,6 +113,7 @@ def create_app(settings: ServiceSettings | None = None, store: GraphStore | None
 
     add_routes(app)
     mount_web(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.request_body_max_bytes)
     return app
 
 
@@ -120,19 +123,24 @@ class GraphQLApp(GraphQL[RequestContext, None]):
     a small query (benchmarks/API.md)."""
 
     def __init__(self, schema: Any, *, settings: ServiceSettings, key: bytes) -> None:
-        super().__init__(schema)
+        # GraphiQL only where the schema may be explored (``graphql_explorer``, `serve --demo`).
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphql_explorer else None)
         self._settings = settings
         self._key = key
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         graph_store: GraphStore = request.app.state.store
-        user = await current_user_from_header(
+        found = await signed_in_from_header(
             store=graph_store,
             key=self._key,
             authorization=request.headers.get("authorization"),
         )
         context = RequestContext(
-            store=graph_store, settings=self._settings, key=self._key, user=user
+            store=graph_store,
+            settings=self._settings,
+            key=self._key,
+            user=found[0] if found else None,
+            token=found[1] if found else None,
         )
         context.request = request
         context.response = response

@@ -13,11 +13,15 @@ from graph.settings import Settings
 
 SECRET_KEY_FILE = "secret_key"
 TOKEN_TTL_SECONDS = 12 * 3600
-CALENDAR_TOKEN_TTL_SECONDS = 365 * 24 * 3600
 PAGE_SIZE_MAX = 100
 QUERY_DEPTH_MAX = 6
 QUERY_TOKENS_MAX = 2000
 QUERY_ALIASES_MAX = 30
+# A query's cost: every field it would resolve, fragments expanded and aliases counted, a list
+# page's fields times the page asked for (service/api/limits.py).
+QUERY_COST_MAX_DEFAULT = 5000
+REQUEST_BODY_MAX_DEFAULT = 64 * 1024
+ROTA_HORIZON_WEEKS_DEFAULT = 8
 # The longest note a volunteer may leave on a visit or a link worker on an alert.
 NOTE_MAX = 500
 # The open-visits snapshot (service/visits/open_visits_snapshot.py) is on unless set to 0: without
@@ -41,6 +45,43 @@ class ServiceSettings(Settings):
         default=None,
         description="smtp://[user:password@]host:port: deliver notices by e-mail (unset: they "
         "stay in the outbox)",
+    )
+    graphql_explorer: bool = Field(
+        default=False,
+        description="GraphiQL, introspection and field suggestions at /graphql (on with "
+        "`serve --demo`)",
+    )
+    query_cost_max: int = Field(
+        default=QUERY_COST_MAX_DEFAULT,
+        ge=100,
+        le=1_000_000,
+        description="the most fields one GraphQL request may resolve (aliases and list pages "
+        "counted)",
+    )
+    request_body_max_bytes: int = Field(
+        default=REQUEST_BODY_MAX_DEFAULT,
+        ge=1024,
+        le=10 * 1024 * 1024,
+        description="the largest request body accepted (HTTP 413 beyond)",
+    )
+    sign_in_delay_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="the first of the growing waits between sign-in attempts after the free "
+        "failures (doubling: 1, 2, 4, 8, 16 s by default)",
+    )
+    sign_in_lock_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="how long an account or address is locked after too many failed sign-ins",
+    )
+    rota_horizon_weeks: int = Field(
+        default=ROTA_HORIZON_WEEKS_DEFAULT,
+        ge=0,
+        le=104,
+        description="how many weeks ahead a rota may be run (from last week on)",
     )
 
 

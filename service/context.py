@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from strawberry.fastapi import BaseContext
 
 from graph.store.port import GraphStore, Params, Row
+from service.accounts.auth import TokenClaims
 from service.config import ServiceSettings
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class CurrentUser:
     person_id: str | None = None
     volunteer_id: str | None = None
     organization_id: str | None = None
+    calendar_version: int = 0  # which calendar link is theirs (service/accounts/users.py)
 
 
 def underlying(store: GraphStore) -> GraphStore:
@@ -94,13 +96,21 @@ class RequestContext(BaseContext):
     """One per GraphQL request."""
 
     def __init__(
-        self, *, store: GraphStore, settings: ServiceSettings, key: bytes, user: CurrentUser | None
+        self,
+        *,
+        store: GraphStore,
+        settings: ServiceSettings,
+        key: bytes,
+        user: CurrentUser | None,
+        token: TokenClaims | None = None,
     ) -> None:
         super().__init__()
         self.store = CountingStore(store)
         self.settings = settings
         self.key = key
         self.user = user
+        self.token = token  # the bearer token's claims (what signOut ends)
+        self.signed_in_here = False  # a signIn ran in this request: at most one may
 
     @property
     def queries(self) -> int:

@@ -6,10 +6,8 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
 
 from graph.models.base import ID_PATTERN
-from graph.repo.users import get_user
 from graph.store.port import GraphStore
-from service.accounts.auth import read_token
-from service.accounts.users import current_user_from_header
+from service.accounts.users import calendar_user, current_user_from_header
 from service.context import off_loop
 from service.rota.runs import get_rota_run, run_csv_for
 from service.visits.calendar import volunteer_calendar
@@ -19,10 +17,8 @@ def add_routes(app: FastAPI) -> None:
     @app.get("/calendar/{token}.ics")
     async def calendar_feed(token: str, request: Request) -> Response:
         store: GraphStore = request.app.state.store
-        claims = read_token(key=request.app.state.key, token=token, use="calendar")
-        if claims is None:
-            raise HTTPException(status_code=404, detail="No such calendar.")
-        user = await off_loop(lambda: get_user(store=store, user_id=claims.user_id))
+        key: bytes = request.app.state.key
+        user = await off_loop(lambda: calendar_user(store=store, key=key, token=token))
         if user is None or user.volunteer_id is None:
             raise HTTPException(status_code=404, detail="No such calendar.")
         volunteer_id = user.volunteer_id

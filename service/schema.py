@@ -7,16 +7,20 @@ handling every request goes through. ``python -m service.api.export`` writes the
 
 from __future__ import annotations
 
+from functools import cache
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -27,7 +31,13 @@ from service.api.errors import (
     MaskUnexpectedErrors,
     NameEnumValues,
 )
-from service.config import QUERY_ALIASES_MAX, QUERY_DEPTH_MAX, QUERY_TOKENS_MAX
+from service.api.limits import OneSignIn, query_cost_rule
+from service.config import (
+    QUERY_ALIASES_MAX,
+    QUERY_COST_MAX_DEFAULT,
+    QUERY_DEPTH_MAX,
+    QUERY_TOKENS_MAX,
+)
 from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
 from service.notices.graphql import NoticesMutation, NoticesQuery
@@ -73,14 +83,21 @@ Mutation = merge_types(
 _LIMIT_RULES = [
     *QueryDepthLimiter(max_depth=QUERY_DEPTH_MAX).validation_rules,
     *MaxAliasesLimiter(max_alias_count=QUERY_ALIASES_MAX).validation_rules,
+    OneSignIn,
 ]
 
 
-class QueryLimits(AddValidationRules):
-    """Query depth and alias limits (Strawberry's QueryDepthLimiter and MaxAliasesLimiter)."""
+def _query_limits(cost_max: int) -> type[AddValidationRules]:
+    rules = [*_LIMIT_RULES, query_cost_rule(cost_max)]
 
-    def __init__(self) -> None:
-        super().__init__(_LIMIT_RULES)
+    class QueryLimits(AddValidationRules):
+        """Query depth, alias and cost limits and one signIn per request (Strawberry's
+        QueryDepthLimiter and MaxAliasesLimiter, and service/api/limits.py)."""
+
+        def __init__(self) -> None:
+            super().__init__(rules)
+
+    return QueryLimits
 
 
 class CareCirclesSchema(strawberry.Schema):
@@ -91,17 +108,35 @@ class CareCirclesSchema(strawberry.Schema):
         request id by ``MaskUnexpectedErrors`` already."""
 
 
-schema = CareCirclesSchema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[
-        QueryLimits,
-        lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        MaskUnexpectedErrors,
-        NameEnumValues,
-        LogPersonReads,
-        CountQueries,
-    ],
-)
+def build_schema(*, explorer: bool, cost_max: int = QUERY_COST_MAX_DEFAULT) -> CareCirclesSchema:
+    """The schema with its limits and error handling. Without ``explorer`` (production, the
+    default for ``serve``) introspection is refused and errors suggest no field names, so the
+    schema is not readable from outside (service/schema.graphql is published instead)."""
+    return CareCirclesSchema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(disable_field_suggestions=not explorer),
+        extensions=[
+            *([] if explorer else [DisableIntrospection]),
+            _query_limits(cost_max),
+            lambda: MaxTokensLimiter(max_token_count=QUERY_TOKENS_MAX),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            MaskUnexpectedErrors,
+            NameEnumValues,
+            LogPersonReads,
+            CountQueries,
+        ],
+    )
+
+
+# With introspection: the SDL export (service/api/export.py) and anything that reads the types.
+schema = build_schema(explorer=True)
+
+
+@cache
+def served_schema(*, explorer: bool, cost_max: int) -> CareCirclesSchema:
+    """The schema an app serves for these settings (built once per process)."""
+    if explorer and cost_max == QUERY_COST_MAX_DEFAULT:
+        return schema
+    return build_schema(explorer=explorer, cost_max=cost_max)

@@ -45,3 +45,18 @@ def monday_of(day: date) -> date:
 def visit_date(week_start_iso: str, day: int) -> date:
     """The calendar date of a visit on ``day`` (0 = Monday) of the week starting then."""
     return date.fromisoformat(week_start_iso) + timedelta(days=day)
+
+
+def rota_week(week: str, *, horizon_weeks: int, on: date | None = None) -> date:
+    """The Monday of ``week`` when a rota may be run for it: from last week (visits still being
+    logged) to ``horizon_weeks`` ahead of this one (``CARECIRCLES_ROTA_HORIZON_WEEKS``);
+    otherwise InvalidWeek naming the field and the weeks allowed."""
+    monday = week_start(week)
+    this_week = monday_of(on or today())
+    first, last = this_week - timedelta(weeks=1), this_week + timedelta(weeks=horizon_weeks)
+    if not first <= monday <= last:
+        raise InvalidWeek(
+            f"week: expected a week from {week_label(first)} (last week) to {week_label(last)} "
+            f"({horizon_weeks} weeks ahead), got {week!r}"
+        )
+    return monday

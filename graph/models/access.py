@@ -31,6 +31,15 @@ class User(GraphModel):
     notices: NoticeChannel = Field(default="email", description="how notices reach them")
     quiet_from: TimeOfDay | None = Field(default=None, description="no e-mail from (London time)")
     quiet_to: TimeOfDay | None = Field(default=None, description="... until (London time)")
+    # Which of the user's tokens still work (service/accounts/users.py): none while
+    # ``disabled``; none issued before ``tokens_valid_from_ms`` (a password change ends every
+    # token); none named in ``revoked_tokens`` ("<token id>|<expiry, epoch seconds>", kept
+    # until the token would have expired anyway: signing out ends the one token used).
+    disabled: bool = False
+    tokens_valid_from_ms: int = 0
+    revoked_tokens: list[str] = []
+    # The calendar link's version: rotating it ends the old link (service/visits/calendar.py).
+    calendar_version: int = 0
 
     @field_validator("email")
     @classmethod

@@ -7,20 +7,26 @@ What ``erase_person`` does, in one statement (so it happens entirely or not at a
   own User account, and the notices to them or about their visits and check-ins (which hold
   their first name) in the outbox;
 - keeps their visits, because they are part of volunteers' history (hours, continuity), but
-  removes the notes (on the visit and on each volunteer's assignment) and replaces
-  ``person_id`` with the erasure record's id;
+  removes the notes (on the visit and on each volunteer's assignment), replaces ``person_id``
+  with the erasure record's id, and renames a visit whose id embeds the person's id (the seed's
+  ``visit-<week>-<person id>-<day>``) by putting the erasure record's id in its place;
 - keeps access-log entries about them (the audit trail must survive), with ``person_id``
   replaced by the erasure record's id too: entries hold no personal data, and after erasure
   not even the old id links them to anything else in the graph;
-- clears the stored ``problem`` of any rota run whose problem mentions the person's id (it holds
-  their location, languages and preferences); metrics and solutions stay;
+- takes the person out of every rota run that mentions them: their entry in the problem (their
+  location, languages and preferences), their visits, and those visits' assignments and gaps in
+  the solution (``without_person``, prepared by reading the runs first); everyone else's part of
+  the run stays as it was, and so do the metrics. A run that still names them after that (or
+  one stored between the read and the erasure) loses its problem or solution text;
 - creates an ``Erasure`` node holding only its id, the time, the user who acted, and counts.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
+from typing import Any
 
 from graph.models import ErasureRecord, iso_utc
 from graph.repo.errors import NotFound
@@ -43,7 +49,8 @@ OPTIONAL MATCH (visit:Visit)-[:FOR]->(p)
 WITH p, checkins, grants, referrals, circles, users, collect(visit) AS visits
 OPTIONAL MATCH (entry:AccessLog) WHERE entry.person_id = $person_id
 WITH p, checkins, grants, referrals, circles, users, visits, collect(entry) AS entries
-OPTIONAL MATCH (run:RotaRun) WHERE run.problem CONTAINS $quoted_id
+OPTIONAL MATCH (run:RotaRun)
+WHERE run.id IN $run_ids OR run.problem CONTAINS $quoted_id
 WITH p, checkins, grants, referrals, circles, users, visits, entries, collect(run) AS runs
 OPTIONAL MATCH (alert:Alert)-[:ABOUT]->(p)
 WITH p, checkins, grants, referrals, circles, users, visits, entries, runs,
@@ -56,10 +63,14 @@ WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, aler
 OPTIONAL MATCH (:Volunteer)-[held:ASSIGNED]->(:Visit)-[:FOR]->(p)
 WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts, notices,
      collect(held) AS assignments
-FOREACH (visit IN visits | SET visit.notes = null, visit.person_id = $erasure_id)
+FOREACH (visit IN visits |
+  SET visit.notes = null, visit.person_id = $erasure_id,
+      visit.id = replace(visit.id, $person_id, $erasure_id))
 FOREACH (held IN assignments | SET held.note = null)
 FOREACH (entry IN entries | SET entry.person_id = $erasure_id)
-FOREACH (run IN runs | SET run.problem = null)
+FOREACH (run IN runs |
+  SET run.problem = head([r IN $runs WHERE r.id = run.id | r.problem]),
+      run.solution = head([r IN $runs WHERE r.id = run.id | r.solution]))
 FOREACH (node IN checkins + grants + referrals + circles + users + alerts + notices |
   DETACH DELETE node)
 DETACH DELETE p
@@ -73,6 +84,51 @@ RETURN properties(n) AS n
 """
 
 
+# The runs whose problem or solution mentions the person (their id, or a visit id embedding it).
+RUNS_MENTIONING = """
+MATCH (run:RotaRun)
+WHERE run.problem CONTAINS $person_id OR run.solution CONTAINS $person_id
+RETURN run.id AS id, run.problem AS problem, run.solution AS solution
+"""
+
+
+def without_person(
+    problem: str | None, solution: str | None, person_id: str
+) -> dict[str, str | None]:
+    """A run's problem and solution (ROTA_FORMAT JSON texts) with the person, their visits and
+    those visits' assignments and gaps taken out; a text that would still name them is None."""
+    try:
+        problem_data: dict[str, Any] = json.loads(problem) if problem else {}
+        solution_data: dict[str, Any] = json.loads(solution) if solution else {}
+    except ValueError:
+        return {"problem": None, "solution": None}
+    theirs = {
+        visit.get("id")
+        for visit in problem_data.get("visits", [])
+        if isinstance(visit, dict) and visit.get("person") == person_id
+    }
+    if "people" in problem_data:
+        problem_data["people"] = [
+            entry for entry in problem_data["people"] if entry.get("id") != person_id
+        ]
+    if "visits" in problem_data:
+        problem_data["visits"] = [v for v in problem_data["visits"] if v.get("id") not in theirs]
+    for key in ("assignments", "unassigned"):
+        if key in solution_data:
+            solution_data[key] = [a for a in solution_data[key] if a.get("visit") not in theirs]
+    names_them = (f'"{person_id}"', *(f'"{visit_id}"' for visit_id in theirs))
+
+    def text(data: dict[str, Any], original: str | None) -> str | None:
+        if original is None:
+            return None
+        # Nothing of theirs taken out (another id containing theirs matched): as it was.
+        unchanged = json.loads(original) == data
+        written = original if unchanged else json.dumps(data, separators=(",", ":"))
+        return None if any(name in written for name in names_them) else written
+
+    return {"problem": text(problem_data, problem), "solution": text(solution_data, solution)}
+
+
 def erase_person(
     *, store: GraphStore, person_id: str, requested_by: str, at: datetime
 ) -> ErasureRecord:
@@ -80,9 +136,17 @@ def erase_person(
 
     ``requested_by`` is the id of the user acting on the request.
     """
+    runs = [
+        {"id": row["id"], **scrubbed}
+        for row in store.run(RUNS_MENTIONING, {"person_id": person_id}, write=False)
+        for scrubbed in [without_person(row["problem"], row["solution"], person_id)]
+        if (scrubbed["problem"], scrubbed["solution"]) != (row["problem"], row["solution"])
+    ]
     params = {
         "person_id": person_id,
         "quoted_id": f'"{person_id}"',
+        "runs": runs,
+        "run_ids": [run["id"] for run in runs],
         "erasure_id": f"erasure-{uuid.uuid4().hex}",
         "requested_by": requested_by,
         "at": iso_utc(at),

@@ -27,7 +27,10 @@ from graph.store.port import GraphStore
 
 HELD_STATUSES = ["proposed", "accepted", "done"]
 
-ClaimOutcome = Literal["won", "missing", "taken", "held", "start", "overlap", "changed"]
+ClaimOutcome = Literal["won", "missing", "given_up", "taken", "held", "start", "overlap", "changed"]
+# A volunteer who gave a visit up (declined it, or cancelled it) may not claim it back: else
+# claiming a visit on its day, reading the address and declining could be repeated at will.
+GIVEN_UP_STATUSES = ["declined", "cancelled"]
 
 # Open visits a volunteer may be able to claim, one page at a time in time order: open, from
 # $week_start on and not on a day already past, on one of $days, their person inside the box
@@ -68,15 +71,18 @@ ORDER BY week_start, day, start
 """
 
 # The volunteer and the visits they hold from $week_start on (rule 8 and 9 inputs), in one
-# round trip; ``volunteer`` is null when there is no such volunteer.
+# round trip, with the visits they gave up (which they may not claim back: not offered to them);
+# ``volunteer`` is null when there is no such volunteer.
 VOLUNTEER_WITH_HELD = """
 OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
 OPTIONAL MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
-WHERE a.status IN $held_statuses AND v.week_start >= $week_start
+WHERE (a.status IN $held_statuses OR a.status IN $given_up_statuses)
+  AND v.week_start >= $week_start
 RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
        collect(CASE WHEN v IS NULL THEN null
                ELSE {id: v.id, week_start: v.week_start, day: v.day, start: v.start,
-                     duration_minutes: v.duration_minutes, lat: p.lat, lon: p.lon} END) AS held
+                     duration_minutes: v.duration_minutes, lat: p.lat, lon: p.lon,
+                     given_up: a.status IN $given_up_statuses} END) AS held
 """
 
 # What a claim needs to choose a start, in one round trip: the volunteer, the visit with its
@@ -172,7 +178,8 @@ RETURN v.id AS id, count(held) AS taken, v.start AS start
 # solver.eligibility beforehand, against the visits the volunteer held then ($holding: their
 # ids in the visit's week, the visit left out). Outcome, in order of the guards: missing (no such
 # visit or volunteer), held (the volunteer holds it already), taken (not open, or full), start
-# (others hold it at another start), overlap (the volunteer holds another visit that day whose
+# (others hold it at another start), given_up (the volunteer declined or cancelled it before:
+# GIVEN_UP_STATUSES), overlap (the volunteer holds another visit that day whose
 # time meets this one's: a double booking made since), changed (the volunteer's visits that
 # week are no longer $holding, so the caller's judgement of rules 8 and 9 is out of date; it
 # reads them again and judges again). $holding null: not guarded (a caller that judged nothing).
@@ -186,10 +193,13 @@ OPTIONAL MATCH (holder:Volunteer)-[held:ASSIGNED]->(v)
 WHERE held.status IN $held_statuses
 WITH vol, v, count(held) AS taken,
      sum(CASE WHEN holder.id = $volunteer_id THEN 1 ELSE 0 END) AS mine
+OPTIONAL MATCH (vol)-[gone:ASSIGNED]->(v)
+WHERE gone.status IN $given_up_statuses
+WITH vol, v, taken, mine, count(gone) AS given_up
 OPTIONAL MATCH (vol)-[own:ASSIGNED]->(other:Visit)
 WHERE v IS NOT NULL AND own.status IN $held_statuses
   AND other.week_start = v.week_start AND other.id <> v.id
-WITH vol, v, taken, mine, collect(other.id) AS holding,
+WITH vol, v, taken, mine, given_up, collect(other.id) AS holding,
      collect(CASE WHEN other.day = v.day AND other.start IS NOT NULL
                    AND toInteger(substring(other.start, 0, 2)) * 60
                        + toInteger(substring(other.start, 3, 2))
@@ -200,6 +210,7 @@ WITH vol, v, taken, mine, collect(other.id) AS holding,
 WITH vol, v, taken,
      CASE
        WHEN vol IS NULL OR v IS NULL THEN 'missing'
+       WHEN given_up > 0 THEN 'given_up'
        WHEN mine > 0 THEN 'held'
        WHEN v.status <> 'open' OR taken >= v.volunteers_needed THEN 'taken'
        WHEN taken > 0 AND v.start <> $start THEN 'start'
@@ -247,18 +258,25 @@ REMOVE v._lock
 RETURN ok, a.status AS status
 """
 
-# Log an accepted visit as done or missed, with an optional note; or correct the log within a
-# day of first logging it ($since: a day ago). The volunteer's KNOWS edge to the person moves to
-# $offset + $factor * strength, from its strength before the first log (kept on the assignment
-# as ``strength_before``), so a correction replaces the first log's effect rather than adding to
-# it. Which offset and factor an outcome gives is the tie-strength rule, decided in
-# service/wellbeing/feedback.py (``tie_update``).
+# Log an accepted visit as done or missed, with an optional note, once it has started: its week
+# before this one ($this_monday), or this week on an earlier day or today from its start
+# ($weekday, $now_clock "HH:MM"; week starts and clock times compare as text); or correct the log
+# within a day of first logging it ($since: a day ago). The volunteer's KNOWS edge to the person
+# moves to $offset + $factor * strength, from its strength before the first log (kept on the
+# assignment as ``strength_before``), so a correction replaces the first log's effect rather
+# than adding to it. Which offset and factor an outcome gives is the tie-strength rule, decided
+# in service/wellbeing/feedback.py (``tie_update``).
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
-WITH vol, a, v, p, a.status AS before, a.status = 'accepted' AS first_log,
+WITH vol, a, v, p, a.status AS before,
+     v.week_start < $this_monday
+     OR (v.week_start = $this_monday
+         AND (v.day < $weekday
+              OR (v.day = $weekday AND coalesce(v.start, v.earliest) <= $now_clock))) AS started
+WITH vol, a, v, p, before, started, a.status = 'accepted' AND started AS first_log,
      a.status IN ['done', 'missed'] AND coalesce(a.logged_at, a.at) >= $since AS correction
-WITH vol, a, v, p, before, first_log, first_log OR correction AS ok
+WITH vol, a, v, p, before, started, first_log, first_log OR correction AS ok
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   MERGE (vol)-[k:KNOWS]->(p)
   ON CREATE SET k.kind = 'volunteer', k.strength = 0.0, k.visits = 0
@@ -270,7 +288,7 @@ FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
       k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
       k.strength = $offset + $factor * coalesce(a.strength_before, k.strength))
 REMOVE v._lock
-RETURN ok, a.status AS status
+RETURN ok, a.status AS status, started
 """
 
 
@@ -280,6 +298,7 @@ class Change:
 
     ok: bool
     status: str | None
+    started: bool = True  # for a log: whether the visit had started (only then is it logged)
 
 
 def lock_token() -> str:
@@ -332,30 +351,40 @@ def held_visits(*, store: GraphStore, volunteer_id: str, week_start: str) -> lis
 
 def volunteer_with_held(
     *, store: GraphStore, volunteer_id: str, week_start: str
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The volunteer's properties (None if there is no such volunteer) and their held visits."""
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
+    """The volunteer's properties (None if there is no such volunteer), their held visits and
+    the ids of the visits they gave up."""
     params = _volunteer_with_held_params(volunteer_id, week_start)
     return _volunteer_with_held_of(store.run(VOLUNTEER_WITH_HELD, params, write=False))
 
 
 async def volunteer_with_held_awaited(
     *, store: GraphStore, volunteer_id: str, week_start: str
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
     """``volunteer_with_held`` awaited on the event loop (``store.arun``, no thread)."""
     params = _volunteer_with_held_params(volunteer_id, week_start)
     return _volunteer_with_held_of(await store.arun(VOLUNTEER_WITH_HELD, params, write=False))
 
 
 def _volunteer_with_held_params(volunteer_id: str, week_start: str) -> dict[str, Any]:
-    return {"volunteer_id": volunteer_id, "week_start": week_start, "held_statuses": HELD_STATUSES}
+    return {
+        "volunteer_id": volunteer_id,
+        "week_start": week_start,
+        "held_statuses": HELD_STATUSES,
+        "given_up_statuses": GIVEN_UP_STATUSES,
+    }
 
 
 def _volunteer_with_held_of(
     rows: list[dict[str, Any]],
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
     if not rows:
-        return None, []
-    return rows[0]["volunteer"], list(rows[0]["held"] or [])
+        return None, [], set()
+    visits = rows[0]["held"] or []
+    held = [
+        {k: v for k, v in row.items() if k != "given_up"} for row in visits if not row["given_up"]
+    ]
+    return rows[0]["volunteer"], held, {row["id"] for row in visits if row["given_up"]}
 
 
 def claim_context(*, store: GraphStore, visit_id: str, volunteer_id: str) -> dict[str, Any]:
@@ -536,6 +565,7 @@ def _claim_visit_params(
         "now": now,
         "holding": holding,
         "held_statuses": HELD_STATUSES,
+        "given_up_statuses": GIVEN_UP_STATUSES,
         "lock": lock_token(),
     }
 
@@ -584,14 +614,17 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
     now: str,
+    this_monday: str,
+    weekday: int,
+    now_clock: str,
     offset: float,
     factor: float,
     since: str | None = None,
 ) -> Change | None:
-    """Log an accepted visit as done or missed (or correct a log first made after ``since``;
-    None: no correction),
-    moving the tie's strength to ``offset + factor * strength``; None when it was never
-    theirs."""
+    """Log an accepted visit that has started (by ``this_monday``, ``weekday`` and
+    ``now_clock``, see LOG_VISIT) as done or missed, or correct a log first made after ``since``
+    (None: no correction), moving the tie's strength to ``offset + factor * strength``; None when
+    it was never theirs."""
     params = {
         "since": since,
         "visit_id": visit_id,
@@ -599,10 +632,19 @@ def log_visit(
         "outcome": outcome,
         "note": note,
         "now": now,
+        "this_monday": this_monday,
+        "weekday": weekday,
+        "now_clock": now_clock,
         "offset": offset,
         "factor": factor,
+        "lock": lock_token(),
     }
-    return _change(store, LOG_VISIT, params)
+    rows = store.run(LOG_VISIT, params)
+    if not rows:
+        return None
+    return Change(
+        ok=bool(rows[0]["ok"]), status=rows[0]["status"], started=bool(rows[0]["started"])
+    )
 
 
 # A volunteer's proposed, accepted and logged visits over a span of weeks, with the person's

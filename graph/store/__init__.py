@@ -2,7 +2,7 @@
 
 - ``embedded://`` (default): a FalkorDB server this package runs from the data directory
   (graph/store/embedded.py), the named graph ``CARECIRCLES_GRAPH_NAME``.
-- ``falkordb://host:port``: a FalkorDB server that is already running.
+- ``falkordb://[user][:password]@host:port``: a FalkorDB server that is already running.
 - ``bolt://host:7687`` / ``neo4j://host:7687`` (and their ``+s``/``+ssc`` variants): Neo4j.
 
 ``open_store`` sets up the schema (idempotent) unless told not to; with ``supervise`` it also
@@ -11,7 +11,7 @@ restarts an embedded server it started whenever that server dies.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from graph.settings import NEO4J_SCHEMES, Settings, get_settings
 from graph.store.errors import (
@@ -64,6 +64,7 @@ def open_store(
             port=server.port,
             graph_name=graph_name or settings.graph_name,
             client_name=embedded.client_name(),
+            password=server.password,
         )
     elif scheme == "falkordb":
         from graph.store.falkor import FalkorStore
@@ -71,11 +72,18 @@ def open_store(
         parts = urlsplit(uri)
         if not parts.hostname or not parts.port:
             raise UnknownGraphURI(
-                f"CARECIRCLES_GRAPH_URI {uri!r}: a FalkorDB URI needs a host and a port, "
+                f"CARECIRCLES_GRAPH_URI {settings.graph_uri_shown!r}: a FalkorDB URI needs a "
+                "host and a port, "
                 "e.g. falkordb://127.0.0.1:6379"
             )
+        # falkordb://[user][:password]@host:port, as FalkorDB's own clients write it; the
+        # password may also come from CARECIRCLES_GRAPH_PASSWORD.
         store = FalkorStore(
-            host=parts.hostname, port=parts.port, graph_name=graph_name or settings.graph_name
+            host=parts.hostname,
+            port=parts.port,
+            graph_name=graph_name or settings.graph_name,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else settings.graph_password,
         )
     elif scheme in NEO4J_SCHEMES:
         from graph.store.neo4j_store import Neo4jStore
@@ -85,7 +93,7 @@ def open_store(
         store = Neo4jStore(settings)
     else:
         raise UnknownGraphURI(
-            f"CARECIRCLES_GRAPH_URI {uri!r} has an unknown scheme {scheme!r}; "
+            f"CARECIRCLES_GRAPH_URI {settings.graph_uri_shown!r} has an unknown scheme {scheme!r}; "
             f"expected {SUPPORTED_URIS}"
         )
     if ensure_schema:

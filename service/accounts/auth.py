@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -46,11 +47,19 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 @dataclass(frozen=True)
 class TokenClaims:
-    """What a valid token says: whose it is, what it is for and until when."""
+    """What a valid token says: whose it is, what it is for and until when (``expires_at`` 0:
+    no end, a calendar token), which token it is (``token_id``), when it was issued
+    (``issued_ms``, milliseconds since the epoch) and, for a calendar token, its ``version``.
+
+    The signature proves the claims; whether the token still works is the store's to say
+    (signed out, password changed, account disabled, calendar link rotated: users.py)."""
 
     user_id: str
     use: TokenUse
     expires_at: int
+    token_id: str = ""
+    issued_ms: int = 0
+    version: int = 0
 
 
 def _b64(data: bytes) -> str:
@@ -68,9 +77,27 @@ def _signature(key: bytes, body: str) -> str:
 def issue_token(
     *, key: bytes, user_id: str, ttl_seconds: int, use: TokenUse = "api", now: float | None = None
 ) -> str:
-    """``cc1.<claims>.<signature>``; the claims are readable, only the key can make them."""
-    issued = int(time.time() if now is None else now)
-    claims = {"sub": user_id, "use": use, "exp": issued + ttl_seconds}
+    """``cc1.<claims>.<signature>``; the claims are readable, only the key can make them. Each
+    token has an id of its own (``jti``, what signing out revokes) and its issue time in
+    milliseconds (``iat``, what a password change compares against)."""
+    issued = time.time() if now is None else now
+    claims = {
+        "sub": user_id,
+        "use": use,
+        "exp": int(issued) + ttl_seconds,
+        "jti": secrets.token_urlsafe(12),
+        "iat": int(issued * 1000),
+    }
+    return _signed(key, claims)
+
+
+def calendar_token(*, key: bytes, user_id: str, version: int) -> str:
+    """A volunteer's calendar token: the same for the same user and ``version`` (no issue time,
+    no expiry), so the link stays put; rotating the version ends the old link."""
+    return _signed(key, {"sub": user_id, "use": "calendar", "v": version})
+
+
+def _signed(key: bytes, claims: dict[str, object]) -> str:
     body = f"{TOKEN_PREFIX}.{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
     return f"{body}.{_signature(key, body)}"
 
@@ -87,12 +114,26 @@ def read_token(
         return None
     try:
         claims = json.loads(_unb64(parts[1]))
-        user_id, token_use, expires_at = str(claims["sub"]), claims["use"], int(claims["exp"])
+        user_id, token_use = str(claims["sub"]), claims["use"]
+        if token_use == "calendar":
+            expires_at, token_id, issued_ms, version = 0, "", 0, int(claims["v"])
+        else:
+            expires_at, token_id = int(claims["exp"]), str(claims["jti"])
+            issued_ms, version = int(claims["iat"]), 0
     except (ValueError, KeyError, TypeError):
         return None
-    if token_use != use or expires_at <= (time.time() if now is None else now):
+    if token_use != use:
         return None
-    return TokenClaims(user_id=user_id, use=use, expires_at=expires_at)
+    if expires_at and expires_at <= (time.time() if now is None else now):
+        return None
+    return TokenClaims(
+        user_id=user_id,
+        use=use,
+        expires_at=expires_at,
+        token_id=token_id,
+        issued_ms=issued_ms,
+        version=version,
+    )
 
 
 def bearer_token(authorization: str | None) -> str | None:

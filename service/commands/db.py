@@ -30,7 +30,7 @@ def _require_embedded(settings: Settings, command: str) -> None:
     if not settings.is_embedded:
         typer.echo(
             f"carecircles db {command} manages the embedded server, but CARECIRCLES_GRAPH_URI is "
-            f"{settings.graph_uri!r}; run the server yourself or unset it to use embedded://",
+            f"{settings.graph_uri_shown!r}; run the server yourself or unset it to use embedded://",
             err=True,
         )
         raise typer.Exit(2)
@@ -49,7 +49,12 @@ def start(ctx: typer.Context) -> None:
     settings = ctx.obj
     _require_embedded(settings, "start")
     server = ensure_server(settings.data_dir, stop_at_exit=False)
-    store = FalkorStore(host=server.host, port=server.port, graph_name=settings.graph_name)
+    store = FalkorStore(
+        host=server.host,
+        port=server.port,
+        graph_name=settings.graph_name,
+        password=server.password,
+    )
     try:
         store.ensure_schema()
     finally:
@@ -80,10 +85,15 @@ def status(ctx: typer.Context) -> None:
             typer.echo(f"not running: no embedded FalkorDB server in {settings.data_dir.resolve()}")
             raise typer.Exit(1)
         typer.echo(_where(server))
-        if probe(server.port, expected_pid=server.pid) == LOADING:
+        if probe(server.port, expected_pid=server.pid, password=server.password) == LOADING:
             typer.echo("loading: replaying its append-only file; counts once it is ready")
             return
-        store = FalkorStore(host=server.host, port=server.port, graph_name=settings.graph_name)
+        store = FalkorStore(
+            host=server.host,
+            port=server.port,
+            graph_name=settings.graph_name,
+            password=server.password,
+        )
         typer.echo(f"graph: {settings.graph_name}")
     else:
         try:
@@ -91,7 +101,7 @@ def status(ctx: typer.Context) -> None:
         except (UnknownGraphURI, GraphError) as error:
             typer.echo(f"cannot reach the graph: {error}", err=True)
             raise typer.Exit(1) from error
-        typer.echo(f"{store.backend} at {settings.graph_uri}")
+        typer.echo(f"{store.backend} at {settings.graph_uri_shown}")
         database = settings.neo4j_database if settings.is_neo4j else settings.graph_name
         typer.echo(f"{'database' if settings.is_neo4j else 'graph'}: {database}")
     try:

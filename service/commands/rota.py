@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from graph.store import GraphError, open_store
-from service.weeks import InvalidWeek, week_label, week_start
+from service.config import ServiceSettings
+from service.weeks import InvalidWeek, rota_week, week_label
 
 app = typer.Typer(help="Run and publish the weekly rota.", no_args_is_help=True)
 
@@ -28,8 +29,9 @@ def run(
     ] = None,
 ) -> None:
     """Build the week's problem from the graph, solve it and store a draft; prints its id."""
+    settings: ServiceSettings = ctx.obj
     try:
-        monday = week_start(week)
+        monday = rota_week(week, horizon_weeks=settings.rota_horizon_weeks)
     except InvalidWeek as error:
         raise typer.BadParameter(str(error), param_hint="--week") from None
     try:

@@ -68,8 +68,11 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the API: GraphQL (and GraphiQL) at /graphql, /health, calendar feeds."""
+    """Run the API: GraphQL at /graphql (GraphiQL with --demo or CARECIRCLES_GRAPHQL_EXPLORER),
+    /health, calendar feeds."""
     settings: ServiceSettings = ctx.obj
+    if demo:  # a demo is for exploring: GraphiQL, introspection and field suggestions on
+        settings = settings.model_copy(update={"graphql_explorer": True})
     # uvicorn re-raises a captured SIGTERM after shutting down; with the default handler that ends
     # the process before atexit runs, leaving the embedded graph server it started behind.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -36,7 +36,7 @@ from service.rota import runs as rota
 from service.rota.jobs import RotaJobs
 from service.rota.runs import ReasonNames
 from service.visits import changes
-from service.weeks import today, week_label
+from service.weeks import InvalidWeek, rota_week, today, week_label
 
 
 @strawberry.type(directives=[AS_RETURNED_POLICY])
@@ -291,7 +291,10 @@ class RotaMutation:
         self, info: ContextInfo, week: str, time_limit_seconds: float = 10.0
     ) -> RotaRunType:
         user = access.require_staff(info.context, "coordinator")
-        monday = _week(week)
+        try:
+            monday = rota_week(week, horizon_weeks=info.context.settings.rota_horizon_weeks)
+        except InvalidWeek as error:
+            raise InputError(str(error)) from None
         if not 0.5 <= time_limit_seconds <= RUN_TIME_LIMIT_MAX:
             raise InputError(
                 f"timeLimitSeconds: expected 0.5..{RUN_TIME_LIMIT_MAX:g}, got {time_limit_seconds}"

@@ -399,6 +399,28 @@ def _status_words(status: str | None) -> str:
     }.get(status or "", "not a draft")
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): =, +, -, @, and tab or
+# carriage return, which some spreadsheets skip before looking for those.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell starting like a formula, with a ``'`` in front so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SpreadsheetSafeWriter:
+    """``csv.writer`` whose text cells never start like a formula (``spreadsheet_safe``)."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: list[object]) -> None:
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+
 def rota_csv(
     *,
     run: RotaRun,
@@ -421,7 +443,7 @@ def rota_csv(
     problem = json.loads(run.problem or "{}")
     visits = {v["id"]: v for v in problem.get("visits", [])}
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SpreadsheetSafeWriter(out)
     writer.writerow(["visit", "person", "day", "start", "volunteer", "status", "reasons"])
     for a in solution.assignments:
         visit = visits.get(a.visit, {})

@@ -58,6 +58,7 @@ class ClaimResult:
 
 UNAVAILABLE_MESSAGES = {
     "missing": "There is no such visit.",
+    "given_up": "You gave this visit up earlier, so you cannot claim it again.",
     "taken": "Someone else has just taken this visit.",
     "held": "You already hold this visit.",
     "start": "The other volunteers on this visit go at a time you cannot make.",
@@ -199,9 +200,11 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
 ) -> repo.Change | None:
-    """Log an accepted visit as done or missed, or correct the log within a day
+    """Log an accepted visit as done or missed once it has started (not before: a log feeds
+    the tie, and opens check-ins to the volunteer), or correct the log within a day
     (CORRECTION_WINDOW); the volunteer's tie to the person moves."""
     now = utc_now()
+    day, minute = now_minute()
     change = repo.log_visit(
         store=store,
         visit_id=visit_id,
@@ -210,6 +213,9 @@ def log_visit(
         note=note,
         now=iso_utc(now),
         since=iso_utc(now - CORRECTION_WINDOW),
+        this_monday=monday_of(day).isoformat(),
+        weekday=day.weekday(),
+        now_clock=clock_of(minute),
         **tie_update(outcome)._asdict(),
     )
     if change is not None and change.ok:  # the volunteer's KNOWS edge to the person moved

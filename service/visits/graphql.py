@@ -5,6 +5,7 @@ the coordinator's list of a week's visits.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from enum import Enum
@@ -12,7 +13,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graph.models import iso_utc
+from graph.models import AccessLogEntry, iso_utc, utc_now
+from graph.repo.access_log import append_access
 from graph.repo.visits import list_organization_week_visits
 from graph.repo.volunteer_visits import Change, get_visit_with_person
 from service import access
@@ -111,6 +113,8 @@ class VisitType:
     full_address: strawberry.Private[str | None] = None
     week_start: strawberry.Private[str] = ""
     person_id: strawberry.Private[str | None] = None  # set where staff see the visit
+    # The visit's person, for the access log of a volunteer's address read (any visit).
+    visit_person_id: strawberry.Private[str | None] = None
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
     def area(self, info: ContextInfo) -> str | None:
@@ -122,12 +126,12 @@ class VisitType:
 
     @strawberry.field(
         description="The person's address: staff with the person's contact consent (as the "
-        "person's own address field, logged); a volunteer only for a visit they hold, on its "
-        "day.",
+        "person's own address field, logged); a volunteer only for a visit they hold, from "
+        "the start of its day (each time written to the person's access log).",
         directives=[
             access.policy(
                 Rule(("coordinator",), CONSENT, "contact"),
-                Rule(("volunteer",), HOLDER, when="on the visit's day"),
+                Rule(("volunteer",), HOLDER, when="from the start of the visit's day"),
                 logged=True,
             )
         ],
@@ -140,7 +144,11 @@ class VisitType:
             allowed = may_see_address(
                 user, my_status=self.my_status, week_start=self.week_start, day=self.day
             )
-            return self.full_address if allowed else None
+            if not allowed or self.full_address is None or self.visit_person_id is None:
+                return None
+            return await _logged_address(
+                info.context, self.visit_person_id, str(self.id), self.full_address
+            )
         if self.person_id is None or self.full_address is None:
             return None
         found = await info.context.loaders.person_access.load(self.person_id)
@@ -222,6 +230,7 @@ class VisitType:
             full_address=address,
             week_start=week_start,
             person_id=person_id,
+            visit_person_id=props.get("person_id"),
         )
 
 
@@ -287,6 +296,28 @@ def _day_input(value: str, name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{name}: expected a day like 2026-11-24, got {value!r}") from None
+
+
+VISITING = "visiting: the volunteer holding the visit, on its day"
+
+
+async def _logged_address(
+    context: RequestContext, person_id: str, visit_id: str, address: str
+) -> str:
+    """The address, once its reading by the volunteer holding the visit is in the person's
+    access log (a failure to log fails the field: no unlogged read)."""
+    user = context.user
+    assert user is not None
+    entry = AccessLogEntry(
+        id=f"access-{uuid.uuid4().hex[:16]}",
+        at=utc_now(),
+        actor_user_id=user.id,
+        person_id=person_id,
+        purpose=f"{VISITING} ({visit_id})",
+        fields=["address", "postcode"],
+    )
+    await context.call(append_access, entry=entry)
+    return address
 
 
 def _address(row: dict[str, Any]) -> str | None:
@@ -599,6 +630,8 @@ class VisitsMutation:
             outcome=outcome.value,
             note=note.strip() if note else None,
         )
+        if change is not None and not change.started:
+            return VisitUnavailable(message="This visit has not started yet: log it once it has.")
         if change is None or not change.ok:
             return _unavailable(change)
         return VisitLogged(visit=await _visit_for(info.context, key, volunteer_id))

@@ -78,16 +78,20 @@ def open_visits(
     process's snapshot of every open visit, at most about ``max_age`` seconds old, instead of
     a statement per call; the volunteer and what they hold are always read fresh."""
     this_week = monday_of(today())
-    props, held_rows = repo.volunteer_with_held(
+    props, held_rows, given_up = repo.volunteer_with_held(
         store=store, volunteer_id=volunteer_id, week_start=this_week.isoformat()
     )
     if props is None:
         return [], False
     age = max_age
     if age <= 0:
-        return _open_by_statement(store, this_week, props, held_rows, first=first, after=after)
+        return _open_by_statement(
+            store, this_week, props, held_rows, given_up, first=first, after=after
+        )
     snapshot = OpenVisitsSnapshot.of(store, max_age=age).current(this_week.isoformat())
-    return _open_from_snapshot(snapshot, this_week, props, held_rows, first=first, after=after)
+    return _open_from_snapshot(
+        snapshot, this_week, props, held_rows, given_up, first=first, after=after
+    )
 
 
 async def open_visits_awaited(
@@ -118,7 +122,7 @@ async def open_visits_awaited(
         )
     this_week = monday_of(today())
     week = this_week.isoformat()
-    props, held_rows = await repo.volunteer_with_held_awaited(
+    props, held_rows, given_up = await repo.volunteer_with_held_awaited(
         store=store, volunteer_id=volunteer_id, week_start=week
     )
     if props is None:
@@ -127,7 +131,9 @@ async def open_visits_awaited(
     snapshot = snapshots.ready(week)
     if snapshot is None:  # none yet, or too old: loaded in a thread, the loop not blocked
         snapshot = await off_loop(partial(snapshots.current, week))
-    return _open_from_snapshot(snapshot, this_week, props, held_rows, first=first, after=after)
+    return _open_from_snapshot(
+        snapshot, this_week, props, held_rows, given_up, first=first, after=after
+    )
 
 
 def _open_by_statement(
@@ -135,6 +141,7 @@ def _open_by_statement(
     this_week: date,
     props: dict[str, Any],
     held_rows: list[dict[str, Any]],
+    given_up: set[str],
     *,
     first: int,
     after: str | None,
@@ -162,7 +169,12 @@ def _open_by_statement(
         if rows:
             table = visit_table_of_rows(rows)
             among = np.array(
-                [not row["mine"] and row["taken"] < row["volunteers_needed"] for row in rows],
+                [
+                    not row["mine"]
+                    and row["id"] not in given_up
+                    and row["taken"] < row["volunteers_needed"]
+                    for row in rows
+                ],
                 dtype=np.bool_,
             )
             if volunteer.away_dates:
@@ -189,6 +201,7 @@ def _open_from_snapshot(
     this_week: date,
     props: dict[str, Any],
     held_rows: list[dict[str, Any]],
+    given_up: set[str],
     *,
     first: int,
     after: str | None,
@@ -206,7 +219,7 @@ def _open_from_snapshot(
         now=now,
         begin=bisect_right(snapshot.keys, after) if after else 0,
     )
-    for visit_id in mine:
+    for visit_id in mine | given_up:  # held already, or given up (not to be claimed back)
         position = snapshot.by_id.get(visit_id)
         if position is not None:
             among[position] = False

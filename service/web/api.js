@@ -12,7 +12,15 @@ export function keepToken(value) {
   sessionStorage.setItem(TOKEN_KEY, value);
 }
 
-export function signOut() {
+/** Ends the token on the server too (a copy of it left anywhere stops working), then forgets it. */
+export async function signOut() {
+  if (token()) {
+    try {
+      await gql("mutation { signOut }");
+    } catch {
+      // Unreachable or already ended: forgetting it here is all that is left to do.
+    }
+  }
   sessionStorage.removeItem(TOKEN_KEY);
   location.assign("/");
 }
@@ -62,22 +70,6 @@ export async function allPages(pageOf, limit = 20) {
   return nodes;
 }
 
-const FIELDS_OF = `query($name: String!) { __type(name: $name) { fields { name } } }`;
-const known = new Map();
-
-/** Whether the API has `field` on `typeName` yet (features that are still landing). */
-export async function hasField(typeName, field) {
-  if (!known.has(typeName)) {
-    known.set(
-      typeName,
-      gql(FIELDS_OF, { name: typeName })
-        .then((data) => new Set((data.__type?.fields ?? []).map((f) => f.name)))
-        .catch(() => new Set()),
-    );
-  }
-  return (await known.get(typeName)).has(field);
-}
-
 export const HOME_OF_ROLE = {
   volunteer: "/volunteer",
   coordinator: "/coordinator",
@@ -105,34 +97,4 @@ export async function signedInAs(role) {
 
 export async function whoAmI() {
   return (await gql(ME)).me;
-}
-
-const TYPE_OF = `query($name: String!) {
-  __type(name: $name) {
-    fields { name args { name type { kind name ofType { kind name ofType { kind name } } } }
-             type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }
-    inputFields { name }
-    possibleTypes { name }
-  }
-}`;
-const types = new Map();
-
-/** The API's description of a type (fields with their argument and result types), or null. */
-export async function typeInfo(name) {
-  if (!types.has(name)) {
-    types.set(name, gql(TYPE_OF, { name }).then((d) => d.__type).catch(() => null));
-  }
-  return types.get(name);
-}
-
-/** "ID!", "[Alert!]!" ... from an introspected type reference. */
-export function typeText(ref) {
-  if (ref.kind === "NON_NULL") return `${typeText(ref.ofType)}!`;
-  if (ref.kind === "LIST") return `[${typeText(ref.ofType)}]`;
-  return ref.name;
-}
-
-/** The named type underneath lists and non-nulls. */
-export function namedType(ref) {
-  return ref.ofType ? namedType(ref.ofType) : ref.name;
 }

@@ -2,7 +2,7 @@
 // with a reason, log a visit and correct the log for a day), days away, open visits to claim,
 // calendar link. A visit whose day has passed offers no Accept, Decline or Cancel.
 
-import { allPages, gql, hasField, signedInAs } from "./api.js";
+import { allPages, gql, signedInAs } from "./api.js";
 import { answers, scalePicker, showInvalid } from "./check-in.js";
 import { busy, dayOf, h, header, say, timeOf } from "./ui.js";
 
@@ -66,7 +66,6 @@ const firstName = me.volunteer?.firstName;
 header(me, firstName);
 document.querySelector("#hello").textContent = firstName ? `Hello, ${firstName}` : "Your visits";
 // A check-in after a visit names the visit; the API finds its person.
-const canCheckIn = await hasField("Mutation", "recordCheckIn");
 
 const myList = document.querySelector("#my-visits");
 const openList = document.querySelector("#open-visits");
@@ -275,7 +274,7 @@ function logForm(visit, message, { correcting = null } = {}) {
       h("textarea", { id: `${id}-note`, name: "note", maxlength: NOTE_MAX, "aria-describedby": `${id}-note-hint ${noteError.id}` }),
       noteError,
     ),
-    canCheckIn && !correcting ? checkInPart(visit, id) : null,
+    correcting ? null : checkInPart(visit, id),
     h("button", { type: "submit" }, "Save"),
   );
   form.addEventListener("change", (event) => {
@@ -291,7 +290,7 @@ function logForm(visit, message, { correcting = null } = {}) {
       return;
     }
     const note = form.querySelector("textarea").value.trim();
-    const checkIn = canCheckIn ? readCheckIn(form, id) : null;
+    const checkIn = readCheckIn(form, id);
     if (checkIn?.invalid) return;
     await busy(form.querySelector("button[type=submit]"), async () => {
       try {

@@ -64,8 +64,12 @@ def test_each_role_lands_on_its_own_page_and_can_sign_out(
     expect(page.locator("#who")).to_contain_text(email)
     page.goto("/volunteer")  # a coordinator asking for the volunteer page is sent back
     expect(page).to_have_url(re.compile(r"/coordinator$"))
+    token = page.evaluate("sessionStorage.getItem('carecircles.token')")
+    assert world.api.data("query { me { id } }", token=token)["me"]["id"]
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/$"))
+    body = world.api.gql("query { me { id } }", token=token)  # the token ended on the server
+    assert body["errors"][0]["message"].startswith("Sign in first")
     page.goto("/coordinator")  # signed out: back to sign in
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")

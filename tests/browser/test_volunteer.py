@@ -83,7 +83,15 @@ def test_volunteer_accepts_declines_claims_and_logs(
     )
     expect(page.locator(f"#my-visits > li[data-visit-id='{ann_visit.id}']")).to_be_visible()
 
-    # Log the accepted visit: leaving out the outcome is explained next to it.
+    # Log the accepted visit: not before it has started; leaving out the outcome is explained
+    # next to it.
+    ann_item.get_by_role("button", name=re.compile(r"^Log the visit with Ann")).click()
+    form = ann_item.locator("form")
+    form.get_by_label("Done: I visited").check()
+    form.get_by_role("button", name="Save").click()
+    expect(ann_item).to_contain_text("This visit has not started yet: log it once it has.")
+    world.time_passes(by_person["Ann"])
+    page.reload()
     ann_item.get_by_role("button", name=re.compile(r"^Log the visit with Ann")).click()
     form = ann_item.locator("form")
     form.get_by_role("button", name="Save").click()
@@ -96,9 +104,11 @@ def test_volunteer_accepts_declines_claims_and_logs(
     expect(ann_item).to_contain_text("Done")
     expect(ann_item).to_contain_text("Your note: We looked at old photos")
 
+    this_week = _week_label(next_monday() - timedelta(weeks=1))  # where Ann's visit went
     statuses = {
         e["node"]["id"]: e["node"]
-        for e in web_api.data(HOLDERS, {"week": week}, token=coordinator)["visits"]["edges"]
+        for w in (week, this_week)
+        for e in web_api.data(HOLDERS, {"week": w}, token=coordinator)["visits"]["edges"]
     }
     assert statuses[by_person["Ann"]]["status"] == "done"
     assert statuses[by_person["Bob"]]["status"] == "open"
@@ -157,6 +167,7 @@ def test_volunteer_records_a_check_in_after_a_done_visit(
     assert web_api.data(CLAIM, {"id": visit.id}, token=token)["claimVisit"] == {
         "__typename": "VisitClaimed"
     }
+    world.time_passes(visit)  # a visit is logged once it has started
 
     page = signed_in(token)
     page.goto("/volunteer")

@@ -101,7 +101,8 @@ def build_maud_s_world(store: GraphStore) -> dict[str, Any]:
     assert reminders == 1
     log_visit(
         store=store, visit_id=planned.id, volunteer_id=sam.id, outcome="done", note=None,
-        now=iso_utc(NOW), offset=0.0, factor=1.0,
+        now=iso_utc(NOW), this_monday="2100-01-04", weekday=0, now_clock="00:00",
+        offset=0.0, factor=1.0,
     )  # fmt: skip
     visit = stored(store, Visit, planned.id)
     assert visit is not None and visit.status == "done"
@@ -192,7 +193,8 @@ def test_erasure_keeps_what_is_not_about_the_person(store: GraphStore) -> None:
     assert store.run(members, {"id": world["circle"].id}, write=False) == [{"n": 0}]
     cleared = get_rota_run(store=store, run_id=world["run_with_maud"].id)
     kept = get_rota_run(store=store, run_id=world["run_with_p_maudlin"].id)
-    assert cleared is not None and cleared.problem is None
+    assert cleared is not None and cleared.problem is not None
+    assert json.loads(cleared.problem) == {"people": []}
     assert cleared.metrics == world["run_with_maud"].metrics
     assert kept == world["run_with_p_maudlin"]
     assert get_person(store=store, person_id=world["neighbour"].id) == world["neighbour"]
@@ -202,3 +204,54 @@ def test_erasing_someone_who_is_not_there_writes_nothing(store: GraphStore) -> N
     with pytest.raises(NotFound, match="p-nobody"):
         erase_person(store=store, person_id="p-nobody", requested_by="u-1", at=ERASED_AT)
     assert store.run("MATCH (n) RETURN count(n) AS c") == [{"c": 0}]
+
+
+def test_erasure_renames_visit_ids_that_embed_the_person_s_id(store: GraphStore) -> None:
+    """The finding: erasure left visit ids that embed the person's id (the seed names visits
+    ``visit-<week>-<person id>-<day>``)."""
+    maud = create_person(store=store, person=make_person(id="person-00042"))
+    visit = saved(store, make_visit(id="visit-20261123-person-00042-1", person_id=maud.id))
+    sam = create_volunteer(store=store, volunteer=make_volunteer())
+    propose(store, visit, sam.id, at=NOW)
+    record = erase_person(store=store, person_id=maud.id, requested_by="u-1", at=ERASED_AT)
+    assert not [value for value in everything_in(store) if "person-00042" in value]
+    renamed = store.run(
+        "MATCH (:Volunteer {id: $v})-[:ASSIGNED]->(visit:Visit) RETURN visit.id AS id",
+        {"v": sam.id},
+    )
+    assert renamed == [{"id": f"visit-20261123-{record.id}-1"}]
+
+
+def test_erasure_changes_nothing_about_other_people_in_a_rota_run(store: GraphStore) -> None:
+    """The finding: erasing one person blanked the whole week's rota-run problem."""
+    maud = create_person(store=store, person=make_person(id="p-maud"))
+    edna = create_person(store=store, person=make_person(id="p-edna"))
+    problem = {
+        "format": "carecircles.rota/1",
+        "people": [{"id": maud.id, "lat": 51.5, "lon": -0.1}, {"id": edna.id, "lat": 51.6,
+                                                             "lon": -0.1}],
+        "visits": [{"id": "visit-w-p-maud-1", "person": maud.id},
+                   {"id": "visit-w-abc", "person": edna.id}],
+        "volunteers": [{"id": "v-sam"}],
+    }  # fmt: skip
+    solution = {
+        "format": "carecircles.rota-solution/1",
+        "assignments": [{"visit": "visit-w-abc", "volunteer": "v-sam", "start": "10:00"}],
+        "unassigned": [{"visit": "visit-w-p-maud-1", "reasons": ["no one nearby"]}],
+    }
+    run = create_rota_run(
+        store=store,
+        run=make_rota_run(problem=json.dumps(problem), solution=json.dumps(solution)),
+    )
+    erase_person(store=store, person_id=maud.id, requested_by="u-1", at=ERASED_AT)
+    after = get_rota_run(store=store, run_id=run.id)
+    assert after is not None and after.problem is not None and after.solution is not None
+    assert maud.id not in after.problem + after.solution
+    kept_problem, kept_solution = json.loads(after.problem), json.loads(after.solution)
+    assert kept_problem["people"] == [problem["people"][1]]
+    assert kept_problem["visits"] == [problem["visits"][1]]
+    assert kept_problem["volunteers"] == problem["volunteers"]
+    assert kept_solution["assignments"] == solution["assignments"]
+    assert kept_solution["unassigned"] == []
+    assert after.metrics == run.metrics
+    assert get_person(store=store, person_id=edna.id) == edna

@@ -41,7 +41,9 @@ def test_db_start_status_stop(tmp_path: Path) -> None:
         server = running_server(data_dir)
         again = _db("start", data_dir)
         assert server is not None, started.stderr
-        store = FalkorStore(host=server.host, port=server.port, graph_name="cli_test")
+        store = FalkorStore(
+            host=server.host, port=server.port, graph_name="cli_test", password=server.password
+        )
         store.run("UNWIND ['p1', 'p2'] AS id CREATE (:Person {id: id})")
         store.run("CREATE (:Volunteer {id: 'v1'})")
         store.close()
@@ -67,7 +69,7 @@ def test_db_start_status_stop(tmp_path: Path) -> None:
 
     assert stopped.returncode == 0, stopped.stderr
     assert "stopped" in stopped.stdout
-    assert not ping(server.port)
+    assert not ping(server.port, password=server.password)
     assert after.returncode == 1
     assert "not running" in after.stdout
 
@@ -107,7 +109,9 @@ def test_open_store_on_a_falkordb_uri_uses_that_running_server(tmp_path: Path) -
         store = open_store(Settings(graph_uri=server.uri, graph_name="uri_test"))
         store.run("CREATE (:Person {id: 'p1'})")
         store.close()
-        check = FalkorStore(host="127.0.0.1", port=server.port, graph_name="uri_test")
+        check = FalkorStore(
+            host="127.0.0.1", port=server.port, graph_name="uri_test", password=server.password
+        )
         assert check.run("MATCH (p:Person) RETURN p.id AS id") == [{"id": "p1"}]
         check.close()
     finally:

@@ -23,6 +23,7 @@ from graph.store.embedded import (
     PID_FILE,
     EmbeddedServer,
     ensure_server,
+    password_of,
     ping,
     running_server,
     stop_server,
@@ -105,7 +106,7 @@ def test_start_writes_a_pid_file_and_a_second_call_reuses_the_server(data_dir: P
     recorded = json.loads((data_dir / PID_FILE).read_text())
     assert (recorded["pid"], recorded["port"]) == (first.pid, first.port)
     assert (second.pid, second.port) == (first.pid, first.port)
-    assert ping(first.port, expected_pid=first.pid)
+    assert ping(first.port, expected_pid=first.pid, password=first.password)
 
 
 def test_stop_shuts_the_server_down_and_removes_the_pid_file(data_dir: Path) -> None:
@@ -113,7 +114,7 @@ def test_stop_shuts_the_server_down_and_removes_the_pid_file(data_dir: Path) -> 
 
     assert stop_server(data_dir) is True
 
-    assert not ping(server.port)
+    assert not ping(server.port, password=server.password)
     assert not (data_dir / PID_FILE).exists()
     assert running_server(data_dir) is None
     assert stop_server(data_dir) is False
@@ -167,7 +168,9 @@ def test_a_second_process_uses_the_running_server(data_dir: Path) -> None:
         False,
     )
     assert _person_ids(store) == ["from-child"]
-    assert ping(server.port, expected_pid=server.pid), "the child must not stop our server"
+    assert ping(server.port, expected_pid=server.pid, password=server.password), (
+        "the child must not stop our server"
+    )
     store.close()
 
 
@@ -192,7 +195,7 @@ def test_a_process_that_started_the_server_stops_it_on_exit(data_dir: Path) -> N
 
     assert report["started_here"] is True
     assert running_server(data_dir) is None
-    assert not ping(int(str(report["port"])))
+    assert not ping(int(str(report["port"])), password=password_of(data_dir))
 
 
 def test_the_starting_process_leaves_the_server_running_while_another_uses_it(
@@ -272,6 +275,6 @@ def test_a_server_is_stopped_at_exit_even_after_its_data_directory_was_deleted(
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)
 
-    assert not ping(report["port"])
+    assert not ping(report["port"], password=password_of(tmp_path))
     with pytest.raises(ProcessLookupError):
         os.kill(report["pid"], 0)

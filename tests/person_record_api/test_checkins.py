@@ -82,6 +82,7 @@ def test_who_may_record(api: Api, world: World) -> None:
     visit = world.visit(ann)
     assert api.data(CLAIM, {"id": visit.id}, token=volunteer_token)
     assert "errors" in _check_in(api, volunteer_token, None, "ONS1", [3], visitId=visit.id)
+    world.time_passes(visit)
     api.data(LOG, {"id": visit.id}, token=volunteer_token)
     held = _check_in(api, volunteer_token, None, "ONS1", [2], visitId=visit.id)
     assert held["data"]["recordCheckIn"]["__typename"] == "CheckInRecorded"

@@ -87,6 +87,7 @@ def _richly_recorded(
     )
     visit = world.visit(person)
     api.data(CLAIM, {"id": visit.id}, token=volunteer_token)
+    world.time_passes(visit)
     api.data(LOG, {"id": visit.id, "note": visit_note}, token=volunteer_token)
     values = {
         "id": person.id,

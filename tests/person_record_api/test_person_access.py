@@ -90,6 +90,7 @@ def _recorded_person(api: Api, world: World) -> Person:
     visit = world.visit(ann)
     claimed = api.data(CLAIM, {"id": visit.id}, token=volunteer_token)["claimVisit"]
     assert claimed["__typename"] == "VisitClaimed", claimed
+    world.time_passes(visit)
     logged = api.data(LOG, {"id": visit.id, "note": "allotment-secret"}, token=volunteer_token)
     assert logged["logVisit"]["__typename"] == "VisitLogged"
     return ann

@@ -34,6 +34,7 @@ from service.app import create_app
 from service.config import ServiceSettings
 from service.notices.delivery import SmtpServer
 from service.visits.open_visits_snapshot import open_visits_changed
+from service.weeks import today as utc_today
 from tests.conftest import GraphServer
 from tests.world import saved
 
@@ -82,7 +83,8 @@ def running_api(
     graph_server: GraphServer, *, name: str, client_timeout: float = 30.0, **overrides: Any
 ) -> Iterator[Api]:
     """The app (web pages included) served by uvicorn in a thread on a graph of its own
-    (``overrides``: other settings, e.g. ``smtp_url``)."""
+    (``overrides``: settings to change, e.g. ``smtp_url``, or another app's ``graph_name`` and
+    ``secret_key`` to serve the same graph as it)."""
     settings = ServiceSettings(
         **{
             **graph_server.settings.model_dump(),
@@ -238,6 +240,20 @@ class World:
         # show the visit within its max age; the tests ask at once.
         open_visits_changed(store=self.api.store)
         return made
+
+    def time_passes(self, visit: Visit | str) -> None:
+        """Time passes until the visit has started (a visit is logged only once it has): it
+        moves to today, starting at midnight."""
+        today = utc_today()
+        self.api.store.run(
+            "MATCH (v:Visit {id: $id}) "
+            "SET v.week_start = $week_start, v.day = $day, v.start = '00:00', v.earliest = '00:00'",
+            {
+                "id": visit if isinstance(visit, str) else visit.id,
+                "week_start": (today - timedelta(days=today.weekday())).isoformat(),
+                "day": today.weekday(),
+            },
+        )
 
     def user(self, role: str, **links: Any) -> tuple[str, str]:
         """A user of ``role`` (password ``PASSWORD``); returns (email, token).

@@ -102,6 +102,10 @@ ROOT_CALLS = {
     ),
     "eraseMe": "mutation { eraseMe { __typename } }",
     "erasePerson": 'mutation { erasePerson(personId: "p1") { __typename } }',
+    "signOut": "mutation { signOut }",
+    "changePassword": 'mutation { changePassword(current: "x", new: "y") { __typename } }',
+    "rotateCalendarLink": "mutation { rotateCalendarLink }",
+    "disableUser": 'mutation { disableUser(userId: "u1") { disabled } }',
 }
 PUBLIC = {"signIn"}
 

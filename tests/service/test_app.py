@@ -76,7 +76,12 @@ def test_coordinator_joins_the_coordinating_organisation(api: Api, world: World)
 def test_health_is_503_with_the_reason_when_the_graph_is_down(api: Api, tmp_path: Path) -> None:
     """A second API server on a graph server of its own, which then stops."""
     graph_server = ensure_server(tmp_path, stop_at_exit=True)
-    store = FalkorStore(host=graph_server.host, port=graph_server.port, graph_name="health")
+    store = FalkorStore(
+        host=graph_server.host,
+        port=graph_server.port,
+        graph_name="health",
+        password=graph_server.password,
+    )
     store.ensure_schema()
     app = create_app(settings=api.settings, store=store)
     port = _free_port()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from typer.testing import CliRunner
 
@@ -14,6 +15,7 @@ from service.accounts.auth import read_token
 from service.accounts.users import current_user_from_header
 from service.cli import app
 from service.config import secret_key
+from service.weeks import monday_of, today, week_label
 from tests.loops import in_own_loop
 from tests.world import saved
 
@@ -132,7 +134,8 @@ def test_rota_run_and_publish(store: GraphStore, graph_env: dict[str, str]) -> N
             availability=[Window(day=1, start="09:00", end="17:00")],
         ),
     )
-    done = _carecircles(graph_env, "rota", "run", "--week", "2026-W48", "--time-limit", "2")
+    week = week_label(monday_of(today()) + timedelta(weeks=1))
+    done = _carecircles(graph_env, "rota", "run", "--week", week, "--time-limit", "2")
     assert done.returncode == 0, done.stderr
     assert "covered 1/1 visits" in done.stdout
     run_id = done.stdout.strip().splitlines()[-1]
@@ -148,3 +151,7 @@ def test_rota_run_and_publish(store: GraphStore, graph_env: dict[str, str]) -> N
     assert again.returncode == 2 and "already published" in again.stderr
     bad = _carecircles(graph_env, "rota", "run", "--week", "48")
     assert bad.returncode != 0 and "week" in bad.stderr
+    # The finding: a week far ahead was accepted, and its visits then broke openVisits.
+    far = _carecircles(graph_env, "rota", "run", "--week", "9999-W52")
+    assert far.returncode == 2 and "expected a week from" in far.stderr
+    assert store.run("MATCH (r:RotaRun) RETURN count(r) AS n") == [{"n": 1}]

@@ -121,6 +121,12 @@ def test_claim_accept_decline_log_journey(api: Api, world: World) -> None:
     )
     assert _holders(api, visit.id) == [kim.id]
 
+    early = api.data(LOG, {"visitId": visit.id, "outcome": "DONE"}, token=kim_token)["logVisit"]
+    assert early == {
+        "__typename": "VisitUnavailable",
+        "message": "This visit has not started yet: log it once it has.",
+    }
+    world.time_passes(visit)
     logged = api.data(
         LOG,
         {"visitId": visit.id, "outcome": "DONE", "note": "  Tea and the crossword "},

@@ -20,6 +20,8 @@ from tests.service.conftest import next_monday
 from tests.world import saved
 
 NOW = "2026-11-23T09:00:00Z"
+# "Now" for logging, after every visit these tests make (a visit is logged once it has started).
+AFTER_EVERY_VISIT = {"this_monday": "2100-01-04", "weekday": 0, "now_clock": "00:00"}
 
 
 def _world(store: GraphStore, volunteer_count: int, visit_count: int) -> None:
@@ -157,6 +159,7 @@ def test_decline_reopens_and_log_needs_an_accepted_visit(store: GraphStore) -> N
         outcome="done",
         note=None,
         now=NOW,
+        **AFTER_EVERY_VISIT,
         **tie_update("done")._asdict(),
     )
     assert logged is None
@@ -171,9 +174,23 @@ def test_decline_reopens_and_log_needs_an_accepted_visit(store: GraphStore) -> N
         outcome="done",
         note="tea",
         now=NOW,
+        **AFTER_EVERY_VISIT,
         **tie_update("done")._asdict(),
     )
     assert logged == repo.Change(ok=True, status="done")
+    early = repo.log_visit(
+        store=store,
+        visit_id="visit0",
+        volunteer_id="v1",
+        outcome="done",
+        note=None,
+        now=NOW,
+        this_monday="2000-01-03",
+        weekday=0,
+        now_clock="00:00",
+        **tie_update("done")._asdict(),
+    )
+    assert early is not None and not early.started
     knows = store.run("MATCH (:Volunteer {id: 'v1'})-[k:KNOWS]->(:Person) RETURN k.strength AS s")
     expected = after_visit(Acquaintance(), outcome="done", at=datetime.now(UTC)).strength
     assert knows == [{"s": pytest.approx(expected)}]

@@ -34,6 +34,7 @@ from graph.models import Area, Organization, User
 from graph.repo import users as users_repo
 from graph.settings import Settings
 from graph.store import open_store
+from graph.store.embedded import password_of
 from service.accounts.auth import hash_password
 from service.accounts.users import token_for
 from tests.world import saved
@@ -203,7 +204,9 @@ def _wait_for_health(url: str, serve: subprocess.Popen[bytes], timeout: float) -
 def _seed(data_dir: Path, graph_port: int, key: str) -> tuple[str, str]:
     """An area, an organisation and a coordinator in ``serve``'s graph; (area id, token)."""
     settings = Settings(
-        graph_uri=f"falkordb://127.0.0.1:{graph_port}", graph_name=GRAPH, data_dir=data_dir
+        graph_uri=f"falkordb://:{password_of(data_dir)}@127.0.0.1:{graph_port}",
+        graph_name=GRAPH,
+        data_dir=data_dir,
     )
     store = open_store(settings)
     try:
@@ -230,7 +233,9 @@ def _seed(data_dir: Path, graph_port: int, key: str) -> tuple[str, str]:
 def _stored(data_dir: Path, graph_port: int, names: list[str]) -> dict[str, list[str]]:
     """First name -> the ids of the people stored with it."""
     settings = Settings(
-        graph_uri=f"falkordb://127.0.0.1:{graph_port}", graph_name=GRAPH, data_dir=data_dir
+        graph_uri=f"falkordb://:{password_of(data_dir)}@127.0.0.1:{graph_port}",
+        graph_name=GRAPH,
+        data_dir=data_dir,
     )
     store = open_store(settings, ensure_schema=False)
     try:
