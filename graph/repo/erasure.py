@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -86,23 +87,31 @@ RETURN properties(n) AS n
 
 # The runs whose problem or solution mentions the person (their id, or a visit id embedding it).
 RUNS_MENTIONING = """
+OPTIONAL MATCH (visit:Visit)-[:FOR]->(:Person {id: $person_id})
+WHERE visit.id CONTAINS $person_id
+WITH collect(visit.id) AS visit_ids
 MATCH (run:RotaRun)
 WHERE run.problem CONTAINS $person_id OR run.solution CONTAINS $person_id
-RETURN run.id AS id, run.problem AS problem, run.solution AS solution
+   OR any(visit_id IN visit_ids WHERE run.solution CONTAINS visit_id)
+RETURN run.id AS id, run.problem AS problem, run.solution AS solution, visit_ids
 """
 
 
 def without_person(
-    problem: str | None, solution: str | None, person_id: str
+    problem: str | None,
+    solution: str | None,
+    person_id: str,
+    their_visits: Collection[str] = (),
 ) -> dict[str, str | None]:
-    """A run's problem and solution (ROTA_FORMAT JSON texts) with the person, their visits and
-    those visits' assignments and gaps taken out; a text that would still name them is None."""
+    """A run's problem and solution (ROTA_FORMAT JSON texts) with the person, their visits (those
+    the problem gives them, and ``their_visits``: those whose ids embed the person's id) and those
+    visits' assignments and gaps taken out; a text that would still name them is None."""
     try:
         problem_data: dict[str, Any] = json.loads(problem) if problem else {}
         solution_data: dict[str, Any] = json.loads(solution) if solution else {}
     except ValueError:
         return {"problem": None, "solution": None}
-    theirs = {
+    theirs = set(their_visits) | {
         visit.get("id")
         for visit in problem_data.get("visits", [])
         if isinstance(visit, dict) and visit.get("person") == person_id
@@ -139,7 +148,9 @@ def erase_person(
     runs = [
         {"id": row["id"], **scrubbed}
         for row in store.run(RUNS_MENTIONING, {"person_id": person_id}, write=False)
-        for scrubbed in [without_person(row["problem"], row["solution"], person_id)]
+        for scrubbed in [
+            without_person(row["problem"], row["solution"], person_id, row["visit_ids"])
+        ]
         if (scrubbed["problem"], scrubbed["solution"]) != (row["problem"], row["solution"])
     ]
     params = {
