@@ -31,6 +31,7 @@ from service.config import QUERY_ALIASES_MAX, QUERY_DEPTH_MAX, QUERY_TOKENS_MAX
 from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
 from service.people.graphql import PeopleMutation, PeopleQuery
+from service.plans.graphql import PlansMutation, PlansQuery
 from service.rota.graphql import RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
 from service.wellbeing.graphql import WellbeingMutation, WellbeingQuery
@@ -45,6 +46,7 @@ Query = merge_types(
         WellbeingQuery,
         ConnectionsQuery,
         ConsentQuery,
+        PlansQuery,
     ),
 )
 Mutation = merge_types(
@@ -57,6 +59,7 @@ Mutation = merge_types(
         WellbeingMutation,
         ConnectionsMutation,
         ConsentMutation,
+        PlansMutation,
     ),
 )
 

@@ -32,9 +32,27 @@ from graph.models.care import (
 )
 from graph.models.people import NeedUpdate, Person, Volunteer, VolunteerTerms
 from graph.models.places import Area, Interest, Organization, Schedule, Service
+from graph.models.plans import (
+    Activity,
+    ActivityKind,
+    Goal,
+    GoalAttainment,
+    GoalStatus,
+    Plan,
+    PlanStatus,
+    Review,
+)
 from graph.models.rota import RotaRun
 
 __all__ = [
+    "Activity",
+    "ActivityKind",
+    "Goal",
+    "GoalAttainment",
+    "GoalStatus",
+    "Plan",
+    "PlanStatus",
+    "Review",
     "SCALE_SHAPES",
     "AccessLogEntry",
     "Area",

@@ -10,7 +10,7 @@ from pydantic import EmailStr, Field, ValidationInfo, field_validator, model_val
 from graph.models.base import GraphModel, Id, Slug, UtcDateTime, utc_now
 
 Role = Literal["coordinator", "link_worker", "volunteer", "person", "admin"]
-ConsentScope = Literal["contact", "needs", "checkins", "visit_notes"]
+ConsentScope = Literal["contact", "needs", "checkins", "visit_notes", "plan"]
 GranteeKind = Literal["user", "organization"]
 
 

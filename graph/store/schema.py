@@ -23,6 +23,9 @@ NODE_LABELS: tuple[str, ...] = (
     "AccessLog",
     "Erasure",
     "Alert",
+    "Plan",
+    "Goal",
+    "Review",
 )
 
 # (label, property) pairs that queries filter on besides ``id``. Neo4j's plans prove they are
@@ -54,7 +57,9 @@ RELATIONSHIP_TYPES: tuple[str, ...] = (
     "INTERESTED_IN",
     "KNOWS",
     "MEMBER_OF",
+    "OF",
     "OFFERS",
+    "PART_OF",
     "REFERRED_TO",
     "REPORTED",
     "SUPPORTS",

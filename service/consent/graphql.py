@@ -36,6 +36,7 @@ class ConsentScope(Enum):
     NEEDS = "needs"
     CHECKINS = "checkins"
     VISIT_NOTES = "visit_notes"
+    PLAN = "plan"
 
 
 @strawberry.type(name="ConsentGrant")

@@ -17,7 +17,8 @@ The person record as the API's ``Person`` type shows it (``PERSON_FIELDS``) has 
   need, languages and preferences from the graph; people do not see them without a grant.
 - **consent**: everything else needs a grant in force with the matching scope: ``contact``
   (address, postcode, phone), ``needs`` (need and its trend, languages, interests, access
-  needs, gender preference), ``checkins`` (check-ins), ``visit_notes`` (volunteers' notes).
+  needs, gender preference), ``checkins`` (check-ins), ``visit_notes`` (volunteers' notes),
+  ``plan`` (the support plan, its goals and reviews: ``service.plans``).
   Without one the field is null, and nothing about the grant's absence is said beyond that.
 
 Both are logged: every field of a person returned to someone other than the person is written
@@ -42,7 +43,7 @@ from graph.repo import consent as grants_repo
 from graph.store.port import GraphStore
 from service.context import CurrentUser
 
-SCOPES = ("contact", "needs", "checkins", "visit_notes")
+SCOPES = ("contact", "needs", "checkins", "visit_notes", "plan")
 ANY_SCOPE = "any"
 ARRANGING_VISITS = "arranging visits"
 STAFF = ("coordinator", "link_worker")

@@ -1,0 +1,256 @@
+"""Support plans: ``(Plan)-[:FOR]->(Person)``, ``(Goal)-[:PART_OF]->(Plan)`` and
+``(Review)-[:OF]->(Plan)``. Rules (who may, what is valid, scoring) live in ``service.plans``.
+
+A person has at most one *current* plan (active or paused); earlier ones stay, completed or
+ended. Creating a plan guards that in the same statement, under the person's write lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from graph.models import Goal, Plan, PlanStatus, Review, iso_utc
+from graph.repo.errors import NotFound
+from graph.repo.records import from_properties, get_statement, to_properties
+from graph.repo.volunteer_visits import lock_token
+from graph.store.port import GraphStore, Row
+
+CURRENT = ["active", "paused"]
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """A plan with its goals (in their order) and its reviews (oldest first)."""
+
+    plan: Plan
+    goals: list[Goal]
+    reviews: list[Review]
+
+
+def _record(row: Row) -> PlanRecord:
+    goals = sorted((from_properties(Goal, g) for g in row["goals"]), key=lambda g: g.position)
+    reviews = sorted(
+        (from_properties(Review, r) for r in row["reviews"]), key=lambda r: (r.at, r.id)
+    )
+    return PlanRecord(plan=from_properties(Plan, row["n"]), goals=goals, reviews=reviews)
+
+
+# The guard (no current plan), the plan and its goals: one statement, under the person's lock.
+CREATE_PLAN = """
+MATCH (p:Person {id: $person_id})
+SET p._lock = $lock
+WITH p, size([(p)<-[:FOR]-(old:Plan) WHERE old.status IN $current | old]) AS open
+REMOVE p._lock
+WITH p, open WHERE open = 0
+CREATE (n:Plan) SET n = $props
+CREATE (n)-[:FOR]->(p)
+FOREACH (goal IN $goals |
+  CREATE (g:Goal) SET g = goal
+  CREATE (g)-[:PART_OF]->(n))
+RETURN properties(n) AS n
+"""
+
+
+def create_plan(*, store: GraphStore, plan: Plan, goals: list[Goal]) -> Plan | None:
+    """Store the plan and its goals; None (nothing written) when the person already has a
+    current plan; ``NotFound`` when there is no such person."""
+    params = {
+        "person_id": plan.person_id,
+        "lock": lock_token(),
+        "current": CURRENT,
+        "props": to_properties(plan),
+        "goals": [to_properties(g) for g in goals],
+    }
+    rows = store.run(CREATE_PLAN, params)
+    if rows:
+        return from_properties(Plan, rows[0]["n"])
+    if not store.run(GET_PERSON, {"id": plan.person_id}, write=False):
+        raise NotFound("Person", plan.person_id)
+    return None
+
+
+GET_PERSON = get_statement("Person")
+
+GET_PLAN = """
+MATCH (n:Plan {id: $id})
+RETURN properties(n) AS n,
+  [(g:Goal)-[:PART_OF]->(n) | properties(g)] AS goals,
+  [(r:Review)-[:OF]->(n) | properties(r)] AS reviews
+"""
+
+
+def get_plan(*, store: GraphStore, plan_id: str) -> PlanRecord | None:
+    """The plan with its goals and reviews, or None."""
+    rows = store.run(GET_PLAN, {"id": plan_id}, write=False)
+    return _record(rows[0]) if rows else None
+
+
+PLANS_OF_PERSON = """
+MATCH (n:Plan)-[:FOR]->(:Person {id: $person_id})
+RETURN properties(n) AS n,
+  [(g:Goal)-[:PART_OF]->(n) | properties(g)] AS goals,
+  [(r:Review)-[:OF]->(n) | properties(r)] AS reviews
+ORDER BY n.created_at DESC, n.id DESC
+"""
+
+
+def plans_of_person(*, store: GraphStore, person_id: str) -> list[PlanRecord]:
+    """All the person's plans, newest first (the current one, if any, is first)."""
+    rows = store.run(PLANS_OF_PERSON, {"person_id": person_id}, write=False)
+    return [_record(row) for row in rows]
+
+
+PLANS_OF_PEOPLE = """
+MATCH (n:Plan)-[:FOR]->(p:Person)
+WHERE p.id IN $person_ids
+RETURN properties(n) AS n,
+  [(g:Goal)-[:PART_OF]->(n) | properties(g)] AS goals,
+  [(r:Review)-[:OF]->(n) | properties(r)] AS reviews
+ORDER BY n.person_id, n.created_at, n.id
+"""
+
+
+def plans_of_people(*, store: GraphStore, person_ids: list[str]) -> list[PlanRecord]:
+    """The plans of these people, by person then oldest first (for outcome analyses)."""
+    rows = store.run(PLANS_OF_PEOPLE, {"person_ids": person_ids}, write=False)
+    return [_record(row) for row in rows]
+
+
+# Reviewed only while the plan is active (a paused or finished plan is not scored).
+RECORD_REVIEW = """
+MATCH (n:Plan {id: $plan_id})
+WHERE n.status = 'active'
+CREATE (r:Review) SET r = $props
+CREATE (r)-[:OF]->(n)
+SET n.updated_at = $at
+RETURN properties(r) AS n
+"""
+
+
+def record_review(*, store: GraphStore, review: Review) -> Review | None:
+    """Store the review; None (nothing written) unless its plan exists and is active."""
+    params = {"plan_id": review.plan_id, "props": to_properties(review), "at": iso_utc(review.at)}
+    rows = store.run(RECORD_REVIEW, params)
+    return from_properties(Review, rows[0]["n"]) if rows else None
+
+
+SET_PLAN_STATUS = """
+MATCH (n:Plan {id: $id})
+WHERE n.status IN $from_statuses
+SET n.status = $status, n.end_reason = $reason, n.updated_at = $at
+RETURN properties(n) AS n
+"""
+
+
+def set_plan_status(
+    *,
+    store: GraphStore,
+    plan_id: str,
+    status: PlanStatus,
+    from_statuses: list[str],
+    reason: str | None,
+    at: datetime,
+) -> Plan | None:
+    """Move the plan to ``status`` if it is in one of ``from_statuses``; else None."""
+    params = {
+        "id": plan_id,
+        "status": status,
+        "from_statuses": from_statuses,
+        "reason": reason,
+        "at": iso_utc(at),
+    }
+    rows = store.run(SET_PLAN_STATUS, params)
+    return from_properties(Plan, rows[0]["n"]) if rows else None
+
+
+SET_REVIEW_DATES = """
+MATCH (n:Plan {id: $id})
+WHERE n.status IN $current
+SET n.review_dates = $dates, n.updated_at = $at
+RETURN properties(n) AS n
+"""
+
+
+def set_review_dates(
+    *, store: GraphStore, plan_id: str, dates: list[date], at: datetime
+) -> Plan | None:
+    """Replace the plan's review dates while it is current; else None."""
+    params = {
+        "id": plan_id,
+        "current": CURRENT,
+        "dates": [d.isoformat() for d in dates],
+        "at": iso_utc(at),
+    }
+    rows = store.run(SET_REVIEW_DATES, params)
+    return from_properties(Plan, rows[0]["n"]) if rows else None
+
+
+GOAL_OWNER = """
+MATCH (g:Goal {id: $id})-[:PART_OF]->(n:Plan)-[:FOR]->(p:Person)
+RETURN n.id AS plan_id, p.id AS person_id
+"""
+
+
+def goal_owner(*, store: GraphStore, goal_id: str) -> tuple[str, str] | None:
+    """(plan id, person id) of the goal, or None."""
+    rows = store.run(GOAL_OWNER, {"id": goal_id}, write=False)
+    return (rows[0]["plan_id"], rows[0]["person_id"]) if rows else None
+
+
+# The person's own words: changed only on a current plan, and only the goal of that person.
+CHANGE_GOAL_TEXT = """
+MATCH (g:Goal {id: $id})-[:PART_OF]->(n:Plan)-[:FOR]->(:Person {id: $person_id})
+WHERE n.status IN $current
+SET g.text = $text, g.updated_at = $at
+RETURN properties(g) AS n
+"""
+
+
+def change_goal_text(
+    *, store: GraphStore, goal_id: str, person_id: str, text: str, at: datetime
+) -> Goal | None:
+    """Reword a goal of the person's current plan; None when there is no such goal."""
+    params = {
+        "id": goal_id,
+        "person_id": person_id,
+        "current": CURRENT,
+        "text": text,
+        "at": iso_utc(at),
+    }
+    rows = store.run(CHANGE_GOAL_TEXT, params)
+    return from_properties(Goal, rows[0]["n"]) if rows else None
+
+
+# The people who granted one of ``grantee_ids`` plan or check-in access, in force at ``$now``,
+# with their current plan (if any), what happened lately and their loneliness trend.
+CASELOAD = """
+MATCH (c:ConsentGrant)-[:TO]->(t)
+WHERE t.id IN $grantee_ids AND c.revoked_at IS NULL
+  AND c.created_at <= $now AND c.expires_at > $now
+  AND ('plan' IN c.scopes OR 'checkins' IN c.scopes)
+MATCH (p:Person)-[:GRANTS]->(c)
+WITH p, collect(c.scopes) AS scopes
+RETURN p.id AS person_id, p.first_name AS first_name, p.need_trend AS need_trend, scopes,
+  [(n:Plan)-[:FOR]->(p) WHERE n.status IN $current | properties(n)] AS plans,
+  [(g:Goal)-[:PART_OF]->(n:Plan)-[:FOR]->(p) WHERE n.status IN $current | properties(g)]
+    AS goals,
+  [(r:Review)-[:OF]->(n:Plan)-[:FOR]->(p) WHERE n.status IN $current | r.at] AS reviewed,
+  [(p)-[:REPORTED]->(ci:CheckIn) | ci.at] AS checked_in,
+  [(a:Alert)-[:ABOUT]->(p) WHERE a.acknowledged_at IS NULL | a.id] AS open_alerts
+ORDER BY first_name, person_id
+"""
+
+
+def caseload_rows(*, store: GraphStore, grantee_ids: list[str], now: datetime) -> list[Row]:
+    """One row per person who granted ``grantee_ids`` plan or check-in access: ``scopes`` (the
+    grants' scope lists), ``plans`` (the current plan's properties, if any), its ``goals``
+    (properties) and ``reviewed`` (review times), ``checked_in`` (check-in times),
+    ``open_alerts`` and ``need_trend``."""
+    params: dict[str, Any] = {
+        "grantee_ids": list(grantee_ids),
+        "now": iso_utc(now),
+        "current": CURRENT,
+    }
+    return store.run(CASELOAD, params, write=False)
