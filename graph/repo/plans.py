@@ -97,9 +97,10 @@ ORDER BY n.created_at DESC, n.id DESC
 
 
 def plans_of_person(*, store: GraphStore, person_id: str) -> list[PlanRecord]:
-    """All the person's plans, newest first (the current one, if any, is first)."""
+    """All the person's plans: the current one (if any) first, then the others newest first."""
     rows = store.run(PLANS_OF_PERSON, {"person_id": person_id}, write=False)
-    return [_record(row) for row in rows]
+    found = [_record(row) for row in rows]
+    return sorted(found, key=lambda r: r.plan.status not in CURRENT)
 
 
 PLANS_OF_PEOPLE = """
