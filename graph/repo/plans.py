@@ -233,11 +233,14 @@ WHERE t.id IN $grantee_ids AND c.revoked_at IS NULL
   AND ('plan' IN c.scopes OR 'checkins' IN c.scopes)
 MATCH (p:Person)-[:GRANTS]->(c)
 WITH p, collect(c.scopes) AS scopes
+OPTIONAL MATCH (n:Plan)-[:FOR]->(p)
+WHERE n.status IN $current
+WITH p, scopes, n,
+  [(g:Goal)-[:PART_OF]->(n) | properties(g)] AS goals,
+  [(r:Review)-[:OF]->(n) | r.at] AS reviewed
 RETURN p.id AS person_id, p.first_name AS first_name, p.need_trend AS need_trend, scopes,
-  [(n:Plan)-[:FOR]->(p) WHERE n.status IN $current | properties(n)] AS plans,
-  [(g:Goal)-[:PART_OF]->(n:Plan)-[:FOR]->(p) WHERE n.status IN $current | properties(g)]
-    AS goals,
-  [(r:Review)-[:OF]->(n:Plan)-[:FOR]->(p) WHERE n.status IN $current | r.at] AS reviewed,
+  [(m:Plan)-[:FOR]->(p) WHERE m.status IN $current | properties(m)] AS plans,
+  goals, reviewed,
   [(p)-[:REPORTED]->(ci:CheckIn) | ci.at] AS checked_in,
   [(a:Alert)-[:ABOUT]->(p) WHERE a.acknowledged_at IS NULL | a.id] AS open_alerts
 ORDER BY first_name, person_id

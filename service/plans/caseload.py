@@ -58,8 +58,8 @@ def _entry(row: Row, today: date, now: datetime) -> CaseloadEntry | None:
     past: list[str] = []
     last = None
     if plan is not None:
-        goals = [from_properties(Goal, g) for g in row["goals"]]
-        reviewed = [t for t in row["reviewed"] if t]
+        goals = [from_properties(Goal, g) for g in row["goals"] or []]
+        reviewed = [t for t in row["reviewed"] or [] if t]
         due = next_review(plan, len(reviewed))
         sunday = today + timedelta(days=6 - today.weekday())
         if plan.status == "active" and due is not None and due <= sunday:
