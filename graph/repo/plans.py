@@ -258,3 +258,37 @@ def caseload_rows(*, store: GraphStore, grantee_ids: list[str], now: datetime) -
         "current": CURRENT,
     }
     return store.run(CASELOAD, params, write=False)
+
+
+# Goals of active plans (their activities are JSON text: which ask for a volunteer to go along
+# is decided in the service).
+ACTIVE_GOALS = """
+MATCH (g:Goal)-[:PART_OF]->(n:Plan)-[:FOR]->(p:Person)
+WHERE n.status = 'active'
+RETURN p.id AS person_id, properties(g) AS g
+ORDER BY person_id, g.id
+"""
+
+
+def active_goals(*, store: GraphStore) -> list[tuple[str, Goal]]:
+    """(person id, goal) for every goal of an active plan."""
+    rows = store.run(ACTIVE_GOALS, {}, write=False)
+    return [(row["person_id"], from_properties(Goal, row["g"])) for row in rows]
+
+
+# Accompanied visits held or planned before the week (missed and cancelled ones do not count).
+ACCOMPANIED_BEFORE = """
+MATCH (v:Visit)-[:FOR]->(p:Person)
+WHERE p.id IN $person_ids AND v.service_id IS NOT NULL AND v.week_start < $week_start
+  AND NOT v.status IN ['missed', 'cancelled']
+RETURN p.id AS person_id, v.service_id AS service_id, count(v) AS visits
+"""
+
+
+def accompanied_before(
+    *, store: GraphStore, person_ids: list[str], week_start: date
+) -> dict[tuple[str, str], int]:
+    """How many accompanied visits each (person, service) had before ``week_start``."""
+    params = {"person_ids": person_ids, "week_start": week_start.isoformat()}
+    rows = store.run(ACCOMPANIED_BEFORE, params, write=False)
+    return {(row["person_id"], row["service_id"]): int(row["visits"]) for row in rows}

@@ -7,7 +7,9 @@ visits alone. ``build_problem`` turns the graph into a ROTA_FORMAT problem:
 - need, languages, preferences and exclusions from the Person;
 - the current circle: volunteers who are MEMBER_OF a CareCircle that SUPPORTS the person, then
   volunteers who KNOW the person from visits, strongest first, up to ``circle_max``;
-- accepted assignments as pins, held at the start the volunteer accepted.
+- accepted assignments as pins, held at the start the volunteer accepted;
+- accompanied visits (a volunteer going along to a service a plan names) as visits of the person
+  at the service (``service.rota.accompanied``).
 
 A run is stored ``queued`` (``queue_rota_run``) and solved by ``service.rota.jobs`` in a
 process of its own; the draft RotaRun keeps the problem and solution JSON and the metrics.
@@ -39,6 +41,7 @@ from graph.models.rota import UNFINISHED_STATUSES
 from graph.repo import rota_runs
 from graph.repo.records import to_properties
 from graph.store.port import GraphStore
+from service.rota import accompanied
 from service.solver_terms import solver_volunteer
 from service.visits.open_visits_snapshot import open_visits_changed
 from service.weeks import week_label
@@ -160,6 +163,7 @@ def plan_week(*, store: GraphStore, week_start: date) -> int:
         if person.id not in planned
         for visit in expand_pattern(person, week_start)
     ]
+    visits += accompanied.accompanied_visits(store=store, week_start=week_start)
     for batch_start in range(0, len(visits), 500):
         rota_runs.plan_visits(store=store, visits=visits[batch_start : batch_start + 500])
     return rota_runs.week_visit_count(store=store, week_start=week_start)
@@ -189,7 +193,7 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
                 circle_max=person.circle_max,
             )
         )
-    visits = []
+    visits: list[tuple[rota.Visit, str]] = []
     for visit in to_plan:
         props = visit.properties
         earliest, latest = props["earliest"], props["latest"]
@@ -200,23 +204,29 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
             begin = int(hours) * 60 + int(mins)
             earliest, latest = clock_of(begin), clock_of(begin + props["duration_minutes"])
         visits.append(
-            rota.Visit(
-                id=props["id"],
-                person=visit.person_id,
-                day=props["day"],
-                earliest=earliest,
-                latest=latest,
-                duration_minutes=props["duration_minutes"],
-                requires_check=props.get("requires_check", True),
-                volunteers_needed=max(props.get("volunteers_needed", 1), len(pinned)),
-                pinned_volunteers=pinned,
+            (
+                rota.Visit(
+                    id=props["id"],
+                    person=visit.person_id,
+                    day=props["day"],
+                    earliest=earliest,
+                    latest=latest,
+                    duration_minutes=props["duration_minutes"],
+                    requires_check=props.get("requires_check", True),
+                    volunteers_needed=max(props.get("volunteers_needed", 1), len(pinned)),
+                    pinned_volunteers=pinned,
+                ),
+                props.get("service_id") or "",
             )
         )
+    problem_people, problem_visits = accompanied.people_at_services(
+        store=store, people=people, visits=visits
+    )
     return rota.Problem(
         format="carecircles.rota/1",
         week_start=week_start,
-        people=people,
-        visits=visits,
+        people=problem_people,
+        visits=problem_visits,
         volunteers=[solver_volunteer(v, week_start) for v in volunteers],
     )
 
@@ -342,7 +352,7 @@ def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None
         writer.writerow(
             [
                 a.visit,
-                names.get(visit.get("person", ""), ""),
+                names.get(accompanied.person_of(visit.get("person", "")), ""),
                 visit.get("day", ""),
                 a.start,
                 names.get(a.volunteer, a.volunteer),
@@ -355,7 +365,7 @@ def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None
         writer.writerow(
             [
                 u.visit,
-                names.get(visit.get("person", ""), ""),
+                names.get(accompanied.person_of(visit.get("person", "")), ""),
                 visit.get("day", ""),
                 "",
                 "",
@@ -372,7 +382,7 @@ def run_csv(*, store: GraphStore, run: RotaRun) -> str:
     problem = json.loads(run.problem or "{}")
     ids = sorted(
         {a.volunteer for a in solution.assignments}
-        | {visit["person"] for visit in problem.get("visits", [])}
+        | {accompanied.person_of(visit["person"]) for visit in problem.get("visits", [])}
     )
     names = rota_runs.names_in_run(store=store, ids=ids)
     return rota_csv(run=run, names=names, reasons=names_in_reasons(store=store, runs=[run]))
