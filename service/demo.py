@@ -8,7 +8,9 @@ grants nothing (their record shows name, area and visit times to staff, no more)
 who granted check-in access have a history of check-ins over the last six weeks
 (``seed_demo_check_ins``, through ``wellbeing.checkins``): some getting lonelier (which raises
 alerts for the link worker), some better, so the trend chart, suggestions and alerts have
-something to show.
+something to show. The last ``DEMO_PLANS`` of those who granted consent have support plans with
+reviews (``service.plans.demo_plans``), some asking for a volunteer to go along to a group, so
+this week's rota has accompanied visits.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from graph.store.port import GraphStore
 from service.accounts.auth import hash_password
 from service.accounts.users import coordinating_organization, create_user, token_for
 from service.consent.policy import grant_access
+from service.plans.demo_plans import DEMO_PLANS, seed_demo_plans
 from service.rota.runs import publish_rota, run_rota
 from service.weeks import monday_of, today
 from service.wellbeing.checkins import record_check_in
@@ -62,6 +65,11 @@ def seed_if_empty(*, store: GraphStore) -> bool:
     load_borough(store=store, borough=generate_borough("demo", 0, week_start=monday_of(today())))
     granted = grant_demo_consent(store=store)
     seed_demo_check_ins(store=store, person_ids=granted[:DEMO_PEOPLE_WITH_CHECK_INS])
+    organization_id = coordinating_organization(store=store)
+    if organization_id is not None:
+        seed_demo_plans(
+            store=store, person_ids=granted[-DEMO_PLANS:], organization_id=organization_id
+        )
     return True
 
 

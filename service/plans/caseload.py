@@ -9,7 +9,7 @@ access in force:
 - **no activity in four weeks**: a current plan, and nothing recorded for 28 days: no plan
   change, goal rewording, review or check-in;
 - **loneliness worsening, no plan**: no current plan, and the check-ins are getting worse (a
-  rising need trend, or an alert not yet dealt with).
+  rising need trend over two or more check-ins, or an alert not yet dealt with).
 
 The first three need ``plan`` access, the last ``checkins`` access: a person is listed for a
 reason only when the link worker may see what it is about.
@@ -27,6 +27,8 @@ from graph.store.port import GraphStore, Row
 from service.plans.plans import next_review
 
 QUIET_DAYS = 28
+# need_trend is the check-ins' trend once there are some (before, it is what was registered)
+MIN_CHECK_INS_FOR_TREND = 2
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ def _entry(row: Row, today: date, now: datetime) -> CaseloadEntry | None:
             reasons.append(f"nothing recorded since {last.strftime('%-d %b')}")
     worsening = False
     if not plans and "checkins" in scopes:
-        worsening = float(row["need_trend"] or 0.0) > 0 or bool(row["open_alerts"])
+        from_check_ins = len(row["checked_in"]) >= MIN_CHECK_INS_FOR_TREND
+        rising = from_check_ins and float(row["need_trend"] or 0.0) > 0
+        worsening = rising or bool(row["open_alerts"])
         if worsening:
             reasons.append("loneliness getting worse, and no plan yet")
     if not reasons:

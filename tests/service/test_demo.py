@@ -11,6 +11,7 @@ from service.demo import (
     demo_sign_ins,
     seed_if_empty,
 )
+from service.plans.demo_plans import DEMO_PLAN_PURPOSE, DEMO_PLANS
 from tests.service.conftest import Api
 
 ALERTS = "query { alerts(first: 50) { personId reasons } }"
@@ -33,9 +34,13 @@ def test_the_demo_people_grant_consent_and_have_check_ins(api: Api) -> None:
     granted = [r for r in rows if r["scopes"]]
     nothing = [r["person"] for r in rows if not r["scopes"]]
     assert len(rows) == 300 and len(nothing) == 30
-    assert all(r["kinds"] == ["coordinating"] for r in granted)
-    assert all(r["purposes"] == [DEMO_PURPOSE] for r in granted)
-    shapes = Counter(tuple(sorted(r["scopes"][0])) for r in granted)
+    assert all(set(r["kinds"]) == {"coordinating"} for r in granted)
+    # Besides the demo grant, the people with a support plan grant plan access for it.
+    assert all(DEMO_PURPOSE in r["purposes"] for r in granted)
+    planned = [r for r in granted if DEMO_PLAN_PURPOSE in r["purposes"]]
+    assert len(planned) == DEMO_PLANS
+    assert all(r["scopes"][r["purposes"].index(DEMO_PLAN_PURPOSE)] == ["plan"] for r in planned)
+    shapes = Counter(tuple(sorted(r["scopes"][r["purposes"].index(DEMO_PURPOSE)])) for r in granted)
     assert shapes == {("checkins", "needs"): 180, ("checkins", "contact", "needs"): 90}
 
     sign_ins = {s.role: s.token for s in demo_sign_ins(store=api.store, key=api.key)}
