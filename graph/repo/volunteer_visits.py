@@ -246,10 +246,13 @@ RETURN ok, a.status AS status
 # Log an accepted visit as done or missed, with an optional note. The volunteer's KNOWS edge to
 # the person moves to $offset + $factor * strength: which offset and factor an outcome gives is
 # the tie-strength rule, decided in service/wellbeing/feedback.py (``tie_update``).
+# An accompanied visit (``v.service_id``: going along with the person to a service) logged as
+# done also creates or strengthens the person's ``ATTENDS`` tie to the service.
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
 WITH vol, a, v, p, a.status = 'accepted' AS ok
+OPTIONAL MATCH (s:Service {id: v.service_id})
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   SET a.status = $outcome, a.at = $now, a.note = $note, v.status = $outcome
   MERGE (vol)-[k:KNOWS]->(p)
@@ -257,6 +260,10 @@ FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   SET k.visits = CASE WHEN $outcome = 'done' THEN k.visits + 1 ELSE k.visits END,
       k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
       k.strength = $offset + $factor * k.strength)
+FOREACH (_ IN CASE WHEN ok AND $outcome = 'done' AND s IS NOT NULL THEN [1] ELSE [] END |
+  MERGE (p)-[t:ATTENDS]->(s)
+  ON CREATE SET t.times = 0, t.since = $now
+  SET t.times = t.times + 1, t.last = $now)
 REMOVE v._lock
 RETURN ok, a.status AS status
 """

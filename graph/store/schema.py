@@ -51,6 +51,7 @@ INDEXED_PROPERTIES: tuple[tuple[str, str], ...] = (
 RELATIONSHIP_TYPES: tuple[str, ...] = (
     "ABOUT",
     "ASSIGNED",
+    "ATTENDS",
     "FOR",
     "GRANTS",
     "IN",

@@ -12,6 +12,7 @@ from graph.models import CareCircle, MemberOf, Person, RotaRun, Schedule, Servic
 from service.plans import plans
 from service.rota.accompanied import place_id
 from service.rota.runs import build_problem, plan_week, rota_csv
+from service.visits.claims import log_visit
 from solver.solve import solve
 from tests.service.conftest import Api, World, next_monday
 from tests.world import save, saved
@@ -149,3 +150,38 @@ def test_an_accompanied_visit_nobody_can_reach_is_a_gap_with_a_reason(
     [gap] = [u for u in solution.unassigned if u.visit == visit["id"]]
     assert gap.reasons
     assert any("range" in r or "km" in r for r in gap.reasons), gap.reasons
+
+
+def test_logging_an_accompanied_visit_done_ties_the_person_to_the_service(
+    api: Api, world: World
+) -> None:
+    walk = _service(world)
+    dee = world.person("Dee", visit_windows=[])
+    sam = world.volunteer("Sam")
+    visits = [
+        world.visit(
+            dee,
+            service_id=walk.id,
+            day=3,
+            earliest="14:00",
+            latest="15:30",
+            duration_minutes=90,
+            start="14:00",
+            status="accepted",
+        ),
+        world.visit(dee, day=1, start="10:00", status="accepted"),  # an ordinary visit
+    ]
+    api.store.run(  # accepted by Sam, as acceptVisit leaves them
+        "MATCH (vol:Volunteer {id: $vol}), (v:Visit) WHERE v.id IN $ids "
+        "CREATE (vol)-[:ASSIGNED {status: 'accepted', at: $at}]->(v)",
+        {"vol": sam.id, "ids": [v.id for v in visits], "at": "2026-01-01T00:00:00Z"},
+    )
+    for visit in visits:
+        assert log_visit(
+            store=api.store, visit_id=visit.id, volunteer_id=sam.id, outcome="done", note=None
+        ).ok
+    ties = api.store.run(
+        "MATCH (:Person {id: $id})-[t:ATTENDS]->(s:Service) RETURN s.id AS s, t.times AS times",
+        {"id": dee.id},
+    )
+    assert ties == [{"s": walk.id, "times": 1}]
