@@ -83,6 +83,9 @@ class Goal(GraphModel):
     steps: list[Step] = Field(default_factory=list, max_length=STEPS_MAX)
     target_date: date
     status: GoalStatus = "open"
+    status_reason: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="why it was dropped (or achieved), in the person's words"
+    )
     activities: list[Activity] = Field(default_factory=list, max_length=ACTIVITIES_MAX)
     updated_at: UtcDateTime | None = None
 

@@ -224,6 +224,29 @@ def change_goal_text(
     return from_properties(Goal, rows[0]["n"]) if rows else None
 
 
+SET_GOAL_STATUS = """
+MATCH (g:Goal {id: $id})-[:PART_OF]->(n:Plan)
+WHERE n.status IN $current
+SET g.status = $status, g.status_reason = $reason, g.updated_at = $at, n.updated_at = $at
+RETURN properties(g) AS n
+"""
+
+
+def set_goal_status(
+    *, store: GraphStore, goal_id: str, status: str, reason: str | None, at: datetime
+) -> Goal | None:
+    """Mark a goal of a current plan open, achieved or dropped; None when there is none."""
+    params = {
+        "id": goal_id,
+        "current": CURRENT,
+        "status": status,
+        "reason": reason,
+        "at": iso_utc(at),
+    }
+    rows = store.run(SET_GOAL_STATUS, params)
+    return from_properties(Goal, rows[0]["n"]) if rows else None
+
+
 # The people who granted one of ``grantee_ids`` plan or check-in access, in force at ``$now``,
 # with their current plan (if any), what happened lately and their loneliness trend.
 CASELOAD = """

@@ -42,6 +42,13 @@ class PlanStatusEnum(Enum):
     ENDED = "ended"
 
 
+@strawberry.enum(name="GoalStatus")
+class GoalStatusEnum(Enum):
+    OPEN = "open"
+    ACHIEVED = "achieved"
+    DROPPED = "dropped"
+
+
 @strawberry.enum(name="ActivityKind")
 class ActivityKindEnum(Enum):
     SERVICE = "service"
@@ -68,7 +75,8 @@ class GoalType:
     expected: str = strawberry.field(description="The outcome expected when it was set.")
     steps: list[str]
     target_date: date
-    status: str
+    status: GoalStatusEnum
+    status_reason: str | None = strawberry.field(description="Why it was dropped or achieved.")
     past_date: bool = strawberry.field(description="Still open after its target date.")
     activities: list[ActivityType]
 
@@ -80,7 +88,8 @@ class GoalType:
             expected=goal.expected,
             steps=list(goal.steps),
             target_date=goal.target_date,
-            status=goal.status,
+            status=GoalStatusEnum(goal.status),
+            status_reason=goal.status_reason,
             past_date=goal.status == "open" and goal.target_date < today,
             activities=[
                 ActivityType(
@@ -193,7 +202,7 @@ class PlanReviewed:
 
 
 @strawberry.type
-class GoalReworded:
+class GoalUpdated:
     goal: GoalType
 
 
@@ -231,8 +240,8 @@ ReviewPlanResult = Annotated[
 UpdatePlanResult = Annotated[
     PlanUpdated | InvalidPlan | PlanNotOpen, strawberry.union("UpdatePlanResult")
 ]
-RewordGoalResult = Annotated[
-    GoalReworded | InvalidPlan | PlanNotOpen, strawberry.union("RewordGoalResult")
+GoalUpdateResult = Annotated[
+    GoalUpdated | InvalidPlan | PlanNotOpen, strawberry.union("GoalUpdateResult")
 ]
 
 
@@ -485,12 +494,41 @@ class PlansMutation:
         return PlanUpdated(plan=await _logged(info, user, found, await _record(info, done)))
 
     @strawberry.mutation(
+        description="Mark a goal of a current plan achieved or dropped (with the reason, in "
+        "the person's words), or open again. Link workers with the person's plan consent."
+    )
+    async def set_goal_status(
+        self,
+        info: ContextInfo,
+        goal_id: strawberry.ID,
+        status: GoalStatusEnum,
+        reason: str | None = None,
+    ) -> GoalUpdateResult:
+        key = check_id(str(goal_id), "goalId")
+        user = access.require_staff(info.context, "link_worker")
+        owner = await info.context.call(plans_repo.goal_owner, goal_id=key)
+        if owner is None:
+            raise NotAllowed()
+        found = await person_access(info.context, user, owner[1])
+        require_scopes(found, SCOPE)
+        await log_person_read(info.context, user, found, LOGGED, [SCOPE])
+        done = await info.context.call(
+            plans.set_goal_status, goal_id=key, status=status.value, reason=reason
+        )
+        if isinstance(done, plans.PlanInvalid):
+            return InvalidPlan(field=done.field, message=done.message)
+        if isinstance(done, plans.PlanNotOpen):
+            return PlanNotOpen(message="Only goals of a current plan can change.")
+        names = await _service_names(info.context, [done])
+        return GoalUpdated(goal=GoalType.of(done, names, weeks.today()))
+
+    @strawberry.mutation(
         description="Change the wording of a goal of a current plan: the person themselves, "
         "or a link worker with their plan consent."
     )
     async def reword_goal(
         self, info: ContextInfo, goal_id: strawberry.ID, text: str
-    ) -> RewordGoalResult:
+    ) -> GoalUpdateResult:
         key = check_id(str(goal_id), "goalId")
         user = access.signed_in(info.context)
         owner = await info.context.call(plans_repo.goal_owner, goal_id=key)
@@ -515,4 +553,4 @@ class PlansMutation:
         if isinstance(done, plans.PlanNotOpen):
             return PlanNotOpen(message="Only goals of a current plan can be reworded.")
         names = await _service_names(info.context, [done])
-        return GoalReworded(goal=GoalType.of(done, names, weeks.today()))
+        return GoalUpdated(goal=GoalType.of(done, names, weeks.today()))

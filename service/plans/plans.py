@@ -342,3 +342,26 @@ def next_review(plan: Plan, reviews_held: int) -> date | None:
     """The first review date not yet held: each review held counts off one date, in order."""
     pending = plan.review_dates[reviews_held:]
     return pending[0] if pending else None
+
+
+GOAL_STATUSES = ("open", "achieved", "dropped")
+
+
+def set_goal_status(
+    *,
+    store: GraphStore,
+    goal_id: str,
+    status: str,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> Goal | PlanInvalid | PlanNotOpen:
+    """Mark a goal achieved or dropped (with the reason, in the person's words), or open again."""
+    if status not in GOAL_STATUSES:
+        return PlanInvalid("status", f"expected one of {', '.join(GOAL_STATUSES)}")
+    said = _text(reason or "", "reason", REASON_MAX, required=False)
+    if isinstance(said, PlanInvalid):
+        return said
+    done = plans_repo.set_goal_status(
+        store=store, goal_id=goal_id, status=status, reason=said or None, at=at or utc_now()
+    )
+    return done if done is not None else PlanNotOpen(status=None)

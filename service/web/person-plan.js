@@ -9,7 +9,7 @@ const MY_PLAN = `query { myPlan { id whatMatters status nextReview
   goals { id text expected targetDate steps activities { kind serviceName who accompaniedVisits } }
   reviews { at } } }`;
 const REWORD = `mutation($id: ID!, $text: String!) { rewordGoal(goalId: $id, text: $text) {
-  __typename ... on GoalReworded { goal { id text } } ... on InvalidPlan { message }
+  __typename ... on GoalUpdated { goal { id text } } ... on InvalidPlan { message }
   ... on PlanNotOpen { message } } }`;
 
 const stylesheet = h("link", { rel: "stylesheet", href: "/assets/plan.css" });
@@ -50,7 +50,7 @@ function goalItem(goal, index) {
       event.preventDefault();
       busy(save, async () => {
         const { rewordGoal } = await gql(REWORD, { id: goal.id, text: box.value });
-        if (rewordGoal.__typename !== "GoalReworded") {
+        if (rewordGoal.__typename !== "GoalUpdated") {
           box.setAttribute("aria-invalid", "true");
           return say(status, rewordGoal.__typename === "InvalidPlan" ? "Please write a few words for your goal (up to 300 letters)." : rewordGoal.message, "error");
         }

@@ -61,7 +61,7 @@ PLANS = "query($id: ID!) { plans(personId: $id) { " + PLAN_FIELDS + " } }"
 REWORD = """mutation($id: ID!, $text: String!) {
   rewordGoal(goalId: $id, text: $text) {
     __typename
-    ... on GoalReworded { goal { id text } }
+    ... on GoalUpdated { goal { id text } }
     ... on InvalidPlan { field message }
     ... on PlanNotOpen { message }
   }

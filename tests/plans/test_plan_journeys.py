@@ -294,7 +294,7 @@ def test_the_person_rewords_their_own_goals(api: Api, world: World) -> None:
     goal = plan["goals"][1]["id"]
     said = api.data(REWORD, {"id": goal, "text": "Ring Jean on Sundays"}, token=ann_token)
     assert said["rewordGoal"] == {
-        "__typename": "GoalReworded",
+        "__typename": "GoalUpdated",
         "goal": {"id": goal, "text": "Ring Jean on Sundays"},
     }
     assert (
@@ -307,3 +307,33 @@ def test_the_person_rewords_their_own_goals(api: Api, world: World) -> None:
     assert (
         api.data(MY_PLAN, token=ann_token)["myPlan"]["goals"][1]["text"] == "Ring Jean on Sundays"
     )
+
+
+def test_a_goal_achieved_or_dropped_with_the_reason(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    _, worker = worker_with_plan_consent(world, ann)
+    plan = _created(api, worker, plan_input(ann))
+    goal = plan["goals"][0]["id"]
+    change = """mutation($id: ID!, $status: GoalStatus!, $reason: String) {
+      setGoalStatus(goalId: $id, status: $status, reason: $reason) {
+        __typename ... on GoalUpdated { goal { id status statusReason pastDate } }
+        ... on InvalidPlan { field message } } }"""
+    dropped = api.data(
+        change, {"id": goal, "status": "DROPPED", "reason": "The group is too far"}, token=worker
+    )["setGoalStatus"]
+    assert dropped["goal"] == {
+        "id": goal,
+        "status": "DROPPED",
+        "statusReason": "The group is too far",
+        "pastDate": False,
+    }
+    assert api.data(PLANS, {"id": ann.id}, token=worker)["plans"][0]["goals"][0]["status"] == (
+        "DROPPED"
+    )
+    too_long = api.data(
+        change, {"id": goal, "status": "ACHIEVED", "reason": "x" * 301}, token=worker
+    )
+    assert too_long["setGoalStatus"]["field"] == "reason"
+    ann_token = world.user("person", person_id=ann.id)[1]
+    body = api.gql(change, {"id": goal, "status": "ACHIEVED"}, token=ann_token)
+    assert body["errors"][0]["message"].startswith("Not allowed")
