@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from graph.repo import services as services_repo
 from graph.repo.visits import list_week_visits_with_person
 from graph.repo.volunteer_visits import Change, get_visit_with_person
 from service import access
@@ -45,6 +46,15 @@ class VisitVolunteer:
     status: str
 
 
+@strawberry.type(description="A group a volunteer goes along to with the person.")
+class GoingAlong:
+    name: str
+    description: str
+    area: str | None
+    lat: float | None
+    lon: float | None
+
+
 @strawberry.type(name="Visit")
 class VisitType:
     id: strawberry.ID
@@ -67,6 +77,28 @@ class VisitType:
     area_name: strawberry.Private[str | None] = None  # when already known (open visits)
     full_address: strawberry.Private[str | None] = None
     week_start: strawberry.Private[str] = ""
+    service_id: strawberry.Private[str | None] = None
+
+    @strawberry.field(
+        description="Going along with the person to a group their plan names (the first "
+        "times they go): where to meet and what it is; null for a visit at home."
+    )
+    async def going_along_to(self, info: ContextInfo) -> GoingAlong | None:
+        if self.service_id is None:
+            return None
+        found = await info.context.call(
+            services_repo.list_services_by_id, service_ids=[self.service_id]
+        )
+        if not found:
+            return None
+        service = found[0]
+        return GoingAlong(
+            name=service.name,
+            description=service.description,
+            area=await info.context.loaders.area_of(service.area_id),
+            lat=service.lat,
+            lon=service.lon,
+        )
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
     def area(self, info: ContextInfo) -> str | None:
@@ -142,6 +174,7 @@ class VisitType:
             area_name=area_name,
             full_address=address,
             week_start=week_start,
+            service_id=props.get("service_id"),
         )
 
 

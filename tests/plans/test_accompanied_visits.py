@@ -185,3 +185,31 @@ def test_logging_an_accompanied_visit_done_ties_the_person_to_the_service(
         {"id": dee.id},
     )
     assert ties == [{"s": walk.id, "times": 1}]
+
+
+def test_the_volunteer_sees_where_to_meet_and_what_it_is(api: Api, world: World) -> None:
+    walk = _service(world)
+    eve = world.person("Eve", visit_windows=[])
+    sam = world.volunteer("Sam")
+    along = world.visit(
+        eve,
+        service_id=walk.id,
+        day=3,
+        earliest="14:00",
+        latest="15:30",
+        duration_minutes=90,
+        status="proposed",
+    )
+    home = world.visit(eve, day=1, status="proposed")
+    api.store.run(
+        "MATCH (vol:Volunteer {id: $vol}), (v:Visit) WHERE v.id IN $ids "
+        "CREATE (vol)-[:ASSIGNED {status: 'proposed', at: $at}]->(v)",
+        {"vol": sam.id, "ids": [along.id, home.id], "at": "2026-01-01T00:00:00Z"},
+    )
+    mine = api.data(
+        "query { myVisits { id notes: goingAlongTo { name area } } }",
+        token=world.volunteer_token(sam),
+    )["myVisits"]
+    by_id = {v["id"]: v["notes"] for v in mine}
+    assert by_id[along.id] == {"name": "Canal walkers", "area": f"Ward {world.tag}"}
+    assert by_id[home.id] is None
