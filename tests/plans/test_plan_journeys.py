@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from service.connections.suggestions import connections_changed
 from tests.person_record_api.conftest import count, grant
 from tests.plans.conftest import (
     CREATE,
@@ -22,6 +23,7 @@ from tests.plans.conftest import (
     worker_with_plan_consent,
 )
 from tests.service.conftest import Api, World
+from tests.world import saved
 
 ACCESS_LOG = "query { myData { accessLog { actor purpose fields } } }"
 
@@ -337,3 +339,37 @@ def test_a_goal_achieved_or_dropped_with_the_reason(api: Api, world: World) -> N
     ann_token = world.user("person", person_id=ann.id)[1]
     body = api.gql(change, {"id": goal, "status": "ACHIEVED"}, token=ann_token)
     assert body["errors"][0]["message"].startswith("Not allowed")
+
+
+SUGGEST = """query($id: ID!) { suggestConnections(personId: $id, first: 10) {
+  service { id name } distanceKm reasons } }"""
+
+
+def test_a_dropped_group_leaves_the_suggestions_and_its_reason_shows_beside_others(
+    api: Api, world: World
+) -> None:
+    ann = world.person("Ann", interests=[])
+    near = a_service(world, "Near walkers")
+    far = saved(
+        api.store,
+        near.model_copy(
+            update={"id": f"svc-far-{world.tag}", "name": "Far walkers", "lat": 51.562}
+        ),
+    )
+    _, worker = worker_with_plan_consent(world, ann, "plan", "needs")
+    plan = _created(api, worker, plan_input(ann, far))
+    connections_changed(store=api.store)
+    before = api.data(SUGGEST, {"id": ann.id}, token=worker)["suggestConnections"]
+    assert {s["service"]["name"] for s in before} >= {"Near walkers", "Far walkers"}
+    change = """mutation($id: ID!, $reason: String) {
+      setGoalStatus(goalId: $id, status: DROPPED, reason: $reason) { __typename } }"""
+    api.data(change, {"id": plan["goals"][0]["id"], "reason": "it was too far"}, token=worker)
+    after = api.data(SUGGEST, {"id": ann.id}, token=worker)["suggestConnections"]
+    names = [s["service"]["name"] for s in after]
+    assert "Far walkers" not in names
+    nearby = next(s for s in after if s["service"]["name"] == "Near walkers")
+    km = nearby["distanceKm"]
+    assert (
+        nearby["reasons"][0]
+        == f"you said it was too far about Far walkers: this one is {km:.1f} km away"
+    )
