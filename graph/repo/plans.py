@@ -13,7 +13,8 @@ from typing import Any
 
 from graph.models import Goal, Plan, PlanStatus, Review, iso_utc
 from graph.repo.errors import NotFound
-from graph.repo.records import from_properties, get_statement, to_properties
+from graph.repo.people import get_person
+from graph.repo.records import from_properties, to_properties
 from graph.repo.volunteer_visits import lock_token
 from graph.store.port import GraphStore, Row
 
@@ -66,12 +67,9 @@ def create_plan(*, store: GraphStore, plan: Plan, goals: list[Goal]) -> Plan | N
     rows = store.run(CREATE_PLAN, params)
     if rows:
         return from_properties(Plan, rows[0]["n"])
-    if not store.run(GET_PERSON, {"id": plan.person_id}, write=False):
+    if get_person(store=store, person_id=plan.person_id) is None:
         raise NotFound("Person", plan.person_id)
     return None
-
-
-GET_PERSON = get_statement("Person")
 
 GET_PLAN = """
 MATCH (n:Plan {id: $id})

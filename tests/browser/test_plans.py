@@ -90,7 +90,7 @@ def test_link_worker_reviews_a_plan_from_who_to_see_writes_one_and_ends_one(
 
     page = signed_in(token, TABLET)
     page.goto("/plan")
-    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=20_000)
     entry = page.locator(f"#to-see li[data-person-id='{bob.id}']")
     expect(entry).to_contain_text("review due")
     assert page.locator(f"#to-see li[data-person-id='{ann.id}']").count() == 0
@@ -127,7 +127,7 @@ def test_link_worker_reviews_a_plan_from_who_to_see_writes_one_and_ends_one(
 
     # Writing Ann's plan: a missing answer is shown at its field, nothing is written.
     page.goto(f"/plan?person={ann.id}")
-    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=20_000)
     expect(page.locator("#builder-title")).to_have_text("Write a plan with Ann")
     page.get_by_role("button", name="Save the plan").click()
     expect(page.locator("#builder-message")).to_contain_text("What matters to you?")
@@ -183,6 +183,7 @@ def test_the_person_sees_their_plan_and_rewords_a_goal(
     page = signed_in(world.user("person", person_id=ann.id)[1])
     page.goto("/person")
     plan = page.locator("#my-plan[data-ready=true]")
+    expect(plan).to_be_attached(timeout=20_000)
     expect(plan.get_by_role("heading", name="Your plan")).to_be_visible()
     expect(plan.locator("#my-what-matters")).to_have_text("Seeing people again")
     goal = plan.locator("#my-goals li").first
