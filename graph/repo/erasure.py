@@ -3,8 +3,8 @@
 What ``erase_person`` does, in one statement (so it happens entirely or not at all):
 
 - deletes the Person node with its edges (KNOWS, circle SUPPORTS, REFERRED_TO, ...);
-- deletes their check-ins, alerts about them, consent grants, referrals, care circle and their
-  own User account;
+- deletes their check-ins, alerts about them, consent grants, referrals, care circle, support
+  plans (with their goals and reviews) and their own User account;
 - keeps their visits, because they are part of volunteers' history (hours, continuity), but
   removes the notes (on the visit and on each volunteer's assignment) and replaces
   ``person_id`` with the erasure record's id;
@@ -50,11 +50,21 @@ WITH p, checkins, grants, referrals, circles, users, visits, entries, runs,
 OPTIONAL MATCH (:Volunteer)-[held:ASSIGNED]->(:Visit)-[:FOR]->(p)
 WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts,
      collect(held) AS assignments
+OPTIONAL MATCH (plan:Plan)-[:FOR]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts,
+     assignments, collect(plan) AS plans
+OPTIONAL MATCH (goal:Goal)-[:PART_OF]->(:Plan)-[:FOR]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts,
+     assignments, plans, collect(goal) AS goals
+OPTIONAL MATCH (review:Review)-[:OF]->(:Plan)-[:FOR]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts,
+     assignments, plans, goals, collect(review) AS reviews
 FOREACH (visit IN visits | SET visit.notes = null, visit.person_id = $erasure_id)
 FOREACH (held IN assignments | SET held.note = null)
 FOREACH (entry IN entries | SET entry.person_id = $erasure_id)
 FOREACH (run IN runs | SET run.problem = null)
-FOREACH (node IN checkins + grants + referrals + circles + users + alerts | DETACH DELETE node)
+FOREACH (node IN checkins + grants + referrals + circles + users + alerts + plans + goals +
+  reviews | DETACH DELETE node)
 DETACH DELETE p
 CREATE (n:Erasure {
   id: $erasure_id, at: $at, requested_by: $requested_by,

@@ -71,6 +71,7 @@ def create_plan(*, store: GraphStore, plan: Plan, goals: list[Goal]) -> Plan | N
         raise NotFound("Person", plan.person_id)
     return None
 
+
 GET_PLAN = """
 MATCH (n:Plan {id: $id})
 RETURN properties(n) AS n,
