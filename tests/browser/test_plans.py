@@ -218,3 +218,13 @@ def test_the_person_without_a_plan_is_told_plainly(
     expect(page.locator("#my-plan[data-ready=true]")).to_contain_text(
         re.compile("You do not have a plan yet")
     )
+
+
+def test_the_link_workers_page_leads_to_the_plans(
+    world: World, signed_in: Callable[..., Page]
+) -> None:
+    _, token = world.user("link_worker")
+    page = signed_in(token, TABLET)
+    page.goto("/link-worker")
+    page.get_by_role("link", name="Plans: who to see this week").click()
+    expect(page.get_by_role("heading", name="Who to see this week")).to_be_visible()
