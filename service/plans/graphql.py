@@ -326,6 +326,21 @@ async def _logged(
     return await _plan_type(info.context, record)
 
 
+async def _plan_updated(
+    info: ContextInfo,
+    user: CurrentUser,
+    found: policy.Access,
+    done: Plan | plans.PlanInvalid | plans.PlanNotOpen,
+    not_open: str,
+) -> PlanUpdated | InvalidPlan | PlanNotOpen:
+    """The result of a change to a plan: the plan (logged as read), or why not."""
+    if isinstance(done, plans.PlanInvalid):
+        return InvalidPlan(field=done.field, message=done.message)
+    if isinstance(done, plans.PlanNotOpen):
+        return PlanNotOpen(message=not_open)
+    return PlanUpdated(plan=await _logged(info, user, found, await _record(info, done)))
+
+
 async def _record(info: ContextInfo, plan: Plan) -> PlanRecord:
     record = await info.context.call(plans_repo.get_plan, plan_id=plan.id)
     assert record is not None
@@ -472,13 +487,9 @@ class PlansMutation:
         done = await info.context.call(
             plans.set_status, plan_id=key, status=status.value, reason=reason
         )
-        if isinstance(done, plans.PlanInvalid):
-            return InvalidPlan(field=done.field, message=done.message)
-        if isinstance(done, plans.PlanNotOpen):
-            return PlanNotOpen(
-                message=f"The plan is {done.status}: it cannot become {status.value}."
-            )
-        return PlanUpdated(plan=await _logged(info, user, found, await _record(info, done)))
+        now = done.status if isinstance(done, plans.PlanNotOpen) else None
+        said = f"The plan is {now}: it cannot become {status.value}."
+        return await _plan_updated(info, user, found, done, said)
 
     @strawberry.mutation(description="Move the plan's review dates (from today on, in order).")
     async def move_plan_reviews(
@@ -487,11 +498,8 @@ class PlansMutation:
         key = check_id(str(plan_id), "planId")
         user, found = await _plan_worker(info, key)
         done = await info.context.call(plans.move_reviews, plan_id=key, dates=dates)
-        if isinstance(done, plans.PlanInvalid):
-            return InvalidPlan(field=done.field, message=done.message)
-        if isinstance(done, plans.PlanNotOpen):
-            return PlanNotOpen(message="Only a current plan's reviews can be moved.")
-        return PlanUpdated(plan=await _logged(info, user, found, await _record(info, done)))
+        said = "Only a current plan's reviews can be moved."
+        return await _plan_updated(info, user, found, done, said)
 
     @strawberry.mutation(
         description="Mark a goal of a current plan achieved or dropped (with the reason, in "
