@@ -13,7 +13,6 @@ from typing import Any
 
 from graph.models import Goal, Plan, PlanStatus, Review, iso_utc
 from graph.repo.errors import NotFound
-from graph.repo.people import get_person
 from graph.repo.records import from_properties, to_properties
 from graph.repo.volunteer_visits import lock_token
 from graph.store.port import GraphStore, Row
@@ -39,18 +38,21 @@ def _record(row: Row) -> PlanRecord:
 
 
 # The guard (no current plan), the plan and its goals: one statement, under the person's lock.
+# The creation is conditional (FOREACH) rather than filtered (WHERE) so that the row always
+# reaches REMOVE: on FalkorDB a row filtered out after it left the lock on the person.
 CREATE_PLAN = """
 MATCH (p:Person {id: $person_id})
 SET p._lock = $lock
 WITH p, size([(p)<-[:FOR]-(old:Plan) WHERE old.status IN $current | old]) AS open
 REMOVE p._lock
-WITH p, open WHERE open = 0
-CREATE (n:Plan) SET n = $props
-CREATE (n)-[:FOR]->(p)
-FOREACH (goal IN $goals |
-  CREATE (g:Goal) SET g = goal
-  CREATE (g)-[:PART_OF]->(n))
-RETURN properties(n) AS n
+WITH p, open
+FOREACH (_ IN CASE WHEN open = 0 THEN [1] ELSE [] END |
+  CREATE (n:Plan) SET n = $props
+  CREATE (n)-[:FOR]->(p)
+  FOREACH (goal IN $goals |
+    CREATE (g:Goal) SET g = goal
+    CREATE (g)-[:PART_OF]->(n)))
+RETURN open = 0 AS created
 """
 
 
@@ -65,11 +67,9 @@ def create_plan(*, store: GraphStore, plan: Plan, goals: list[Goal]) -> Plan | N
         "goals": [to_properties(g) for g in goals],
     }
     rows = store.run(CREATE_PLAN, params)
-    if rows:
-        return from_properties(Plan, rows[0]["n"])
-    if get_person(store=store, person_id=plan.person_id) is None:
+    if not rows:
         raise NotFound("Person", plan.person_id)
-    return None
+    return plan if rows[0]["created"] else None
 
 
 GET_PLAN = """

@@ -246,6 +246,8 @@ def test_one_current_plan_per_person(api: Api, world: World) -> None:
         "planId": plan["id"],
     }
     assert _counts(api) == before
+    held = api.store.run("MATCH (p:Person {id: $id}) RETURN properties(p) AS p", {"id": ann.id})
+    assert "_lock" not in held[0]["p"]  # the guard's lock went with the refused write
 
 
 def test_pause_resume_and_end_with_a_reason(api: Api, world: World) -> None:
