@@ -4,6 +4,7 @@ written, and every staff read of a plan in the person's access log."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -375,3 +376,16 @@ def test_a_dropped_group_leaves_the_suggestions_and_its_reason_shows_beside_othe
         nearby["reasons"][0]
         == f"you said it was too far about Far walkers: this one is {km:.1f} km away"
     )
+
+
+def test_the_persons_download_holds_their_plans(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    _, worker = worker_with_plan_consent(world, ann)
+    plan = _created(api, worker, plan_input(ann))
+    _review(api, worker, plan, [1, 0], [6, 6, 6, 2])
+    ann_token = world.user("person", person_id=ann.id)[1]
+    exported = json.loads(api.data("query { exportMe }", token=ann_token)["exportMe"])
+    [held] = exported["plans"]
+    assert held["id"] == plan["id"]
+    assert [g["text"] for g in held["goals"]] == [g["text"] for g in plan["goals"]]
+    assert held["reviews"][0]["ons4"] == [6, 6, 6, 2]
