@@ -65,9 +65,13 @@ class ReasonNames:
     people: frozenset[str]
 
     def with_first_names(self, reasons: Iterable[str]) -> list[str]:
-        """The reasons with every known id replaced by that first name."""
+        """The reasons with every known id replaced by that first name (a person at a service,
+        ``person-7@svc-3``, reads "Ann at Canal walkers")."""
         return [
-            REASON_TOKEN.sub(lambda m: self.names.get(m.group(0), m.group(0)), reason)
+            REASON_TOKEN.sub(
+                lambda m: self.names.get(m.group(0), m.group(0)),
+                reason.replace(accompanied.AT, " at "),
+            )
             for reason in reasons
         ]
 

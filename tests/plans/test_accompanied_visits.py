@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from graph.models import CareCircle, MemberOf, Person, RotaRun, Schedule, Service
 from service.plans import plans
 from service.rota.accompanied import place_id
-from service.rota.runs import build_problem, plan_week, rota_csv
+from service.rota.runs import build_problem, names_in_reasons, plan_week, rota_csv
 from service.visits.claims import log_visit
 from solver.solve import solve
 from tests.service.conftest import Api, World, next_monday
@@ -146,10 +146,19 @@ def test_an_accompanied_visit_nobody_can_reach_is_a_gap_with_a_reason(
     monday = next_monday()
     plan_week(store=api.store, week_start=monday)
     [visit] = _accompanied(api, cat)
-    solution = solve(build_problem(store=api.store, week_start=monday), time_limit=5)
+    problem = build_problem(store=api.store, week_start=monday)
+    solution = solve(problem, time_limit=5)
     [gap] = [u for u in solution.unassigned if u.visit == visit["id"]]
-    assert gap.reasons
-    assert any("range" in r or "km" in r for r in gap.reasons), gap.reasons
+    run = RotaRun(
+        id=f"run-{uuid.uuid4().hex[:8]}",
+        week_start=monday,
+        status="draft",
+        problem=problem.model_dump_json(),
+        solution=solution.model_dump_json(),
+    )
+    # As the coordinator reads it: the person and the group by name.
+    said = names_in_reasons(store=api.store, runs=[run]).with_first_names(gap.reasons)
+    assert said == ["no volunteer's travel range reaches Cat at Canal walkers"]
 
 
 def test_logging_an_accompanied_visit_done_ties_the_person_to_the_service(
