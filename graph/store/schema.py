@@ -63,6 +63,8 @@ RELATIONSHIP_TYPES: tuple[str, ...] = (
     "PART_OF",
     "REFERRED_TO",
     "REPORTED",
+    "SUPPORTED_BY",
     "SUPPORTS",
     "TO",
+    "VOLUNTEERS_WITH",
 )

@@ -12,6 +12,7 @@ from graph.repo import referrals as referrals_repo
 from graph.repo import services as services_repo
 from graph.repo.errors import NotFound
 from service import access
+from service.access import ANYONE_SIGNED_IN, AS_RETURNED_POLICY, CONSENT, STAFF, Rule
 from service.api.errors import (
     InputError,
     NotAllowed,
@@ -42,7 +43,7 @@ class ReferralOutcome(Enum):
     NOT_SUITABLE = "not_suitable"
 
 
-@strawberry.type(name="Service")
+@strawberry.type(name="Service", directives=[access.policy(ANYONE_SIGNED_IN)])
 class ServiceType:
     id: strawberry.ID
     name: str
@@ -73,7 +74,7 @@ class ServiceType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class Suggestion:
     service: ServiceType
     score: float
@@ -81,7 +82,7 @@ class Suggestion:
     reasons: list[str]
 
 
-@strawberry.type(name="Referral")
+@strawberry.type(name="Referral", directives=[AS_RETURNED_POLICY])
 class ReferralType:
     id: strawberry.ID
     person_id: strawberry.ID
@@ -106,7 +107,7 @@ class ReferralType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ReferralMade:
     referral: ReferralType
 
@@ -126,7 +127,8 @@ async def _service_name(context: RequestContext, referral: Referral) -> str | No
 class ConnectionsQuery:
     @strawberry.field(
         description="A person's referrals to services, oldest first, with how each turned out "
-        "(consent: needs, as for suggesting and referring). The read is logged for the person."
+        "(consent: needs, as for suggesting and referring). The read is logged for the person.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
     )
     async def referrals(self, info: ContextInfo, person_id: strawberry.ID) -> list[ReferralType]:
         user = access.signed_in(info.context)
@@ -137,7 +139,10 @@ class ConnectionsQuery:
         await log_person_read(info.context, user, found, ["referrals"], ["needs"])
         return [ReferralType.of(r.referral, r.service_name) for r in held]
 
-    @strawberry.field(description="Local services and groups, in id order.")
+    @strawberry.field(
+        description="Local services and groups, in id order.",
+        directives=[access.policy(ANYONE_SIGNED_IN)],
+    )
     async def services(
         self, info: ContextInfo, first: int | None = 50, after: str | None = None
     ) -> Connection[ServiceType]:
@@ -151,7 +156,8 @@ class ConnectionsQuery:
         )
 
     @strawberry.field(
-        description="Services that fit a person, best first, with reasons (consent: needs)."
+        description="Services that fit a person, best first, with reasons (consent: needs).",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
     )
     async def suggest_connections(
         self, info: ContextInfo, person_id: strawberry.ID, first: int = 5
@@ -182,7 +188,10 @@ class ConnectionsQuery:
 
 @strawberry.type
 class ConnectionsMutation:
-    @strawberry.mutation(description="Refer a person to a service (consent: needs).")
+    @strawberry.mutation(
+        description="Refer a person to a service (consent: needs).",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"))],
+    )
     async def refer_to_service(
         self,
         info: ContextInfo,
@@ -210,7 +219,10 @@ class ConnectionsMutation:
             raise InputError(f"{field}: no such {field[:-2]}") from None
         return ReferralMade(referral=ReferralType.of(made, await _service_name(info.context, made)))
 
-    @strawberry.mutation(description="Record how a referral turned out.")
+    @strawberry.mutation(
+        description="Record how a referral turned out.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs", when="or who made it"))],
+    )
     async def update_referral(
         self,
         info: ContextInfo,

@@ -2,8 +2,8 @@
 use-cases a link worker's page calls, so plans, reviews, the caseload, accompanied visits in
 this week's rota and the outcomes notebook have something to show.
 
-``DEMO_PLANS`` people (the last of those who granted consent) grant the coordinating
-organisation ``plan`` access and have a plan with two goals: going to a local group with a place
+``DEMO_PLANS`` people (the last of those who granted consent) grant the link-worker
+team ``plan`` access and have a plan with two goals: going to a local group with a place
 and a schedule (every other one asking for a volunteer to go along the first two times) and
 getting back in touch with someone. Most plans started twelve weeks ago and were reviewed at
 four, eight and twelve weeks (a third of them then completed); the rest started four weeks and
@@ -24,7 +24,7 @@ from graph.models import utc_now
 from graph.repo import services as services_repo
 from graph.repo.plans import PlanRecord
 from graph.store.port import GraphStore
-from service.consent.policy import grant_access
+from service.consent.policy import make_grant
 from service.plans import plans
 from service.wellbeing.checkins import record_check_in
 
@@ -76,7 +76,7 @@ def seed_demo_plans(
         return 0
     made = 0
     for index, person_id in enumerate(person_ids):
-        grant_access(
+        make_grant(
             store=store,
             person_id=person_id,
             grantee_user_id=None,

@@ -21,6 +21,7 @@ from graph.repo import services as services_repo
 from graph.repo.errors import NotFound
 from graph.repo.plans import PlanRecord
 from service import access, weeks
+from service.access import AS_RETURNED_POLICY, CONSENT, PERSON_SELF, STAFF, Rule
 from service.api.errors import NotAllowed, check_id
 from service.api.info import ContextInfo
 from service.consent import policy
@@ -32,6 +33,8 @@ from service.plans.scoring import ATTAINMENT_WORDS, ScoreError, ons4_in_words
 
 SCOPE = "plan"
 LOGGED = ["plan"]
+LINK_WORKER = ("link_worker",)
+WORKER_WITH_PLAN_CONSENT = access.policy(Rule(LINK_WORKER, CONSENT, SCOPE), logged=True)
 
 
 @strawberry.enum(name="PlanStatus")
@@ -56,7 +59,7 @@ class ActivityKindEnum(Enum):
     RECONNECT = "reconnect"
 
 
-@strawberry.type(name="PlanActivity")
+@strawberry.type(name="PlanActivity", directives=[AS_RETURNED_POLICY])
 class ActivityType:
     kind: ActivityKindEnum
     service_id: strawberry.ID | None
@@ -68,7 +71,7 @@ class ActivityType:
     note: str | None
 
 
-@strawberry.type(name="Goal")
+@strawberry.type(name="Goal", directives=[AS_RETURNED_POLICY])
 class GoalType:
     id: strawberry.ID
     text: str = strawberry.field(description="The goal in the person's words.")
@@ -105,14 +108,14 @@ class GoalType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class GoalAttainmentType:
     goal_id: strawberry.ID
     attainment: int = strawberry.field(description="-2 much less .. 0 as expected .. 2 much more.")
     in_words: str
 
 
-@strawberry.type(name="PlanReview")
+@strawberry.type(name="PlanReview", directives=[AS_RETURNED_POLICY])
 class ReviewType:
     id: strawberry.ID
     at: str
@@ -147,7 +150,7 @@ class ReviewType:
         )
 
 
-@strawberry.type(name="Plan")
+@strawberry.type(name="Plan", directives=[AS_RETURNED_POLICY])
 class PlanType:
     id: strawberry.ID
     person_id: strawberry.ID
@@ -185,48 +188,52 @@ async def _plan_type(context: RequestContext, record: PlanRecord) -> PlanType:
     )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PlanCreated:
     plan: PlanType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PlanUpdated:
     plan: PlanType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PlanReviewed:
     review: ReviewType
     plan: PlanType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class GoalUpdated:
     goal: GoalType
 
 
-@strawberry.type(description="Bad input: the field and what was expected; nothing was written.")
+@strawberry.type(
+    description="Bad input: the field and what was expected; nothing was written.",
+    directives=[AS_RETURNED_POLICY],
+)
 class InvalidPlan:
     field: str
     message: str
 
 
 @strawberry.type(
-    description="Bad review answers: the field and what was expected; nothing written."
+    description="Bad review answers: the field and what was expected; nothing written.",
+    directives=[AS_RETURNED_POLICY],
 )
 class InvalidReview:
     field: str
     message: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PlanAlreadyOpen:
     message: str
     plan_id: strawberry.ID
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PlanNotOpen:
     message: str
 
@@ -289,7 +296,7 @@ class PlanReviewInput:
     note: str | None = None
 
 
-@strawberry.type(name="CaseloadEntry")
+@strawberry.type(name="CaseloadEntry", directives=[AS_RETURNED_POLICY])
 class CaseloadEntryType:
     person_id: strawberry.ID
     first_name: str
@@ -371,7 +378,10 @@ def _drafts(goals: list[GoalInput]) -> list[plans.GoalDraft]:
 
 @strawberry.type
 class PlansQuery:
-    @strawberry.field(description="Your current support plan, or your latest (role person).")
+    @strawberry.field(
+        description="Your current support plan, or your latest (role person).",
+        directives=[access.policy(PERSON_SELF)],
+    )
     async def my_plan(self, info: ContextInfo) -> PlanType | None:
         user = access.require_role(info.context, "person")
         if user.person_id is None:
@@ -381,7 +391,8 @@ class PlansQuery:
 
     @strawberry.field(
         description="A person's plans, current first then earlier ones (link workers and "
-        "coordinators with the person's plan consent; logged for the person)."
+        "coordinators with the person's plan consent; logged for the person).",
+        directives=[access.policy(Rule(STAFF, CONSENT, "plan"), logged=True)],
     )
     async def plans(self, info: ContextInfo, person_id: strawberry.ID) -> list[PlanType]:
         key = check_id(str(person_id), "personId")
@@ -394,7 +405,14 @@ class PlansQuery:
     @strawberry.field(
         description="People to look at now, each with the reasons: reviews due this week, "
         "goals past their date, plans with nothing recorded in four weeks, loneliness getting "
-        "worse with no plan (link workers; people who gave you plan or check-in consent)."
+        "worse with no plan (link workers; people who gave you plan or check-in consent).",
+        directives=[
+            access.policy(
+                Rule(LINK_WORKER, CONSENT, "plan"),
+                Rule(LINK_WORKER, CONSENT, "checkins"),
+                logged=True,
+            )
+        ],
     )
     async def caseload(self, info: ContextInfo) -> list[CaseloadEntryType]:
         user = access.require_staff(info.context, "link_worker")
@@ -421,7 +439,8 @@ class PlansQuery:
 class PlansMutation:
     @strawberry.mutation(
         description="Write a support plan with the person (link workers with the person's plan "
-        "consent). One current plan per person; earlier ones are kept."
+        "consent). One current plan per person; earlier ones are kept.",
+        directives=[WORKER_WITH_PLAN_CONSENT],
     )
     async def create_plan(self, info: ContextInfo, input: PlanInput) -> CreatePlanResult:
         key = check_id(str(input.person_id), "personId")
@@ -450,7 +469,8 @@ class PlansMutation:
 
     @strawberry.mutation(
         description="Review a plan with the person: how each goal went (-2..2, every goal "
-        "once) and the four ONS4 answers (0-10). Link workers with plan consent."
+        "once) and the four ONS4 answers (0-10). Link workers with plan consent.",
+        directives=[WORKER_WITH_PLAN_CONSENT],
     )
     async def review_plan(self, info: ContextInfo, input: PlanReviewInput) -> ReviewPlanResult:
         plan_id = check_id(str(input.plan_id), "planId")
@@ -473,7 +493,8 @@ class PlansMutation:
         return PlanReviewed(review=ReviewType.of(done), plan=plan)
 
     @strawberry.mutation(
-        description="Pause, resume (ACTIVE), complete or end a plan; ending needs a reason."
+        description="Pause, resume (ACTIVE), complete or end a plan; ending needs a reason.",
+        directives=[WORKER_WITH_PLAN_CONSENT],
     )
     async def set_plan_status(
         self,
@@ -491,7 +512,10 @@ class PlansMutation:
         said = f"The plan is {now}: it cannot become {status.value}."
         return await _plan_updated(info, user, found, done, said)
 
-    @strawberry.mutation(description="Move the plan's review dates (from today on, in order).")
+    @strawberry.mutation(
+        description="Move the plan's review dates (from today on, in order).",
+        directives=[WORKER_WITH_PLAN_CONSENT],
+    )
     async def move_plan_reviews(
         self, info: ContextInfo, plan_id: strawberry.ID, dates: list[date]
     ) -> UpdatePlanResult:
@@ -503,7 +527,8 @@ class PlansMutation:
 
     @strawberry.mutation(
         description="Mark a goal of a current plan achieved or dropped (with the reason, in "
-        "the person's words), or open again. Link workers with the person's plan consent."
+        "the person's words), or open again. Link workers with the person's plan consent.",
+        directives=[WORKER_WITH_PLAN_CONSENT],
     )
     async def set_goal_status(
         self,
@@ -532,7 +557,8 @@ class PlansMutation:
 
     @strawberry.mutation(
         description="Change the wording of a goal of a current plan: the person themselves, "
-        "or a link worker with their plan consent."
+        "or a link worker with their plan consent.",
+        directives=[access.policy(PERSON_SELF, Rule(LINK_WORKER, CONSENT, "plan"), logged=True)],
     )
     async def reword_goal(
         self, info: ContextInfo, goal_id: strawberry.ID, text: str

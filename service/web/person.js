@@ -18,7 +18,7 @@ const MY_DATA = `query {
     checkIns { at scale score loneliness }
     alerts { at reasons acknowledgedAt acknowledgedBy { name } note }
     referrals { id serviceName status createdAt }
-    grants { id granteeName purpose scopes expiresAt active }
+    grants { id granteeName purpose scopes expiresAt active recordedBy given }
     accessLog { at actor purpose fields }
   }
 }`;
@@ -137,6 +137,8 @@ function renderGrants(grants) {
   say(document.querySelector("#consent-status"), active.length ? "" : "You have not let anyone else see your record.", "info");
 }
 
+const GIVEN_WORDS = { IN_PERSON: "in person", BY_PHONE: "by phone", ON_PAPER: "on paper" };
+
 function grantItem(grant) {
   const message = h("p", { class: "message", role: "status", hidden: true });
   const who = grant.granteeName;
@@ -162,6 +164,7 @@ function grantItem(grant) {
     { "data-grant-id": grant.id },
     h("p", {}, h("strong", {}, who), ` — ${grant.purpose}`),
     h("p", { class: "meta" }, `Can see ${grant.scopes.map((s) => SCOPE_WORDS[s] ?? s).join(", ")}, until ${shortDate(grant.expiresAt)}`),
+    ...(grant.recordedBy ? [h("p", { class: "meta" }, `Recorded for you by ${grant.recordedBy}, as you gave it ${GIVEN_WORDS[grant.given] ?? "to them"}.`)] : []),
     actions,
     message,
   );
