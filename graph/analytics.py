@@ -12,7 +12,8 @@ interest              ``(Person)-[:INTERESTED_IN]->(Interest)``,   ``INTEREST_WE
                       ``(Service)-[:OFFERS]->(Interest)``
 area                  ``(Person|Service)-[:IN]->(Area)``            ``AREA_WEIGHT`` 0.3
 knows                 ``(Person|Volunteer)-[:KNOWS]->(Person)``     strength, at least 0.1
-referral              ``(Person)-[:REFERRED_TO {status}]->(...)``  attended 2.0, made 0.5
+referral              ``(Person)-[:REFERRED_TO {status}]->(...)``  attended 2.0,
+                                                                   accepted 1.0, made 0.5
 ====================  ===========================================  =========================
 
 A declined or "not suitable" referral adds no edge (it must not make the service *more*
@@ -66,9 +67,9 @@ INTEREST_WEIGHT = 1.0
 AREA_WEIGHT = 0.3
 KNOWS_MIN_WEIGHT = 0.1
 KNOWS_DEFAULT_STRENGTH = 0.5
-REFERRAL_WEIGHTS: dict[str, float] = {"attended": 2.0, "made": 0.5}
+REFERRAL_WEIGHTS: dict[str, float] = {"attended": 2.0, "accepted": 1.0, "made": 0.5}
 # When one person has several referrals to one service, the one that says most wins.
-REFERRAL_PRECEDENCE = ("attended", "made", "not_suitable", "declined")
+REFERRAL_PRECEDENCE = ("attended", "accepted", "made", "not_suitable", "declined")
 
 DAMPING = 0.85
 PAGERANK_TOLERANCE = 1.0e-6  # per node, as nx.pagerank

@@ -64,6 +64,8 @@ __all__ = [
 ]
 
 KINDS = ("organizations", "interests", "services")
+# Service fields no feed carries (the partner's weekly places): an import leaves them alone.
+LOCAL_FIELDS = frozenset({"weekly_places"})
 AREA_RADIUS_KM = 3.0
 
 
@@ -116,8 +118,12 @@ def nearest_area(lat: float, lon: float, areas: list[tuple[str, float, float]]) 
 
 def upsert_row(model: Service | Organization | Interest) -> dict[str, Any]:
     """``{id, created_at, props}`` for ``graph.repo.oruk``: ``props`` as the repository stores
-    them, plus ``None`` for every empty field so an upsert removes what the feed dropped."""
-    props = dict.fromkeys(type(model).model_fields, None) | to_properties(model)
+    them, plus ``None`` for every empty field so an upsert removes what the feed dropped (not
+    the fields a feed never carries: ``LOCAL_FIELDS``, set here by the offering organisation)."""
+    fields = [f for f in type(model).model_fields if f not in LOCAL_FIELDS]
+    props = dict.fromkeys(fields, None) | to_properties(model)
+    for name in LOCAL_FIELDS:
+        props.pop(name, None)
     return {"id": props.pop("id"), "created_at": props.pop("created_at", None), "props": props}
 
 

@@ -32,6 +32,7 @@ from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
 from service.people.graphql import PeopleMutation, PeopleQuery
 from service.plans.graphql import PlansMutation, PlansQuery
+from service.referrals.graphql import ReferralsMutation, ReferralsQuery
 from service.rota.graphql import RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
 from service.wellbeing.graphql import WellbeingMutation, WellbeingQuery
@@ -47,6 +48,7 @@ Query = merge_types(
         ConnectionsQuery,
         ConsentQuery,
         PlansQuery,
+        ReferralsQuery,
     ),
 )
 Mutation = merge_types(
@@ -60,6 +62,7 @@ Mutation = merge_types(
         ConnectionsMutation,
         ConsentMutation,
         PlansMutation,
+        ReferralsMutation,
     ),
 )
 

@@ -23,6 +23,8 @@ from graph.models.base import (
     utc_now,
 )
 
+WEEKLY_PLACES_MAX = 1000
+
 
 class Schedule(Window):
     """When a service meets: a weekly window and how often it runs."""
@@ -53,6 +55,12 @@ class Service(GraphModel):
     interests: IdSet = []
     url: Url | None = None
     phone: Phone | None = None
+    weekly_places: int | None = Field(
+        default=None,
+        ge=0,
+        le=WEEKLY_PLACES_MAX,
+        description="new referrals the offering organisation accepts per week (None: no limit)",
+    )
     created_at: UtcDateTime = Field(default_factory=utc_now)
 
     @model_validator(mode="after")

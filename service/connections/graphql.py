@@ -32,6 +32,8 @@ from service.connections.suggestions import (
 from service.consent import my_data
 from service.consent.checks import log_person_read, person_access, require_scopes
 from service.context import RequestContext
+from service.referrals.graphql import DeclineReason
+from service.referrals.partners import decline_in_words
 
 SUGGESTION_FIELDS = ("access_needs", "interests", "location", "relationships", "visit_windows")
 
@@ -92,10 +94,30 @@ class ReferralType:
     note: str | None
     created_at: str
     updated_at: str | None
+    contact_agreed: bool = strawberry.field(
+        description="The person agreed the service may contact them once it accepts."
+    )
+    decided_at: str | None = strawberry.field(
+        description="When the organisation offering the service accepted or declined."
+    )
+    decline_reason: DeclineReason | None
+    decline_in_words: str | None = strawberry.field(
+        description="The organisation's reason for declining, in words, with its note."
+    )
+    attended: list[str] = strawberry.field(description="Session dates the person came to.")
+    missed: list[str] = strawberry.field(description="Session dates the person did not come to.")
 
     @classmethod
     def of(cls, referral: Referral, service_name: str | None = None) -> ReferralType:
         return cls(
+            contact_agreed=referral.share_contact,
+            decided_at=iso_utc(referral.decided_at) if referral.decided_at else None,
+            decline_reason=DeclineReason(referral.decline_reason)
+            if referral.decline_reason
+            else None,
+            decline_in_words=decline_in_words(referral),
+            attended=sorted(d.isoformat() for d in referral.attended),
+            missed=sorted(d.isoformat() for d in referral.missed),
             id=strawberry.ID(referral.id),
             person_id=strawberry.ID(referral.person_id),
             service_id=strawberry.ID(referral.service_id),
@@ -189,7 +211,9 @@ class ConnectionsQuery:
 @strawberry.type
 class ConnectionsMutation:
     @strawberry.mutation(
-        description="Refer a person to a service (consent: needs).",
+        description="Refer a person to a service (consent: needs). The referral waits in the "
+        "inbox of the organisation offering the service; shareContact records that the person "
+        "agreed to be contacted by it once it accepts.",
         directives=[access.policy(Rule(STAFF, CONSENT, "needs"))],
     )
     async def refer_to_service(
@@ -198,6 +222,7 @@ class ConnectionsMutation:
         person_id: strawberry.ID,
         service_id: strawberry.ID,
         note: str | None = None,
+        share_contact: bool = False,
     ) -> ReferralMade:
         user = access.require_staff(info.context, "link_worker", "coordinator")
         key = check_id(str(person_id), "personId")
@@ -211,6 +236,7 @@ class ConnectionsMutation:
             service_id=service_key,
             referred_by=user.id,
             note=note.strip() if note else None,
+            share_contact=share_contact,
         )
         try:
             made = await info.context.call(refer_to_service, referral=referral)

@@ -5,10 +5,12 @@ Services are ranked by personalised PageRank from the person (``personalised_pag
 service must fit the person's filters: within ``max_km`` of home (``DEFAULT_MAX_KM`` by default;
 a service with no fixed place always passes), at a time they can make, meeting every access
 need, at most ``max_cost``. Referral outcomes: a service the person already goes to (attended),
-has a referral waiting for (made) or was found not suitable is not suggested again; one they
-declined keeps its place in the filters but its score is halved (``DECLINED_FACTOR``) and it
-says so. The reasons are read off the graph paths: people they know who go, what it is, how far
-and when, shared interests, access, cost and area.
+has a referral waiting for (made) or accepted, or was found not suitable is not suggested again;
+one declined (by the person, or by the organisation offering it as not suitable or for another
+reason) keeps its place in the filters but its score is halved (``DECLINED_FACTOR``) and it says
+so, with the organisation's reason when it gave one. A service that declined for want of places
+is suggested as if never referred. The reasons are read off the graph paths: people they know
+who go, what it is, how far and when, shared interests, access, cost and area.
 """
 
 from __future__ import annotations
@@ -36,7 +38,14 @@ from solver.geography import distance_km
 Cost = Literal["free", "low", "paid"]
 
 DECLINED_FACTOR = 0.5
-NOT_SUGGESTED_AGAIN = frozenset({"attended", "made", "not_suitable"})
+DECLINED_BEFORE = "declined a referral here before"
+# Why the offering organisation declined a referral (``Referral.decline_reason``), in words.
+DECLINE_WORDS: dict[str, str] = {
+    "not_suitable": "not suitable for them",
+    "no_places": "no places left",
+    "other": "another reason",
+}
+NOT_SUGGESTED_AGAIN = frozenset({"attended", "accepted", "made", "not_suitable"})
 DEFAULT_MAX_KM = 3.0
 COST_ORDER: dict[str, int] = {"free": 0, "low": 1, "paid": 2}
 
@@ -201,7 +210,7 @@ def _reasons(
     if area is not None:
         reasons.append(f"in your area, {graph.nodes[area]['name']}")
     if graph.nodes[person].get("referrals", {}).get(service) == "declined":
-        reasons.append("declined a referral here before")
+        reasons.append(DECLINED_BEFORE)
     return tuple(reasons)
 
 

@@ -18,17 +18,29 @@ projection takes seconds on a borough. A caller that names nothing has it droppe
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from graph.analytics import PERSON, connection_graph, patch_connection_graph
 from graph.models import Referral, ReferralStatus
 from graph.repo.errors import NotFound
-from graph.repo.referrals import create_referral, update_referral_status
+from graph.repo.referrals import (
+    create_referral,
+    list_referrals_with_services,
+    update_referral_status,
+)
 from graph.store.port import GraphStore
-from service.connections.reasons import Suggestion, SuggestionFilters, suggest_services
+from service.connections.reasons import (
+    DECLINE_WORDS,
+    DECLINED_BEFORE,
+    Suggestion,
+    SuggestionFilters,
+    suggest_services,
+)
 from service.plans.feedback import plan_feedback, with_plan_feedback
 
 MAX_SUGGESTIONS = 50
+SERVICE_DECLINED = "the service declined a referral here"
 
 
 def suggest_connections(
@@ -57,10 +69,37 @@ def suggest_connections(
     feedback = plan_feedback(store=store, person_id=person_id)
     wanted = first + len(feedback.dropped)  # the dropped groups are taken out after ranking
     found = suggest_services(graph, person_id, first=wanted, filters=filters)
+    if any(DECLINED_BEFORE in s.reasons for s in found):
+        found = _with_decline_reasons(store=store, person_id=person_id, suggestions=found)
     me = graph.nodes[(PERSON, person_id)]
     home = (me["lat"], me["lon"]) if me.get("lat") is not None else None
     ranked = with_plan_feedback(store=store, suggestions=found, feedback=feedback, home=home)
     return ranked[:first]
+
+
+def _with_decline_reasons(
+    *, store: GraphStore, person_id: str, suggestions: list[Suggestion]
+) -> list[Suggestion]:
+    """Say why the organisation offering a service declined the person's referral there, when
+    it gave a reason (the latest decline's), in place of ``DECLINED_BEFORE``."""
+    why: dict[str, str] = {}
+    for row in list_referrals_with_services(store=store, person_id=person_id):
+        referral = row["r"]
+        if referral.get("status") == "declined" and referral.get("decline_reason"):
+            words = DECLINE_WORDS.get(referral["decline_reason"], referral["decline_reason"])
+            note = referral.get("decline_note")
+            why[referral["service_id"]] = f"{SERVICE_DECLINED}: {words}" + (
+                f" ({note})" if note else ""
+            )
+    return [
+        replace(
+            s,
+            reasons=tuple(
+                why.get(s.service_id, r) if r == DECLINED_BEFORE else r for r in s.reasons
+            ),
+        )
+        for s in suggestions
+    ]
 
 
 def refer_to_service(*, store: GraphStore, referral: Referral) -> Referral:

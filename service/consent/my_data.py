@@ -48,6 +48,7 @@ ROLE_WORDS = {
     "volunteer": "volunteer",
     "person": "person",
     "admin": "administrator",
+    "partner": "partner",
 }
 
 

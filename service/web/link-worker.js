@@ -45,7 +45,9 @@ const RECORD = `mutation($input: CheckInInput!) {
   }
 }`;
 const REFERRALS = `query($id: ID!) {
-  referrals(personId: $id) { id serviceName status note createdAt updatedAt }
+  referrals(personId: $id) {
+    id serviceName status note createdAt updatedAt decidedAt declineInWords attended missed
+  }
 }`;
 const REFER = `mutation($personId: ID!, $serviceId: ID!, $note: String) {
   referToService(personId: $personId, serviceId: $serviceId, note: $note) {
@@ -56,7 +58,7 @@ const UPDATE_REFERRAL = `mutation($id: ID!, $status: ReferralOutcome!) {
   updateReferral(referralId: $id, status: $status) { id status updatedAt }
 }`;
 const OUTCOMES = { ATTENDED: "Attended", DECLINED: "Declined", NOT_SUITABLE: "Not suitable" };
-const REFERRAL_WORDS = { made: "Referred", attended: "Attended", declined: "Declined", not_suitable: "Not suitable" };
+const REFERRAL_WORDS = { made: "Referred", accepted: "Accepted", attended: "Attended", declined: "Declined", not_suitable: "Not suitable" };
 const NOTE_MAX = 500;
 const ALERTS_SHOWN = 6;
 const PREFIX = "lw-check-in";
@@ -473,12 +475,25 @@ function addReferral(person, referral, before = null) {
       { "data-referral-id": referral.id },
       h("p", {}, h("strong", {}, name), " ", status, h("span", { class: "meta" }, ` · referred ${dateTime(referral.createdAt)}`), updated),
       referral.note ? h("p", { class: "note" }, `Note: ${referral.note}`) : null,
+      serviceAnswer(referral),
       form,
       message,
     ),
     before,
   );
   document.querySelector("#referrals-status").hidden = true;
+}
+
+/** What the service said: accepted, declined and why, sessions attended (null before it answers). */
+function serviceAnswer(referral) {
+  const said = [];
+  if (referral.declineInWords) said.push(`The service declined: ${referral.declineInWords}.`);
+  else if (referral.decidedAt) said.push(`The service accepted ${shortDate(referral.decidedAt)}.`);
+  const came = referral.attended ?? [];
+  const missed = referral.missed ?? [];
+  if (came.length) said.push(`Came to ${came.length} session${came.length === 1 ? "" : "s"} (last ${shortDate(came.at(-1))}).`);
+  if (missed.length) said.push(`Missed ${missed.length} session${missed.length === 1 ? "" : "s"}.`);
+  return said.length ? h("p", { class: "service-answer" }, said.join(" ")) : null;
 }
 
 say(findStatus, "Type part of a name to find someone you support.", "info");

@@ -67,6 +67,17 @@ ROOT_CALLS = {
         'expiresAt: "2030-01-01T00:00:00Z"}) { id } }'
     ),
     "revokeAccess": 'mutation { revokeAccess(grantId: "g1") { __typename } }',
+    "referralInbox": "query { referralInbox { id } }",
+    "partnerServices": "query { partnerServices { id } }",
+    "setWeeklyPlaces": 'mutation { setWeeklyPlaces(serviceId: "s1", places: 2) { id } }',
+    "acceptReferral": 'mutation { acceptReferral(referralId: "r1") { __typename } }',
+    "declineReferral": (
+        'mutation { declineReferral(referralId: "r1", reason: NO_PLACES) { __typename } }'
+    ),
+    "recordAttendance": (
+        'mutation { recordAttendance(referralId: "r1", date: "2026-12-01", attended: true) '
+        "{ __typename } }"
+    ),
     "eraseMe": "mutation { eraseMe { __typename } }",
     "erasePerson": 'mutation { erasePerson(personId: "p1") { __typename } }',
     "myPlan": "query { myPlan { id } }",
