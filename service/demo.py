@@ -15,7 +15,10 @@ grants nothing (their record shows name, area and visit times to their organisat
 more). A few of those who granted the link-worker team check-in access have a history of
 check-ins over the last six weeks (``seed_demo_check_ins``, through ``wellbeing.checkins``): some
 getting lonelier (which raises alerts for the link worker), some better, so the trend chart,
-suggestions and alerts have something to show.
+suggestions and alerts have something to show. The last
+``DEMO_PLANS`` of those who granted the link-worker team access have support plans with reviews
+(``service.plans.demo_plans``), some asking for a volunteer to go along to a group, so this
+week's rotas have accompanied visits.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from graph.store.port import GraphStore
 from service.accounts.auth import hash_password
 from service.accounts.users import create_user, to_current, token_for
 from service.consent.policy import make_grant
+from service.plans.demo_plans import DEMO_PLANS, seed_demo_plans
 from service.referrals.demo import demo_partner_organization, seed_demo_referral
 from service.rota.runs import publish_rota, run_rota
 from service.weeks import monday_of, today
@@ -89,6 +93,9 @@ def seed_if_empty(*, store: GraphStore) -> bool:
     load_borough(store=store, borough=generate_borough("demo", 0, week_start=monday_of(today())))
     granted = grant_demo_consent(store=store)
     seed_demo_check_ins(store=store, person_ids=granted[:DEMO_PEOPLE_WITH_CHECK_INS])
+    link_team = link_worker_organization(store=store)
+    if link_team is not None:
+        seed_demo_plans(store=store, person_ids=granted[-DEMO_PLANS:], organization_id=link_team)
     return True
 
 

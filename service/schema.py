@@ -42,6 +42,7 @@ from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
 from service.notices.graphql import NoticesMutation, NoticesQuery
 from service.people.graphql import PeopleMutation, PeopleQuery
+from service.plans.graphql import PlansMutation, PlansQuery
 from service.referrals.graphql import ReferralsMutation, ReferralsQuery
 from service.rota.graphql import RepairMutation, RepairQuery, RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
@@ -59,6 +60,7 @@ Query = merge_types(
         ConnectionsQuery,
         ConsentQuery,
         NoticesQuery,
+        PlansQuery,
         ReferralsQuery,
     ),
 )
@@ -74,6 +76,7 @@ Mutation = merge_types(
         ConnectionsMutation,
         ConsentMutation,
         NoticesMutation,
+        PlansMutation,
         ReferralsMutation,
     ),
 )

@@ -45,9 +45,27 @@ from graph.models.places import (
     SupportedBy,
     VolunteersWith,
 )
+from graph.models.plans import (
+    Activity,
+    ActivityKind,
+    Goal,
+    GoalAttainment,
+    GoalStatus,
+    Plan,
+    PlanStatus,
+    Review,
+)
 from graph.models.rota import RotaRun
 
 __all__ = [
+    "Activity",
+    "ActivityKind",
+    "Goal",
+    "GoalAttainment",
+    "GoalStatus",
+    "Plan",
+    "PlanStatus",
+    "Review",
     "SCALE_SHAPES",
     "AccessLogEntry",
     "Area",

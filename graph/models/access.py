@@ -10,7 +10,7 @@ from pydantic import EmailStr, Field, ValidationInfo, field_validator, model_val
 from graph.models.base import GraphModel, Id, Slug, TimeOfDay, UtcDateTime, utc_now
 
 Role = Literal["coordinator", "link_worker", "volunteer", "person", "admin", "partner"]
-ConsentScope = Literal["contact", "needs", "checkins", "visit_notes"]
+ConsentScope = Literal["contact", "needs", "checkins", "visit_notes", "plan"]
 GranteeKind = Literal["user", "organization"]
 NoticeChannel = Literal["email", "none"]
 GivenHow = Literal["in person", "by phone", "on paper"]

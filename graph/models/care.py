@@ -73,6 +73,11 @@ class Visit(GraphModel):
     start: TimeOfDay | None = None
     rota_run_id: Id | None = None
     notes: Text | None = None
+    service_id: Id | None = Field(
+        default=None,
+        description="an accompanied visit: going along with the person to this service, "
+        "at its scheduled time and place (a goal of their plan asked for it)",
+    )
     created_at: UtcDateTime = Field(default_factory=utc_now)
 
     @field_validator("latest")

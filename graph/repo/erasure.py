@@ -3,9 +3,9 @@
 What ``erase_person`` does, in one statement (so it happens entirely or not at all):
 
 - deletes the Person node with its edges (KNOWS, circle SUPPORTS, REFERRED_TO, ...);
-- deletes their check-ins, alerts about them, consent grants, referrals, care circle and their
-  own User account, and the notices to them or about their visits and check-ins (which hold
-  their first name) in the outbox;
+- deletes their check-ins, alerts about them, consent grants, referrals, care circle, support
+  plans (with their goals and reviews) and their own User account, and the notices to them or
+  about their visits and check-ins (which hold their first name) in the outbox;
 - keeps their visits, because they are part of volunteers' history (hours, continuity), but
   removes the notes (on the visit and on each volunteer's assignment), replaces ``person_id``
   with the erasure record's id, and renames a visit whose id embeds the person's id (the seed's
@@ -64,6 +64,15 @@ WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, aler
 OPTIONAL MATCH (:Volunteer)-[held:ASSIGNED]->(:Visit)-[:FOR]->(p)
 WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts, notices,
      collect(held) AS assignments
+OPTIONAL MATCH (plan:Plan)-[:FOR]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts, notices,
+     assignments, collect(plan) AS plans
+OPTIONAL MATCH (goal:Goal)-[:PART_OF]->(:Plan)-[:FOR]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts, notices,
+     assignments, plans, collect(goal) AS goals
+OPTIONAL MATCH (review:Review)-[:OF]->(:Plan)-[:FOR]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts, notices,
+     assignments, plans, goals, collect(review) AS reviews
 FOREACH (visit IN visits |
   SET visit.notes = null, visit.person_id = $erasure_id,
       visit.id = replace(visit.id, $person_id, $erasure_id))
@@ -72,8 +81,8 @@ FOREACH (entry IN entries | SET entry.person_id = $erasure_id)
 FOREACH (run IN runs |
   SET run.problem = head([r IN $runs WHERE r.id = run.id | r.problem]),
       run.solution = head([r IN $runs WHERE r.id = run.id | r.solution]))
-FOREACH (node IN checkins + grants + referrals + circles + users + alerts + notices |
-  DETACH DELETE node)
+FOREACH (node IN checkins + grants + referrals + circles + users + alerts + notices + plans +
+  goals + reviews | DETACH DELETE node)
 DETACH DELETE p
 CREATE (n:Erasure {
   id: $erasure_id, at: $at, requested_by: $requested_by,

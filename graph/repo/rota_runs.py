@@ -478,6 +478,9 @@ RETURN n.id AS id, n.first_name AS first_name, 'person' AS kind
 UNION ALL
 MATCH (n:Volunteer) WHERE n.id IN $ids
 RETURN n.id AS id, n.first_name AS first_name, 'volunteer' AS kind
+UNION ALL
+MATCH (n:Service) WHERE n.id IN $ids
+RETURN n.id AS id, n.name AS first_name, 'service' AS kind
 """
 
 
@@ -489,7 +492,8 @@ class FirstName:
 
 
 def first_names_of_ids(*, store: GraphStore, ids: list[str]) -> list[FirstName]:
-    """The first names of the people and volunteers among ``ids`` (other ids are left out)."""
+    """The first names of the people and volunteers among ``ids``, and the names of services
+    (an accompanied visit's place); other ids are left out."""
     rows = store.run(FIRST_NAMES_OF_IDS, {"ids": ids}, write=False)
     return [
         FirstName(id=r["id"], first_name=r["first_name"], is_person=r["kind"] == "person")

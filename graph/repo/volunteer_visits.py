@@ -266,6 +266,8 @@ RETURN ok, a.status AS status
 # assignment as ``strength_before``), so a correction replaces the first log's effect rather
 # than adding to it. Which offset and factor an outcome gives is the tie-strength rule, decided
 # in service/wellbeing/feedback.py (``tie_update``).
+# An accompanied visit (``v.service_id``: going along with the person to a service) logged as
+# done (not already done) also creates or strengthens the person's ``ATTENDS`` tie to the service.
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
@@ -277,6 +279,7 @@ WITH vol, a, v, p, a.status AS before,
 WITH vol, a, v, p, before, started, a.status = 'accepted' AND started AS first_log,
      a.status IN ['done', 'missed'] AND coalesce(a.logged_at, a.at) >= $since AS correction
 WITH vol, a, v, p, before, started, first_log, first_log OR correction AS ok
+OPTIONAL MATCH (s:Service {id: v.service_id})
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   MERGE (vol)-[k:KNOWS]->(p)
   ON CREATE SET k.kind = 'volunteer', k.strength = 0.0, k.visits = 0
@@ -287,6 +290,11 @@ FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
                  - CASE WHEN before = 'done' THEN 1 ELSE 0 END,
       k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
       k.strength = $offset + $factor * coalesce(a.strength_before, k.strength))
+FOREACH (_ IN CASE WHEN ok AND $outcome = 'done' AND before <> 'done' AND s IS NOT NULL
+              THEN [1] ELSE [] END |
+  MERGE (p)-[t:ATTENDS]->(s)
+  ON CREATE SET t.times = 0, t.since = $now
+  SET t.times = t.times + 1, t.last = $now)
 REMOVE v._lock
 RETURN ok, a.status AS status, started
 """

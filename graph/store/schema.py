@@ -25,6 +25,9 @@ NODE_LABELS: tuple[str, ...] = (
     "Alert",
     "Notice",
     "SignInThrottle",
+    "Plan",
+    "Goal",
+    "Review",
 )
 
 # (label, property) pairs that queries filter on besides ``id``. Neo4j's plans prove they are
@@ -51,13 +54,16 @@ INDEXED_PROPERTIES: tuple[tuple[str, str], ...] = (
 RELATIONSHIP_TYPES: tuple[str, ...] = (
     "ABOUT",
     "ASSIGNED",
+    "ATTENDS",
     "FOR",
     "GRANTS",
     "IN",
     "INTERESTED_IN",
     "KNOWS",
     "MEMBER_OF",
+    "OF",
     "OFFERS",
+    "PART_OF",
     "REFERRED_TO",
     "REPORTED",
     "SUPPORTED_BY",

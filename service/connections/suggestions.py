@@ -6,7 +6,9 @@ store; anything that changes a person's interests, relationships or referrals mu
 ``connections_changed`` so the next suggestion sees it: ``referToService`` and ``updateReferral``
 (an attended referral lifts similar services and shows to people who know the person; declined
 halves that service's score for the person, not suitable removes it), person and service edits,
-a logged visit, an erasure.
+a logged visit, an erasure. The person's plan re-ranks the result
+(``service.plans.feedback``): a goal achieved at a group lifts groups of its kind, a dropped one
+takes that group out and says why beside how far the others are.
 
 A caller that names what changed (``people=``, ``volunteers=``, ``services=``) has the cached
 projection patched: only those nodes are read again, in milliseconds, where reading the whole
@@ -35,6 +37,7 @@ from service.connections.reasons import (
     SuggestionFilters,
     suggest_services,
 )
+from service.plans.feedback import plan_feedback, with_plan_feedback
 
 MAX_SUGGESTIONS = 50
 SERVICE_DECLINED = "the service declined a referral here"
@@ -63,10 +66,15 @@ def suggest_connections(
         graph = connection_graph(store=store)
         if (PERSON, person_id) not in graph:
             raise NotFound("Person", person_id)
-    found = suggest_services(graph, person_id, first=first, filters=filters)
+    feedback = plan_feedback(store=store, person_id=person_id)
+    wanted = first + len(feedback.dropped)  # the dropped groups are taken out after ranking
+    found = suggest_services(graph, person_id, first=wanted, filters=filters)
     if any(DECLINED_BEFORE in s.reasons for s in found):
-        return _with_decline_reasons(store=store, person_id=person_id, suggestions=found)
-    return found
+        found = _with_decline_reasons(store=store, person_id=person_id, suggestions=found)
+    me = graph.nodes[(PERSON, person_id)]
+    home = (me["lat"], me["lon"]) if me.get("lat") is not None else None
+    ranked = with_plan_feedback(store=store, suggestions=found, feedback=feedback, home=home)
+    return ranked[:first]
 
 
 def _with_decline_reasons(

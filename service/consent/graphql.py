@@ -45,6 +45,7 @@ class ConsentScope(Enum):
     NEEDS = "needs"
     CHECKINS = "checkins"
     VISIT_NOTES = "visit_notes"
+    PLAN = "plan"
 
 
 PERSON_OWN_DATA = access.policy(PERSON_SELF)

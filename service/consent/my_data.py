@@ -30,6 +30,7 @@ from graph.repo import checkins as checkins_repo
 from graph.repo import circles as circles_repo
 from graph.repo import consent as grants_repo
 from graph.repo import people as people_repo
+from graph.repo import plans as plans_repo
 from graph.repo import referrals as referrals_repo
 from graph.repo import relationships as relationships_repo
 from graph.repo.alerts import StoredAlert
@@ -227,6 +228,14 @@ def export_json(*, store: GraphStore, person_id: str) -> str | None:
             for r in visits
         ],
         "known_by": known,
+        "plans": [
+            {
+                **r.plan.model_dump(mode="json"),
+                "goals": [g.model_dump(mode="json") for g in r.goals],
+                "reviews": [v.model_dump(mode="json") for v in r.reviews],
+            }
+            for r in plans_repo.plans_of_person(store=store, person_id=person_id)
+        ],
     }
     return json.dumps(document, indent=2, sort_keys=True, default=str)
 

@@ -18,7 +18,8 @@ The person record as the API's ``Person`` type shows it (``PERSON_FIELDS``) has 
   need, languages and preferences from the graph; people do not see them without a grant.
 - **consent**: everything else needs a grant in force with the matching scope: ``contact``
   (address, postcode, phone), ``needs`` (need and its trend, languages, interests, access
-  needs, gender preference), ``checkins`` (check-ins), ``visit_notes`` (volunteers' notes).
+  needs, gender preference), ``checkins`` (check-ins), ``visit_notes`` (volunteers' notes),
+  ``plan`` (the support plan, its goals and reviews: ``service.plans``).
   Without one the field is null, and nothing about the grant's absence is said beyond that.
   Any grant in force also opens the arranging-visits fields (so someone the person chose can
   find them by name).
@@ -51,7 +52,7 @@ from graph.store.port import GraphStore
 from service.access import STAFF
 from service.context import CurrentUser
 
-SCOPES = ("contact", "needs", "checkins", "visit_notes")
+SCOPES = ("contact", "needs", "checkins", "visit_notes", "plan")
 ANY_SCOPE = "any"
 ARRANGING_VISITS = "arranging visits"
 

@@ -7,7 +7,9 @@ visits alone. ``build_problem`` turns the graph into a ROTA_FORMAT problem:
 - need, languages, preferences and exclusions from the Person;
 - the current circle: volunteers who are MEMBER_OF a CareCircle that SUPPORTS the person, then
   volunteers who KNOW the person from visits, strongest first, up to ``circle_max``;
-- accepted assignments as pins, held at the start the volunteer accepted.
+- accepted assignments as pins, held at the start the volunteer accepted;
+- accompanied visits (a volunteer going along to a service a plan names) as visits of the person
+  at the service (``service.rota.accompanied``).
 
 A run is stored ``queued`` (``queue_rota_run``) and solved by ``service.rota.jobs`` in a
 process of its own; the draft RotaRun keeps the problem and solution JSON and the metrics.
@@ -40,6 +42,7 @@ from graph.repo import rota_runs
 from graph.repo.records import to_properties
 from graph.store.port import GraphStore
 from service.context import CurrentUser
+from service.rota import accompanied
 from service.solver_terms import solver_volunteer, without_commitments
 from service.visits.open_visits_snapshot import open_visits_changed
 from service.weeks import week_label
@@ -63,9 +66,13 @@ class ReasonNames:
     people: frozenset[str]
 
     def with_first_names(self, reasons: Iterable[str]) -> list[str]:
-        """The reasons with every known id replaced by that first name."""
+        """The reasons with every known id replaced by that first name (a person at a service,
+        ``person-7@svc-3``, reads "Ann at Canal walkers")."""
         return [
-            REASON_TOKEN.sub(lambda m: self.names.get(m.group(0), m.group(0)), reason)
+            REASON_TOKEN.sub(
+                lambda m: self.names.get(m.group(0), m.group(0)),
+                reason.replace(accompanied.AT, " at "),
+            )
             for reason in reasons
         ]
 
@@ -190,6 +197,7 @@ def plan_week(*, store: GraphStore, week_start: date, organization_id: str | Non
         if person.id not in planned
         for visit in expand_pattern(person, week_start)
     ]
+    visits += accompanied.accompanied_visits(store=store, week_start=week_start)
     for batch_start in range(0, len(visits), 500):
         rota_runs.plan_visits(store=store, visits=visits[batch_start : batch_start + 500])
     return rota_runs.week_visit_count(store=store, week_start=week_start)
@@ -225,7 +233,7 @@ def build_problem(
                 circle_max=person.circle_max,
             )
         )
-    visits = []
+    visits: list[tuple[rota.Visit, str]] = []
     for visit in to_plan:
         props = visit.properties
         earliest, latest = props["earliest"], props["latest"]
@@ -236,16 +244,19 @@ def build_problem(
             begin = int(hours) * 60 + int(mins)
             earliest, latest = clock_of(begin), clock_of(begin + props["duration_minutes"])
         visits.append(
-            rota.Visit(
-                id=props["id"],
-                person=visit.person_id,
-                day=props["day"],
-                earliest=earliest,
-                latest=latest,
-                duration_minutes=props["duration_minutes"],
-                requires_check=props.get("requires_check", True),
-                volunteers_needed=max(props.get("volunteers_needed", 1), len(pinned)),
-                pinned_volunteers=pinned,
+            (
+                rota.Visit(
+                    id=props["id"],
+                    person=visit.person_id,
+                    day=props["day"],
+                    earliest=earliest,
+                    latest=latest,
+                    duration_minutes=props["duration_minutes"],
+                    requires_check=props.get("requires_check", True),
+                    volunteers_needed=max(props.get("volunteers_needed", 1), len(pinned)),
+                    pinned_volunteers=pinned,
+                ),
+                props.get("service_id") or "",
             )
         )
     busy: dict[str, list[tuple[int, str, int]]] = {}
@@ -254,16 +265,19 @@ def build_problem(
             store=store,
             volunteer_ids=[v.id for v in volunteers],
             week_start=week_start,
-            visit_ids=[v.id for v in visits],
+            visit_ids=[v.id for v, _ in visits],
         ):
             busy.setdefault(row["volunteer_id"], []).append(
                 (int(row["day"]), str(row["start"]), int(row["minutes"]))
             )
+    problem_people, problem_visits = accompanied.people_at_services(
+        store=store, people=people, visits=visits
+    )
     return rota.Problem(
         format="carecircles.rota/1",
         week_start=week_start,
-        people=people,
-        visits=visits,
+        people=problem_people,
+        visits=problem_visits,
         volunteers=[
             without_commitments(solver_volunteer(v, week_start), busy.get(v.id, []))
             for v in volunteers
@@ -450,7 +464,7 @@ def rota_csv(
         writer.writerow(
             [
                 a.visit,
-                names.get(visit.get("person", ""), ""),
+                names.get(accompanied.person_of(visit.get("person", "")), ""),
                 visit.get("day", ""),
                 a.start,
                 names.get(a.volunteer, a.volunteer),
@@ -463,7 +477,7 @@ def rota_csv(
         writer.writerow(
             [
                 u.visit,
-                names.get(visit.get("person", ""), ""),
+                names.get(accompanied.person_of(visit.get("person", "")), ""),
                 visit.get("day", ""),
                 "",
                 "",
@@ -480,7 +494,7 @@ def run_csv(*, store: GraphStore, run: RotaRun, needs_shown: frozenset[str] | No
     problem = json.loads(run.problem or "{}")
     ids = sorted(
         {a.volunteer for a in solution.assignments}
-        | {visit["person"] for visit in problem.get("visits", [])}
+        | {accompanied.person_of(visit["person"]) for visit in problem.get("visits", [])}
     )
     names = rota_runs.names_in_run(store=store, ids=ids)
     return rota_csv(

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import strawberry
 
 from graph.models import AccessLogEntry, iso_utc, utc_now
+from graph.repo import services as services_repo
 from graph.repo.access_log import append_access
 from graph.repo.visits import list_organization_week_visits
 from graph.repo.volunteer_visits import Change, get_visit_with_person
@@ -70,6 +71,18 @@ class VisitVolunteer:
     )
 
 
+@strawberry.type(
+    description="A group a volunteer goes along to with the person.",
+    directives=[AS_RETURNED_POLICY],
+)
+class GoingAlong:
+    name: str
+    description: str
+    area: str | None
+    lat: float | None
+    lon: float | None
+
+
 VISIT_POLICY = access.policy(COORDINATOR_OWN, VOLUNTEER_SELF)
 
 
@@ -115,6 +128,28 @@ class VisitType:
     person_id: strawberry.Private[str | None] = None  # set where staff see the visit
     # The visit's person, for the access log of a volunteer's address read (any visit).
     visit_person_id: strawberry.Private[str | None] = None
+    service_id: strawberry.Private[str | None] = None
+
+    @strawberry.field(
+        description="Going along with the person to a group their plan names (the first "
+        "times they go): where to meet and what it is; null for a visit at home."
+    )
+    async def going_along_to(self, info: ContextInfo) -> GoingAlong | None:
+        if self.service_id is None:
+            return None
+        found = await info.context.call(
+            services_repo.list_services_by_id, service_ids=[self.service_id]
+        )
+        if not found:
+            return None
+        service = found[0]
+        return GoingAlong(
+            name=service.name,
+            description=service.description,
+            area=await info.context.loaders.area_of(service.area_id),
+            lat=service.lat,
+            lon=service.lon,
+        )
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
     def area(self, info: ContextInfo) -> str | None:
@@ -231,6 +266,7 @@ class VisitType:
             week_start=week_start,
             person_id=person_id,
             visit_person_id=props.get("person_id"),
+            service_id=props.get("service_id"),
         )
 
 

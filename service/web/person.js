@@ -26,7 +26,7 @@ const EXPORT = `query { exportMe }`;
 const REVOKE = `mutation($id: ID!) {
   revokeAccess(grantId: $id) { __typename ... on GrantNotFound { message } }
 }`;
-const SCOPE_WORDS = { CONTACT: "how to contact you", NEEDS: "your needs", CHECKINS: "your check-ins", VISIT_NOTES: "notes from visits" };
+const SCOPE_WORDS = { CONTACT: "how to contact you", NEEDS: "your needs", CHECKINS: "your check-ins", VISIT_NOTES: "notes from visits", PLAN: "your plan" };
 const REFERRAL_WORDS = { made: "suggested to you", attended: "you went", declined: "you said no", not_suitable: "not right for you" };
 
 const me = await signedInAs("person");

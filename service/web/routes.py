@@ -20,6 +20,7 @@ PAGES = {
     "/coordinator": "coordinator.html",
     "/link-worker": "link-worker.html",
     "/person": "person.html",
+    "/plan": "plan.html",
     "/partner": "partner.html",
 }
 ASSET_NAME = re.compile(r"[a-z][a-z0-9-]*\.(?:js|css)")
@@ -38,7 +39,7 @@ SECURITY_HEADERS = {
 
 def mount_web(app: FastAPI) -> None:
     """Adds the pages at ``/``, ``/volunteer``, ``/coordinator``, ``/link-worker``,
-    ``/person``, ``/partner`` and their assets at ``/assets/NAME``."""
+    ``/person``, ``/plan``, ``/partner`` and their assets at ``/assets/NAME``."""
     for path, filename in PAGES.items():
         app.add_api_route(path, _page(WEB_DIR / filename), methods=["GET"], include_in_schema=False)
 

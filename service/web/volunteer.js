@@ -6,7 +6,7 @@ import { allPages, gql, signedInAs } from "./api.js";
 import { answers, scalePicker, showInvalid } from "./check-in.js";
 import { busy, dayOf, h, header, say, timeOf } from "./ui.js";
 
-const VISIT_FIELDS = "id date day start end earliest latest durationMinutes status personFirstName area";
+const VISIT_FIELDS = "id date day start end earliest latest durationMinutes status personFirstName area goingAlongTo { name area }";
 const MY_VISITS = `query { myVisits { ${VISIT_FIELDS} myStatus note address correctableUntil } }`;
 const OPEN_VISITS = `query($after: String) {
   openVisits(first: 50, after: $after) {
@@ -87,6 +87,8 @@ function when(visit) {
 }
 
 function where(visit) {
+  const along = visit.goingAlongTo;
+  if (along) return `Going along with ${visit.personFirstName} to ${along.name}${along.area ? `, meet there (${along.area})` : ", meet there"}`;
   return [visit.personFirstName, visit.area].filter(Boolean).join(" · ");
 }
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.service.conftest import Api
 
-PAGES = ["/", "/volunteer", "/coordinator", "/link-worker", "/person", "/partner"]
+PAGES = ["/", "/volunteer", "/coordinator", "/link-worker", "/person", "/plan", "/partner"]
 
 
 @pytest.mark.parametrize("path", PAGES)

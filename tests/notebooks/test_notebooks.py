@@ -21,7 +21,12 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 CELL_TIMEOUT_S = 240
 # Figures each notebook draws when it works (a cell that silently stops plotting fails here).
-FIGURES = {"care_network.ipynb": 5, "rota_quality.ipynb": 3, "loneliness_outcomes.ipynb": 4}
+FIGURES = {
+    "care_network.ipynb": 5,
+    "rota_quality.ipynb": 3,
+    "loneliness_outcomes.ipynb": 4,
+    "plan_outcomes.ipynb": 3,
+}
 WORDS_WE_DO_NOT_USE = re.compile(r"\b(clients?|cases?|service users?)\b", re.IGNORECASE)
 
 
@@ -52,7 +57,7 @@ def _processes_in(folder: Path) -> list[str]:
     return found
 
 
-def test_the_three_notebooks_are_there() -> None:
+def test_the_four_notebooks_are_there() -> None:
     assert [path.name for path in NOTEBOOKS] == sorted(FIGURES)
 
 

@@ -106,6 +106,22 @@ ROOT_CALLS = {
     "changePassword": 'mutation { changePassword(current: "x", new: "y") { __typename } }',
     "rotateCalendarLink": "mutation { rotateCalendarLink }",
     "disableUser": 'mutation { disableUser(userId: "u1") { disabled } }',
+    "myPlan": "query { myPlan { id } }",
+    "plans": 'query { plans(personId: "p1") { id } }',
+    "caseload": "query { caseload { personId } }",
+    "createPlan": (
+        'mutation { createPlan(input: {personId: "p1", whatMatters: "x", goals: []}) '
+        "{ __typename } }"
+    ),
+    "reviewPlan": (
+        'mutation { reviewPlan(input: {planId: "plan1", goals: [], ons4: []}) { __typename } }'
+    ),
+    "setPlanStatus": 'mutation { setPlanStatus(planId: "plan1", status: PAUSED) { __typename } }',
+    "movePlanReviews": (
+        'mutation { movePlanReviews(planId: "plan1", dates: ["2030-01-01"]) { __typename } }'
+    ),
+    "rewordGoal": 'mutation { rewordGoal(goalId: "g1", text: "x") { __typename } }',
+    "setGoalStatus": 'mutation { setGoalStatus(goalId: "g1", status: ACHIEVED) { __typename } }',
 }
 PUBLIC = {"signIn"}
 

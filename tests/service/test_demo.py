@@ -11,6 +11,7 @@ from service.demo import (
     demo_sign_ins,
     seed_if_empty,
 )
+from service.plans.demo_plans import DEMO_PLAN_PURPOSE, DEMO_PLANS
 from service.referrals.demo import DEMO_NOTE, DEMO_WEEKLY_PLACES
 from tests.service.conftest import Api
 
@@ -43,13 +44,18 @@ def test_the_demo_people_grant_consent_and_have_check_ins(api: Api) -> None:
     assert len(rows) == 300 and len(nothing) == 30
     # Each grants to the organisations that support them, and to no other.
     supporters = {r["person"]: sorted(r["orgs"]) for r in api.store.run(SUPPORTERS)}
-    assert all(sorted(r["grantees"]) == supporters[r["person"]] for r in granted)
+    assert all(sorted(set(r["grantees"])) == supporters[r["person"]] for r in granted)
     befriending = [[k for k in r["kinds"] if k in ("befriending", "coordinating")] for r in granted]
     assert all(len(kinds) == 1 for kinds in befriending)
     assert {k[0] for k in befriending} == {"befriending", "coordinating"}
     assert 0 < sum("social_prescribing" in r["kinds"] for r in granted) < len(granted)
-    assert all(set(r["purposes"]) == {DEMO_PURPOSE} for r in granted)
-    shapes = Counter(tuple(sorted(r["scopes"][0])) for r in granted)
+    # Besides the demo grants, the people with a support plan grant the link-worker team plan
+    # access for it.
+    assert all(set(r["purposes"]) <= {DEMO_PURPOSE, DEMO_PLAN_PURPOSE} for r in granted)
+    planned = [r for r in granted if DEMO_PLAN_PURPOSE in r["purposes"]]
+    assert len(planned) == DEMO_PLANS
+    assert all(r["scopes"][r["purposes"].index(DEMO_PLAN_PURPOSE)] == ["plan"] for r in planned)
+    shapes = Counter(tuple(sorted(r["scopes"][r["purposes"].index(DEMO_PURPOSE)])) for r in granted)
     assert shapes == {("checkins", "needs"): 180, ("checkins", "contact", "needs"): 90}
 
     sign_ins = {s.email.split("@")[0]: s for s in demo_sign_ins(store=api.store, key=api.key)}

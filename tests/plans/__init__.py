@@ -1,0 +1,1 @@
+"""Support plans: scoring, the GraphQL journeys over HTTP, the caseload, the demo plans."""
