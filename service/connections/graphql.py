@@ -79,6 +79,9 @@ class Suggestion:
     score: float
     distance_km: float | None
     reasons: list[str]
+    rank_reason: str = strawberry.field(
+        description="Why it stands where it does in the list, in words for the link worker."
+    )
 
 
 @strawberry.type(name="Referral")
@@ -174,6 +177,7 @@ class ConnectionsQuery:
                 score=s.score,
                 distance_km=s.distance_km,
                 reasons=list(s.reasons),
+                rank_reason=s.rank_reason,
             )
             for s in suggestions
             if s.service_id in services

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+import words
 from clock import minutes_of
 from graph.analytics import (
     AREA,
@@ -42,14 +43,6 @@ COST_ORDER: dict[str, int] = {"free": 0, "low": 1, "paid": 2}
 
 DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 DAY_NAME = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-ACCESS_WORDS: dict[str, str] = {
-    "step_free": "step-free",
-    "hearing_loop": "hearing loop",
-    "accessible_toilet": "accessible toilet",
-    "large_print": "large print",
-    "quiet_space": "quiet space",
-    "transport": "transport offered",
-}
 
 
 @dataclass(frozen=True)
@@ -65,13 +58,16 @@ class SuggestionFilters:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A service for a person, its score (1.0 for the best match) and the reasons, in words."""
+    """A service for a person, its score (1.0 for the best match) and the reasons, in words
+    addressed to the link worker reading them (the person is "they"); ``rank_reason`` says
+    why it stands where it does in the list."""
 
     service_id: str
     name: str
     score: float
     distance_km: float | None
     reasons: tuple[str, ...]
+    rank_reason: str = ""
 
 
 def suggest_services(
@@ -112,16 +108,23 @@ def suggest_services(
     # Scores equal to 9 places are a tie: the walk's sums round differently in another node
     # order (a patched projection), and a tie must not then be broken by rounding error.
     scored.sort(key=lambda s: (-round(s[0] / best, 9), math.inf if s[1] is None else s[1], s[2][1]))
-    return [
-        Suggestion(
-            service_id=node[1],
-            name=graph.nodes[node]["name"],
-            score=round(score / best, 4),
-            distance_km=None if km is None else round(km, 2),
-            reasons=_reasons(graph, person, node, km, times, needs),
+    chosen = scored[: max(first, 0)]
+    found = []
+    above: str | None = None
+    for place, (score, km, node, times) in enumerate(chosen):
+        name = graph.nodes[node]["name"]
+        found.append(
+            Suggestion(
+                service_id=node[1],
+                name=name,
+                score=round(score / best, 4),
+                distance_km=None if km is None else round(km, 2),
+                reasons=_reasons(graph, person, node, km, times, needs),
+                rank_reason=_rank_reason(graph, person, node, place, above),
+            )
         )
-        for score, km, node, times in scored[: max(first, 0)]
-    ]
+        above = name
+    return found
 
 
 def _fits(
@@ -177,32 +180,74 @@ def _reasons(
     )
     if goers:
         reasons.append(
-            f"{goers} {'person' if goers == 1 else 'people'} you know "
+            f"{goers} {'person' if goers == 1 else 'people'} they know "
             f"{'goes' if goers == 1 else 'go'} here"
         )
     summary = [data["category"].replace("_", " ") or "service"]
     summary.append("no fixed place" if km is None else f"{km:.1f} km")
     summary.extend(_schedule_in_words(s) for s in times[:2])
     reasons.append(", ".join(summary))
-    shared = sorted(
-        graph.nodes[i]["name"].lower()
-        for i in graph.neighbors(person)
-        if i[0] == INTEREST and graph.has_edge(i, service)
-    )
+    shared = _shared_interests(graph, person, service)
     if shared:
         plural = "interest" if len(shared) == 1 else "interests"
-        reasons.append(f"matches your {plural} in {_joined_with_and(shared)}")
-    reasons.extend(ACCESS_WORDS.get(need, need.replace("_", " ")) for need in sorted(needs))
+        reasons.append(f"matches their {plural} in {words.joined(shared)}")
+    reasons.extend(words.access(need) for need in sorted(needs))
     if data["cost"] == "free":
         reasons.append("free")
     area = next(
         (a for a in graph.neighbors(person) if a[0] == AREA and graph.has_edge(a, service)), None
     )
     if area is not None:
-        reasons.append(f"in your area, {graph.nodes[area]['name']}")
+        reasons.append(f"in their area, {graph.nodes[area]['name']}")
     if graph.nodes[person].get("referrals", {}).get(service) == "declined":
-        reasons.append("declined a referral here before")
+        reasons.append("they declined a referral here before")
     return tuple(reasons)
+
+
+def _shared_interests(graph: nx.Graph, person: NodeKey, service: NodeKey) -> list[str]:
+    return sorted(
+        graph.nodes[i]["name"].lower()
+        for i in graph.neighbors(person)
+        if i[0] == INTEREST and graph.has_edge(i, service)
+    )
+
+
+def _rank_reason(
+    graph: nx.Graph, person: NodeKey, service: NodeKey, place: int, above: str | None
+) -> str:
+    """Why the service stands at ``place`` (0 = first): the walk from the person reaches it
+    through these ties (people they know who go, shared interests, their area), and a
+    declined referral halves its score."""
+    ties = []
+    goers = sum(
+        1
+        for other in graph.neighbors(person)
+        if other[0] == PERSON
+        and graph.edges[person, other]["relation"] == "knows"
+        and graph.has_edge(other, service)
+        and graph.edges[other, service].get("status") == "attended"
+    )
+    if goers:
+        ties.append(f"{goers} {'person' if goers == 1 else 'people'} they know")
+    shared = _shared_interests(graph, person, service)
+    if shared:
+        ties.append(f"their {'interest' if len(shared) == 1 else 'interests'} in")
+        ties[-1] += f" {words.joined(shared)}"
+    if any(a[0] == AREA and graph.has_edge(a, service) for a in graph.neighbors(person)):
+        ties.append("their area")
+    through = (
+        f"tied to them through {words.joined(ties)}"
+        if ties
+        else "no direct tie to them; reached through other people, interests and places"
+    )
+    declined = (
+        "; lowered because they declined a referral here before"
+        if graph.nodes[person].get("referrals", {}).get(service) == "declined"
+        else ""
+    )
+    if above is None:
+        return f"First: the strongest ties to them in the network, {through}{declined}."
+    return f"Below {above}: {through}{declined}."
 
 
 def _schedule_in_words(schedule: Schedule) -> str:
@@ -211,7 +256,3 @@ def _schedule_in_words(schedule: Schedule) -> str:
     if schedule.frequency == "monthly":
         return f"monthly on a {DAY_NAME[schedule.day]} {schedule.start}"
     return f"{DAY_PLURAL[schedule.day]} {schedule.start}"
-
-
-def _joined_with_and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
