@@ -256,3 +256,78 @@ def _schedule_in_words(schedule: Schedule) -> str:
     if schedule.frequency == "monthly":
         return f"monthly on a {DAY_NAME[schedule.day]} {schedule.start}"
     return f"{DAY_PLURAL[schedule.day]} {schedule.start}"
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    """A service found by the link worker's search: its distance from the person's home (None
+    without a fixed place or a home) and when it meets, in words."""
+
+    service_id: str
+    name: str
+    distance_km: float | None
+    when: tuple[str, ...]
+
+
+def service_kinds(graph: nx.Graph) -> list[str]:
+    """Every kind (category) of service in the directory, in words, sorted."""
+    return sorted(
+        {
+            data["category"].replace("_", " ")
+            for _, data in graph.nodes(data=True)
+            if data["kind"] == SERVICE and data["category"]
+        }
+    )
+
+
+def find_services(
+    graph: nx.Graph,
+    person_id: str,
+    *,
+    name: str = "",
+    kind: str = "",
+    day: int | None = None,
+    max_km: float | None = None,
+    max_cost: Cost = "paid",
+    first: int = 20,
+) -> list[ServiceMatch]:
+    """Any service in the directory whose name contains ``name`` (any case), of ``kind``, that
+    meets on ``day`` (0 = Monday), within ``max_km`` of the person's home and at most
+    ``max_cost``: nearest first, then by name. Unlike suggestions, nothing is left out for the
+    person's referrals or access needs: the link worker may refer to anything."""
+    person = (PERSON, person_id)
+    if person not in graph:
+        raise PersonNotInGraph(person_id)
+    me = graph.nodes[person]
+    wanted_name = name.strip().lower()
+    wanted_kind = kind.strip().lower().replace(" ", "_")
+    found: list[ServiceMatch] = []
+    for node, data in graph.nodes(data=True):
+        if data["kind"] != SERVICE:
+            continue
+        if wanted_name and wanted_name not in (data["name"] or "").lower():
+            continue
+        if wanted_kind and data["category"] != wanted_kind:
+            continue
+        if COST_ORDER.get(data["cost"], 2) > COST_ORDER[max_cost]:
+            continue
+        times: tuple[Schedule, ...] = data["schedules"]
+        if day is not None:
+            times = tuple(s for s in times if s.day == day)
+            if not times:
+                continue
+        km: float | None = None
+        if data["lat"] is not None and me["lat"] is not None:
+            km = distance_km(me["lat"], me["lon"], data["lat"], data["lon"])
+        if max_km is not None and (km is None or km > max_km):
+            continue
+        found.append(
+            ServiceMatch(
+                service_id=node[1],
+                name=data["name"],
+                distance_km=None if km is None else round(km, 2),
+                when=tuple(_schedule_in_words(s) for s in times),
+            )
+        )
+    found.sort(key=lambda m: (math.inf if m.distance_km is None else m.distance_km, m.name))
+    return found[: max(first, 0)]

@@ -23,7 +23,15 @@ from graph.models import Referral, ReferralStatus
 from graph.repo.errors import NotFound
 from graph.repo.referrals import create_referral, update_referral_status
 from graph.store.port import GraphStore
-from service.connections.reasons import Suggestion, SuggestionFilters, suggest_services
+from service.connections.reasons import (
+    Cost,
+    ServiceMatch,
+    Suggestion,
+    SuggestionFilters,
+    find_services,
+    service_kinds,
+    suggest_services,
+)
 
 MAX_SUGGESTIONS = 50
 
@@ -52,6 +60,38 @@ def suggest_connections(
         if (PERSON, person_id) not in graph:
             raise NotFound("Person", person_id)
     return suggest_services(graph, person_id, first=first, filters=filters)
+
+
+def search_services(
+    *,
+    store: GraphStore,
+    person_id: str,
+    name: str = "",
+    kind: str = "",
+    day: int | None = None,
+    max_km: float | None = None,
+    max_cost: Cost = "paid",
+    first: int = 20,
+) -> tuple[list[ServiceMatch], list[str]]:
+    """The directory's services that match (``reasons.find_services``), and every kind of
+    service there is; ``NotFound`` if there is no such person."""
+    graph = connection_graph(store=store)
+    if (PERSON, person_id) not in graph:
+        connections_changed(store=store, people=[person_id])
+        graph = connection_graph(store=store)
+        if (PERSON, person_id) not in graph:
+            raise NotFound("Person", person_id)
+    found = find_services(
+        graph,
+        person_id,
+        name=name,
+        kind=kind,
+        day=day,
+        max_km=max_km,
+        max_cost=max_cost,
+        first=first,
+    )
+    return found, service_kinds(graph)
 
 
 def refer_to_service(*, store: GraphStore, referral: Referral) -> Referral:

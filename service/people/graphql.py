@@ -17,6 +17,7 @@ from strawberry.types.unset import UNSET
 from graph.models import Person, Volunteer, Window
 from graph.repo import checkins as checkins_repo
 from graph.repo import people as people_repo
+from graph.repo import relationships as relationships_repo
 from graph.repo import volunteers as volunteers_repo
 from service import access
 from service.api.errors import (
@@ -55,6 +56,12 @@ class CircleMember:
     volunteer_id: strawberry.ID
     first_name: str
     since: str | None
+
+
+@strawberry.type
+class PersonTie:
+    first_name: str | None
+    kind: str
 
 
 @strawberry.type
@@ -167,6 +174,24 @@ class PersonType:
     @strawberry.field(description="Consent: needs.")
     async def languages(self, info: ContextInfo) -> list[str] | None:
         return await _if_may_read(info, self.record.id, "languages", list(self.record.languages))
+
+    @strawberry.field(description="Names of the person's interests (consent: needs).")
+    async def interests(self, info: ContextInfo) -> list[str] | None:
+        if not await _may_read(info, self.record.id, "interests"):
+            return None
+        return await info.context.call(
+            relationships_repo.list_interest_names, person_id=self.record.id
+        )
+
+    @strawberry.field(
+        description="People the record says know the person: first name and how "
+        "(family, friend, neighbour, volunteer) (consent: needs)."
+    )
+    async def ties(self, info: ContextInfo) -> list[PersonTie] | None:
+        if not await _may_read(info, self.record.id, "ties"):
+            return None
+        rows = await info.context.call(relationships_repo.list_known_by, person_id=self.record.id)
+        return [PersonTie(first_name=r["first_name"], kind=r["kind"] or "knows") for r in rows]
 
     @strawberry.field(description="Consent: needs.")
     async def access_needs(self, info: ContextInfo) -> list[str] | None:
