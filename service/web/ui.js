@@ -144,8 +144,7 @@ function labelTables(root) {
     wrap.tabIndex = 0;
     wrap.setAttribute("role", "region");
     const heading = wrap.closest("section")?.querySelector("h2, h3");
-    if (heading?.id) wrap.setAttribute("aria-labelledby", heading.id);
-    else wrap.setAttribute("aria-label", "Table");
+    wrap.setAttribute("aria-label", `Table: ${heading?.textContent.trim() || "details"}`);
   }
   for (const table of root.querySelectorAll?.("table") ?? []) {
     const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());

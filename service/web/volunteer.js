@@ -108,7 +108,7 @@ function myVisitItem(visit) {
         class: "secondary",
         "aria-expanded": "false",
         "aria-controls": `log-${visit.id}`,
-        "aria-label": `Log ${label}`,
+        "aria-label": `Log visit: ${label}`,
         onclick: (e) => {
           form.hidden = !form.hidden;
           e.currentTarget.setAttribute("aria-expanded", String(!form.hidden));
