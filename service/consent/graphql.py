@@ -122,6 +122,7 @@ class MyData:
     ties: list[Tie] = strawberry.field(
         description="The people the record says know you, and how (as in your export)."
     )
+    interests: list[str] = strawberry.field(description="Your interests, by name.")
     seen_without_consent: list[str] = strawberry.field(
         description="The parts of your record (the access log's names) that staff of the "
         "organisations supporting you see without your consent, to arrange visits "
@@ -195,6 +196,7 @@ class ConsentQuery:
             raise NotAllowed("Not allowed: your record is not there any more.")
         notes = await info.context.call(my_data.visit_notes_of, person_id=person_id)
         known = await info.context.call(my_data.ties_of, person_id=person_id)
+        interests = await info.context.call(my_data.interests_of, person_id=person_id)
         return MyData(
             person=person_record_for(held.person, set(FIELD_SCOPES), held.check_ins, notes),
             check_ins=[CheckInType.of(c) for c in held.check_ins],
@@ -210,6 +212,7 @@ class ConsentQuery:
                 )
                 for e in held.access_log
             ],
+            interests=interests,
             ties=[Tie(first_name=t["first_name"], kind=t["kind"] or "knows") for t in known],
             seen_without_consent=[
                 name

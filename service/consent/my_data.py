@@ -195,6 +195,11 @@ def ties_of(*, store: GraphStore, person_id: str) -> list[dict[str, Any]]:
     return relationships_repo.list_known_by(store=store, person_id=person_id)
 
 
+def interests_of(*, store: GraphStore, person_id: str) -> list[str]:
+    """The names of the person's interests."""
+    return relationships_repo.list_interest_names(store=store, person_id=person_id)
+
+
 def export_json(*, store: GraphStore, person_id: str) -> str | None:
     """Everything held about the person as one JSON document, or None without them."""
     held = held_about(store=store, person_id=person_id)

@@ -23,6 +23,7 @@ const MY_DATA = `query {
     grants { id granteeId granteeKind granteeName purpose scopes createdAt expiresAt revokedAt active }
     accessLog { at actor purpose fields }
     ties { firstName kind }
+    interests
     seenWithoutConsent
   }
 }`;
@@ -110,7 +111,7 @@ function renderHeld(myData) {
       fact("Date of birth", p.dateOfBirth ? shortDate(p.dateOfBirth) : null),
       fact("Area", p.area),
       fact("Languages you speak", p.languages?.length ? words.languages(p.languages) : null),
-      fact("Interests", p.interests),
+      fact("Interests", myData.interests),
       fact("Access needs", (p.accessNeeds ?? []).map(words.access)),
       fact("Who you would like to visit you", words.genderPreference(p.genderPreference)),
       fact("Visits", p.visitsPerWeek != null ? `${p.visitsPerWeek} a week, about ${p.visitMinutes} minutes each` : null),

@@ -26,9 +26,7 @@ RUN = """async () => {
 def _axe_source() -> str:
     script = AXE / "axe.min.js"
     if not script.exists():
-        raise AssertionError(
-            f"{script} is missing: run `npm ci` in tools/axe (tools/test does it)"
-        )
+        raise AssertionError(f"{script} is missing: run `npm ci` in tools/axe (tools/test does it)")
     return script.read_text()
 
 
@@ -37,7 +35,5 @@ def assert_accessible(page: Page, what: str) -> None:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     violations = page.evaluate(RUN)
-    lines = [
-        f"{v['id']} ({v['help']}): " + "; ".join(v["nodes"][:5]) for v in violations
-    ]
+    lines = [f"{v['id']} ({v['help']}): " + "; ".join(v["nodes"][:5]) for v in violations]
     assert not lines, f"axe-core on {what}:\n" + "\n".join(lines)
