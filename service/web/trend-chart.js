@@ -39,7 +39,7 @@ export function trendChart(points, name) {
       h("desc", { id: "trend-desc" }, summary),
       h("line", { class: "axis", x1: PAD.left, y1: PAD.top, x2: PAD.left, y2: HEIGHT - PAD.bottom }),
       h("line", { class: "axis", x1: PAD.left, y1: HEIGHT - PAD.bottom, x2: WIDTH - PAD.right, y2: HEIGHT - PAD.bottom }),
-      SCALE_MARKS.map(([v, words]) => [
+      SCALE_MARKS.flatMap(([v, words]) => [
         h("line", { class: "grid", x1: PAD.left - 4, y1: y(v), x2: WIDTH - PAD.right, y2: y(v) }),
         h("text", { x: PAD.left - 8, y: y(v) + 4, "text-anchor": "end" }, words),
       ]),
