@@ -146,7 +146,9 @@ function labelTables(root) {
     const heading = wrap.closest("section")?.querySelector("h2, h3");
     wrap.setAttribute("aria-label", `Table: ${heading?.textContent.trim() || "details"}`);
   }
-  for (const table of root.querySelectorAll?.("table") ?? []) {
+  const tables = [...(root.querySelectorAll?.("table") ?? [])];
+  if (root.matches?.("table")) tables.push(root);
+  for (const table of tables) {
     const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
     for (const row of table.querySelectorAll("tbody tr")) {
       [...row.children].forEach((cell, i) => {
