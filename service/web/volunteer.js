@@ -108,13 +108,13 @@ function myVisitItem(visit) {
         class: "secondary",
         "aria-expanded": "false",
         "aria-controls": `log-${visit.id}`,
-        "aria-label": `Log visit: ${label}`,
+        "aria-label": `Log ${label}`,
         onclick: (e) => {
           form.hidden = !form.hidden;
           e.currentTarget.setAttribute("aria-expanded", String(!form.hidden));
           if (!form.hidden) form.querySelector("input").focus();
         },
-      }, "Log visit"),
+      }, "Log the visit"),
       h("button", { type: "button", class: "danger", "aria-label": `Decline ${label}`, onclick: (e) => decline(e.currentTarget, visit, message) }, "Decline"),
     );
     item.append(actions, form);

@@ -200,7 +200,7 @@ def test_volunteer_pages(scene: Scene, viewport: str, signed_in: Callable[..., P
         expect(page.locator("#my-visits > li[data-status=accepted]").first).to_be_visible()
     accepted = page.locator("#my-visits > li[data-status=accepted]")
     if accepted.count():
-        accepted.first.get_by_role("button", name=re.compile("^Log visit")).click()
+        accepted.first.get_by_role("button", name=re.compile("^Log the visit")).click()
     assert_accessible(page, f"the volunteer's week, a visit accepted ({viewport})")
     assert_plain_words(page, "the volunteer's page")
 
