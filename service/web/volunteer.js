@@ -256,8 +256,9 @@ function readCheckIn(form, id) {
   if (!scale) return null;
   const result = answers(form, scale, id);
   if (result.missing !== undefined) {
-    const error = form.querySelector(`#${CSS.escape(`${id}-q${result.missing}`)}-error`);
-    say(error, "Choose an answer to this question, or choose “No check-in this time”.");
+    for (const i of result.allMissing) {
+      say(form.querySelector(`#${CSS.escape(`${id}-q${i}`)}-error`), "Choose an answer to this question, or choose “No check-in this time”.");
+    }
     form.querySelector(`input[name="${id}-q${result.missing}"]`).focus();
     return { invalid: true };
   }
