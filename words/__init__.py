@@ -116,6 +116,9 @@ RECORD_PARTS: dict[str, str] = {
     "alerts": "alerts from your check-ins",
     "referrals": "referrals",
     "plans": "support plan",
+    "location": "where you live (roughly, to measure distances)",
+    "relationships": "who you know",
+    "ties": "who you know",
 }
 
 REFERRAL_OUTCOMES: dict[str, str] = {

@@ -79,10 +79,10 @@ async function loadCircle() {
 
 // ---- What is held ----------------------------------------------------------------------------
 
-function fact(term, value) {
+function fact(term, value, wide = false) {
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return null;
   const shown = Array.isArray(value) ? h("ul", { class: "plain" }, value.map((line) => h("li", {}, line))) : String(value);
-  return h("div", { class: "fact" }, h("dt", {}, term), h("dd", {}, shown));
+  return h("div", { class: wide ? "fact wide" : "fact" }, h("dt", {}, term), h("dd", {}, shown));
 }
 
 function alertLines(alerts) {
@@ -118,12 +118,13 @@ function renderHeld(myData) {
       fact("Times that suit you", windows),
       fact("How much support we think you need", p.need != null ? words.need(p.need) : null),
       fact("People who know you", myData.ties.map((t) => `${t.firstName ?? "Someone"} (${words.tie(t.kind)})`)),
-      fact("Check-ins", myData.checkIns.length ? checkInLines(myData.checkIns) : "None yet."),
-      fact("Alerts: when your check-ins asked your link worker to get in touch", alertLines(myData.alerts)),
-      fact("Notes volunteers wrote after visits", (p.visitNotes ?? []).map((n) => `${shortDate(n.date)}, ${n.volunteerFirstName}: “${n.note}”`)),
+      fact("Check-ins", myData.checkIns.length ? checkInLines(myData.checkIns) : "None yet.", true),
+      fact("Alerts: when your check-ins asked your link worker to get in touch", alertLines(myData.alerts), true),
+      fact("Notes volunteers wrote after visits", (p.visitNotes ?? []).map((n) => `${shortDate(n.date)}, ${n.volunteerFirstName}: “${n.note}”`), true),
       fact(
         "Groups and services you were referred to",
         myData.referrals.map((r) => `${r.serviceName ?? "A service"}: ${words.referralOutcome(r.status)}, ${shortDate(r.createdAt)}${r.note ? `. Note: “${r.note}”` : ""}`),
+        true,
       ),
     ].filter(Boolean),
   );
@@ -139,21 +140,18 @@ function purposeWords(purpose) {
   return purpose === ARRANGING ? "to arrange your visits" : `for “${purpose}”`;
 }
 
-/** Entries grouped by who, what and day (newest first), with how many times. */
+/** Entries grouped by who and day (newest first): what they saw that day, why, how many times. */
 function groupLog(accessLog) {
   const groups = new Map();
   for (const entry of [...accessLog].sort((a, b) => b.at.localeCompare(a.at))) {
-    const parts = [...entry.fields].sort();
-    const key = [entry.actor, parts.join(","), londonDay(entry.at)].join("|");
+    const key = `${entry.actor}|${londonDay(entry.at)}`;
+    if (!groups.has(key)) groups.set(key, { actor: entry.actor, parts: new Set(), at: entry.at, times: 0, purposes: new Set() });
     const group = groups.get(key);
-    if (group) {
-      group.times += 1;
-      group.purposes.add(entry.purpose);
-    } else {
-      groups.set(key, { actor: entry.actor, parts, at: entry.at, times: 1, purposes: new Set([entry.purpose]) });
-    }
+    group.times += 1;
+    for (const part of entry.fields) group.parts.add(words.recordPart(part));
+    group.purposes.add(entry.purpose);
   }
-  return [...groups.values()];
+  return [...groups.values()].map((g) => ({ ...g, parts: [...g.parts].sort() }));
 }
 
 function renderLog(accessLog) {
@@ -166,7 +164,7 @@ function renderLog(accessLog) {
         { hidden: i >= LOG_GROUPS_SHOWN },
         h("p", { class: "when" }, shortDate(g.at)),
         h("p", { class: "who" }, g.actor),
-        h("p", { class: "what" }, `Saw your ${words.joined(g.parts.map(words.recordPart))}${g.times > 1 ? `, ${g.times} times that day` : ""}.`),
+        h("p", { class: "what" }, `Saw your ${words.joined(g.parts)}${g.times > 1 ? ` (${g.times} looks that day)` : ""}.`),
         h("p", { class: "why" }, `Why: ${words.joined([...g.purposes].map(purposeWords))}.`),
       ),
     ),

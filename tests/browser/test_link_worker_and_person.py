@@ -418,13 +418,17 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     expect(held_alert).to_contain_text("Your link worker (link worker at")
     expect(held_alert).to_contain_text("“phoned Ada, lunch club on Thursday”")
     assert_plain_words(page, "the person's page", person_page=True)
-    # Who looked: grouped by who, what and day, with a summary first.
+    # Who looked: one item per person and day (everything they saw, why, how often), with a
+    # summary first; the raw log holds one entry per read.
     expect(page.locator("#log-summary")).to_contain_text("One person has looked at your record")
-    looked = page.locator("#access-log > li").filter(has_text="Saw your check-ins")
+    looked = page.locator("#access-log > li")
     expect(looked).to_have_count(1)
     actor = re.compile(rf"^link worker at Befriending {world.tag} \(link_worker-\w+@example\.org\)")
     expect(looked.locator(".who")).to_have_text(actor)
-    expect(looked.locator(".why")).to_have_text("Why: for “support after a hospital stay”.")
+    expect(looked.locator(".what")).to_contain_text("check-ins")
+    expect(looked.locator(".what")).to_contain_text("languages")
+    expect(looked.locator(".what")).to_contain_text(re.compile(r"\(\d+ looks that day\)"))
+    expect(looked.locator(".why")).to_contain_text("for “support after a hospital stay”")
 
     with page.expect_download() as downloading:
         page.get_by_role("button", name="Download everything we hold (JSON file)").click()
