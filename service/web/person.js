@@ -40,6 +40,7 @@ const LONDON_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" 
 const me = await signedInAs("person");
 header(me, me.person?.firstName);
 let data = null;
+let circleData = null;
 
 // ---- Who visits ------------------------------------------------------------------------------
 
@@ -74,7 +75,8 @@ async function loadCircle() {
     }),
   );
   say(document.querySelector("#visits-status"), visits.length ? "" : "No visits planned yet.", "info");
-  return { members, visits };
+  circleData = { members, visits };
+  return circleData;
 }
 
 // ---- What is held ----------------------------------------------------------------------------
@@ -334,6 +336,7 @@ async function loadMyData() {
   renderHeld(data);
   renderLog(data.accessLog);
   renderGrants(data);
+  if (circleData) renderSummary(circleData, data);
   return data;
 }
 

@@ -476,6 +476,9 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     expect(said).to_be_focused()
     expect(page.locator("#grants > li")).to_have_count(0)
     expect(ended).to_contain_text("You withdrew it on")
+    expect(page.locator("#summary")).to_contain_text(
+        "You have not let anyone see more of your record than it takes to arrange your visits."
+    )
     snap(page, "person-withdrawn")
 
     # What the page says staff still see is exactly what the link worker now reads.

@@ -11,7 +11,12 @@ from graph.analytics import PersonNotInGraph
 from graph.models import Window
 from graph.repo.people import create_person, update_person
 from graph.store.port import GraphStore
-from service.connections.reasons import SuggestionFilters, suggest_services
+from service.connections.reasons import (
+    SuggestionFilters,
+    find_services,
+    service_kinds,
+    suggest_services,
+)
 from tests.factories import make_person, make_service
 from tests.small_borough import HOME, Borough, north, small_borough
 from tests.world import saved
@@ -151,3 +156,28 @@ def test_service_without_a_place_passes_the_distance_filter(borough: Borough) ->
 def test_unknown_person_is_named(borough: Borough) -> None:
     with pytest.raises(PersonNotInGraph, match="nobody"):
         suggest_services(borough.graph(), "nobody")
+
+
+# --- the link worker's search of the whole directory (find_services) ------------------------
+
+
+def test_the_directory_search_finds_any_service_by_name_kind_day_distance_and_cost(
+    borough: Borough,
+) -> None:
+    graph = borough.graph()
+
+    def found(**search: Any) -> list[str]:
+        return [m.service_id for m in find_services(graph, "maud", **search)]
+
+    # Everything, nearest first, even what suggestions leave out (no step-free access, far).
+    assert found() == ["garden", "upstairs", "sunday", "walk", "chess", "far"]
+    assert found(name="GARDEN") == ["garden", "sunday", "far"]
+    assert found(kind="gardening group", max_km=5) == ["garden", "sunday"]
+    assert found(day=2) == ["chess"]
+    assert found(max_cost="free", max_km=0.9) == ["garden", "upstairs", "sunday", "walk"]
+    chess = find_services(graph, "maud", day=2)[0]
+    assert chess.distance_km == pytest.approx(1.0, abs=0.01)
+    assert chess.when == ("every other Wednesday 14:00",)
+    assert service_kinds(graph) == ["chess club", "gardening group", "lunch club", "walking group"]
+    borough.refer("maud", "garden", "attended")
+    assert found(name="garden")[0] == "garden"  # referred before: still there to refer again
