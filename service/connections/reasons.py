@@ -236,9 +236,9 @@ def _rank_reason(
     if any(a[0] == AREA and graph.has_edge(a, service) for a in graph.neighbors(person)):
         ties.append("their area")
     through = (
-        f"tied to them through {words.joined(ties)}"
+        f"through {words.joined(ties)}"
         if ties
-        else "no direct tie to them; reached through other people, interests and places"
+        else "nothing ties it to them directly; reached through other people, interests and places"
     )
     declined = (
         "; lowered because they declined a referral here before"
@@ -246,8 +246,9 @@ def _rank_reason(
         else ""
     )
     if above is None:
-        return f"First: the strongest ties to them in the network, {through}{declined}."
-    return f"Below {above}: {through}{declined}."
+        return f"First: the most closely tied to them, {through}{declined}."
+    closeness = "tied to them less closely, " if ties else ""
+    return f"Below {above}: {closeness}{through}{declined}."
 
 
 def _schedule_in_words(schedule: Schedule) -> str:

@@ -167,7 +167,9 @@ def test_link_worker_sees_trend_and_suggestions_refers_and_records_a_check_in(
     first = page.locator("#suggestions > li").first
     expect(first.get_by_role("heading", level=4)).to_have_text(garden.name)
     expect(first.get_by_role("list", name=f"Why {garden.name}")).to_contain_text("gardening")
-    expect(first.locator(".rank")).to_have_text(re.compile("^First: the strongest ties to them"))
+    expect(first.locator(".rank")).to_have_text(
+        re.compile("^First: the most closely tied to them, through their interest")
+    )
     expect(page.locator(f"#suggestions > li[data-service-id='{chess.id}'] .rank")).to_have_text(
         re.compile(f"^Below {garden.name}: ")
     )

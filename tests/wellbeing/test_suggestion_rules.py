@@ -49,8 +49,7 @@ def test_shared_interest_comes_first_with_reasons_from_the_graph(borough: Boroug
         "in their area, Dalston",
     )
     assert best[0].rank_reason == (
-        "First: the strongest ties to them in the network, tied to them through their interest "
-        "in gardening and their area."
+        "First: the most closely tied to them, through their interest in gardening and their area."
     )
 
 
@@ -78,7 +77,7 @@ def test_someone_she_knows_going_somewhere_lifts_it(borough: Borough) -> None:
     after = suggest_services(borough.graph(), "maud", first=10)
     assert [s.service_id for s in after[:2]] == ["walk", "garden"]
     assert after[0].reasons[0] == "1 person they know goes here"
-    assert after[0].rank_reason.startswith("First: the strongest ties to them in the network")
+    assert after[0].rank_reason.startswith("First: the most closely tied to them, through")
     assert "1 person they know" in after[0].rank_reason
     assert after[1].rank_reason.startswith(f"Below {after[0].name}: ")
 
