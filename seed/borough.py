@@ -13,8 +13,12 @@ What it holds and how it is shaped (fictional, but with the lumps of a real plac
   like visits in;
 - volunteers with weekly patterns: daytime retirees, evening and weekend workers, students,
   flexible part-timers; a travel range, a weekly limit, DBS checks (some expired);
-- local services and groups (seed/catalogue.py) run by local organizations, and one
-  coordinating organization that users join;
+- local services and groups (seed/catalogue.py) run by local organizations; two befriending
+  organisations (the coordinating one and a second) that each support about half the people,
+  with their volunteers (those in a circle volunteer with its person's organisation; a share
+  volunteer with both), and the council's social prescribing team (link workers) supporting
+  about half the people too (``organisations``; drawn from a random stream of their own, so
+  the rest of the borough is the same as before organisations were added);
 - existing relationships: couples at one address, neighbours on a street, friends in a ward,
   family across the borough, of varying density and with about a fifth of people knowing no
   one; existing care circles (volunteers who already visit someone, who also KNOW them);
@@ -43,8 +47,10 @@ from graph.models import (
     Person,
     Schedule,
     Service,
+    SupportedBy,
     Visit,
     Volunteer,
+    VolunteersWith,
     Window,
 )
 from seed.catalogue import INTERESTS, ORGANIZATION_KINDS, SERVICE_KINDS
@@ -57,7 +63,13 @@ from seed.geography import (
     point_near,
     slug,
 )
-from seed.names import COORDINATING_ORGANIZATION, FIRST_NAMES, LAST_NAMES
+from seed.names import (
+    COORDINATING_ORGANIZATION,
+    FIRST_NAMES,
+    LAST_NAMES,
+    LINK_WORKER_ORGANIZATION,
+    SECOND_BEFRIENDING_ORGANIZATION,
+)
 from solver.geography import distance_km
 
 Size = Literal["tiny", "demo", "borough"]
@@ -197,10 +209,26 @@ class Borough:
     visits: list[Visit]
     knows: list[Knows]
     members: list[MemberOf]
+    supported: list[SupportedBy]
+    volunteering: list[VolunteersWith]
 
     @property
     def coordinating_organization(self) -> Organization:
         return next(o for o in self.organizations if o.kind == "coordinating")
+
+    @property
+    def befriending_organizations(self) -> list[Organization]:
+        """The two organisations that run rotas: the coordinating one, then the second."""
+        second = next(o for o in self.organizations if o.id == SECOND_BEFRIENDING_ID)
+        return [self.coordinating_organization, second]
+
+    @property
+    def link_worker_organization(self) -> Organization:
+        return next(o for o in self.organizations if o.id == LINK_WORKER_ID)
+
+
+SECOND_BEFRIENDING_ID = f"org-{slug(SECOND_BEFRIENDING_ORGANIZATION)}"
+LINK_WORKER_ID = f"org-{slug(LINK_WORKER_ORGANIZATION)}"
 
 
 def generate_borough(
@@ -277,6 +305,8 @@ class _BoroughBuilder:
         circles, members, volunteer_knows = self._circles(people, volunteers, volunteer_grid)
         knows = self._relationships(people, homes, couples) + volunteer_knows
         visits = [visit for person in people for visit in self._visits(person)]
+        organizations.extend(self._staff_organizations(wards))
+        supported, volunteering = self._organisations(people, volunteers, circles, members)
         return Borough(
             size=size_name,
             seed=self.seed,
@@ -291,7 +321,81 @@ class _BoroughBuilder:
             visits=visits,
             knows=knows,
             members=members,
+            supported=supported,
+            volunteering=volunteering,
         )
+
+    # -- organisations -----------------------------------------------------------------------
+
+    def _staff_organizations(self, wards: list[Ward]) -> list[Organization]:
+        """The second befriending organisation and the council's link-worker team."""
+        centre = max(wards, key=lambda w: w.people_weight).id
+        return [
+            Organization(
+                id=SECOND_BEFRIENDING_ID,
+                name=SECOND_BEFRIENDING_ORGANIZATION,
+                kind="befriending",
+                email="hello@valegoodneighbours.example.org",
+                area_id=centre,
+                created_at=self.now - timedelta(days=1900),
+            ),
+            Organization(
+                id=LINK_WORKER_ID,
+                name=LINK_WORKER_ORGANIZATION,
+                kind="social_prescribing",
+                email="social.prescribing@vale.example.gov.uk",
+                area_id=centre,
+                created_at=self.now - timedelta(days=1200),
+            ),
+        ]
+
+    def _organisations(
+        self,
+        people: list[Person],
+        volunteers: list[Volunteer],
+        circles: list[CareCircle],
+        members: list[MemberOf],
+    ) -> tuple[list[SupportedBy], list[VolunteersWith]]:
+        """Each person supported by one befriending organisation (about half each), about
+        half of them also by the link-worker team; volunteers with the organisation of every
+        person whose circle they are in, the others with one or (a fifth) both."""
+        rng = random.Random(f"organisations-{self.seed}")
+        first, second = f"org-{slug(COORDINATING_ORGANIZATION)}", SECOND_BEFRIENDING_ID
+        supported: list[SupportedBy] = []
+        befriender: dict[str, str] = {}
+        for person in people:
+            org = first if rng.random() < 0.5 else second
+            befriender[person.id] = org
+            since = self.now - timedelta(days=rng.randint(30, 900))
+            supported.append(
+                SupportedBy(
+                    person_id=person.id, organization_id=org, since=since, basis="befriending"
+                )
+            )
+            if rng.random() < 0.5:
+                supported.append(
+                    SupportedBy(
+                        person_id=person.id,
+                        organization_id=LINK_WORKER_ID,
+                        since=since + timedelta(days=rng.randint(0, 25)),
+                        basis="social_prescribing",
+                    )
+                )
+        circle_person = {c.id: c.person_id for c in circles}
+        orgs_of: dict[str, set[str]] = defaultdict(set)
+        for member in members:
+            orgs_of[member.volunteer_id].add(befriender[circle_person[member.circle_id]])
+        volunteering: list[VolunteersWith] = []
+        for volunteer in volunteers:
+            chosen = orgs_of.get(volunteer.id) or {first if rng.random() < 0.5 else second}
+            if rng.random() < 0.2:
+                chosen = {first, second}
+            since = self.now - timedelta(days=rng.randint(30, 1500))
+            volunteering.extend(
+                VolunteersWith(volunteer_id=volunteer.id, organization_id=org, since=since)
+                for org in sorted(chosen)
+            )
+        return supported, volunteering
 
     # -- small draws -------------------------------------------------------------------------
 

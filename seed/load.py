@@ -41,6 +41,7 @@ def borough_steps(borough: Borough) -> list[bulk.Step]:
         *bulk.circle_steps(borough.circles, borough.members),
         *bulk.visit_steps(borough.visits),
         *bulk.knows_steps(borough.knows),
+        *bulk.organisation_steps(borough.supported, borough.volunteering),
     ]
 
 

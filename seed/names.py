@@ -103,3 +103,5 @@ POSTCODE_AREA = "VB"
 POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters real inward codes use
 
 COORDINATING_ORGANIZATION = "Vale Community Care Network"
+SECOND_BEFRIENDING_ORGANIZATION = "Vale Good Neighbours"
+LINK_WORKER_ORGANIZATION = "Vale Council Social Prescribing Team"

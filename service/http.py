@@ -11,7 +11,7 @@ from graph.store.port import GraphStore
 from service.accounts.auth import read_token
 from service.accounts.users import current_user_from_header
 from service.context import off_loop
-from service.rota.runs import get_rota_run, run_csv
+from service.rota.runs import get_rota_run, run_csv_for
 from service.visits.calendar import volunteer_calendar
 
 
@@ -44,13 +44,13 @@ def add_routes(app: FastAPI) -> None:
         if not ID_PATTERN.fullmatch(run_id):
             raise HTTPException(status_code=422, detail="runId: expected a rota run id")
         run = await off_loop(lambda: get_rota_run(store=store, run_id=run_id))
-        if run is None:
+        if run is None or run.organization_id != user.organization_id:
             raise HTTPException(status_code=404, detail="No such rota run.")
         if run.solution is None:
             raise HTTPException(
                 status_code=409, detail=f"This run has no rota: it is {run.status}."
             )
-        body = await off_loop(lambda: run_csv(store=store, run=run))
+        body = await off_loop(lambda: run_csv_for(store=store, user=user, run=run))
         return Response(
             body,
             media_type="text/csv; charset=utf-8",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from clock import clock_of, minutes_of
 from graph.models import VolunteerTerms
 from solver import models as rota
 
@@ -28,6 +29,38 @@ def solver_volunteer(volunteer: VolunteerTerms, on: date) -> rota.Volunteer:
         languages=volunteer.languages,
         gender=volunteer.gender,
         checked=volunteer.check_valid_on(on),
+    )
+
+
+def without_commitments(
+    volunteer: rota.Volunteer, busy: list[tuple[int, str, int]]
+) -> rota.Volunteer:
+    """The volunteer with the times of their visits for other rotas (``busy``: day, start,
+    minutes) taken out of their availability and their minutes from their weekly limit, so a
+    volunteer who volunteers with two organisations is not given two visits at once."""
+    if not busy:
+        return volunteer
+    windows = [(w.day, minutes_of(w.start), minutes_of(w.end)) for w in volunteer.availability]
+    for day, start, minutes in busy:
+        begin = minutes_of(start)
+        end = begin + minutes
+        cut = []
+        for w_day, w_start, w_end in windows:
+            if w_day != day or w_end <= begin or w_start >= end:
+                cut.append((w_day, w_start, w_end))
+                continue
+            if w_start < begin:
+                cut.append((w_day, w_start, begin))
+            if end < w_end:
+                cut.append((w_day, end, w_end))
+        windows = cut
+    return volunteer.model_copy(
+        update={
+            "availability": [
+                rota.Availability(day=d, start=clock_of(a), end=clock_of(b)) for d, a, b in windows
+            ],
+            "max_minutes": max(0, volunteer.max_minutes - sum(m for _, _, m in busy)),
+        }
     )
 
 

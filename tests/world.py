@@ -22,8 +22,10 @@ from graph.models import (
     Person,
     RotaRun,
     Service,
+    SupportedBy,
     Visit,
     Volunteer,
+    VolunteersWith,
 )
 from graph.repo import bulk
 from graph.repo.records import from_properties
@@ -43,6 +45,8 @@ Model = (
     | MemberOf
     | Visit
     | Knows
+    | SupportedBy
+    | VolunteersWith
 )
 
 
@@ -62,6 +66,7 @@ def save(store: GraphStore, *models: Model) -> None:
         *bulk.circle_steps(of(CareCircle), of(MemberOf)),
         *bulk.visit_steps(of(Visit)),
         *bulk.knows_steps(of(Knows)),
+        *bulk.organisation_steps(of(SupportedBy), of(VolunteersWith)),
     ]
     for step in steps:
         if step.rows:
@@ -91,7 +96,14 @@ def propose(store: GraphStore, visit: Visit, volunteer_id: str, *, at: datetime)
     create_rota_run(store=store, run=run)
     start = visit.start or visit.earliest
     assignment = {"visit": visit.id, "volunteer": volunteer_id, "start": start}
-    publish_rota(store=store, run_id=run.id, assignments=[assignment], unassigned=[], at=at)
+    publish_rota(
+        store=store,
+        run_id=run.id,
+        assignments=[assignment],
+        unassigned=[],
+        at=at,
+        visit_ids=[visit.id],
+    )
 
 
 def stored(store: GraphStore, kind: type[M], node_id: str) -> M | None:

@@ -31,7 +31,16 @@ from graph.models.care import (
     VisitStatus,
 )
 from graph.models.people import NeedUpdate, Person, Volunteer, VolunteerTerms
-from graph.models.places import Area, Interest, Organization, Schedule, Service
+from graph.models.places import (
+    Area,
+    Interest,
+    Organization,
+    Schedule,
+    Service,
+    SupportBasis,
+    SupportedBy,
+    VolunteersWith,
+)
 from graph.models.rota import RotaRun
 
 __all__ = [
@@ -62,11 +71,14 @@ __all__ = [
     "Scale",
     "Schedule",
     "Service",
+    "SupportBasis",
+    "SupportedBy",
     "User",
     "Visit",
     "VisitStatus",
     "Volunteer",
     "VolunteerTerms",
+    "VolunteersWith",
     "Window",
     "iso_utc",
     "utc_now",

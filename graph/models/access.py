@@ -12,6 +12,7 @@ from graph.models.base import GraphModel, Id, Slug, UtcDateTime, utc_now
 Role = Literal["coordinator", "link_worker", "volunteer", "person", "admin"]
 ConsentScope = Literal["contact", "needs", "checkins", "visit_notes"]
 GranteeKind = Literal["user", "organization"]
+GivenHow = Literal["in person", "by phone", "on paper"]
 
 
 class User(GraphModel):
@@ -55,6 +56,10 @@ class ConsentGrant(GraphModel):
     created_at: UtcDateTime = Field(default_factory=utc_now)
     expires_at: UtcDateTime
     revoked_at: UtcDateTime | None = None
+    # Made by the person when None; else the staff user who recorded the person's consent,
+    # and how the person gave it.
+    recorded_by: Id | None = None
+    given_how: GivenHow | None = None
 
     @field_validator("scopes")
     @classmethod

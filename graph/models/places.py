@@ -80,6 +80,29 @@ class Organization(GraphModel):
         return value.lower() if value is not None else None
 
 
+SupportBasis = Literal["befriending", "social_prescribing", "referral", "registered"]
+
+
+class SupportedBy(GraphModel):
+    """``(Person)-[:SUPPORTED_BY {since, basis}]->(Organization)``: the organisation supports
+    the person, since when and on what basis (befriending, social prescribing, an accepted
+    referral, registered by its staff). Its staff see the person for arranging support."""
+
+    person_id: Id
+    organization_id: Id
+    since: UtcDateTime = Field(default_factory=utc_now)
+    basis: SupportBasis = "registered"
+
+
+class VolunteersWith(GraphModel):
+    """``(Volunteer)-[:VOLUNTEERS_WITH {since}]->(Organization)``: a volunteer may volunteer
+    with several organisations; each organisation's rota uses only its own volunteers."""
+
+    volunteer_id: Id
+    organization_id: Id
+    since: UtcDateTime = Field(default_factory=utc_now)
+
+
 class Area(GraphModel):
     """A ward or neighbourhood, with its centre when known."""
 

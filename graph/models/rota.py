@@ -42,6 +42,7 @@ class RotaRun(GraphModel):
 
     id: Id
     week_start: WeekStart
+    organization_id: Id | None = None  # whose rota: its people, its volunteers
     status: RotaRunStatus = "draft"
     created_at: UtcDateTime = Field(default_factory=utc_now)
     started_at: UtcDateTime | None = None

@@ -29,8 +29,10 @@ from graph.models import (
     Organization,
     Person,
     Service,
+    SupportedBy,
     Visit,
     Volunteer,
+    VolunteersWith,
     iso_utc,
 )
 from graph.repo.records import to_properties
@@ -249,4 +251,44 @@ def knows_steps(knows: Sequence[Knows]) -> list[Step]:
     return [
         Step("KNOWS", MERGE_PERSON_KNOWS, people),
         Step("KNOWS", MERGE_VOLUNTEER_KNOWS, volunteers),
+    ]
+
+
+MERGE_SUPPORTED_BY = """
+UNWIND $rows AS row
+MATCH (p:Person {id: row.from_id})
+MATCH (o:Organization {id: row.to_id})
+MERGE (p)-[s:SUPPORTED_BY]->(o)
+SET s.since = row.since, s.basis = row.basis
+"""
+MERGE_VOLUNTEERS_WITH = """
+UNWIND $rows AS row
+MATCH (v:Volunteer {id: row.from_id})
+MATCH (o:Organization {id: row.to_id})
+MERGE (v)-[s:VOLUNTEERS_WITH]->(o)
+SET s.since = row.since
+"""
+
+
+def organisation_steps(
+    supported: Sequence[SupportedBy], volunteering: Sequence[VolunteersWith]
+) -> list[Step]:
+    """Which organisations support each person and which each volunteer volunteers with
+    (people, volunteers and organisations first)."""
+    support_rows: list[Row] = [
+        {
+            "from_id": s.person_id,
+            "to_id": s.organization_id,
+            "since": iso_utc(s.since),
+            "basis": s.basis,
+        }
+        for s in supported
+    ]
+    volunteer_rows: list[Row] = [
+        {"from_id": v.volunteer_id, "to_id": v.organization_id, "since": iso_utc(v.since)}
+        for v in volunteering
+    ]
+    return [
+        Step("SUPPORTED_BY", MERGE_SUPPORTED_BY, support_rows),
+        Step("VOLUNTEERS_WITH", MERGE_VOLUNTEERS_WITH, volunteer_rows),
     ]

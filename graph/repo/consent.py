@@ -9,7 +9,6 @@ from graph.repo.errors import NotFound
 from graph.repo.records import (
     create_one,
     first_missing,
-    from_properties,
     get_statement,
     read_many,
     read_one,
@@ -75,13 +74,17 @@ GRANTS_WITH_GRANTEES = """
 MATCH (:Person {id: $person_id})-[:GRANTS]->(g:ConsentGrant)
 OPTIONAL MATCH (g)-[:TO]->(t)
 OPTIONAL MATCH (org:Organization {id: t.organization_id})
-RETURN properties(g) AS g, t.name AS name, t.role AS role, t.email AS email, org.name AS org
+OPTIONAL MATCH (r:User) WHERE r.id = g.recorded_by
+OPTIONAL MATCH (rorg:Organization) WHERE r IS NOT NULL AND rorg.id = r.organization_id
+RETURN properties(g) AS g, t.name AS name, t.role AS role, t.email AS email, org.name AS org,
+       r.role AS recorder_role, r.email AS recorder_email, rorg.name AS recorder_org
 ORDER BY g.created_at, g.id
 """
 
 
 def list_grants_with_grantees(*, store: GraphStore, person_id: str) -> list[Row]:
-    """Rows ``g`` (grant properties) and the grantee's ``name``, ``role``, ``email``, ``org``."""
+    """Rows ``g`` (grant properties) and the grantee's ``name``, ``role``, ``email``, ``org``;
+    who recorded it (``recorder_role``, ``recorder_email``, ``recorder_org``) when staff did."""
     return store.run(GRANTS_WITH_GRANTEES, {"person_id": person_id}, write=False)
 
 
@@ -101,25 +104,6 @@ def list_active_grants(
     organisation's id, say)."""
     params = {"person_id": person_id, "grantee_ids": list(grantee_ids), "at": iso_utc(at)}
     return read_many(store, LIST_ACTIVE_GRANTS, params, ConsentGrant)
-
-
-ACTIVE_GRANTS_OF_PEOPLE = """
-MATCH (p:Person)-[:GRANTS]->(n:ConsentGrant)
-WHERE p.id IN $person_ids AND n.grantee_id IN $grantee_ids AND n.revoked_at IS NULL
-  AND n.created_at <= $at AND n.expires_at > $at
-RETURN p.id AS person_id, properties(n) AS n ORDER BY n.created_at, n.id
-"""
-
-
-def list_active_grants_of_people(
-    *, store: GraphStore, person_ids: list[str], grantee_ids: list[str], at: datetime
-) -> dict[str, list[ConsentGrant]]:
-    """``list_active_grants`` for many people in one statement, by person (those with any)."""
-    params = {"person_ids": person_ids, "grantee_ids": list(grantee_ids), "at": iso_utc(at)}
-    held: dict[str, list[ConsentGrant]] = {}
-    for row in store.run(ACTIVE_GRANTS_OF_PEOPLE, params, write=False):
-        held.setdefault(row["person_id"], []).append(from_properties(ConsentGrant, row["n"]))
-    return held
 
 
 REVOKE_GRANT = """

@@ -29,5 +29,20 @@ WITH n, collect(interest) AS interests
 FOREACH (interest IN interests | CREATE (n)-[:INTERESTED_IN]->(interest))
 """
 
+# A new person or volunteer joins the organisation of the staff member who registers them
+# ($organization_id, $since, $basis), in the same statement.
+_LINK_SUPPORTED_BY = """
+WITH n
+OPTIONAL MATCH (o:Organization {id: $organization_id})
+WITH n, collect(o) AS orgs
+FOREACH (o IN orgs | CREATE (n)-[:SUPPORTED_BY {since: $since, basis: $basis}]->(o))
+"""
+
+_LINK_VOLUNTEERS_WITH = """
+WITH n
+OPTIONAL MATCH (o:Organization {id: $organization_id})
+WITH n, collect(o) AS orgs
+FOREACH (o IN orgs | CREATE (n)-[:VOLUNTEERS_WITH {since: $since}]->(o))
+"""
 
 _RETURN_NODE = "RETURN properties(n) AS n"

@@ -3,8 +3,10 @@ only way a person leaves the graph, so nothing personal is left behind."""
 
 from __future__ import annotations
 
-from graph.models import Person
-from graph.repo.links import _LINK_AREA, _LINK_INTERESTS, _RETURN_NODE
+from datetime import datetime
+
+from graph.models import Person, iso_utc
+from graph.repo.links import _LINK_AREA, _LINK_INTERESTS, _LINK_SUPPORTED_BY, _RETURN_NODE
 from graph.repo.records import (
     Page,
     create_one,
@@ -25,6 +27,31 @@ CREATE_PERSON = "CREATE (n:Person) SET n = $props" + _LINK_AREA + _LINK_INTEREST
 def create_person(*, store: GraphStore, person: Person) -> Person:
     """Add a person; ``AlreadyExists`` if the id is taken."""
     return create_one(store, CREATE_PERSON, person, label="Person")
+
+
+CREATE_SUPPORTED_PERSON = (
+    "CREATE (n:Person) SET n = $props"
+    + _LINK_AREA
+    + _LINK_INTERESTS
+    + _LINK_SUPPORTED_BY
+    + _RETURN_NODE
+)
+
+
+def create_supported_person(
+    *, store: GraphStore, person: Person, organization_id: str, since: datetime, basis: str
+) -> Person:
+    """Add a person whom ``organization_id`` supports from ``since`` on ``basis``, in one
+    statement; ``AlreadyExists`` if the id is taken."""
+    return create_one(
+        store,
+        CREATE_SUPPORTED_PERSON,
+        person,
+        label="Person",
+        organization_id=organization_id,
+        since=iso_utc(since),
+        basis=basis,
+    )
 
 
 GET_PERSON = get_statement("Person")

@@ -21,7 +21,7 @@ from graph.repo.records import (
     read_one,
     read_page,
 )
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 
 CREATE_ROTA_RUN = "CREATE (n:RotaRun) SET n = $props RETURN properties(n) AS n"
 
@@ -42,6 +42,7 @@ def get_rota_run(*, store: GraphStore, run_id: str) -> RotaRun | None:
 LIST_ROTA_RUNS = """
 MATCH (n:RotaRun)
 WHERE ($week_start IS NULL OR n.week_start = $week_start) AND ($after IS NULL OR n.id > $after)
+  AND ($organization_id IS NULL OR n.organization_id = $organization_id)
 RETURN properties(n) AS n ORDER BY n.id LIMIT $limit
 """
 
@@ -52,10 +53,12 @@ def list_rota_runs(
     week_start: date | None = None,
     first: int = 50,
     after: str | None = None,
+    organization_id: str | None = None,
 ) -> Page[RotaRun]:
-    """Runs in id order, optionally one week's."""
+    """Runs in id order, optionally one week's, optionally one organisation's."""
     params = page_params(first=first, after=after) | {
-        "week_start": None if week_start is None else week_start.isoformat()
+        "week_start": None if week_start is None else week_start.isoformat(),
+        "organization_id": organization_id,
     }
     return read_page(store, LIST_ROTA_RUNS, params, RotaRun, first=first)
 
@@ -213,9 +216,20 @@ RETURN properties(n) AS n ORDER BY n.id
 """
 
 
-def people_with_patterns(*, store: GraphStore) -> list[Person]:
-    """People with a weekly pattern of visits, in id order."""
-    return read_many(store, PEOPLE_WITH_PATTERNS, {}, Person)
+ORGANIZATION_PEOPLE_WITH_PATTERNS = """
+MATCH (n:Person)-[:SUPPORTED_BY]->(:Organization {id: $organization_id})
+WHERE n.visits_per_week > 0 AND n.visit_windows IS NOT NULL
+RETURN properties(n) AS n ORDER BY n.id
+"""
+
+
+def people_with_patterns(*, store: GraphStore, organization_id: str | None = None) -> list[Person]:
+    """People with a weekly pattern of visits (those ``organization_id`` supports, when
+    given), in id order."""
+    if organization_id is None:
+        return read_many(store, PEOPLE_WITH_PATTERNS, {}, Person)
+    params = {"organization_id": organization_id}
+    return read_many(store, ORGANIZATION_PEOPLE_WITH_PATTERNS, params, Person)
 
 
 # Create the week's visits that do not exist yet, each FOR its person.
@@ -255,9 +269,25 @@ class VisitToPlan:
     pinned: list[str]
 
 
-def week_visits_to_plan(*, store: GraphStore, week_start: date) -> list[VisitToPlan]:
-    """The week's open, proposed and accepted visits, in id order."""
-    rows = store.run(WEEK_VISITS, {"week_start": week_start.isoformat()}, write=False)
+ORGANIZATION_WEEK_VISITS = """
+MATCH (v:Visit)-[:FOR]->(p:Person)-[:SUPPORTED_BY]->(:Organization {id: $organization_id})
+WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted']
+OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED {status: 'accepted'}]->(v)
+RETURN properties(v) AS v, p.id AS person_id, collect(vol.id) AS pinned
+ORDER BY v.id
+"""
+
+
+def week_visits_to_plan(
+    *, store: GraphStore, week_start: date, organization_id: str | None = None
+) -> list[VisitToPlan]:
+    """The week's open, proposed and accepted visits (to people ``organization_id`` supports,
+    when given), in id order."""
+    if organization_id is None:
+        rows = store.run(WEEK_VISITS, {"week_start": week_start.isoformat()}, write=False)
+    else:
+        params = {"week_start": week_start.isoformat(), "organization_id": organization_id}
+        rows = store.run(ORGANIZATION_WEEK_VISITS, params, write=False)
     return [
         VisitToPlan(properties=row["v"], person_id=row["person_id"], pinned=sorted(row["pinned"]))
         for row in rows
@@ -297,22 +327,60 @@ def people_with_circles(*, store: GraphStore, ids: list[str]) -> list[PersonWith
 ALL_VOLUNTEERS = "MATCH (n:Volunteer) RETURN properties(n) AS n ORDER BY n.id"
 
 
-def all_volunteers(*, store: GraphStore) -> list[Volunteer]:
-    """Every volunteer, in id order (the rota considers them all)."""
-    return read_many(store, ALL_VOLUNTEERS, {}, Volunteer)
+ORGANIZATION_VOLUNTEERS = """
+MATCH (n:Volunteer)-[:VOLUNTEERS_WITH]->(:Organization {id: $organization_id})
+RETURN properties(n) AS n ORDER BY n.id
+"""
+
+
+def all_volunteers(*, store: GraphStore, organization_id: str | None = None) -> list[Volunteer]:
+    """Every volunteer (who volunteers with ``organization_id``, when given), in id order:
+    the volunteers a rota considers."""
+    if organization_id is None:
+        return read_many(store, ALL_VOLUNTEERS, {}, Volunteer)
+    params = {"organization_id": organization_id}
+    return read_many(store, ORGANIZATION_VOLUNTEERS, params, Volunteer)
+
+
+# What the volunteers of a rota already do that week for other rotas (another organisation's
+# visits they were proposed, accepted or logged): the rota keeps those times free.
+OTHER_COMMITMENTS = """
+MATCH (vol:Volunteer) WHERE vol.id IN $volunteer_ids
+MATCH (vol)-[a:ASSIGNED]->(v:Visit)
+WHERE v.week_start = $week_start AND a.status IN ['proposed', 'accepted', 'done']
+  AND NOT v.id IN $visit_ids
+RETURN vol.id AS volunteer_id, v.day AS day, v.start AS start, v.duration_minutes AS minutes
+ORDER BY volunteer_id, day, start
+"""
+
+
+def other_commitments(
+    *, store: GraphStore, volunteer_ids: list[str], week_start: date, visit_ids: list[str]
+) -> list[Row]:
+    """Rows ``volunteer_id``, ``day``, ``start``, ``minutes``: the volunteers' visits of the
+    week that are not among ``visit_ids`` (another rota's), proposed, accepted or done, that
+    have a start time."""
+    params = {
+        "volunteer_ids": volunteer_ids,
+        "week_start": week_start.isoformat(),
+        "visit_ids": visit_ids,
+    }
+    rows = store.run(OTHER_COMMITMENTS, params, write=False)
+    return [row for row in rows if row["start"] is not None]
 
 
 # --- publishing ----------------------------------------------------------------------------
 
-# Publish a draft: only once (the guard), withdrawing (deleting) earlier proposals of the same
-# week, proposing each assignment, and opening every visit of the week
-# that is neither accepted nor proposed now. Accepted (pinned) assignments stay as they are.
+# Publish a draft: only once (the guard), withdrawing (deleting) earlier proposals of the run's
+# visits ($visit_ids: the visits of its problem, so another organisation's rota of the same
+# week is left alone), proposing each assignment, and opening every visit of the run that is
+# neither accepted nor proposed now. Accepted (pinned) assignments stay as they are.
 PUBLISH_ROTA = """
 MATCH (r:RotaRun {id: $run_id})
 SET r._lock = $lock
 WITH r, r.status = 'draft' AS ok
 OPTIONAL MATCH (:Volunteer)-[old:ASSIGNED {status: 'proposed'}]->(ov:Visit)
-WHERE ok AND ov.week_start = r.week_start
+WHERE ok AND ov.week_start = r.week_start AND ov.id IN $visit_ids
 DELETE old
 WITH DISTINCT r, ok
 UNWIND CASE WHEN ok THEN $assignments ELSE [] END + [null] AS a
@@ -327,6 +395,7 @@ WITH r, ok, sum(CASE WHEN v IS NOT NULL AND vol IS NOT NULL AND v.rota_run_id = 
                       AND v.status = 'proposed' THEN 1 ELSE 0 END) AS proposed
 OPTIONAL MATCH (w:Visit)
 WHERE ok AND w.week_start = r.week_start AND w.status = 'proposed' AND w.rota_run_id <> r.id
+  AND w.id IN $visit_ids
 FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END | SET w.status = 'open')
 WITH r, ok, proposed, count(w) AS reopened
 OPTIONAL MATCH (u:Visit)
@@ -357,6 +426,7 @@ def publish_rota(
     assignments: list[dict[str, str]],
     unassigned: list[str],
     at: datetime,
+    visit_ids: list[str],
 ) -> PublishedWeek:
     """Publish the draft ``run_id``: ``assignments`` (``visit``, ``volunteer``, ``start``)
     become proposed, visits ``unassigned`` and earlier proposals of the week open. Only once."""
@@ -366,6 +436,7 @@ def publish_rota(
             "run_id": run_id,
             "assignments": assignments,
             "unassigned": unassigned,
+            "visit_ids": visit_ids,
             "now": iso_utc(at),
             "lock": uuid.uuid4().hex[:8],
         },

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from graph.models import Volunteer
-from graph.repo.links import _LINK_AREA, _LINK_INTERESTS, _RETURN_NODE
+from datetime import datetime
+
+from graph.models import Volunteer, iso_utc
+from graph.repo.links import _LINK_AREA, _LINK_INTERESTS, _LINK_VOLUNTEERS_WITH, _RETURN_NODE
 from graph.repo.records import (
     Page,
     create_one,
@@ -25,6 +27,29 @@ CREATE_VOLUNTEER = (
 def create_volunteer(*, store: GraphStore, volunteer: Volunteer) -> Volunteer:
     """Add a volunteer; ``AlreadyExists`` if the id is taken."""
     return create_one(store, CREATE_VOLUNTEER, volunteer, label="Volunteer")
+
+
+CREATE_VOLUNTEER_WITH = (
+    "CREATE (n:Volunteer) SET n = $props"
+    + _LINK_AREA
+    + _LINK_INTERESTS
+    + _LINK_VOLUNTEERS_WITH
+    + _RETURN_NODE
+)
+
+
+def create_volunteer_with(
+    *, store: GraphStore, volunteer: Volunteer, organization_id: str, since: datetime
+) -> Volunteer:
+    """Add a volunteer who volunteers with ``organization_id``, in one statement."""
+    return create_one(
+        store,
+        CREATE_VOLUNTEER_WITH,
+        volunteer,
+        label="Volunteer",
+        organization_id=organization_id,
+        since=iso_utc(since),
+    )
 
 
 GET_VOLUNTEER = get_statement("Volunteer")

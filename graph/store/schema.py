@@ -57,6 +57,8 @@ RELATIONSHIP_TYPES: tuple[str, ...] = (
     "OFFERS",
     "REFERRED_TO",
     "REPORTED",
+    "SUPPORTED_BY",
     "SUPPORTS",
     "TO",
+    "VOLUNTEERS_WITH",
 )

@@ -10,6 +10,7 @@ import strawberry
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
 from service import access
+from service.access import AS_RETURNED_POLICY, SIGNED_IN_SELF
 from service.accounts import users
 from service.accounts.auth import issue_token
 from service.accounts.roles import Role
@@ -24,7 +25,7 @@ from service.context import CurrentUser, RequestContext
 from service.people.graphql import PersonType, VolunteerType
 
 
-@strawberry.type
+@strawberry.type(directives=[access.policy(SIGNED_IN_SELF)])
 class Me:
     id: strawberry.ID
     email: str
@@ -37,14 +38,14 @@ class Me:
     )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class SignedIn:
     token: str
     expires_at: str
     me: Me
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class SignInFailed:
     message: str
 
@@ -81,7 +82,9 @@ async def _me(context: RequestContext, user: CurrentUser) -> Me:
 
 @strawberry.type
 class AccountsQuery:
-    @strawberry.field(description="Who you are signed in as.")
+    @strawberry.field(
+        description="Who you are signed in as.", directives=[access.policy(SIGNED_IN_SELF)]
+    )
     async def me(self, info: ContextInfo) -> Me:
         user = access.signed_in(info.context)
         return await _me(info.context, user)
@@ -89,7 +92,10 @@ class AccountsQuery:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Sign in with email and password; returns a bearer token.")
+    @strawberry.mutation(
+        description="Sign in with email and password; returns a bearer token.",
+        directives=[access.policy(SIGNED_IN_SELF)],
+    )
     async def sign_in(self, info: ContextInfo, email: str, password: str) -> SignInResult:
         if len(email) > 320 or len(password) > 1000:
             raise InputError("email/password: too long")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from graph.models import User
+from graph.models import User, utc_now
+from graph.models.base import ID_PATTERN
+from graph.repo import organisations as organisations_repo
 from graph.repo import services as services_repo
 from graph.repo import users as users_repo
 from graph.repo.errors import AlreadyExists
@@ -26,6 +28,20 @@ from service.config import TOKEN_TTL_SECONDS
 from service.context import CurrentUser
 
 COORDINATING_KINDS = ["volunteer_centre", "coordinating", "coordinator", "befriending"]
+# The organisation a staff user joins when none is named: for each role, the kinds tried in
+# order; the first kind with exactly one organisation wins (in the demo borough: the
+# coordinating befriending organisation for coordinators, the council's social prescribing
+# team for link workers).
+DEFAULT_KINDS: dict[str, list[list[str]]] = {
+    "coordinator": [["coordinating"], COORDINATING_KINDS],
+    "link_worker": [["social_prescribing"], ["coordinating"], COORDINATING_KINDS],
+}
+STAFF_ROLES = ("coordinator", "link_worker", "partner")
+NEW_ORGANIZATION_KINDS = {
+    "coordinator": "befriending",
+    "link_worker": "social_prescribing",
+    "partner": "service_partner",
+}
 
 
 class UserInputError(ValueError):
@@ -50,16 +66,20 @@ def to_current(user: User) -> CurrentUser:
     )
 
 
-def coordinating_organization(*, store: GraphStore) -> str | None:
-    """The one coordinating organisation in the store (or the only organisation), else None."""
-    ids = services_repo.list_organization_ids(store=store, kinds=COORDINATING_KINDS)
-    if len(ids) == 1:
-        return ids[0]
-    if not ids:
-        every = services_repo.list_organization_ids(store=store)
-        if len(every) == 1:
-            return every[0]
-    return None
+def default_organization(*, store: GraphStore, role: str) -> str:
+    """The organisation a staff user of ``role`` joins when none is named (``DEFAULT_KINDS``;
+    else the only organisation); UserInputError naming the choices otherwise."""
+    for kinds in DEFAULT_KINDS.get(role, []):
+        ids = services_repo.list_organization_ids(store=store, kinds=kinds)
+        if len(ids) == 1:
+            return ids[0]
+    every = sorted(services_repo.list_organization_ids(store=store))
+    if len(every) == 1:
+        return every[0]
+    if not every:
+        raise UserInputError("organization_id: there is no organisation yet; give --organization")
+    shown = ", ".join(every[:10]) + (", ..." if len(every) > 10 else "")
+    raise UserInputError(f"organization_id: give --organization, one of {shown}")
 
 
 def create_user(
@@ -71,12 +91,25 @@ def create_user(
     person_id: str | None = None,
     volunteer_id: str | None = None,
     organization_id: str | None = None,
+    create_organization: bool = False,
 ) -> User:
-    """Create a user with an argon2-hashed password; raises UserInputError naming the field."""
+    """Create a user with an argon2-hashed password; raises UserInputError naming the field.
+    With ``create_organization`` a named organisation that does not exist yet is made (named
+    by its id, of the kind the role works in: ``NEW_ORGANIZATION_KINDS``)."""
     if len(password) < 8:
         raise UserInputError("password: expected at least 8 characters")
-    if role in ("coordinator", "link_worker") and organization_id is None:
-        organization_id = coordinating_organization(store=store)
+    if create_organization and organization_id is not None and role in STAFF_ROLES:
+        if not ID_PATTERN.fullmatch(organization_id):
+            raise UserInputError(f"organization_id: expected an id, got {organization_id!r}")
+        organisations_repo.ensure_organization(
+            store=store,
+            organization_id=organization_id,
+            name=organization_id,
+            kind=NEW_ORGANIZATION_KINDS.get(role, "community_group"),
+            at=utc_now(),
+        )
+    if role in STAFF_ROLES and organization_id is None:
+        organization_id = default_organization(store=store, role=role)
     try:
         user = User(
             id=f"u-{uuid.uuid4().hex[:12]}",

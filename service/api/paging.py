@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from service.access import AS_RETURNED_POLICY
 from service.api.errors import InputError
 from service.config import PAGE_SIZE_MAX
 
@@ -16,19 +17,19 @@ T = TypeVar("T")
 CURSOR_PREFIX = "cc:"
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class Edge(Generic[T]):
     node: T
     cursor: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo

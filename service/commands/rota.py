@@ -18,6 +18,14 @@ def run(
     week: Annotated[str, typer.Option("--week", help="ISO week, e.g. 2026-W48")],
     time_limit: Annotated[float, typer.Option("--time-limit", help="solver seconds")] = 10.0,
     workers: Annotated[int, typer.Option("--workers", help="solver threads")] = 2,
+    organization: Annotated[
+        str | None,
+        typer.Option(
+            "--organization",
+            help="whose rota: the people this organisation supports and its volunteers "
+            "(default: everyone in the store, for a deployment of one organisation)",
+        ),
+    ] = None,
 ) -> None:
     """Build the week's problem from the graph, solve it and store a draft; prints its id."""
     try:
@@ -33,7 +41,13 @@ def run(
 
     try:
         # Solved in a process of its own, as the server does; this waits for it.
-        result = run_rota(store=store, week_start=monday, time_limit=time_limit, workers=workers)
+        result = run_rota(
+            store=store,
+            week_start=monday,
+            time_limit=time_limit,
+            workers=workers,
+            organization_id=organization,
+        )
     except RotaFailed as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

@@ -273,10 +273,11 @@ def _prepare_demo(graph: GraphStore, key: bytes, url: str) -> None:
         # The rota is solved while the server already answers, so the app is up at once.
         if seeded:
             run_id = publish_this_week(store=graph)
-            typer.echo(f"ran and published this week's rota ({run_id})")
+            typer.echo(f"ran and published this week's rota of each organisation ({run_id})")
         typer.echo(f"\nCareCircles demo at {url}  (GraphiQL: {url}/graphql)\n")
         for sign_in in demo_sign_ins(store=graph, key=key):
-            typer.echo(f"{sign_in.role:12} {sign_in.email}  password: {sign_in.password}")
+            at = f"  ({sign_in.organization_id})" if sign_in.organization_id else ""
+            typer.echo(f"{sign_in.role:12} {sign_in.email}  password: {sign_in.password}{at}")
             typer.echo(f"{'':12} token: {sign_in.token}")
 
     threading.Thread(target=finish, name="demo-rota", daemon=True).start()

@@ -32,7 +32,8 @@ def add(
         str | None,
         typer.Option(
             "--organization",
-            help="organisation id (coordinators and link workers default to the coordinating one)",
+            help="organisation id, made when it does not exist yet (coordinators and link "
+            "workers default to the demo's organisation of their role, or the only one)",
         ),
     ] = None,
 ) -> None:
@@ -64,6 +65,7 @@ def add(
             person_id=person_id,
             volunteer_id=volunteer_id,
             organization_id=organization,
+            create_organization=True,
         )
     except UserInputError as error:
         typer.echo(f"error: {error}", err=True)

@@ -12,6 +12,7 @@ from graph.repo import referrals as referrals_repo
 from graph.repo import services as services_repo
 from graph.repo.errors import NotFound
 from service import access
+from service.access import ANYONE_SIGNED_IN, AS_RETURNED_POLICY, CONSENT, STAFF, Rule
 from service.api.errors import (
     InputError,
     NotAllowed,
@@ -43,7 +44,7 @@ class ReferralOutcome(Enum):
     NOT_SUITABLE = "not_suitable"
 
 
-@strawberry.type(name="Service")
+@strawberry.type(name="Service", directives=[access.policy(ANYONE_SIGNED_IN)])
 class ServiceType:
     id: strawberry.ID
     name: str
@@ -74,7 +75,7 @@ class ServiceType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class Suggestion:
     service: ServiceType
     score: float
@@ -85,7 +86,7 @@ class Suggestion:
     )
 
 
-@strawberry.type(name="Referral")
+@strawberry.type(name="Referral", directives=[AS_RETURNED_POLICY])
 class ReferralType:
     id: strawberry.ID
     person_id: strawberry.ID
@@ -110,7 +111,7 @@ class ReferralType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ReferralMade:
     referral: ReferralType
 
@@ -126,7 +127,7 @@ async def _service_name(context: RequestContext, referral: Referral) -> str | No
     return found.name if found else None
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ServiceMatchType:
     service: ServiceType
     distance_km: float | None = strawberry.field(
@@ -135,7 +136,7 @@ class ServiceMatchType:
     when: list[str] = strawberry.field(description="When it meets (on the day asked for).")
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class ServiceSearch:
     matches: list[ServiceMatchType]
     kinds: list[str] = strawberry.field(description="Every kind of service in the directory.")
@@ -150,7 +151,8 @@ class ServiceSearchQuery:
     @strawberry.field(
         description="Any service in the directory for a person: by name, kind, day (0 = Monday), "
         "distance from their home (km) and cost (free, low, paid); nearest first (link workers "
-        "and coordinators; consent: needs, as the distance is from their home)."
+        "and coordinators; consent: needs, as the distance is from their home).",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
     )
     async def search_services(
         self,
@@ -210,7 +212,8 @@ class ServiceSearchQuery:
 class ConnectionsQuery(ServiceSearchQuery):
     @strawberry.field(
         description="A person's referrals to services, oldest first, with how each turned out "
-        "(consent: needs, as for suggesting and referring). The read is logged for the person."
+        "(consent: needs, as for suggesting and referring). The read is logged for the person.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
     )
     async def referrals(self, info: ContextInfo, person_id: strawberry.ID) -> list[ReferralType]:
         user = access.signed_in(info.context)
@@ -221,7 +224,10 @@ class ConnectionsQuery(ServiceSearchQuery):
         await log_person_read(info.context, user, found, ["referrals"], ["needs"])
         return [ReferralType.of(r.referral, r.service_name) for r in held]
 
-    @strawberry.field(description="Local services and groups, in id order.")
+    @strawberry.field(
+        description="Local services and groups, in id order.",
+        directives=[access.policy(ANYONE_SIGNED_IN)],
+    )
     async def services(
         self, info: ContextInfo, first: int | None = 50, after: str | None = None
     ) -> Connection[ServiceType]:
@@ -235,7 +241,8 @@ class ConnectionsQuery(ServiceSearchQuery):
         )
 
     @strawberry.field(
-        description="Services that fit a person, best first, with reasons (consent: needs)."
+        description="Services that fit a person, best first, with reasons (consent: needs).",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
     )
     async def suggest_connections(
         self, info: ContextInfo, person_id: strawberry.ID, first: int = 5
@@ -267,7 +274,10 @@ class ConnectionsQuery(ServiceSearchQuery):
 
 @strawberry.type
 class ConnectionsMutation:
-    @strawberry.mutation(description="Refer a person to a service (consent: needs).")
+    @strawberry.mutation(
+        description="Refer a person to a service (consent: needs).",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"))],
+    )
     async def refer_to_service(
         self,
         info: ContextInfo,
@@ -295,7 +305,10 @@ class ConnectionsMutation:
             raise InputError(f"{field}: no such {field[:-2]}") from None
         return ReferralMade(referral=ReferralType.of(made, await _service_name(info.context, made)))
 
-    @strawberry.mutation(description="Record how a referral turned out.")
+    @strawberry.mutation(
+        description="Record how a referral turned out.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs", when="or who made it"))],
+    )
     async def update_referral(
         self,
         info: ContextInfo,

@@ -16,6 +16,15 @@ import strawberry
 from graph.models import iso_utc, utc_now
 from graph.repo.errors import AlreadyExists, NotFound
 from service import access
+from service.access import (
+    AS_RETURNED_POLICY,
+    CONSENT,
+    COORDINATOR_OWN,
+    OWN_ORGANISATION,
+    PERSON_SELF,
+    STAFF,
+    Rule,
+)
 from service.api.errors import (
     InputError,
     NotAllowed,
@@ -38,7 +47,17 @@ class ConsentScope(Enum):
     VISIT_NOTES = "visit_notes"
 
 
-@strawberry.type(name="ConsentGrant")
+PERSON_OWN_DATA = access.policy(PERSON_SELF)
+
+
+@strawberry.enum(description="How a person gave a consent that staff recorded for them.")
+class ConsentGiven(Enum):
+    IN_PERSON = "in person"
+    BY_PHONE = "by phone"
+    ON_PAPER = "on paper"
+
+
+@strawberry.type(name="ConsentGrant", directives=[AS_RETURNED_POLICY])
 class GrantType:
     id: strawberry.ID
     grantee_id: strawberry.ID
@@ -50,9 +69,16 @@ class GrantType:
     expires_at: str
     revoked_at: str | None
     active: bool
+    recorded_by: str | None = strawberry.field(
+        description="Who recorded this consent for you (staff, in words), or null when you "
+        "gave it here yourself."
+    )
+    given: ConsentGiven | None = strawberry.field(
+        description="How you gave it, when staff recorded it: in person, by phone, on paper."
+    )
 
     @classmethod
-    def of(cls, grant: Any, grantee_name: str = "") -> GrantType:
+    def of(cls, grant: Any, grantee_name: str = "", recorded_by: str | None = None) -> GrantType:
         return cls(
             id=strawberry.ID(grant.id),
             grantee_id=strawberry.ID(grant.grantee_id),
@@ -64,27 +90,36 @@ class GrantType:
             expires_at=iso_utc(grant.expires_at),
             revoked_at=iso_utc(grant.revoked_at) if grant.revoked_at else None,
             active=grant.is_active(utc_now()),
+            recorded_by=(recorded_by or "staff") if grant.recorded_by else None,
+            given=ConsentGiven(grant.given_how) if grant.given_how else None,
         )
 
 
 @strawberry.input
 class GrantAccessInput:
     person_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Whose record (coordinators); a person grants their own."
+        default=None,
+        description="Whose record (staff recording a consent); a person grants their own.",
     )
     grantee_user_id: strawberry.ID | None = None
     grantee_organization_id: strawberry.ID | None = None
     purpose: str
     scopes: list[ConsentScope]
-    expires_at: datetime
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When it ends; 12 months from now when not given."
+    )
+    given: ConsentGiven | None = strawberry.field(
+        default=None,
+        description="Staff recording a consent: how the person gave it (required for them).",
+    )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class AccessRevoked:
     grant: GrantType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class GrantNotFound:
     message: str
 
@@ -92,7 +127,7 @@ class GrantNotFound:
 RevokeResult = Annotated[AccessRevoked | GrantNotFound, strawberry.union("RevokeResult")]
 
 
-@strawberry.type(name="AccessLogEntry")
+@strawberry.type(name="AccessLogEntry", directives=[AS_RETURNED_POLICY])
 class AccessLogType:
     at: str
     actor: str
@@ -100,7 +135,7 @@ class AccessLogType:
     fields: list[str]
 
 
-@strawberry.type
+@strawberry.type(directives=[PERSON_OWN_DATA])
 class Tie:
     """Someone the record says knows you: their first name and how (family, friend,
     neighbour, volunteer)."""
@@ -109,7 +144,7 @@ class Tie:
     kind: str
 
 
-@strawberry.type
+@strawberry.type(directives=[PERSON_OWN_DATA])
 class MyData:
     person: PersonRecord
     check_ins: list[CheckInType]
@@ -130,18 +165,18 @@ class MyData:
     )
 
 
-@strawberry.type
+@strawberry.type(directives=[PERSON_OWN_DATA])
 class CircleFriend:
     first_name: str
     since: str | None
 
 
-@strawberry.type
+@strawberry.type(directives=[PERSON_OWN_DATA])
 class CircleVolunteer:
     first_name: str
 
 
-@strawberry.type
+@strawberry.type(directives=[PERSON_OWN_DATA])
 class CircleVisitType:
     id: strawberry.ID
     date: str
@@ -152,13 +187,13 @@ class CircleVisitType:
     volunteers: list[CircleVolunteer]
 
 
-@strawberry.type
+@strawberry.type(directives=[PERSON_OWN_DATA])
 class MyCircle:
     members: list[CircleFriend]
     visits: list[CircleVisitType]
 
 
-@strawberry.type(name="Erasure")
+@strawberry.type(name="Erasure", directives=[AS_RETURNED_POLICY])
 class ErasureType:
     id: strawberry.ID
     at: str
@@ -187,7 +222,9 @@ def _erasure(record: Any) -> ErasureType:
 
 @strawberry.type
 class ConsentQuery:
-    @strawberry.field(description="Everything held about you (people).")
+    @strawberry.field(
+        description="Everything held about you (people).", directives=[PERSON_OWN_DATA]
+    )
     async def my_data(self, info: ContextInfo) -> MyData:
         user = access.signed_in(info.context)
         person_id = _own_person(user)
@@ -202,7 +239,7 @@ class ConsentQuery:
             check_ins=[CheckInType.of(c) for c in held.check_ins],
             alerts=[AlertType.of(a) for a in held.alerts],
             referrals=[ReferralType.of(r.referral, r.service_name) for r in held.referrals],
-            grants=[GrantType.of(g.grant, g.grantee_name) for g in held.grants],
+            grants=[GrantType.of(g.grant, g.grantee_name, g.recorded_by_name) for g in held.grants],
             access_log=[
                 AccessLogType(
                     at=iso_utc(e.entry.at),
@@ -221,7 +258,10 @@ class ConsentQuery:
             ],
         )
 
-    @strawberry.field(description="Who visits you and when (people): first names, coming visits.")
+    @strawberry.field(
+        description="Who visits you and when (people): first names, coming visits.",
+        directives=[PERSON_OWN_DATA],
+    )
     async def my_circle(self, info: ContextInfo) -> MyCircle:
         user = access.signed_in(info.context)
         person_id = _own_person(user)
@@ -254,7 +294,10 @@ class ConsentQuery:
             visits=visits,
         )
 
-    @strawberry.field(description="Everything held about you as a JSON document (people).")
+    @strawberry.field(
+        description="Everything held about you as a JSON document (people).",
+        directives=[PERSON_OWN_DATA],
+    )
     async def export_me(self, info: ContextInfo) -> str:
         user = access.signed_in(info.context)
         person_id = _own_person(user)
@@ -268,7 +311,20 @@ class ConsentQuery:
 class ConsentMutation:
     @strawberry.mutation(
         description="Give a user or organisation access to parts of a record until a time "
-        "(the person; or a coordinator recording the person's consent)."
+        "(12 months when not given): the person; or staff recording, for someone their "
+        "organisation supports, a consent the person gave in person, by phone or on paper, to "
+        "their organisation or themselves (marked as recorded by them, shown to the person).",
+        directives=[
+            access.policy(
+                PERSON_SELF,
+                Rule(
+                    STAFF,
+                    OWN_ORGANISATION,
+                    when="recording a consent given in person, by "
+                    "phone or on paper; at most 12 months",
+                ),
+            )
+        ],
     )
     async def grant_access(self, info: ContextInfo, input: GrantAccessInput) -> GrantType:
         user = access.signed_in(info.context)
@@ -278,8 +334,9 @@ class ConsentMutation:
             person_id = user.person_id
         else:
             raise InputError("personId: expected the id of the person giving consent")
-        if not policy.may_manage_grants(user, person_id):
-            raise NotAllowed()
+        found = policy.basis(user, person_id)
+        if not found.own:
+            found = await info.context.loaders.person_access.load(person_id)
         grantee_user = (
             check_id(str(input.grantee_user_id), "granteeUserId") if input.grantee_user_id else None
         )
@@ -291,13 +348,17 @@ class ConsentMutation:
         try:
             grant = await info.context.call(
                 policy.grant_access,
-                person_id=person_id,
+                user=user,
+                access=found,
                 grantee_user_id=grantee_user,
                 grantee_organization_id=grantee_org,
                 purpose=input.purpose,
                 scopes=[s.value for s in input.scopes],
                 expires_at=input.expires_at,
+                given_how=input.given.value if input.given else None,
             )
+        except policy.NoAccess as refused:
+            raise NotAllowed(str(refused)) from None
         except policy.ConsentError as error:
             raise InputError(str(error)) from None
         except NotFound as missing:
@@ -310,10 +371,21 @@ class ConsentMutation:
         except AlreadyExists:
             raise InputError("grant: already recorded; try again") from None
         held = await info.context.call(my_data.grants_of, person_id=person_id)
-        names = {g.grant.id: g.grantee_name for g in held}
-        return GrantType.of(grant, names.get(grant.id, ""))
+        names = {g.grant.id: g for g in held}
+        shown = names.get(grant.id)
+        return GrantType.of(
+            grant,
+            shown.grantee_name if shown else "",
+            shown.recorded_by_name if shown else None,
+        )
 
-    @strawberry.mutation(description="Withdraw a grant (the person, or a coordinator for them).")
+    @strawberry.mutation(
+        description="Withdraw a grant: the person, any of theirs; staff, only grants made to "
+        "their own organisation or themselves.",
+        directives=[
+            access.policy(PERSON_SELF, Rule(STAFF, CONSENT, when="grants to their organisation"))
+        ],
+    )
     async def revoke_access(self, info: ContextInfo, grant_id: strawberry.ID) -> RevokeResult:
         user = access.signed_in(info.context)
         key = check_id(str(grant_id), "grantId")
@@ -322,7 +394,10 @@ class ConsentMutation:
             return GrantNotFound(message="There is no such consent of yours to withdraw.")
         return AccessRevoked(grant=GrantType.of(revoked))
 
-    @strawberry.mutation(description="Erase everything held about you (people). Cannot be undone.")
+    @strawberry.mutation(
+        description="Erase everything held about you (people). Cannot be undone.",
+        directives=[PERSON_OWN_DATA],
+    )
     async def erase_me(self, info: ContextInfo) -> ErasureType:
         user = access.signed_in(info.context)
         person_id = _own_person(user)
@@ -334,10 +409,17 @@ class ConsentMutation:
             raise NotAllowed("Not allowed: your record is not there any more.") from None
         return _erasure(record)
 
-    @strawberry.mutation(description="Erase a person on their request (coordinators).")
+    @strawberry.mutation(
+        description="Erase a person on their request (coordinators of an organisation that "
+        "supports them).",
+        directives=[access.policy(COORDINATOR_OWN)],
+    )
     async def erase_person(self, info: ContextInfo, person_id: strawberry.ID) -> ErasureType:
         user = access.require_staff(info.context, "coordinator")
         key = check_id(str(person_id), "personId")
+        found = await info.context.loaders.person_access.load(key)
+        if not found.arranging:
+            raise NotAllowed("Not allowed: your organisation does not support this person.")
         try:
             record = await info.context.call(my_data.erase, person_id=key, requested_by=user.id)
         except NotFound:

@@ -54,6 +54,7 @@ ROLE_WORDS = {
 class HeldGrant:
     grant: ConsentGrant
     grantee_name: str
+    recorded_by_name: str | None = None  # staff who recorded it, in words
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,11 @@ def grants_of(*, store: GraphStore, person_id: str) -> list[HeldGrant]:
         HeldGrant(
             grant=from_properties(ConsentGrant, r["g"]),
             grantee_name=r["name"] or who_in_words(r["role"], r["email"], r["org"]),
+            recorded_by_name=(
+                who_in_words(r["recorder_role"], r["recorder_email"], r["recorder_org"])
+                if r["g"].get("recorded_by")
+                else None
+            ),
         )
         for r in rows
     ]

@@ -10,23 +10,30 @@ which fields (``log_access``); the person reading their own record is not logged
 
 The person record as the API's ``Person`` type shows it (``PERSON_FIELDS``) has two bases:
 
-- **arranging visits** (no grant needed): coordinators and link workers of an organisation (the
-  deployment's coordinating organisation supports everyone) see what running the rota and finding
-  someone on a list needs: first and last name, approximate area (ward), the weekly visit pattern
-  (visits per week, minutes, windows) and who is in their care circle. The solver itself reads
+- **arranging visits** (no grant needed): coordinators and link workers of an organisation that
+  supports the person (``(Person)-[:SUPPORTED_BY]->(Organization)``) see what running the rota
+  and finding someone on a list needs: first and last name, approximate area (ward), the weekly
+  visit pattern (visits per week, minutes, windows) and who is in their care circle. Staff of
+  another organisation see nothing of the person without a grant. The solver itself reads
   need, languages and preferences from the graph; people do not see them without a grant.
 - **consent**: everything else needs a grant in force with the matching scope: ``contact``
   (address, postcode, phone), ``needs`` (need and its trend, languages, interests, access
   needs, gender preference), ``checkins`` (check-ins), ``visit_notes`` (volunteers' notes).
   Without one the field is null, and nothing about the grant's absence is said beyond that.
+  Any grant in force also opens the arranging-visits fields (so someone the person chose can
+  find them by name).
 
 Both are logged: every field of a person returned to someone other than the person is written
 to the access log (``Reads``/``log_reads``), one entry per basis, naming the fields returned.
 The ``personRecord`` query is the consent view: it needs a grant in force at all.
 
-Decisions: a grant is made by the person, or by a coordinator recording it on the person's behalf
-(consent given on paper or by phone). Revoking is open to the person and to coordinators.
-A grant lasts at most ``GRANT_DAYS_MAX`` days; the grantee is a user or an organisation.
+Consent is the person's: the person grants and revokes. Staff may *record* a consent the
+person gave in person, by phone or on paper, only for someone their own organisation supports
+and only to their organisation or themselves; the grant says who recorded it and how it was
+given, expires after ``RECORDED_GRANT_DAYS`` (365) unless an earlier expiry is given, and shows
+in the person's own data. Staff revoke only grants made to their own organisation or to
+themselves. A grant lasts at most ``GRANT_DAYS_MAX`` days; the grantee is a user or an
+organisation.
 """
 
 from __future__ import annotations
@@ -39,13 +46,14 @@ from datetime import datetime, timedelta
 from graph.models import AccessLogEntry, ConsentGrant, utc_now
 from graph.repo import access_log
 from graph.repo import consent as grants_repo
+from graph.repo import organisations as organisations_repo
 from graph.store.port import GraphStore
+from service.access import STAFF
 from service.context import CurrentUser
 
 SCOPES = ("contact", "needs", "checkins", "visit_notes")
 ANY_SCOPE = "any"
 ARRANGING_VISITS = "arranging visits"
-STAFF = ("coordinator", "link_worker")
 
 # Fields of the API's Person type (snake_case, as logged) and what each needs: a consent scope,
 # or ARRANGING_VISITS (staff of an organisation; also covered by any grant in force).
@@ -71,6 +79,8 @@ PERSON_FIELDS: dict[str, str] = {
 
 GRANT_HOLDERS = ("coordinator", "link_worker", "volunteer")
 GRANT_DAYS_MAX = 730
+RECORDED_GRANT_DAYS = 365
+GIVEN_HOW = ("in person", "by phone", "on paper")
 PURPOSE_MAX = 200
 GRANT_PURPOSE_PREFIX = "consent "
 
@@ -97,7 +107,7 @@ class Access:
 
     person_id: str
     own: bool = False
-    arranging: bool = False  # staff of an organisation: the arranging-visits basis
+    arranging: bool = False  # staff of an organisation that supports the person
     scopes: frozenset[str] = frozenset()
     grants: tuple[tuple[str, frozenset[str]], ...] = field(default=())  # (id, scopes)
 
@@ -129,14 +139,11 @@ class Access:
 
 
 def basis(user: CurrentUser | None, person_id: str) -> Access:
-    """What ``user`` may see of the person without looking at grants (no query): their own
-    record, or the arranging-visits basis for staff of an organisation; nothing otherwise."""
-    if user is None:
-        return Access(person_id=person_id)
-    if user.role == "person" and user.person_id == person_id:
+    """What ``user`` may see of the person without a query: their own record, or nothing
+    yet (staff's organisation and grants are looked up by ``accesses_to_people``)."""
+    if user is not None and user.role == "person" and user.person_id == person_id:
         return Access(person_id=person_id, own=True, scopes=frozenset(SCOPES))
-    staff = user.role in STAFF and user.organization_id is not None
-    return Access(person_id=person_id, arranging=staff)
+    return Access(person_id=person_id)
 
 
 def accesses_to_people(
@@ -146,7 +153,9 @@ def accesses_to_people(
     person_ids: list[str],
     at: datetime | None = None,
 ) -> dict[str, Access]:
-    """``access_to_person`` for many people in one statement."""
+    """What ``user`` may see of each person at ``at`` (now), in one statement: their own record;
+    the arranging-visits basis when the user's organisation supports the person; the union of
+    the scopes of grants in force to the user or their organisation."""
     found = {p: basis(user, p) for p in person_ids}
     if user is None or user.role not in GRANT_HOLDERS:
         return found
@@ -156,13 +165,18 @@ def accesses_to_people(
     if not asked:
         return found
     grantee_ids = [user.id] + ([user.organization_id] if user.organization_id else [])
-    held = grants_repo.list_active_grants_of_people(
-        store=store, person_ids=asked, grantee_ids=grantee_ids, at=at or utc_now()
+    relations = organisations_repo.relations_to_people(
+        store=store,
+        person_ids=asked,
+        organization_id=user.organization_id if user.role in STAFF else None,
+        grantee_ids=grantee_ids,
+        at=at or utc_now(),
     )
-    for person_id, grants in held.items():
+    for person_id, relation in relations.items():
+        grants = relation.grants
         found[person_id] = Access(
             person_id=person_id,
-            arranging=found[person_id].arranging,
+            arranging=relation.supported and user.role in STAFF,
             scopes=frozenset(s for g in grants for s in g.scopes),
             grants=tuple((g.id, frozenset(g.scopes)) for g in grants),
         )
@@ -217,23 +231,8 @@ def log_reads(
 def access_to_person(
     *, store: GraphStore, user: CurrentUser, person_id: str, at: datetime | None = None
 ) -> Access:
-    """What ``user`` may see of the person at ``at`` (now): everything of their own record,
-    the union of the scopes of grants in force to them or their organisation otherwise."""
-    found = basis(user, person_id)
-    if found.own or user.role not in GRANT_HOLDERS:
-        return found
-    if user.role in STAFF and user.organization_id is None:
-        return found
-    grantee_ids = [user.id] + ([user.organization_id] if user.organization_id else [])
-    grants = grants_repo.list_active_grants(
-        store=store, person_id=person_id, grantee_ids=grantee_ids, at=at or utc_now()
-    )
-    return Access(
-        person_id=person_id,
-        arranging=found.arranging,
-        scopes=frozenset(s for g in grants for s in g.scopes),
-        grants=tuple((g.id, frozenset(g.scopes)) for g in grants),
-    )
+    """``accesses_to_people`` for one person."""
+    return accesses_to_people(store=store, user=user, person_ids=[person_id], at=at)[person_id]
 
 
 def require(access: Access, *scopes: str) -> None:
@@ -270,14 +269,67 @@ def log_access(
     return access_log.append_access(store=store, entry=entry)
 
 
-def may_manage_grants(user: CurrentUser, person_id: str) -> bool:
-    """The person themselves, or a coordinator acting on their behalf."""
-    if user.role == "person":
-        return user.person_id == person_id
-    return user.role == "coordinator" and user.organization_id is not None
+def may_record_grant(user: CurrentUser, access: Access) -> bool:
+    """Staff record a consent only for someone their own organisation supports."""
+    return user.role in STAFF and user.organization_id is not None and access.arranging
 
 
 def grant_access(
+    *,
+    store: GraphStore,
+    user: CurrentUser,
+    access: Access,
+    grantee_user_id: str | None,
+    grantee_organization_id: str | None,
+    purpose: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    given_how: str | None = None,
+    at: datetime | None = None,
+) -> ConsentGrant:
+    """A grant of the person's (``access.person_id``): made by the person themselves, or
+    recorded by staff of an organisation that supports them, to that organisation or to
+    themselves, saying how the person gave it (``GIVEN_HOW``). ``NoAccess`` for anyone else;
+    ``ConsentError`` naming the field; ``NotFound`` naming a missing person or grantee."""
+    now = at or utc_now()
+    if access.own:
+        recorded_by, given_how = None, None
+    elif may_record_grant(user, access):
+        if given_how not in GIVEN_HOW:
+            raise ConsentError(
+                f"given: expected how the person gave their consent ({', '.join(GIVEN_HOW)})"
+            )
+        if grantee_user_id not in (None, user.id) or grantee_organization_id not in (
+            None,
+            user.organization_id,
+        ):
+            raise ConsentError(
+                "granteeUserId/granteeOrganizationId: staff record a consent only to their own "
+                "organisation or themselves; anyone else the person grants themselves"
+            )
+        recorded_by = user.id
+        if expires_at is not None and expires_at > now + timedelta(days=RECORDED_GRANT_DAYS):
+            raise ConsentError(
+                f"expiresAt: a recorded consent lasts at most {RECORDED_GRANT_DAYS} days; "
+                "the person can renew it"
+            )
+    else:
+        raise NoAccess("Not allowed: only the person gives consent to their record.")
+    return make_grant(
+        store=store,
+        person_id=access.person_id,
+        grantee_user_id=grantee_user_id,
+        grantee_organization_id=grantee_organization_id,
+        purpose=purpose,
+        scopes=scopes,
+        expires_at=expires_at or now + timedelta(days=RECORDED_GRANT_DAYS),
+        recorded_by=recorded_by,
+        given_how=given_how,
+        at=now,
+    )
+
+
+def make_grant(
     *,
     store: GraphStore,
     person_id: str,
@@ -286,10 +338,13 @@ def grant_access(
     purpose: str,
     scopes: list[str],
     expires_at: datetime,
+    recorded_by: str | None = None,
+    given_how: str | None = None,
     at: datetime | None = None,
 ) -> ConsentGrant:
-    """Record the person's grant; ``ConsentError`` naming the field; ``NotFound`` naming a
-    missing person or grantee."""
+    """Store a grant once who may make it has been decided (``grant_access``; the demo seed
+    and tests record the people's own grants with it); ``ConsentError`` naming the field;
+    ``NotFound`` naming a missing person or grantee."""
     now = at or utc_now()
     if (grantee_user_id is None) == (grantee_organization_id is None):
         raise ConsentError("granteeUserId/granteeOrganizationId: expected exactly one of the two")
@@ -316,15 +371,27 @@ def grant_access(
         scopes=list(scopes),
         created_at=now,
         expires_at=expires_at,
+        recorded_by=recorded_by,
+        given_how=given_how,
     )
     return grants_repo.create_grant(store=store, grant=grant)
+
+
+def may_revoke(user: CurrentUser, grant: ConsentGrant) -> bool:
+    """The person revokes any of their grants; staff only those made to their own
+    organisation or to themselves."""
+    if user.role == "person":
+        return user.person_id == grant.person_id
+    if user.role in STAFF and user.organization_id is not None:
+        return grant.grantee_id in (user.id, user.organization_id)
+    return False
 
 
 def revoke_access(
     *, store: GraphStore, user: CurrentUser, grant_id: str, at: datetime | None = None
 ) -> ConsentGrant | None:
-    """Revoke a grant the user may manage; None if there is no such grant they may manage."""
+    """Revoke a grant the user may revoke (``may_revoke``); None if there is no such grant."""
     grant = grants_repo.get_grant(store=store, grant_id=grant_id)
-    if grant is None or not may_manage_grants(user, grant.person_id):
+    if grant is None or not may_revoke(user, grant):
         return None
     return grants_repo.revoke_grant(store=store, grant_id=grant_id, at=at or utc_now())

@@ -16,10 +16,20 @@ from strawberry.types.unset import UNSET
 
 from graph.models import Person, Volunteer, Window
 from graph.repo import checkins as checkins_repo
+from graph.repo import organisations as organisations_repo
 from graph.repo import people as people_repo
 from graph.repo import relationships as relationships_repo
-from graph.repo import volunteers as volunteers_repo
 from service import access
+from service.access import (
+    AS_RETURNED_POLICY,
+    CONSENT,
+    COORDINATOR_OWN,
+    OWN_ORGANISATION,
+    PERSON_SELF,
+    STAFF_OWN,
+    VOLUNTEER_SELF,
+    Rule,
+)
 from service.api.errors import (
     InputError,
     NotAllowed,
@@ -40,7 +50,7 @@ def snake_case(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class TimeWindow:
     day: int
     start: str
@@ -51,20 +61,20 @@ def _window(window: Window) -> TimeWindow:
     return TimeWindow(day=window.day, start=window.start, end=window.end)
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class CircleMember:
     volunteer_id: strawberry.ID
     first_name: str
     since: str | None
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class PersonTie:
     first_name: str | None
     kind: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitNote:
     visit_id: strawberry.ID
     date: str
@@ -80,12 +90,31 @@ async def _may_read(info: ContextInfo, person_id: str, field: str) -> bool:
     context = info.context
     scope = policy.PERSON_FIELDS[field]
     found = policy.basis(context.user, person_id)
-    if not found.allows(scope):
+    if not found.own:
         found = await context.loaders.person_access.load(person_id)
         if not found.allows(scope):
             return False
     context.reads.note(found, field)
     return True
+
+
+GRANTEES = policy.GRANT_HOLDERS  # who may hold a grant
+
+
+def person_field(name: str) -> access.Policy:
+    """The declared policy of the Person field ``name`` (snake_case), from
+    ``policy.PERSON_FIELDS``, which ``_may_read`` enforces."""
+    scope = policy.PERSON_FIELDS[name]
+    rules: tuple[Rule, ...]
+    if scope == policy.ARRANGING_VISITS:
+        rules = (PERSON_SELF, STAFF_OWN, Rule(GRANTEES, CONSENT, "any"))
+    else:
+        rules = (PERSON_SELF, Rule(GRANTEES, CONSENT, scope))
+    return access.policy(*rules, logged=True)
+
+
+def _field(name: str, description: str | None = None) -> Any:
+    return strawberry.field(description=description, directives=[person_field(name)])
 
 
 async def _if_may_read(info: ContextInfo, person_id: str, field: str, value: T) -> T | None:
@@ -100,6 +129,7 @@ async def _or_not_allowed(info: ContextInfo, person_id: str, field: str, value: 
 
 @strawberry.type(
     name="Person",
+    directives=[access.policy(PERSON_SELF, STAFF_OWN, Rule(GRANTEES, CONSENT, "any"))],
     description="Someone your organisation supports. Name, area, visit pattern and circle are "
     "there for arranging visits (coordinators and link workers); contact details, needs, "
     "check-ins and visit notes only while the person has a consent in force for them, null "
@@ -109,38 +139,38 @@ class PersonType:
     id: strawberry.ID
     record: strawberry.Private[Person]
 
-    @strawberry.field
+    @_field("first_name")
     async def first_name(self, info: ContextInfo) -> str:
         return await _or_not_allowed(info, self.record.id, "first_name", self.record.first_name)
 
-    @strawberry.field
+    @_field("last_name")
     async def last_name(self, info: ContextInfo) -> str:
         return await _or_not_allowed(info, self.record.id, "last_name", self.record.last_name)
 
-    @strawberry.field(description="The approximate area (ward) the person lives in.")
+    @_field("area", "The approximate area (ward) the person lives in.")
     async def area(self, info: ContextInfo) -> str | None:
         if self.record.area_id is None:
             return None
         await _or_not_allowed(info, self.record.id, "area", None)
         return await info.context.loaders.area_of(self.record.area_id)
 
-    @strawberry.field
+    @_field("visits_per_week")
     async def visits_per_week(self, info: ContextInfo) -> int:
         value = self.record.visits_per_week
         return await _or_not_allowed(info, self.record.id, "visits_per_week", value)
 
-    @strawberry.field
+    @_field("visit_minutes")
     async def visit_minutes(self, info: ContextInfo) -> int:
         return await _or_not_allowed(
             info, self.record.id, "visit_minutes", self.record.visit_minutes
         )
 
-    @strawberry.field(description="The weekly times the person would like visits in.")
+    @_field("visit_windows", "The weekly times the person would like visits in.")
     async def visit_windows(self, info: ContextInfo) -> list[TimeWindow]:
         windows = [_window(w) for w in self.record.visit_windows]
         return await _or_not_allowed(info, self.record.id, "visit_windows", windows)
 
-    @strawberry.field(description="The volunteers in the person's care circle.")
+    @_field("circle", "The volunteers in the person's care circle.")
     async def circle(self, info: ContextInfo) -> list[CircleMember]:
         await _or_not_allowed(info, self.record.id, "circle", None)
         rows = await info.context.loaders.circle.load(self.record.id)
@@ -153,29 +183,29 @@ class PersonType:
             for r in rows
         ]
 
-    @strawberry.field(description="Address and postcode (consent: contact).")
+    @_field("address", "Address and postcode (consent: contact).")
     async def address(self, info: ContextInfo) -> str | None:
         record = self.record
         full = ", ".join(part for part in (record.address, record.postcode) if part) or None
         return await _if_may_read(info, record.id, "address", full)
 
-    @strawberry.field(description="Consent: contact.")
+    @_field("phone", "Consent: contact.")
     async def phone(self, info: ContextInfo) -> str | None:
         return await _if_may_read(info, self.record.id, "phone", self.record.phone)
 
-    @strawberry.field(description="0..1, from check-ins; more need, more support (consent: needs).")
+    @_field("need", "0..1, from check-ins; more need, more support (consent: needs).")
     async def need(self, info: ContextInfo) -> float | None:
         return await _if_may_read(info, self.record.id, "need", self.record.need)
 
-    @strawberry.field(description="Recent change in need, -1..1 (consent: needs).")
+    @_field("need_trend", "Recent change in need, -1..1 (consent: needs).")
     async def need_trend(self, info: ContextInfo) -> float | None:
         return await _if_may_read(info, self.record.id, "need_trend", self.record.need_trend)
 
-    @strawberry.field(description="Consent: needs.")
+    @_field("languages", "Consent: needs.")
     async def languages(self, info: ContextInfo) -> list[str] | None:
         return await _if_may_read(info, self.record.id, "languages", list(self.record.languages))
 
-    @strawberry.field(description="Names of the person's interests (consent: needs).")
+    @_field("interests", "Names of the person's interests (consent: needs).")
     async def interests(self, info: ContextInfo) -> list[str] | None:
         if not await _may_read(info, self.record.id, "interests"):
             return None
@@ -183,9 +213,10 @@ class PersonType:
             relationships_repo.list_interest_names, person_id=self.record.id
         )
 
-    @strawberry.field(
-        description="People the record says know the person: first name and how "
-        "(family, friend, neighbour, volunteer) (consent: needs)."
+    @_field(
+        "ties",
+        "People the record says know the person: first name and how "
+        "(family, friend, neighbour, volunteer) (consent: needs).",
     )
     async def ties(self, info: ContextInfo) -> list[PersonTie] | None:
         if not await _may_read(info, self.record.id, "ties"):
@@ -193,21 +224,19 @@ class PersonType:
         rows = await info.context.call(relationships_repo.list_known_by, person_id=self.record.id)
         return [PersonTie(first_name=r["first_name"], kind=r["kind"] or "knows") for r in rows]
 
-    @strawberry.field(description="Consent: needs.")
+    @_field("access_needs", "Consent: needs.")
     async def access_needs(self, info: ContextInfo) -> list[str] | None:
         value: list[str] = list(self.record.access_needs)
         return await _if_may_read(info, self.record.id, "access_needs", value)
 
-    @strawberry.field(description="Loneliness check-ins, oldest first (consent: checkins).")
+    @_field("check_ins", "Loneliness check-ins, oldest first (consent: checkins).")
     async def check_ins(self, info: ContextInfo) -> list[CheckInType] | None:
         if not await _may_read(info, self.record.id, "check_ins"):
             return None
         found = await info.context.loaders.check_ins.load(self.record.id)
         return [CheckInType.of(c) for c in found]
 
-    @strawberry.field(
-        description="Volunteers' notes from visits, newest first (consent: visit_notes)."
-    )
+    @_field("visit_notes", "Volunteers' notes from visits, newest first (consent: visit_notes).")
     async def visit_notes(self, info: ContextInfo) -> list[VisitNote] | None:
         if not await _may_read(info, self.record.id, "visit_notes"):
             return None
@@ -228,7 +257,7 @@ class PersonType:
         return cls(id=strawberry.ID(person.id), record=person)
 
 
-@strawberry.type(name="Volunteer")
+@strawberry.type(name="Volunteer", directives=[access.policy(COORDINATOR_OWN, VOLUNTEER_SELF)])
 class VolunteerType:
     id: strawberry.ID
     first_name: str
@@ -296,29 +325,62 @@ FIELD_SCOPES: dict[str, str | None] = {
 }
 
 
-@strawberry.type(description="A person's record; parts outside your consent are null.")
+def record_field(name: str) -> access.Policy:
+    """The declared policy of the PersonRecord field ``name`` (``FIELD_SCOPES``, which
+    ``personRecord`` enforces)."""
+    return access.policy(
+        PERSON_SELF, Rule(GRANTEES, CONSENT, FIELD_SCOPES[name] or "any"), logged=True
+    )
+
+
+@strawberry.type(
+    description="A person's record; parts outside your consent are null.",
+    directives=[access.policy(PERSON_SELF, Rule(GRANTEES, CONSENT, "any"), logged=True)],
+)
 class PersonRecord:
     id: strawberry.ID
-    first_name: str | None = None
-    last_name: str | None = None
+    first_name: str | None = strawberry.field(default=None, directives=[record_field("firstName")])
+    last_name: str | None = strawberry.field(default=None, directives=[record_field("lastName")])
     area_id: strawberry.Private[str | None] = None
-    address: str | None = None
-    postcode: str | None = None
-    phone: str | None = None
-    date_of_birth: str | None = None
-    need: float | None = None
-    need_trend: float | None = None
-    languages: list[str] | None = None
-    interests: list[str] | None = None
-    access_needs: list[str] | None = None
-    gender_preference: str | None = None
-    visit_windows: list[TimeWindow] | None = None
-    visits_per_week: int | None = None
-    visit_minutes: int | None = None
-    check_ins: list[CheckInType] | None = None
-    visit_notes: list[VisitNote] | None = None
+    address: str | None = strawberry.field(default=None, directives=[record_field("address")])
+    postcode: str | None = strawberry.field(default=None, directives=[record_field("postcode")])
+    phone: str | None = strawberry.field(default=None, directives=[record_field("phone")])
+    date_of_birth: str | None = strawberry.field(
+        default=None, directives=[record_field("dateOfBirth")]
+    )
+    need: float | None = strawberry.field(default=None, directives=[record_field("need")])
+    need_trend: float | None = strawberry.field(
+        default=None, directives=[record_field("needTrend")]
+    )
+    languages: list[str] | None = strawberry.field(
+        default=None, directives=[record_field("languages")]
+    )
+    interests: list[str] | None = strawberry.field(
+        default=None, directives=[record_field("interests")]
+    )
+    access_needs: list[str] | None = strawberry.field(
+        default=None, directives=[record_field("accessNeeds")]
+    )
+    gender_preference: str | None = strawberry.field(
+        default=None, directives=[record_field("genderPreference")]
+    )
+    visit_windows: list[TimeWindow] | None = strawberry.field(
+        default=None, directives=[record_field("visitWindows")]
+    )
+    visits_per_week: int | None = strawberry.field(
+        default=None, directives=[record_field("visitsPerWeek")]
+    )
+    visit_minutes: int | None = strawberry.field(
+        default=None, directives=[record_field("visitMinutes")]
+    )
+    check_ins: list[CheckInType] | None = strawberry.field(
+        default=None, directives=[record_field("checkIns")]
+    )
+    visit_notes: list[VisitNote] | None = strawberry.field(
+        default=None, directives=[record_field("visitNotes")]
+    )
 
-    @strawberry.field
+    @strawberry.field(directives=[record_field("area")])
     async def area(self, info: ContextInfo) -> str | None:
         return await info.context.loaders.area_of(self.area_id)
 
@@ -508,12 +570,30 @@ def _call_error(error: registry.RegistryError) -> InputError:
     return InputError(str(error))
 
 
+async def _own_person(info: ContextInfo, person_id: str) -> None:
+    """NotAllowed unless the caller's organisation supports the person (checked before
+    anything about the person, even whether they exist, is said)."""
+    found = await info.context.loaders.person_access.load(person_id)
+    if not found.arranging:
+        raise NotAllowed("Not allowed: your organisation does not support this person.")
+
+
+async def _own_volunteer(info: ContextInfo, organization_id: str, volunteer_id: str) -> None:
+    if not await info.context.call(
+        organisations_repo.volunteers_with,
+        volunteer_id=volunteer_id,
+        organization_id=organization_id,
+    ):
+        raise NotAllowed("Not allowed: this volunteer does not volunteer with your organisation.")
+
+
 @strawberry.type
 class PeopleQuery:
     @strawberry.field(
         description="People your organisation supports (coordinators, link workers), in id "
         "order. With a search, only those whose first or last name contains every word of it "
-        "(any case): only the people returned are read (and logged for them)."
+        "(any case): only the people returned are read (and logged for them).",
+        directives=[access.policy(STAFF_OWN, logged=True)],
     )
     async def people(
         self,
@@ -522,37 +602,62 @@ class PeopleQuery:
         after: str | None = None,
         search: str | None = None,
     ) -> Connection[PersonType]:
-        access.require_staff(info.context, "coordinator", "link_worker")
+        user = access.require_staff(info.context, "coordinator", "link_worker")
+        organization_id = access.organization_of(user)
         first = check_first(first)
         words = _search_words(search)
         cursor = decode_cursor(after)
         if words:
             found = await info.context.call(
-                people_repo.search_people, words=words, after=cursor, limit=first + 1
+                organisations_repo.search_people_of,
+                organization_id=organization_id,
+                words=words,
+                after=cursor,
+                limit=first + 1,
             )
             items, has_next = found[:first], len(found) > first
         else:
-            page = await info.context.call(people_repo.list_people, first=first, after=cursor)
+            page = await info.context.call(
+                organisations_repo.people_of,
+                organization_id=organization_id,
+                first=first,
+                after=cursor,
+            )
             items, has_next = page.items, page.has_next
         return connection([PersonType.of(p) for p in items], [p.id for p in items], has_next)
 
-    @strawberry.field(description="One person: staff of their organisation, or the person.")
+    @strawberry.field(
+        description="One person: staff of an organisation that supports them, someone they "
+        "have a consent in force to, or the person.",
+        directives=[
+            access.policy(PERSON_SELF, STAFF_OWN, Rule(GRANTEES, CONSENT, "any"), logged=True)
+        ],
+    )
     async def person(self, info: ContextInfo, id: strawberry.ID) -> PersonType | None:
-        user = access.signed_in(info.context)
+        access.signed_in(info.context)
         person_id = check_id(str(id), "id")
-        if not access.may_read_person(user, person_id):
+        found = policy.basis(info.context.user, person_id)
+        if not found.own:
+            found = await info.context.loaders.person_access.load(person_id)
+        if not found.allows(policy.ARRANGING_VISITS):
             raise NotAllowed()
-        found = await info.context.call(people_repo.get_person, person_id=person_id)
-        return PersonType.of(found) if found else None
+        person = await info.context.call(people_repo.get_person, person_id=person_id)
+        return PersonType.of(person) if person else None
 
-    @strawberry.field(description="Your organisation's volunteers (coordinators).")
+    @strawberry.field(
+        description="Your organisation's volunteers (coordinators).",
+        directives=[access.policy(COORDINATOR_OWN)],
+    )
     async def volunteers(
         self, info: ContextInfo, first: int | None = 50, after: str | None = None
     ) -> Connection[VolunteerType]:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         first = check_first(first)
         page = await info.context.call(
-            volunteers_repo.list_volunteers, first=first, after=decode_cursor(after)
+            organisations_repo.volunteers_of,
+            organization_id=access.organization_of(user),
+            first=first,
+            after=decode_cursor(after),
         )
         return connection(
             [VolunteerType.of(v) for v in page.items], [v.id for v in page.items], page.has_next
@@ -560,7 +665,8 @@ class PeopleQuery:
 
     @strawberry.field(
         description="A person's record as your consent allows: parts not covered are null; "
-        "no consent in force at all is an error. Every read is logged for the person to see."
+        "no consent in force at all is an error. Every read is logged for the person to see.",
+        directives=[access.policy(PERSON_SELF, Rule(GRANTEES, CONSENT, "any"), logged=True)],
     )
     async def person_record(self, info: ContextInfo, person_id: strawberry.ID) -> PersonRecord:
         user = access.signed_in(info.context)
@@ -585,25 +691,37 @@ class PeopleQuery:
         return person_record_for(person, allowed, check_ins, notes)
 
 
+OWN_PERSON_WRITE = access.policy(COORDINATOR_OWN)
+
+
 @strawberry.type
 class PeopleMutation:
-    @strawberry.mutation(description="Register a person your organisation supports.")
+    @strawberry.mutation(
+        description="Register a person; your organisation supports them from now.",
+        directives=[access.policy(Rule(("coordinator",), OWN_ORGANISATION, when="joins it"))],
+    )
     async def register_person(self, info: ContextInfo, input: PersonInput) -> PersonType:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         try:
             made = await info.context.call(
-                registry.register_person, values=_model_fields_of(input, partial=False)
+                registry.register_person,
+                values=_model_fields_of(input, partial=False),
+                organization_id=access.organization_of(user),
             )
         except registry.RegistryError as error:
             raise _call_error(error) from None
         return PersonType.of(made)
 
-    @strawberry.mutation(description="Change a person's record; only the fields given change.")
+    @strawberry.mutation(
+        description="Change a person's record (your organisation's); only the fields given change.",
+        directives=[OWN_PERSON_WRITE],
+    )
     async def update_person(
         self, info: ContextInfo, id: strawberry.ID, input: PersonUpdateInput
     ) -> PersonType:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(id), "id")
+        await _own_person(info, key)
         changes = _model_fields_of(input, partial=True)
         _refuse_emptying(changes, NAME_FIELDS + ("lat", "lon"))
         try:
@@ -618,7 +736,8 @@ class PeopleMutation:
 
     @strawberry.mutation(
         description="Set the weekly times a person can be visited in and, when given, how many "
-        "visits a week and how long; weeks already planned keep their visits."
+        "visits a week and how long; weeks already planned keep their visits.",
+        directives=[OWN_PERSON_WRITE],
     )
     async def set_visit_pattern(
         self,
@@ -630,6 +749,7 @@ class PeopleMutation:
     ) -> PersonType:
         access.require_staff(info.context, "coordinator")
         key = check_id(str(person_id), "personId")
+        await _own_person(info, key)
         try:
             changed = await info.context.call(
                 registry.set_visit_pattern,
@@ -645,23 +765,33 @@ class PeopleMutation:
             raise InputError(f"personId: no person with id {key!r}") from None
         return PersonType.of(changed)
 
-    @strawberry.mutation(description="Register a volunteer.")
+    @strawberry.mutation(
+        description="Register a volunteer; they volunteer with your organisation from now.",
+        directives=[access.policy(Rule(("coordinator",), OWN_ORGANISATION, when="joins it"))],
+    )
     async def register_volunteer(self, info: ContextInfo, input: VolunteerInput) -> VolunteerType:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         try:
             made = await info.context.call(
-                registry.register_volunteer, values=_model_fields_of(input, partial=False)
+                registry.register_volunteer,
+                values=_model_fields_of(input, partial=False),
+                organization_id=access.organization_of(user),
             )
         except registry.RegistryError as error:
             raise _call_error(error) from None
         return VolunteerType.of(made)
 
-    @strawberry.mutation(description="Change a volunteer's record; only the fields given change.")
+    @strawberry.mutation(
+        description="Change a volunteer's record (one who volunteers with your organisation); "
+        "only the fields given change.",
+        directives=[access.policy(COORDINATOR_OWN)],
+    )
     async def update_volunteer(
         self, info: ContextInfo, id: strawberry.ID, input: VolunteerUpdateInput
     ) -> VolunteerType:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         key = check_id(str(id), "id")
+        await _own_volunteer(info, access.organization_of(user), key)
         changes = _model_fields_of(input, partial=True)
         _refuse_emptying(changes, NAME_FIELDS + ("lat", "lon", "email"))
         try:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from graph.models import Person, Volunteer
+from graph.models import Person, Volunteer, utc_now
 from graph.repo import areas as areas_repo
 from graph.repo import people as people_repo
 from graph.repo import volunteers as volunteers_repo
@@ -83,13 +83,22 @@ def _check_email(store: GraphStore, volunteer: Volunteer) -> None:
         raise RegistryError(f"email: a volunteer with email {volunteer.email} already exists")
 
 
-def register_person(*, store: GraphStore, values: Mapping[str, Any]) -> Person:
-    """A new person from ``values`` (Person's fields, snake_case)."""
+def register_person(
+    *, store: GraphStore, values: Mapping[str, Any], organization_id: str
+) -> Person:
+    """A new person from ``values`` (Person's fields, snake_case), supported by the
+    registering staff member's organisation from now (basis ``registered``)."""
     _check_changes(values)
     person = _validated(Person, {**values, "id": f"person-{uuid.uuid4().hex[:12]}"})
     _check_area(store, person.area_id)
     try:
-        made = people_repo.create_person(store=store, person=person)
+        made = people_repo.create_supported_person(
+            store=store,
+            person=person,
+            organization_id=organization_id,
+            since=utc_now(),
+            basis="registered",
+        )
     except AlreadyExists:
         raise RegistryError("id: taken; try again") from None
     connections_changed(store=store, people=[made.id])
@@ -129,14 +138,19 @@ def set_visit_pattern(
     return update_person(store=store, person_id=person_id, changes=changes)
 
 
-def register_volunteer(*, store: GraphStore, values: Mapping[str, Any]) -> Volunteer:
-    """A new volunteer from ``values`` (Volunteer's fields, snake_case)."""
+def register_volunteer(
+    *, store: GraphStore, values: Mapping[str, Any], organization_id: str
+) -> Volunteer:
+    """A new volunteer from ``values`` (Volunteer's fields, snake_case), volunteering with the
+    registering coordinator's organisation."""
     _check_changes(values)
     volunteer = _validated(Volunteer, {**values, "id": f"volunteer-{uuid.uuid4().hex[:12]}"})
     _check_area(store, volunteer.area_id)
     _check_email(store, volunteer)
     try:
-        return volunteers_repo.create_volunteer(store=store, volunteer=volunteer)
+        return volunteers_repo.create_volunteer_with(
+            store=store, volunteer=volunteer, organization_id=organization_id, since=utc_now()
+        )
     except AlreadyExists:
         raise RegistryError("id: taken; try again") from None
 

@@ -18,6 +18,7 @@ from starlette.requests import HTTPConnection
 from graph.models import RotaRun, utc_now
 from graph.repo import rota_runs
 from service import access
+from service.access import AS_RETURNED_POLICY, CONSENT, COORDINATOR_OWN, Rule
 from service.api.errors import (
     InputError,
     check_id,
@@ -32,7 +33,7 @@ from service.rota.runs import ReasonNames
 from service.weeks import week_label
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaMetrics:
     visits_total: int
     visits_covered: int
@@ -45,7 +46,7 @@ class RotaMetrics:
     solve_seconds: float
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaAssignment:
     visit_id: strawberry.ID
     volunteer_id: strawberry.ID
@@ -53,7 +54,7 @@ class RotaAssignment:
     reasons: list[str]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaGap:
     visit_id: strawberry.ID
     reasons: list[str]
@@ -69,7 +70,15 @@ class RotaRunState(Enum):
     CANCELLED = "cancelled"
 
 
-@strawberry.type(name="RotaRun")
+RUN_POLICY = access.policy(COORDINATOR_OWN)
+REASONS_POLICY = access.policy(
+    COORDINATOR_OWN,
+    Rule(("coordinator",), CONSENT, "needs", when="what reasons say of a person's needs"),
+    logged=True,
+)
+
+
+@strawberry.type(name="RotaRun", directives=[RUN_POLICY])
 class RotaRunType:
     id: strawberry.ID
     week: str
@@ -80,8 +89,16 @@ class RotaRunType:
     created_at: str
     published_at: str | None
     metrics: RotaMetrics | None
-    assignments: list[RotaAssignment]
-    gaps: list[RotaGap]
+    assignments: list[RotaAssignment] = strawberry.field(
+        description="Who holds which visit, and why; what a reason says of a person's needs "
+        "(languages, gender preference) only with their needs consent. People named are "
+        "logged.",
+        directives=[REASONS_POLICY],
+    )
+    gaps: list[RotaGap] = strawberry.field(
+        description="Visits left uncovered, and why (as assignments).",
+        directives=[REASONS_POLICY],
+    )
     csv_url: str
     state: RotaRunState
     started_at: str | None = strawberry.field(description="When solving began.")
@@ -106,11 +123,25 @@ class RotaRunType:
     )
 
     @classmethod
-    def of(cls, run: RotaRun, reasons: ReasonNames | None = None) -> RotaRunType:
-        """The run; ids in its reasons replaced by first names from ``reasons``."""
+    def of(
+        cls,
+        run: RotaRun,
+        reasons: ReasonNames | None = None,
+        needs_shown: frozenset[str] = frozenset(),
+    ) -> RotaRunType:
+        """The run; ids in its reasons replaced by first names from ``reasons``; what they say
+        of a person's needs only for the people in ``needs_shown``."""
         words = reasons or ReasonNames(names={}, people=frozenset())
         solution = json.loads(run.solution or "{}")
         metrics = solution.get("metrics")
+        person_of = rota.people_of_visits(run)
+
+        def said(visit_id: str, given: list[str]) -> list[str]:
+            shown = words.with_first_names(given)
+            if person_of.get(visit_id) not in needs_shown:
+                shown = rota.without_needs(shown)
+            return shown
+
         return cls(
             id=strawberry.ID(run.id),
             week=week_label(run.week_start),
@@ -124,14 +155,14 @@ class RotaRunType:
                     visit_id=strawberry.ID(a["visit"]),
                     volunteer_id=strawberry.ID(a["volunteer"]),
                     start=a["start"],
-                    reasons=words.with_first_names(a.get("reasons", [])),
+                    reasons=said(a["visit"], a.get("reasons", [])),
                 )
                 for a in solution.get("assignments", [])
             ],
             gaps=[
                 RotaGap(
                     visit_id=strawberry.ID(u["visit"]),
-                    reasons=words.with_first_names(u.get("reasons", [])),
+                    reasons=said(u["visit"], u.get("reasons", [])),
                 )
                 for u in solution.get("unassigned", [])
             ],
@@ -147,13 +178,13 @@ class RotaRunType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaPublished:
     run: RotaRunType
     proposed: int
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaNotPublished:
     message: str
 
@@ -161,12 +192,12 @@ class RotaNotPublished:
 PublishResult = Annotated[RotaPublished | RotaNotPublished, strawberry.union("PublishResult")]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaRunCancelled:
     run: RotaRunType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class RotaRunNotCancelled:
     message: str
     state: RotaRunState | None = strawberry.field(
@@ -192,26 +223,50 @@ def _jobs(context: RequestContext) -> RotaJobs:
 
 async def _run_types(context: RequestContext, runs: list[RotaRun]) -> list[RotaRunType]:
     """Runs as shown to a coordinator: the ids in their reasons replaced by first names (the
-    people's names read this way go to their access log, as arranging visits)."""
+    people's names read this way go to their access log, as arranging visits); what the
+    reasons say of a person's needs only with their needs consent (logged as ``languages``)."""
     names = await context.call(rota.names_in_reasons, runs=runs)
+    people = sorted(names.people | {p for run in runs for p in rota.people_of_visits(run).values()})
+    found = dict(zip(people, await context.loaders.person_access.load_many(people), strict=True))
     for person_id in sorted(names.people):
-        context.reads.note(policy.basis(context.user, person_id), "first_name")
-    return [RotaRunType.of(run, names) for run in runs]
+        if found[person_id].allows(policy.PERSON_FIELDS["first_name"]):
+            context.reads.note(found[person_id], "first_name")
+    needs_shown = frozenset(p for p, a in found.items() if a.allows("needs"))
+    for person_id in sorted(needs_shown):
+        context.reads.note(found[person_id], "languages")
+    return [RotaRunType.of(run, names, needs_shown) for run in runs]
+
+
+async def _own_run(context: RequestContext, run_id: str) -> RotaRun | None:
+    """The run when it is the caller's organisation's rota, else None (not found)."""
+    user = access.require_staff(context, "coordinator")
+    run = await context.call(rota.get_rota_run, run_id=run_id)
+    if run is None or run.organization_id != user.organization_id:
+        return None
+    return run
 
 
 @strawberry.type
 class RotaQuery:
-    @strawberry.field(description="Rota runs, newest first, optionally of one week (coordinators).")
+    @strawberry.field(
+        description="Your organisation's rota runs, newest first, optionally of one week "
+        "(coordinators).",
+        directives=[access.policy(COORDINATOR_OWN, logged=True)],
+    )
     async def rota_runs(self, info: ContextInfo, week: str | None = None) -> list[RotaRunType]:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         monday = _week(week) if week is not None else None
-        runs = await info.context.call(rota.list_rota_runs, week_start=monday)
+        runs = await info.context.call(
+            rota.list_rota_runs, week_start=monday, organization_id=access.organization_of(user)
+        )
         return await _run_types(info.context, runs)
 
-    @strawberry.field(description="One rota run (coordinators).")
+    @strawberry.field(
+        description="One of your organisation's rota runs (coordinators); null for another's.",
+        directives=[access.policy(COORDINATOR_OWN, logged=True)],
+    )
     async def rota_run(self, info: ContextInfo, id: strawberry.ID) -> RotaRunType | None:
-        access.require_staff(info.context, "coordinator")
-        run = await info.context.call(rota.get_rota_run, run_id=check_id(str(id), "id"))
+        run = await _own_run(info.context, check_id(str(id), "id"))
         return (await _run_types(info.context, [run]))[0] if run else None
 
 
@@ -220,28 +275,39 @@ class RotaMutation:
     @strawberry.mutation(
         description="Start a rota run for a week: answers at once with the queued run, which "
         "is solved in a process of its own. Poll rotaRun(id) until its state is DRAFT "
-        "(or FAILED, CANCELLED)."
+        "(or FAILED, CANCELLED). It is your organisation's rota: the people it supports and the "
+        "volunteers who volunteer with it.",
+        directives=[access.policy(COORDINATOR_OWN)],
     )
     async def run_rota(
         self, info: ContextInfo, week: str, time_limit_seconds: float = 10.0
     ) -> RotaRunType:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         monday = _week(week)
         if not 0.5 <= time_limit_seconds <= RUN_TIME_LIMIT_MAX:
             raise InputError(
                 f"timeLimitSeconds: expected 0.5..{RUN_TIME_LIMIT_MAX:g}, got {time_limit_seconds}"
             )
         jobs = _jobs(info.context)
-        run = await off_loop(partial(jobs.submit, week_start=monday, time_limit=time_limit_seconds))
+        run = await off_loop(
+            partial(
+                jobs.submit,
+                week_start=monday,
+                time_limit=time_limit_seconds,
+                organization_id=access.organization_of(user),
+            )
+        )
         return RotaRunType.of(run)
 
     @strawberry.mutation(
         description="Cancel a queued or running rota run: its solving process is stopped and "
-        "the run marked CANCELLED."
+        "the run marked CANCELLED.",
+        directives=[access.policy(COORDINATOR_OWN)],
     )
     async def cancel_rota_run(self, info: ContextInfo, id: strawberry.ID) -> CancelResult:
-        access.require_staff(info.context, "coordinator")
         run_id = check_id(str(id), "id")
+        if await _own_run(info.context, run_id) is None:
+            return RotaRunNotCancelled(message=f"id: no rota run with id {run_id!r}", state=None)
         moved = await info.context.call(
             rota_runs.cancel_rota_run, run_id=run_id, at=utc_now(), reason=CANCELLED_BY_COORDINATOR
         )
@@ -257,10 +323,14 @@ class RotaMutation:
         await off_loop(partial(_jobs(info.context).stop, run_id))
         return RotaRunCancelled(run=RotaRunType.of(moved.run))
 
-    @strawberry.mutation(description="Publish a draft: volunteers see their proposed visits.")
+    @strawberry.mutation(
+        description="Publish a draft of your organisation's: volunteers see their proposed visits.",
+        directives=[access.policy(COORDINATOR_OWN, logged=True)],
+    )
     async def publish_rota(self, info: ContextInfo, run_id: strawberry.ID) -> PublishResult:
-        access.require_staff(info.context, "coordinator")
         run_key = check_id(str(run_id), "runId")
+        if await _own_run(info.context, run_key) is None:
+            return RotaNotPublished(message=f"runId: no rota run with id {run_key!r}")
         try:
             published = await info.context.call(rota.publish_rota, run_id=run_key)
         except rota.RotaError as error:

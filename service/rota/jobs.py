@@ -76,6 +76,7 @@ class _SolveJob:
     run_id: str
     week_start: date
     time_limit: float
+    organization_id: str | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     process: BaseProcess | None = None
@@ -112,12 +113,25 @@ class RotaJobs:
     ) -> None:
         self.shutdown(reason="stopped before the rota was solved")
 
-    def submit(self, *, week_start: date, time_limit: float) -> RotaRun:
-        """Store a queued run of the week and start solving it when a slot is free."""
+    def submit(
+        self, *, week_start: date, time_limit: float, organization_id: str | None = None
+    ) -> RotaRun:
+        """Store a queued run of the week (the organisation's rota, when given) and start
+        solving it when a slot is free."""
         if self._closed:
             raise RotaError(STOPPING)
-        run = queue_rota_run(store=self._store, week_start=week_start, time_limit=time_limit)
-        job = _SolveJob(run_id=run.id, week_start=week_start, time_limit=time_limit)
+        run = queue_rota_run(
+            store=self._store,
+            week_start=week_start,
+            time_limit=time_limit,
+            organization_id=organization_id,
+        )
+        job = _SolveJob(
+            run_id=run.id,
+            week_start=week_start,
+            time_limit=time_limit,
+            organization_id=organization_id,
+        )
         with self._lock:
             if not self._closed:
                 self._jobs[run.id] = job
@@ -195,7 +209,9 @@ class RotaJobs:
                 store=store, run_id=job.run_id, at=utc_now(), progress="planning the week"
             ):
                 return  # cancelled while it waited
-            problem = week_problem(store=store, week_start=job.week_start)
+            problem = week_problem(
+                store=store, week_start=job.week_start, organization_id=job.organization_id
+            )
             if job.stop.is_set() or not rota_runs.note_rota_run_progress(
                 store=store,
                 run_id=job.run_id,

@@ -39,7 +39,8 @@ from graph.models.rota import UNFINISHED_STATUSES
 from graph.repo import rota_runs
 from graph.repo.records import to_properties
 from graph.store.port import GraphStore
-from service.solver_terms import solver_volunteer
+from service.context import CurrentUser
+from service.solver_terms import solver_volunteer, without_commitments
 from service.visits.open_visits_snapshot import open_visits_changed
 from service.weeks import week_label
 from solver import models as rota
@@ -67,6 +68,35 @@ class ReasonNames:
             REASON_TOKEN.sub(lambda m: self.names.get(m.group(0), m.group(0)), reason)
             for reason in reasons
         ]
+
+
+# What a rota's reasons say about a person's needs (their languages, the gender of volunteer they
+# would like): shown only to someone the person gave ``needs`` consent to (``without_needs``).
+_NEED_WORD = r"(?:[a-z]{2,3}(?:/[a-z]{2,3})*-speaking|female|male|non_binary|other)"
+NEEDS_IN_REASONS = (
+    (re.compile(r"shares language \S+"), "shares a language"),
+    (re.compile(r", " + _NEED_WORD + r"(?=[ ,])"), ""),
+    (re.compile(r"(?<=no )" + _NEED_WORD + r" "), ""),
+    (re.compile(r"(?<=\d )" + _NEED_WORD + r" "), ""),
+)
+
+
+def without_needs(reasons: Iterable[str]) -> list[str]:
+    """The reasons with what they say about the person's needs (languages, gender preference)
+    left out: "shares language pl" becomes "shares a language", "no checked, pl-speaking, male
+    volunteer" becomes "no checked volunteer"."""
+    plain = []
+    for reason in reasons:
+        for pattern, words in NEEDS_IN_REASONS:
+            reason = pattern.sub(words, reason)
+        plain.append(reason)
+    return plain
+
+
+def people_of_visits(run: RotaRun) -> dict[str, str]:
+    """Each visit of the run's problem and the person it is for."""
+    problem = json.loads(run.problem or "{}")
+    return {v["id"]: v["person"] for v in problem.get("visits", [])}
 
 
 def _reasons_of(run: RotaRun) -> list[str]:
@@ -149,14 +179,14 @@ def expand_pattern(person: Person, week_start: date) -> list[dict[str, Any]]:
     ]
 
 
-def plan_week(*, store: GraphStore, week_start: date) -> int:
-    """Create this week's visits from the pattern of every person who has none yet that week
-    (so planning twice, or after the seed made the week, adds nothing); returns how many visits
-    the week has."""
+def plan_week(*, store: GraphStore, week_start: date, organization_id: str | None = None) -> int:
+    """Create this week's visits from the pattern of every person (whom ``organization_id``
+    supports, when given) who has none yet that week (so planning twice, or after the seed made
+    the week, adds nothing); returns how many visits the week has."""
     planned = rota_runs.people_planned(store=store, week_start=week_start)
     visits = [
         visit
-        for person in rota_runs.people_with_patterns(store=store)
+        for person in rota_runs.people_with_patterns(store=store, organization_id=organization_id)
         if person.id not in planned
         for visit in expand_pattern(person, week_start)
     ]
@@ -165,11 +195,17 @@ def plan_week(*, store: GraphStore, week_start: date) -> int:
     return rota_runs.week_visit_count(store=store, week_start=week_start)
 
 
-def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
-    """The ROTA_FORMAT problem for the week, from the graph."""
-    to_plan = rota_runs.week_visits_to_plan(store=store, week_start=week_start)
+def build_problem(
+    *, store: GraphStore, week_start: date, organization_id: str | None = None
+) -> rota.Problem:
+    """The ROTA_FORMAT problem for the week, from the graph: with ``organization_id``, the
+    organisation's rota (the people it supports, the volunteers who volunteer with it, the
+    times of their visits for other organisations' rotas kept free: ``without_commitments``)."""
+    to_plan = rota_runs.week_visits_to_plan(
+        store=store, week_start=week_start, organization_id=organization_id
+    )
     person_ids = sorted({visit.person_id for visit in to_plan})
-    volunteers = rota_runs.all_volunteers(store=store)
+    volunteers = rota_runs.all_volunteers(store=store, organization_id=organization_id)
     people = []
     for with_circle in rota_runs.people_with_circles(store=store, ids=person_ids):
         person = with_circle.person
@@ -212,12 +248,26 @@ def build_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
                 pinned_volunteers=pinned,
             )
         )
+    busy: dict[str, list[tuple[int, str, int]]] = {}
+    if organization_id is not None and volunteers:
+        for row in rota_runs.other_commitments(
+            store=store,
+            volunteer_ids=[v.id for v in volunteers],
+            week_start=week_start,
+            visit_ids=[v.id for v in visits],
+        ):
+            busy.setdefault(row["volunteer_id"], []).append(
+                (int(row["day"]), str(row["start"]), int(row["minutes"]))
+            )
     return rota.Problem(
         format="carecircles.rota/1",
         week_start=week_start,
         people=people,
         visits=visits,
-        volunteers=[solver_volunteer(v, week_start) for v in volunteers],
+        volunteers=[
+            without_commitments(solver_volunteer(v, week_start), busy.get(v.id, []))
+            for v in volunteers
+        ],
     )
 
 
@@ -225,12 +275,16 @@ def new_run_id(week_start: date) -> str:
     return f"run-{week_label(week_start)}-{uuid.uuid4().hex[:8]}"
 
 
-def queue_rota_run(*, store: GraphStore, week_start: date, time_limit: float) -> RotaRun:
-    """Store a new run of the week, queued (``service.rota.jobs`` solves it)."""
+def queue_rota_run(
+    *, store: GraphStore, week_start: date, time_limit: float, organization_id: str | None = None
+) -> RotaRun:
+    """Store a new run of the week (the organisation's, when given), queued
+    (``service.rota.jobs`` solves it)."""
     now = utc_now()
     run = RotaRun(
         id=new_run_id(week_start),
         week_start=week_start,
+        organization_id=organization_id,
         status="queued",
         created_at=now,
         heartbeat_at=now,
@@ -239,10 +293,13 @@ def queue_rota_run(*, store: GraphStore, week_start: date, time_limit: float) ->
     return rota_runs.create_rota_run(store=store, run=run)
 
 
-def week_problem(*, store: GraphStore, week_start: date) -> rota.Problem:
-    """Plan the week's visits (``plan_week``) and build its problem (``build_problem``)."""
-    plan_week(store=store, week_start=week_start)
-    return build_problem(store=store, week_start=week_start)
+def week_problem(
+    *, store: GraphStore, week_start: date, organization_id: str | None = None
+) -> rota.Problem:
+    """Plan the week's visits (``plan_week``) and build its problem (``build_problem``), of the
+    organisation's people and volunteers when given."""
+    plan_week(store=store, week_start=week_start, organization_id=organization_id)
+    return build_problem(store=store, week_start=week_start, organization_id=organization_id)
 
 
 def run_rota(
@@ -251,13 +308,17 @@ def run_rota(
     week_start: date,
     time_limit: float = DEFAULT_TIME_LIMIT_S,
     workers: int = 2,
+    organization_id: str | None = None,
 ) -> RotaRun:
     """Plan the week, solve it in a process of its own and store the result as a draft
-    RotaRun, waiting for it (the command line, the demo); RotaFailed when it cannot."""
+    RotaRun, waiting for it (the command line, the demo); RotaFailed when it cannot. With
+    ``organization_id``, the organisation's rota."""
     from service.rota.jobs import RotaJobs
 
     with RotaJobs(store=store, workers=workers) as jobs:
-        run = jobs.submit(week_start=week_start, time_limit=time_limit)
+        run = jobs.submit(
+            week_start=week_start, time_limit=time_limit, organization_id=organization_id
+        )
         done = jobs.wait(run.id)
     if done.status != "draft":
         raise RotaFailed(f"rota run {done.id} {done.status}: {done.error or 'no reason given'}")
@@ -269,8 +330,16 @@ def get_rota_run(*, store: GraphStore, run_id: str) -> RotaRun | None:
     return None if run is None else _unless_stale(store, run)
 
 
-def list_rota_runs(*, store: GraphStore, week_start: date | None, limit: int = 20) -> list[RotaRun]:
-    runs = rota_runs.list_rota_runs(store=store, week_start=week_start, first=500).items
+def list_rota_runs(
+    *,
+    store: GraphStore,
+    week_start: date | None,
+    limit: int = 20,
+    organization_id: str | None = None,
+) -> list[RotaRun]:
+    runs = rota_runs.list_rota_runs(
+        store=store, week_start=week_start, first=500, organization_id=organization_id
+    ).items
     newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
     return [_unless_stale(store, run) for run in newest]
 
@@ -302,12 +371,14 @@ def publish_rota(*, store: GraphStore, run_id: str) -> Published:
     assignments = [
         {"visit": a.visit, "volunteer": a.volunteer, "start": a.start} for a in solution.assignments
     ]
+    problem = json.loads(run.problem or "{}")
     outcome = rota_runs.publish_rota(
         store=store,
         run_id=run_id,
         assignments=assignments,
         unassigned=[u.visit for u in solution.unassigned],
         at=utc_now(),
+        visit_ids=[v["id"] for v in problem.get("visits", [])],
     )
     if not outcome.ok:
         raise RotaError(f"runId: rota run {run_id!r} is {_status_words(outcome.status)}")
@@ -327,10 +398,24 @@ def _status_words(status: str | None) -> str:
     }.get(status or "", "not a draft")
 
 
-def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None = None) -> str:
+def rota_csv(
+    *,
+    run: RotaRun,
+    names: dict[str, str],
+    reasons: ReasonNames | None = None,
+    needs_shown: frozenset[str] | None = None,
+) -> str:
     """The run as CSV: one row per assignment and per uncovered visit, with reasons (ids in
-    them replaced by first names from ``reasons``)."""
+    them replaced by first names from ``reasons``; what they say about a person's needs only
+    for the people in ``needs_shown``, everyone's when None)."""
     words = reasons or ReasonNames(names={}, people=frozenset())
+
+    def said(person_id: str, given: list[str]) -> str:
+        shown = words.with_first_names(given)
+        if needs_shown is not None and person_id not in needs_shown:
+            shown = without_needs(shown)
+        return "; ".join(shown)
+
     solution = solution_of(run)
     problem = json.loads(run.problem or "{}")
     visits = {v["id"]: v for v in problem.get("visits", [])}
@@ -347,7 +432,7 @@ def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None
                 a.start,
                 names.get(a.volunteer, a.volunteer),
                 "assigned",
-                "; ".join(words.with_first_names(a.reasons)),
+                said(visit.get("person", ""), a.reasons),
             ]
         )
     for u in solution.unassigned:
@@ -360,13 +445,13 @@ def rota_csv(*, run: RotaRun, names: dict[str, str], reasons: ReasonNames | None
                 "",
                 "",
                 "uncovered",
-                "; ".join(words.with_first_names(u.reasons)),
+                said(visit.get("person", ""), u.reasons),
             ]
         )
     return out.getvalue()
 
 
-def run_csv(*, store: GraphStore, run: RotaRun) -> str:
+def run_csv(*, store: GraphStore, run: RotaRun, needs_shown: frozenset[str] | None = None) -> str:
     """The run's CSV export (``rota_csv``) with the names of its volunteers and people."""
     solution = solution_of(run)
     problem = json.loads(run.problem or "{}")
@@ -375,4 +460,29 @@ def run_csv(*, store: GraphStore, run: RotaRun) -> str:
         | {visit["person"] for visit in problem.get("visits", [])}
     )
     names = rota_runs.names_in_run(store=store, ids=ids)
-    return rota_csv(run=run, names=names, reasons=names_in_reasons(store=store, runs=[run]))
+    return rota_csv(
+        run=run,
+        names=names,
+        reasons=names_in_reasons(store=store, runs=[run]),
+        needs_shown=needs_shown,
+    )
+
+
+def run_csv_for(*, store: GraphStore, user: CurrentUser, run: RotaRun) -> str:
+    """The run's CSV as ``user`` may see it (the people's names, as arranging visits; what
+    reasons say of their needs only with their needs consent), the reads written to each
+    person's access log."""
+    from service.consent import policy
+
+    people = sorted(set(people_of_visits(run).values()))
+    found = policy.accesses_to_people(store=store, user=user, person_ids=people)
+    needs_shown = frozenset(p for p, a in found.items() if a.allows("needs"))
+    reads = policy.Reads()
+    for person_id, seen in found.items():
+        if seen.allows(policy.PERSON_FIELDS["first_name"]):
+            reads.note(seen, "first_name")
+        if person_id in needs_shown:
+            reads.note(seen, "languages")
+    body = run_csv(store=store, run=run, needs_shown=needs_shown)
+    policy.log_reads(store=store, user=user, reads=reads)
+    return body

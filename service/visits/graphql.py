@@ -11,10 +11,19 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graph.repo.visits import list_week_visits_with_person
+from graph.repo.visits import list_organization_week_visits
 from graph.repo.volunteer_visits import Change, get_visit_with_person
 from service import access
-from service.access import may_see_address
+from service.access import (
+    AS_RETURNED_POLICY,
+    CONSENT,
+    COORDINATOR_OWN,
+    HOLDER,
+    STAFF_OWN,
+    VOLUNTEER_SELF,
+    Rule,
+    may_see_address,
+)
 from service.api.errors import (
     InputError,
     check_id,
@@ -25,6 +34,7 @@ from service.api.paging import Connection, check_first, connection, decode_curso
 from service.config import (
     NOTE_MAX,
 )
+from service.consent import policy
 from service.context import RequestContext
 from service.visits import claims
 from service.visits.my_week import my_visits
@@ -38,14 +48,17 @@ class VisitOutcome(Enum):
     MISSED = "missed"
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitVolunteer:
     volunteer_id: strawberry.ID
     first_name: str
     status: str
 
 
-@strawberry.type(name="Visit")
+VISIT_POLICY = access.policy(COORDINATOR_OWN, VOLUNTEER_SELF)
+
+
+@strawberry.type(name="Visit", directives=[VISIT_POLICY])
 class VisitType:
     id: strawberry.ID
     week: str
@@ -57,7 +70,15 @@ class VisitType:
     latest: str
     duration_minutes: int
     status: str
-    person_first_name: str
+    person_first_name: str = strawberry.field(
+        directives=[
+            access.policy(
+                STAFF_OWN,
+                Rule(("volunteer",), HOLDER, when="or an open visit they are eligible for"),
+                logged=True,
+            )
+        ]
+    )
     my_status: str | None = strawberry.field(
         description="Your assignment on this visit (volunteers): proposed, accepted, done..."
     )
@@ -67,6 +88,7 @@ class VisitType:
     area_name: strawberry.Private[str | None] = None  # when already known (open visits)
     full_address: strawberry.Private[str | None] = None
     week_start: strawberry.Private[str] = ""
+    person_id: strawberry.Private[str | None] = None  # set where staff see the visit
 
     @strawberry.field(description="The approximate area (ward) the person lives in.")
     def area(self, info: ContextInfo) -> str | None:
@@ -77,18 +99,41 @@ class VisitType:
         return info.context.loaders.area_name.load(self.area_id)  # type: ignore[return-value]
 
     @strawberry.field(
-        description="Coordinators; a volunteer only for a visit they hold, on its day."
+        description="The person's address: staff with the person's contact consent (as the "
+        "person's own address field, logged); a volunteer only for a visit they hold, on its "
+        "day.",
+        directives=[
+            access.policy(
+                Rule(("coordinator",), CONSENT, "contact"),
+                Rule(("volunteer",), HOLDER, when="on the visit's day"),
+                logged=True,
+            )
+        ],
     )
-    def address(self, info: ContextInfo) -> str | None:
-        allowed = may_see_address(
-            info.context.user, my_status=self.my_status, week_start=self.week_start, day=self.day
-        )
-        return self.full_address if allowed else None
+    async def address(self, info: ContextInfo) -> str | None:
+        user = info.context.user
+        if user is None:
+            return None
+        if user.role == "volunteer":
+            allowed = may_see_address(
+                user, my_status=self.my_status, week_start=self.week_start, day=self.day
+            )
+            return self.full_address if allowed else None
+        if self.person_id is None or self.full_address is None:
+            return None
+        found = await info.context.loaders.person_access.load(self.person_id)
+        if not found.allows(policy.PERSON_FIELDS["address"]):
+            return None
+        info.context.reads.note(found, "address")
+        return self.full_address
 
-    @strawberry.field(description="Who is on the visit (coordinators only; empty otherwise).")
+    @strawberry.field(
+        description="Who is on the visit (coordinators only; empty otherwise).",
+        directives=[access.policy(COORDINATOR_OWN)],
+    )
     async def volunteers(self, info: ContextInfo) -> list[VisitVolunteer]:
         user = info.context.user
-        if user is None or user.role != "coordinator" or user.organization_id is None:
+        if user is None or user.role != "coordinator" or self.person_id is None:
             return []
         rows = await info.context.loaders.assignments.load(str(self.id))
         return [
@@ -114,6 +159,7 @@ class VisitType:
         start: str | None = None,
         end: str | None = None,
         distance_km: float | None = None,
+        person_id: str | None = None,
     ) -> VisitType:
         week_start = str(props["week_start"])
         begin = start or props.get("start")
@@ -142,36 +188,37 @@ class VisitType:
             area_name=area_name,
             full_address=address,
             week_start=week_start,
+            person_id=person_id,
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitClaimed:
     visit: VisitType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitUnavailable:
     message: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class NotEligible:
     reasons: list[str]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitAccepted:
     visit: VisitType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitDeclined:
     visit_id: strawberry.ID
     message: str
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class VisitLogged:
     visit: VisitType
 
@@ -256,28 +303,48 @@ def _unavailable(change: Change | None) -> VisitUnavailable:
 
 @strawberry.type
 class VisitsQuery:
-    @strawberry.field(description="Every visit of a week, in id order (coordinators).")
+    @strawberry.field(
+        description="The visits of a week to people your organisation supports, in id order "
+        "(coordinators). First names are logged for each person (arranging visits); addresses "
+        "only with the person's contact consent, logged.",
+        directives=[access.policy(COORDINATOR_OWN, logged=True)],
+    )
     async def visits(
         self, info: ContextInfo, week: str, first: int | None = 50, after: str | None = None
     ) -> Connection[VisitType]:
-        access.require_staff(info.context, "coordinator")
+        user = access.require_staff(info.context, "coordinator")
         monday = _week(week)
         first = check_first(first)
         rows = await info.context.call(
-            list_week_visits_with_person,
+            list_organization_week_visits,
+            organization_id=access.organization_of(user),
             week_start=monday,
             after=decode_cursor(after),
             limit=first + 1,
         )
+        shown = rows[:first]
+        found = await info.context.loaders.person_access.load_many(
+            sorted({r["person_id"] for r in shown})
+        )
+        for person_access in found:
+            if person_access.allows(policy.PERSON_FIELDS["first_name"]):
+                info.context.reads.note(person_access, "first_name")
         nodes = [
             VisitType.of(
-                r["v"], person_first_name=r["first_name"], area_id=r["area_id"], address=_address(r)
+                r["v"],
+                person_first_name=r["first_name"],
+                area_id=r["area_id"],
+                address=_address(r),
+                person_id=r["person_id"],
             )
-            for r in rows[:first]
+            for r in shown
         ]
         return connection(nodes, [str(n.id) for n in nodes], len(rows) > first)
 
-    @strawberry.field(description="Open visits you are eligible for, soonest first (volunteers).")
+    @strawberry.field(
+        description="Open visits you are eligible for, soonest first (volunteers).",
+        directives=[access.policy(Rule(("volunteer",), HOLDER, when="eligible to hold the visit"))],
+    )
     async def open_visits(
         self, info: ContextInfo, first: int | None = 20, after: str | None = None
     ) -> Connection[VisitType]:
@@ -312,7 +379,10 @@ class VisitsQuery:
         ]
         return connection(nodes, [v.key for v in found], has_next)
 
-    @strawberry.field(description="Your proposed, accepted and logged visits (volunteers).")
+    @strawberry.field(
+        description="Your proposed, accepted and logged visits (volunteers).",
+        directives=[access.policy(VOLUNTEER_SELF)],
+    )
     async def my_visits(self, info: ContextInfo, week: str | None = None) -> list[VisitType]:
         volunteer_id = access.require_volunteer(info.context)
         monday = _week(week) if week is not None else monday_of(today())
@@ -334,7 +404,10 @@ class VisitsQuery:
 
 @strawberry.type
 class VisitsMutation:
-    @strawberry.mutation(description="Claim an open visit; the first valid claim wins.")
+    @strawberry.mutation(
+        description="Claim an open visit; the first valid claim wins.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER, when="eligible to hold the visit"))],
+    )
     async def claim_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ClaimResult:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
@@ -360,7 +433,10 @@ class VisitsMutation:
             return NotEligible(reasons=result.reasons)
         return VisitUnavailable(message=result.message)
 
-    @strawberry.mutation(description="Accept a visit proposed to you.")
+    @strawberry.mutation(
+        description="Accept a visit proposed to you.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER))],
+    )
     async def accept_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> AcceptResult:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
@@ -371,7 +447,10 @@ class VisitsMutation:
             return _unavailable(change)
         return VisitAccepted(visit=await _visit_for(info.context, key, volunteer_id))
 
-    @strawberry.mutation(description="Decline a proposed or accepted visit; it becomes open.")
+    @strawberry.mutation(
+        description="Decline a proposed or accepted visit; it becomes open.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER))],
+    )
     async def decline_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> DeclineResult:
         volunteer_id = access.require_volunteer(info.context)
         key = check_id(str(visit_id), "visitId")
@@ -384,7 +463,10 @@ class VisitsMutation:
             visit_id=strawberry.ID(key), message="Declined; the visit is open to others now."
         )
 
-    @strawberry.mutation(description="Log an accepted visit as done or missed, with a note.")
+    @strawberry.mutation(
+        description="Log an accepted visit as done or missed, with a note.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER))],
+    )
     async def log_visit(
         self,
         info: ContextInfo,

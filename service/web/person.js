@@ -20,7 +20,7 @@ const MY_DATA = `query {
     checkIns { at scale loneliness }
     alerts { at reasons acknowledgedAt acknowledgedBy { name } note }
     referrals { id serviceName status note createdAt }
-    grants { id granteeId granteeKind granteeName purpose scopes createdAt expiresAt revokedAt active }
+    grants { id granteeId granteeKind granteeName purpose scopes createdAt expiresAt revokedAt active recordedBy given }
     accessLog { at actor purpose fields }
     ties { firstName kind }
     interests
@@ -222,6 +222,8 @@ function renderGrants(myData) {
   document.querySelector("#ended-box").hidden = !ended.length;
 }
 
+const GIVEN_WORDS = { IN_PERSON: "in person", BY_PHONE: "by phone", ON_PAPER: "on paper" };
+
 function grantItem(grant) {
   const message = h("p", { class: "message", role: "status", hidden: true });
   const who = grant.granteeName;
@@ -247,6 +249,7 @@ function grantItem(grant) {
     { "data-grant-id": grant.id },
     h("p", {}, h("strong", {}, who), ` may see ${scopesInWords(grant.scopes)}.`),
     h("p", {}, `Why: “${grant.purpose}”. Until ${shortDate(grant.expiresAt)}.`),
+    grant.recordedBy ? h("p", { class: "meta" }, `Recorded for you by ${grant.recordedBy}, as you gave it ${GIVEN_WORDS[grant.given] ?? "to them"}.`) : null,
     actions,
     message,
   );

@@ -13,6 +13,7 @@ from graph.repo import checkins as checkins_repo
 from graph.repo.alerts import StoredAlert
 from graph.repo.errors import NotFound
 from service import access
+from service.access import AS_RETURNED_POLICY, CONSENT, HOLDER, PERSON_SELF, STAFF, Rule
 from service.accounts.roles import Role
 from service.api.errors import (
     InputError,
@@ -23,11 +24,13 @@ from service.api.info import ContextInfo
 from service.config import (
     NOTE_MAX,
 )
-from service.consent import my_data
+from service.consent import my_data, policy
 from service.consent.checks import log_person_read, person_access, require_scopes
 from service.context import CurrentUser
 from service.wellbeing import checkins
 from service.wellbeing.scales import ScaleError
+
+GRANTEES = policy.GRANT_HOLDERS  # who may hold a grant
 
 
 @strawberry.enum
@@ -37,7 +40,7 @@ class CheckInScale(Enum):
     DJG6 = "DJG6"
 
 
-@strawberry.type(name="CheckIn")
+@strawberry.type(name="CheckIn", directives=[AS_RETURNED_POLICY])
 class CheckInType:
     id: strawberry.ID
     at: str
@@ -63,7 +66,7 @@ class CheckInType:
 ALERTS_FIRST_MAX = 100
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class CheckInPerson:
     id: strawberry.ID
     need: float | None = strawberry.field(
@@ -71,14 +74,14 @@ class CheckInPerson:
     )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class CheckInRecorded:
     check_in: CheckInType
     person: CheckInPerson
     alert_reasons: list[str]
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class InvalidAnswers:
     field: str
     message: str
@@ -98,7 +101,7 @@ class CheckInInput:
     note: str | None = None
 
 
-@strawberry.type(description="Who dealt with an alert.")
+@strawberry.type(description="Who dealt with an alert.", directives=[AS_RETURNED_POLICY])
 class AlertAcknowledger:
     role: Role = strawberry.field(description="The role they acted in.")
     name: str = strawberry.field(
@@ -111,6 +114,7 @@ class AlertAcknowledger:
     name="Alert",
     description="Why a person's link worker should look at them now. Open until a link "
     "worker or coordinator says they have dealt with it (acknowledgeAlert).",
+    directives=[AS_RETURNED_POLICY],
 )
 class AlertType:
     id: strawberry.ID
@@ -150,7 +154,7 @@ class AlertType:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class AlertAcknowledged:
     alert: AlertType
     earlier_alerts: int = strawberry.field(
@@ -158,13 +162,13 @@ class AlertAcknowledged:
     )
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class AlertAlreadyAcknowledged:
     message: str = strawberry.field(description="Who dealt with it and when, in words.")
     alert: AlertType
 
 
-@strawberry.type
+@strawberry.type(directives=[AS_RETURNED_POLICY])
 class AlertNotFound:
     message: str
 
@@ -186,7 +190,10 @@ def _already_dealt_with(user: CurrentUser, alert: StoredAlert) -> str:
 
 @strawberry.type
 class WellbeingQuery:
-    @strawberry.field(description="A person's check-ins, oldest first (consent: checkins).")
+    @strawberry.field(
+        description="A person's check-ins, oldest first (consent: checkins).",
+        directives=[access.policy(PERSON_SELF, Rule(GRANTEES, CONSENT, "checkins"), logged=True)],
+    )
     async def check_ins(self, info: ContextInfo, person_id: strawberry.ID) -> list[CheckInType]:
         user = access.signed_in(info.context)
         key = check_id(str(person_id), "personId")
@@ -199,7 +206,8 @@ class WellbeingQuery:
     @strawberry.field(
         description="Alerts about people who gave you (or your organisation) check-in access, "
         "newest first (link workers, coordinators): the open ones, or with includeAcknowledged "
-        "also those dealt with, with who dealt with them, when and their note."
+        "also those dealt with, with who dealt with them, when and their note.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "checkins"), logged=True)],
     )
     async def alerts(
         self,
@@ -226,7 +234,14 @@ class WellbeingQuery:
 class WellbeingMutation:
     @strawberry.mutation(
         description="Record a loneliness check-in: the person, a coordinator or link worker "
-        "with check-in consent, or a volunteer within 14 days of a visit they held."
+        "with check-in consent, or a volunteer within 14 days of a visit they held.",
+        directives=[
+            access.policy(
+                PERSON_SELF,
+                Rule(STAFF, CONSENT, "checkins"),
+                Rule(("volunteer",), HOLDER, when="within 14 days of a visit they held"),
+            )
+        ],
     )
     async def record_check_in(self, info: ContextInfo, input: CheckInInput) -> CheckInResult:
         user = access.signed_in(info.context)
@@ -276,7 +291,8 @@ class WellbeingMutation:
         description="Say you have dealt with an alert, with an optional note of what you did "
         "(link workers, coordinators with check-in consent, as for alerts). It closes the "
         "person's earlier open alerts too; a later check-in raises a new one. An alert dealt "
-        "with before is refused, saying by whom and when; one you may not see is not found."
+        "with before is refused, saying by whom and when; one you may not see is not found.",
+        directives=[access.policy(Rule(STAFF, CONSENT, "checkins"), logged=True)],
     )
     async def acknowledge_alert(
         self, info: ContextInfo, alert_id: strawberry.ID, note: str | None = None

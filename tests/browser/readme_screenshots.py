@@ -47,7 +47,7 @@ CHECK_INS = ((56, [1, 2, 1]), (35, [2, 2, 1]), (21, [2, 2, 2]), (7, [3, 2, 3]))
 def _add_consent_and_check_ins(store: GraphStore, person_id: str, worker_email: str) -> None:
     worker = get_user_by_email(store=store, email=worker_email)
     assert worker is not None
-    policy.grant_access(
+    policy.make_grant(
         store=store,
         person_id=person_id,
         grantee_user_id=worker.id,

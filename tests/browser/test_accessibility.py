@@ -113,7 +113,7 @@ def scene(web_api: Api) -> Scene:
     worker_email, worker = world.user("link_worker")
     worker_user = get_user_by_email(store=store, email=worker_email)
     assert worker_user is not None
-    policy.grant_access(
+    policy.make_grant(
         store=store,
         person_id=ada.id,
         grantee_user_id=worker_user.id,

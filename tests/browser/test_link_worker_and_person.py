@@ -63,7 +63,7 @@ def _current(world: World, user_id: str) -> CurrentUser:
 
 
 def _grant(world: World, person: Person, user_id: str, *scopes: str, purpose: str) -> str:
-    return policy.grant_access(
+    return policy.make_grant(
         store=world.api.store,
         person_id=person.id,
         grantee_user_id=user_id,
@@ -356,7 +356,20 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     _circle_of(world, ada, ("Priya", datetime(2026, 3, 2, tzinfo=UTC)))
     visit = world.visit(ada)  # next Tuesday, nobody on it yet
     worker_id, worker = _link_worker(world)
-    _grant(world, ada, worker_id, "checkins", "needs", purpose="support after a hospital stay")
+    # Ada gave her consent by phone; her link worker (of an organisation that supports her)
+    # records it, marked as recorded by them.
+    staff = _current(world, worker_id)
+    policy.grant_access(
+        store=world.api.store,
+        user=staff,
+        access=policy.access_to_person(store=world.api.store, user=staff, person_id=ada.id),
+        grantee_user_id=worker_id,
+        grantee_organization_id=None,
+        purpose="support after a hospital stay",
+        scopes=["checkins", "needs"],
+        expires_at=None,
+        given_how="by phone",
+    )
     world.api.data(
         "mutation($p: ID!, $s: ID!, $n: String) { referToService(personId: $p, serviceId: $s,"
         " note: $n) { referral { id } } }",
@@ -461,6 +474,8 @@ def test_person_sees_who_looked_downloads_and_withdraws_consent(
     grant = page.locator("#grants > li")
     expect(grant).to_have_count(1)
     expect(grant).to_contain_text("support after a hospital stay")
+    expect(grant).to_contain_text("Recorded for you by link worker at")
+    expect(grant).to_contain_text("as you gave it by phone")
     grant.get_by_role("button", name=re.compile("^Withdraw consent from link worker")).click()
     expect(grant.get_by_role("group")).to_contain_text(
         "will no longer see your check-ins (how lonely you have said you feel) and your needs"

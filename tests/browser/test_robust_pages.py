@@ -43,7 +43,7 @@ def _link_worker_with_consent(world: World, person_id: str) -> tuple[str, str]:
     email, token = world.user("link_worker")
     user = get_user_by_email(store=world.api.store, email=email)
     assert user is not None
-    policy.grant_access(
+    policy.make_grant(
         store=world.api.store,
         person_id=person_id,
         grantee_user_id=user.id,

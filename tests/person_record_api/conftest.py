@@ -32,7 +32,7 @@ def grant(
     days: int = 30,
 ) -> ConsentGrant:
     """The person's grant to a user or organisation, in force for ``days`` days."""
-    return policy.grant_access(
+    return policy.make_grant(
         store=builder.api.store,
         person_id=person.id,
         grantee_user_id=user_id,

@@ -41,7 +41,7 @@ def test_a_person_registered_after_the_cache_was_built_gets_suggestions(
     suggest_connections(store=store, person_id=someone.id, first=1)  # the cache is built
     values = {"first_name": "Ida", "last_name": "Bell", "lat": 51.545, "lon": -0.062}
     values["interests"] = [garden.id]
-    newcomer = registry.register_person(store=store, values=values)
+    newcomer = registry.register_person(store=store, values=values, organization_id="org-x")
     found = suggest_connections(store=store, person_id=newcomer.id, first=1)
     assert found[0].service_id == "svc-garden"
     assert "matches their interest in gardening" in found[0].reasons

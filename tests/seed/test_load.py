@@ -51,6 +51,8 @@ def _counts_from_the_models(borough: Borough) -> GraphCounts:
         "MEMBER_OF": len(borough.members),
         "OFFERS": sum(len(s.interests) for s in borough.services),
         "SUPPORTS": len(borough.circles),
+        "SUPPORTED_BY": len(borough.supported),
+        "VOLUNTEERS_WITH": len(borough.volunteering),
     }
     return GraphCounts(nodes=nodes, relationships=relationships)
 

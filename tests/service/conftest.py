@@ -21,8 +21,8 @@ import httpx
 import pytest
 import uvicorn
 
-from graph.models import Area, Organization, Person, User, Visit, Volunteer, Window
-from graph.repo import people, volunteers
+from graph.models import Area, Organization, Person, User, Visit, Volunteer, Window, utc_now
+from graph.repo import organisations, people, volunteers
 from graph.repo import users as users_repo
 from graph.store import GraphStore, drop_graph, open_store
 from service.accounts.auth import hash_password
@@ -149,7 +149,11 @@ class World:
             ),
         )
 
-    def person(self, name: str = "Ann", **fields: Any) -> Person:
+    def person(
+        self, name: str = "Ann", *, organization_id: str | None | bool = True, **fields: Any
+    ) -> Person:
+        """A person the world's organisation supports (``organization_id``: another one, or
+        None for no organisation)."""
         values: dict[str, Any] = {
             "id": f"p-{name.lower()}-{uuid.uuid4().hex[:6]}",
             "first_name": name,
@@ -164,9 +168,23 @@ class World:
             "visits_per_week": 1,
             "visit_minutes": 60,
         }
-        return people.create_person(store=self.api.store, person=Person(**(values | fields)))
+        made = people.create_person(store=self.api.store, person=Person(**(values | fields)))
+        org = self.organization_id if organization_id is True else organization_id
+        if isinstance(org, str):
+            organisations.support_person(
+                store=self.api.store,
+                person_id=made.id,
+                organization_id=org,
+                since=utc_now(),
+                basis="befriending",
+            )
+        return made
 
-    def volunteer(self, name: str = "Val", **fields: Any) -> Volunteer:
+    def volunteer(
+        self, name: str = "Val", *, organization_id: str | None | bool = True, **fields: Any
+    ) -> Volunteer:
+        """A volunteer with the world's organisation (``organization_id``: another one, or
+        None for none)."""
         values: dict[str, Any] = {
             "id": f"v-{name.lower()}-{uuid.uuid4().hex[:6]}",
             "first_name": name,
@@ -180,9 +198,23 @@ class World:
             "availability": [Window(day=d, start="08:00", end="20:00") for d in range(7)],
             "checked": True,
         }
-        return volunteers.create_volunteer(
+        made = volunteers.create_volunteer(
             store=self.api.store, volunteer=Volunteer(**(values | fields))
         )
+        org = self.organization_id if organization_id is True else organization_id
+        if isinstance(org, str):
+            organisations.volunteer_with(
+                store=self.api.store, volunteer_id=made.id, organization_id=org, since=utc_now()
+            )
+        return made
+
+    def organization(self, name: str = "Other") -> str:
+        """Another organisation, with a fresh id."""
+        org_id = f"org-{name.lower()}-{uuid.uuid4().hex[:6]}"
+        saved(
+            self.api.store, Organization(id=org_id, name=f"{name} {self.tag}", kind="befriending")
+        )
+        return org_id
 
     def visit(self, person: Person, *, week_start: date | None = None, **fields: Any) -> Visit:
         values: dict[str, Any] = {
@@ -228,3 +260,10 @@ class World:
 @pytest.fixture
 def world(api: Api) -> World:
     return World(api)
+
+
+def organisation_visits(borough: Any, organization_id: str) -> int:
+    """How many of the borough's week's visits are for people ``organization_id`` supports
+    (the visits its rota plans)."""
+    supported = {s.person_id for s in borough.supported if s.organization_id == organization_id}
+    return sum(1 for v in borough.visits if v.person_id in supported)

@@ -126,7 +126,7 @@ def test_staff_see_names_by_role_and_addresses_only_with_contact_consent(
     for token in (coordinator, link_worker):
         node = api.data(PERSON, {"id": ann.id}, token=token)["person"]
         assert node["firstName"] == "Ann" and node["address"] is None
-    policy.grant_access(
+    policy.make_grant(
         store=api.store,
         person_id=ann.id,
         grantee_user_id=None,

@@ -80,6 +80,33 @@ def test_users_add_rejects_bad_input_and_writes_nothing(
     assert store.run("MATCH (u:User) RETURN count(u) AS n") == [{"n": 0}]
 
 
+def test_users_add_with_an_organization_makes_it_and_without_one_names_the_choices(
+    store: GraphStore, graph_env: dict[str, str]
+) -> None:
+    done = _carecircles(
+        graph_env,
+        "users",
+        "add",
+        "--role",
+        "link_worker",
+        "--email",
+        "lw@example.org",
+        "--organization",
+        "org-second-team",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "organisation: org-second-team" in done.stdout
+    rows = store.run("MATCH (o:Organization {id: 'org-second-team'}) RETURN o.kind AS kind")
+    assert rows == [{"kind": "social_prescribing"}]
+    saved(store, Organization(id="org-third", name="Third", kind="community_group"))
+    # Two organisations and none the demo's of this role: the command names the choices.
+    done = _carecircles(
+        graph_env, "users", "add", "--role", "coordinator", "--email", "co@example.org"
+    )
+    assert done.returncode == 2
+    assert "--organization" in done.stderr and "org-second-team, org-third" in done.stderr
+
+
 def test_rota_run_and_publish(store: GraphStore, graph_env: dict[str, str]) -> None:
     people.create_person(
         store=store,

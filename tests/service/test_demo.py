@@ -20,9 +20,14 @@ PERSON = "query($id: ID!) { person(id: $id) { firstName need address } }"
 GRANTS = """
 MATCH (p:Person)
 OPTIONAL MATCH (p)-[:GRANTS]->(g:ConsentGrant)-[:TO]->(o:Organization)
+WITH p, g, o ORDER BY o.kind
 RETURN p.id AS person, collect(g.scopes) AS scopes, collect(g.purpose) AS purposes,
-       collect(o.kind) AS kinds
+       collect(o.kind) AS kinds, collect(o.id) AS grantees
 ORDER BY person
+"""
+SUPPORTERS = """
+MATCH (p:Person)-[:SUPPORTED_BY]->(o:Organization)
+RETURN p.id AS person, collect(o.id) AS orgs
 """
 
 
@@ -33,16 +38,26 @@ def test_the_demo_people_grant_consent_and_have_check_ins(api: Api) -> None:
     granted = [r for r in rows if r["scopes"]]
     nothing = [r["person"] for r in rows if not r["scopes"]]
     assert len(rows) == 300 and len(nothing) == 30
-    assert all(r["kinds"] == ["coordinating"] for r in granted)
-    assert all(r["purposes"] == [DEMO_PURPOSE] for r in granted)
+    # Each grants to the organisations that support them, and to no other.
+    supporters = {r["person"]: sorted(r["orgs"]) for r in api.store.run(SUPPORTERS)}
+    assert all(sorted(r["grantees"]) == supporters[r["person"]] for r in granted)
+    befriending = [[k for k in r["kinds"] if k in ("befriending", "coordinating")] for r in granted]
+    assert all(len(kinds) == 1 for kinds in befriending)
+    assert {k[0] for k in befriending} == {"befriending", "coordinating"}
+    assert 0 < sum("social_prescribing" in r["kinds"] for r in granted) < len(granted)
+    assert all(set(r["purposes"]) == {DEMO_PURPOSE} for r in granted)
     shapes = Counter(tuple(sorted(r["scopes"][0])) for r in granted)
     assert shapes == {("checkins", "needs"): 180, ("checkins", "contact", "needs"): 90}
 
-    sign_ins = {s.role: s.token for s in demo_sign_ins(store=api.store, key=api.key)}
-    worker, coordinator = sign_ins["link_worker"], sign_ins["coordinator"]
+    sign_ins = {s.email.split("@")[0]: s for s in demo_sign_ins(store=api.store, key=api.key)}
+    assert sign_ins["coordinator"].organization_id != sign_ins["coordinator-2"].organization_id
+    worker, coordinator = sign_ins["link-worker"].token, sign_ins["coordinator"].token
+    own = sign_ins["coordinator"].organization_id
+    nothing = [p for p in nothing if own in supporters[p]]
     alerts = api.data(ALERTS, token=worker)["alerts"]
     assert alerts and all(a["reasons"] for a in alerts)
-    first = [r["person"] for r in granted[: DEMO_PEOPLE_WITH_CHECK_INS + 3]]
+    to_link_team = [r["person"] for r in granted if "social_prescribing" in r["kinds"]]
+    first = to_link_team[: DEMO_PEOPLE_WITH_CHECK_INS + 3]
     counts = [len(api.data(CHECK_INS, {"id": p}, token=worker)["checkIns"]) for p in first]
     assert counts == [3] * DEMO_PEOPLE_WITH_CHECK_INS + [0, 0, 0]
     with_check_ins = first[:DEMO_PEOPLE_WITH_CHECK_INS]

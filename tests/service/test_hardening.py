@@ -78,7 +78,12 @@ def test_oversized_and_alias_heavy_queries_are_refused(api: Api, world: World) -
 
 def test_unexpected_errors_are_masked_with_a_request_id(api: Api, world: World) -> None:
     _, token = world.user("coordinator")
-    api.store.run("CREATE (:Person {id: 'p-broken', first_name: 'Zed', lat: 'not a number'})")
+    api.store.run(
+        "MATCH (o:Organization {id: $org}) "
+        "CREATE (:Person {id: 'p-broken', first_name: 'Zed', lat: 'not a number'})"
+        "-[:SUPPORTED_BY]->(o)",
+        {"org": world.organization_id},
+    )
     body = api.gql('query { person(id: "p-broken") { firstName } }', token=token)
     message = body["errors"][0]["message"]
     assert message.startswith("Unexpected error (request id ")

@@ -157,7 +157,8 @@ def test_bad_updates_name_the_field_and_change_nothing(api: Api, world: World) -
         ({"id": ann.id, "input": {"lat": -91.0}}, "lat:"),
         ({"id": ann.id, "input": {"need": -0.1}}, "need:"),
         ({"id": ann.id, "input": {"firstName": None}}, "firstName: cannot be emptied"),
-        ({"id": "person-missing", "input": {"need": 0.2}}, "id: no person"),
+        # No such person, or one of another organisation: the same answer, saying nothing more.
+        ({"id": "person-missing", "input": {"need": 0.2}}, "Not allowed"),
     ):
         body = api.gql(UPDATE_PERSON, variables, token=coordinator)
         assert body["data"] is None and body["errors"][0]["message"].startswith(start), body

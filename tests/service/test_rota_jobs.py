@@ -17,7 +17,7 @@ from graph.repo import rota_runs
 from seed.borough import generate_borough
 from seed.load import load_borough
 from service.rota.runs import STALE, STALE_AFTER_S
-from tests.service.conftest import Api, World, next_monday
+from tests.service.conftest import Api, World, next_monday, organisation_visits
 from tests.service.rota_runs import START, wait_for_run
 
 PROCESS_GONE_S = 20.0  # SIGTERM, up to 3 s of grace, SIGKILL, the job's own poll, a loaded machine
@@ -47,12 +47,18 @@ def _week() -> str:
     return f"{year}-W{week:02d}"
 
 
+DEMO = generate_borough("demo", 0, week_start=next_monday())
+DEMO_ORG = DEMO.coordinating_organization.id
+DEMO_VISITS = organisation_visits(DEMO, DEMO_ORG)  # its coordinating organisation's rota
+
+
 @pytest.fixture(scope="module")
 def demo_week(api: Api) -> str:
-    """The demo borough (458 visits, 400 volunteers) in this module's graph: its week keeps
-    the solver busy for the whole time it is given, in a neighbourhood search that says how
-    many visits its best rota covers."""
-    load_borough(store=api.store, borough=generate_borough("demo", 0, week_start=next_monday()))
+    """The demo borough (its coordinating organisation's rota: about 230 visits, 200
+    volunteers) in this module's graph: its week keeps the solver busy for the whole time it
+    is given, in a neighbourhood search that says how many visits its best rota covers. Its
+    coordinators are users of ``DEMO_ORG``."""
+    load_borough(store=api.store, borough=DEMO)
     return _week()
 
 
@@ -105,7 +111,7 @@ def _start_long_run(api: Api, week: str, token: str) -> tuple[str, set[int]]:
 
     run = _wait(searching, "the solver's progress")
     assert run["state"] == "RUNNING" and "visits covered" in run["progress"]
-    assert run["visitsTotal"] == 458 and 0 < run["visitsCovered"] <= 458
+    assert run["visitsTotal"] == DEMO_VISITS and 0 < run["visitsCovered"] <= DEMO_VISITS
     assert run["startedAt"] and run["timeLimitSeconds"] == 120.0
     return started["id"], _solvers(before)
 
@@ -113,7 +119,7 @@ def _start_long_run(api: Api, week: str, token: str) -> tuple[str, set[int]]:
 def test_a_running_run_shows_progress_and_cancelling_it_stops_its_processes(
     api: Api, world: World, demo_week: str
 ) -> None:
-    _, coordinator = world.user("coordinator")
+    _, coordinator = world.user("coordinator", organization_id=DEMO_ORG)
     run_id, solvers = _start_long_run(api, demo_week, coordinator)
     assert solvers, "the run is solved in a process of its own"
 
@@ -139,7 +145,7 @@ def test_a_cancel_written_by_another_server_process_stops_the_solver(
 ) -> None:
     """Another server process cancels by writing the run's state; the process solving it reads
     that and stops its solver."""
-    _, coordinator = world.user("coordinator")
+    _, coordinator = world.user("coordinator", organization_id=DEMO_ORG)
     run_id, solvers = _start_long_run(api, demo_week, coordinator)
     moved = rota_runs.cancel_rota_run(
         store=api.store, run_id=run_id, at=utc_now(), reason="cancelled"
@@ -210,6 +216,7 @@ def test_a_run_its_server_process_stopped_answering_for_fails_when_read(
     run = RotaRun(
         id=f"run-stale-{uuid.uuid4().hex[:8]}",
         week_start=next_monday(),
+        organization_id=world.organization_id,
         status="running",
         created_at=long_ago,
         started_at=long_ago,
@@ -220,7 +227,11 @@ def test_a_run_its_server_process_stopped_answering_for_fails_when_read(
     read = api.data(PROGRESS, {"id": run.id}, token=coordinator)["rotaRun"]
     assert read["state"] == "FAILED" and read["error"] == STALE and read["progress"] is None
 
-    fresh = RotaRun(id=f"run-fresh-{uuid.uuid4().hex[:8]}", week_start=next_monday())
+    fresh = RotaRun(
+        id=f"run-fresh-{uuid.uuid4().hex[:8]}",
+        week_start=next_monday(),
+        organization_id=world.organization_id,
+    )
     fresh = fresh.model_copy(update={"status": "queued", "heartbeat_at": utc_now()})
     rota_runs.create_rota_run(store=api.store, run=fresh)
     assert api.data(PROGRESS, {"id": fresh.id}, token=coordinator)["rotaRun"]["state"] == "QUEUED"

@@ -21,8 +21,10 @@ import pytest
 from graph.repo.rota_runs import get_rota_run
 from graph.settings import Settings
 from graph.store import open_store
+from seed.borough import generate_borough
 from service.rota.jobs import SERVER_STOPPED
 from service.weeks import monday_of, today, week_label
+from tests.service.conftest import organisation_visits
 from tests.service.rota_runs import START, UNFINISHED
 from tests.service.test_serve_process import _port_of, _serve, _wait_until_serving
 
@@ -84,7 +86,7 @@ def _carecircles(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    """``carecircles serve`` on a store seeded with the demo borough (the week's 458 visits
+    """``carecircles serve`` on a store seeded with the demo borough (the week's visits
     keep the solver busy as long as it is given), and a coordinator's token."""
     data_dir = tmp_path / "data"
     env = {**os.environ, "CARECIRCLES_GRAPH_URI": "embedded://"}
@@ -152,7 +154,10 @@ def test_a_rota_run_through_http_is_solved_in_another_process_and_polled_to_a_dr
     )
     assert run["state"] == "DRAFT" and run["error"] is None, run
     assert run["solverStatus"] in ("OPTIMAL", "FEASIBLE")
-    assert run["visitsTotal"] == run["metrics"]["visitsTotal"] == 458
+    # The coordinator's organisation's rota: the visits of the people it supports.
+    demo = generate_borough("demo", 0)
+    total = organisation_visits(demo, demo.coordinating_organization.id)
+    assert run["visitsTotal"] == run["metrics"]["visitsTotal"] == total
     assert run["visitsCovered"] == run["metrics"]["visitsCovered"] > 0
     _, alive = psutil.wait_procs(solvers, timeout=GONE_TIMEOUT_S)
     assert not [p for p in alive if _running(p)], "a finished run's solver is left"

@@ -1,0 +1,385 @@
+"""The access matrix: every role, from the organisation that supports the person (A) and from
+another (B), without and then with the person's consent, against every query and mutation on
+personal data, over real HTTP against the real store. The expected answer of each cell comes
+from ``expected`` below, the policy written out as a reader would state it (service/access.py):
+
+- staff see the people their organisation supports (arranging visits: name, area, pattern)
+  and coordinators their own volunteers, visits and rota; more only by the person's consent;
+- staff of another organisation see nothing without consent, and with it only what it names;
+  lists, rotas and changes stay their own organisation's;
+- the person sees their own record; a volunteer what a consent to them names; admin nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from graph.models import RotaRun, utc_now
+from graph.repo import rota_runs
+from service.consent import policy
+from service.weeks import monday_of, today, week_label
+from tests.service.conftest import Api, World
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    role: str
+    org: str | None  # "A", "B" or None
+    token: str
+
+
+@dataclass
+class Setting:
+    world: World
+    org_a: str
+    org_b: str
+    ann_id: str  # supported by A
+    val_id: str  # volunteers with A
+    run_id: str  # A's rota run, naming Ann's visit
+    callers: list[Caller]
+    coordinator_a: str
+
+
+WEEK = monday_of(today())
+LANGUAGE_REASON = "shares language pl"
+
+
+@pytest.fixture(scope="module")
+def setting(api: Api) -> Setting:
+    world = World(api)
+    org_a, org_b = world.organization_id, world.organization("Other")
+    ann = world.person(
+        "Ann", address="1 Mare Street", phone="07700 900001", languages=["pl"], need=0.7
+    )
+    world.person("Bob", organization_id=org_b)
+    val = world.volunteer("Val")
+    other_val = world.volunteer("Vic", organization_id=org_b)
+    visit = world.visit(ann, week_start=WEEK)
+    problem = {"visits": [{"id": visit.id, "person": ann.id}]}
+    solution = {
+        "status": "FEASIBLE",
+        "assignments": [
+            {"visit": visit.id, "volunteer": val.id, "start": "10:00", "reasons": [LANGUAGE_REASON]}
+        ],
+        "unassigned": [],
+    }
+    run = RotaRun(
+        id=f"run-matrix-{uuid.uuid4().hex[:8]}",
+        week_start=WEEK,
+        organization_id=org_a,
+        status="draft",
+        problem=json.dumps(problem),
+        solution=json.dumps(solution),
+    )
+    rota_runs.create_rota_run(store=api.store, run=run)
+
+    def user(name: str, role: str, org: str | None, **links: Any) -> Caller:
+        org_id = {"A": org_a, "B": org_b}.get(org or "")
+        if org_id:
+            links["organization_id"] = org_id
+        return Caller(name, role, org, world.user(role, **links)[1])
+
+    callers = [
+        user("coordinator A", "coordinator", "A"),
+        user("link worker A", "link_worker", "A"),
+        user("coordinator B", "coordinator", "B"),
+        user("link worker B", "link_worker", "B"),
+        user("volunteer A", "volunteer", None, volunteer_id=val.id),
+        user("volunteer B", "volunteer", None, volunteer_id=other_val.id),
+        user("Ann herself", "person", None, person_id=ann.id),
+        user("admin", "admin", None),
+    ]
+    return Setting(world, org_a, org_b, ann.id, val.id, run.id, callers, callers[0].token)
+
+
+def _give_consent(api: Api, s: Setting) -> None:
+    """Ann consents (contact, needs, check-ins) to both organisations and to volunteer B."""
+    vb = next(c for c in s.callers if c.name == "volunteer B")
+    vb_user = api.data("query { me { id } }", token=vb.token)["me"]["id"]
+    for org in (s.org_a, s.org_b):
+        policy.make_grant(
+            store=api.store,
+            person_id=s.ann_id,
+            grantee_user_id=None,
+            grantee_organization_id=org,
+            purpose="my support",
+            scopes=["contact", "needs", "checkins"],
+            expires_at=utc_now() + timedelta(days=30),
+        )
+    policy.make_grant(
+        store=api.store,
+        person_id=s.ann_id,
+        grantee_user_id=vb_user,
+        grantee_organization_id=None,
+        purpose="my befriender",
+        scopes=["contact", "needs"],
+        expires_at=utc_now() + timedelta(days=30),
+    )
+
+
+# --- what each operation does, and the outcome it gave ---------------------------------------
+
+Outcome = str  # "denied", or a word for what was given
+
+
+def _errors(body: dict[str, Any]) -> bool:
+    return bool(body.get("errors"))
+
+
+def op_person_name(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql("query($id: ID!) { person(id: $id) { firstName } }", {"id": s.ann_id}, c.token)
+    return "denied" if _errors(body) else "name"
+
+
+def op_person_address(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "query($id: ID!) { person(id: $id) { address need } }", {"id": s.ann_id}, c.token
+    )
+    if _errors(body):
+        return "denied"
+    person = body["data"]["person"]
+    return "address" if person["address"] else "no address"
+
+
+def op_people(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql("query { people(first: 100) { edges { node { id } } } }", token=c.token)
+    if _errors(body):
+        return "denied"
+    ids = [e["node"]["id"] for e in body["data"]["people"]["edges"]]
+    return "listed" if s.ann_id in ids else "not listed"
+
+
+def op_volunteers(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql("query { volunteers(first: 100) { edges { node { id } } } }", token=c.token)
+    if _errors(body):
+        return "denied"
+    ids = [e["node"]["id"] for e in body["data"]["volunteers"]["edges"]]
+    return "listed" if s.val_id in ids else "not listed"
+
+
+def op_person_record(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "query($id: ID!) { personRecord(personId: $id) { firstName phone } }",
+        {"id": s.ann_id},
+        c.token,
+    )
+    return "denied" if _errors(body) else "record"
+
+
+def op_visits(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "query($w: String!) { visits(week: $w, first: 100) "
+        "{ edges { node { personFirstName address } } } }",
+        {"w": week_label(WEEK)},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    mine = [e["node"] for e in body["data"]["visits"]["edges"] if e["node"]["personFirstName"]]
+    if not mine:
+        return "not listed"
+    return "address" if mine[0]["address"] else "no address"
+
+
+def op_rota_run(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "query($id: ID!) { rotaRun(id: $id) { assignments { reasons } } }",
+        {"id": s.run_id},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    run = body["data"]["rotaRun"]
+    if run is None:
+        return "not found"
+    reasons = [r for a in run["assignments"] for r in a["reasons"]]
+    return "languages" if LANGUAGE_REASON in reasons else "no languages"
+
+
+def op_rota_csv(api: Api, s: Setting, c: Caller) -> Outcome:
+    response = api.client.get(
+        f"/rota/{s.run_id}.csv", headers={"Authorization": f"Bearer {c.token}"}
+    )
+    if response.status_code != 200:
+        return "denied"
+    return "languages" if LANGUAGE_REASON in response.text else "no languages"
+
+
+def op_check_ins(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql("query($id: ID!) { checkIns(personId: $id) { id } }", {"id": s.ann_id}, c.token)
+    return "denied" if _errors(body) else "check-ins"
+
+
+def op_update_person(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        'mutation($id: ID!) { updatePerson(id: $id, input: {lastName: "Smith"}) { id } }',
+        {"id": s.ann_id},
+        c.token,
+    )
+    return "denied" if _errors(body) else "changed"
+
+
+def op_set_visit_pattern(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "mutation($id: ID!) { setVisitPattern(personId: $id, "
+        'windows: [{day: 1, start: "10:00", end: "13:00"}]) { id } }',
+        {"id": s.ann_id},
+        c.token,
+    )
+    return "denied" if _errors(body) else "changed"
+
+
+def op_update_volunteer(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "mutation($id: ID!) { updateVolunteer(id: $id, input: {checked: true}) { id } }",
+        {"id": s.val_id},
+        c.token,
+    )
+    return "denied" if _errors(body) else "changed"
+
+
+def op_erase_person(api: Api, s: Setting, c: Caller) -> Outcome:
+    someone = s.world.person("Eve")  # one of A's, made afresh: an allowed erasure erases her
+    body = api.gql(
+        "mutation($id: ID!) { erasePerson(personId: $id) { id } }", {"id": someone.id}, c.token
+    )
+    return "denied" if _errors(body) else "erased"
+
+
+def op_record_consent(api: Api, s: Setting, c: Caller) -> Outcome:
+    someone = s.world.person("Fay")
+    org = {"A": s.org_a, "B": s.org_b}.get(c.org or "", s.org_a)
+    body = api.gql(
+        "mutation($input: GrantAccessInput!) { grantAccess(input: $input) { id } }",
+        {
+            "input": {
+                "personId": someone.id,
+                "granteeOrganizationId": org,
+                "purpose": "support",
+                "scopes": ["CONTACT"],
+                "given": "BY_PHONE",
+            }
+        },
+        c.token,
+    )
+    return "denied" if _errors(body) else "recorded"
+
+
+def op_revoke_consent(api: Api, s: Setting, c: Caller) -> Outcome:
+    someone = s.world.person("Gus")
+    grant = policy.make_grant(
+        store=api.store,
+        person_id=someone.id,
+        grantee_user_id=None,
+        grantee_organization_id=s.org_a,
+        purpose="support",
+        scopes=["needs"],
+        expires_at=utc_now() + timedelta(days=30),
+    )
+    body = api.gql(
+        "mutation($id: ID!) { revokeAccess(grantId: $id) { __typename } }",
+        {"id": grant.id},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    return "revoked" if body["data"]["revokeAccess"]["__typename"] == "AccessRevoked" else "denied"
+
+
+OPERATIONS: dict[str, Callable[[Api, Setting, Caller], Outcome]] = {
+    "person.firstName": op_person_name,
+    "person.address": op_person_address,
+    "people": op_people,
+    "volunteers": op_volunteers,
+    "personRecord": op_person_record,
+    "visits": op_visits,
+    "rotaRun": op_rota_run,
+    "rota CSV": op_rota_csv,
+    "checkIns": op_check_ins,
+    "updatePerson": op_update_person,
+    "setVisitPattern": op_set_visit_pattern,
+    "updateVolunteer": op_update_volunteer,
+    "erasePerson": op_erase_person,
+    "grantAccess (recorded by staff)": op_record_consent,
+    "revokeAccess (a grant to A)": op_revoke_consent,
+}
+
+
+def expected(op: str, c: Caller, consent: bool) -> Outcome:
+    """The policy, cell by cell. Consent (when given) is Ann's to A, to B and to volunteer B."""
+    staff = c.role in ("coordinator", "link_worker")
+    own = staff and c.org == "A"
+    coordinator_a = c.role == "coordinator" and c.org == "A"
+    itself = c.role == "person"
+    grantee = consent and (staff or c.name == "volunteer B")
+    sees_person = itself or own or grantee
+    if op == "person.firstName":
+        return "name" if sees_person else "denied"
+    if op == "person.address":
+        if not sees_person:
+            return "denied"
+        return "address" if itself or grantee else "no address"
+    if op == "people":
+        return ("listed" if own else "not listed") if staff else "denied"
+    if op == "volunteers":
+        if c.role != "coordinator":
+            return "denied"
+        return "listed" if c.org == "A" else "not listed"
+    if op == "personRecord":
+        return "record" if itself or grantee else "denied"
+    if op == "visits":
+        if c.role != "coordinator":
+            return "denied"
+        if c.org != "A":
+            return "not listed"
+        return "address" if consent else "no address"
+    if op == "rotaRun":
+        if c.role != "coordinator":
+            return "denied"
+        if c.org != "A":
+            return "not found"
+        return "languages" if consent else "no languages"
+    if op == "rota CSV":
+        if not coordinator_a:
+            return "denied"
+        return "languages" if consent else "no languages"
+    if op == "checkIns":
+        return "check-ins" if itself or (consent and staff) else "denied"
+    if op in ("updatePerson", "setVisitPattern", "updateVolunteer"):
+        return "changed" if coordinator_a else "denied"
+    if op == "erasePerson":
+        return "erased" if coordinator_a else "denied"
+    if op == "grantAccess (recorded by staff)":
+        return "recorded" if own else "denied"
+    if op == "revokeAccess (a grant to A)":
+        return "revoked" if own else "denied"
+    raise AssertionError(op)
+
+
+def _matrix(api: Api, s: Setting, consent: bool) -> list[str]:
+    wrong = []
+    for op, run in OPERATIONS.items():
+        for caller in s.callers:
+            got, want = run(api, s, caller), expected(op, caller, consent)
+            if got != want:
+                wrong.append(f"{op} by {caller.name} (consent: {consent}): got {got}, want {want}")
+    return wrong
+
+
+def test_every_role_from_either_organisation_without_and_with_consent(
+    api: Api, setting: Setting
+) -> None:
+    without = _matrix(api, setting, consent=False)
+    _give_consent(api, setting)
+    with_consent = _matrix(api, setting, consent=True)
+    assert not without + with_consent, "\n".join(without + with_consent)
+    cells = len(OPERATIONS) * len(setting.callers) * 2
+    assert cells >= 200
