@@ -1,7 +1,8 @@
 """Scheduler benchmarks: our solver against the greedy baseline on generated boroughs.
 
     python -m benchmarks.bench_solver [--sizes S,M,L] [--variants plentiful,scarce]
-                                      [--stability-sizes M] [--out benchmarks/SOLVER.md]
+                                      [--stability-sizes M] [--m-scarce-seeds 2,3]
+                                      [--out benchmarks/SOLVER.md]
 
 For each size and variant the instance comes from ``seed.rota_weeks.generate``; greedy and our
 solver each run in a fresh subprocess (so the peak memory is that run's alone: the sampled resident
@@ -11,8 +12,9 @@ listed. Metrics are recomputed from the assignments with ``solver.check.compute_
 taken from the solver's own report.
 
 Stability: solve week 1, derive week 2 (``next_week``: 5% of volunteers gone, current circles from
-week 1), solve week 2, and report the share of week-1 assignments whose volunteer is still there
-that week 2 repeats.
+week 1), solve week 2 (ours is told week 1's rota, ``solve(previous=...)``, as the service would
+tell it last week's; greedy is told nothing), and report the share of week-1 assignments whose
+volunteer is still there that week 2 repeats.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ from seed.rota_weeks import (
 from solver.check import check_solution, compute_metrics, objective_value
 from solver.models import Assignment, Metrics, Problem, Solution, Unassigned
 
-TIME_LIMIT = {"S": 5.0, "M": 30.0, "L": 120.0}
+# L's limit leaves the targets' 60 s a margin for a loaded machine (issue 16: 120 s before)
+TIME_LIMIT = {"S": 5.0, "M": 30.0, "L": 55.0}
+TARGET_SECONDS = {"S": 5.0, "M": 30.0, "L": 60.0}
 MEMORY_LIMIT_MB = 4096
 WORKERS = 2
 SEED = 1
@@ -71,13 +75,23 @@ class Run:
 # --- the child: one solve in a fresh process ----------------------------------------------------
 
 
-def _child(which: str, problem_path: Path, solution_path: Path, time_limit: float) -> None:
-    """Solve one problem file with ``which`` (greedy or ours), write the solution and stats."""
+def _child(
+    which: str,
+    problem_path: Path,
+    solution_path: Path,
+    time_limit: float,
+    previous_path: Path | None = None,
+) -> None:
+    """Solve one problem file with ``which`` (greedy or ours), write the solution and stats.
+    ``previous_path``: last week's solution, for ours to keep where it costs nothing."""
     problem = Problem.model_validate_json(problem_path.read_text())
+    previous = []
+    if previous_path is not None:
+        previous = Solution.model_validate_json(previous_path.read_text()).assignments
     import solver.solve  # noqa: F401  (imports are not part of the solve time)
 
     started = time.perf_counter()
-    solution = _solve_with(which, problem, time_limit)
+    solution = _solve_with(which, problem, time_limit, previous)
     wall = time.perf_counter() - started
     solution_path.write_text(solution.model_dump_json())
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -85,11 +99,13 @@ def _child(which: str, problem_path: Path, solution_path: Path, time_limit: floa
     print(json.dumps({"wall_seconds": wall, "maxrss_kb": own, "children_maxrss_kb": children}))
 
 
-def _solve_with(which: str, problem: Problem, time_limit: float) -> Solution:
+def _solve_with(
+    which: str, problem: Problem, time_limit: float, previous: list[Assignment]
+) -> Solution:
     if which == "ours":
         from solver.solve import solve
 
-        return solve(problem, time_limit=time_limit, workers=WORKERS, seed=SEED)
+        return solve(problem, time_limit=time_limit, workers=WORKERS, seed=SEED, previous=previous)
     return _greedy_solution(problem)
 
 
@@ -174,13 +190,19 @@ def _run(
     problem_path: Path,
     time_limit: float,
     bound: float | None = None,
+    previous: dict[str, Any] | None = None,
 ) -> Run:
     """Run ``which`` on a problem file in a fresh process; check and measure the result.
-    ``bound`` (ours) stands in for a solution that reports none (greedy)."""
+    ``bound`` (ours) stands in for a solution that reports none (greedy); ``previous`` is last
+    week's solution (ours only)."""
     solution_path = problem_path.with_suffix(f".{which}.json")
     command = [sys.executable, "-m", "benchmarks.bench_solver", "--child", which]
     command += ["--problem", str(problem_path), "--solution", str(solution_path)]
     command += ["--time-limit", str(time_limit)]
+    if previous is not None:
+        previous_path = problem_path.with_suffix(f".{which}.previous.json")
+        previous_path.write_text(json.dumps(previous))
+        command += ["--previous", str(previous_path)]
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     sampler = _TreeMemory(child.pid)
@@ -252,7 +274,11 @@ def _stability(
     for which in ("ours", "greedy"):
         week2_json = next_week(week1_json, week1[which].solution, drop_fraction=0.05, seed=SEED)
         problem, path = _write_problem(folder, f"{size}-week2-{which}", week2_json)
-        run = _run(which, size, "plentiful week 2", problem, path, TIME_LIMIT[size])
+        # ours is told last week's rota (as the service would tell it); greedy knows nothing
+        previous = week1[which].solution if which == "ours" else None
+        run = _run(
+            which, size, "plentiful week 2", problem, path, TIME_LIMIT[size], previous=previous
+        )
         share, comparable = kept_volunteer_share(week1[which].solution, run.solution, week2_json)
         results.append(Stability(size, which, share, comparable, run))
     return results
@@ -274,7 +300,7 @@ def _targets(
     for (size, variant, which), run in sorted(runs.items(), key=_order):
         if which != "ours":
             continue
-        seconds, limit = run.wall_seconds, TIME_LIMIT[size]
+        seconds, limit = run.wall_seconds, TARGET_SECONDS[size]
         if size == "S":
             ok = run.status == "OPTIMAL" and seconds < limit
             text = f"S {variant}: proven optimal in < 5 s: status {run.status} in {seconds:.1f} s"
@@ -287,14 +313,14 @@ def _targets(
             lines.append(_verdict(gap < 0.01 and seconds <= limit, text))
         else:
             ok = seconds <= limit and run.peak_mb <= MEMORY_LIMIT_MB
-            text = f"L {variant}: a full solution within 120 s and 4 GB peak memory: "
+            text = f"L {variant}: a full solution within 60 s and 4 GB peak memory: "
             lines.append(_verdict(ok, text + f"{seconds:.1f} s, {run.peak_mb:,.0f} MB"))
             nwc, bound = run.metrics.need_weighted_coverage, run.metrics.need_weighted_upper_bound
             if variant == "plentiful":
                 ratio = nwc / bound if bound > 0 else 1.0
-                text = f"L plentiful: need-weighted coverage >= 97% of the bound: {nwc:.2%}"
+                text = f"L plentiful: need-weighted coverage >= 99% of the bound: {nwc:.2%}"
                 text += f" of bound {bound:.2%} = {ratio:.2%}"
-                lines.append(_verdict(ratio >= 0.97, text))
+                lines.append(_verdict(ratio >= 0.99, text))
             else:
                 greedy = runs[(size, variant, "greedy")].metrics.need_weighted_coverage
                 points = (nwc - greedy) * 100
@@ -303,9 +329,9 @@ def _targets(
                 lines.append(_verdict(points >= 5, text))
     for result in stability:
         if result.solver == "ours":
-            text = f"stability ({result.size} plentiful): >= 90% of week-1 assignments kept: "
+            text = f"stability ({result.size} plentiful): >= 95% of week-1 assignments kept: "
             text += f"{result.kept_share:.1%} of {result.comparable:,}"
-            ok = result.kept_share >= 0.9 and result.comparable > 0
+            ok = result.kept_share >= 0.95 and result.comparable > 0
             lines.append(_verdict(ok, text + ("" if result.comparable else " (nothing to keep)")))
     return lines
 
@@ -362,6 +388,7 @@ def _report(
         f"Load average (1, 5, 15 min) before {load_before}, after {_load_average()}; other work"
         " sharing the 2 cores slows every run.",
         f"Command: `{command}`. Instances: `seed.rota_weeks.generate(size, variant, seed={SEED})`;"
+        f" the M scarce week also on the seeds named by `--m-scarce-seeds`;"
         f" our solver with `workers={WORKERS}`, `seed={SEED}` and time limits "
         + ", ".join(f"{s} {t:g} s" for s, t in TIME_LIMIT.items())
         + ". Each run is a fresh process; every result passed `solver.check` (all 12 rules).",
@@ -396,8 +423,11 @@ def _report(
             "## Stability",
             "",
             "Week 2 = week 1 with 5% of volunteers removed and each current circle set to "
-            "week 1's volunteers (`seed.rota_weeks.next_week`). Kept = share of week-1 "
-            "(visit, volunteer) assignments whose volunteer is still there that week 2 repeats.",
+            "week 1's volunteers (`seed.rota_weeks.next_week`). Ours is told week 1's rota "
+            "(`solve(previous=...)`, `carecircles solve --previous`): what still holds starts "
+            "week 2 and every model breaks ties towards it; greedy is told nothing. Kept = share "
+            "of week-1 (visit, volunteer) assignments whose volunteer is still there that week 2 "
+            "repeats.",
             "",
             "| size | solver | week-1 assignments comparable | kept | week-2 coverage "
             "| week-2 need-weighted coverage | week-2 status | week-2 wall s |",
@@ -426,8 +456,38 @@ def _report(
         "(sampled every 0.1 s, and at least the process's own `ru_maxrss`), including Python, "
         "pydantic and OR-Tools themselves.",
         "",
+        SEARCH_NOTES,
     ]
     return "\n".join(out)
+
+
+# Measured by hand for issue 16 (the run above cannot show "before"): kept beside the results.
+SEARCH_NOTES = """## Where the time went, and what changed (issue 16)
+
+Profile of the L scarce week (`solve(..., workers=1)`, 40 s, timers around each step, load
+average 2-4, 2026-12-06 10:42-10:44 UTC): finding candidates about 3 s, the bound 2 s, greedy
+0.3 s, reasons and metrics 1.5 s; the rest is the neighbourhood search, and each neighbourhood
+cost 78 ms building the model, 45 ms hinting it, 49 ms re-reading the whole rota's objective
+and only 90 ms in CP-SAT (84 neighbourhoods). Three changes (solver/decompose.py, module doc):
+the objective is kept in a `Tally` that re-reads only what a neighbourhood touches (0.6 ms);
+each neighbourhood is sent only the part of the week it touches, and hinted from that (6 ms);
+the search's worker processes start while the bound is computed. Same-run comparison,
+2026-12-06 11:08-11:11 UTC (load average about 26, so CPU time, not wall time): the same 40
+neighbourhoods of the L scarce week around greedy's rota, solved by main's code and by this
+code in two processes side by side: 236 ms and 149 ms of CPU each (1.6x), the same objectives.
+
+The L limit went from 120 s to 55 s: on the old code the search had passed greedy + 5 points
+on the L scarce week (73.35%) after about 30 s and stood at 74.2% after 51 s (74.96% after 115 s).
+
+Stability: the solver is told last week's rota (`previous`); what still holds starts the week,
+and every model breaks ties towards it, below the objective's smallest step, so the contract's
+objective is unchanged (tests/solver/test_previous.py).
+
+Not reached: the M scarce week on seeds 2 and 3 stays at 1.5% from its bound. Given 120 s
+instead of 30 s (2026-12-06 11:56 UTC, load average about 4, solver seed 2), seed 2 ended at
+71.49% against the bound's 72.75%, no better than in 30 s: the search has stalled there, so
+what is missing is a tighter bound or another kind of neighbourhood, not speed.
+"""
 
 
 def _order(item: tuple[tuple[str, str, str], Run]) -> tuple[int, int, int]:
@@ -443,17 +503,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--stability-sizes", default="M", help="'' for none")
     parser.add_argument("--out", default="benchmarks/SOLVER.md")
+    parser.add_argument(
+        "--m-scarce-seeds",
+        default="2,3",
+        help="more instance seeds for the M scarce week ('' for none)",
+    )
     parser.add_argument("--child", choices=("greedy", "ours"), help=argparse.SUPPRESS)
     parser.add_argument("--problem", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--solution", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--previous", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child, args.problem, args.solution, args.time_limit)
+        _child(args.child, args.problem, args.solution, args.time_limit, args.previous)
         return
     sizes = [s for s in args.sizes.split(",") if s]
     variants = [v for v in args.variants.split(",") if v]
     stability_sizes = [s for s in args.stability_sizes.split(",") if s]
+    try:
+        extra_seeds = [int(n) for n in args.m_scarce_seeds.split(",") if n and int(n) != SEED]
+    except ValueError:
+        parser.error(f"--m-scarce-seeds: expected whole numbers, got {args.m_scarce_seeds!r}")
     for size in {*sizes, *stability_sizes}:
         if size not in SIZES:
             parser.error(f"--sizes: expected a comma-separated list of S, M, L, got {size!r}")
@@ -483,6 +553,29 @@ def main(argv: Sequence[str] | None = None) -> None:
                 runs[(size, variant, "ours")] = ours
                 runs[(size, variant, "greedy")] = _run(
                     "greedy", size, variant, problem, path, TIME_LIMIT[size], bound
+                )
+        if "M" in sizes and "scarce" in variants:
+            for extra in extra_seeds:
+                label = f"scarce, seed {extra}"
+                print(f"M/{label}: generating", flush=True)
+                problem_json = generate("M", "scarce", extra)
+                problem, path = _write_problem(folder, f"M-scarce-{extra}", problem_json)
+                flow_bounds[("M", label)] = supply_and_demand(problem_json).need_weighted_bound
+                instances[("M", label)] = (
+                    len(problem.people),
+                    len(problem.volunteers),
+                    len(problem.visits),
+                )
+                ours = _run("ours", "M", label, problem, path, TIME_LIMIT["M"])
+                runs[("M", label, "ours")] = ours
+                runs[("M", label, "greedy")] = _run(
+                    "greedy",
+                    "M",
+                    label,
+                    problem,
+                    path,
+                    TIME_LIMIT["M"],
+                    ours.metrics.need_weighted_upper_bound,
                 )
         for size in stability_sizes:
             print(f"{size}: stability", flush=True)

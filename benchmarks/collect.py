@@ -1,8 +1,8 @@
 """Gather the benchmark reports into benchmarks/RESULTS.md.
 
-Each benchmark writes its own report (SOLVER.md, SEED.md, API.md, SUGGEST.md, BACKENDS.md)
-with the machine, date and load it ran under; this puts them in one file after the summary in
-SUMMARY.md.
+Each benchmark writes its own report (SOLVER.md, SEED.md, API.md, SUGGEST.md, BACKENDS.md,
+ORUK.md, REPAIR.md) with the machine, date and load it ran under; this puts them in one file after
+the summary in SUMMARY.md.
 Run: ``python -m benchmarks.collect``.
 """
 
@@ -11,7 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-REPORTS = ("SOLVER.md", "SEED.md", "API.md", "SUGGEST.md", "BACKENDS.md")
+REPORTS = (
+    "SOLVER.md",
+    "SEED.md",
+    "API.md",
+    "SUGGEST.md",
+    "BACKENDS.md",
+    "ORUK.md",
+    "REPAIR.md",
+)
 
 
 def collect() -> str:

@@ -12,7 +12,8 @@ interest              ``(Person)-[:INTERESTED_IN]->(Interest)``,   ``INTEREST_WE
                       ``(Service)-[:OFFERS]->(Interest)``
 area                  ``(Person|Service)-[:IN]->(Area)``            ``AREA_WEIGHT`` 0.3
 knows                 ``(Person|Volunteer)-[:KNOWS]->(Person)``     strength, at least 0.1
-referral              ``(Person)-[:REFERRED_TO {status}]->(...)``  attended 2.0, made 0.5
+referral              ``(Person)-[:REFERRED_TO {status}]->(...)``  attended 2.0,
+                                                                   accepted 1.0, made 0.5
 ====================  ===========================================  =========================
 
 A declined or "not suitable" referral adds no edge (it must not make the service *more*
@@ -48,7 +49,7 @@ import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import networkx as nx
@@ -66,9 +67,9 @@ INTEREST_WEIGHT = 1.0
 AREA_WEIGHT = 0.3
 KNOWS_MIN_WEIGHT = 0.1
 KNOWS_DEFAULT_STRENGTH = 0.5
-REFERRAL_WEIGHTS: dict[str, float] = {"attended": 2.0, "made": 0.5}
+REFERRAL_WEIGHTS: dict[str, float] = {"attended": 2.0, "accepted": 1.0, "made": 0.5}
 # When one person has several referrals to one service, the one that says most wins.
-REFERRAL_PRECEDENCE = ("attended", "made", "not_suitable", "declined")
+REFERRAL_PRECEDENCE = ("attended", "accepted", "made", "not_suitable", "declined")
 
 DAMPING = 0.85
 PAGERANK_TOLERANCE = 1.0e-6  # per node, as nx.pagerank
@@ -80,13 +81,15 @@ ACTIVE_DAYS = 90
 
 PEOPLE_NODES = """
 MATCH (p:Person)
-RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs
+RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs,
+       p.date_of_birth AS date_of_birth
 """
 
 SERVICE_NODES = """
 MATCH (s:Service)
 RETURN s.id AS id, s.name AS name, s.category AS category, s.lat AS lat, s.lon AS lon,
-       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility
+       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility,
+       s.min_age AS min_age, s.max_age AS max_age, s.access_routes AS access_routes
 """
 
 # Links are returned grouped by interest and by area: the client parses every returned value
@@ -167,6 +170,7 @@ def _person_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
         "lat": row["lat"],
         "lon": row["lon"],
         "access_needs": frozenset(row["access_needs"] or ()),
+        "date_of_birth": _day(row.get("date_of_birth")),
     }
 
 
@@ -180,7 +184,22 @@ def _service_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
         "schedules": _schedules(row["schedules"]),
         "cost": row["cost"] or "free",
         "accessibility": frozenset(row["accessibility"] or ()),
+        "min_age": row.get("min_age"),
+        "max_age": row.get("max_age"),
+        "access_routes": frozenset(row.get("access_routes") or ()),
     }
+
+
+def _day(stored: Any) -> date | None:
+    """A stored ``YYYY-MM-DD`` (or a date the driver gives) as a date; None if unreadable."""
+    if isinstance(stored, date):
+        return stored
+    if isinstance(stored, str):
+        try:
+            return date.fromisoformat(stored[:10])
+        except ValueError:
+            return None
+    return None
 
 
 def _schedules(stored: Any) -> tuple[Schedule, ...]:
@@ -384,8 +403,8 @@ WITH p, interests, areas, knows_out,
      collect({from_id: c.id, to_id: p.id, kind: j.kind, strength: j.strength,
               last_seen: j.last_seen}) AS knows_in
 OPTIONAL MATCH (p)-[r:REFERRED_TO]->(s:Service)
-RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs, interests, areas,
-       knows_out + knows_in AS knows,
+RETURN p.id AS id, p.lat AS lat, p.lon AS lon, p.access_needs AS access_needs,
+       p.date_of_birth AS date_of_birth, interests, areas, knows_out + knows_in AS knows,
        collect({person_id: p.id, service_id: s.id, status: r.status}) AS referrals
 """
 
@@ -398,7 +417,8 @@ OPTIONAL MATCH (s)-[:IN]->(a:Area)
 WITH s, interests, collect({id: a.id, name: a.name}) AS areas
 OPTIONAL MATCH (p:Person)-[r:REFERRED_TO]->(s)
 RETURN s.id AS id, s.name AS name, s.category AS category, s.lat AS lat, s.lon AS lon,
-       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility, interests,
+       s.schedules AS schedules, s.cost AS cost, s.accessibility AS accessibility,
+       s.min_age AS min_age, s.max_age AS max_age, s.access_routes AS access_routes, interests,
        areas, collect({person_id: p.id, service_id: s.id, status: r.status}) AS referrals
 """
 

@@ -14,7 +14,9 @@ time where they apply:
 - ``consent``: anyone else to whom the person has a grant in force naming the scope (staff of
   another organisation see nothing of a person without one);
 - ``holding the visit``: the volunteer who holds a visit (the address on its day);
-- ``as returned``: a field of a result whose own field decided (typed results, pages).
+- ``as returned``: a field of a result whose own field decided (typed results, pages);
+- ``referred to their organisation's service``: a partner and a person a link worker referred
+  to one of the partner's organisation's services (what deciding or an accepted referral needs).
 
 The checks live here and in ``service.consent.policy`` (what a user may see of a person:
 ``Access``; the access log: ``Reads``); ``tests/service/test_policy_schema.py`` walks the whole
@@ -31,7 +33,9 @@ Roles in words:
 - volunteer: their own record and visits, and open visits they are eligible for, seen with first
   name and approximate area only; the address only for a visit they hold, on its day;
 - person: their own record only, and who may see it (they grant and revoke);
-- admin: users and organisations, no personal data.
+- admin: users and organisations, no personal data;
+- partner: their organisation's services and the referrals to them; of a referred person only
+  what the referral's basis allows (``REFERRAL``, service.consent.policy.referral_basis).
 """
 
 from __future__ import annotations
@@ -55,7 +59,10 @@ CONSENT = "consent"
 HOLDER = "holding the visit"
 AS_RETURNED = "as returned"
 ANYONE = "anyone signed in"
-RELATIONSHIPS = (SELF, OWN_ORGANISATION, CONSENT, HOLDER, AS_RETURNED, ANYONE)
+# A partner and a person referred to one of its organisation's services: the ward and the
+# referral's note to decide; first name, and phone if agreed, once accepted; nothing after.
+REFERRAL = "referred to their organisation's service"
+RELATIONSHIPS = (SELF, OWN_ORGANISATION, CONSENT, HOLDER, AS_RETURNED, ANYONE, REFERRAL)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from service.accounts.users import current_user_from_header
 from service.api.errors import RETRY_AFTER_S, UNAVAILABLE_STATUS, unavailable_body
 from service.config import ServiceSettings, read_settings, secret_key
 from service.context import RequestContext, off_loop
+from service.notices.delivery import SmtpServer
+from service.notices.sender import NoticeSender
 from service.rota.jobs import RotaJobs
 from service.schema import schema
 from service.web.routes import mount_web
@@ -61,9 +63,19 @@ def create_app(settings: ServiceSettings | None = None, store: GraphStore | None
         # Rota runs are solved in processes of their own; stopping the app stops them (and
         # marks their runs cancelled) before the store closes.
         app.state.rota_jobs = RotaJobs(store=app.state.store)
+        # Notices are delivered by e-mail only when CARECIRCLES_SMTP_URL says where to.
+        sender = (
+            NoticeSender(store=app.state.store, server=SmtpServer.of_url(settings.smtp_url))
+            if settings.smtp_url
+            else None
+        )
+        if sender is not None:
+            sender.start()
         try:
             yield
         finally:
+            if sender is not None:
+                await sender.stop()
             await off_loop(app.state.rota_jobs.shutdown)
             await app.state.store.aclose()  # this loop's connections (``arun``)
             if owned:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.commands import db, import_services, rota, seed, serve, solve, users
+from service.commands import db, import_services, notices, rota, seed, serve, solve, users
 from service.config import BadSettings, read_settings
 
 app = typer.Typer(
@@ -31,9 +31,11 @@ app.command("solve")(solve.solve)
 app.command("seed")(seed.seed)
 app.command("serve")(serve.serve)
 app.command("import-services")(import_services.import_services)
+app.command("export-services")(import_services.export_services_command)
 app.add_typer(db.app, name="db")
 app.add_typer(rota.app, name="rota")
 app.add_typer(users.app, name="users")
+app.add_typer(notices.app, name="notices")
 
 if __name__ == "__main__":
     app()

@@ -37,6 +37,11 @@ class ServiceSettings(Settings):
         description="seconds the per-process snapshot of open visits may be old (0: a "
         "statement per openVisits call)",
     )
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://[user:password@]host:port: deliver notices by e-mail (unset: they "
+        "stay in the outbox)",
+    )
 
 
 class BadSettings(ValueError):

@@ -32,8 +32,9 @@ from graph.repo import users as users_repo
 from graph.repo.users import get_user_by_email
 from graph.store.port import GraphStore
 from service.accounts.auth import hash_password
-from service.accounts.users import create_user, token_for
+from service.accounts.users import create_user, to_current, token_for
 from service.consent.policy import make_grant
+from service.referrals.demo import demo_partner_organization, seed_demo_referral
 from service.rota.runs import publish_rota, run_rota
 from service.weeks import monday_of, today
 from service.wellbeing.checkins import record_check_in
@@ -189,6 +190,9 @@ def demo_sign_ins(*, store: GraphStore, key: bytes) -> list[DemoSignIn]:
         ),
         ("admin", "admin", {}),
     ]
+    partner_organization = demo_partner_organization(store=store)
+    if partner_organization is not None:
+        links.append(("partner", "partner", {"organization_id": partner_organization}))
     sign_ins = []
     for role, name, link in links:
         email = f"{name}@{DEMO_DOMAIN}"
@@ -220,4 +224,7 @@ def demo_sign_ins(*, store: GraphStore, key: bytes) -> list[DemoSignIn]:
                 organization_id=user.organization_id,
             )
         )
+        if role == "link_worker":
+            # A referral from the demo link worker waits in the demo partner's inbox.
+            seed_demo_referral(store=store, link_worker=to_current(user))
     return sign_ins

@@ -30,8 +30,10 @@ from service.api.errors import (
 from service.config import QUERY_ALIASES_MAX, QUERY_DEPTH_MAX, QUERY_TOKENS_MAX
 from service.connections.graphql import ConnectionsMutation, ConnectionsQuery
 from service.consent.graphql import ConsentMutation, ConsentQuery
+from service.notices.graphql import NoticesMutation, NoticesQuery
 from service.people.graphql import PeopleMutation, PeopleQuery
-from service.rota.graphql import RotaMutation, RotaQuery
+from service.referrals.graphql import ReferralsMutation, ReferralsQuery
+from service.rota.graphql import RepairMutation, RepairQuery, RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
 from service.wellbeing.graphql import WellbeingMutation, WellbeingQuery
 
@@ -42,9 +44,12 @@ Query = merge_types(
         PeopleQuery,
         VisitsQuery,
         RotaQuery,
+        RepairQuery,
         WellbeingQuery,
         ConnectionsQuery,
         ConsentQuery,
+        NoticesQuery,
+        ReferralsQuery,
     ),
 )
 Mutation = merge_types(
@@ -54,9 +59,12 @@ Mutation = merge_types(
         PeopleMutation,
         VisitsMutation,
         RotaMutation,
+        RepairMutation,
         WellbeingMutation,
         ConnectionsMutation,
         ConsentMutation,
+        NoticesMutation,
+        ReferralsMutation,
     ),
 )
 

@@ -16,7 +16,9 @@ from solver import models as rota
 
 
 def solver_volunteer(volunteer: VolunteerTerms, on: date) -> rota.Volunteer:
-    """The volunteer as the solver's rules see them, their check judged valid or not ``on``."""
+    """The volunteer as the solver's rules see them in the week starting ``on``: their check
+    judged valid or not ``on``, and no availability on a day they are away."""
+    away = {(day - on).days for day in volunteer.away_dates if 0 <= (day - on).days < 7}
     return rota.Volunteer(
         id=volunteer.id,
         lat=volunteer.lat,
@@ -24,7 +26,9 @@ def solver_volunteer(volunteer: VolunteerTerms, on: date) -> rota.Volunteer:
         max_km=volunteer.max_km,
         max_minutes=volunteer.max_minutes,
         availability=[
-            rota.Availability(day=w.day, start=w.start, end=w.end) for w in volunteer.availability
+            rota.Availability(day=w.day, start=w.start, end=w.end)
+            for w in volunteer.availability
+            if w.day not in away
         ],
         languages=volunteer.languages,
         gender=volunteer.gender,

@@ -117,8 +117,14 @@ def build_model(
     free: list[int],
     fixed: Rota,
     goal: Goal = "contract",
+    others: tuple[int, int] | None = None,
 ) -> NeighbourhoodModel:
-    """Build the model of the ``free`` visits with the rest of ``fixed`` kept as it is."""
+    """Build the model of the ``free`` visits with the rest of ``fixed`` kept as it is.
+
+    ``fixed`` may be only the part of the week the free visits touch (every visit of their
+    people and of their candidates); ``others`` is then the least and most minutes of the
+    volunteers left out that have any visit, which fairness needs as constants.
+    """
     c = compiled
     built = NeighbourhoodModel(model=cp_model.CpModel(), free=list(free))
     model = built.model
@@ -257,7 +263,7 @@ def build_model(
 
     # fairness: max minus min minutes over volunteers with any visit
     if goal in ("contract", "search") and c.fairness and built.assign:
-        _add_fairness(built, c, fixed_load, by_volunteer)
+        _add_fairness(built, c, fixed_load, by_volunteer, others)
     return built
 
 
@@ -453,10 +459,13 @@ def _add_fairness(
     c: CompiledWeek,
     fixed_load: dict[int, int],
     by_volunteer: dict[int, list[tuple[int, cp_model.IntVar]]],
+    others: tuple[int, int] | None,
 ) -> None:
     """``fairness * (max - min)`` over volunteers with any visit; outside ones as constants."""
     model = built.model
     outside = [load for w, load in fixed_load.items() if w not in by_volunteer and load > 0]
+    if others is not None:
+        outside += list(others)
     top = max((w.max_minutes for w in c.volunteers), default=0)
     most = model.new_int_var(0, top, "most_minutes")
     least = model.new_int_var(0, top, "least_minutes")
@@ -481,6 +490,14 @@ def _add_fairness(
 def add_hints(built: NeighbourhoodModel, c: CompiledWeek, hint: Rota) -> None:
     """Hint every variable from a valid rota (the free visits' part of it)."""
     model = built.model
+    # only the hint's part that the model touches: its free visits, and the visits of its
+    # volunteers (their days' order and arcs); a neighbourhood's hint is the whole week's rota
+    volunteers = {w for _, w in built.assign}
+    hint = {
+        v: (s, vols)
+        for v, (s, vols) in hint.items()
+        if v in built.start or not volunteers.isdisjoint(vols)
+    }
     chosen = {(v, w) for v, (_, vols) in hint.items() for w in vols}
     when = {v: s for v, (s, _) in hint.items()}
     for v, covered in built.covered.items():
@@ -567,28 +584,35 @@ def solve_neighbourhood(
     goal: Goal = "contract",
     floor: float | None = None,
     deterministic_limit: float | None = None,
+    others: tuple[int, int] | None = None,
+    keep: frozenset[tuple[int, int]] = frozenset(),
 ) -> NeighbourhoodResult:
     """Optimise the ``free`` visits with everything in ``fixed`` kept as it is.
 
     ``time_limit`` counts from the call, model building included. ``floor`` (file units) adds
-    ``assignment part >= floor`` (see the module doc).
+    ``assignment part >= floor`` (see the module doc). ``fixed`` may be partial, with
+    ``others`` (see ``build_model``). ``keep``: (visit, volunteer) pairs to keep where nothing
+    is lost by it (last week's rota): a tie-break below every unit of the objective.
     """
     began = time.monotonic()
-    built = build_model(compiled, free=free, fixed=fixed, goal=goal)
+    built = build_model(compiled, free=free, fixed=fixed, goal=goal, others=others)
     if built.infeasible:
         return NeighbourhoodResult({}, "INFEASIBLE", float("-inf"), float("-inf"))
     model = built.model
     if floor is not None:
         model.add(built.assignment_part() >= round(floor * SCALE))
-    if goal == "contract":
-        model.maximize(built.contract_objective())
-    elif goal == "search":
-        # travel left out (its arcs make a neighbourhood several times slower); a tiny reward
-        # for keeping the hint's assignments stops needless moves that would add km
-        kept = [x for (v, w), x in built.assign.items() if v in hint and w in hint[v][1]]
-        model.maximize(SCALE * built.contract_objective() + cp_model.LinearExpr.sum(kept))
+    # search: travel left out (its arcs make a neighbourhood several times slower); a tiny
+    # reward for keeping the hint's assignments stops needless moves that would add km, and
+    # one for last week's (``keep``) keeps volunteers with their visits
+    tie_break = goal == "search" or bool(keep)
+    objective = built.assignment_part() if goal == "assignment" else built.contract_objective()
+    if tie_break:
+        kept = [x for key, x in built.assign.items() if key in keep]
+        if goal == "search":
+            kept += [x for (v, w), x in built.assign.items() if v in hint and w in hint[v][1]]
+        model.maximize(SCALE * objective + cp_model.LinearExpr.sum(kept))
     else:
-        model.maximize(built.assignment_part())
+        model.maximize(objective)
     add_hints(built, compiled, hint)
     solver, code = solve_model(
         built,
@@ -601,7 +625,7 @@ def solve_neighbourhood(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = float("-inf") if code == cp_model.INFEASIBLE else float("inf")
         return NeighbourhoodResult({}, status, float("-inf"), bound, solver.deterministic_time)
-    unit = SCALE * SCALE if goal == "search" else SCALE
+    unit = SCALE * SCALE if tie_break else SCALE
     return NeighbourhoodResult(
         rota_of(built, solver),
         status,

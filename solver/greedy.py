@@ -62,11 +62,34 @@ class RotaState:
                 self.newcomers[v.person].add(w)
 
 
-def greedy(compiled: CompiledWeek) -> Rota:
-    """A valid rota by first-fit in order of need (pins first)."""
+def greedy(compiled: CompiledWeek, keep: Rota | None = None) -> Rota:
+    """A valid rota by first-fit in order of need (pins first).
+
+    ``keep`` (last week's rota, say): in the same order, each of its assignments that still
+    holds (its volunteers are candidates, free at that start, with room) is placed first, then
+    the rest by first-fit.
+    """
     c = compiled
     state = RotaState(c)
-    order = sorted(
+    rota: Rota = {}
+    if keep:
+        for i in _need_order(c):
+            if i in keep and _holds(state, i, *keep[i]):
+                state.add(i, *keep[i])
+                rota[i] = keep[i]
+    for i in _need_order(c):
+        if i in rota:
+            continue
+        placed = place(state, i, c.candidates[i])
+        if placed is not None:
+            start, chosen = placed
+            state.add(i, start, chosen)
+            rota[i] = (start, chosen)
+    return rota
+
+
+def _need_order(c: CompiledWeek) -> list[int]:
+    return sorted(
         range(len(c.visits)),
         key=lambda i: (
             not c.visits[i].pinned,
@@ -76,14 +99,25 @@ def greedy(compiled: CompiledWeek) -> Rota:
             c.visits[i].id,
         ),
     )
-    rota: Rota = {}
-    for i in order:
-        placed = place(state, i, c.candidates[i])
-        if placed is not None:
-            start, chosen = placed
-            state.add(i, start, chosen)
-            rota[i] = (start, chosen)
-    return rota
+
+
+def _holds(state: RotaState, visit: int, start: int, volunteers: tuple[int, ...]) -> bool:
+    """``visit`` at ``start`` with ``volunteers`` keeps every rule beside the partial rota."""
+    c = state.compiled
+    v = c.visits[visit]
+    if len(set(volunteers)) != v.needed or not set(v.pinned) <= set(volunteers):
+        return False
+    by_volunteer = {cand.volunteer: cand for cand in c.candidates[visit]}
+    newcomers = 0
+    for w in volunteers:
+        cand = by_volunteer.get(w)
+        if cand is None or start not in cand.starts:
+            return False
+        if not state.has_room(w, visit) or not state.fits_day(w, visit, start):
+            return False
+        newcomers += not _may_serve(state, w, visit)
+    person = c.people[v.person]
+    return len(person.circle) + len(state.newcomers[v.person]) + newcomers <= person.circle_max
 
 
 def place(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from clock import clock_of
+from clock import clock_of, minutes_of
 from solver.bound import relax
 from solver.check import compute_metrics
 from solver.compiled import CompiledWeek, compile_problem, find_candidates
@@ -18,6 +19,7 @@ from solver.decompose import (
     PinsInfeasible,
     improve,
     rota_objective,
+    search_pool,
 )
 from solver.explain import assignment_reasons, state_of, unassigned_reasons
 from solver.greedy import Rota, greedy
@@ -46,8 +48,13 @@ def solve(
     seed: int = 0,
     progress: Progress | None = None,
     started: float | None = None,
+    previous: Sequence[Assignment] = (),
 ) -> Solution:
     """Solve ``problem`` within ``time_limit`` seconds of wall time, everything included.
+
+    ``previous``: last week's assignments (the same visit and volunteer ids). Those that still
+    keep every rule start the rota, and the search keeps them wherever that costs nothing, so
+    a week where a few volunteers left keeps everyone else with their visits.
 
     ``started`` (``time.monotonic()``) is when the clock started, if before this call (the time
     spent reading the file counts too).
@@ -74,6 +81,41 @@ def solve(
         len(cands) == count
         for cands, count in zip(compiled.candidates, compiled.eligible_counts, strict=True)
     )
+    keep = previous_rota(compiled, previous)
+    # a big week's search workers start now, on the other core, while this one bounds
+    pool = search_pool(compiled, workers, keep)
+    try:
+        return _solve_compiled(
+            problem,
+            compiled,
+            complete,
+            time_limit,
+            deadline,
+            began,
+            workers,
+            seed,
+            say,
+            keep,
+            pool,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _solve_compiled(
+    problem: Problem,
+    compiled: CompiledWeek,
+    complete: bool,
+    time_limit: float,
+    deadline: float,
+    began: float,
+    workers: int,
+    seed: int,
+    say: Progress,
+    keep: Rota,
+    pool: ProcessPoolExecutor | None,
+) -> Solution:
     reserve = OUTPUT_RESERVE + EXPLAIN_RESERVE_PER_VISIT * len(compiled.visits)
     say("bounding")
     relaxation = relax(
@@ -83,8 +125,8 @@ def solve(
     )
     bound = relaxation.need_weighted_upper_bound
     say("greedy rota")
-    incumbent = greedy(compiled)
-    if relaxation.shares:
+    incumbent = greedy(compiled, keep)
+    if relaxation.shares and not keep:
         rounded = rota_from_relaxation(compiled, relaxation.shares)
         if rota_objective(compiled, rounded) > rota_objective(compiled, incumbent):
             incumbent = rounded
@@ -95,7 +137,14 @@ def solve(
     )
     try:
         outcome = improve(
-            compiled, incumbent, clock=clock, workers=workers, seed=seed, progress=say
+            compiled,
+            incumbent,
+            clock=clock,
+            workers=workers,
+            seed=seed,
+            progress=say,
+            keep=keep,
+            pool=pool,
         )
     except PinsInfeasible:
         return _infeasible(problem, began, bound)
@@ -107,6 +156,25 @@ def solve(
     say("explaining")
     status = "OPTIMAL" if proven and complete else "FEASIBLE"
     return build_solution(problem, compiled, rota, status=status, bound=bound, began=began)
+
+
+def previous_rota(compiled: CompiledWeek, previous: Sequence[Assignment]) -> Rota:
+    """Last week's assignments as a rota of this week's indices (visits and volunteers still
+    there; a visit's volunteers must agree on one start)."""
+    c = compiled
+    starts: dict[int, int] = {}
+    volunteers: dict[int, list[int]] = {}
+    for a in previous:
+        v, w = c.visit_index.get(a.visit), c.volunteer_index.get(a.volunteer)
+        if v is None or w is None:
+            continue
+        start = minutes_of(a.start)
+        if starts.setdefault(v, start) != start:
+            starts[v] = -1
+        volunteers.setdefault(v, []).append(w)
+    return {
+        v: (start, tuple(sorted(set(volunteers[v])))) for v, start in starts.items() if start >= 0
+    }
 
 
 def build_solution(
@@ -179,6 +247,7 @@ def solve_json(
     workers: int = 1,
     seed: int = 0,
     progress: Progress | None = None,
+    previous: Sequence[Assignment] = (),
 ) -> Solution:
     """Solve the problem in JSON ``text`` (an INVALID solution when it cannot be read).
 
@@ -200,6 +269,7 @@ def solve_json(
         seed=seed,
         progress=progress,
         started=started,
+        previous=previous,
     )
 
 

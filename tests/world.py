@@ -8,6 +8,7 @@ of an edge exist first, whatever the order they are passed in.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import TypeVar
@@ -31,6 +32,7 @@ from graph.repo import bulk
 from graph.repo.records import from_properties
 from graph.repo.rota_runs import create_rota_run, publish_rota
 from graph.store.port import GraphStore
+from solver.models import SOLUTION_FORMAT
 
 T = TypeVar("T")
 
@@ -85,17 +87,18 @@ def saved(store: GraphStore, model: M) -> M:
 def propose(store: GraphStore, visit: Visit, volunteer_id: str, *, at: datetime) -> None:
     """Propose ``visit`` to the volunteer as a coordinator does: publish a draft rota run of the
     visit's week with that one assignment (which withdraws the week's other proposals)."""
+    start = visit.start or visit.earliest
+    assignment = {"visit": visit.id, "volunteer": volunteer_id, "start": start}
+    solution = {"format": SOLUTION_FORMAT, "status": "FEASIBLE", "assignments": [assignment]}
     run = RotaRun(
         id=f"run-{uuid.uuid4().hex[:10]}",
         week_start=visit.week_start,
         created_at=at,
         metrics={},
         problem="{}",
-        solution="{}",
+        solution=json.dumps(solution),
     )
     create_rota_run(store=store, run=run)
-    start = visit.start or visit.earliest
-    assignment = {"visit": visit.id, "volunteer": volunteer_id, "start": start}
     publish_rota(
         store=store,
         run_id=run.id,

@@ -7,11 +7,12 @@ from typing import Literal
 
 from pydantic import EmailStr, Field, ValidationInfo, field_validator, model_validator
 
-from graph.models.base import GraphModel, Id, Slug, UtcDateTime, utc_now
+from graph.models.base import GraphModel, Id, Slug, TimeOfDay, UtcDateTime, utc_now
 
-Role = Literal["coordinator", "link_worker", "volunteer", "person", "admin"]
+Role = Literal["coordinator", "link_worker", "volunteer", "person", "admin", "partner"]
 ConsentScope = Literal["contact", "needs", "checkins", "visit_notes"]
 GranteeKind = Literal["user", "organization"]
+NoticeChannel = Literal["email", "none"]
 GivenHow = Literal["in person", "by phone", "on paper"]
 
 
@@ -27,6 +28,9 @@ class User(GraphModel):
     volunteer_id: Id | None = None
     organization_id: Id | None = None
     created_at: UtcDateTime = Field(default_factory=utc_now)
+    notices: NoticeChannel = Field(default="email", description="how notices reach them")
+    quiet_from: TimeOfDay | None = Field(default=None, description="no e-mail from (London time)")
+    quiet_to: TimeOfDay | None = Field(default=None, description="... until (London time)")
 
     @field_validator("email")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -19,9 +20,21 @@ from graph.models.base import (
     utc_now,
 )
 
-VisitStatus = Literal["open", "proposed", "accepted", "done", "missed", "cancelled"]
-AssignmentStatus = Literal["proposed", "accepted", "declined", "done", "missed"]
-ReferralStatus = Literal["made", "attended", "declined", "not_suitable"]
+# ``needs_cover``: published, then its volunteer cancelled; the coordinator repairs it (another
+# volunteer, or re-opened for claims). ``cancelled``: the person cannot have it.
+VisitStatus = Literal["open", "proposed", "accepted", "done", "missed", "cancelled", "needs_cover"]
+# ``cancelled``: the volunteer (or the coordinator for them) gave the visit up, with a reason;
+# ``withdrawn``: a proposal taken back by a re-publish or a coordinator's reassignment.
+AssignmentStatus = Literal[
+    "proposed", "accepted", "declined", "done", "missed", "cancelled", "withdrawn"
+]
+# made (waiting in the offering organisation's inbox) -> accepted (a partner took it) | declined
+# (a partner, with a reason; or the link worker's record) | not_suitable; accepted -> attended
+# (a session attended). The link worker may also record attended/declined/not_suitable directly.
+ReferralStatus = Literal["made", "accepted", "attended", "declined", "not_suitable"]
+# Why a partner declined: the service does not suit the person, no places left, or another
+# reason given in the note.
+DeclineReason = Literal["not_suitable", "no_places", "other"]
 KnowsKind = Literal["family", "neighbour", "friend", "volunteer"]
 Scale = Literal["UCLA3", "ONS1", "DJG6"]
 
@@ -145,6 +158,15 @@ class Referral(GraphModel):
     note: Text | None = None
     created_at: UtcDateTime = Field(default_factory=utc_now)
     updated_at: UtcDateTime | None = None
+    share_contact: bool = Field(
+        default=False, description="the person agreed the partner may contact them, if accepted"
+    )
+    decided_by: Id | None = Field(default=None, description="the partner who accepted or declined")
+    decided_at: UtcDateTime | None = None
+    decline_reason: DeclineReason | None = None
+    decline_note: Text | None = None
+    attended: list[date] = Field(default=[], description="session dates the person came to")
+    missed: list[date] = Field(default=[], description="session dates the person did not come to")
 
 
 class Knows(GraphModel):

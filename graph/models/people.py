@@ -56,6 +56,7 @@ class Person(GraphModel):
     requires_check: bool = True
     circle_max: int = Field(default=4, ge=1, le=12)
     excluded_volunteers: IdSet = []
+    away_dates: list[date] = Field(default=[], description="days the person cannot be visited")
     phone: Phone | None = None
     date_of_birth: date | None = None
     created_at: UtcDateTime = Field(default_factory=utc_now)
@@ -93,6 +94,9 @@ class VolunteerTerms(GraphModel):
     gender: Gender | None = None
     checked: bool = False
     check_expires: date | None = None
+    away_dates: list[date] = Field(
+        default=[], description="days the volunteer cannot visit (cancelled or marked away)"
+    )
 
     def check_valid_on(self, day: date) -> bool:
         """True if the volunteer holds a DBS check that has not run out by ``day``."""

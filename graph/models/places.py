@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, field_validator, model_validator
+from pydantic import AfterValidator, EmailStr, Field, field_validator, model_validator
 
 from graph.models.base import (
     AccessFeatures,
@@ -23,6 +23,8 @@ from graph.models.base import (
     utc_now,
 )
 
+WEEKLY_PLACES_MAX = 1000
+
 
 class Schedule(Window):
     """When a service meets: a weekly window and how often it runs."""
@@ -30,14 +32,59 @@ class Schedule(Window):
     frequency: Literal["weekly", "fortnightly", "monthly"] = "weekly"
 
 
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+AccessRoute = Literal["drop_in", "self_referral", "professional_referral", "appointment"]
+Cost = Literal["free", "low", "paid", "not_stated"]
+
+
+class ServicePlace(GraphModel):
+    """One place a service meets, as its directory gives it: the building's name, the street
+    address, the town and the postcode (any of them may be missing), and where it is."""
+
+    name: ShortText | None = None
+    address: ShortText | None = None
+    town: ShortText | None = None
+    postcode: Annotated[str, Field(max_length=16)] | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+
+class ServiceContact(GraphModel):
+    """Someone to ask about a service: name, role, phone and email as the directory gives them."""
+
+    name: ShortText | None = None
+    title: ShortText | None = None
+    phone: ShortText | None = None
+    email: ShortText | None = None
+
+
+class FeedTerm(GraphModel):
+    """A taxonomy term as the directory gave it: its vocabulary and its words."""
+
+    taxonomy: ShortText
+    name: ShortText
+
+
+def _sorted_unique(values: list[str]) -> list[str]:
+    return sorted(set(values))
+
+
 class Service(GraphModel):
     """A local service or group a link worker can refer a person to.
 
-    ``category`` is a lower-case word (``lunch_club``, ``walking_group``, ``mens_shed``, ...).
+    ``category`` is a lower-case word (``lunch_club``, ``walking_group``, ``mens_shed``, ...);
+    ``category_guessed`` says it was guessed from the name (no taxonomy term gave it).
     A service without a place (a befriending phone line) has neither ``lat`` nor ``lon``.
+
+    What a directory says about who it is for, how to get in, where and what it costs is kept
+    in its own words (``audiences``, ``access_words``, ``service_areas``, ``places``,
+    ``contacts``, ``cost_words``, ``accessibility_words``, ``languages``, ``schedule_notes``,
+    ``terms``); ``min_age``/``max_age``, ``access_routes``, ``cost`` and ``accessibility`` are
+    what suggestions filter on. ``cost`` is ``not_stated`` when the directory gives no price.
+    ``source_id`` is the directory's own id of the service, kept so an export gives it back.
     """
 
-    json_fields = ("schedules",)
+    json_fields = ("schedules", "places", "contacts", "terms")
 
     id: Id
     name: Name
@@ -48,17 +95,44 @@ class Service(GraphModel):
     lon: Longitude | None = None
     area_id: Id | None = None
     schedules: list[Schedule] = []
-    cost: Literal["free", "low", "paid"] = "free"
+    cost: Cost = "free"
     accessibility: AccessFeatures = []
     interests: IdSet = []
     url: Url | None = None
     phone: Phone | None = None
+    weekly_places: int | None = Field(
+        default=None,
+        ge=0,
+        le=WEEKLY_PLACES_MAX,
+        description="new referrals the offering organisation accepts per week (None: no limit)",
+    )
+    source_id: ShortText | None = None
+    category_guessed: bool = False
+    audiences: Annotated[list[ShortText], AfterValidator(_sorted_unique)] = []
+    min_age: Annotated[int, Field(ge=0, le=130)] | None = None
+    max_age: Annotated[int, Field(ge=0, le=130)] | None = None
+    access_routes: Annotated[list[AccessRoute], AfterValidator(_sorted_unique)] = []
+    access_words: Text | None = None
+    service_areas: list[ShortText] = []
+    places: list[ServicePlace] = []
+    contacts: list[ServiceContact] = []
+    cost_words: Text | None = None
+    accessibility_words: Text | None = None
+    languages: list[ShortText] = []
+    schedule_notes: Text | None = None
+    terms: list[FeedTerm] = []
     created_at: UtcDateTime = Field(default_factory=utc_now)
 
     @model_validator(mode="after")
     def _both_coordinates_or_neither(self) -> Service:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("expected both lat and lon, or neither for a service with no place")
+        return self
+
+    @model_validator(mode="after")
+    def _ages_in_order(self) -> Service:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError(f"expected min_age {self.min_age} at most max_age {self.max_age}")
         return self
 
 
@@ -72,6 +146,7 @@ class Organization(GraphModel):
     phone: Phone | None = None
     url: Url | None = None
     area_id: Id | None = None
+    source_id: ShortText | None = None
     created_at: UtcDateTime = Field(default_factory=utc_now)
 
     @field_validator("email")

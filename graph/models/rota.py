@@ -21,10 +21,13 @@ def _check_json(value: str | None) -> str | None:
     return value
 
 
-RotaRunStatus = Literal["queued", "running", "draft", "published", "failed", "cancelled"]
+RotaRunStatus = Literal[
+    "queued", "running", "draft", "published", "superseded", "failed", "cancelled"
+]
 
 # A run waits (``queued``), is solved (``running``) and ends as a ``draft`` (later
-# ``published``), ``failed`` (``error`` says why) or ``cancelled``.
+# ``published``, then ``superseded`` once another run of its week is published), ``failed``
+# (``error`` says why) or ``cancelled``.
 UNFINISHED_STATUSES: tuple[RotaRunStatus, ...] = ("queued", "running")
 
 
@@ -49,6 +52,8 @@ class RotaRun(GraphModel):
     finished_at: UtcDateTime | None = None
     heartbeat_at: UtcDateTime | None = None
     published_at: UtcDateTime | None = None
+    superseded_at: UtcDateTime | None = None
+    superseded_by: Id | None = None
     time_limit_s: float | None = None
     progress: str | None = None
     visits_total: int | None = None

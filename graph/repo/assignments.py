@@ -84,15 +84,18 @@ def list_visit_notes(*, store: GraphStore, person_id: str, limit: int) -> list[R
 
 ASSIGNMENTS_OF_VISITS = """
 MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)
-WHERE v.id IN $ids AND a.status IN ['proposed', 'accepted', 'done', 'missed', 'declined']
+WHERE v.id IN $ids
+  AND a.status IN ['proposed', 'accepted', 'done', 'missed', 'declined', 'cancelled', 'withdrawn']
 RETURN v.id AS visit_id, vol.id AS volunteer_id, vol.first_name AS first_name,
-       a.status AS status
+       a.status AS status, a.note AS note, a.reason AS reason, a.at AS at,
+       a.by = 'claim' AS claimed
 ORDER BY visit_id, volunteer_id
 """
 
 
 async def assignments_of_visits_awaited(*, store: GraphStore, visit_ids: list[str]) -> list[Row]:
-    """Rows ``visit_id``, ``volunteer_id``, ``first_name``, ``status``, awaited."""
+    """Rows ``visit_id``, ``volunteer_id``, ``first_name``, ``status``, ``note``, ``reason``
+    (why they cancelled), ``at`` and ``claimed`` (they claimed the visit), awaited."""
     return await store.arun(ASSIGNMENTS_OF_VISITS, {"ids": visit_ids}, write=False)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from graph.models import CheckIn
+from graph.models import CheckIn, iso_utc
 from graph.repo.records import (
     from_properties,
     read_many,
@@ -54,7 +55,11 @@ def get_checkin_history(*, store: GraphStore, person_id: str) -> Row | None:
 
 
 # One statement: the guard (no check-in landed since ``known`` were read), the check-in, the new
-# need and trend, and the alert when there is one.
+# need and trend, and the alert when there is one, with a notice (graph/repo/notices.py) to each
+# link worker who may see the person's check-ins (a ``checkins`` grant in force, to them or to
+# their organisation): the person's first name and when, nothing more. (The grantee's id is
+# taken before the next OPTIONAL MATCH: FalkorDB fails on a property of a null node from an
+# earlier OPTIONAL MATCH used inside the next one.)
 RECORD_CHECKIN_WITH_FEEDBACK = """
 MATCH (p:Person {id: $person_id})
 SET p._lock = $lock
@@ -67,7 +72,20 @@ SET p.need = $need, p.need_trend = $need_trend
 FOREACH (alert IN $alerts |
   CREATE (a:Alert) SET a = alert
   CREATE (a)-[:ABOUT]->(p))
-RETURN properties(c) AS c
+WITH p, c
+OPTIONAL MATCH (p)-[:GRANTS]->(g:ConsentGrant)-[:TO]->(t)
+WHERE size($alerts) > 0 AND 'checkins' IN g.scopes AND g.revoked_at IS NULL
+  AND g.created_at <= $now AND g.expires_at > $now
+WITH p, c, t.id AS grantee
+OPTIONAL MATCH (lw:User)
+WHERE grantee IS NOT NULL AND lw.role = 'link_worker'
+  AND (lw.id = grantee OR lw.organization_id = grantee)
+FOREACH (_ IN CASE WHEN lw IS NULL THEN [] ELSE [1] END |
+  MERGE (n:Notice {id: 'alert|' + c.id + '|' + lw.id})
+  ON CREATE SET n.kind = 'alert', n.recipient_kind = 'user', n.recipient_id = lw.id,
+    n.other_first_name = p.first_name, n.week_start = $week, n.day = $day, n.time = $time,
+    n.status = 'pending', n.attempts = 0, n.created_at = $now, n.next_at = $now)
+RETURN DISTINCT properties(c) AS c
 """
 
 
@@ -89,6 +107,10 @@ def record_checkin_with_feedback(
         "need": need,
         "need_trend": need_trend,
         "alerts": alerts,
+        "now": iso_utc(checkin.at),
+        "week": (checkin.at.date() - timedelta(days=checkin.at.weekday())).isoformat(),
+        "day": checkin.at.weekday(),
+        "time": f"{checkin.at:%H:%M}",
     }
     written = store.run(RECORD_CHECKIN_WITH_FEEDBACK, params)
     return from_properties(CheckIn, written[0]["c"]) if written else None

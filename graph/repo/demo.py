@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 
 COUNT_PEOPLE = "MATCH (p:Person) RETURN count(p) AS n"
 
@@ -38,3 +38,23 @@ def volunteer_with_most_proposals(*, store: GraphStore, week_start: str) -> str 
     """The id of the volunteer with the most proposed visits in the week, or None."""
     rows = store.run(VOLUNTEER_WITH_PROPOSALS, {"week_start": week_start}, write=False)
     return rows[0]["id"] if rows else None
+
+
+# The demo's partner: the organisation running the first lunch club (by id), and whether any
+# referral to it exists yet.
+DEMO_LUNCH_CLUB = """
+MATCH (s:Service {category: 'lunch_club'})
+WHERE s.organization_id IS NOT NULL
+OPTIONAL MATCH (r:Referral)-[:TO]->(s)
+WITH s, count(r) AS referrals
+RETURN s.id AS service_id, s.organization_id AS organization_id, referrals
+ORDER BY s.id
+LIMIT 1
+"""
+
+
+def demo_lunch_club(*, store: GraphStore) -> Row | None:
+    """The first lunch club with an organisation: ``service_id``, ``organization_id`` and how
+    many ``referrals`` it has; None when the borough has none."""
+    rows = store.run(DEMO_LUNCH_CLUB, write=False)
+    return rows[0] if rows else None

@@ -4,7 +4,8 @@ What ``erase_person`` does, in one statement (so it happens entirely or not at a
 
 - deletes the Person node with its edges (KNOWS, circle SUPPORTS, REFERRED_TO, ...);
 - deletes their check-ins, alerts about them, consent grants, referrals, care circle and their
-  own User account;
+  own User account, and the notices to them or about their visits and check-ins (which hold
+  their first name) in the outbox;
 - keeps their visits, because they are part of volunteers' history (hours, continuity), but
   removes the notes (on the visit and on each volunteer's assignment) and replaces
   ``person_id`` with the erasure record's id;
@@ -47,14 +48,20 @@ WITH p, checkins, grants, referrals, circles, users, visits, entries, collect(ru
 OPTIONAL MATCH (alert:Alert)-[:ABOUT]->(p)
 WITH p, checkins, grants, referrals, circles, users, visits, entries, runs,
      collect(alert) AS alerts
-OPTIONAL MATCH (:Volunteer)-[held:ASSIGNED]->(:Visit)-[:FOR]->(p)
+OPTIONAL MATCH (notice:Notice)
+WHERE notice.recipient_id = $person_id OR notice.visit_id IN [v IN visits | v.id]
+   OR any(c IN checkins WHERE notice.id STARTS WITH 'alert|' + c.id + '|')
 WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts,
+     collect(notice) AS notices
+OPTIONAL MATCH (:Volunteer)-[held:ASSIGNED]->(:Visit)-[:FOR]->(p)
+WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts, notices,
      collect(held) AS assignments
 FOREACH (visit IN visits | SET visit.notes = null, visit.person_id = $erasure_id)
 FOREACH (held IN assignments | SET held.note = null)
 FOREACH (entry IN entries | SET entry.person_id = $erasure_id)
 FOREACH (run IN runs | SET run.problem = null)
-FOREACH (node IN checkins + grants + referrals + circles + users + alerts | DETACH DELETE node)
+FOREACH (node IN checkins + grants + referrals + circles + users + alerts + notices |
+  DETACH DELETE node)
 DETACH DELETE p
 CREATE (n:Erasure {
   id: $erasure_id, at: $at, requested_by: $requested_by,

@@ -4,23 +4,28 @@ walks (suggestions) see outcomes directly."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import TypeAdapter
 
-from graph.models import Referral, ReferralStatus, iso_utc
+from graph.models import DeclineReason, Referral, ReferralStatus, Service, iso_utc
 from graph.models.base import Text
 from graph.repo.errors import NotFound
 from graph.repo.records import (
     create_one,
     first_missing,
+    from_properties,
     get_statement,
     read_one,
     write_one,
 )
+from graph.repo.volunteer_visits import lock_token
 from graph.store.port import GraphStore, Row
 
 _REFERRAL_STATUS: TypeAdapter[ReferralStatus] = TypeAdapter(ReferralStatus)
+_DECLINE_REASON: TypeAdapter[DeclineReason] = TypeAdapter(DeclineReason)
 _NOTE: TypeAdapter[str | None] = TypeAdapter(Text | None)
 
 CREATE_REFERRAL = """
@@ -100,3 +105,277 @@ def update_referral_status(
     }
     missing = NotFound("Referral", referral_id)
     return write_one(store, UPDATE_REFERRAL_STATUS, params, Referral, missing=missing)
+
+
+# --- the offering organisation's side: inbox, accept within weekly places, decline, attendance
+#
+# Every statement matches the referral through the service it is TO and that service's
+# ``organization_id``: a partner of another organisation finds nothing ('missing'), so whether
+# the referral exists is not said. Accept and decline take the write lock on the referral (and
+# accept on the service, whose weekly places it counts) before reading its state.
+
+DecisionOutcome = Literal["missing", "decided", "full", "accepted", "declined"]
+AttendanceOutcome = Literal["missing", "not_accepted", "recorded"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an accept or decline did: the outcome, and the referral as it is now (None when
+    missing); for accept, how many the service accepted this week and its weekly places."""
+
+    outcome: str
+    referral: Referral | None
+    taken: int = 0
+    places: int | None = None
+
+
+REFERRAL_INBOX = """
+MATCH (n:Referral)-[:TO]->(s:Service)
+WHERE s.organization_id = $organization_id AND ($statuses IS NULL OR n.status IN $statuses)
+  AND ($referral_id IS NULL OR n.id = $referral_id)
+OPTIONAL MATCH (n)-[:FOR]->(p:Person)
+OPTIONAL MATCH (a:Area {id: p.area_id})
+OPTIONAL MATCH (u:User {id: n.referred_by})
+OPTIONAL MATCH (o:Organization {id: u.organization_id})
+RETURN properties(n) AS n, s.id AS service_id, s.name AS service_name,
+       p.first_name AS first_name, p.phone AS phone, a.name AS area, o.name AS referred_from
+ORDER BY n.created_at DESC, n.id
+LIMIT $limit
+"""
+
+
+def list_inbox(
+    *,
+    store: GraphStore,
+    organization_id: str,
+    statuses: list[str] | None,
+    limit: int,
+    referral_id: str | None = None,
+) -> list[Row]:
+    """Referrals to the organisation's services, newest first: rows ``n`` (referral
+    properties), ``service_id``, ``service_name``, ``first_name``, ``phone``, ``area`` (the
+    person's ward) and ``referred_from`` (the referring organisation's name); only the one
+    with ``referral_id`` when given. The caller shows of the person only what the referral's
+    basis allows."""
+    params = {
+        "organization_id": organization_id,
+        "statuses": statuses,
+        "limit": limit,
+        "referral_id": referral_id,
+    }
+    return store.run(REFERRAL_INBOX, params, write=False)
+
+
+SERVICES_WITH_PLACES = """
+MATCH (s:Service)
+WHERE s.organization_id = $organization_id
+OPTIONAL MATCH (n:Referral)-[:TO]->(s)
+WHERE n.decided_at >= $week_from AND n.decided_at < $week_to AND n.decline_reason IS NULL
+RETURN properties(s) AS s, count(n) AS taken
+ORDER BY s.name, s.id
+"""
+
+
+def list_services_with_places(
+    *, store: GraphStore, organization_id: str, week_from: datetime, week_to: datetime
+) -> list[tuple[Service, int]]:
+    """The organisation's services, each with how many referrals it accepted in the week."""
+    params = {
+        "organization_id": organization_id,
+        "week_from": iso_utc(week_from),
+        "week_to": iso_utc(week_to),
+    }
+    rows = store.run(SERVICES_WITH_PLACES, params, write=False)
+    return [(from_properties(Service, row["s"]), int(row["taken"])) for row in rows]
+
+
+SET_WEEKLY_PLACES = """
+MATCH (s:Service {id: $service_id})
+WHERE s.organization_id = $organization_id
+SET s.weekly_places = $places
+RETURN properties(s) AS n
+"""
+
+
+def set_weekly_places(
+    *, store: GraphStore, service_id: str, organization_id: str, places: int | None
+) -> Service | None:
+    """Set how many new referrals the service accepts per week (None: no limit); None when the
+    organisation offers no such service."""
+    params = {"service_id": service_id, "organization_id": organization_id, "places": places}
+    rows = store.run(SET_WEEKLY_PLACES, params)
+    return from_properties(Service, rows[0]["n"]) if rows else None
+
+
+ACCEPT_REFERRAL = """
+OPTIONAL MATCH (n:Referral {id: $id})-[:TO]->(s:Service)
+WHERE s.organization_id = $organization_id
+FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n, s] END | SET x._lock = $lock)
+WITH n, s
+OPTIONAL MATCH (other:Referral)-[:TO]->(s)
+WHERE other.decided_at >= $week_from AND other.decided_at < $week_to
+  AND other.decline_reason IS NULL
+WITH n, s, count(other) AS taken
+WITH n, s, taken, CASE
+    WHEN s IS NULL THEN 'missing'
+    WHEN n.status <> 'made' THEN 'decided'
+    WHEN s.weekly_places IS NOT NULL AND taken >= s.weekly_places THEN 'full'
+    ELSE 'accepted'
+  END AS outcome
+FOREACH (_ IN CASE WHEN outcome = 'accepted' THEN [1] ELSE [] END |
+  SET n.status = 'accepted', n.decided_by = $user_id, n.decided_at = $at, n.updated_at = $at)
+WITH n, s, taken, outcome
+OPTIONAL MATCH (:Person)-[m:REFERRED_TO]->(s)
+WHERE outcome = 'accepted' AND m.referral_id = n.id
+FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | SET x.status = 'accepted')
+WITH DISTINCT n, s, taken, outcome
+FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n, s] END | REMOVE x._lock)
+RETURN outcome, taken, s.weekly_places AS places,
+       CASE WHEN s IS NULL THEN null ELSE properties(n) END AS n
+"""
+
+
+def accept_referral(
+    *,
+    store: GraphStore,
+    referral_id: str,
+    organization_id: str,
+    user_id: str,
+    at: datetime,
+    week_from: datetime,
+    week_to: datetime,
+) -> Decision:
+    """Accept a waiting referral to one of the organisation's services, if the service has a
+    place left this week (referrals accepted from ``week_from`` to ``week_to``)."""
+    rows = store.run(
+        ACCEPT_REFERRAL,
+        {
+            "id": referral_id,
+            "organization_id": organization_id,
+            "user_id": user_id,
+            "at": iso_utc(at),
+            "week_from": iso_utc(week_from),
+            "week_to": iso_utc(week_to),
+            "lock": lock_token(),
+        },
+    )
+    row = rows[0]
+    return Decision(
+        outcome=row["outcome"],
+        referral=from_properties(Referral, row["n"]) if row["n"] else None,
+        taken=int(row["taken"]),
+        places=row["places"],
+    )
+
+
+# A decline for want of places says nothing about the person: the mirror edge goes, so the
+# service may be suggested again. Any other decline leaves the mirror 'declined' (suggestions
+# rank the service lower for the person and say why).
+DECLINE_REFERRAL = """
+OPTIONAL MATCH (n:Referral {id: $id})-[:TO]->(s:Service)
+WHERE s.organization_id = $organization_id
+FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | SET x._lock = $lock)
+WITH n, s, CASE
+    WHEN s IS NULL THEN 'missing'
+    WHEN n.status <> 'made' THEN 'decided'
+    ELSE 'declined'
+  END AS outcome
+FOREACH (_ IN CASE WHEN outcome = 'declined' THEN [1] ELSE [] END |
+  SET n.status = 'declined', n.decline_reason = $reason, n.decline_note = $note,
+      n.decided_by = $user_id, n.decided_at = $at, n.updated_at = $at)
+WITH n, s, outcome
+OPTIONAL MATCH (:Person)-[m:REFERRED_TO]->(s)
+WHERE outcome = 'declined' AND m.referral_id = n.id
+FOREACH (x IN CASE WHEN m IS NULL OR $reason = 'no_places' THEN [] ELSE [m] END |
+  SET x.status = 'declined')
+FOREACH (x IN CASE WHEN m IS NOT NULL AND $reason = 'no_places' THEN [m] ELSE [] END |
+  DELETE x)
+WITH DISTINCT n, s, outcome
+FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | REMOVE x._lock)
+RETURN outcome, CASE WHEN s IS NULL THEN null ELSE properties(n) END AS n
+"""
+
+
+def decline_referral(
+    *,
+    store: GraphStore,
+    referral_id: str,
+    organization_id: str,
+    user_id: str,
+    reason: DeclineReason,
+    note: str | None,
+    at: datetime,
+) -> Decision:
+    """Decline a waiting referral to one of the organisation's services, with a reason."""
+    rows = store.run(
+        DECLINE_REFERRAL,
+        {
+            "id": referral_id,
+            "organization_id": organization_id,
+            "user_id": user_id,
+            "reason": _DECLINE_REASON.validate_python(reason),
+            "note": _NOTE.validate_python(note),
+            "at": iso_utc(at),
+            "lock": lock_token(),
+        },
+    )
+    row = rows[0]
+    return Decision(
+        outcome=row["outcome"],
+        referral=from_properties(Referral, row["n"]) if row["n"] else None,
+    )
+
+
+# One session date is in ``attended`` or ``missed``, never both; the status is 'attended' once
+# any session was attended, 'accepted' otherwise.
+RECORD_ATTENDANCE = """
+OPTIONAL MATCH (n:Referral {id: $id})-[:TO]->(s:Service)
+WHERE s.organization_id = $organization_id
+FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | SET x._lock = $lock)
+WITH n, s, CASE
+    WHEN s IS NULL THEN 'missing'
+    WHEN NOT n.status IN ['accepted', 'attended'] THEN 'not_accepted'
+    ELSE 'recorded'
+  END AS outcome
+FOREACH (_ IN CASE WHEN outcome = 'recorded' THEN [1] ELSE [] END |
+  SET n.attended = [d IN coalesce(n.attended, []) WHERE d <> $date]
+                   + CASE WHEN $came THEN [$date] ELSE [] END,
+      n.missed = [d IN coalesce(n.missed, []) WHERE d <> $date]
+                 + CASE WHEN $came THEN [] ELSE [$date] END,
+      n.updated_at = $at)
+FOREACH (_ IN CASE WHEN outcome = 'recorded' THEN [1] ELSE [] END |
+  SET n.status = CASE WHEN size(n.attended) > 0 THEN 'attended' ELSE 'accepted' END)
+WITH n, s, outcome
+OPTIONAL MATCH (:Person)-[m:REFERRED_TO]->(s)
+WHERE outcome = 'recorded' AND m.referral_id = n.id
+FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | SET x.status = n.status)
+WITH DISTINCT n, s, outcome
+FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | REMOVE x._lock)
+RETURN outcome, CASE WHEN s IS NULL THEN null ELSE properties(n) END AS n
+"""
+
+
+def record_attendance(
+    *,
+    store: GraphStore,
+    referral_id: str,
+    organization_id: str,
+    session: date,
+    attended: bool,
+    at: datetime,
+) -> tuple[str, Referral | None]:
+    """Record whether the person came to the session on ``session`` (replacing what was
+    recorded for that date): the outcome and the referral as it is now."""
+    rows = store.run(
+        RECORD_ATTENDANCE,
+        {
+            "id": referral_id,
+            "organization_id": organization_id,
+            "date": session.isoformat(),
+            "came": attended,
+            "at": iso_utc(at),
+            "lock": lock_token(),
+        },
+    )
+    row = rows[0]
+    return row["outcome"], from_properties(Referral, row["n"]) if row["n"] else None

@@ -21,6 +21,7 @@ from graph.repo.records import (
     read_one,
     read_page,
 )
+from graph.repo.visit_changes import notice_fragment as _notice
 from graph.store.port import GraphStore, Row
 
 CREATE_ROTA_RUN = "CREATE (n:RotaRun) SET n = $props RETURN properties(n) AS n"
@@ -252,7 +253,7 @@ def plan_visits(*, store: GraphStore, visits: list[dict[str, Any]]) -> int:
 
 WEEK_VISITS = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
-WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted']
+WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted', 'needs_cover']
 OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED {status: 'accepted'}]->(v)
 RETURN properties(v) AS v, p.id AS person_id, collect(vol.id) AS pinned
 ORDER BY v.id
@@ -271,7 +272,7 @@ class VisitToPlan:
 
 ORGANIZATION_WEEK_VISITS = """
 MATCH (v:Visit)-[:FOR]->(p:Person)-[:SUPPORTED_BY]->(:Organization {id: $organization_id})
-WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted']
+WHERE v.week_start = $week_start AND v.status IN ['open', 'proposed', 'accepted', 'needs_cover']
 OPTIONAL MATCH (vol:Volunteer)-[a:ASSIGNED {status: 'accepted'}]->(v)
 RETURN properties(v) AS v, p.id AS person_id, collect(vol.id) AS pinned
 ORDER BY v.id
@@ -281,8 +282,8 @@ ORDER BY v.id
 def week_visits_to_plan(
     *, store: GraphStore, week_start: date, organization_id: str | None = None
 ) -> list[VisitToPlan]:
-    """The week's open, proposed and accepted visits (to people ``organization_id`` supports,
-    when given), in id order."""
+    """The week's open, proposed and accepted visits and those needing cover (to people
+    ``organization_id`` supports, when given), in id order."""
     if organization_id is None:
         rows = store.run(WEEK_VISITS, {"week_start": week_start.isoformat()}, write=False)
     else:
@@ -371,40 +372,60 @@ def other_commitments(
 
 # --- publishing ----------------------------------------------------------------------------
 
-# Publish a draft: only once (the guard), withdrawing (deleting) earlier proposals of the run's
-# visits ($visit_ids: the visits of its problem, so another organisation's rota of the same
-# week is left alone), proposing each assignment, and opening every visit of the run that is
-# neither accepted nor proposed now. Accepted (pinned) assignments stay as they are.
-PUBLISH_ROTA = """
-MATCH (r:RotaRun {id: $run_id})
-SET r._lock = $lock
-WITH r, r.status = 'draft' AS ok
-OPTIONAL MATCH (:Volunteer)-[old:ASSIGNED {status: 'proposed'}]->(ov:Visit)
+# Publish a draft: only once (the guard), and only one run of a week is ever published for an
+# organisation: every run of the week for the run's organisation is locked first (so two
+# drafts published at once queue up), and the one published before becomes ``superseded``.
+# Earlier proposals of the run's visits ($visit_ids: the visits of its problem, so another
+# organisation's rota of the same week is left alone) are withdrawn (deleted), each assignment
+# proposed, and every visit of the run that is neither accepted nor proposed now opened.
+# Accepted (pinned) assignments stay as they are. A volunteer who loses a proposal and one who
+# gets a new one are told (a Notice, graph/repo/visit_changes.py); one whose proposal stays the
+# same is not.
+PUBLISH_ROTA = f"""
+MATCH (r:RotaRun {{id: $run_id}})
+MATCH (week:RotaRun)
+WHERE week.week_start = r.week_start
+  AND coalesce(week.organization_id, '') = coalesce(r.organization_id, '')
+SET week._lock = $lock
+WITH r, collect(week) AS runs
+WITH r, runs, r.status = 'draft' AS ok
+FOREACH (live IN CASE WHEN ok THEN [x IN runs WHERE x.status = 'published'] ELSE [] END |
+  SET live.status = 'superseded', live.superseded_at = $now, live.superseded_by = r.id)
+WITH r, runs, ok
+OPTIONAL MATCH (oldvol:Volunteer)-[old:ASSIGNED {{status: 'proposed'}}]->(ov:Visit)
 WHERE ok AND ov.week_start = r.week_start AND ov.id IN $visit_ids
+WITH r, runs, ok, old, oldvol, ov,
+     CASE WHEN ov IS NULL THEN false ELSE NOT ((oldvol.id + '|' + ov.id) IN $pairs) END AS lost
+FOREACH (_ IN CASE WHEN lost THEN [1] ELSE [] END |
+  {_notice(v="ov", who="oldvol", kind="visit_withdrawn", recipient_kind="volunteer")})
+WITH r, runs, ok, old, CASE WHEN ov IS NULL THEN null ELSE oldvol.id + '|' + ov.id END AS pair
 DELETE old
-WITH DISTINCT r, ok
+WITH r, runs, ok, collect(pair) AS before
 UNWIND CASE WHEN ok THEN $assignments ELSE [] END + [null] AS a
-OPTIONAL MATCH (v:Visit {id: a.visit}), (vol:Volunteer {id: a.volunteer})
-WITH r, ok, a, v, vol
+OPTIONAL MATCH (v:Visit {{id: a.visit}}), (vol:Volunteer {{id: a.volunteer}})
+WITH r, runs, ok, before, a, v, vol
 FOREACH (_ IN CASE WHEN v IS NULL OR vol IS NULL OR v.status IN ['accepted', 'done', 'missed']
                    THEN [] ELSE [1] END |
   MERGE (vol)-[e:ASSIGNED]->(v)
   SET e.status = 'proposed', e.at = $now, v.start = a.start, v.status = 'proposed',
-      v.rota_run_id = r.id)
-WITH r, ok, sum(CASE WHEN v IS NOT NULL AND vol IS NOT NULL AND v.rota_run_id = r.id
+      v.rota_run_id = r.id, v.changed_at = null)
+FOREACH (_ IN CASE WHEN v IS NULL OR vol IS NULL OR v.status <> 'proposed'
+                     OR (a.volunteer + '|' + a.visit) IN before THEN [] ELSE [1] END |
+  {_notice(v="v", who="vol", kind="visit_proposed", recipient_kind="volunteer")})
+WITH r, runs, ok, sum(CASE WHEN v IS NOT NULL AND vol IS NOT NULL AND v.rota_run_id = r.id
                       AND v.status = 'proposed' THEN 1 ELSE 0 END) AS proposed
 OPTIONAL MATCH (w:Visit)
 WHERE ok AND w.week_start = r.week_start AND w.status = 'proposed' AND w.rota_run_id <> r.id
   AND w.id IN $visit_ids
 FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END | SET w.status = 'open')
-WITH r, ok, proposed, count(w) AS reopened
+WITH r, runs, ok, proposed, count(w) AS reopened
 OPTIONAL MATCH (u:Visit)
 WHERE ok AND u.week_start = r.week_start AND u.id IN $unassigned AND u.status = 'open'
 FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | SET u.rota_run_id = r.id)
-WITH r, ok, proposed, reopened
+WITH r, runs, ok, proposed, reopened
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
   SET r.status = 'published', r.published_at = $now)
-REMOVE r._lock
+FOREACH (run IN runs | REMOVE run._lock)
 RETURN ok, proposed, reopened, r.status AS status
 """
 
@@ -435,6 +456,8 @@ def publish_rota(
         {
             "run_id": run_id,
             "assignments": assignments,
+            "pairs": [f"{a['volunteer']}|{a['visit']}" for a in assignments],
+            "change": f"{run_id}@{iso_utc(at)}",
             "unassigned": unassigned,
             "visit_ids": visit_ids,
             "now": iso_utc(at),
@@ -488,3 +511,53 @@ def names_in_run(*, store: GraphStore, ids: list[str]) -> dict[str, str]:
         )
         for row in store.run(NAMES_IN_RUN, {"ids": ids}, write=False)
     }
+
+
+# --- what publishing would change ----------------------------------------------------------
+
+WEEK_PROPOSALS = """
+MATCH (vol:Volunteer)-[:ASSIGNED {status: 'proposed'}]->(v:Visit)
+WHERE v.week_start = $week_start
+RETURN vol.id AS volunteer_id, v.id AS visit_id
+"""
+
+
+def week_proposals(*, store: GraphStore, week_start: date) -> list[tuple[str, str]]:
+    """The (volunteer, visit) pairs proposed in the week now."""
+    rows = store.run(WEEK_PROPOSALS, {"week_start": week_start.isoformat()}, write=False)
+    return [(row["volunteer_id"], row["visit_id"]) for row in rows]
+
+
+# For each week of $weeks ({week, from_day}): how many of its visits on from_day or later are
+# open or need cover, and whether a run of it is published.
+WEEKS_WORK = """
+UNWIND $weeks AS w
+OPTIONAL MATCH (v:Visit)
+WHERE v.week_start = w.week AND v.day >= w.from_day AND v.status IN ['open', 'needs_cover']
+WITH w, count(v) AS gaps
+OPTIONAL MATCH (r:RotaRun)
+WHERE r.week_start = w.week AND r.status = 'published'
+RETURN w.week AS week, gaps, count(r) AS published
+"""
+
+
+@dataclass(frozen=True)
+class WeekWork:
+    week_start: str
+    gaps: int
+    published: bool
+
+
+def weeks_work(*, store: GraphStore, weeks: list[tuple[date, int]]) -> list[WeekWork]:
+    """For each (Monday, first day) of ``weeks``, in order: the gaps from that day on and
+    whether the week is published."""
+    params = {"weeks": [{"week": w.isoformat(), "from_day": d} for w, d in weeks]}
+    rows = {row["week"]: row for row in store.run(WEEKS_WORK, params, write=False)}
+    return [
+        WeekWork(
+            week_start=w.isoformat(),
+            gaps=int(rows[w.isoformat()]["gaps"]),
+            published=int(rows[w.isoformat()]["published"]) > 0,
+        )
+        for w, _ in weeks
+    ]

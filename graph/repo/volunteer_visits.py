@@ -210,18 +210,20 @@ WITH vol, v, taken,
      END AS outcome
 FOREACH (_ IN CASE WHEN outcome = 'won' THEN [1] ELSE [] END |
   MERGE (vol)-[a:ASSIGNED]->(v)
-  SET a.status = 'accepted', a.at = $now, v.start = $start,
+  SET a.status = 'accepted', a.at = $now, a.by = 'claim', v.start = $start, v.changed_at = $now,
       v.status = CASE WHEN taken + 1 >= v.volunteers_needed THEN 'accepted' ELSE 'open' END)
 FOREACH (n IN CASE WHEN vol IS NULL OR v IS NULL THEN [] ELSE [vol, v] END |
   REMOVE n._lock)
 RETURN outcome
 """
 
-# Accept a proposed visit: only the volunteer it was proposed to, only while proposed.
+# Accept a proposed visit: only the volunteer it was proposed to, only while proposed, and only
+# a visit today or later ($week: this Monday, $day: today's weekday; $week null: any day).
 ACCEPT_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})
 SET v._lock = $lock
-WITH vol, a, v, a.status = 'proposed' AS ok
+WITH vol, a, v, a.status = 'proposed'
+     AND ($week IS NULL OR v.week_start > $week OR (v.week_start = $week AND v.day >= $day)) AS ok
 OPTIONAL MATCH (:Volunteer)-[other:ASSIGNED]->(v)
 WHERE other.status = 'accepted'
 WITH a, v, ok, count(other) AS accepted
@@ -233,6 +235,8 @@ RETURN ok, a.status AS status
 """
 
 # Decline a proposed or accepted visit: the visit becomes open for anyone eligible to claim.
+# (The volunteer's page gives up an accepted visit with a reason instead, which the coordinator
+# repairs and the person is told of: CANCEL_VISIT in graph/repo/visit_changes.py.)
 DECLINE_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})
 SET v._lock = $lock
@@ -243,20 +247,28 @@ REMOVE v._lock
 RETURN ok, a.status AS status
 """
 
-# Log an accepted visit as done or missed, with an optional note. The volunteer's KNOWS edge to
-# the person moves to $offset + $factor * strength: which offset and factor an outcome gives is
-# the tie-strength rule, decided in service/wellbeing/feedback.py (``tie_update``).
+# Log an accepted visit as done or missed, with an optional note; or correct the log within a
+# day of first logging it ($since: a day ago). The volunteer's KNOWS edge to the person moves to
+# $offset + $factor * strength, from its strength before the first log (kept on the assignment
+# as ``strength_before``), so a correction replaces the first log's effect rather than adding to
+# it. Which offset and factor an outcome gives is the tie-strength rule, decided in
+# service/wellbeing/feedback.py (``tie_update``).
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
-WITH vol, a, v, p, a.status = 'accepted' AS ok
+WITH vol, a, v, p, a.status AS before, a.status = 'accepted' AS first_log,
+     a.status IN ['done', 'missed'] AND coalesce(a.logged_at, a.at) >= $since AS correction
+WITH vol, a, v, p, before, first_log, first_log OR correction AS ok
 FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
-  SET a.status = $outcome, a.at = $now, a.note = $note, v.status = $outcome
   MERGE (vol)-[k:KNOWS]->(p)
   ON CREATE SET k.kind = 'volunteer', k.strength = 0.0, k.visits = 0
-  SET k.visits = CASE WHEN $outcome = 'done' THEN k.visits + 1 ELSE k.visits END,
+  SET a.strength_before = CASE WHEN first_log THEN k.strength ELSE a.strength_before END,
+      a.logged_at = CASE WHEN first_log THEN $now ELSE a.logged_at END
+  SET a.status = $outcome, a.at = $now, a.note = $note, v.status = $outcome,
+      k.visits = k.visits + CASE WHEN $outcome = 'done' THEN 1 ELSE 0 END
+                 - CASE WHEN before = 'done' THEN 1 ELSE 0 END,
       k.last_seen = CASE WHEN $outcome = 'done' THEN $now ELSE k.last_seen END,
-      k.strength = $offset + $factor * k.strength)
+      k.strength = $offset + $factor * coalesce(a.strength_before, k.strength))
 REMOVE v._lock
 RETURN ok, a.status AS status
 """
@@ -540,9 +552,19 @@ def _change(store: GraphStore, query: str, params: dict[str, Any]) -> Change | N
     return Change(ok=bool(rows[0]["ok"]), status=rows[0]["status"])
 
 
-def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str, now: str) -> Change | None:
-    """Accept a visit proposed to this volunteer; None when it was never theirs."""
-    params = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
+def accept_visit(
+    *,
+    store: GraphStore,
+    visit_id: str,
+    volunteer_id: str,
+    now: str,
+    week: str | None = None,
+    day: int | None = None,
+) -> Change | None:
+    """Accept a visit proposed to this volunteer, on ``week``'s ``day`` (today) or later (on any
+    day when ``week`` is None); None when it was never theirs."""
+    params: dict[str, Any] = {"visit_id": visit_id, "volunteer_id": volunteer_id, "now": now}
+    params |= {"week": week, "day": day}
     return _change(store, ACCEPT_VISIT, params)
 
 
@@ -564,10 +586,14 @@ def log_visit(
     now: str,
     offset: float,
     factor: float,
+    since: str | None = None,
 ) -> Change | None:
-    """Log an accepted visit as done or missed, moving the tie's strength to ``offset +
-    factor * strength``; None when it was never theirs."""
+    """Log an accepted visit as done or missed (or correct a log first made after ``since``;
+    None: no correction),
+    moving the tie's strength to ``offset + factor * strength``; None when it was never
+    theirs."""
     params = {
+        "since": since,
         "visit_id": visit_id,
         "volunteer_id": volunteer_id,
         "outcome": outcome,
@@ -588,9 +614,9 @@ WITH vol
 MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE v.week_start >= $from_week AND v.week_start <= $to_week
   AND a.status IN ['proposed', 'accepted', 'done', 'missed']
-RETURN properties(v) AS v, a.status AS my_status, a.note AS note, p.id AS person_id,
-       p.first_name AS person_first_name, p.area_id AS area_id, p.address AS address,
-       p.postcode AS postcode
+RETURN properties(v) AS v, a.status AS my_status, a.note AS note, a.logged_at AS logged_at,
+       p.id AS person_id, p.first_name AS person_first_name, p.area_id AS area_id,
+       p.address AS address, p.postcode AS postcode
 ORDER BY v.week_start, v.day, v.start
 """
 

@@ -23,6 +23,7 @@ NODE_LABELS: tuple[str, ...] = (
     "AccessLog",
     "Erasure",
     "Alert",
+    "Notice",
 )
 
 # (label, property) pairs that queries filter on besides ``id``. Neo4j's plans prove they are
@@ -37,6 +38,7 @@ INDEXED_PROPERTIES: tuple[tuple[str, str], ...] = (
     ("Visit", "start"),
     ("AccessLog", "person_id"),
     ("RotaRun", "week"),
+    ("Notice", "status"),
 )
 
 # Every relationship type the model uses (DESIGN.md). FalkorDB plans a statement against the

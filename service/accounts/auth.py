@@ -13,8 +13,15 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-Role = Literal["coordinator", "link_worker", "volunteer", "person", "admin"]
-ROLES: tuple[Role, ...] = ("coordinator", "link_worker", "volunteer", "person", "admin")
+Role = Literal["coordinator", "link_worker", "volunteer", "person", "admin", "partner"]
+ROLES: tuple[Role, ...] = (
+    "coordinator",
+    "link_worker",
+    "volunteer",
+    "person",
+    "admin",
+    "partner",
+)
 TokenUse = Literal["api", "calendar"]
 
 TOKEN_PREFIX = "cc1"

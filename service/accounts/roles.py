@@ -14,3 +14,4 @@ class Role(Enum):
     volunteer = "volunteer"
     person = "person"
     admin = "admin"
+    partner = "partner"

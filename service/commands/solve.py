@@ -21,8 +21,18 @@ def solve(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="seconds")] = 30.0,
     workers: Annotated[int, typer.Option("--workers", min=1, help="CP-SAT workers")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="last week's solution file: its assignments are kept where that costs nothing",
+        ),
+    ] = None,
 ) -> None:
     """Solve a rota problem file (ROTA_FORMAT.md) and write the solution."""
+    from pydantic import ValidationError
+
+    from solver.models import Solution
     from solver.solve import solution_json, solve_json  # OR-Tools loads only when solving
 
     err = Console(stderr=True)
@@ -31,6 +41,21 @@ def solve(
     except OSError as exc:
         err.print(f"cannot read {problem}: {exc.strerror}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from exc
+    last_week = []
+    if previous is not None:
+        try:
+            last_week = Solution.model_validate_json(previous.read_bytes()).assignments
+        except OSError as exc:
+            err.print(f"cannot read {previous}: {exc.strerror}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INVALID) from exc
+        except ValidationError as exc:
+            err.print(
+                f"--previous: expected a solution file (ROTA_FORMAT.md), got {previous} with "
+                f"{exc.error_count()} problems",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_INVALID) from exc
     with err.status("solving", spinner="dots") as status:
         solution = solve_json(
             text,
@@ -38,6 +63,7 @@ def solve(
             workers=workers,
             seed=seed,
             progress=lambda message: status.update(f"solving: {message}"),
+            previous=last_week,
         )
     if solution.status == "INVALID":
         err.print(f"{problem}: invalid rota problem", markup=False, highlight=False)

@@ -23,6 +23,7 @@ from service.api.paging import Connection, check_first, connection, decode_curso
 from service.config import (
     NOTE_MAX,
 )
+from service.connections.reasons import SuggestionFilters, ages_in_words
 from service.connections.suggestions import (
     MAX_SUGGESTIONS,
     record_referral_outcome,
@@ -33,8 +34,17 @@ from service.connections.suggestions import (
 from service.consent import my_data
 from service.consent.checks import log_person_read, person_access, require_scopes
 from service.context import RequestContext
+from service.referrals.graphql import DeclineReason
+from service.referrals.partners import decline_in_words
 
-SUGGESTION_FIELDS = ("access_needs", "interests", "location", "relationships", "visit_windows")
+SUGGESTION_FIELDS = (
+    "access_needs",
+    "date_of_birth",
+    "interests",
+    "location",
+    "relationships",
+    "visit_windows",
+)
 
 
 @strawberry.enum
@@ -44,16 +54,79 @@ class ReferralOutcome(Enum):
     NOT_SUITABLE = "not_suitable"
 
 
+@strawberry.enum(description="How a person gets into a service, as its directory says.")
+class AccessRoute(Enum):
+    DROP_IN = "drop_in"
+    SELF_REFERRAL = "self_referral"
+    PROFESSIONAL_REFERRAL = "professional_referral"
+    APPOINTMENT = "appointment"
+
+
+@strawberry.type(
+    name="ServicePlace",
+    description="A place a service meets, as its directory gives it.",
+    directives=[AS_RETURNED_POLICY],
+)
+class ServicePlaceType:
+    name: str | None
+    address: str | None
+    town: str | None
+    postcode: str | None
+
+
+@strawberry.type(
+    name="ServiceContact",
+    description="Someone to ask about a service.",
+    directives=[AS_RETURNED_POLICY],
+)
+class ServiceContactType:
+    name: str | None
+    title: str | None
+    phone: str | None
+    email: str | None
+
+
+@strawberry.type(
+    name="FeedTerm",
+    description="A term of the directory's own vocabulary.",
+    directives=[AS_RETURNED_POLICY],
+)
+class FeedTermType:
+    taxonomy: str
+    name: str
+
+
 @strawberry.type(name="Service", directives=[access.policy(ANYONE_SIGNED_IN)])
 class ServiceType:
     id: strawberry.ID
     name: str
     description: str
     category: str
-    cost: str
+    category_guessed: bool = strawberry.field(
+        description="True when the category was guessed from the name (no directory term gave it)."
+    )
+    cost: str = strawberry.field(description="free, low, paid, or not_stated (no price given).")
+    cost_words: str | None = strawberry.field(description="The cost in the directory's words.")
     accessibility: list[str]
+    accessibility_words: str | None = strawberry.field(
+        description="Accessibility as the directory states it."
+    )
     url: str | None
     phone: str | None
+    audiences: list[str] = strawberry.field(description="Who it is for, in the directory's words.")
+    min_age: int | None
+    max_age: int | None
+    ages: str | None = strawberry.field(description='The ages in words ("ages 50 and over").')
+    access_routes: list[AccessRoute]
+    how_to_get_in: str | None = strawberry.field(
+        description="How to get in, in the directory's words."
+    )
+    service_areas: list[str]
+    places: list[ServicePlaceType]
+    contacts: list[ServiceContactType]
+    languages: list[str]
+    schedule_notes: str | None
+    terms: list[FeedTermType]
     area_id: strawberry.Private[str | None] = None
 
     @strawberry.field
@@ -67,10 +140,31 @@ class ServiceType:
             name=service.name,
             description=service.description,
             category=service.category,
+            category_guessed=service.category_guessed,
             cost=service.cost,
+            cost_words=service.cost_words,
             accessibility=list(service.accessibility),
+            accessibility_words=service.accessibility_words,
             url=service.url,
             phone=service.phone,
+            audiences=list(service.audiences),
+            min_age=service.min_age,
+            max_age=service.max_age,
+            ages=ages_in_words(service.min_age, service.max_age),
+            access_routes=[AccessRoute(route) for route in service.access_routes],
+            how_to_get_in=service.access_words,
+            service_areas=list(service.service_areas),
+            places=[
+                ServicePlaceType(name=p.name, address=p.address, town=p.town, postcode=p.postcode)
+                for p in service.places
+            ],
+            contacts=[
+                ServiceContactType(name=c.name, title=c.title, phone=c.phone, email=c.email)
+                for c in service.contacts
+            ],
+            languages=list(service.languages),
+            schedule_notes=service.schedule_notes,
+            terms=[FeedTermType(taxonomy=t.taxonomy, name=t.name) for t in service.terms],
             area_id=service.area_id,
         )
 
@@ -96,10 +190,30 @@ class ReferralType:
     note: str | None
     created_at: str
     updated_at: str | None
+    contact_agreed: bool = strawberry.field(
+        description="The person agreed the service may contact them once it accepts."
+    )
+    decided_at: str | None = strawberry.field(
+        description="When the organisation offering the service accepted or declined."
+    )
+    decline_reason: DeclineReason | None
+    decline_in_words: str | None = strawberry.field(
+        description="The organisation's reason for declining, in words, with its note."
+    )
+    attended: list[str] = strawberry.field(description="Session dates the person came to.")
+    missed: list[str] = strawberry.field(description="Session dates the person did not come to.")
 
     @classmethod
     def of(cls, referral: Referral, service_name: str | None = None) -> ReferralType:
         return cls(
+            contact_agreed=referral.share_contact,
+            decided_at=iso_utc(referral.decided_at) if referral.decided_at else None,
+            decline_reason=DeclineReason(referral.decline_reason)
+            if referral.decline_reason
+            else None,
+            decline_in_words=decline_in_words(referral),
+            attended=sorted(d.isoformat() for d in referral.attended),
+            missed=sorted(d.isoformat() for d in referral.missed),
             id=strawberry.ID(referral.id),
             person_id=strawberry.ID(referral.person_id),
             service_id=strawberry.ID(referral.service_id),
@@ -241,11 +355,20 @@ class ConnectionsQuery(ServiceSearchQuery):
         )
 
     @strawberry.field(
-        description="Services that fit a person, best first, with reasons (consent: needs).",
+        description="Services that fit a person, best first, with reasons (consent: needs). "
+        "fitsAge: only services whose ages include the person's (when both are known); "
+        "costNotStated: also services whose directory gives no price; accessRoutes: only "
+        "services a person can get into one of these ways.",
         directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
     )
     async def suggest_connections(
-        self, info: ContextInfo, person_id: strawberry.ID, first: int = 5
+        self,
+        info: ContextInfo,
+        person_id: strawberry.ID,
+        first: int = 5,
+        fits_age: bool = True,
+        cost_not_stated: bool = True,
+        access_routes: list[AccessRoute] | None = None,
     ) -> list[Suggestion]:
         user = access.signed_in(info.context)
         key = check_id(str(person_id), "personId")
@@ -254,7 +377,18 @@ class ConnectionsQuery(ServiceSearchQuery):
         found = await person_access(info.context, user, key)
         require_scopes(found, "needs")
         try:
-            suggestions = await info.context.call(suggest_connections, person_id=key, first=first)
+            suggestions = await info.context.call(
+                suggest_connections,
+                person_id=key,
+                first=first,
+                filters=SuggestionFilters(
+                    fits_age=fits_age,
+                    cost_not_stated=cost_not_stated,
+                    access_routes=None
+                    if access_routes is None
+                    else frozenset(route.value for route in access_routes),
+                ),
+            )
         except NotFound:
             raise NotAllowed("Not allowed: no consent in force for needs.") from None
         await log_person_read(info.context, user, found, list(SUGGESTION_FIELDS), ["needs"])
@@ -275,7 +409,9 @@ class ConnectionsQuery(ServiceSearchQuery):
 @strawberry.type
 class ConnectionsMutation:
     @strawberry.mutation(
-        description="Refer a person to a service (consent: needs).",
+        description="Refer a person to a service (consent: needs). The referral waits in the "
+        "inbox of the organisation offering the service; shareContact records that the person "
+        "agreed to be contacted by it once it accepts.",
         directives=[access.policy(Rule(STAFF, CONSENT, "needs"))],
     )
     async def refer_to_service(
@@ -284,6 +420,7 @@ class ConnectionsMutation:
         person_id: strawberry.ID,
         service_id: strawberry.ID,
         note: str | None = None,
+        share_contact: bool = False,
     ) -> ReferralMade:
         user = access.require_staff(info.context, "link_worker", "coordinator")
         key = check_id(str(person_id), "personId")
@@ -297,6 +434,7 @@ class ConnectionsMutation:
             service_id=service_key,
             referred_by=user.id,
             note=note.strip() if note else None,
+            share_contact=share_contact,
         )
         try:
             made = await info.context.call(refer_to_service, referral=referral)

@@ -4,11 +4,17 @@ suggestion rules, over the connection graph of ``graph.analytics``.
 Services are ranked by personalised PageRank from the person (``personalised_pagerank``). A
 service must fit the person's filters: within ``max_km`` of home (``DEFAULT_MAX_KM`` by default;
 a service with no fixed place always passes), at a time they can make, meeting every access
-need, at most ``max_cost``. Referral outcomes: a service the person already goes to (attended),
-has a referral waiting for (made) or was found not suitable is not suggested again; one they
-declined keeps its place in the filters but its score is halved (``DECLINED_FACTOR``) and it
-says so. The reasons are read off the graph paths: people they know who go, what it is, how far
-and when, shared interests, access, cost and area.
+need, at most ``max_cost`` (a service whose directory states no price passes only with
+``cost_not_stated``), for the person's age (``fits_age``: a service's minimum and maximum age
+against the person's date of birth, when both are known), and, when ``access_routes`` names
+some, one a person can get in by that way (a service that does not say how is left out).
+Referral outcomes: a service the person already goes to (attended), has a referral waiting for
+(made) or accepted, or was found not suitable is not suggested again; one declined (by the
+person, or by the organisation offering it as not suitable or for another reason) keeps its
+place in the filters but its score is halved (``DECLINED_FACTOR``) and it says so, with the
+organisation's reason when it gave one. A service that declined for want of places is suggested
+as if never referred. The reasons are read off the graph paths: people they know who go, what
+it is, how far and when, shared interests, access, cost and area.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 import networkx as nx
@@ -35,25 +42,46 @@ from graph.models import Schedule, Window
 from solver.geography import distance_km
 
 Cost = Literal["free", "low", "paid"]
+AccessRoute = Literal["drop_in", "self_referral", "professional_referral", "appointment"]
 
 DECLINED_FACTOR = 0.5
-NOT_SUGGESTED_AGAIN = frozenset({"attended", "made", "not_suitable"})
+DECLINED_BEFORE = "they declined a referral here before"
+# Why the offering organisation declined a referral (``Referral.decline_reason``), in words.
+DECLINE_WORDS: dict[str, str] = {
+    "not_suitable": "not suitable for them",
+    "no_places": "no places left",
+    "other": "another reason",
+}
+NOT_SUGGESTED_AGAIN = frozenset({"attended", "accepted", "made", "not_suitable"})
 DEFAULT_MAX_KM = 3.0
 COST_ORDER: dict[str, int] = {"free": 0, "low": 1, "paid": 2}
 
 DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 DAY_NAME = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ROUTE_WORDS: dict[str, str] = {
+    "drop_in": "drop-in",
+    "self_referral": "self-referral",
+    "professional_referral": "needs a professional referral",
+    "appointment": "by appointment",
+}
 
 
 @dataclass(frozen=True)
 class SuggestionFilters:
     """What a suggestion must fit. ``None`` means: no limit (``max_km``), any time
-    (``can_make``), the person's own recorded access needs (``access_needs``)."""
+    (``can_make``), the person's own recorded access needs (``access_needs``), any way in
+    (``access_routes``). ``fits_age``: only services whose ages include the person's;
+    ``cost_not_stated``: also services whose directory gives no price. ``today`` is the day
+    ages are counted on (None: today)."""
 
     max_km: float | None = DEFAULT_MAX_KM
     can_make: tuple[Window, ...] | None = None
     access_needs: frozenset[str] | None = None
     max_cost: Cost = "paid"
+    cost_not_stated: bool = True
+    access_routes: frozenset[AccessRoute] | None = None
+    fits_age: bool = True
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -84,12 +112,13 @@ def suggest_services(
     filters = filters or SuggestionFilters()
     me = graph.nodes[person]
     needs = me["access_needs"] if filters.access_needs is None else filters.access_needs
+    age = age_on(me.get("date_of_birth"), filters.today or date.today())
     outcomes: dict[NodeKey, str] = me.get("referrals", {})
     candidates: list[tuple[NodeKey, float | None, tuple[Schedule, ...]]] = []
     for node, data in graph.nodes(data=True):
         if data["kind"] != SERVICE or outcomes.get(node) in NOT_SUGGESTED_AGAIN:
             continue
-        fit = _fits(data, me, filters, needs)
+        fit = _fits(data, me, filters, needs, age)
         if fit is not None:
             candidates.append((node, *fit))
     if not candidates:
@@ -119,7 +148,7 @@ def suggest_services(
                 name=name,
                 score=round(score / best, 4),
                 distance_km=None if km is None else round(km, 2),
-                reasons=_reasons(graph, person, node, km, times, needs),
+                reasons=_reasons(graph, person, node, km, times, needs, age),
                 rank_reason=_rank_reason(graph, person, node, place, above),
             )
         )
@@ -132,9 +161,18 @@ def _fits(
     person: Mapping[str, Any],
     filters: SuggestionFilters,
     needs: frozenset[str],
+    age: int | None,
 ) -> tuple[float | None, tuple[Schedule, ...]] | None:
     """(distance km or None for no place, the schedules they can make) or None if it fails."""
-    if COST_ORDER.get(service["cost"], 2) > COST_ORDER[filters.max_cost]:
+    if service["cost"] == "not_stated":
+        if not filters.cost_not_stated:
+            return None
+    elif COST_ORDER.get(service["cost"], 2) > COST_ORDER[filters.max_cost]:
+        return None
+    if filters.fits_age and age is not None and not _age_fits(service, age):
+        return None
+    routes: frozenset[str] = service.get("access_routes", frozenset())
+    if filters.access_routes is not None and not routes & filters.access_routes:
         return None
     if not needs <= service["accessibility"]:
         return None
@@ -149,6 +187,29 @@ def _fits(
         if not times:
             return None
     return km, times
+
+
+def age_on(born: date | None, today: date) -> int | None:
+    """Age in whole years on ``today`` of someone born on ``born`` (None if not known)."""
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _age_fits(service: Mapping[str, Any], age: int) -> bool:
+    youngest, oldest = service.get("min_age"), service.get("max_age")
+    return (youngest is None or age >= youngest) and (oldest is None or age <= oldest)
+
+
+def ages_in_words(youngest: int | None, oldest: int | None) -> str | None:
+    """ "ages 50 and over", "ages 18 to 64", "ages up to 25", or None for no limit."""
+    if youngest is not None and oldest is not None:
+        return f"ages {youngest} to {oldest}"
+    if youngest is not None:
+        return f"ages {youngest} and over"
+    if oldest is not None:
+        return f"ages up to {oldest}"
+    return None
 
 
 def _within_any(schedule: Schedule, windows: Iterable[Window]) -> bool:
@@ -167,6 +228,7 @@ def _reasons(
     km: float | None,
     times: tuple[Schedule, ...],
     needs: frozenset[str],
+    age: int | None,
 ) -> tuple[str, ...]:
     data = graph.nodes[service]
     reasons: list[str] = []
@@ -194,13 +256,21 @@ def _reasons(
     reasons.extend(words.access(need) for need in sorted(needs))
     if data["cost"] == "free":
         reasons.append("free")
+    elif data["cost"] == "not_stated":
+        reasons.append("cost not stated: check with them")
+    ages = ages_in_words(data.get("min_age"), data.get("max_age"))
+    if ages is not None and age is not None:
+        reasons.append(f"for {ages}")
+    routes = [ROUTE_WORDS[r] for r in sorted(data.get("access_routes", ())) if r in ROUTE_WORDS]
+    if routes:
+        reasons.append(words.joined(routes))
     area = next(
         (a for a in graph.neighbors(person) if a[0] == AREA and graph.has_edge(a, service)), None
     )
     if area is not None:
         reasons.append(f"in their area, {graph.nodes[area]['name']}")
     if graph.nodes[person].get("referrals", {}).get(service) == "declined":
-        reasons.append("they declined a referral here before")
+        reasons.append(DECLINED_BEFORE)
     return tuple(reasons)
 
 

@@ -16,14 +16,21 @@ projection takes seconds on a borough. A caller that names nothing has it droppe
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from graph.analytics import PERSON, connection_graph, patch_connection_graph
 from graph.models import Referral, ReferralStatus
 from graph.repo.errors import NotFound
-from graph.repo.referrals import create_referral, update_referral_status
+from graph.repo.referrals import (
+    create_referral,
+    list_referrals_with_services,
+    update_referral_status,
+)
 from graph.store.port import GraphStore
 from service.connections.reasons import (
+    DECLINE_WORDS,
+    DECLINED_BEFORE,
     Cost,
     ServiceMatch,
     Suggestion,
@@ -34,6 +41,7 @@ from service.connections.reasons import (
 )
 
 MAX_SUGGESTIONS = 50
+SERVICE_DECLINED = "the service declined a referral here"
 
 
 def suggest_connections(
@@ -59,7 +67,35 @@ def suggest_connections(
         graph = connection_graph(store=store)
         if (PERSON, person_id) not in graph:
             raise NotFound("Person", person_id)
-    return suggest_services(graph, person_id, first=first, filters=filters)
+    found = suggest_services(graph, person_id, first=first, filters=filters)
+    if any(DECLINED_BEFORE in s.reasons for s in found):
+        return _with_decline_reasons(store=store, person_id=person_id, suggestions=found)
+    return found
+
+
+def _with_decline_reasons(
+    *, store: GraphStore, person_id: str, suggestions: list[Suggestion]
+) -> list[Suggestion]:
+    """Say why the organisation offering a service declined the person's referral there, when
+    it gave a reason (the latest decline's), in place of ``DECLINED_BEFORE``."""
+    why: dict[str, str] = {}
+    for row in list_referrals_with_services(store=store, person_id=person_id):
+        referral = row["r"]
+        if referral.get("status") == "declined" and referral.get("decline_reason"):
+            words = DECLINE_WORDS.get(referral["decline_reason"], referral["decline_reason"])
+            note = referral.get("decline_note")
+            why[referral["service_id"]] = f"{SERVICE_DECLINED}: {words}" + (
+                f" ({note})" if note else ""
+            )
+    return [
+        replace(
+            s,
+            reasons=tuple(
+                why.get(s.service_id, r) if r == DECLINED_BEFORE else r for r in s.reasons
+            ),
+        )
+        for s in suggestions
+    ]
 
 
 def search_services(

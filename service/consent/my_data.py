@@ -47,6 +47,7 @@ ROLE_WORDS = {
     "volunteer": "volunteer",
     "person": "person",
     "admin": "administrator",
+    "partner": "partner",
 }
 
 

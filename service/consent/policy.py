@@ -395,3 +395,52 @@ def revoke_access(
     if grant is None or not may_revoke(user, grant):
         return None
     return grants_repo.revoke_grant(store=store, grant_id=grant_id, at=at or utc_now())
+
+
+# --- referrals: what the organisation offering a service sees of the person referred to it ----
+#
+# A partner (a user of the organisation offering the service) reads a person only through a
+# referral to one of its services: before it decides, what deciding needs (the ward and the
+# link worker's note: no name, no address); once it has accepted, what taking the person in
+# needs (first name too, and the phone number only if the person agreed to be contacted when
+# referred); after a decline, nothing. Each read is logged for the person (``referral_read``).
+
+REFERRAL_DECIDING_FIELDS = ("area", "referral_note")
+REFERRAL_ACCEPTED_FIELDS = ("first_name", "area", "referral_note")
+REFERRAL_CONTACT_FIELDS = ("phone",)
+
+
+def referral_basis(*, status: str, share_contact: bool) -> tuple[str, ...]:
+    """The person's fields a partner of the offering organisation may see on a referral in
+    ``status`` (the referral's own basis; no consent grant involved)."""
+    if status == "made":
+        return REFERRAL_DECIDING_FIELDS
+    if status in ("accepted", "attended"):
+        return REFERRAL_ACCEPTED_FIELDS + (REFERRAL_CONTACT_FIELDS if share_contact else ())
+    return ()
+
+
+def referral_read(
+    *,
+    user: CurrentUser,
+    person_id: str,
+    status: str,
+    service_name: str,
+    fields: Iterable[str],
+    at: datetime,
+) -> AccessLogEntry:
+    """The access-log entry for a partner's read of a referred person: the purpose names the
+    service and whether it was to decide or an accepted referral."""
+    purpose = (
+        f"deciding on a referral to {service_name}"
+        if status == "made"
+        else f"accepted referral to {service_name}"
+    )
+    return AccessLogEntry(
+        id=f"access-{uuid.uuid4().hex[:16]}",
+        at=at,
+        actor_user_id=user.id,
+        person_id=person_id,
+        purpose=purpose[:PURPOSE_MAX],
+        fields=sorted(set(fields)),
+    )

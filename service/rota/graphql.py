@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import date
 from enum import Enum
 from functools import partial
 from typing import Annotated
@@ -16,21 +18,25 @@ import strawberry
 from starlette.requests import HTTPConnection
 
 from graph.models import RotaRun, utc_now
-from graph.repo import rota_runs
+from graph.repo import organisations, rota_runs
+from graph.repo.assignments import person_of_visit
 from service import access
 from service.access import AS_RETURNED_POLICY, CONSENT, COORDINATOR_OWN, Rule
 from service.api.errors import (
     InputError,
+    NotAllowed,
     check_id,
 )
 from service.api.errors import week_input as _week
 from service.api.info import ContextInfo
 from service.consent import policy
 from service.context import RequestContext, off_loop
+from service.rota import repair
 from service.rota import runs as rota
 from service.rota.jobs import RotaJobs
 from service.rota.runs import ReasonNames
-from service.weeks import week_label
+from service.visits import changes
+from service.weeks import today, week_label
 
 
 @strawberry.type(directives=[AS_RETURNED_POLICY])
@@ -66,6 +72,7 @@ class RotaRunState(Enum):
     RUNNING = "running"
     DRAFT = "draft"
     PUBLISHED = "published"
+    SUPERSEDED = "superseded"
     FAILED = "failed"
     CANCELLED = "cancelled"
 
@@ -83,7 +90,8 @@ class RotaRunType:
     id: strawberry.ID
     week: str
     status: str = strawberry.field(
-        description="queued, running, draft, published, failed or cancelled (as ``state``)."
+        description="queued, running, draft, published, superseded (another run of its week "
+        "was published after it), failed or cancelled (as ``state``)."
     )
     solver_status: str
     created_at: str
@@ -337,3 +345,334 @@ class RotaMutation:
             return RotaNotPublished(message=str(error))
         shown = (await _run_types(info.context, [published.run]))[0]
         return RotaPublished(run=shown, proposed=published.proposed)
+
+
+# --- changes to a published week -----------------------------------------------------------
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class ReplacementVolunteer:
+    id: strawberry.ID
+    first_name: str
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class Replacement:
+    volunteer: ReplacementVolunteer
+    start: str = strawberry.field(description="The time they would go (HH:MM).")
+    in_circle: bool = strawberry.field(description="In a circle that supports the person.")
+    distance_km: float
+    reasons: list[str]
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class VisitReassigned:
+    visit_id: strawberry.ID
+    volunteer_id: strawberry.ID
+    start: str
+    rules_broken: list[str] = strawberry.field(
+        description="Rules the volunteer breaks on this visit (only when forced)."
+    )
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class ReassignRefused:
+    message: str
+    rules_broken: list[str] = strawberry.field(
+        description="The rules the volunteer would break; assign with force to override."
+    )
+
+
+ReassignResult = Annotated[
+    VisitReassigned | ReassignRefused, strawberry.union("ReassignVisitResult")
+]
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class VisitReopened:
+    visit_id: strawberry.ID
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class VisitNotReopened:
+    message: str
+
+
+ReopenResult = Annotated[VisitReopened | VisitNotReopened, strawberry.union("ReopenVisitResult")]
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class MarkedAway:
+    visit_ids: list[strawberry.ID] = strawberry.field(
+        description="The visits affected: needing cover (a volunteer away) or cancelled (a "
+        "person away)."
+    )
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class VolunteerChangeType:
+    volunteer_id: strawberry.ID
+    first_name: str
+    added: int = strawberry.field(description="Visits newly proposed to them.")
+    withdrawn: int = strawberry.field(description="Proposed visits they would lose.")
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class PublishPreviewType:
+    run: RotaRunType
+    live_run: RotaRunType | None = strawberry.field(
+        description="The run of the week published now (publishing replaces it), or null."
+    )
+    changes: list[VolunteerChangeType]
+
+
+_REASSIGN_MESSAGES = {
+    "missing": "visitId: no such visit, or volunteerId: no such volunteer",
+    "closed": "This visit is no longer waiting for a volunteer (done, missed or cancelled).",
+    "held": "This volunteer already has this visit.",
+    "covered": "Another volunteer has accepted this visit.",
+    "not_eligible": "This volunteer may not take this visit.",
+}
+
+
+async def _own_person(info: ContextInfo, person_id: str) -> None:
+    """NotAllowed unless the coordinator's organisation supports the person."""
+    user = access.require_staff(info.context, "coordinator")
+    ours = await info.context.call(
+        organisations.person_ids_of, organization_id=access.organization_of(user)
+    )
+    if person_id not in ours:
+        raise NotAllowed()
+
+
+async def _own_visit(info: ContextInfo, visit_id: str) -> None:
+    """NotAllowed unless the visit is for a person the coordinator's organisation supports."""
+    person_id = await info.context.call(person_of_visit, visit_id=visit_id)
+    if person_id is None:
+        raise InputError(f"visitId: no visit with id {visit_id!r}")
+    await _own_person(info, person_id)
+
+
+async def _own_volunteer(info: ContextInfo, volunteer_id: str) -> None:
+    """NotAllowed unless the volunteer volunteers with the coordinator's organisation."""
+    user = access.require_staff(info.context, "coordinator")
+    ours = await info.context.call(
+        organisations.volunteers_with,
+        volunteer_id=volunteer_id,
+        organization_id=access.organization_of(user),
+    )
+    if not ours:
+        raise NotAllowed()
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name}: expected a day like 2026-11-24, got {value!r}") from None
+
+
+@strawberry.type
+class RepairQuery:
+    @strawberry.field(
+        directives=[access.policy(COORDINATOR_OWN)],
+        description="Who could take a visit instead, best first: circle members, then by "
+        "distance and how much each already does this week; the rest of the week kept as it "
+        "is (coordinators).",
+    )
+    async def replacements_for(
+        self, info: ContextInfo, visit_id: strawberry.ID, first: int = 5
+    ) -> list[Replacement]:
+        user = access.require_staff(info.context, "coordinator")
+        key = check_id(str(visit_id), "visitId")
+        if not 1 <= first <= 50:
+            raise InputError(f"first: expected 1..50, got {first}")
+        await _own_visit(info, key)
+        ours = await info.context.call(
+            organisations.volunteer_ids_of, organization_id=access.organization_of(user)
+        )
+        found = await info.context.call(repair.replacements_for, visit_ids=[key], first=50)
+        return [
+            Replacement(
+                volunteer=ReplacementVolunteer(
+                    id=strawberry.ID(c.volunteer_id), first_name=c.first_name
+                ),
+                start=c.start,
+                in_circle=c.in_circle,
+                distance_km=c.distance_km,
+                reasons=c.reasons,
+            )
+            for c in [c for c in found.get(key, []) if c.volunteer_id in ours][:first]
+        ]
+
+    @strawberry.field(
+        directives=[access.policy(COORDINATOR_OWN)],
+        description="The rules a volunteer would break on a visit (empty: none), for assigning "
+        "by hand (coordinators).",
+    )
+    async def rules_broken_by(
+        self, info: ContextInfo, visit_id: strawberry.ID, volunteer_id: strawberry.ID
+    ) -> list[str]:
+        access.require_staff(info.context, "coordinator")
+        visit_key = check_id(str(visit_id), "visitId")
+        volunteer_key = check_id(str(volunteer_id), "volunteerId")
+        await _own_visit(info, visit_key)
+        await _own_volunteer(info, volunteer_key)
+        judged = await info.context.call(
+            repair.judge, visit_id=visit_key, volunteer_id=volunteer_key
+        )
+        if judged is None:
+            raise InputError(_REASSIGN_MESSAGES["missing"])
+        return judged.broken
+
+    @strawberry.field(
+        directives=[access.policy(COORDINATOR_OWN)],
+        description="What publishing a draft would change: the run live now and whose "
+        "proposed visits would change (coordinators).",
+    )
+    async def publish_preview(self, info: ContextInfo, run_id: strawberry.ID) -> PublishPreviewType:
+        access.require_staff(info.context, "coordinator")
+        run_key = check_id(str(run_id), "runId")
+        try:
+            preview = await info.context.call(rota.publish_preview, run_id=run_key)
+        except rota.RotaError as error:
+            raise InputError(str(error)) from None
+        shown = await _run_types(
+            info.context, [preview.run] + ([preview.live] if preview.live else [])
+        )
+        return PublishPreviewType(
+            run=shown[0],
+            live_run=shown[1] if preview.live else None,
+            changes=[
+                VolunteerChangeType(
+                    volunteer_id=strawberry.ID(c.volunteer_id),
+                    first_name=c.first_name,
+                    added=c.added,
+                    withdrawn=c.withdrawn,
+                )
+                for c in preview.changes
+            ],
+        )
+
+    @strawberry.field(
+        directives=[access.policy(COORDINATOR_OWN)],
+        description="The week the coordinator's page opens on: this week if it has gaps from "
+        "today on, else the first coming week not yet published or with gaps (coordinators).",
+    )
+    async def next_week_needing_work(self, info: ContextInfo) -> str:
+        access.require_staff(info.context, "coordinator")
+        monday = await info.context.call(rota.next_week_needing_work, on=today())
+        return week_label(monday)
+
+
+@strawberry.type
+class RepairMutation:
+    @strawberry.mutation(
+        directives=[access.policy(COORDINATOR_OWN)],
+        description="Give a visit to a volunteer (proposed to them; they accept or decline). "
+        "Refused with the rules they would break unless force is true. The volunteer and the "
+        "person are told (coordinators).",
+    )
+    async def reassign_visit(
+        self,
+        info: ContextInfo,
+        visit_id: strawberry.ID,
+        volunteer_id: strawberry.ID,
+        force: bool = False,
+    ) -> ReassignResult:
+        access.require_staff(info.context, "coordinator")
+        visit_key = check_id(str(visit_id), "visitId")
+        volunteer_key = check_id(str(volunteer_id), "volunteerId")
+        await _own_visit(info, visit_key)
+        await _own_volunteer(info, volunteer_key)
+        done = await info.context.call(
+            changes.reassign_visit, visit_id=visit_key, volunteer_id=volunteer_key, force=force
+        )
+        if done.outcome == "done" and done.start is not None:
+            return VisitReassigned(
+                visit_id=strawberry.ID(visit_key),
+                volunteer_id=strawberry.ID(volunteer_key),
+                start=done.start,
+                rules_broken=done.broken,
+            )
+        return ReassignRefused(message=_REASSIGN_MESSAGES[done.outcome], rules_broken=done.broken)
+
+    @strawberry.mutation(
+        directives=[access.policy(COORDINATOR_OWN)],
+        description="Open a visit that needs cover for any eligible volunteer to claim "
+        "(coordinators).",
+    )
+    async def reopen_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ReopenResult:
+        access.require_staff(info.context, "coordinator")
+        key = check_id(str(visit_id), "visitId")
+        await _own_visit(info, key)
+        reopened = await info.context.call(changes.reopen_visit, visit_id=key)
+        if reopened is None:
+            return VisitNotReopened(message=f"visitId: no visit with id {key!r}")
+        if not reopened.ok:
+            return VisitNotReopened(
+                message=f"This visit is {reopened.status}, not waiting for cover."
+            )
+        return VisitReopened(visit_id=strawberry.ID(key))
+
+    @strawberry.mutation(
+        directives=[access.policy(COORDINATOR_OWN)],
+        description="A volunteer cannot visit from one day to another (both included): what "
+        "they hold then needs cover (coordinators).",
+    )
+    async def mark_volunteer_away(
+        self,
+        info: ContextInfo,
+        volunteer_id: strawberry.ID,
+        from_date: str,
+        to_date: str,
+        reason: str | None = None,
+    ) -> MarkedAway:
+        access.require_staff(info.context, "coordinator")
+        key = check_id(str(volunteer_id), "volunteerId")
+        await _own_volunteer(info, key)
+        mark = partial(changes.volunteer_away, volunteer_id=key)
+        return await _mark_away(
+            info, mark, f"volunteerId: no volunteer with id {key!r}", from_date, to_date, reason
+        )
+
+    @strawberry.mutation(
+        directives=[access.policy(COORDINATOR_OWN)],
+        description="A person cannot be visited from one day to another (both included): "
+        "their visits then are cancelled and their volunteers told (coordinators).",
+    )
+    async def mark_person_away(
+        self,
+        info: ContextInfo,
+        person_id: strawberry.ID,
+        from_date: str,
+        to_date: str,
+        reason: str | None = None,
+    ) -> MarkedAway:
+        access.require_staff(info.context, "coordinator")
+        key = check_id(str(person_id), "personId")
+        await _own_person(info, key)
+        mark = partial(changes.person_away, person_id=key)
+        return await _mark_away(
+            info, mark, f"personId: no person with id {key!r}", from_date, to_date, reason
+        )
+
+
+async def _mark_away(
+    info: ContextInfo,
+    mark: Callable[..., list[str] | None],
+    missing: str,
+    from_date: str,
+    to_date: str,
+    reason: str | None,
+) -> MarkedAway:
+    """Mark a volunteer or a person away (``mark``: the use-case with its id given); an input
+    error ``missing`` when there is no one with that id."""
+    first, last = _day(from_date, "fromDate"), _day(to_date, "toDate")
+    try:
+        visits = await info.context.call(mark, first=first, last=last, reason=reason)
+    except changes.ChangeError as error:
+        raise InputError(str(error).replace("to:", "toDate:", 1)) from None
+    if visits is None:
+        raise InputError(missing)
+    return MarkedAway(visit_ids=[strawberry.ID(v) for v in visits])

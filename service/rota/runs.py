@@ -391,6 +391,7 @@ def publish_rota(*, store: GraphStore, run_id: str) -> Published:
 def _status_words(status: str | None) -> str:
     return {
         "published": "already published",
+        "superseded": "an earlier rota that another run of its week replaced",
         "queued": "still waiting to be solved, not a draft yet",
         "running": "still being solved, not a draft yet",
         "failed": "a failed run, not a draft",
@@ -486,3 +487,84 @@ def run_csv_for(*, store: GraphStore, user: CurrentUser, run: RotaRun) -> str:
     body = run_csv(store=store, run=run, needs_shown=needs_shown)
     policy.log_reads(store=store, user=user, reads=reads)
     return body
+
+
+@dataclass(frozen=True)
+class VolunteerChange:
+    """How publishing a run would change one volunteer's proposed visits."""
+
+    volunteer_id: str
+    first_name: str
+    added: int
+    withdrawn: int
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing a draft would do: the run live for its week now (if any), and whose
+    proposed visits would change."""
+
+    run: RotaRun
+    live: RotaRun | None
+    changes: list[VolunteerChange]
+
+
+def publish_preview(*, store: GraphStore, run_id: str) -> PublishPreview:
+    """What publishing ``run_id`` would change; RotaError when there is no such run."""
+    run = get_rota_run(store=store, run_id=run_id)
+    if run is None:
+        raise RotaError(f"runId: no rota run with id {run_id!r}")
+    runs = rota_runs.list_rota_runs(
+        store=store, week_start=run.week_start, first=500, organization_id=run.organization_id
+    ).items
+    live = next(
+        (r for r in runs if r.status == "published" and r.organization_id == run.organization_id),
+        None,
+    )
+    visit_ids = set(people_of_visits(run))
+    now = {
+        pair
+        for pair in rota_runs.week_proposals(store=store, week_start=run.week_start)
+        if pair[1] in visit_ids
+    }
+    pinned = {
+        (volunteer, visit.properties["id"])
+        for visit in rota_runs.week_visits_to_plan(
+            store=store, week_start=run.week_start, organization_id=run.organization_id
+        )
+        for volunteer in visit.pinned
+    }
+    after = {(a.volunteer, a.visit) for a in solution_of(run).assignments} - pinned
+    added: dict[str, int] = {}
+    withdrawn: dict[str, int] = {}
+    for volunteer, _ in after - now:
+        added[volunteer] = added.get(volunteer, 0) + 1
+    for volunteer, _ in now - after:
+        withdrawn[volunteer] = withdrawn.get(volunteer, 0) + 1
+    ids = sorted(set(added) | set(withdrawn))
+    names = {f.id: f.first_name or "" for f in rota_runs.first_names_of_ids(store=store, ids=ids)}
+    changes = [
+        VolunteerChange(
+            volunteer_id=v,
+            first_name=names.get(v, ""),
+            added=added.get(v, 0),
+            withdrawn=withdrawn.get(v, 0),
+        )
+        for v in ids
+    ]
+    return PublishPreview(run=run, live=live, changes=changes)
+
+
+def next_week_needing_work(*, store: GraphStore, on: date) -> date:
+    """The Monday of the first week from ``on`` that needs the coordinator: this week if it has
+    gaps (open visits or visits needing cover) from today on; otherwise the first of the next
+    three weeks that is not published yet or has gaps; otherwise next week."""
+    this_week = on - timedelta(days=on.weekday())
+    weeks = [(this_week, on.weekday())] + [(this_week + timedelta(weeks=i), 0) for i in (1, 2, 3)]
+    work = rota_runs.weeks_work(store=store, weeks=weeks)
+    if work[0].gaps:
+        return this_week
+    for (monday, _), week in zip(weeks[1:], work[1:], strict=True):
+        if week.gaps or not week.published:
+            return monday
+    return this_week + timedelta(weeks=1)

@@ -5,7 +5,7 @@ accept or decline one proposed to them, log one as done or missed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from clock import clock_of, minutes_of
@@ -21,12 +21,14 @@ from service.visits.start_times import (
     held_by_week,
     now_minute,
 )
-from service.weeks import visit_date
+from service.weeks import monday_of, today, visit_date
 from service.wellbeing.feedback import tie_update
 
 # A claim judged against the volunteer's visits as they were, refused because they changed in
 # the meantime (another claim of theirs won), is judged again on what they hold now, this often.
 CLAIM_ATTEMPTS = 3
+# How long after logging a visit the volunteer may still correct the log.
+CORRECTION_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -165,9 +167,16 @@ def _claim_answer(
 
 
 def accept_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> repo.Change | None:
-    """Accept a visit proposed to the volunteer; None when it was never theirs."""
+    """Accept a visit proposed to the volunteer, today or later; None when it was never
+    theirs."""
+    day = today()
     return repo.accept_visit(
-        store=store, visit_id=visit_id, volunteer_id=volunteer_id, now=iso_utc(utc_now())
+        store=store,
+        visit_id=visit_id,
+        volunteer_id=volunteer_id,
+        now=iso_utc(utc_now()),
+        week=monday_of(day).isoformat(),
+        day=day.weekday(),
     )
 
 
@@ -190,14 +199,17 @@ def log_visit(
     outcome: Literal["done", "missed"],
     note: str | None,
 ) -> repo.Change | None:
-    """Log an accepted visit as done or missed; the volunteer's tie to the person moves."""
+    """Log an accepted visit as done or missed, or correct the log within a day
+    (CORRECTION_WINDOW); the volunteer's tie to the person moves."""
+    now = utc_now()
     change = repo.log_visit(
         store=store,
         visit_id=visit_id,
         volunteer_id=volunteer_id,
         outcome=outcome,
         note=note,
-        now=iso_utc(utc_now()),
+        now=iso_utc(now),
+        since=iso_utc(now - CORRECTION_WINDOW),
         **tie_update(outcome)._asdict(),
     )
     if change is not None and change.ok:  # the volunteer's KNOWS edge to the person moved

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
+from graph.models import iso_utc
 from graph.repo.visits import list_organization_week_visits
 from graph.repo.volunteer_visits import Change, get_visit_with_person
 from service import access
@@ -36,7 +38,7 @@ from service.config import (
 )
 from service.consent import policy
 from service.context import RequestContext
-from service.visits import claims
+from service.visits import changes, claims
 from service.visits.my_week import my_visits
 from service.visits.open_visits import open_visits_awaited
 from service.weeks import monday_of, today, visit_date, week_label
@@ -52,7 +54,18 @@ class VisitOutcome(Enum):
 class VisitVolunteer:
     volunteer_id: strawberry.ID
     first_name: str
-    status: str
+    status: str = strawberry.field(
+        description="proposed, accepted, declined, done, missed, cancelled (gave it up) or "
+        "withdrawn (the proposal was taken back)"
+    )
+    note: str | None = strawberry.field(default=None, description="Their note on the visit.")
+    reason: str | None = strawberry.field(
+        default=None, description="Why they cancelled, in their words."
+    )
+    at: str | None = strawberry.field(default=None, description="When the status last changed.")
+    claimed: bool = strawberry.field(
+        default=False, description="They claimed the visit while it was open."
+    )
 
 
 VISIT_POLICY = access.policy(COORDINATOR_OWN, VOLUNTEER_SELF)
@@ -84,6 +97,15 @@ class VisitType:
     )
     note: str | None = strawberry.field(description="Your note when you logged the visit.")
     distance_km: float | None = None
+    correctable_until: str | None = strawberry.field(
+        default=None,
+        description="Until when you may still correct your log of this visit (volunteers).",
+    )
+    changed_at: str | None = strawberry.field(
+        default=None,
+        description="When the visit last changed after its week was published (a cancellation, "
+        "a reassignment); null when it is as published.",
+    )
     area_id: strawberry.Private[str | None] = None
     area_name: strawberry.Private[str | None] = None  # when already known (open visits)
     full_address: strawberry.Private[str | None] = None
@@ -141,6 +163,10 @@ class VisitType:
                 volunteer_id=strawberry.ID(r["volunteer_id"]),
                 first_name=r["first_name"],
                 status=r["status"],
+                note=r.get("note"),
+                reason=r.get("reason"),
+                at=r.get("at"),
+                claimed=bool(r.get("claimed")),
             )
             for r in rows
         ]
@@ -160,6 +186,7 @@ class VisitType:
         end: str | None = None,
         distance_km: float | None = None,
         person_id: str | None = None,
+        logged_at: str | None = None,
     ) -> VisitType:
         week_start = str(props["week_start"])
         begin = start or props.get("start")
@@ -184,6 +211,12 @@ class VisitType:
             my_status=my_status,
             note=note,
             distance_km=distance_km,
+            changed_at=props.get("changed_at"),
+            correctable_until=(
+                iso_utc(datetime.fromisoformat(logged_at) + claims.CORRECTION_WINDOW)
+                if logged_at
+                else None
+            ),
             area_id=area_id,
             area_name=area_name,
             full_address=address,
@@ -232,6 +265,28 @@ AcceptResult = Annotated[VisitAccepted | VisitUnavailable, strawberry.union("Acc
 DeclineResult = Annotated[VisitDeclined | VisitUnavailable, strawberry.union("DeclineResult")]
 
 LogResult = Annotated[VisitLogged | VisitUnavailable, strawberry.union("LogResult")]
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class VisitCancelled:
+    visit_id: strawberry.ID
+    message: str
+
+
+CancelResult = Annotated[VisitCancelled | VisitUnavailable, strawberry.union("CancelVisitResult")]
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class DaysCancelled:
+    visit_ids: list[strawberry.ID] = strawberry.field(description="The visits given up.")
+    message: str
+
+
+def _day_input(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name}: expected a day like 2026-11-24, got {value!r}") from None
 
 
 def _address(row: dict[str, Any]) -> str | None:
@@ -397,6 +452,7 @@ class VisitsQuery:
                 my_status=r["my_status"],
                 note=r["note"],
                 address=_address(r),
+                logged_at=r.get("logged_at"),
             )
             for r in rows
         ]
@@ -448,7 +504,9 @@ class VisitsMutation:
         return VisitAccepted(visit=await _visit_for(info.context, key, volunteer_id))
 
     @strawberry.mutation(
-        description="Decline a proposed or accepted visit; it becomes open.",
+        description="Decline a proposed or accepted visit; it becomes open. (To give up an "
+        "accepted visit so the coordinator finds someone else and the person is told, use "
+        "cancelVisit.)",
         directives=[access.policy(Rule(("volunteer",), HOLDER))],
     )
     async def decline_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> DeclineResult:
@@ -464,7 +522,63 @@ class VisitsMutation:
         )
 
     @strawberry.mutation(
-        description="Log an accepted visit as done or missed, with a note.",
+        description="Give up a visit you hold (proposed or accepted, today or later), with a "
+        "reason: the coordinator finds someone else and the person is told.",
+        directives=[access.policy(Rule(("volunteer",), HOLDER))],
+    )
+    async def cancel_visit(
+        self, info: ContextInfo, visit_id: strawberry.ID, reason: str | None = None
+    ) -> CancelResult:
+        volunteer_id = access.require_volunteer(info.context)
+        key = check_id(str(visit_id), "visitId")
+        try:
+            cancelled = await info.context.call(
+                changes.cancel_visit, visit_id=key, volunteer_id=volunteer_id, reason=reason
+            )
+        except changes.ChangeError as error:
+            raise InputError(str(error)) from None
+        if cancelled is None:
+            return VisitUnavailable(message="This visit is not one of yours.")
+        if not cancelled.ok:
+            return VisitUnavailable(
+                message=f"This visit is {cancelled.status} for you, or in the past, so it "
+                "cannot be cancelled."
+            )
+        return VisitCancelled(
+            visit_id=strawberry.ID(key),
+            message="Cancelled. Your coordinator will find someone else; the person is told.",
+        )
+
+    @strawberry.mutation(
+        description="You cannot visit from one day to another (both included): every visit you "
+        "hold then is given up with the reason, and you are offered nothing on those days.",
+        directives=[access.policy(VOLUNTEER_SELF)],
+    )
+    async def cancel_my_days(
+        self, info: ContextInfo, from_date: str, to_date: str, reason: str | None = None
+    ) -> DaysCancelled:
+        volunteer_id = access.require_volunteer(info.context)
+        first, last = _day_input(from_date, "fromDate"), _day_input(to_date, "toDate")
+        try:
+            given_up = await info.context.call(
+                changes.volunteer_away,
+                volunteer_id=volunteer_id,
+                first=first,
+                last=last,
+                reason=reason,
+            )
+        except changes.ChangeError as error:
+            raise InputError(str(error).replace("to:", "toDate:", 1)) from None
+        visits = given_up or []
+        return DaysCancelled(
+            visit_ids=[strawberry.ID(v) for v in visits],
+            message=f"Noted: away {first.isoformat()} to {last.isoformat()}; "
+            f"{len(visits)} visit(s) given up.",
+        )
+
+    @strawberry.mutation(
+        description="Log an accepted visit as done or missed, with a note; or correct the log "
+        "within a day.",
         directives=[access.policy(Rule(("volunteer",), HOLDER))],
     )
     async def log_visit(

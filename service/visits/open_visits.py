@@ -34,7 +34,7 @@ from service.visits.start_times import (
     now_minute,
     visit_table_of_rows,
 )
-from service.weeks import monday_of, today
+from service.weeks import monday_of, today, visit_date
 from solver import eligibility
 from solver import models as rota
 from solver.geography import box_around
@@ -165,6 +165,8 @@ def _open_by_statement(
                 [not row["mine"] and row["taken"] < row["volunteers_needed"] for row in rows],
                 dtype=np.bool_,
             )
+            if volunteer.away_dates:
+                among &= _not_away(rows, volunteer.away_dates)
             result += _offers(
                 terms,
                 rows,
@@ -208,6 +210,8 @@ def _open_from_snapshot(
         position = snapshot.by_id.get(visit_id)
         if position is not None:
             among[position] = False
+    if volunteer.away_dates:
+        among &= _not_away(snapshot.visits, volunteer.away_dates)
     visits = snapshot.visits
     taken = columns.taken
     result = _offers(
@@ -225,6 +229,15 @@ def _open_from_snapshot(
         area_names=snapshot.area_names,
     )
     return result[:first], len(result) > first
+
+
+def _not_away(rows: Sequence[dict[str, Any]], away: Sequence[date]) -> npt.NDArray[np.bool_]:
+    """Which of the visit ``rows`` fall on none of the days the volunteer is ``away``."""
+    days = set(away)
+    return np.array(
+        [visit_date(str(row["week_start"]), int(row["day"])) not in days for row in rows],
+        dtype=np.bool_,
+    )
 
 
 class _FixedStarts:

@@ -198,6 +198,7 @@ export const HOME_OF_ROLE = {
   coordinator: "/coordinator",
   link_worker: "/link-worker",
   person: "/person",
+  partner: "/partner",
 };
 
 const ME = `query { me { id email role organizationId calendarUrl volunteer { id firstName }

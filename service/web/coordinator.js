@@ -1,6 +1,11 @@
-// The coordinator's page: run the week's rota (solved on the server in a process of its own:
-// the page polls the run, showing what the solver is doing, and can cancel it), see coverage and
-// gaps with reasons, publish; look at a person's circle.
+// The coordinator's page: opens on the next week that needs work; run the week's rota (solved
+// on the server in a process of its own: the page polls the run, showing what the solver is
+// doing, and can cancel it), see coverage and gaps with reasons, publish (after a confirmation
+// saying which run is live and whose visits would change); once published, the week as it is
+// now: each visit's state and the volunteer's note, what changed since publishing, and the
+// visits that need a volunteer, each with ranked replacements to take in one click, anyone to
+// assign by hand (with the rules they would break), or re-opened for claims; mark someone
+// away; look at a person's circle.
 
 import { allPages, gql, signedInAs, token } from "./api.js";
 import { DAY_NAMES, busy, dateTime, dayOf, h, header, percent, say, shortDate, weekLabel } from "./ui.js";
@@ -38,11 +43,49 @@ const PUBLISH = `mutation($id: ID!) {
 }`;
 const VISITS = `query($week: String!, $after: String) {
   visits(week: $week, first: 100, after: $after) {
-    edges { node { id date start end earliest latest status personFirstName area
-                   volunteers { volunteerId firstName status } } }
+    edges { node { id date start end earliest latest status personFirstName area changedAt
+                   volunteers { volunteerId firstName status note reason at claimed } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
+const NEXT_WEEK = `query { nextWeekNeedingWork }`;
+const PREVIEW = `query($id: ID!) {
+  publishPreview(runId: $id) {
+    liveRun { id publishedAt } changes { volunteerId firstName added withdrawn }
+  }
+}`;
+const REPLACEMENTS = `query($id: ID!) {
+  replacementsFor(visitId: $id, first: 5) { volunteer { id firstName } start inCircle distanceKm reasons }
+}`;
+const RULES = `query($visit: ID!, $volunteer: ID!) { rulesBrokenBy(visitId: $visit, volunteerId: $volunteer) }`;
+const REASSIGN = `mutation($visit: ID!, $volunteer: ID!, $force: Boolean!) {
+  reassignVisit(visitId: $visit, volunteerId: $volunteer, force: $force) {
+    __typename
+    ... on VisitReassigned { start rulesBroken }
+    ... on ReassignRefused { message rulesBroken }
+  }
+}`;
+const REOPEN = `mutation($id: ID!) {
+  reopenVisit(visitId: $id) { __typename ... on VisitNotReopened { message } }
+}`;
+const VOLUNTEER_AWAY = `mutation($id: ID!, $from: String!, $to: String!, $reason: String) {
+  markVolunteerAway(volunteerId: $id, fromDate: $from, toDate: $to, reason: $reason) { visitIds }
+}`;
+const PERSON_AWAY = `mutation($id: ID!, $from: String!, $to: String!, $reason: String) {
+  markPersonAway(personId: $id, fromDate: $from, toDate: $to, reason: $reason) { visitIds }
+}`;
+const STATE_WORDS = {
+  proposed: "Proposed",
+  accepted: "Accepted",
+  declined: "Declined",
+  done: "Done",
+  missed: "Missed",
+  cancelled: "Cancelled",
+  withdrawn: "Withdrawn",
+  claimed: "Claimed",
+  open: "Open for claims",
+  needs_cover: "Needs a volunteer",
+};
 const VOLUNTEERS = `query($after: String) {
   volunteers(first: 100, after: $after) {
     edges { node { id firstName lastName } } pageInfo { hasNextPage endCursor }
@@ -76,7 +119,9 @@ let following = null; // the run being solved that this page follows: { id, week
 let visitsById = new Map();
 let volunteerNames = null;
 
-weekInput.value = new URLSearchParams(location.search).get("week") ?? weekLabel();
+const askedWeek = new URLSearchParams(location.search).get("week");
+weekInput.value = askedWeek ?? weekLabel();
+let liveRun = null; // the week's published run
 
 function fieldError(input, text) {
   say(document.querySelector(`#${input.id}-error`), text);
@@ -206,10 +251,11 @@ async function loadWeek(week) {
   try {
     const { rotaRuns } = await gql(RUNS, { week });
     const made = rotaRuns.filter((r) => WITH_ROTA.includes(r.state));
+    liveRun = rotaRuns.find((r) => r.state === "PUBLISHED") ?? null;
     const unfinished = rotaRuns.find((r) => UNFINISHED.includes(r.state));
     if (unfinished && !following) follow(unfinished); // still being solved: show its progress
     if (made.length) {
-      await show(made[0], { runs: made });
+      await show(liveRun ?? made[0], { runs: rotaRuns.filter((r) => [...WITH_ROTA, "SUPERSEDED"].includes(r.state)) });
     } else if (unfinished) {
       shown = null;
       for (const id of ["#result", "#gaps-section", "#visits-section"]) document.querySelector(id).hidden = true;
@@ -234,13 +280,20 @@ async function show(run, { runs = null } = {}) {
   result.hidden = false;
   document.querySelector("#result-title").textContent = `Rota for ${run.week}`;
   document.querySelector("#run-line").replaceChildren(
-    h("span", { class: `badge ${run.status}` }, run.status === "published" ? "Published" : "Draft"),
+    h("span", { class: `badge ${run.status}` }, { published: "Published", superseded: "Replaced" }[run.status] ?? "Draft"),
     ` Run ${run.id} · made ${dateTime(run.createdAt)}`,
     run.publishedAt ? ` · published ${dateTime(run.publishedAt)}` : "",
     ` · solver: ${solverWords(run.solverStatus)}`,
   );
   renderMetrics(run);
   publishButton.hidden = run.status !== "draft";
+  publishButton.textContent = liveRun && run.status === "draft" ? "Publish instead of the live rota" : "Publish to volunteers";
+  document.querySelector("#publish-confirm").hidden = true;
+  document.querySelector("#live-line").textContent = liveRun
+    ? liveRun.id === run.id
+      ? `This is the live rota for ${run.week}, published ${dateTime(liveRun.publishedAt)}.`
+      : `The live rota for ${run.week} is run ${liveRun.id}, published ${dateTime(liveRun.publishedAt)}. This one is not live.`
+    : `Nothing is published for ${run.week} yet.`;
   say(publishStatus, "");
   if (runs) renderEarlier(runs);
   renderGaps(run);
@@ -293,58 +346,233 @@ function visitWhen(visit, start) {
   return time ? `${dayOf(visit.date)}, ${time}` : `${dayOf(visit.date)}, ${visit.earliest}–${visit.latest}`;
 }
 
+function byDate(a, b) {
+  return `${a.date}${a.start ?? a.earliest}`.localeCompare(`${b.date}${b.start ?? b.earliest}`);
+}
+
+// A draft: the visits it leaves uncovered, with the solver's reasons. The live rota: the visits
+// of the week that need a volunteer now (open, or given up), with what to do about each.
 function renderGaps(run) {
   const section = document.querySelector("#gaps-section");
   section.hidden = false;
-  document.querySelector("#gaps-title").textContent = `Uncovered visits (${run.gaps.length})`;
+  const reasons = new Map(run.gaps.map((g) => [g.visitId, g.reasons]));
+  const live = run.status === "published";
+  const visits = live
+    ? [...visitsById.values()].filter((v) => v.status === "open" || v.status === "needs_cover")
+    : run.gaps.map((g) => visitsById.get(g.visitId) ?? { id: g.visitId, date: "", earliest: "" });
+  visits.sort(byDate);
+  document.querySelector("#gaps-title").textContent = live
+    ? `Visits that need a volunteer (${visits.length})`
+    : `Uncovered visits (${visits.length})`;
+  document.querySelector("#gaps-hint").textContent = live
+    ? "Open visits and visits a volunteer gave up, soonest first. Find someone, or open a visit for volunteers to claim."
+    : "Visits nobody could be given, and why, soonest first. They are open to volunteers once the rota is published.";
   const body = document.querySelector("#gaps tbody");
-  if (!run.gaps.length) {
-    body.replaceChildren(h("tr", {}, h("td", { colspan: 4 }, "Every visit is covered.")));
+  if (!visits.length) {
+    body.replaceChildren(h("tr", {}, h("td", { colspan: 5 }, "Every visit is covered.")));
     return;
   }
   body.replaceChildren(
-    ...run.gaps.map((gap) => {
-      const visit = visitsById.get(gap.visitId);
-      return h(
+    ...visits.map((visit) => {
+      const gave = (visit.volunteers ?? []).filter((v) => v.status === "cancelled");
+      const why = [
+        ...gave.map((v) => `${v.firstName} cancelled${v.reason ? `: “${v.reason}”` : ""}`),
+        ...(reasons.get(visit.id) ?? []),
+      ];
+      const row = h(
         "tr",
-        { "data-visit-id": gap.visitId },
-        h("td", {}, visit?.personFirstName ?? gap.visitId),
+        { "data-visit-id": visit.id, "data-status": visit.status ?? "" },
+        h("td", {}, visit.personFirstName ?? visit.id),
         h("td", {}, visitWhen(visit)),
-        h("td", {}, visit?.area ?? ""),
-        h("td", {}, h("ul", { class: "reasons" }, gap.reasons.map((r) => h("li", {}, r)))),
+        h("td", {}, visit.area ?? ""),
+        h("td", {}, h("ul", { class: "reasons" }, why.map((r) => h("li", {}, r)))),
+        h("td", {}, live ? h("button", {
+          type: "button",
+          class: "secondary",
+          "aria-expanded": "false",
+          "aria-label": `Find someone for ${visit.personFirstName} on ${visitWhen(visit)}`,
+          onclick: (e) => toggleRepair(e.currentTarget, row, visit),
+        }, "Find someone") : ""),
       );
+      return row;
     }),
   );
 }
 
+// The repair of one visit: ranked replacements (one click takes one), anyone by hand with the
+// rules they would break, or open for claims.
+async function toggleRepair(button, row, visit) {
+  const next = row.nextElementSibling;
+  if (next?.classList.contains("repair")) {
+    next.remove();
+    button.setAttribute("aria-expanded", "false");
+    return;
+  }
+  button.setAttribute("aria-expanded", "true");
+  const message = h("p", { class: "message", role: "status", hidden: true });
+  const box = h("div", { class: "repair-box", "aria-live": "polite" }, h("p", { class: "meta" }, "Looking for volunteers…"));
+  const cell = h("td", { colspan: 5 }, box, message);
+  row.after(h("tr", { class: "repair", "data-repair-for": visit.id }, cell));
+  try {
+    const [{ replacementsFor }, volunteers] = await Promise.all([gql(REPLACEMENTS, { id: visit.id }), names()]);
+    const list = replacementsFor.length
+      ? h("ol", { class: "replacements" }, replacementsFor.map((r) =>
+          h("li", { "data-volunteer-id": r.volunteer.id },
+            h("strong", {}, volunteers.get(r.volunteer.id) ?? r.volunteer.firstName),
+            ` at ${r.start} · ${r.reasons.join(" · ")} `,
+            h("button", {
+              type: "button",
+              onclick: (e) => reassign(e.currentTarget, visit, r.volunteer.id, false, message),
+            }, `Give to ${r.volunteer.firstName}`),
+          )))
+      : h("p", {}, "Nobody else can take this visit as things stand. Assign someone by hand, or open it for claims.");
+    const select = h("select", { id: `hand-${visit.id}` }, h("option", { value: "" }, "Choose a volunteer"),
+      [...volunteers.entries()].sort((a, b) => a[1].localeCompare(b[1])).map(([id, name]) => h("option", { value: id }, name)));
+    const rules = h("ul", { class: "reasons", "data-rules-for": visit.id });
+    const assign = h("button", { type: "button", class: "secondary", disabled: true }, "Assign");
+    select.addEventListener("change", async () => {
+      rules.replaceChildren();
+      assign.disabled = !select.value;
+      if (!select.value) return;
+      const { rulesBrokenBy } = await gql(RULES, { visit: visit.id, volunteer: select.value });
+      rules.replaceChildren(...(rulesBrokenBy.length
+        ? rulesBrokenBy.map((r) => h("li", {}, `Breaks a rule: ${r}`))
+        : [h("li", {}, "Breaks no rule.")]));
+      assign.textContent = rulesBrokenBy.length ? "Assign anyway" : "Assign";
+      assign.dataset.force = rulesBrokenBy.length ? "true" : "false";
+    });
+    assign.addEventListener("click", (e) => reassign(e.currentTarget, visit, select.value, assign.dataset.force === "true", message));
+    box.replaceChildren(
+      h("h3", {}, `Who could go to ${visit.personFirstName} on ${visitWhen(visit)}`),
+      list,
+      h("div", { class: "field" }, h("label", { for: select.id }, "Or assign someone by hand"), select, rules, assign),
+      visit.status === "needs_cover"
+        ? h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: (e) => reopen(e.currentTarget, visit, message) }, "Open it for volunteers to claim"))
+        : null,
+    );
+  } catch (error) {
+    say(message, error.message, "error");
+  }
+}
+
+async function reassign(button, visit, volunteerId, force, message) {
+  await busy(button, async () => {
+    try {
+      const { reassignVisit } = await gql(REASSIGN, { visit: visit.id, volunteer: volunteerId, force });
+      if (reassignVisit.__typename === "ReassignRefused") {
+        say(message, `${reassignVisit.message} ${reassignVisit.rulesBroken.join("; ")}`.trim(), "error");
+        return;
+      }
+      const name = (await names()).get(volunteerId) ?? volunteerId;
+      await refreshWeek();
+      say(publishStatus, `${visit.personFirstName}'s visit on ${visitWhen(visit)} is proposed to ${name} at ${reassignVisit.start}. Both have been told.`, "ok");
+    } catch (error) {
+      say(message, error.message, "error");
+    }
+  });
+}
+
+async function reopen(button, visit, message) {
+  await busy(button, async () => {
+    try {
+      const { reopenVisit } = await gql(REOPEN, { id: visit.id });
+      if (reopenVisit.__typename === "VisitNotReopened") {
+        say(message, reopenVisit.message, "error");
+        return;
+      }
+      await refreshWeek();
+      say(publishStatus, `${visit.personFirstName}'s visit on ${visitWhen(visit)} is open for volunteers to claim.`, "ok");
+    } catch (error) {
+      say(message, error.message, "error");
+    }
+  });
+}
+
+async function refreshWeek() {
+  if (!shown) return;
+  visitsById = await weekVisits(shown.week);
+  renderGaps(shown);
+  renderAssignments(shown, await names());
+}
+
+// A draft: its assignments and why. The live rota: every visit someone is (or was) on, as it
+// is now, with the volunteer's note; what changed since publishing is marked.
 function renderAssignments(run, volunteers) {
   document.querySelector("#visits-section").hidden = false;
-  document.querySelector("#visits-summary").textContent = `Show all ${run.assignments.length} planned visits`;
-  const rows = [...run.assignments].sort((a, b) => {
-    const va = visitsById.get(a.visitId);
-    const vb = visitsById.get(b.visitId);
-    return `${va?.date}${a.start}`.localeCompare(`${vb?.date}${b.start}`);
-  });
+  const reasons = new Map(run.assignments.map((a) => [a.visitId, a]));
+  let rows;
+  if (run.status === "published") {
+    rows = [...visitsById.values()]
+      .filter((v) => v.volunteers.length)
+      .sort(byDate)
+      .map((visit) => {
+        const current = visit.volunteers.find((v) => !["declined", "withdrawn"].includes(v.status)) ?? visit.volunteers[0];
+        const state = current.claimed && current.status === "accepted" ? "claimed" : current.status;
+        return { visit, volunteerId: current.volunteerId, state, note: current.note ?? current.reason ?? "", start: visit.start, why: reasons.get(visit.id)?.reasons ?? [], changed: Boolean(visit.changedAt) || current.status === "declined" };
+      });
+  } else {
+    rows = run.assignments
+      .map((a) => ({ visit: visitsById.get(a.visitId) ?? { id: a.visitId, date: "" }, volunteerId: a.volunteerId, state: "planned", note: "", start: a.start, why: a.reasons, changed: false }))
+      .sort((a, b) => `${a.visit.date}${a.start}`.localeCompare(`${b.visit.date}${b.start}`));
+  }
+  const changed = rows.filter((r) => r.changed).length;
+  document.querySelector("#visits-summary").textContent =
+    `Show all ${rows.length} planned visits` + (changed ? ` (${changed} changed since publishing)` : "");
   document.querySelector("#visits tbody").replaceChildren(
-    ...rows.map((a) => {
-      const visit = visitsById.get(a.visitId);
-      return h(
+    ...rows.map((r) =>
+      h(
         "tr",
-        {},
-        h("td", {}, visit?.personFirstName ?? a.visitId),
-        h("td", {}, visitWhen(visit, a.start)),
-        h("td", {}, volunteers.get(a.volunteerId) ?? a.volunteerId),
-        h("td", {}, a.reasons.join("; ")),
-      );
-    }),
+        { "data-visit-id": r.visit.id, class: r.changed ? "changed" : null },
+        h("td", {}, r.visit.personFirstName ?? r.visit.id),
+        h("td", {}, visitWhen(r.visit, r.start)),
+        h("td", {}, volunteers.get(r.volunteerId) ?? r.volunteerId),
+        h("td", {}, h("span", { class: `badge ${r.state}` }, STATE_WORDS[r.state] ?? (r.state === "planned" ? "In the draft" : r.state)),
+          r.changed ? h("span", { class: "badge changed" }, "Changed since publishing") : null),
+        h("td", {}, r.note),
+        h("td", {}, r.why.join("; ")),
+      ),
+    ),
   );
 }
 
+// Publishing asks first: whether the week is published already (and which run is live), and
+// whose proposed visits would change.
 publishButton.addEventListener("click", () =>
   busy(publishButton, async () => {
     if (!shown) return;
     try {
+      const { publishPreview } = await gql(PREVIEW, { id: shown.id });
+      const live = publishPreview.liveRun;
+      const question = live
+        ? `${shown.week} is already published (run ${live.id}, published ${dateTime(live.publishedAt)}). Publish this run instead? The live rota is replaced; accepted visits stay as they are.`
+        : `Publish this rota for ${shown.week}? Volunteers will see their proposed visits and be told.`;
+      document.querySelector("#publish-question").textContent = question;
+      const changes = publishPreview.changes;
+      document.querySelector("#publish-changes").replaceChildren(
+        ...(changes.length
+          ? changes.map((c) => h("li", {}, `${c.firstName}: ${[c.added ? `${c.added} new` : null, c.withdrawn ? `${c.withdrawn} taken back` : null].filter(Boolean).join(", ")}`))
+          : [h("li", {}, "Nobody's proposed visits change.")]),
+      );
+      const confirm = document.querySelector("#publish-confirm");
+      confirm.hidden = false;
+      document.querySelector("#publish-yes").focus();
+    } catch (error) {
+      say(publishStatus, error.message, "error");
+    }
+  }),
+);
+
+document.querySelector("#publish-no").addEventListener("click", () => {
+  document.querySelector("#publish-confirm").hidden = true;
+  publishButton.focus();
+});
+
+document.querySelector("#publish-yes").addEventListener("click", (event) =>
+  busy(event.currentTarget, async () => {
+    if (!shown) return;
+    try {
       const { publishRota } = await gql(PUBLISH, { id: shown.id });
+      document.querySelector("#publish-confirm").hidden = true;
       if (publishRota.__typename === "RotaNotPublished") {
         say(publishStatus, publishRota.message, "error");
         return;
@@ -381,7 +609,40 @@ async function loadPeople() {
   const people = await allPages(async (after) => (await gql(PEOPLE, { after })).people);
   people.sort((a, b) => `${a.firstName} ${a.lastName}`.localeCompare(`${b.firstName} ${b.lastName}`));
   personSelect.append(...people.map((p) => h("option", { value: p.id }, `${p.firstName} ${p.lastName}${p.area ? ` (${p.area})` : ""}`)));
+  const volunteers = await names();
+  const who = document.querySelector("#away-who");
+  who.append(
+    h("optgroup", { label: "Volunteers" }, [...volunteers.entries()].sort((a, b) => a[1].localeCompare(b[1])).map(([id, name]) => h("option", { value: `volunteer:${id}` }, name))),
+    h("optgroup", { label: "People" }, people.map((p) => h("option", { value: `person:${p.id}` }, `${p.firstName} ${p.lastName}`))),
+  );
 }
+
+document.querySelector("#away-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const status = document.querySelector("#away-status");
+  const [kind, id] = document.querySelector("#away-who").value.split(":");
+  const from = document.querySelector("#away-from").value;
+  const to = document.querySelector("#away-to").value;
+  const reason = document.querySelector("#away-reason").value.trim() || null;
+  if (!id || !from || !to) {
+    say(status, "Choose who, and the first and last day.", "error");
+    return;
+  }
+  busy(event.submitter ?? document.querySelector("#away-form button"), async () => {
+    try {
+      const data = kind === "volunteer"
+        ? (await gql(VOLUNTEER_AWAY, { id, from, to, reason })).markVolunteerAway
+        : (await gql(PERSON_AWAY, { id, from, to, reason })).markPersonAway;
+      const count = data.visitIds.length;
+      say(status, kind === "volunteer"
+        ? `Marked away. ${count} visit(s) need a volunteer now; they are listed above with who could go instead.`
+        : `Marked away. ${count} visit(s) called off; their volunteers have been told.`, "ok");
+      await refreshWeek();
+    } catch (error) {
+      say(status, error.message, "error");
+    }
+  });
+});
 
 async function refreshCircle() {
   if (!personSelect.value) {
@@ -419,6 +680,10 @@ document.querySelector("#person-form").addEventListener("submit", (event) => {
 // as a plain page load.
 runButton.disabled = false;
 try {
+  if (!askedWeek) {
+    const { nextWeekNeedingWork } = await gql(NEXT_WEEK);
+    weekInput.value = nextWeekNeedingWork;
+  }
   await Promise.all([loadWeek(weekInput.value), loadPeople()]);
 } catch (error) {
   say(document.querySelector("#page-message"), error.message, "error");

@@ -26,7 +26,11 @@ const PERSON = `query($id: ID!) {
 const CHECK_INS = `query($id: ID!) { checkIns(personId: $id) { id at scale score loneliness } }`;
 const SUGGEST = `query($id: ID!) {
   suggestConnections(personId: $id, first: 5) {
-    service { id name } score distanceKm reasons rankReason
+    service {
+      id name cost costWords howToGetIn audiences ages accessibilityWords scheduleNotes
+      places { address postcode } contacts { name phone }
+    }
+    score distanceKm reasons rankReason
   }
 }`;
 const ALERTS = `query { alerts(first: 20) { id personId personFirstName at reasons } }`;
@@ -57,7 +61,9 @@ const SEARCH = `query($id: ID!, $name: String!, $kind: String!, $day: Int, $maxK
   }
 }`;
 const REFERRALS = `query($id: ID!) {
-  referrals(personId: $id) { id serviceName status note createdAt updatedAt }
+  referrals(personId: $id) {
+    id serviceName status note createdAt updatedAt decidedAt declineInWords attended missed
+  }
 }`;
 const REFER = `mutation($personId: ID!, $serviceId: ID!, $note: String) {
   referToService(personId: $personId, serviceId: $serviceId, note: $note) {
@@ -68,7 +74,7 @@ const UPDATE_REFERRAL = `mutation($id: ID!, $status: ReferralOutcome!) {
   updateReferral(referralId: $id, status: $status) { id status updatedAt }
 }`;
 const OUTCOMES = { ATTENDED: "Attended", DECLINED: "Declined", NOT_SUITABLE: "Not suitable" };
-const REFERRAL_WORDS = { made: "Referred", attended: "Attended", declined: "Declined", not_suitable: "Not suitable" };
+const REFERRAL_WORDS = { made: "Referred", accepted: "Accepted", attended: "Attended", declined: "Declined", not_suitable: "Not suitable" };
 const NOTE_MAX = 500;
 const ALERTS_SHOWN = 6;
 const PREFIX = "lw-check-in";
@@ -456,7 +462,7 @@ async function loadSuggestions(person) {
 
 function suggestionItem(person, suggestion) {
   const { service } = suggestion;
-  return referItem(person, service, h("p", { class: "rank" }, suggestion.rankReason), h("ul", { class: "reasons", "aria-label": `Why ${service.name}` }, suggestion.reasons.map((r) => h("li", {}, r))));
+  return referItem(person, service, h("p", { class: "rank" }, suggestion.rankReason), h("ul", { class: "reasons", "aria-label": `Why ${service.name}` }, suggestion.reasons.map((r) => h("li", {}, r))), serviceFacts(service));
 }
 
 /** A service the person may be referred to: its name, what is said about it, a note and Refer. */
@@ -476,6 +482,24 @@ function referItem(person, service, ...about) {
     h("div", { class: "row" }, h("div", { class: "field" }, h("label", { for: note.id }, "Note for the referral (optional)"), note), h("div", { class: "field" }, button)),
     message,
   );
+}
+
+/** What the directory says about a service, in its own words: only the facts it gives. */
+function serviceFacts(service) {
+  const who = [service.audiences.join(", "), service.ages].filter(Boolean).join("; ");
+  const where = service.places.map((p) => [p.address, p.postcode].filter(Boolean).join(", ")).filter(Boolean);
+  const contact = service.contacts.map((c) => [c.name, c.phone].filter(Boolean).join(", ")).filter(Boolean);
+  const facts = [
+    ["For", who],
+    ["How to get in", service.howToGetIn],
+    ["Cost", service.costWords ?? (service.cost === "not_stated" ? "not stated: check with them" : null)],
+    ["Where", where.join("; ")],
+    ["When", service.scheduleNotes],
+    ["Access", service.accessibilityWords],
+    ["Contact", contact.join("; ")],
+  ].filter(([, value]) => value);
+  if (!facts.length) return null;
+  return h("dl", { class: "facts", "aria-label": `About ${service.name}` }, facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }
 
 async function refer(button, person, service, note, message) {
@@ -554,6 +578,7 @@ function addReferral(person, referral, before = null) {
       { "data-referral-id": referral.id },
       h("p", {}, h("strong", {}, name), " ", status, h("span", { class: "meta" }, ` · referred ${dateTime(referral.createdAt)}`), updated),
       referral.note ? h("p", { class: "note" }, `Note: ${referral.note}`) : null,
+      serviceAnswer(referral),
       form,
       message,
     ),
@@ -608,6 +633,18 @@ function fillKinds(kinds) {
   const select = document.querySelector("#svc-kind");
   if (select.options.length > 1) return;
   select.append(...kinds.map((k) => h("option", { value: k }, k)));
+}
+
+/** What the service said: accepted, declined and why, sessions attended (null before it answers). */
+function serviceAnswer(referral) {
+  const said = [];
+  if (referral.declineInWords) said.push(`The service declined: ${referral.declineInWords}.`);
+  else if (referral.decidedAt) said.push(`The service accepted ${shortDate(referral.decidedAt)}.`);
+  const came = referral.attended ?? [];
+  const missed = referral.missed ?? [];
+  if (came.length) said.push(`Came to ${came.length} session${came.length === 1 ? "" : "s"} (last ${shortDate(came.at(-1))}).`);
+  if (missed.length) said.push(`Missed ${missed.length} session${missed.length === 1 ? "" : "s"}.`);
+  return said.length ? h("p", { class: "service-answer" }, said.join(" ")) : null;
 }
 
 say(findStatus, "Type part of a name to find someone you support.", "info");

@@ -29,6 +29,7 @@ PAGES = {
     "/person": "person.html",
     # Each person the link worker opens has an address of its own.
     "/link-worker/people/{person_id}": "link-worker.html",
+    "/partner": "partner.html",
 }
 NOT_FOUND_PAGE = WEB_DIR / "not-found.html"
 ASSET_NAME = re.compile(r"[a-z][a-z0-9-]*\.(?:js|css)")

@@ -1,11 +1,13 @@
-// The volunteer's page: their week (accept, decline, log), open visits to claim, calendar link.
+// The volunteer's page: their week (accept or decline what is proposed, cancel an accepted visit
+// with a reason, log a visit and correct the log for a day), days away, open visits to claim,
+// calendar link. A visit whose day has passed offers no Accept, Decline or Cancel.
 
 import { allPages, gql, hasField, signedInAs } from "./api.js";
 import { answers, scalePicker, showInvalid } from "./check-in.js";
 import { busy, dayOf, h, header, say, timeOf } from "./ui.js";
 
 const VISIT_FIELDS = "id date day start end earliest latest durationMinutes status personFirstName area";
-const MY_VISITS = `query { myVisits { ${VISIT_FIELDS} myStatus note address } }`;
+const MY_VISITS = `query { myVisits { ${VISIT_FIELDS} myStatus note address correctableUntil } }`;
 const OPEN_VISITS = `query($after: String) {
   openVisits(first: 50, after: $after) {
     edges { node { ${VISIT_FIELDS} distanceKm } } pageInfo { hasNextPage endCursor }
@@ -26,6 +28,18 @@ const DECLINE = `mutation($id: ID!) {
   declineVisit(visitId: $id) {
     __typename ... on VisitDeclined { message } ... on VisitUnavailable { message }
   }
+}`;
+const CANCEL = `mutation($id: ID!, $reason: String) {
+  cancelVisit(visitId: $id, reason: $reason) {
+    __typename ... on VisitCancelled { message } ... on VisitUnavailable { message }
+  }
+}`;
+const AWAY = `mutation($from: String!, $to: String!, $reason: String) {
+  cancelMyDays(fromDate: $from, toDate: $to, reason: $reason) { visitIds message }
+}`;
+const PREFERENCES = `query { myNoticePreferences { channel quietFrom quietTo } }`;
+const SET_PREFERENCES = `mutation($channel: NoticeChannel!, $from: String, $to: String) {
+  setNoticePreferences(channel: $channel, quietFrom: $from, quietTo: $to) { channel quietFrom quietTo }
 }`;
 const LOG = `mutation($id: ID!, $outcome: VisitOutcome!, $note: String) {
   logVisit(visitId: $id, outcome: $outcome, note: $note) {
@@ -59,6 +73,16 @@ const openList = document.querySelector("#open-visits");
 const weekStatus = document.querySelector("#week-status");
 const openStatus = document.querySelector("#open-status");
 
+/** Today as "YYYY-MM-DD" (the visit dates the API gives). */
+function todayIso() {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+}
+
+function isPast(visit) {
+  return visit.date < todayIso();
+}
+
 function when(visit) {
   return `${dayOf(visit.date)}, ${timeOf(visit)}`;
 }
@@ -72,7 +96,7 @@ function where(visit) {
 async function loadMyVisits() {
   try {
     const { myVisits } = await gql(MY_VISITS);
-    const current = myVisits.filter((v) => v.myStatus !== "declined");
+    const current = myVisits.filter((v) => !["declined", "cancelled", "withdrawn"].includes(v.myStatus));
     myList.replaceChildren(...current.map(myVisitItem));
     if (!current.length) {
       myList.append(h("li", { class: "meta" }, "Nothing proposed to you yet. Claim an open visit below."));
@@ -95,6 +119,11 @@ function myVisitItem(visit) {
   );
   const actions = h("div", { class: "actions" });
   const label = `the visit with ${visit.personFirstName} on ${dayOf(visit.date)}`;
+  const past = isPast(visit);
+  if (status === "proposed" && past) {
+    item.append(h("p", { class: "meta" }, "This visit's day has passed."), message);
+    return item;
+  }
   if (status === "proposed") {
     actions.append(
       h("button", { type: "button", "aria-label": `Accept ${label}`, onclick: (e) => accept(e.currentTarget, visit, message) }, "Accept"),
@@ -102,27 +131,87 @@ function myVisitItem(visit) {
     );
   } else if (status === "accepted") {
     const form = logForm(visit, message);
+    const cancel = past ? null : cancelForm(visit, message);
     actions.append(
-      h("button", {
-        type: "button",
-        class: "secondary",
-        "aria-expanded": "false",
-        "aria-controls": `log-${visit.id}`,
-        "aria-label": `Log ${label}`,
-        onclick: (e) => {
-          form.hidden = !form.hidden;
-          e.currentTarget.setAttribute("aria-expanded", String(!form.hidden));
-          if (!form.hidden) form.querySelector("input").focus();
-        },
-      }, "Log the visit"),
-      h("button", { type: "button", class: "danger", "aria-label": `Decline ${label}`, onclick: (e) => decline(e.currentTarget, visit, message) }, "Decline"),
+      opens(form, { label: `Log ${label}`, focus: "input" }, "Log the visit"),
+      cancel ? opens(cancel, { label: `Cancel ${label}`, focus: "textarea", kind: "danger" }, "Cancel visit") : null,
     );
     item.append(actions, form);
+    if (cancel) item.append(cancel);
     item.append(message);
+    return item;
+  } else if ((status === "done" || status === "missed") && visit.correctableUntil && new Date(visit.correctableUntil) > new Date()) {
+    const form = logForm(visit, message, { correcting: status });
+    actions.append(opens(form, { label: `Correct the log of ${label}`, focus: "input" }, "Correct the log"));
+    item.append(actions, form, message);
     return item;
   }
   item.append(actions, message);
   return item;
+}
+
+/** A button that shows and hides `form` (focusing its first `focus` element when shown). */
+function opens(form, { label, focus, kind = "secondary" }, text) {
+  return h("button", {
+    type: "button",
+    class: kind,
+    "aria-expanded": "false",
+    "aria-controls": form.id,
+    "aria-label": label,
+    onclick: (e) => {
+      form.hidden = !form.hidden;
+      e.currentTarget.setAttribute("aria-expanded", String(!form.hidden));
+      if (!form.hidden) form.querySelector(focus).focus();
+    },
+  }, text);
+}
+
+// Cancelling an accepted visit asks for a reason and a confirmation; the coordinator finds
+// someone else and the person is told.
+function cancelForm(visit, message) {
+  const id = `cancel-${visit.id}`;
+  const reasonError = h("p", { class: "field-error", id: `${id}-reason-error`, hidden: true });
+  const form = h(
+    "form",
+    { id, hidden: true, novalidate: true, class: "confirm", "aria-label": `Cancel the visit with ${visit.personFirstName}` },
+    h("p", {}, `Cancel your visit with ${visit.personFirstName} on ${when(visit)}? Your coordinator will find someone else and ${visit.personFirstName} will be told.`),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: `${id}-reason` }, "Why can you not go?"),
+      h("textarea", { id: `${id}-reason`, name: "reason", maxlength: 300, required: true, "aria-describedby": reasonError.id }),
+      reasonError,
+    ),
+    h("div", { class: "actions" },
+      h("button", { type: "submit", class: "danger" }, "Yes, cancel the visit"),
+      h("button", { type: "button", class: "secondary", onclick: () => { form.hidden = true; } }, "Keep it"),
+    ),
+  );
+  form.querySelector("textarea").addEventListener("input", () => say(reasonError, ""));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reason = form.querySelector("textarea").value.trim();
+    say(reasonError, reason ? "" : "Say briefly why, so your coordinator knows.");
+    if (!reason) {
+      form.querySelector("textarea").focus();
+      return;
+    }
+    await busy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        const { cancelVisit } = await gql(CANCEL, { id: visit.id, reason });
+        if (cancelVisit.__typename === "VisitUnavailable") {
+          say(message, cancelVisit.message, "error");
+          return;
+        }
+        await loadMyVisits();
+        announce(`You cancelled the visit with ${visit.personFirstName} on ${when(visit)}. ${cancelVisit.message}`);
+      } catch (error) {
+        say(reasonError, error.message.startsWith("reason") ? error.message : "");
+        if (!error.message.startsWith("reason")) say(message, error.message, "error");
+      }
+    });
+  });
+  return form;
 }
 
 async function accept(button, visit, message) {
@@ -163,7 +252,7 @@ function announce(text) {
   weekStatus.focus();
 }
 
-function logForm(visit, message) {
+function logForm(visit, message, { correcting = null } = {}) {
   const id = `log-${visit.id}`;
   const outcomeError = h("p", { class: "field-error", id: `${id}-outcome-error`, hidden: true });
   const noteError = h("p", { class: "field-error", id: `${id}-note-error`, hidden: true });
@@ -173,7 +262,7 @@ function logForm(visit, message) {
     h(
       "fieldset",
       { class: "outcome", "aria-describedby": outcomeError.id },
-      h("legend", {}, "How did it go?"),
+      h("legend", {}, correcting ? `You logged it as ${correcting}. How did it go?` : "How did it go?"),
       h("label", { class: "choice" }, h("input", { type: "radio", name: "outcome", value: "DONE" }), "Done: I visited"),
       h("label", { class: "choice" }, h("input", { type: "radio", name: "outcome", value: "MISSED" }), "Missed: the visit did not happen"),
       outcomeError,
@@ -186,7 +275,7 @@ function logForm(visit, message) {
       h("textarea", { id: `${id}-note`, name: "note", maxlength: NOTE_MAX, "aria-describedby": `${id}-note-hint ${noteError.id}` }),
       noteError,
     ),
-    canCheckIn ? checkInPart(visit, id) : null,
+    canCheckIn && !correcting ? checkInPart(visit, id) : null,
     h("button", { type: "submit" }, "Save"),
   );
   form.addEventListener("change", (event) => {
@@ -228,7 +317,7 @@ function logForm(visit, message) {
           extra = " The check-in is recorded.";
         }
         await loadMyVisits();
-        announce(`Logged the visit with ${visit.personFirstName} as ${outcome === "DONE" ? "done" : "missed"}.${extra}`);
+        announce(`${correcting ? "Corrected: logged" : "Logged"} the visit with ${visit.personFirstName} as ${outcome === "DONE" ? "done" : "missed"}.${extra}`);
       } catch (error) {
         say(noteError, error.message.startsWith("note") ? error.message : "");
         if (!error.message.startsWith("note")) say(message, error.message, "error");
@@ -319,7 +408,84 @@ async function claim(button, visit, message) {
   });
 }
 
+// ---- Days away ---------------------------------------------------------------------------------
+
+const awayForm = document.querySelector("#away-form");
+const awayStatus = document.querySelector("#away-status");
+const awayConfirm = document.querySelector("#away-confirm");
+awayForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const from = awayForm.querySelector("#away-from").value;
+  const to = awayForm.querySelector("#away-to").value;
+  const reason = awayForm.querySelector("#away-reason").value.trim();
+  if (!from || !to || to < from) {
+    say(awayStatus, "Choose the first and last day you cannot visit (the last on or after the first).", "error");
+    return;
+  }
+  if (!reason) {
+    say(awayStatus, "Say briefly why, so your coordinator knows.", "error");
+    awayForm.querySelector("#away-reason").focus();
+    return;
+  }
+  say(awayStatus, "");
+  document.querySelector("#away-question").textContent =
+    `Give up every visit you hold from ${dayOf(from)} to ${dayOf(to)}? Your coordinator will find someone else.`;
+  awayConfirm.hidden = false;
+  awayConfirm.querySelector("button").focus();
+});
+document.querySelector("#away-yes").addEventListener("click", (e) =>
+  busy(e.currentTarget, async () => {
+    const from = awayForm.querySelector("#away-from").value;
+    const to = awayForm.querySelector("#away-to").value;
+    const reason = awayForm.querySelector("#away-reason").value.trim();
+    try {
+      const { cancelMyDays } = await gql(AWAY, { from, to, reason });
+      awayConfirm.hidden = true;
+      say(awayStatus, cancelMyDays.message, "ok");
+      await Promise.all([loadMyVisits(), loadOpenVisits()]);
+    } catch (error) {
+      say(awayStatus, error.message, "error");
+    }
+  }),
+);
+document.querySelector("#away-no").addEventListener("click", () => {
+  awayConfirm.hidden = true;
+});
+
 document.querySelector("#refresh-open").addEventListener("click", (e) => busy(e.currentTarget, loadOpenVisits));
+
+// ---- E-mails ----------------------------------------------------------------------------------
+
+const emailsForm = document.querySelector("#emails-form");
+const emailsStatus = document.querySelector("#emails-status");
+async function loadPreferences() {
+  try {
+    const { myNoticePreferences: p } = await gql(PREFERENCES);
+    emailsForm.querySelector("#emails-channel").value = p.channel;
+    emailsForm.querySelector("#quiet-from").value = p.quietFrom ?? "";
+    emailsForm.querySelector("#quiet-to").value = p.quietTo ?? "";
+  } catch (error) {
+    say(emailsStatus, error.message, "error");
+  }
+}
+emailsForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const from = emailsForm.querySelector("#quiet-from").value || null;
+  const to = emailsForm.querySelector("#quiet-to").value || null;
+  if (Boolean(from) !== Boolean(to)) {
+    say(emailsStatus, "Give both times of your quiet hours, or neither.", "error");
+    return;
+  }
+  busy(emailsForm.querySelector("button"), async () => {
+    try {
+      const channel = emailsForm.querySelector("#emails-channel").value;
+      await gql(SET_PREFERENCES, { channel, from, to });
+      say(emailsStatus, channel === "NONE" ? "Saved: no e-mails." : from ? `Saved: e-mails, but none between ${from} and ${to}.` : "Saved: e-mails.", "ok");
+    } catch (error) {
+      say(emailsStatus, error.message, "error");
+    }
+  });
+});
 
 // ---- Calendar --------------------------------------------------------------------------------
 
@@ -340,5 +506,5 @@ document.querySelector("#copy-calendar").addEventListener("click", async () => {
   }
 });
 
-await Promise.all([loadMyVisits(), loadOpenVisits()]);
+await Promise.all([loadMyVisits(), loadOpenVisits(), loadPreferences()]);
 document.body.dataset.ready = "true";

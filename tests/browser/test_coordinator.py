@@ -21,7 +21,7 @@ RUNS = """
 query($week: String!) {
   rotaRuns(week: $week) {
     id status metrics { visitsTotal visitsCovered needWeightedUpperBound }
-    assignments { visitId } gaps { visitId reasons }
+    assignments { visitId volunteerId } gaps { visitId reasons }
   }
 }
 """
@@ -82,7 +82,15 @@ def test_coordinator_runs_checks_and_publishes_the_weeks_rota(
         expect(reasons).to_have_text(gap["reasons"])
     snap(page, "coordinator-draft")
 
+    expect(page.locator("#live-line")).to_have_text(f"Nothing is published for {week} yet.")
     page.get_by_role("button", name="Publish to volunteers").click()
+    expect(page.locator("#publish-question")).to_have_text(
+        f"Publish this rota for {week}? Volunteers will see their proposed visits and be told."
+    )
+    expect(page.locator("#publish-changes li")).to_have_count(
+        len({a["volunteerId"] for a in run["assignments"]})
+    )
+    page.get_by_role("button", name="Yes, publish").click()
     expect(page.locator("#publish-status")).to_have_text(
         f"Published: {len(run['assignments'])} visits proposed to volunteers. "
         "Uncovered visits are open for volunteers to claim."
@@ -92,6 +100,25 @@ def test_coordinator_runs_checks_and_publishes_the_weeks_rota(
     assert web_api.data(RUNS, {"week": week}, token=coordinator)["rotaRuns"][0]["status"] == (
         "published"
     )
+    expect(page.locator("#live-line")).to_contain_text(f"This is the live rota for {week}")
+
+    # Running the week again: the new draft warns that the week is published, names the live
+    # run, and publishing it replaces that run (never two published).
+    page.get_by_role("button", name="Run the rota").click()
+    expect(page.locator("#run-status")).to_contain_text("Done in", timeout=60_000)
+    expect(page.locator("#live-line")).to_contain_text(
+        f"The live rota for {week} is run {run['id']}"
+    )
+    page.get_by_role("button", name="Publish instead of the live rota").click()
+    expect(page.locator("#publish-question")).to_contain_text(
+        f"{week} is already published (run {run['id']}"
+    )
+    page.get_by_role("button", name="Yes, publish").click()
+    expect(page.locator("#publish-status")).to_contain_text("Published:")
+    states = sorted(
+        r["state"] for r in web_api.data(STATES, {"week": week}, token=coordinator)["rotaRuns"]
+    )
+    assert states == ["PUBLISHED", "SUPERSEDED"]
 
     member = borough.members[0]
     person_id = next(c.person_id for c in borough.circles if c.id == member.circle_id)

@@ -9,7 +9,7 @@ import pytest
 import words
 from tests.service.conftest import Api
 
-PAGES = ["/", "/volunteer", "/coordinator", "/link-worker", "/person"]
+PAGES = ["/", "/volunteer", "/coordinator", "/link-worker", "/person", "/partner"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -16,6 +16,7 @@ from graph.repo.checkins import record_checkin_with_feedback
 from graph.repo.consent import create_grant
 from graph.repo.erasure import erase_person
 from graph.repo.errors import NotFound
+from graph.repo.notices import write_reminders
 from graph.repo.people import create_person, get_person
 from graph.repo.records import from_properties
 from graph.repo.referrals import create_referral
@@ -93,6 +94,11 @@ def build_maud_s_world(store: GraphStore) -> dict[str, Any]:
     # Sam is proposed the visit, accepts it and logs it as done.
     propose(store, planned, sam.id, at=NOW)
     accept_visit(store=store, visit_id=planned.id, volunteer_id=sam.id, now=iso_utc(NOW))
+    # Sam's day-before reminder names Maudelina (a notice in the outbox).
+    reminders = write_reminders(
+        store=store, week_start=planned.week_start.isoformat(), day=planned.day, now=iso_utc(NOW)
+    )
+    assert reminders == 1
     log_visit(
         store=store, visit_id=planned.id, volunteer_id=sam.id, outcome="done", note=None,
         now=iso_utc(NOW), offset=0.0, factor=1.0,

@@ -83,3 +83,15 @@ def test_json_that_is_not_an_oruk_document_exits_2(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "expected an ORUK service" in result.stderr and "keys people" in result.stderr
+
+
+def test_json_nested_too_deep_exits_2_with_a_clear_reason(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"contents": ' + "[" * 50_000 + "]" * 50_000 + "}")
+
+    result = _import(deep, tmp_path / "data")
+
+    assert result.returncode == 2
+    assert "deep.json: nested more than 32 levels deep" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph.models import Organization, Schedule, Service
 from graph.store import GraphStore
-from seed.oruk import export_services, import_services, schema_errors
+from seed.oruk import export_services, import_services, load_document, schema_errors
+from seed.oruk_mapping import ORUK_NAMESPACE
 from tests.oruk.conftest import DATA, REFERENCE_FILES, read_json
 from tests.world import saved
 
@@ -44,8 +49,11 @@ def test_export_keeps_the_oruk_ids_and_what_the_import_read(
     location = lunch["service_at_locations"][0]["location"]
     assert (location["latitude"], location["longitude"]) == (51.5398, -0.0472)
     terms = {a["taxonomy_term"]["term"] for a in lunch["attributes"]}
-    assert terms == {"lunch_club", "cooking", "conversation"}
-    assert lunch["cost_options"][0]["option"] == "Low cost"
+    # ours (category and interests) and the feed's own term, kept as it was
+    assert terms == {"lunch_club", "cooking", "conversation", "Lunch clubs"}
+    assert [option["amount_description"] for option in lunch["cost_options"]] == [
+        "Two-course lunch: £4.50 per lunch, pay on the day"
+    ]
 
 
 def test_export_then_import_changes_nothing(store: GraphStore, sample: dict[str, Any]) -> None:
@@ -56,7 +64,10 @@ def test_export_then_import_changes_nothing(store: GraphStore, sample: dict[str,
 
     assert report.total("created") == 0 and report.total("updated") == 0
     assert report.counts["services"]["unchanged"] == 14
-    assert report.skipped == []
+    # Only the feed's terms outside our vocabulary are reported again (kept, not mapped).
+    assert {(s.what, s.group) for s in report.skipped} == {
+        ("taxonomy term", "a taxonomy term outside our vocabulary: kept as the feed's term")
+    }
     assert export_services(store=store) == exported
 
 
@@ -151,3 +162,96 @@ def test_a_generated_borough_exports_validly_and_reads_back_the_same() -> None:
         assert mapped.service.model_dump(include=set(fields)) == original.model_dump(
             include=set(fields)
         ), original.name
+
+
+FEEDS = DATA / "feeds"
+COMPILED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "data" / "oruk"
+
+
+def _properties(store: GraphStore) -> dict[str, dict[str, Any]]:
+    rows = store.run(
+        "MATCH (n) WHERE n:Service OR n:Organization OR n:Interest "
+        "RETURN n.id AS id, properties(n) AS props",
+        write=False,
+    )
+    return {row["id"]: row["props"] for row in rows}
+
+
+def test_feeds_in_both_shapes_export_validly_and_reimport_with_no_change(
+    store: GraphStore,
+) -> None:
+    for name in ("oruk_v1_page.json", "oruk_v3_page.json"):
+        import_services(store=store, document=load_document(FEEDS / name))
+    before = _properties(store)
+    exported = export_services(store=store)
+
+    report = import_services(store=store, document={"contents": exported})
+
+    assert len(exported) == 8
+    assert [schema_errors(service) for service in exported] == [[] for _ in exported]
+    assert report.total("created") == 0 and report.total("updated") == 0
+    assert report.counts["services"]["unchanged"] == 8
+    assert _properties(store) == before  # every property as it was, ids included
+    assert export_services(store=store) == exported
+
+
+def test_integer_source_ids_go_out_as_uuids_with_the_source_id_alongside(
+    store: GraphStore,
+) -> None:
+    import_services(store=store, document=load_document(FEEDS / "oruk_v1_page.json"))
+
+    cafe = _by_name(export_services(store=store))["Forget-Me-Not Memory Café"]
+
+    assert cafe["id"] == str(uuid.uuid5(ORUK_NAMESPACE, "oruk-service-101"))
+    [source] = [a["taxonomy_term"] for a in cafe["attributes"] if a["link_type"] == "identifier"]
+    assert (source["taxonomy"], source["term"]) == ("CareCircles source ids", "101")
+    identifiers = cafe["organization"]["organization_identifiers"]
+    assert [(i["identifier_type"], i["identifier"]) for i in identifiers] == [
+        ("CareCircles source id", "7")
+    ]
+    assert cafe["minimum_age"] == 50 and "maximum_age" not in cafe
+    assert cafe["application_process"] == "Drop-in; self-referral welcome"
+    assert [a["name"] for a in cafe["service_areas"]] == ["Vale North", "Vale Central"]
+    assert [o["amount_description"] for o in cafe["cost_options"]] == [
+        "£3.50 per session",
+        "Carers: £2.00 concession",
+    ]
+    audiences = [
+        a["taxonomy_term"]["name"] for a in cafe["attributes"] if a["link_type"] == "audience"
+    ]
+    assert audiences == ["Carers", "Dementia"]
+
+
+def test_the_shipped_schema_is_the_compiled_profile_schema() -> None:
+    shipped = Path(__file__).resolve().parents[2] / "seed" / "schemas" / "oruk_service.json"
+    reference = COMPILED_SCHEMA / "schema_compiled_service.json"
+    if reference.exists():  # the shared reference data, beside the worktrees
+        assert read_json(shipped) == read_json(reference)
+    assert read_json(shipped)["properties"]["id"]["format"] == "uuid"
+
+
+def test_export_services_writes_a_file_that_imports_with_no_change(
+    graph_env: dict[str, str], store: GraphStore, tmp_path: Path
+) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "service.cli", *args],
+            env=graph_env | {"COLUMNS": "200"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    imported = run("import-services", str(FEEDS / "oruk_v1_page.json"))
+    exported_file = tmp_path / "services.json"
+    exported = run("export-services", str(exported_file))
+    again = run("import-services", str(exported_file))
+
+    assert imported.returncode == 0, imported.stderr
+    assert exported.returncode == 0, exported.stderr
+    assert f"Wrote 5 services to {exported_file}" in " ".join(exported.stdout.split())
+    page = read_json(exported_file)
+    assert page["total_items"] == 5 and page["page_number"] == 1
+    assert [schema_errors(service) for service in page["contents"]] == [[]] * 5
+    assert again.returncode == 0, again.stderr
+    assert "0 created, 0 updated" in again.stdout

@@ -70,7 +70,7 @@ def test_invalid_coordinates_are_reported_and_the_service_kept_without_a_place(
 
     [where] = [s for s in report.skipped if s.what == "location coordinates"]
     assert where.path == "service_at_locations[0].location.latitude"
-    assert "100 is outside -90..90" in where.reason and "without a place" in where.reason
+    assert "100 is outside -90..90" in where.reason and "without coordinates" in where.reason
     service = _service(store, FULL_ID)
     assert (service.lat, service.lon, service.area_id) == (None, None, None)
     # The building's accessibility text still counts: induction loop and wheelchair access.
@@ -276,7 +276,7 @@ def test_bad_records_are_skipped_with_their_field_and_the_rest_imported(
     reasons = {s.path: (s.what, s.reason) for s in report.skipped}
     assert reasons["contents[0].name"] == (
         "service",
-        "missing, expected the service's name as text",
+        "missing, expected the service's name as text or a number",
     )
     assert reasons["contents[1].status"][0] == "service"
     assert "'open' is not one of active" in reasons["contents[1].status"][1]
@@ -322,4 +322,7 @@ def test_a_taxonomy_term_list_is_reported_not_imported(store: GraphStore) -> Non
 
     assert report.total("created") == 0
     assert [(s.path, s.what) for s in report.skipped] == [("contents[0]", "taxonomy term")]
-    assert report.notes == ["This file is page 1 of 10: import the other pages as well."]
+    assert report.notes == [
+        "This file is page 1 of 10: import the other pages as well, or give import-services "
+        "the feed's URL to follow every page."
+    ]

@@ -15,8 +15,10 @@ from seed.oruk_rules import (
     access_features,
     cost_band,
     matching_rules,
+    name_guess,
     price_in_words,
 )
+from seed.oruk_text import access_routes, age_range, cut_on_word, plain_text
 
 
 @pytest.mark.parametrize(
@@ -57,9 +59,10 @@ def test_prices_in_words(words: str, price: float | None) -> None:
     assert price_in_words(words) == price
 
 
-def test_the_cheapest_option_decides_the_cost_band() -> None:
-    assert cost_band([35.0, 0.0]) == "free"
-    assert cost_band([35.0, 5.0]) == "low"
+def test_the_dearest_option_decides_the_cost_band_and_free_means_every_option() -> None:
+    assert cost_band([35.0, 0.0]) == "paid"  # members free, others 35: not "free"
+    assert cost_band([3.5, 2.0]) == "low"
+    assert cost_band([0.0, 0.0]) == "free"
     assert cost_band([5.01]) == "paid"
 
 
@@ -141,3 +144,104 @@ def test_ids_are_stable_and_valid_even_for_odd_oruk_ids() -> None:
     odd = graph_id("oruk-service-", "lbh/services/42 (old)")
     assert odd == graph_id("oruk-service-", "lbh/services/42 (old)")
     assert odd.startswith("oruk-service-") and "/" not in odd
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("Centre for Countering Digital Hate", None),  # was digital skills
+        ("Lip Reading Class", None),  # was a reading group
+        ("Walking Tennis", "exercise_class"),  # was a walking group
+        ("Warm Space at St Mary's Church", "social_club"),  # was a faith group
+        ("Brookfield Park Health Walk", "walking_group"),
+        ("Get Online: Digital Skills Drop-in", "digital_skills"),
+        ("Northgate Library Reading Group", "library_group"),
+    ],
+)
+def test_name_guesses_need_a_phrase_naming_the_activity(name: str, category: str | None) -> None:
+    guesses = [rule.category for rule in name_guess(name) if rule.category]
+    assert (guesses[0] if guesses else None) == category
+
+
+def test_terms_do_not_match_walking_sports_or_lip_reading() -> None:
+    assert [r.category for r in matching_rules("Walking football")] == ["exercise_class"]
+    assert [r.category for r in matching_rules("Lip reading")] == []
+    assert [r.category for r in matching_rules("Lip-reading classes")] == []
+    assert [r.category for r in matching_rules("Reading groups")] == ["library_group"]
+
+
+@pytest.mark.parametrize(
+    ("text", "features"),
+    [
+        ("Partial wheelchair access", []),
+        ("Limited step-free access; hearing loop", ["hearing_loop"]),
+        ("Wheelchair accessible throughout", ["step_free"]),
+    ],
+)
+def test_qualified_access_is_kept_in_words_but_claims_no_feature(
+    text: str, features: list[str]
+) -> None:
+    assert access_features(text) == features
+
+
+@pytest.mark.parametrize(
+    ("html_text", "plain"),
+    [
+        ("Tea&nbsp;&amp;&nbsp;cake", "Tea & cake"),
+        ("<p>One</p><p>Two</p>", "One\n\nTwo"),
+        ("<ul><li>a</li><li>b</li></ul>", "- a\n\n- b"),
+        ("<b>Bold</b> <script>x()</script>text", "Bold text"),
+        ("Ages 5 < 10 stay plain", "Ages 5 < 10 stay plain"),
+        ("Already\n\n\n\nplain   text", "Already\n\nplain text"),
+    ],
+)
+def test_plain_text_converts_html_and_is_idempotent(html_text: str, plain: str) -> None:
+    assert plain_text(html_text) == plain
+    assert plain_text(plain) == plain
+
+
+def test_text_is_cut_on_a_word_boundary() -> None:
+    text = "word " * 500
+    cut = cut_on_word(text, 2000)
+    assert len(cut) <= 2000 and cut.endswith("word…")
+    assert cut_on_word("short", 2000) == "short"
+
+
+@pytest.mark.parametrize(
+    ("words", "routes"),
+    [
+        ("Drop-in, no need to book", ["drop_in"]),
+        ("Self referral or referral from your GP", ["professional_referral", "self_referral"]),
+        ("Professional referral only", ["professional_referral"]),
+        ("By appointment", ["appointment"]),
+        ("Just turn up", ["drop_in"]),
+    ],
+)
+def test_how_to_get_in_is_read_from_words(words: str, routes: list[str]) -> None:
+    assert access_routes(words) == routes
+
+
+@pytest.mark.parametrize(
+    ("band", "ages"),
+    [
+        ("65+", (65, None)),
+        ("Adults 18-64", (18, 64)),
+        ("Over 50s", (50, None)),
+        ("Under 25", (None, 24)),
+        ("Older people", None),
+    ],
+)
+def test_age_bands_are_read_as_ranges(band: str, ages: tuple[int | None, int | None]) -> None:
+    assert age_range(band) == ages
+
+
+@pytest.mark.parametrize(
+    ("words", "price"),
+    [
+        ("£3.50 per session", 3.5),
+        ("Free, donations of £1 welcome", 1.0),
+        ("GBP 12 per term", 12.0),
+    ],
+)
+def test_a_sum_in_pounds_wins_over_words(words: str, price: float) -> None:
+    assert price_in_words(words) == price

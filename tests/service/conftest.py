@@ -7,6 +7,7 @@ module do not see each other's people.
 
 from __future__ import annotations
 
+import email
 import socket
 import threading
 import time
@@ -15,11 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from email.message import Message
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from aiosmtpd.controller import Controller
 
 from graph.models import Area, Organization, Person, User, Visit, Volunteer, Window, utc_now
 from graph.repo import organisations, people, volunteers
@@ -29,6 +32,7 @@ from service.accounts.auth import hash_password
 from service.accounts.users import token_for
 from service.app import create_app
 from service.config import ServiceSettings
+from service.notices.delivery import SmtpServer
 from service.visits.open_visits_snapshot import open_visits_changed
 from tests.conftest import GraphServer
 from tests.world import saved
@@ -75,14 +79,16 @@ class Api:
 
 @contextmanager
 def running_api(
-    graph_server: GraphServer, *, name: str, client_timeout: float = 30.0
+    graph_server: GraphServer, *, name: str, client_timeout: float = 30.0, **overrides: Any
 ) -> Iterator[Api]:
-    """The app (web pages included) served by uvicorn in a thread on a graph of its own."""
+    """The app (web pages included) served by uvicorn in a thread on a graph of its own
+    (``overrides``: other settings, e.g. ``smtp_url``)."""
     settings = ServiceSettings(
         **{
             **graph_server.settings.model_dump(),
             "graph_name": f"t_{name}_{uuid.uuid4().hex[:10]}",
             "secret_key": f"test-key-{uuid.uuid4().hex}",
+            **overrides,
         }
     )
     store = open_store(settings)
@@ -260,6 +266,36 @@ class World:
 @pytest.fixture
 def world(api: Api) -> World:
     return World(api)
+
+
+class Inbox:
+    """An SMTP handler keeping what arrives; ``refuse`` the next few messages with a 451."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.refuse = 0
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self._lock:
+            if self.refuse:
+                self.refuse -= 1
+                return "451 4.3.0 Mailbox busy, try again later"
+            self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, SmtpServer]]:
+    """A real SMTP server on a free port keeping what arrives, and how to reach it."""
+    handler = Inbox()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, SmtpServer.of_url(f"smtp://127.0.0.1:{port}")
+    finally:
+        controller.stop()
 
 
 def organisation_visits(borough: Any, organization_id: str) -> int:

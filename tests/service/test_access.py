@@ -35,6 +35,28 @@ ROOT_CALLS = {
     "acceptVisit": 'mutation { acceptVisit(visitId: "v1") { __typename } }',
     "declineVisit": 'mutation { declineVisit(visitId: "v1") { __typename } }',
     "logVisit": 'mutation { logVisit(visitId: "v1", outcome: DONE) { __typename } }',
+    "cancelVisit": 'mutation { cancelVisit(visitId: "v1", reason: "ill") { __typename } }',
+    "cancelMyDays": (
+        'mutation { cancelMyDays(fromDate: "2030-01-01", toDate: "2030-01-02") { message } }'
+    ),
+    "replacementsFor": 'query { replacementsFor(visitId: "v1") { reasons } }',
+    "rulesBrokenBy": 'query { rulesBrokenBy(visitId: "v1", volunteerId: "x1") }',
+    "publishPreview": 'query { publishPreview(runId: "r1") { changes { added } } }',
+    "nextWeekNeedingWork": "query { nextWeekNeedingWork }",
+    "reassignVisit": (
+        'mutation { reassignVisit(visitId: "v1", volunteerId: "x1") { __typename } }'
+    ),
+    "reopenVisit": 'mutation { reopenVisit(visitId: "v1") { __typename } }',
+    "markVolunteerAway": (
+        'mutation { markVolunteerAway(volunteerId: "x1", fromDate: "2030-01-01", '
+        'toDate: "2030-01-02") { visitIds } }'
+    ),
+    "markPersonAway": (
+        'mutation { markPersonAway(personId: "p1", fromDate: "2030-01-01", '
+        'toDate: "2030-01-02") { visitIds } }'
+    ),
+    "myNoticePreferences": "query { myNoticePreferences { channel } }",
+    "setNoticePreferences": "mutation { setNoticePreferences(channel: NONE) { channel } }",
     "personRecord": 'query { personRecord(personId: "p1") { firstName } }',
     "checkIns": 'query { checkIns(personId: "p1") { id } }',
     "alerts": "query { alerts { id } }",
@@ -68,6 +90,17 @@ ROOT_CALLS = {
         'expiresAt: "2030-01-01T00:00:00Z"}) { id } }'
     ),
     "revokeAccess": 'mutation { revokeAccess(grantId: "g1") { __typename } }',
+    "referralInbox": "query { referralInbox { id } }",
+    "partnerServices": "query { partnerServices { id } }",
+    "setWeeklyPlaces": 'mutation { setWeeklyPlaces(serviceId: "s1", places: 2) { id } }',
+    "acceptReferral": 'mutation { acceptReferral(referralId: "r1") { __typename } }',
+    "declineReferral": (
+        'mutation { declineReferral(referralId: "r1", reason: NO_PLACES) { __typename } }'
+    ),
+    "recordAttendance": (
+        'mutation { recordAttendance(referralId: "r1", date: "2026-12-01", attended: true) '
+        "{ __typename } }"
+    ),
     "eraseMe": "mutation { eraseMe { __typename } }",
     "erasePerson": 'mutation { erasePerson(personId: "p1") { __typename } }',
 }

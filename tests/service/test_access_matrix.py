@@ -7,7 +7,9 @@ from ``expected`` below, the policy written out as a reader would state it (serv
   and coordinators their own volunteers, visits and rota; more only by the person's consent;
 - staff of another organisation see nothing without consent, and with it only what it names;
   lists, rotas and changes stay their own organisation's;
-- the person sees their own record; a volunteer what a consent to them names; admin nothing.
+- the person sees their own record; a volunteer what a consent to them names; admin nothing;
+- a partner (even of the organisation the person consented to) nothing: it sees a person only
+  through a referral to its services (tests/referrals).
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ def setting(api: Api) -> Setting:
         user("volunteer B", "volunteer", None, volunteer_id=other_val.id),
         user("Ann herself", "person", None, person_id=ann.id),
         user("admin", "admin", None),
+        user("partner A", "partner", "A"),
+        user("partner B", "partner", "B"),
     ]
     return Setting(world, org_a, org_b, ann.id, val.id, run.id, callers, callers[0].token)
 

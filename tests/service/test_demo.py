@@ -11,12 +11,15 @@ from service.demo import (
     demo_sign_ins,
     seed_if_empty,
 )
+from service.referrals.demo import DEMO_NOTE, DEMO_WEEKLY_PLACES
 from tests.service.conftest import Api
 
 ALERTS = "query { alerts(first: 50) { personId reasons } }"
 CHECK_INS = "query($id: ID!) { checkIns(personId: $id) { score } }"
 SUGGEST = "query($id: ID!) { suggestConnections(personId: $id, first: 3) { reasons } }"
 PERSON = "query($id: ID!) { person(id: $id) { firstName need address } }"
+INBOX = "query { referralInbox { serviceId status firstName note area } }"
+SERVICES = "query { partnerServices { id category weeklyPlaces } }"
 GRANTS = """
 MATCH (p:Person)
 OPTIONAL MATCH (p)-[:GRANTS]->(g:ConsentGrant)-[:TO]->(o:Organization)
@@ -69,3 +72,14 @@ def test_the_demo_people_grant_consent_and_have_check_ins(api: Api) -> None:
     assert refused["firstName"] and refused["need"] is None and refused["address"] is None
     body = api.gql(CHECK_INS, {"id": nothing[0]}, token=worker)
     assert body["errors"][0]["message"].startswith("Not allowed")
+
+    # The demo partner (the first lunch club's organisation) has a referral waiting, from the
+    # demo link worker, and the club takes 3 new people a week; a restart adds no other.
+    partner = sign_ins["partner"].token
+    again = {s.role: s.token for s in demo_sign_ins(store=api.store, key=api.key)}
+    inbox = api.data(INBOX, token=again["partner"])["referralInbox"]
+    assert [(r["status"], r["firstName"]) for r in inbox] == [("MADE", None)]
+    assert inbox[0]["note"] == DEMO_NOTE and inbox[0]["area"]
+    services = api.data(SERVICES, token=partner)["partnerServices"]
+    club = next(s for s in services if s["id"] == inbox[0]["serviceId"])
+    assert club["category"] == "lunch_club" and club["weeklyPlaces"] == DEMO_WEEKLY_PLACES

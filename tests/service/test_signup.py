@@ -134,9 +134,15 @@ def test_claim_accept_decline_log_journey(api: Api, world: World) -> None:
         {"v": kim.id, "p": ann.id},
     )
     assert knows == [{"n": 1}]
-    # Logging twice, or someone else's visit, changes nothing.
+    # Logging again within a day corrects the log: the tie is as if it had been logged so.
     twice = api.data(LOG, {"visitId": visit.id, "outcome": "MISSED"}, token=kim_token)
-    assert twice["logVisit"]["__typename"] == "VisitUnavailable"
+    assert twice["logVisit"]["visit"]["status"] == "missed"
+    knows = api.store.run(
+        "MATCH (:Volunteer {id: $v})-[k:KNOWS]->(:Person {id: $p}) RETURN k.visits AS n",
+        {"v": kim.id, "p": ann.id},
+    )
+    assert knows == [{"n": 0}]
+    # Someone else's visit: nothing changes.
     other = api.data(LOG, {"visitId": visit.id, "outcome": "MISSED"}, token=val_token)
     assert other["logVisit"]["__typename"] == "VisitUnavailable"
 

@@ -60,3 +60,31 @@ def test_unparsable_json_exits_2(tmp_path: Path) -> None:
     done = _run(str(source))
     assert done.returncode == 2
     assert "not valid JSON" in done.stderr
+
+
+def test_previous_week_is_kept_and_a_bad_previous_file_exits_2(tmp_path: Path) -> None:
+    from seed.rota_weeks import generate, kept_volunteer_share, next_week
+
+    week1 = generate("S", "plentiful", 3)
+    first = tmp_path / "week1.json"
+    first.write_text(json.dumps(week1))
+    first_out = tmp_path / "week1-solution.json"
+    done = _run(str(first), "-o", str(first_out), "--time-limit", "5", "--seed", "1")
+    assert done.returncode == 0, done.stderr
+    solution1 = json.loads(first_out.read_text())
+    week2 = next_week(week1, solution1, drop_fraction=0.05, seed=2)
+    second = tmp_path / "week2.json"
+    second.write_text(json.dumps(week2))
+    second_out = tmp_path / "week2-solution.json"
+    done = _run(
+        str(second), "-o", str(second_out), "--time-limit", "5", "--previous", str(first_out)
+    )
+    assert done.returncode == 0, done.stderr
+    solution2 = Solution.model_validate_json(second_out.read_text())
+    assert check_solution(Problem.model_validate(week2), solution2) == []
+    kept, comparable = kept_volunteer_share(solution1, solution2.model_dump(mode="json"), week2)
+    assert comparable > 50 and kept >= 0.85
+    # a problem file given as last week's solution: exit 2, naming the option
+    done = _run(str(second), "--time-limit", "5", "--previous", str(first))
+    assert done.returncode == 2
+    assert "--previous: expected a solution file" in done.stderr

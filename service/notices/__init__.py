@@ -1,0 +1,1 @@
+"""Notices: the outbox (graph/repo/notices.py) delivered by e-mail, reminders, preferences."""
