@@ -211,7 +211,7 @@ def _check_visit(
         if not rules.within_range(km, w.max_km):
             out.append(Violation(3, ids, f"{km:.3f} km > max_km {w.max_km}"))
         if not rules.check_satisfied(visit.requires_check, w.checked):
-            out.append(Violation(4, ids, "visit requires a checked volunteer"))
+            out.append(Violation(4, ids, "visit requires a DBS-checked volunteer"))
         if not rules.language_shared(person.languages, w.languages):
             out.append(Violation(5, ids, "no shared language"))
         if not rules.gender_matches(person.gender_preference, w.gender):

@@ -149,7 +149,9 @@ def reasons_not_eligible(
             f"lives {km:.1f} km away, beyond the volunteer's range of {volunteer.max_km:g} km"
         )
     if not check_satisfied(visit.requires_check, volunteer.checked):
-        reasons.append("this visit needs a checked volunteer and the volunteer is not checked")
+        reasons.append(
+            "this visit needs a DBS-checked volunteer and the volunteer is not DBS-checked"
+        )
     if not language_shared(person.languages, volunteer.languages):
         reasons.append(f"shares none of the person's languages ({', '.join(person.languages)})")
     if not gender_matches(person.gender_preference, volunteer.gender):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import words
 from solver import eligibility as rules
 from solver.compiled import CompiledVisit, CompiledVolunteer, CompiledWeek, window_label
 from solver.geography import distance_km
@@ -26,7 +27,7 @@ def assignment_reasons(c: CompiledWeek, visit: int, volunteer: int) -> list[str]
     reasons.append("in current circle" if w.id in person.circle else "new to this person's circle")
     shared = sorted(person.languages & w.languages)
     if shared:
-        reasons.append(f"shares language {shared[0]}")
+        reasons.append(f"speaks {words.language(shared[0])}")
     km = distance_km(w.lat, w.lon, person.lat, person.lon)
     reasons.append(f"{km:.1f} km away")
     if c.eligible_counts and c.eligible_counts[visit] == v.needed:
@@ -106,14 +107,14 @@ def _nobody_free(c: CompiledWeek, v: CompiledVisit, window: str) -> str:
     ]
     if not in_range:
         return f"no volunteer's travel range reaches {person.id}"
-    words = ["volunteer"]
+    terms = ["volunteer"]
     pool = in_range
     steps: list[tuple[bool, Callable[[CompiledVolunteer], bool], str]] = [
-        (v.requires_check, lambda w: rules.check_satisfied(True, w.checked), "checked"),
+        (v.requires_check, lambda w: rules.check_satisfied(True, w.checked), words.CHECKED),
         (
             bool(person.languages),
             lambda w: rules.language_shared(person.languages, w.languages),
-            "/".join(sorted(person.languages)) + "-speaking",
+            words.speaking(person.languages),
         ),
         (
             person.gender_preference is not None,
@@ -130,9 +131,9 @@ def _nobody_free(c: CompiledWeek, v: CompiledVisit, window: str) -> str:
         if not applies:
             continue
         narrowed = [w for w in pool if keep(w)]
-        words.insert(-1, word)
+        terms.insert(-1, word)
         if not narrowed:
-            return f"no {', '.join(words[:-1])} {words[-1]} within range of {person.id}"
+            return f"no {', '.join(terms[:-1])} {terms[-1]} within range of {person.id}"
         pool = narrowed
     free = [
         w
@@ -146,7 +147,7 @@ def _nobody_free(c: CompiledWeek, v: CompiledVisit, window: str) -> str:
         )
         and rules.within_weekly_limit(v.duration, w.max_minutes)
     ]
-    label = f"{', '.join(words[:-1])} {words[-1]}".strip(", ")
+    label = f"{', '.join(terms[:-1])} {terms[-1]}".strip(", ")
     if not free:
         return f"no {label} within range is free for {v.duration} minutes on {window}"
     return (

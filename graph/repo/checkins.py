@@ -42,12 +42,14 @@ CHECKIN_HISTORY = """
 MATCH (p:Person {id: $person_id})
 OPTIONAL MATCH (p)-[:REPORTED]->(c:CheckIn)
 WITH p, c ORDER BY c.at
-RETURN p.need AS need, collect([c.at, c.loneliness]) AS history, count(c) AS known
+RETURN p.need AS need, p.first_name AS first_name, collect([c.at, c.loneliness]) AS history,
+       count(c) AS known
 """
 
 
 def get_checkin_history(*, store: GraphStore, person_id: str) -> Row | None:
-    """The person's ``need``, ``history`` ([at, loneliness], oldest first) and ``known``."""
+    """The person's ``need``, ``first_name``, ``history`` ([at, loneliness], oldest first) and
+    ``known``."""
     rows = store.run(CHECKIN_HISTORY, {"person_id": person_id}, write=False)
     return rows[0] if rows else None
 

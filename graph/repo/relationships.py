@@ -19,3 +19,16 @@ ORDER BY other.first_name
 def list_known_by(*, store: GraphStore, person_id: str) -> list[Row]:
     """Who knows the person (``label``, ``first_name``) and how (``kind``, ``strength``...)."""
     return store.run(KNOWN_BY, {"person_id": person_id}, write=False)
+
+
+INTERESTS_OF_PERSON = """
+MATCH (:Person {id: $person_id})-[:INTERESTED_IN]->(i:Interest)
+RETURN coalesce(i.name, i.id) AS name
+ORDER BY name
+"""
+
+
+def list_interest_names(*, store: GraphStore, person_id: str) -> list[str]:
+    """The names of the person's interests, sorted."""
+    rows = store.run(INTERESTS_OF_PERSON, {"person_id": person_id}, write=False)
+    return [r["name"] for r in rows]

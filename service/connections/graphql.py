@@ -28,6 +28,7 @@ from service.connections.suggestions import (
     MAX_SUGGESTIONS,
     record_referral_outcome,
     refer_to_service,
+    search_services,
     suggest_connections,
 )
 from service.consent import my_data
@@ -174,6 +175,9 @@ class Suggestion:
     score: float
     distance_km: float | None
     reasons: list[str]
+    rank_reason: str = strawberry.field(
+        description="Why it stands where it does in the list, in words for the link worker."
+    )
 
 
 @strawberry.type(name="Referral", directives=[AS_RETURNED_POLICY])
@@ -237,8 +241,89 @@ async def _service_name(context: RequestContext, referral: Referral) -> str | No
     return found.name if found else None
 
 
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class ServiceMatchType:
+    service: ServiceType
+    distance_km: float | None = strawberry.field(
+        description="From the person's home; null for a service with no fixed place."
+    )
+    when: list[str] = strawberry.field(description="When it meets (on the day asked for).")
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class ServiceSearch:
+    matches: list[ServiceMatchType]
+    kinds: list[str] = strawberry.field(description="Every kind of service in the directory.")
+
+
+SEARCH_FIRST_MAX = 50
+COSTS = ("free", "low", "paid")
+
+
 @strawberry.type
-class ConnectionsQuery:
+class ServiceSearchQuery:
+    @strawberry.field(
+        description="Any service in the directory for a person: by name, kind, day (0 = Monday), "
+        "distance from their home (km) and cost (free, low, paid); nearest first (link workers "
+        "and coordinators; consent: needs, as the distance is from their home).",
+        directives=[access.policy(Rule(STAFF, CONSENT, "needs"), logged=True)],
+    )
+    async def search_services(
+        self,
+        info: ContextInfo,
+        person_id: strawberry.ID,
+        name: str = "",
+        kind: str = "",
+        day: int | None = None,
+        max_km: float | None = None,
+        max_cost: str = "paid",
+        first: int = 20,
+    ) -> ServiceSearch:
+        user = access.require_staff(info.context, "link_worker", "coordinator")
+        key = check_id(str(person_id), "personId")
+        if len(name) > 100:
+            raise InputError(f"name: expected at most 100 characters, got {len(name)}")
+        if len(kind) > 100:
+            raise InputError(f"kind: expected at most 100 characters, got {len(kind)}")
+        if day is not None and not 0 <= day <= 6:
+            raise InputError(f"day: expected 0 (Monday) .. 6 (Sunday), got {day}")
+        if max_km is not None and not 0 < max_km <= 100:
+            raise InputError(f"maxKm: expected a distance above 0 and at most 100, got {max_km}")
+        if max_cost not in COSTS:
+            raise InputError(f"maxCost: expected one of {', '.join(COSTS)}, got {max_cost!r}")
+        if not 1 <= first <= SEARCH_FIRST_MAX:
+            raise InputError(f"first: expected 1..{SEARCH_FIRST_MAX}, got {first}")
+        found = await person_access(info.context, user, key)
+        require_scopes(found, "needs")
+        try:
+            matches, kinds = await info.context.call(
+                search_services,
+                person_id=key,
+                name=name,
+                kind=kind,
+                day=day,
+                max_km=max_km,
+                max_cost=max_cost,
+                first=first,
+            )
+        except NotFound:
+            raise NotAllowed("Not allowed: no consent in force for needs.") from None
+        await log_person_read(info.context, user, found, ["location"], ["needs"])
+        services = await _services_by_id(info.context, [m.service_id for m in matches])
+        return ServiceSearch(
+            matches=[
+                ServiceMatchType(
+                    service=services[m.service_id], distance_km=m.distance_km, when=list(m.when)
+                )
+                for m in matches
+                if m.service_id in services
+            ],
+            kinds=kinds,
+        )
+
+
+@strawberry.type
+class ConnectionsQuery(ServiceSearchQuery):
     @strawberry.field(
         description="A person's referrals to services, oldest first, with how each turned out "
         "(consent: needs, as for suggesting and referring). The read is logged for the person.",
@@ -314,6 +399,7 @@ class ConnectionsQuery:
                 score=s.score,
                 distance_km=s.distance_km,
                 reasons=list(s.reasons),
+                rank_reason=s.rank_reason,
             )
             for s in suggestions
             if s.service_id in services

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+import words
 from clock import minutes_of
 from graph.analytics import (
     AREA,
@@ -44,7 +45,7 @@ Cost = Literal["free", "low", "paid"]
 AccessRoute = Literal["drop_in", "self_referral", "professional_referral", "appointment"]
 
 DECLINED_FACTOR = 0.5
-DECLINED_BEFORE = "declined a referral here before"
+DECLINED_BEFORE = "they declined a referral here before"
 # Why the offering organisation declined a referral (``Referral.decline_reason``), in words.
 DECLINE_WORDS: dict[str, str] = {
     "not_suitable": "not suitable for them",
@@ -62,14 +63,6 @@ ROUTE_WORDS: dict[str, str] = {
     "self_referral": "self-referral",
     "professional_referral": "needs a professional referral",
     "appointment": "by appointment",
-}
-ACCESS_WORDS: dict[str, str] = {
-    "step_free": "step-free",
-    "hearing_loop": "hearing loop",
-    "accessible_toilet": "accessible toilet",
-    "large_print": "large print",
-    "quiet_space": "quiet space",
-    "transport": "transport offered",
 }
 
 
@@ -93,13 +86,16 @@ class SuggestionFilters:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A service for a person, its score (1.0 for the best match) and the reasons, in words."""
+    """A service for a person, its score (1.0 for the best match) and the reasons, in words
+    addressed to the link worker reading them (the person is "they"); ``rank_reason`` says
+    why it stands where it does in the list."""
 
     service_id: str
     name: str
     score: float
     distance_km: float | None
     reasons: tuple[str, ...]
+    rank_reason: str = ""
 
 
 def suggest_services(
@@ -141,16 +137,23 @@ def suggest_services(
     # Scores equal to 9 places are a tie: the walk's sums round differently in another node
     # order (a patched projection), and a tie must not then be broken by rounding error.
     scored.sort(key=lambda s: (-round(s[0] / best, 9), math.inf if s[1] is None else s[1], s[2][1]))
-    return [
-        Suggestion(
-            service_id=node[1],
-            name=graph.nodes[node]["name"],
-            score=round(score / best, 4),
-            distance_km=None if km is None else round(km, 2),
-            reasons=_reasons(graph, person, node, km, times, needs, age),
+    chosen = scored[: max(first, 0)]
+    found = []
+    above: str | None = None
+    for place, (score, km, node, times) in enumerate(chosen):
+        name = graph.nodes[node]["name"]
+        found.append(
+            Suggestion(
+                service_id=node[1],
+                name=name,
+                score=round(score / best, 4),
+                distance_km=None if km is None else round(km, 2),
+                reasons=_reasons(graph, person, node, km, times, needs, age),
+                rank_reason=_rank_reason(graph, person, node, place, above),
+            )
         )
-        for score, km, node, times in scored[: max(first, 0)]
-    ]
+        above = name
+    return found
 
 
 def _fits(
@@ -239,22 +242,18 @@ def _reasons(
     )
     if goers:
         reasons.append(
-            f"{goers} {'person' if goers == 1 else 'people'} you know "
+            f"{goers} {'person' if goers == 1 else 'people'} they know "
             f"{'goes' if goers == 1 else 'go'} here"
         )
     summary = [data["category"].replace("_", " ") or "service"]
     summary.append("no fixed place" if km is None else f"{km:.1f} km")
     summary.extend(_schedule_in_words(s) for s in times[:2])
     reasons.append(", ".join(summary))
-    shared = sorted(
-        graph.nodes[i]["name"].lower()
-        for i in graph.neighbors(person)
-        if i[0] == INTEREST and graph.has_edge(i, service)
-    )
+    shared = _shared_interests(graph, person, service)
     if shared:
         plural = "interest" if len(shared) == 1 else "interests"
-        reasons.append(f"matches your {plural} in {_joined_with_and(shared)}")
-    reasons.extend(ACCESS_WORDS.get(need, need.replace("_", " ")) for need in sorted(needs))
+        reasons.append(f"matches their {plural} in {words.joined(shared)}")
+    reasons.extend(words.access(need) for need in sorted(needs))
     if data["cost"] == "free":
         reasons.append("free")
     elif data["cost"] == "not_stated":
@@ -264,15 +263,62 @@ def _reasons(
         reasons.append(f"for {ages}")
     routes = [ROUTE_WORDS[r] for r in sorted(data.get("access_routes", ())) if r in ROUTE_WORDS]
     if routes:
-        reasons.append(_joined_with_and(routes))
+        reasons.append(words.joined(routes))
     area = next(
         (a for a in graph.neighbors(person) if a[0] == AREA and graph.has_edge(a, service)), None
     )
     if area is not None:
-        reasons.append(f"in your area, {graph.nodes[area]['name']}")
+        reasons.append(f"in their area, {graph.nodes[area]['name']}")
     if graph.nodes[person].get("referrals", {}).get(service) == "declined":
         reasons.append(DECLINED_BEFORE)
     return tuple(reasons)
+
+
+def _shared_interests(graph: nx.Graph, person: NodeKey, service: NodeKey) -> list[str]:
+    return sorted(
+        graph.nodes[i]["name"].lower()
+        for i in graph.neighbors(person)
+        if i[0] == INTEREST and graph.has_edge(i, service)
+    )
+
+
+def _rank_reason(
+    graph: nx.Graph, person: NodeKey, service: NodeKey, place: int, above: str | None
+) -> str:
+    """Why the service stands at ``place`` (0 = first): the walk from the person reaches it
+    through these ties (people they know who go, shared interests, their area), and a
+    declined referral halves its score."""
+    ties = []
+    goers = sum(
+        1
+        for other in graph.neighbors(person)
+        if other[0] == PERSON
+        and graph.edges[person, other]["relation"] == "knows"
+        and graph.has_edge(other, service)
+        and graph.edges[other, service].get("status") == "attended"
+    )
+    if goers:
+        ties.append(f"{goers} {'person' if goers == 1 else 'people'} they know")
+    shared = _shared_interests(graph, person, service)
+    if shared:
+        ties.append(f"their {'interest' if len(shared) == 1 else 'interests'} in")
+        ties[-1] += f" {words.joined(shared)}"
+    if any(a[0] == AREA and graph.has_edge(a, service) for a in graph.neighbors(person)):
+        ties.append("their area")
+    through = (
+        f"through {words.joined(ties)}"
+        if ties
+        else "nothing ties it to them directly; reached through other people, interests and places"
+    )
+    declined = (
+        "; lowered because they declined a referral here before"
+        if graph.nodes[person].get("referrals", {}).get(service) == "declined"
+        else ""
+    )
+    if above is None:
+        return f"First: the most closely tied to them, {through}{declined}."
+    closeness = "tied to them less closely, " if ties else ""
+    return f"Below {above}: {closeness}{through}{declined}."
 
 
 def _schedule_in_words(schedule: Schedule) -> str:
@@ -283,5 +329,76 @@ def _schedule_in_words(schedule: Schedule) -> str:
     return f"{DAY_PLURAL[schedule.day]} {schedule.start}"
 
 
-def _joined_with_and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+@dataclass(frozen=True)
+class ServiceMatch:
+    """A service found by the link worker's search: its distance from the person's home (None
+    without a fixed place or a home) and when it meets, in words."""
+
+    service_id: str
+    name: str
+    distance_km: float | None
+    when: tuple[str, ...]
+
+
+def service_kinds(graph: nx.Graph) -> list[str]:
+    """Every kind (category) of service in the directory, in words, sorted."""
+    return sorted(
+        {
+            data["category"].replace("_", " ")
+            for _, data in graph.nodes(data=True)
+            if data["kind"] == SERVICE and data["category"]
+        }
+    )
+
+
+def find_services(
+    graph: nx.Graph,
+    person_id: str,
+    *,
+    name: str = "",
+    kind: str = "",
+    day: int | None = None,
+    max_km: float | None = None,
+    max_cost: Cost = "paid",
+    first: int = 20,
+) -> list[ServiceMatch]:
+    """Any service in the directory whose name contains ``name`` (any case), of ``kind``, that
+    meets on ``day`` (0 = Monday), within ``max_km`` of the person's home and at most
+    ``max_cost``: nearest first, then by name. Unlike suggestions, nothing is left out for the
+    person's referrals or access needs: the link worker may refer to anything."""
+    person = (PERSON, person_id)
+    if person not in graph:
+        raise PersonNotInGraph(person_id)
+    me = graph.nodes[person]
+    wanted_name = name.strip().lower()
+    wanted_kind = kind.strip().lower().replace(" ", "_")
+    found: list[ServiceMatch] = []
+    for node, data in graph.nodes(data=True):
+        if data["kind"] != SERVICE:
+            continue
+        if wanted_name and wanted_name not in (data["name"] or "").lower():
+            continue
+        if wanted_kind and data["category"] != wanted_kind:
+            continue
+        if COST_ORDER.get(data["cost"], 2) > COST_ORDER[max_cost]:
+            continue
+        times: tuple[Schedule, ...] = data["schedules"]
+        if day is not None:
+            times = tuple(s for s in times if s.day == day)
+            if not times:
+                continue
+        km: float | None = None
+        if data["lat"] is not None and me["lat"] is not None:
+            km = distance_km(me["lat"], me["lon"], data["lat"], data["lon"])
+        if max_km is not None and (km is None or km > max_km):
+            continue
+        found.append(
+            ServiceMatch(
+                service_id=node[1],
+                name=data["name"],
+                distance_km=None if km is None else round(km, 2),
+                when=tuple(_schedule_in_words(s) for s in times),
+            )
+        )
+    found.sort(key=lambda m: (math.inf if m.distance_km is None else m.distance_km, m.name))
+    return found[: max(first, 0)]

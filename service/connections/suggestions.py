@@ -33,8 +33,12 @@ from graph.store.port import GraphStore
 from service.connections.reasons import (
     DECLINE_WORDS,
     DECLINED_BEFORE,
+    Cost,
+    ServiceMatch,
     Suggestion,
     SuggestionFilters,
+    find_services,
+    service_kinds,
     suggest_services,
 )
 from service.plans.feedback import plan_feedback, with_plan_feedback
@@ -100,6 +104,38 @@ def _with_decline_reasons(
         )
         for s in suggestions
     ]
+
+
+def search_services(
+    *,
+    store: GraphStore,
+    person_id: str,
+    name: str = "",
+    kind: str = "",
+    day: int | None = None,
+    max_km: float | None = None,
+    max_cost: Cost = "paid",
+    first: int = 20,
+) -> tuple[list[ServiceMatch], list[str]]:
+    """The directory's services that match (``reasons.find_services``), and every kind of
+    service there is; ``NotFound`` if there is no such person."""
+    graph = connection_graph(store=store)
+    if (PERSON, person_id) not in graph:
+        connections_changed(store=store, people=[person_id])
+        graph = connection_graph(store=store)
+        if (PERSON, person_id) not in graph:
+            raise NotFound("Person", person_id)
+    found = find_services(
+        graph,
+        person_id,
+        name=name,
+        kind=kind,
+        day=day,
+        max_km=max_km,
+        max_cost=max_cost,
+        first=first,
+    )
+    return found, service_kinds(graph)
 
 
 def refer_to_service(*, store: GraphStore, referral: Referral) -> Referral:

@@ -137,6 +137,15 @@ class AccessLogType:
 
 
 @strawberry.type(directives=[PERSON_OWN_DATA])
+class Tie:
+    """Someone the record says knows you: their first name and how (family, friend,
+    neighbour, volunteer)."""
+
+    first_name: str | None
+    kind: str
+
+
+@strawberry.type(directives=[PERSON_OWN_DATA])
 class MyData:
     person: PersonRecord
     check_ins: list[CheckInType]
@@ -146,6 +155,15 @@ class MyData:
     referrals: list[ReferralType]
     grants: list[GrantType]
     access_log: list[AccessLogType]
+    ties: list[Tie] = strawberry.field(
+        description="The people the record says know you, and how (as in your export)."
+    )
+    interests: list[str] = strawberry.field(description="Your interests, by name.")
+    seen_without_consent: list[str] = strawberry.field(
+        description="The parts of your record (the access log's names) that staff of the "
+        "organisations supporting you see without your consent, to arrange visits "
+        "(service.consent.policy)."
+    )
 
 
 @strawberry.type(directives=[PERSON_OWN_DATA])
@@ -215,6 +233,8 @@ class ConsentQuery:
         if held is None:
             raise NotAllowed("Not allowed: your record is not there any more.")
         notes = await info.context.call(my_data.visit_notes_of, person_id=person_id)
+        known = await info.context.call(my_data.ties_of, person_id=person_id)
+        interests = await info.context.call(my_data.interests_of, person_id=person_id)
         return MyData(
             person=person_record_for(held.person, set(FIELD_SCOPES), held.check_ins, notes),
             check_ins=[CheckInType.of(c) for c in held.check_ins],
@@ -229,6 +249,13 @@ class ConsentQuery:
                     fields=list(e.entry.fields),
                 )
                 for e in held.access_log
+            ],
+            interests=interests,
+            ties=[Tie(first_name=t["first_name"], kind=t["kind"] or "knows") for t in known],
+            seen_without_consent=[
+                name
+                for name, basis in policy.PERSON_FIELDS.items()
+                if basis == policy.ARRANGING_VISITS
             ],
         )
 

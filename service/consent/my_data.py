@@ -198,13 +198,23 @@ def circle_of(*, store: GraphStore, person_id: str, from_week: date) -> Circle:
     )
 
 
+def ties_of(*, store: GraphStore, person_id: str) -> list[dict[str, Any]]:
+    """Who the record says knows the person (first name, kind), as the export holds them."""
+    return relationships_repo.list_known_by(store=store, person_id=person_id)
+
+
+def interests_of(*, store: GraphStore, person_id: str) -> list[str]:
+    """The names of the person's interests."""
+    return relationships_repo.list_interest_names(store=store, person_id=person_id)
+
+
 def export_json(*, store: GraphStore, person_id: str) -> str | None:
     """Everything held about the person as one JSON document, or None without them."""
     held = held_about(store=store, person_id=person_id)
     if held is None:
         return None
     visits = assignments_repo.list_visits_for_export(store=store, person_id=person_id)
-    known = relationships_repo.list_known_by(store=store, person_id=person_id)
+    known = ties_of(store=store, person_id=person_id)
     document: dict[str, Any] = {
         "exported_at": utc_now().isoformat(),
         "person": held.person.model_dump(mode="json"),

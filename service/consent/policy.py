@@ -71,7 +71,9 @@ PERSON_FIELDS: dict[str, str] = {
     "need": "needs",
     "need_trend": "needs",
     "languages": "needs",
+    "interests": "needs",
     "access_needs": "needs",
+    "ties": "needs",
     "check_ins": "checkins",
     "visit_notes": "visit_notes",
 }

@@ -18,6 +18,7 @@ from graph.models import Person, Volunteer, Window
 from graph.repo import checkins as checkins_repo
 from graph.repo import organisations as organisations_repo
 from graph.repo import people as people_repo
+from graph.repo import relationships as relationships_repo
 from service import access
 from service.access import (
     AS_RETURNED_POLICY,
@@ -65,6 +66,12 @@ class CircleMember:
     volunteer_id: strawberry.ID
     first_name: str
     since: str | None
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class PersonTie:
+    first_name: str | None
+    kind: str
 
 
 @strawberry.type(directives=[AS_RETURNED_POLICY])
@@ -197,6 +204,25 @@ class PersonType:
     @_field("languages", "Consent: needs.")
     async def languages(self, info: ContextInfo) -> list[str] | None:
         return await _if_may_read(info, self.record.id, "languages", list(self.record.languages))
+
+    @_field("interests", "Names of the person's interests (consent: needs).")
+    async def interests(self, info: ContextInfo) -> list[str] | None:
+        if not await _may_read(info, self.record.id, "interests"):
+            return None
+        return await info.context.call(
+            relationships_repo.list_interest_names, person_id=self.record.id
+        )
+
+    @_field(
+        "ties",
+        "People the record says know the person: first name and how "
+        "(family, friend, neighbour, volunteer) (consent: needs).",
+    )
+    async def ties(self, info: ContextInfo) -> list[PersonTie] | None:
+        if not await _may_read(info, self.record.id, "ties"):
+            return None
+        rows = await info.context.call(relationships_repo.list_known_by, person_id=self.record.id)
+        return [PersonTie(first_name=r["first_name"], kind=r["kind"] or "knows") for r in rows]
 
     @_field("access_needs", "Consent: needs.")
     async def access_needs(self, info: ContextInfo) -> list[str] | None:

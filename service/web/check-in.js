@@ -52,15 +52,31 @@ export function questions(scale, prefix) {
   );
 }
 
-/** The chosen option numbers, or the index of the first unanswered question. */
+/** The chosen option numbers, or the index of the first unanswered question (`missing`) and
+ * of every unanswered one (`allMissing`), so a form can say all of them at once. */
 export function answers(form, scale, prefix) {
   const chosen = [];
+  const allMissing = [];
   for (let i = 0; i < SCALES[scale].items.length; i += 1) {
     const checked = form.querySelector(`input[name="${prefix}-q${i}"]:checked`);
-    if (!checked) return { missing: i };
-    chosen.push(Number(checked.value));
+    if (!checked) allMissing.push(i);
+    else chosen.push(Number(checked.value));
   }
+  if (allMissing.length) return { missing: allMissing[0], allMissing };
   return { answers: chosen };
+}
+
+/** Says "Choose an answer to this question." beside every unanswered question; focus goes to
+ * the first. */
+export function showMissing(form, prefix, allMissing) {
+  for (const i of allMissing) {
+    const error = form.querySelector(`#${CSS.escape(`${prefix}-q${i}`)}-error`);
+    if (error) {
+      error.textContent = "Choose an answer to this question.";
+      error.hidden = false;
+    }
+  }
+  form.querySelector(`input[name="${prefix}-q${allMissing[0]}"]`)?.focus();
 }
 
 /** A scale chooser and its questions (labelled radio buttons), rebuilt when the scale changes. */
@@ -97,9 +113,5 @@ export function showInvalid(form, prefix, invalid, fallback) {
   return element;
 }
 
-/** Words for a loneliness level between 0 (least) and 1 (most lonely). */
-export function lonelinessWords(value) {
-  if (value >= 0.67) return "often lonely";
-  if (value >= 0.34) return "sometimes lonely";
-  return "rarely lonely";
-}
+/** Words for a loneliness level between 0 (least) and 1 (most lonely): the words module's. */
+export { loneliness as lonelinessWords } from "./words.js";

@@ -670,7 +670,11 @@ function circleOf(person) {
   ];
 }
 
-personSelect.addEventListener("change", refreshCircle);
+// Only on asking: moving through the list with the arrow keys opens (and logs a read of) nobody.
+document.querySelector("#person-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  refreshCircle();
+});
 
 // Disabled until now: a press before the listeners above were attached would submit the form
 // as a plain page load.

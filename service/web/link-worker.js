@@ -1,11 +1,14 @@
 // The link worker's page: alerts (saying one has been dealt with, and those dealt with), find a
-// person, their loneliness trend (and recording a check-in), circle, suggested connections with
-// reasons, referrals and their outcomes.
+// person. Each person opens at an address of their own (/link-worker/people/ID): who they are
+// (interests, languages, access needs, the people they know), their circle, their loneliness
+// trend (and recording a check-in), suggested connections with reasons and why each ranks where
+// it does, a search of the whole directory, referrals and their outcomes.
 // What a person's consent does not cover is said in words where it would have been.
 
 import { gql, signedInAs } from "./api.js";
-import { SCALES, answers, lonelinessWords, scalePicker, showInvalid } from "./check-in.js";
-import { busy, dateTime, h, header, say, shortDate } from "./ui.js";
+import { SCALES, answers, scalePicker, showInvalid, showMissing } from "./check-in.js";
+import { DAY_NAMES, busy, dateTime, h, header, say, shortDate } from "./ui.js";
+import * as words from "./words.js";
 import { trendChart } from "./trend-chart.js";
 
 const MATCHES_SHOWN = 12;
@@ -15,7 +18,10 @@ const PEOPLE = `query($search: String!) {
   }
 }`;
 const PERSON = `query($id: ID!) {
-  person(id: $id) { id firstName lastName area visitsPerWeek circle { firstName since } }
+  person(id: $id) {
+    id firstName lastName area visitsPerWeek circle { firstName since }
+    interests languages accessNeeds ties { firstName kind }
+  }
 }`;
 const CHECK_INS = `query($id: ID!) { checkIns(personId: $id) { id at scale score loneliness } }`;
 const SUGGEST = `query($id: ID!) {
@@ -24,7 +30,7 @@ const SUGGEST = `query($id: ID!) {
       id name cost costWords howToGetIn audiences ages accessibilityWords scheduleNotes
       places { address postcode } contacts { name phone }
     }
-    score distanceKm reasons
+    score distanceKm reasons rankReason
   }
 }`;
 const ALERTS = `query { alerts(first: 20) { id personId personFirstName at reasons } }`;
@@ -46,6 +52,12 @@ const RECORD = `mutation($input: CheckInInput!) {
     __typename
     ... on CheckInRecorded { checkIn { id at score loneliness } alertReasons }
     ... on InvalidAnswers { field message }
+  }
+}`;
+const SEARCH = `query($id: ID!, $name: String!, $kind: String!, $day: Int, $maxKm: Float, $maxCost: String!) {
+  searchServices(personId: $id, name: $name, kind: $kind, day: $day, maxKm: $maxKm, maxCost: $maxCost) {
+    matches { service { id name category cost } distanceKm when }
+    kinds
   }
 }`;
 const REFERRALS = `query($id: ID!) {
@@ -75,6 +87,8 @@ const find = document.querySelector("#find");
 const matches = document.querySelector("#matches");
 const findStatus = document.querySelector("#find-status");
 const section = document.querySelector("#person-section");
+const listView = document.querySelector("#list-view");
+const PERSON_PATH = /^\/link-worker\/people\/([^/]+)$/;
 
 /** "Not allowed: no consent in force for checkins." -> true (the API's words for no grant). */
 function noConsent(error) {
@@ -264,25 +278,82 @@ find.addEventListener("input", () => {
   searchTimer = setTimeout(() => searchPeople(search, number), SEARCH_DELAY_MS);
 });
 
-async function openPerson(personId) {
+/** Opens the person at their own address (pushed to the history unless coming from it). */
+async function openPerson(personId, { push = true } = {}) {
+  if (push) history.pushState({ personId }, "", `/link-worker/people/${encodeURIComponent(personId)}`);
   try {
     const { person } = await gql(PERSON, { id: personId });
     if (!person) {
+      showList();
       say(findStatus, "That person is not on your list.", "error");
+      find.focus();
       return;
     }
+    listView.hidden = true;
     section.hidden = false;
+    document.title = `${person.firstName} ${person.lastName} · CareCircles`;
     section.dataset.personId = person.id;
     document.querySelector("#person-title").textContent = `${person.firstName} ${person.lastName}`;
     document.querySelector("#person-line").textContent = [person.area, `${person.visitsPerWeek} ${person.visitsPerWeek === 1 ? "visit" : "visits"} a week`].filter(Boolean).join(" · ");
     document.querySelector("#referrals").replaceChildren();
     say(document.querySelector("#referrals-status"), "");
     renderCircle(person);
+    renderAbout(person);
+    document.querySelector("#search-results").replaceChildren();
+    say(document.querySelector("#search-status"), "");
     section.focus();
     await Promise.all([loadTrend(person), loadSuggestions(person), loadReferrals(person)]);
   } catch (error) {
+    showList();
     say(findStatus, error.message, "error");
   }
+}
+
+function showList() {
+  section.hidden = true;
+  delete section.dataset.personId;
+  listView.hidden = false;
+  document.title = "People · CareCircles";
+}
+
+document.querySelector("#back").addEventListener("click", (event) => {
+  event.preventDefault();
+  history.pushState({}, "", "/link-worker");
+  showList();
+  find.focus();
+});
+
+/** The page for the address: a person's, or the list. */
+function route() {
+  const match = PERSON_PATH.exec(location.pathname);
+  if (match) return openPerson(decodeURIComponent(match[1]), { push: false });
+  showList();
+  return null;
+}
+
+window.addEventListener("popstate", () => route());
+
+// ---- Who the person is -----------------------------------------------------------------------
+
+function aboutFact(term, value) {
+  return h("div", { class: "fact" }, h("dt", {}, term), h("dd", {}, value || "None recorded"));
+}
+
+function renderAbout(person) {
+  const about = document.querySelector("#about");
+  const status = document.querySelector("#about-status");
+  if (person.languages === null && person.interests === null) {
+    about.replaceChildren();
+    say(status, `${person.firstName} has not given you consent to see their needs, so their interests, languages, access needs and the people they know are not shown.`, "info");
+    return;
+  }
+  say(status, "");
+  about.replaceChildren(
+    aboutFact("Interests", words.joined(person.interests ?? [])),
+    aboutFact("Languages", words.languages(person.languages ?? [])),
+    aboutFact("Access needs", words.joined((person.accessNeeds ?? []).map(words.access))),
+    aboutFact("People they know", words.joined((person.ties ?? []).map((t) => `${t.firstName ?? "someone"} (${words.tie(t.kind)})`))),
+  );
 }
 
 // ---- Check-ins: the trend, and recording one -------------------------------------------------
@@ -308,7 +379,7 @@ async function loadTrend(person) {
     const last = points[points.length - 1];
     box.replaceChildren(
       trendChart(points, person.firstName),
-      h("p", { id: "trend-status" }, `Last check-in ${shortDate(last.at)}: ${lonelinessWords(last.loneliness)}.`),
+      h("p", { id: "trend-status" }, `Last check-in ${shortDate(last.at)}: ${words.loneliness(last.loneliness)}.`),
     );
   }
   if (form.dataset.personId !== person.id) {
@@ -341,7 +412,7 @@ function checkInForm(form, person) {
     const chosen = answers(form, scale, PREFIX);
     say(message, "");
     if (chosen.missing !== undefined) {
-      showInvalid(form, PREFIX, { field: `answers[${chosen.missing}]`, message: "Choose an answer to this question." }, message);
+      showMissing(form, PREFIX, chosen.allMissing);
       return;
     }
     await busy(submit, async () => {
@@ -352,11 +423,11 @@ function checkInForm(form, person) {
           showInvalid(form, PREFIX, result, result.field === "scale" ? scaleError : message);
           return;
         }
-        const alert = result.alertReasons.length ? ` It raised an alert: ${result.alertReasons.join("; ")}.` : "";
+        const alert = result.alertReasons.length ? ` It raised an alert: ${result.alertReasons.join(" ")}` : "";
         await Promise.all([loadTrend(person), loadAlerts()]);
         for (const chosenInput of box.querySelectorAll("input:checked")) chosenInput.checked = false;
         note.value = "";
-        say(message, `Recorded: ${SCALES[scale].name}, ${lonelinessWords(result.checkIn.loneliness)}.${alert}`, alert ? "error" : "ok");
+        say(message, `Recorded: ${words.scale(scale)}, ${words.loneliness(result.checkIn.loneliness)}.${alert}`, alert ? "error" : "ok");
       } catch (error) {
         say(message, error.message, "error");
       }
@@ -391,8 +462,15 @@ async function loadSuggestions(person) {
 
 function suggestionItem(person, suggestion) {
   const { service } = suggestion;
+  return referItem(person, service, h("p", { class: "rank" }, suggestion.rankReason), h("ul", { class: "reasons", "aria-label": `Why ${service.name}` }, suggestion.reasons.map((r) => h("li", {}, r))), serviceFacts(service));
+}
+
+/** A service the person may be referred to: its name, what is said about it, a note and Refer. */
+let referItems = 0;
+function referItem(person, service, ...about) {
   const message = h("p", { class: "message", role: "status", hidden: true });
-  const id = `refer-${service.id}`;
+  referItems += 1;
+  const id = `refer-${referItems}`;
   const note = h("input", { id: `${id}-note`, type: "text", maxlength: NOTE_MAX });
   const button = h("button", { type: "button", "aria-label": `Refer ${person.firstName} to ${service.name}` }, "Refer");
   button.addEventListener("click", () => refer(button, person, service, note, message));
@@ -400,8 +478,7 @@ function suggestionItem(person, suggestion) {
     "li",
     { "data-service-id": service.id },
     h("h4", {}, service.name),
-    h("ul", { class: "reasons", "aria-label": `Why ${service.name}` }, suggestion.reasons.map((r) => h("li", {}, r))),
-    serviceFacts(service),
+    ...about,
     h("div", { class: "row" }, h("div", { class: "field" }, h("label", { for: note.id }, "Note for the referral (optional)"), note), h("div", { class: "field" }, button)),
     message,
   );
@@ -430,6 +507,9 @@ async function refer(button, person, service, note, message) {
     try {
       const { referToService } = await gql(REFER, { personId: person.id, serviceId: service.id, note: note.value.trim() || null });
       say(message, `Referred ${person.firstName} to ${service.name}. Record how it went under Referrals.`, "ok");
+      // The button goes; focus stays where the link worker acted, on what was said.
+      message.tabIndex = -1;
+      message.focus();
       button.remove();
       note.disabled = true;
       addReferral(person, { ...referToService.referral, serviceName: referToService.referral.serviceName ?? service.name });
@@ -507,6 +587,54 @@ function addReferral(person, referral, before = null) {
   document.querySelector("#referrals-status").hidden = true;
 }
 
+// ---- Any service in the directory -------------------------------------------------------------
+
+const searchForm = document.querySelector("#service-search");
+const daySelect = document.querySelector("#svc-day");
+daySelect.append(...DAY_NAMES.map((day, i) => h("option", { value: i }, day)));
+
+searchForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const personId = section.dataset.personId;
+  const firstName = document.querySelector("#person-title").textContent.split(" ")[0];
+  const list = document.querySelector("#search-results");
+  const status = document.querySelector("#search-status");
+  const person = { id: personId, firstName };
+  await busy(searchForm.querySelector("button[type=submit]"), async () => {
+    try {
+      const km = document.querySelector("#svc-km").value;
+      const { searchServices } = await gql(SEARCH, {
+        id: personId,
+        name: document.querySelector("#svc-name").value.trim(),
+        kind: document.querySelector("#svc-kind").value,
+        day: daySelect.value === "" ? null : Number(daySelect.value),
+        maxKm: km ? Number(km) : null,
+        maxCost: document.querySelector("#svc-cost").value,
+      });
+      fillKinds(searchServices.kinds);
+      list.replaceChildren(
+        ...searchServices.matches.map((m) =>
+          referItem(
+            person,
+            m.service,
+            h("p", { class: "meta" }, [m.service.category.replaceAll("_", " "), m.distanceKm == null ? "no fixed place" : `${m.distanceKm.toFixed(1)} km from their home`, m.service.cost, ...m.when].filter(Boolean).join(" · ")),
+          ),
+        ),
+      );
+      const n = searchServices.matches.length;
+      say(status, n ? `${n === 1 ? "One service matches" : `${n} services match`}, nearest first.` : "No service in the directory matches. Try fewer conditions.", "info");
+    } catch (error) {
+      say(status, noConsent(error) ? `${firstName} has not given you consent to see their needs, so the directory cannot be searched from their home.` : error.message, noConsent(error) ? "info" : "error");
+    }
+  });
+});
+
+function fillKinds(kinds) {
+  const select = document.querySelector("#svc-kind");
+  if (select.options.length > 1) return;
+  select.append(...kinds.map((k) => h("option", { value: k }, k)));
+}
+
 /** What the service said: accepted, declined and why, sessions attended (null before it answers). */
 function serviceAnswer(referral) {
   const said = [];
@@ -524,5 +652,5 @@ say(findStatus, "Type part of a name to find someone you support.", "info");
 // attached (the sign-in check is awaited first) would be lost.
 find.disabled = false;
 doneToggle.disabled = false;
-await loadAlerts();
+await Promise.all([loadAlerts(), route()]);
 document.body.dataset.ready = "true";

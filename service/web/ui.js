@@ -1,6 +1,7 @@
 // Small helpers for building the pages: elements, dates and times, messages.
 
 import { signOut } from "./api.js";
+import { busyWords } from "./words.js";
 
 /** h("p", { class: "note" }, "text", child) -> element. `on*` attributes become listeners. */
 export function h(tag, attributes = {}, ...children) {
@@ -94,14 +95,76 @@ export function header(me, name) {
   );
 }
 
-/** Runs `action` with `button` disabled and marked busy, so a double click does nothing. */
+/** Runs `action` with `button` disabled and marked busy, so a double click does nothing. The
+ * button says what is happening ("Accepting…") and the other buttons of its group (its
+ * `.actions`) are disabled too, so a slow Accept cannot be followed by a Decline. */
 export async function busy(button, action) {
+  const group = button.closest(".actions") ?? button.parentElement;
+  const others = [...(group?.querySelectorAll("button") ?? [])].filter((b) => b !== button && !b.disabled);
+  const label = button.textContent;
+  const words = busyWords(label);
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
+  if (words) button.textContent = words;
+  for (const other of others) other.disabled = true;
   try {
     return await action();
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
+    if (words && button.textContent === words) button.textContent = label;
+    for (const other of others) other.disabled = false;
   }
+}
+
+/** Every error of a form at once: `errors` maps an input (or fieldset) to its words, or to ""
+ * when it is fine. Each is shown beside its field (the element named by its
+ * aria-describedby), marked invalid, and focus goes to the first. Returns whether all are fine. */
+export function showErrors(errors) {
+  let first = null;
+  for (const [field, text] of errors) {
+    const id = field.getAttribute("aria-describedby")?.split(" ").find((x) => x.endsWith("-error"));
+    const box = id ? document.getElementById(id) : null;
+    if (box) {
+      box.textContent = text;
+      box.hidden = !text;
+    }
+    field.setAttribute("aria-invalid", text ? "true" : "false");
+    if (text && !first) first = field;
+  }
+  if (first) (first.matches("fieldset") ? first.querySelector("input") : first).focus();
+  return !first;
+}
+
+// Tables: a wrapper that scrolls sideways can be reached and scrolled from the keyboard (and is
+// named by its section's heading); on a phone each row reads as a card, each cell headed by its
+// column's name (data-label, from the table's header row).
+function labelTables(root) {
+  for (const wrap of root.querySelectorAll?.(".table-wrap:not([tabindex])") ?? []) {
+    wrap.tabIndex = 0;
+    wrap.setAttribute("role", "region");
+    const heading = wrap.closest("section")?.querySelector("h2, h3");
+    wrap.setAttribute("aria-label", `Table: ${heading?.textContent.trim() || "details"}`);
+  }
+  const tables = [...(root.querySelectorAll?.("table") ?? [])];
+  if (root.matches?.("table")) tables.push(root);
+  for (const table of tables) {
+    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, i) => {
+        if (names[i] && !cell.dataset.label) cell.dataset.label = names[i];
+      });
+    }
+  }
+}
+
+if (typeof document !== "undefined") {
+  labelTables(document);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (node.nodeType === 1) labelTables(node.closest?.("table") ?? node);
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true });
 }

@@ -134,7 +134,7 @@ function myVisitItem(visit) {
     const form = logForm(visit, message);
     const cancel = past ? null : cancelForm(visit, message);
     actions.append(
-      opens(form, { label: `Log ${label}`, focus: "input" }, "Log visit"),
+      opens(form, { label: `Log ${label}`, focus: "input" }, "Log the visit"),
       cancel ? opens(cancel, { label: `Cancel ${label}`, focus: "textarea", kind: "danger" }, "Cancel visit") : null,
     );
     item.append(actions, form);
@@ -346,8 +346,9 @@ function readCheckIn(form, id) {
   if (!scale) return null;
   const result = answers(form, scale, id);
   if (result.missing !== undefined) {
-    const error = form.querySelector(`#${CSS.escape(`${id}-q${result.missing}`)}-error`);
-    say(error, "Choose an answer to this question, or choose “No check-in this time”.");
+    for (const i of result.allMissing) {
+      say(form.querySelector(`#${CSS.escape(`${id}-q${i}`)}-error`), "Choose an answer to this question, or choose “No check-in this time”.");
+    }
     form.querySelector(`input[name="${id}-q${result.missing}"]`).focus();
     return { invalid: true };
   }

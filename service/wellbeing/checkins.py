@@ -131,7 +131,11 @@ def record_check_in(
             if when is not None
         ]
         feedback = check_in_feedback(
-            result=result, at=now, need=float(past["need"] or 0.0), previous=history
+            result=result,
+            at=now,
+            need=float(past["need"] or 0.0),
+            previous=history,
+            name=past.get("first_name") or "This person",
         )
         trend = feedback.trend.per_28_days if feedback.trend is not None else 0.0
         need_trend = max(-1.0, min(1.0, trend))

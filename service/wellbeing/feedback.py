@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, NamedTuple
 
-from service.wellbeing.scales import ScaleResult, loneliest_band
+import words
+from service.wellbeing.scales import Scale, ScaleResult
 
 NEED_HALF_LIFE_DAYS = 28.0
 MIN_CHECK_IN_WEIGHT = 0.1
@@ -147,20 +148,30 @@ def loneliness_trend(history: Sequence[PastCheckIn]) -> Trend | None:
     )
 
 
-def alert_for(result: ScaleResult, trend: Trend | None) -> Alert | None:
-    """An alert when loneliness is worsening or this check-in is in its scale's loneliest band."""
+def alert_for(result: ScaleResult, trend: Trend | None, name: str = "This person") -> Alert | None:
+    """An alert when loneliness is worsening or this check-in is in its scale's loneliest band,
+    its reasons sentences about the person (``name``) in the words of ``words``."""
     reasons: list[str] = []
     if result.in_loneliest_band:
-        reasons.append(
-            f"{result.scale.value} score {result.score} is in the {loneliest_band(result.scale)}"
-            " band"
-        )
+        reasons.append(_loneliest_in_words(result, name))
     if trend is not None and trend.worsening:
+        before, now = words.loneliness(trend.first), words.loneliness(trend.last)
+        change = f" (from {before} to {now})" if before != now else ""
         reasons.append(
-            f"loneliness rose from {trend.first:.2f} to {trend.last:.2f} over the last "
-            f"{trend.check_ins} check-ins ({trend.span_days:.0f} days)"
+            f"{name} has said they feel lonely more often in their last {trend.check_ins} "
+            f"check-ins, over {trend.span_days:.0f} days{change}."
         )
     return Alert(tuple(reasons)) if reasons else None
+
+
+def _loneliest_in_words(result: ScaleResult, name: str) -> str:
+    if result.scale is Scale.ONS1:
+        return f"{name} said they feel lonely often or always."
+    level = "severely lonely" if result.scale is Scale.DJG6 else "lonely"
+    return (
+        f"{words.possessive(name)} answers to {words.SCALES[result.scale.value]} say they feel "
+        f"{level}, the loneliest their answers can say."
+    )
 
 
 def check_in_feedback(
@@ -169,6 +180,7 @@ def check_in_feedback(
     at: datetime,
     need: float,
     previous: Sequence[PastCheckIn],
+    name: str = "This person",
 ) -> CheckInFeedback:
     """Everything a new check-in changes, given the person's need and earlier check-ins."""
     last_at = max((c.at for c in previous), default=None)
@@ -177,7 +189,7 @@ def check_in_feedback(
     return CheckInFeedback(
         need=updated_need(need=need, last_check_in_at=last_at, loneliness=result.loneliness, at=at),
         trend=trend,
-        alert=alert_for(result, trend),
+        alert=alert_for(result, trend, name),
     )
 
 

@@ -7,7 +7,8 @@ Starts an embedded graph server in a temporary directory, loads what ``serve --d
 not make yet, through the same functions users call: the demo person's consent for the demo link
 worker (check-ins and needs) and a few weeks of their check-ins. It serves the app (uvicorn in a
 thread) and photographs each role's page at a 1100 px wide viewport; the link worker opens the
-demo person from their alert, so the person's page then shows that read in "who looked".
+demo person from their alert (and searches the directory from their home), so the person's page
+then shows that read in "who looked".
 """
 
 from __future__ import annotations
@@ -159,10 +160,16 @@ def _photograph(url: str, tokens: dict[str, str], person_id: str) -> None:
         page.screenshot(path=OUT / "coordinator.png")
 
         page = _page(browser, url, tokens["link_worker"], "/link-worker", WIDE, 900)
-        page.locator(f"#alerts > li[data-person-id='{person_id}'] button").click()
+        alert = page.locator(f"#alerts > li[data-person-id='{person_id}']")
+        alert.get_by_role("button", name=re.compile("^Look at")).click()
         expect(page.locator("#person-section")).to_be_visible()
         expect(page.locator("#trend svg")).to_be_visible()
         expect(page.locator("#suggestions-status")).not_to_contain_text("Looking for")
+        # The directory, nearest first: what meets on Tuesdays within 2 km of home.
+        page.get_by_label("Day").select_option("Tuesday")
+        page.get_by_label("Distance from their home").select_option("2")
+        page.get_by_role("button", name="Search").click()
+        expect(page.locator("#search-status")).to_contain_text("nearest first")
         page.screenshot(path=OUT / "link-worker.png", full_page=True)
 
         page = _page(browser, url, tokens["person"], "/person", WIDE, 900)

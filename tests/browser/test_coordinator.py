@@ -123,7 +123,16 @@ def test_coordinator_runs_checks_and_publishes_the_weeks_rota(
     member = borough.members[0]
     person_id = next(c.person_id for c in borough.circles if c.id == member.circle_id)
     person = web_api.data(PERSON, {"id": person_id}, token=coordinator)["person"]
-    page.get_by_label("Person", exact=True).select_option(person_id)
+    # Moving through the list opens nobody (and logs no read); asking does.
+    picker = page.get_by_label("Person", exact=True)
+    logged = "MATCH (n:AccessLog {person_id: $id}) RETURN count(n) AS n"
+    before = web_api.store.run(logged, {"id": person_id})[0]["n"]
+    picker.select_option(person_id)
+    picker.press("ArrowDown")
+    picker.press("ArrowUp")
+    expect(page.locator("#circle h3")).to_have_count(0)
+    assert web_api.store.run(logged, {"id": person_id})[0]["n"] == before
+    page.get_by_role("button", name="Show their circle").click()
     expect(page.locator("#circle h3")).to_have_text(f"{person['firstName']} {person['lastName']}")
     expect(page.locator("#circle ol li")).to_have_count(len(person["circle"]))
     snap(page, "coordinator-published")

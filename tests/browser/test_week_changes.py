@@ -103,7 +103,10 @@ def test_cancel_then_replacement_then_accept(
     panel = page.locator(f"tr[data-repair-for='{visit.id}']")
     panel.get_by_label("Or assign someone by hand").select_option(pia.id)
     expect(panel.locator(f"[data-rules-for='{visit.id}'] li")).to_have_text(
-        ["Breaks a rule: this visit needs a checked volunteer and the volunteer is not checked"]
+        [
+            "Breaks a rule: this visit needs a DBS-checked volunteer and the volunteer is not "
+            "DBS-checked"
+        ]
     )
     expect(panel.get_by_role("button", name="Assign anyway")).to_be_enabled()
     snap(page, "coordinator-repair")

@@ -104,7 +104,10 @@ def test_a_loneliest_band_check_in_alerts_the_link_worker_with_consent(
     assert mild["person"]["need"] == 0.0  # the first check-in sets need
     severe = _check_in(api, token, cai.id, "DJG6", [1, 1, 2, 3, 3, 2])["data"]["recordCheckIn"]
     assert severe["checkIn"]["score"] == 6
-    assert severe["alertReasons"] == ["DJG6 score 6 is in the severely lonely (total 5-6) band"]
+    assert severe["alertReasons"] == [
+        "Cai's answers to the six loneliness statements say they feel severely lonely, "
+        "the loneliest their answers can say."
+    ]
     assert 0.0 < severe["person"]["need"] < 1.0  # weighted, not replaced
 
     alerts = [a for a in api.data(ALERTS, token=worker)["alerts"] if a["personId"] == cai.id]

@@ -52,7 +52,9 @@ def test_a_very_lonely_check_in_moves_the_one_volunteer_to_that_person(
     assert recorded["checkIn"]["score"] == 9
     assert recorded["checkIn"]["loneliness"] == 1.0
     assert recorded["person"]["need"] > other.need
-    assert any("UCLA3 score 9" in r for r in recorded["alertReasons"])
+    assert any(
+        "three loneliness questions say they feel lonely" in r for r in recorded["alertReasons"]
+    )
 
     second = run_rota(api, week, coordinator, fields=RUN_FIELDS)
     assert _covered(api, second) == {quiet.id}

@@ -29,7 +29,7 @@ def test_a_new_interest_shows_in_the_next_suggestions(store: GraphStore) -> None
     registry.update_person(store=store, person_id=maud.id, changes={"interests": [chess.id]})
     after = suggest_connections(store=store, person_id=maud.id, first=1)
     assert after[0].service_id == "svc-chess"
-    assert "matches your interest in chess" in after[0].reasons
+    assert "matches their interest in chess" in after[0].reasons
 
 
 def test_a_person_registered_after_the_cache_was_built_gets_suggestions(
@@ -44,4 +44,4 @@ def test_a_person_registered_after_the_cache_was_built_gets_suggestions(
     newcomer = registry.register_person(store=store, values=values, organization_id="org-x")
     found = suggest_connections(store=store, person_id=newcomer.id, first=1)
     assert found[0].service_id == "svc-garden"
-    assert "matches your interest in gardening" in found[0].reasons
+    assert "matches their interest in gardening" in found[0].reasons

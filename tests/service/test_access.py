@@ -82,6 +82,7 @@ ROOT_CALLS = {
         "{ __typename } }"
     ),
     "acknowledgeAlert": 'mutation { acknowledgeAlert(alertId: "a1") { __typename } }',
+    "searchServices": '{ searchServices(personId: "p1") { kinds } }',
     "referToService": 'mutation { referToService(personId: "p1", serviceId: "s1") { __typename } }',
     "updateReferral": 'mutation { updateReferral(referralId: "r1", status: ATTENDED) { id } }',
     "grantAccess": (

@@ -91,7 +91,7 @@ def test_rules_broken_names_each_rule() -> None:
     polish_ann = Person(id="ann", lat=51.55, lon=-0.06, languages=["pl"])
     reasons = rules_broken(visit=TUESDAY, person=polish_ann, volunteer=english, held=[])
     assert reasons == [
-        "this visit needs a checked volunteer and the volunteer is not checked",
+        "this visit needs a DBS-checked volunteer and the volunteer is not DBS-checked",
         "shares none of the person's languages (pl)",
     ]
     full = volunteer("full", max_minutes=60)

@@ -11,12 +11,13 @@ import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("clock", "graph", "solver", "service", "seed")
+PACKAGES = ("clock", "words", "graph", "solver", "service", "seed")
 CYPHER = re.compile(r"\b(MATCH|MERGE|OPTIONAL MATCH)\s*\(|\bUNWIND\s+\$|\bDETACH DELETE\b")
 THIRD_PARTY = {"strawberry", "graphql", "uvicorn", "starlette", "fastapi", "falkordb", "redis"}
 THIRD_PARTY |= {"neo4j", "ortools", "networkx", "pydantic", "pydantic_settings", "typer"}
 MAY_NOT_IMPORT = {"graph": {"solver", "service", "seed"}, "solver": {"graph", "service", "seed"}}
 MAY_NOT_IMPORT["clock"] = {"graph", "solver", "service", "seed"}
+MAY_NOT_IMPORT["words"] = {"clock", "graph", "solver", "service", "seed"}
 
 
 def _sources() -> list[Path]:

@@ -36,7 +36,7 @@ def world(store: GraphStore) -> GraphStore:
 def test_suggests_the_matching_service_first(world: GraphStore) -> None:
     found = suggest_connections(store=world, person_id="ivy")
     assert [s.service_id for s in found] == ["choir", "lunch"]
-    assert "matches your interest in singing" in found[0].reasons
+    assert "matches their interest in singing" in found[0].reasons
 
 
 def test_projection_is_reused_until_connections_change(world: GraphStore) -> None:
@@ -66,7 +66,7 @@ def test_referral_and_its_outcome_change_the_ranking_at_once(world: GraphStore) 
     record_referral_outcome(store=world, referral_id="r1", status="declined", at=NOW)
     found = suggest_connections(store=world, person_id="ivy")
     assert [s.service_id for s in found] == ["lunch", "choir"]
-    assert found[1].reasons[-1] == "declined a referral here before"
+    assert found[1].reasons[-1] == "they declined a referral here before"
     record_referral_outcome(store=world, referral_id="r1", status="not_suitable", at=NOW)
     assert ids() == ["lunch"]
 

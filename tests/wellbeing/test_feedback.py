@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,33 +114,45 @@ def test_trend_uses_only_the_last_four_recent_check_ins() -> None:
 
 def test_worsening_trend_raises_an_alert_with_the_reason() -> None:
     result = scored(Scale.UCLA3, [2, 1, 2])  # total 5: not in the lonely band
-    feedback = check_in_feedback(result=result, at=day(14), need=0.2, previous=weekly(0.0, 1 / 6))
+    feedback = check_in_feedback(
+        result=result, at=day(14), need=0.2, previous=weekly(0.0, 1 / 6), name="Jan"
+    )
     assert feedback.alert is not None
     assert feedback.alert.reasons == (
-        "loneliness rose from 0.00 to 0.33 over the last 3 check-ins (14 days)",
+        "Jan has said they feel lonely more often in their last 3 check-ins, over 14 days.",
     )
 
 
 def test_loneliest_band_raises_an_alert_without_a_trend() -> None:
     result = scored(Scale.ONS1, [1])
-    feedback = check_in_feedback(result=result, at=day(0), need=0.5, previous=[])
+    feedback = check_in_feedback(result=result, at=day(0), need=0.5, previous=[], name="Jan")
     assert feedback.trend is None
     assert feedback.alert is not None
-    assert feedback.alert.reason == "ONS1 score 1 is in the often/always lonely band"
+    assert feedback.alert.reason == "Jan said they feel lonely often or always."
     assert feedback.need == 1.0
 
 
 @pytest.mark.parametrize(
     ("scale", "answers", "expected"),
     [
-        (Scale.UCLA3, [2, 2, 2], "UCLA3 score 6 is in the lonely (total 6-9) band"),
-        (Scale.DJG6, [1, 1, 1, 3, 1, 2], "DJG6 score 5 is in the severely lonely (total 5-6) band"),
+        (
+            Scale.UCLA3,
+            [2, 2, 2],
+            "Jan's answers to the three loneliness questions say they feel lonely, "
+            "the loneliest their answers can say.",
+        ),
+        (
+            Scale.DJG6,
+            [1, 1, 1, 3, 1, 2],
+            "Jan's answers to the six loneliness statements say they feel severely lonely, "
+            "the loneliest their answers can say.",
+        ),
     ],
 )
 def test_loneliest_band_of_each_scale_alerts(
     scale: Scale, answers: list[int], expected: str
 ) -> None:
-    alert = alert_for(scored(scale, answers), None)
+    alert = alert_for(scored(scale, answers), None, "Jan")
     assert alert is not None and alert.reasons == (expected,)
 
 
@@ -161,6 +174,10 @@ def test_both_reasons_when_worsening_into_the_loneliest_band() -> None:
     result = scored(Scale.UCLA3, [3, 3, 3])
     feedback = check_in_feedback(result=result, at=day(14), need=0.3, previous=weekly(0.0, 0.5))
     assert feedback.alert is not None and len(feedback.alert.reasons) == 2
+    # Sentences about the person: no scale code, no number between 0 and 1.
+    for reason in feedback.alert.reasons:
+        assert not re.search(r"UCLA3|ONS1|DJG6|\b0\.\d", reason), reason
+        assert reason.startswith(("This person", "This person's"))
 
 
 # --- KNOWS strength ----------------------------------------------------------------------------

@@ -11,7 +11,12 @@ from graph.analytics import PersonNotInGraph
 from graph.models import Window
 from graph.repo.people import create_person, update_person
 from graph.store.port import GraphStore
-from service.connections.reasons import SuggestionFilters, suggest_services
+from service.connections.reasons import (
+    SuggestionFilters,
+    find_services,
+    service_kinds,
+    suggest_services,
+)
 from tests.factories import make_person, make_service
 from tests.small_borough import HOME, Borough, north, small_borough
 from tests.world import saved
@@ -38,10 +43,13 @@ def test_shared_interest_comes_first_with_reasons_from_the_graph(borough: Boroug
     assert best[0].distance_km == pytest.approx(0.5, abs=0.01)
     assert best[0].reasons == (
         "gardening group, 0.5 km, Tuesdays 10:00",
-        "matches your interest in gardening",
+        "matches their interest in gardening",
         "step-free",
         "free",
-        "in your area, Dalston",
+        "in their area, Dalston",
+    )
+    assert best[0].rank_reason == (
+        "First: the most closely tied to them, through their interest in gardening and their area."
     )
 
 
@@ -56,7 +64,7 @@ def test_a_new_interest_changes_the_suggestions(borough: Borough) -> None:
     assert top.service_id == "chess"
     assert top.reasons[:2] == (
         "chess club, 1.0 km, every other Wednesday 14:00",
-        "matches your interest in chess",
+        "matches their interest in chess",
     )
 
 
@@ -68,7 +76,10 @@ def test_someone_she_knows_going_somewhere_lifts_it(borough: Borough) -> None:
     borough.knows("alf", "maud", strength=0.8)
     after = suggest_services(borough.graph(), "maud", first=10)
     assert [s.service_id for s in after[:2]] == ["walk", "garden"]
-    assert after[0].reasons[0] == "1 person you know goes here"
+    assert after[0].reasons[0] == "1 person they know goes here"
+    assert after[0].rank_reason.startswith("First: the most closely tied to them, through")
+    assert "1 person they know" in after[0].rank_reason
+    assert after[1].rank_reason.startswith(f"Below {after[0].name}: ")
 
 
 def test_two_people_she_knows_are_counted(borough: Borough) -> None:
@@ -77,7 +88,7 @@ def test_two_people_she_knows_are_counted(borough: Borough) -> None:
         borough.knows(friend, "maud", strength=0.5)
         borough.refer(friend, "walk", "attended")
     walk = next(s for s in suggest_services(borough.graph(), "maud") if s.service_id == "walk")
-    assert walk.reasons[0] == "2 people you know go here"
+    assert walk.reasons[0] == "2 people they know go here"
 
 
 def test_referral_outcomes_change_the_ranking(borough: Borough) -> None:
@@ -89,7 +100,8 @@ def test_referral_outcomes_change_the_ranking(borough: Borough) -> None:
     declined = next(
         s for s in suggest_services(borough.graph(), "maud", first=10) if s.service_id == "garden"
     )
-    assert declined.reasons[-1] == "declined a referral here before"
+    assert declined.reasons[-1] == "they declined a referral here before"
+    assert declined.rank_reason.endswith("lowered because they declined a referral here before.")
     assert ids(borough)[0] != "garden"
     assert declined.distance_km == garden.distance_km
     borough.refer("maud", "garden", "not_suitable")
@@ -143,3 +155,28 @@ def test_service_without_a_place_passes_the_distance_filter(borough: Borough) ->
 def test_unknown_person_is_named(borough: Borough) -> None:
     with pytest.raises(PersonNotInGraph, match="nobody"):
         suggest_services(borough.graph(), "nobody")
+
+
+# --- the link worker's search of the whole directory (find_services) ------------------------
+
+
+def test_the_directory_search_finds_any_service_by_name_kind_day_distance_and_cost(
+    borough: Borough,
+) -> None:
+    graph = borough.graph()
+
+    def found(**search: Any) -> list[str]:
+        return [m.service_id for m in find_services(graph, "maud", **search)]
+
+    # Everything, nearest first, even what suggestions leave out (no step-free access, far).
+    assert found() == ["garden", "upstairs", "sunday", "walk", "chess", "far"]
+    assert found(name="GARDEN") == ["garden", "sunday", "far"]
+    assert found(kind="gardening group", max_km=5) == ["garden", "sunday"]
+    assert found(day=2) == ["chess"]
+    assert found(max_cost="free", max_km=0.9) == ["garden", "upstairs", "sunday", "walk"]
+    chess = find_services(graph, "maud", day=2)[0]
+    assert chess.distance_km == pytest.approx(1.0, abs=0.01)
+    assert chess.when == ("every other Wednesday 14:00",)
+    assert service_kinds(graph) == ["chess club", "gardening group", "lunch club", "walking group"]
+    borough.refer("maud", "garden", "attended")
+    assert found(name="garden")[0] == "garden"  # referred before: still there to refer again
