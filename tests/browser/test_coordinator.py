@@ -142,7 +142,11 @@ def test_coordinator_follows_a_run_and_cancels_it(
     web_api: Api, borough: Borough, signed_in: Callable[..., Page]
 ) -> None:
     """The page polls a run the server solves, showing what the solver says, with a Cancel
-    button that stops it (a week of its own, so the other test's week has one run)."""
+    button that stops it (a week of its own, so the other test's week has one run). The demo
+    borough is loaded over the tiny one first: the tiny week's half for one organisation is
+    solved to optimality in about a second, before a click could reach Cancel; the demo's takes
+    the whole time limit."""
+    load_borough(store=web_api.store, borough=generate_borough("demo", 0, week_start=next_monday()))
     world = World(web_api)
     _, coordinator = world.user("coordinator", organization_id=borough.coordinating_organization.id)
     year, number, _ = (next_monday() + timedelta(weeks=1)).isocalendar()

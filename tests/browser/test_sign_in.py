@@ -64,7 +64,7 @@ def test_each_role_lands_on_its_own_page_and_can_sign_out(
     expect(page.locator("#who")).to_contain_text(email)
     page.goto("/volunteer")  # a coordinator asking for the volunteer page is sent back
     expect(page).to_have_url(re.compile(r"/coordinator$"))
-    token = page.evaluate("sessionStorage.getItem('carecircles.token')")
+    token = page.evaluate("localStorage.getItem('carecircles.token')")
     assert world.api.data("query { me { id } }", token=token)["me"]["id"]
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/$"))

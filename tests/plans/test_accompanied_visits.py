@@ -186,6 +186,7 @@ def test_logging_an_accompanied_visit_done_ties_the_person_to_the_service(
         {"vol": sam.id, "ids": [v.id for v in visits], "at": "2026-01-01T00:00:00Z"},
     )
     for visit in visits:
+        world.time_passes(visit)  # a visit is logged once it has started
         assert log_visit(
             store=api.store, visit_id=visit.id, volunteer_id=sam.id, outcome="done", note=None
         ).ok

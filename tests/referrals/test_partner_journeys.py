@@ -152,7 +152,7 @@ def test_attended_counts_as_a_tie_for_people_who_know_them(api: Api, world: Worl
 
     for_bob = api.data(SUGGEST, {"id": bob.id}, token=worker)["suggestConnections"]
     club = next(s for s in for_bob if s["service"]["id"] == lunch.service.id)
-    assert "1 person you know goes here" in club["reasons"]
+    assert "1 person they know goes here" in club["reasons"]
     for_ann = api.data(SUGGEST, {"id": ann.id}, token=worker)["suggestConnections"]
     assert lunch.service.id not in [s["service"]["id"] for s in for_ann]  # she goes already
 
