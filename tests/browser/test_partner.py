@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from graph.models import Interest, Organization, Person, Schedule, Service, utc_now
 from service.consent import policy
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP, snap
 from tests.service.conftest import World
 from tests.world import saved
@@ -108,6 +109,7 @@ def test_a_link_worker_refers_to_another_organisations_lunch_club_and_sees_it_ac
         "0 accepted this week (2 a week)."
     )
     snap(pp, "partner-waiting")
+    assert_accessible(pp, "the partner's inbox with a referral waiting")
 
     waiting.get_by_role("button", name=f"Accept the referral to {club.name}").click()
     expect(pp.locator("#page-message")).to_have_text(f"Accepted the referral to {club.name}.")
@@ -120,6 +122,7 @@ def test_a_link_worker_refers_to_another_organisations_lunch_club_and_sees_it_ac
     expect(pp.locator(f"#services > li[data-service-id='{club.id}']")).to_contain_text(
         "1 accepted this week (2 a week)."
     )
+    assert_accessible(pp, "the partner's page after accepting")
 
     # A's link worker sees it accepted.
     lw.reload()

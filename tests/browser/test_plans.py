@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from graph.models import Person, Schedule, Service
 from graph.repo.users import get_user_by_email
 from service.plans import plans
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import snap
 from tests.person_record_api.conftest import grant
 from tests.service.conftest import World
@@ -93,6 +94,7 @@ def test_link_worker_reviews_a_plan_from_who_to_see_writes_one_and_ends_one(
     expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=20_000)
     entry = page.locator(f"#to-see li[data-person-id='{bob.id}']")
     expect(entry).to_contain_text("review due")
+    assert_accessible(page, "the link worker's plans: who to see this week")
     assert page.locator(f"#to-see li[data-person-id='{ann.id}']").count() == 0
     entry.get_by_role("link", name="Open Bob's plan").click()
 
@@ -129,8 +131,10 @@ def test_link_worker_reviews_a_plan_from_who_to_see_writes_one_and_ends_one(
     page.goto(f"/plan?person={ann.id}")
     expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=20_000)
     expect(page.locator("#builder-title")).to_have_text("Write a plan with Ann")
+    assert_accessible(page, "writing a plan")
     page.get_by_role("button", name="Save the plan").click()
     expect(page.locator("#builder-message")).to_contain_text("What matters to you?")
+    assert_accessible(page, "writing a plan, with its errors")
     expect(page.locator("#what-matters")).to_have_attribute("aria-invalid", "true")
     assert _stored_plans(world, ann) == []
     page.get_by_label("What matters to you?").fill("Getting out of the flat")
@@ -190,6 +194,7 @@ def test_the_person_sees_their_plan_and_rewords_a_goal(
     expect(goal.locator(".goal-text")).to_have_text("Go to the coffee morning")
     expect(plan).not_to_contain_text("null")
     expect(plan.locator("#my-next-review")).to_contain_text("will look at how it is going on")
+    assert_accessible(page, "the person's page with their plan")
     font = goal.locator(".goal-text").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert font >= 20  # large type
 
