@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from graph.models import Interest, Organization, Person, Schedule, Service, utc_now
 from service.consent import policy
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import DESKTOP, snap
+from tests.browser.conftest import DESKTOP, PHONE, snap
 from tests.service.conftest import World
 from tests.world import saved
 
@@ -110,6 +110,9 @@ def test_a_link_worker_refers_to_another_organisations_lunch_club_and_sees_it_ac
     )
     snap(pp, "partner-waiting")
     assert_accessible(pp, "the partner's inbox with a referral waiting")
+    pp.set_viewport_size(PHONE)
+    assert_accessible(pp, "the partner's inbox with a referral waiting, on a phone")
+    pp.set_viewport_size(DESKTOP)
 
     waiting.get_by_role("button", name=f"Accept the referral to {club.name}").click()
     expect(pp.locator("#page-message")).to_have_text(f"Accepted the referral to {club.name}.")
@@ -123,6 +126,9 @@ def test_a_link_worker_refers_to_another_organisations_lunch_club_and_sees_it_ac
         "1 accepted this week (2 a week)."
     )
     assert_accessible(pp, "the partner's page after accepting")
+    pp.set_viewport_size(PHONE)
+    assert_accessible(pp, "the partner's page after accepting, on a phone")
+    pp.set_viewport_size(DESKTOP)
 
     # A's link worker sees it accepted.
     lw.reload()

@@ -19,7 +19,7 @@ from graph.models import Person, Schedule, Service
 from graph.repo.users import get_user_by_email
 from service.plans import plans
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import snap
+from tests.browser.conftest import PHONE, snap
 from tests.person_record_api.conftest import grant
 from tests.service.conftest import World
 from tests.world import saved
@@ -95,6 +95,9 @@ def test_link_worker_reviews_a_plan_from_who_to_see_writes_one_and_ends_one(
     entry = page.locator(f"#to-see li[data-person-id='{bob.id}']")
     expect(entry).to_contain_text("review due")
     assert_accessible(page, "the link worker's plans: who to see this week")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "the link worker's plans: who to see this week, on a phone")
+    page.set_viewport_size(TABLET)
     assert page.locator(f"#to-see li[data-person-id='{ann.id}']").count() == 0
     entry.get_by_role("link", name="Open Bob's plan").click()
 
@@ -195,6 +198,8 @@ def test_the_person_sees_their_plan_and_rewords_a_goal(
     expect(plan).not_to_contain_text("null")
     expect(plan.locator("#my-next-review")).to_contain_text("will look at how it is going on")
     assert_accessible(page, "the person's page with their plan")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "the person's page with their plan, on a phone")
     font = goal.locator(".goal-text").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert font >= 20  # large type
 
