@@ -298,7 +298,7 @@ RETURN collect(vol.id + '|' + toString(vol.lat) + '|' + toString(vol.lon)
 # start, duration, and the person's coordinates.
 HELD_TEXTS = """
 MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
-WHERE v.week_start = $week_start AND a.status IN $held_statuses AND v.start IS NOT NULL
+WHERE v.week_start = $week_start AND a.status IN $held_statuses AND coalesce(v.start, '') <> ''
 RETURN collect(vol.id + '|' + v.id + '|' + toString(v.day) + '|' + v.start
   + '|' + toString(v.duration_minutes) + '|' + toString(p.lat) + '|' + toString(p.lon)) AS held
 """
