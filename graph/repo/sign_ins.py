@@ -4,6 +4,12 @@ nodes), so every worker process and every server sharing the store counts the sa
 Each node holds ``failures`` (attempts not followed by a success, since the last quiet spell)
 and ``last_at`` (epoch seconds of the last attempt). How long an attempt must wait after the
 last one, by failures so far, is the caller's policy (``delays``: service/accounts/throttle.py).
+
+A node whose last attempt is more than ``quiet_s`` ago counts for nothing (its failures are
+forgotten, just as if it were not there), so each attempt also removes up to ``SWEEP`` such
+nodes, in the statement that counts it: nothing to schedule, and it holds for every process
+and server sharing the store (the records live there). Each attempt makes at most two nodes and
+removes up to ``SWEEP`` expired ones, so expired records cannot pile up while anyone signs in.
 """
 
 from __future__ import annotations
@@ -14,12 +20,26 @@ from dataclasses import dataclass
 from graph.store.errors import GraphConstraintError
 from graph.store.port import GraphStore
 
+# How many expired nodes one attempt removes at most.
+SWEEP = 20
+
 # Take an attempt for both keys at once, or say how long to wait: an attempt counts as a
 # failure until ``SIGN_IN_SUCCEEDED`` says otherwise, so concurrent guesses cannot all slip
 # through before the first is judged. On Neo4j the write lock on both nodes is taken before
 # their counts are read (two concurrent first attempts may both try to create a node: the
-# unique id constraint refuses one, and the caller tries again).
+# unique id constraint refuses one, and the caller tries again). First, up to $sweep nodes of
+# other keys whose last attempt is past the quiet window are removed: each is locked and read
+# again before it goes, so one that a concurrent attempt has just counted stays.
 TAKE_SIGN_IN_ATTEMPT = """
+OPTIONAL MATCH (old:SignInThrottle)
+WHERE old.last_at < $now - $quiet_s AND old.id <> $account AND old.id <> $address
+WITH old LIMIT $sweep
+FOREACH (n IN CASE WHEN old IS NULL THEN [] ELSE [old] END | SET n._lock = $lock)
+WITH old, old.last_at < $now - $quiet_s AS expired
+FOREACH (n IN CASE WHEN old IS NULL THEN [] ELSE [old] END | REMOVE n._lock)
+WITH old WHERE expired
+DELETE old
+WITH count(old) AS swept
 MERGE (a:SignInThrottle {id: $account})
 ON CREATE SET a.failures = 0, a.last_at = 0.0
 MERGE (b:SignInThrottle {id: $address})
@@ -68,7 +88,8 @@ def take_attempt(
     address_delays: list[float],
     quiet_s: float,
 ) -> Attempt:
-    """Count an attempt for ``account`` and ``address`` (keys), or refuse it with the wait."""
+    """Count an attempt for ``account`` and ``address`` (keys), or refuse it with the wait;
+    records of other keys past the quiet window go (see TAKE_SIGN_IN_ATTEMPT)."""
     params = {
         "account": account,
         "address": address,
@@ -76,6 +97,7 @@ def take_attempt(
         "account_delays": account_delays,
         "address_delays": address_delays,
         "quiet_s": quiet_s,
+        "sweep": SWEEP,
         "lock": secrets.token_hex(4),
     }
     try:

@@ -68,3 +68,4 @@ def test_throttling_still_holds_beside_the_clean_up(store: GraphStore) -> None:
     assert _attempt(store, "target@example.org", "10.0.0.9", after_window).allowed
     assert _records(store)["account:target@example.org"] == 1
     assert "account:other0@example.org" not in _records(store)
+    assert store.run("MATCH (n) WHERE n._lock IS NOT NULL RETURN count(n) AS n") == [{"n": 0}]
