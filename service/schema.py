@@ -127,8 +127,10 @@ def build_schema(*, explorer: bool, cost_max: int = QUERY_COST_MAX_DEFAULT) -> C
             lambda: ValidationCache(maxsize=512),
             MaskUnexpectedErrors,
             NameEnumValues,
-            LogPersonReads,
+            # Before LogPersonReads: its end runs after (ends run in reverse), so the count
+            # includes the access-log write.
             CountQueries,
+            LogPersonReads,
         ],
     )
 

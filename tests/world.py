@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
@@ -73,6 +74,24 @@ def save(store: GraphStore, *models: Model) -> None:
     for step in steps:
         if step.rows:
             bulk.run_step(store=store, step=step)
+
+
+def in_organisation(
+    store: GraphStore,
+    organization_id: str = "org-test",
+    *,
+    people: Iterable[str] = (),
+    volunteers: Iterable[str] = (),
+) -> None:
+    """The organisation (made if missing) supports ``people`` and ``volunteers`` volunteer with
+    it, by id: a volunteer is offered and may claim only the visits of their organisations'
+    people."""
+    save(
+        store,
+        Organization(id=organization_id, name=f"Befriending {organization_id}", kind="befriending"),
+        *(SupportedBy(person_id=p, organization_id=organization_id) for p in people),
+        *(VolunteersWith(volunteer_id=v, organization_id=organization_id) for v in volunteers),
+    )
 
 
 M = TypeVar("M", bound=Model)

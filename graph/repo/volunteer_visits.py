@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from clock import minutes_of
 from graph.store.port import GraphStore
 
 HELD_STATUSES = ["proposed", "accepted", "done"]
 
-ClaimOutcome = Literal["won", "missing", "given_up", "taken", "held", "start", "overlap", "changed"]
+ClaimOutcome = Literal[
+    "won", "missing", "outside", "given_up", "taken", "held", "start", "overlap", "changed"
+]
 # A volunteer who gave a visit up (declined it, or cancelled it) may not claim it back: else
 # claiming a visit on its day, reading the address and declining could be repeated at will.
 GIVEN_UP_STATUSES = ["declined", "cancelled"]
@@ -40,12 +42,18 @@ GIVEN_UP_STATUSES = ["declined", "cancelled"]
 # great-circle distance), the days on which the volunteer has any availability at all (rule 1
 # is a window holding the whole visit). No rule is decided here: the caller judges every row by
 # rules 1-9 (solver.eligibility) and asks for more when it turned too many down. Rows come
-# ordered by ``key`` (week|day|earliest|id) after $after, at most $limit of them.
+# ordered by ``key`` (week|day|earliest|id) after $after, at most $limit of them. Only visits of
+# people supported by an organisation the volunteer volunteers with (IN_BOUNDS: an access rule,
+# not an eligibility one).
 OPEN_VISITS_NEAR = """
+OPTIONAL MATCH (:Volunteer {id: $volunteer_id})-[:VOLUNTEERS_WITH]->(mine:Organization)
+WITH collect(mine.id) AS organizations
 MATCH (v:Visit)-[:FOR]->(p:Person)
 WHERE v.status = 'open' AND v.week_start >= $week_start AND v.day IN $days
   AND (v.week_start > $week_start OR v.day >= $first_day)
   AND p.lat >= $lat_min AND p.lat <= $lat_max AND p.lon >= $lon_min AND p.lon <= $lon_max
+WITH v, p, organizations, [(p)-[:SUPPORTED_BY]->(o:Organization) | o.id] AS supporters
+WHERE any(org IN supporters WHERE org IN organizations)
 WITH v, p, v.week_start + '|' + toString(v.day) + '|' + v.earliest + '|' + v.id AS key
 WHERE $after IS NULL OR key > $after
 WITH v, p, key ORDER BY key LIMIT $limit
@@ -71,14 +79,17 @@ ORDER BY week_start, day, start
 """
 
 # The volunteer and the visits they hold from $week_start on (rule 8 and 9 inputs), in one
-# round trip, with the visits they gave up (which they may not claim back: not offered to them);
+# round trip, with the visits they gave up (which they may not claim back: not offered to them)
+# and the organisations they volunteer with (only their people's visits are offered to them);
 # ``volunteer`` is null when there is no such volunteer.
 VOLUNTEER_WITH_HELD = """
 OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
+OPTIONAL MATCH (vol)-[:VOLUNTEERS_WITH]->(o:Organization)
+WITH vol, collect(o.id) AS organizations
 OPTIONAL MATCH (vol)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE (a.status IN $held_statuses OR a.status IN $given_up_statuses)
   AND v.week_start >= $week_start
-RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
+RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer, organizations,
        collect(CASE WHEN v IS NULL THEN null
                ELSE {id: v.id, week_start: v.week_start, day: v.day, start: v.start,
                      duration_minutes: v.duration_minutes, lat: p.lat, lon: p.lon,
@@ -87,13 +98,16 @@ RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
 
 # What a claim needs to choose a start, in one round trip: the volunteer, the visit with its
 # person (the fields of rules 1-7) and how many hold it, and the visits the volunteer holds in
-# the visit's week with where they are. ``v`` is null when there is no such visit.
+# the visit's week with where they are. ``v`` is null when there is no such visit;
+# ``in_bounds`` says whether an organisation the volunteer volunteers with supports the person.
 CLAIM_CONTEXT = """
 OPTIONAL MATCH (v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 OPTIONAL MATCH (holder:Volunteer)-[h:ASSIGNED]->(v)
 WHERE h.status IN $held_statuses
 WITH v, p, count(h) AS holders
 OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
+OPTIONAL MATCH (vol)-[:VOLUNTEERS_WITH]->(shared:Organization)<-[:SUPPORTED_BY]-(p)
+WITH v, p, holders, vol, count(shared) > 0 AS in_bounds
 OPTIONAL MATCH (vol)-[a:ASSIGNED]->(o:Visit)-[:FOR]->(op:Person)
 WHERE v IS NOT NULL AND a.status IN $held_statuses AND o.week_start = v.week_start
 RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
@@ -101,7 +115,7 @@ RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
        p.id AS person_id, p.lat AS lat, p.lon AS lon,
        p.languages AS languages, p.gender_preference AS gender_preference,
        p.excluded_volunteers AS excluded_volunteers, p.first_name AS first_name,
-       p.area_id AS area_id, p.address AS address, p.postcode AS postcode, holders,
+       p.area_id AS area_id, p.address AS address, p.postcode AS postcode, holders, in_bounds,
        collect(CASE WHEN o IS NULL THEN null
                ELSE {id: o.id, week_start: o.week_start, day: o.day, start: o.start,
                      duration_minutes: o.duration_minutes, lat: op.lat, lon: op.lon} END) AS held
@@ -110,7 +124,7 @@ RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
 # One open visit as one text, for OPEN_VISITS_ALL and OPEN_VISITS_BY_ID (the FalkorDB client
 # decodes a row of many values ~15x slower than one string). Fields are joined by '|' in
 # _parse_open_visit's order, lists by ','; ids, times and codes never hold either, and the first
-# name comes last so it may.
+# name comes last so it may. The organisations supporting the person say to whom it is offered.
 _OPEN_VISIT_TEXT = """v.id + '|' + v.week_start + '|' + toString(v.day) + '|' + v.earliest
   + '|' + v.latest + '|' + toString(v.duration_minutes)
   + '|' + CASE WHEN v.requires_check = false THEN 'n' ELSE 'y' END
@@ -119,8 +133,11 @@ _OPEN_VISIT_TEXT = """v.id + '|' + v.week_start + '|' + toString(v.day) + '|' + 
   + '|' + coalesce(p.gender_preference, '')
   + '|' + reduce(text = '', language IN coalesce(p.languages, []) | text + language + ',')
   + '|' + reduce(text = '', other IN coalesce(p.excluded_volunteers, []) | text + other + ',')
+  + '|' + reduce(text = '', org IN [(p)-[:SUPPORTED_BY]->(o:Organization) | o.id]
+                 | text + org + ',')
   + '|' + p.first_name"""
 START_FIELD = 8  # the position of v.start among a text's fields
+TEXT_FIELDS = 18  # how many fields a text has (the first name last)
 
 # Every open visit from $week_start on with what rules 1-7 need, one text per visit. Building
 # the texts is most of its cost (~160 ms of graph CPU for 7,500 visits): the open-visits
@@ -177,10 +194,11 @@ RETURN v.id AS id, count(held) AS taken, v.start AS start
 # whether the volunteer may take the visit (ROTA_FORMAT rules 1-9) is judged by the caller with
 # solver.eligibility beforehand, against the visits the volunteer held then ($holding: their
 # ids in the visit's week, the visit left out). Outcome, in order of the guards: missing (no such
-# visit or volunteer), held (the volunteer holds it already), taken (not open, or full), start
-# (others hold it at another start), given_up (the volunteer declined or cancelled it before:
-# GIVEN_UP_STATUSES), overlap (the volunteer holds another visit that day whose
-# time meets this one's: a double booking made since), changed (the volunteer's visits that
+# visit or volunteer), outside (no organisation the volunteer volunteers with supports the
+# visit's person: an access rule, so the statement guards it too), held (the volunteer holds it
+# already), taken (not open, or full), start (others hold it at another start), given_up (the
+# volunteer declined or cancelled it before: GIVEN_UP_STATUSES), overlap (the volunteer holds
+# another visit that day whose time meets this one's: a double booking made since), changed (the volunteer's visits that
 # week are no longer $holding, so the caller's judgement of rules 8 and 9 is out of date; it
 # reads them again and judges again). $holding null: not guarded (a caller that judged nothing).
 CLAIM_VISIT = """
@@ -189,17 +207,19 @@ OPTIONAL MATCH (v:Visit {id: $visit_id})
 FOREACH (n IN CASE WHEN vol IS NULL OR v IS NULL THEN [] ELSE [vol, v] END |
   SET n._lock = $lock)
 WITH vol, v
+OPTIONAL MATCH (vol)-[:VOLUNTEERS_WITH]->(org:Organization)<-[:SUPPORTED_BY]-(:Person)<-[:FOR]-(v)
+WITH vol, v, count(org) AS shared
 OPTIONAL MATCH (holder:Volunteer)-[held:ASSIGNED]->(v)
 WHERE held.status IN $held_statuses
-WITH vol, v, count(held) AS taken,
+WITH vol, v, shared, count(held) AS taken,
      sum(CASE WHEN holder.id = $volunteer_id THEN 1 ELSE 0 END) AS mine
 OPTIONAL MATCH (vol)-[gone:ASSIGNED]->(v)
 WHERE gone.status IN $given_up_statuses
-WITH vol, v, taken, mine, count(gone) AS given_up
+WITH vol, v, shared, taken, mine, count(gone) AS given_up
 OPTIONAL MATCH (vol)-[own:ASSIGNED]->(other:Visit)
 WHERE v IS NOT NULL AND own.status IN $held_statuses
   AND other.week_start = v.week_start AND other.id <> v.id
-WITH vol, v, taken, mine, given_up, collect(other.id) AS holding,
+WITH vol, v, shared, taken, mine, given_up, collect(other.id) AS holding,
      collect(CASE WHEN other.day = v.day AND other.start IS NOT NULL
                    AND toInteger(substring(other.start, 0, 2)) * 60
                        + toInteger(substring(other.start, 3, 2))
@@ -210,6 +230,7 @@ WITH vol, v, taken, mine, given_up, collect(other.id) AS holding,
 WITH vol, v, taken,
      CASE
        WHEN vol IS NULL OR v IS NULL THEN 'missing'
+       WHEN shared = 0 THEN 'outside'
        WHEN given_up > 0 THEN 'given_up'
        WHEN mine > 0 THEN 'held'
        WHEN v.status <> 'open' OR taken >= v.volunteers_needed THEN 'taken'
@@ -357,18 +378,28 @@ def held_visits(*, store: GraphStore, volunteer_id: str, week_start: str) -> lis
     )
 
 
+class VolunteerWithHeld(NamedTuple):
+    """A volunteer's properties (None if there is no such volunteer), their held visits, the
+    ids of the visits they gave up and of the organisations they volunteer with."""
+
+    volunteer: dict[str, Any] | None
+    held: list[dict[str, Any]]
+    given_up: set[str]
+    organizations: frozenset[str]
+
+
 def volunteer_with_held(
     *, store: GraphStore, volunteer_id: str, week_start: str
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
-    """The volunteer's properties (None if there is no such volunteer), their held visits and
-    the ids of the visits they gave up."""
+) -> VolunteerWithHeld:
+    """The volunteer, their held visits from ``week_start`` on, those they gave up and their
+    organisations."""
     params = _volunteer_with_held_params(volunteer_id, week_start)
     return _volunteer_with_held_of(store.run(VOLUNTEER_WITH_HELD, params, write=False))
 
 
 async def volunteer_with_held_awaited(
     *, store: GraphStore, volunteer_id: str, week_start: str
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
+) -> VolunteerWithHeld:
     """``volunteer_with_held`` awaited on the event loop (``store.arun``, no thread)."""
     params = _volunteer_with_held_params(volunteer_id, week_start)
     return _volunteer_with_held_of(await store.arun(VOLUNTEER_WITH_HELD, params, write=False))
@@ -383,16 +414,19 @@ def _volunteer_with_held_params(volunteer_id: str, week_start: str) -> dict[str,
     }
 
 
-def _volunteer_with_held_of(
-    rows: list[dict[str, Any]],
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], set[str]]:
+def _volunteer_with_held_of(rows: list[dict[str, Any]]) -> VolunteerWithHeld:
     if not rows:
-        return None, [], set()
+        return VolunteerWithHeld(None, [], set(), frozenset())
     visits = rows[0]["held"] or []
     held = [
         {k: v for k, v in row.items() if k != "given_up"} for row in visits if not row["given_up"]
     ]
-    return rows[0]["volunteer"], held, {row["id"] for row in visits if row["given_up"]}
+    return VolunteerWithHeld(
+        rows[0]["volunteer"],
+        held,
+        {row["id"] for row in visits if row["given_up"]},
+        frozenset(rows[0]["organizations"] or ()),
+    )
 
 
 def claim_context(*, store: GraphStore, visit_id: str, volunteer_id: str) -> dict[str, Any]:
@@ -481,7 +515,7 @@ def parse_open_visits(
     Each row keeps its ``text``; ``with_start`` gives a row with another start."""
     before = dict(known)
     known.clear()
-    fresh = {text: text.split("|", 16) for text in texts if text not in before}
+    fresh = {text: text.split("|", TEXT_FIELDS - 1) for text in texts if text not in before}
     exact: dict[str, tuple[float, float]] = {}
     if fresh:
         ids = sorted({fields[9] for fields in fresh.values()})
@@ -505,7 +539,8 @@ def _parse_open_visit(
     text: str, fields: list[str], exact: dict[str, tuple[float, float]]
 ) -> dict[str, Any]:
     (vid, week, day, earliest, latest, duration, check, needed, start, person_id,
-     area_id, lat, lon, gender, languages, excluded, first_name) = fields  # fmt: skip
+     area_id, lat, lon, gender, languages, excluded, organizations,
+     first_name) = fields  # fmt: skip
     lat_exact, lon_exact = exact.get(person_id, (float(lat), float(lon)))
     return {
         "text": text,
@@ -529,6 +564,7 @@ def _parse_open_visit(
         "languages": _split(languages),
         "gender_preference": gender or None,
         "excluded_volunteers": _split(excluded),
+        "organizations": _split(organizations),
     }
 
 

@@ -188,7 +188,7 @@ class LogPersonReads(SchemaExtension):
         yield
         context = self.execution_context.context
         reads = getattr(context, "reads_noted", None)  # most requests read no one's record
-        if reads is not None and reads.fields:
+        if reads is not None and reads.noted:
             from service.consent import policy
 
             try:

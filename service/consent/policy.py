@@ -187,9 +187,21 @@ def accesses_to_people(
 @dataclass
 class Reads:
     """The Person fields one request returned about people other than the caller, for the
-    access log (written once, when the request is done: ``log_reads``)."""
+    access log (written once, when the request is done: ``log_reads``): on the basis an
+    ``Access`` states (``note``), or on one the caller states (``note_as``)."""
 
     fields: dict[str, tuple[Access, set[str]]] = field(default_factory=dict)
+    stated: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (person, purpose)
+
+    @property
+    def noted(self) -> bool:
+        """Whether anything was noted (most requests read no one's record)."""
+        return bool(self.fields or self.stated)
+
+    def note_as(self, person_id: str, name: str, purpose: str) -> None:
+        """A field read on a basis no ``Access`` states, said by ``purpose``: a volunteer
+        shown the first name of someone whose visit is offered to them, or that they claimed."""
+        self.stated.setdefault((person_id, purpose[:PURPOSE_MAX]), set()).add(name)
 
     def note(self, access: Access, name: str) -> None:
         if access.own:
@@ -201,30 +213,31 @@ class Reads:
 
     def entries(self, user: CurrentUser, at: datetime) -> list[AccessLogEntry]:
         """One entry per person and purpose, naming the fields read for it."""
-        made = []
-        for person_id, (access, names) in sorted(self.fields.items()):
-            by_purpose: dict[str, list[str]] = {}
-            for name in sorted(names):
-                by_purpose.setdefault(access.purpose_of(name)[:PURPOSE_MAX], []).append(name)
-            for purpose, read in by_purpose.items():
-                made.append(
-                    AccessLogEntry(
-                        id=f"access-{uuid.uuid4().hex[:16]}",
-                        at=at,
-                        actor_user_id=user.id,
-                        person_id=person_id,
-                        purpose=purpose,
-                        fields=read,
-                    )
-                )
-        return made
+        by_purpose: dict[tuple[str, str], set[str]] = {}
+        for person_id, (access, names) in self.fields.items():
+            for name in names:
+                purpose = access.purpose_of(name)[:PURPOSE_MAX]
+                by_purpose.setdefault((person_id, purpose), set()).add(name)
+        for key, names in self.stated.items():
+            by_purpose.setdefault(key, set()).update(names)
+        return [
+            AccessLogEntry(
+                id=f"access-{uuid.uuid4().hex[:16]}",
+                at=at,
+                actor_user_id=user.id,
+                person_id=person_id,
+                purpose=purpose,
+                fields=sorted(names),
+            )
+            for (person_id, purpose), names in sorted(by_purpose.items())
+        ]
 
 
 def log_reads(
     *, store: GraphStore, user: CurrentUser | None, reads: Reads, at: datetime | None = None
 ) -> int:
     """Write the request's reads of other people's records to the access log; how many."""
-    if user is None or not reads.fields:
+    if user is None or not reads.noted:
         return 0
     return access_log.append_accesses(store=store, entries=reads.entries(user, at or utc_now()))
 

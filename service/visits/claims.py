@@ -33,9 +33,10 @@ CORRECTION_WINDOW = timedelta(days=1)
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """How a claim ended: claimed (at ``start``), unavailable (``message``) or not eligible."""
+    """How a claim ended: claimed (at ``start``), unavailable (``message``), not eligible, or
+    not allowed (``NOT_ALLOWED``: no such visit, or none of the volunteer's organisations)."""
 
-    outcome: Literal["claimed", "unavailable", "not_eligible"]
+    outcome: Literal["claimed", "unavailable", "not_eligible", "not_allowed"]
     message: str = ""
     reasons: list[str] = field(default_factory=list)
     start: str | None = None
@@ -56,8 +57,13 @@ class ClaimResult:
         return self.outcome == "unavailable" and self.message in FOR_EVERYONE
 
 
+# A volunteer claims only the visits of people an organisation they volunteer with supports.
+# Any other visit, and a visit that does not exist, get this one answer, before anything else
+# is said about it (its time, whether it is taken, why they are not eligible): it tells nothing
+# about who exists.
+NOT_ALLOWED = "Not allowed: this is not an open visit of an organisation you volunteer with."
+
 UNAVAILABLE_MESSAGES = {
-    "missing": "There is no such visit.",
     "given_up": "You gave this visit up earlier, so you cannot claim it again.",
     "taken": "Someone else has just taken this visit.",
     "held": "You already hold this visit.",
@@ -128,8 +134,8 @@ def _claim_start(row: dict[str, Any], visit_id: str) -> tuple[str, list[str]] | 
     answer when there is none: the visit is missing, taken, past, or the volunteer not
     eligible (rules 1-9, solver.eligibility)."""
     props = row["v"]
-    if row["volunteer"] is None or props is None:
-        return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["missing"])
+    if row["volunteer"] is None or props is None or not row.get("in_bounds"):
+        return ClaimResult("not_allowed", NOT_ALLOWED)
     if props.get("status") != "open":  # most of a race's losers: answer before parsing more
         return ClaimResult("unavailable", UNAVAILABLE_MESSAGES["taken"])
     now = now_minute()
@@ -164,6 +170,8 @@ def _claim_answer(
     if outcome == "won":
         OpenVisitsSnapshot.claimed_in(store, visit_id, start)
         return ClaimResult("claimed", start=start, visit=row)
+    if outcome in ("missing", "outside"):  # gone, or out of bounds, since the context was read
+        return ClaimResult("not_allowed", NOT_ALLOWED)
     return ClaimResult("unavailable", UNAVAILABLE_MESSAGES[outcome])
 
 

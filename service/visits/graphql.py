@@ -31,6 +31,7 @@ from service.access import (
 )
 from service.api.errors import (
     InputError,
+    NotAllowed,
     check_id,
 )
 from service.api.errors import week_input as _week
@@ -98,15 +99,6 @@ class VisitType:
     latest: str
     duration_minutes: int
     status: str
-    person_first_name: str = strawberry.field(
-        directives=[
-            access.policy(
-                STAFF_OWN,
-                Rule(("volunteer",), HOLDER, when="or an open visit they are eligible for"),
-                logged=True,
-            )
-        ]
-    )
     my_status: str | None = strawberry.field(
         description="Your assignment on this visit (volunteers): proposed, accepted, done..."
     )
@@ -129,6 +121,28 @@ class VisitType:
     # The visit's person, for the access log of a volunteer's address read (any visit).
     visit_person_id: strawberry.Private[str | None] = None
     service_id: strawberry.Private[str | None] = None
+    first_name: strawberry.Private[str] = ""
+    # Why a volunteer is shown the person (OFFERED, CLAIMED): the person's first name and area,
+    # each time returned, are then noted for their access log (staff's reads are noted by the
+    # list that returns them).
+    shown_as: strawberry.Private[str | None] = None
+
+    def _shown(self, info: ContextInfo, name: str) -> None:
+        if self.shown_as is not None and self.visit_person_id is not None:
+            info.context.reads.note_as(self.visit_person_id, name, self.shown_as)
+
+    @strawberry.field(
+        directives=[
+            access.policy(
+                STAFF_OWN,
+                Rule(("volunteer",), HOLDER, when="or an open visit they are eligible for"),
+                logged=True,
+            )
+        ]
+    )
+    def person_first_name(self, info: ContextInfo) -> str:
+        self._shown(info, "first_name")
+        return self.first_name
 
     @strawberry.field(
         description="Going along with the person to a group their plan names (the first "
@@ -155,7 +169,10 @@ class VisitType:
     def area(self, info: ContextInfo) -> str | None:
         # Not ``async``: when the name is known, no coroutine and no task per visit (a page of
         # open visits is 20 of them); otherwise the loader's future, which GraphQL awaits.
-        if self.area_id is None or self.area_name is not None:
+        if self.area_id is None:
+            return None
+        self._shown(info, "area")
+        if self.area_name is not None:
             return self.area_name
         return info.context.loaders.area_name.load(self.area_id)  # type: ignore[return-value]
 
@@ -230,6 +247,7 @@ class VisitType:
         distance_km: float | None = None,
         person_id: str | None = None,
         logged_at: str | None = None,
+        shown_as: str | None = None,
     ) -> VisitType:
         week_start = str(props["week_start"])
         begin = start or props.get("start")
@@ -250,7 +268,8 @@ class VisitType:
             latest=props["latest"],
             duration_minutes=int(props["duration_minutes"]),
             status=props.get("status", "open"),
-            person_first_name=person_first_name,
+            first_name=person_first_name,
+            shown_as=shown_as,
             my_status=my_status,
             note=note,
             distance_km=distance_km,
@@ -335,6 +354,10 @@ def _day_input(value: str, name: str) -> date:
 
 
 VISITING = "visiting: the volunteer holding the visit, on its day"
+# Why a volunteer is shown a person's first name and area with an open visit offered to them or
+# a visit they claimed: what the person's access log says of each read (VisitType.shown_as).
+OFFERED = "open visits: offered to a volunteer of an organisation that supports them"
+CLAIMED = "claimed visit: the volunteer who claimed it"
 
 
 async def _logged_address(
@@ -489,8 +512,10 @@ class VisitsQuery:
                     "latest": v.latest,
                     "duration_minutes": v.duration_minutes,
                     "status": "open",
+                    "person_id": v.person_id,
                 },
                 person_first_name=v.person_first_name,
+                shown_as=OFFERED,
                 area_id=v.area_id,
                 area_name=v.area_name,
                 start=v.start,
@@ -540,12 +565,15 @@ class VisitsMutation:
                 store=info.context.store, visit_id=key, volunteer_id=volunteer_id
             ),
         )
+        if result.outcome == "not_allowed":
+            raise NotAllowed(result.message)
         if result.outcome == "claimed":
             row = result.visit
             return VisitClaimed(
                 visit=VisitType.of(
-                    row["v"] | {"status": result.visit_status},
+                    row["v"] | {"status": result.visit_status, "person_id": row["person_id"]},
                     person_first_name=row["first_name"],
+                    shown_as=f"{CLAIMED} ({key})",
                     area_id=row["area_id"],
                     my_status="accepted",
                     address=_address(row),

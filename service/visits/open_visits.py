@@ -58,6 +58,7 @@ class OpenVisit(NamedTuple):
     latest: str
     duration_minutes: int
     area_id: str | None
+    person_id: str
     person_first_name: str
     distance_km: float
     area_name: str | None = None  # when known without another statement (from the snapshot)
@@ -78,20 +79,16 @@ def open_visits(
     process's snapshot of every open visit, at most about ``max_age`` seconds old, instead of
     a statement per call; the volunteer and what they hold are always read fresh."""
     this_week = monday_of(today())
-    props, held_rows, given_up = repo.volunteer_with_held(
+    found = repo.volunteer_with_held(
         store=store, volunteer_id=volunteer_id, week_start=this_week.isoformat()
     )
-    if props is None:
+    if found.volunteer is None:
         return [], False
     age = max_age
     if age <= 0:
-        return _open_by_statement(
-            store, this_week, props, held_rows, given_up, first=first, after=after
-        )
+        return _open_by_statement(store, this_week, found, first=first, after=after)
     snapshot = OpenVisitsSnapshot.of(store, max_age=age).current(this_week.isoformat())
-    return _open_from_snapshot(
-        snapshot, this_week, props, held_rows, given_up, first=first, after=after
-    )
+    return _open_from_snapshot(snapshot, this_week, found, first=first, after=after)
 
 
 async def open_visits_awaited(
@@ -122,34 +119,32 @@ async def open_visits_awaited(
         )
     this_week = monday_of(today())
     week = this_week.isoformat()
-    props, held_rows, given_up = await repo.volunteer_with_held_awaited(
+    found = await repo.volunteer_with_held_awaited(
         store=store, volunteer_id=volunteer_id, week_start=week
     )
-    if props is None:
+    if found.volunteer is None:
         return [], False
     snapshots = OpenVisitsSnapshot.of(store, max_age=age)
     snapshot = snapshots.ready(week)
     if snapshot is None:  # none yet, or too old: loaded in a thread, the loop not blocked
         snapshot = await off_loop(partial(snapshots.current, week))
-    return _open_from_snapshot(
-        snapshot, this_week, props, held_rows, given_up, first=first, after=after
-    )
+    return _open_from_snapshot(snapshot, this_week, found, first=first, after=after)
 
 
 def _open_by_statement(
     store: GraphStore,
     this_week: date,
-    props: dict[str, Any],
-    held_rows: list[dict[str, Any]],
-    given_up: set[str],
+    found: repo.VolunteerWithHeld,
     *,
     first: int,
     after: str | None,
 ) -> tuple[list[OpenVisit], bool]:
-    """``open_visits`` without the snapshot: OPEN_VISITS_NEAR (open visits not past, on a day
-    the volunteer has time, in a box around them) in batches until a page is full, each batch
-    judged by rules 1-9."""
-    volunteer = from_properties(VolunteerTerms, props)
+    """``open_visits`` without the snapshot: OPEN_VISITS_NEAR (open visits not past, of people
+    the volunteer's organisations support, on a day the volunteer has time, in a box around
+    them) in batches until a page is full, each batch judged by rules 1-9."""
+    assert found.volunteer is not None
+    held_rows, given_up = found.held, found.given_up
+    volunteer = from_properties(VolunteerTerms, found.volunteer)
     terms = solver_volunteer(volunteer, this_week)
     held = held_by_week(held_rows)
     now = now_minute()
@@ -199,16 +194,17 @@ def _open_by_statement(
 def _open_from_snapshot(
     snapshot: LoadedOpenVisits,
     this_week: date,
-    props: dict[str, Any],
-    held_rows: list[dict[str, Any]],
-    given_up: set[str],
+    found: repo.VolunteerWithHeld,
     *,
     first: int,
     after: str | None,
 ) -> tuple[list[OpenVisit], bool]:
     """What ``_open_by_statement`` gives, over the snapshot: the snapshot says which visits are
-    open, not full and not past, in a box around the volunteer; rules 1-9 decide the rest."""
-    volunteer = from_properties(VolunteerTerms, props)
+    open, not full and not past, of people the volunteer's organisations support, in a box
+    around the volunteer; rules 1-9 decide the rest."""
+    assert found.volunteer is not None
+    held_rows, given_up = found.held, found.given_up
+    volunteer = from_properties(VolunteerTerms, found.volunteer)
     terms = solver_volunteer(volunteer, this_week)
     held = held_by_week(held_rows)
     mine = {row["id"] for row in held_rows}
@@ -219,6 +215,7 @@ def _open_from_snapshot(
         now=now,
         begin=bisect_right(snapshot.keys, after) if after else 0,
     )
+    among &= columns.supported_by(found.organizations)
     for visit_id in mine | given_up:  # held already, or given up (not to be claimed back)
         position = snapshot.by_id.get(visit_id)
         if position is not None:
@@ -332,6 +329,7 @@ def _listed(
         latest=row["latest"],
         duration_minutes=row["duration_minutes"],
         area_id=row["area_id"],
+        person_id=row["person_id"],
         person_first_name=row["person_first_name"],
         distance_km=round(km, 1),
         area_name=area_name,

@@ -42,13 +42,16 @@ FULL_RELOAD_S = 30.0
 class OpenVisitColumns:
     """One entry per snapshot visit, in key order: the solver's table of the visits with what
     their people decide (``rules``, what rules 1-9 read), and what only the service asks of an
-    open visit (its week, how many it needs and how many hold it). ``taken`` changes as claims
-    are won in this process."""
+    open visit (its week, how many it needs, how many hold it, and which organisations support
+    its person: to whose volunteers it is offered). ``taken`` changes as claims are won in this
+    process."""
 
     rules: eligibility.VisitTable
     week: npt.NDArray[np.int64]  # date ordinal of the week's Monday
     needed: npt.NDArray[np.int64]
     taken: npt.NDArray[np.int64]
+    # organisation id -> which visits' people it supports (a borough has a few organisations)
+    supported: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -64,23 +67,51 @@ class OpenVisitColumns:
                 (v["volunteers_needed"] for v in visits), dtype=np.int64, count=len(visits)
             ),
             taken=np.zeros(len(visits), dtype=np.int64),  # set by each load
+            supported={
+                org: np.fromiter(
+                    (org in v["organizations"] for v in visits), dtype=np.bool_, count=len(visits)
+                )
+                for org in {org for v in visits for org in v["organizations"]}
+            },
         )
 
     def kept(self, keep: npt.NDArray[np.bool_]) -> OpenVisitColumns:
         """These columns for the entries ``keep`` marks."""
         return OpenVisitColumns(
-            self.rules.kept(keep), self.week[keep], self.needed[keep], self.taken[keep]
+            self.rules.kept(keep),
+            self.week[keep],
+            self.needed[keep],
+            self.taken[keep],
+            {org: column[keep] for org, column in self.supported.items()},
         )
 
     def inserted(self, positions: list[int], new: OpenVisitColumns) -> OpenVisitColumns:
         """These columns with ``new``'s entries (made ``like`` these) put before
         ``positions`` (ascending: where each goes among these)."""
+        mine, theirs = len(self.week), len(new.week)
         return OpenVisitColumns(
             self.rules.inserted(positions, new.rules),
             np.insert(self.week, positions, new.week),
             np.insert(self.needed, positions, new.needed),
             np.insert(self.taken, positions, new.taken),
+            {
+                org: np.insert(
+                    self.supported.get(org, np.zeros(mine, dtype=np.bool_)),
+                    positions,
+                    new.supported.get(org, np.zeros(theirs, dtype=np.bool_)),
+                )
+                for org in self.supported.keys() | new.supported.keys()
+            },
         )
+
+    def supported_by(self, organizations: frozenset[str]) -> npt.NDArray[np.bool_]:
+        """The visits whose person one of ``organizations`` supports."""
+        found = np.zeros(len(self.week), dtype=np.bool_)
+        for org in organizations:
+            column = self.supported.get(org)
+            if column is not None:
+                found |= column
+        return found
 
     def open_near(
         self, *, box: tuple[float, float, float, float], now: tuple[date, int], begin: int

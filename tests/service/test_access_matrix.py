@@ -7,7 +7,9 @@ from ``expected`` below, the policy written out as a reader would state it (serv
   and coordinators their own volunteers, visits and rota; more only by the person's consent;
 - staff of another organisation see nothing without consent, and with it only what it names;
   lists, rotas and changes stay their own organisation's;
-- the person sees their own record; a volunteer what a consent to them names; admin nothing;
+- the person sees their own record; a volunteer what a consent to them names, and the open
+  visits (first name, area) of the people their organisation supports, which they may claim;
+  admin nothing;
 - a partner (even of the organisation the person consented to) nothing: it sees a person only
   through a referral to its services (tests/referrals).
 """
@@ -23,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from graph.models import RotaRun, utc_now
+from graph.models import Person, RotaRun, utc_now
 from graph.repo import rota_runs
 from service.consent import policy
 from service.weeks import monday_of, today, week_label
@@ -48,6 +50,9 @@ class Setting:
     run_id: str  # A's rota run, naming Ann's visit
     callers: list[Caller]
     coordinator_a: str
+    ann: Person
+    open_visit_id: str  # an open visit of Ann's next week
+    claims_made: int = 0
 
 
 WEEK = monday_of(today())
@@ -62,8 +67,8 @@ def setting(api: Api) -> Setting:
         "Ann", address="1 Mare Street", phone="07700 900001", languages=["pl"], need=0.7
     )
     world.person("Bob", organization_id=org_b)
-    val = world.volunteer("Val")
-    other_val = world.volunteer("Vic", organization_id=org_b)
+    val = world.volunteer("Val", languages=["pl"])  # eligible for Ann's visits
+    other_val = world.volunteer("Vic", organization_id=org_b, languages=["pl"])  # eligible too
     visit = world.visit(ann, week_start=WEEK)
     problem = {"visits": [{"id": visit.id, "person": ann.id}]}
     solution = {
@@ -101,7 +106,10 @@ def setting(api: Api) -> Setting:
         user("partner A", "partner", "A"),
         user("partner B", "partner", "B"),
     ]
-    return Setting(world, org_a, org_b, ann.id, val.id, run.id, callers, callers[0].token)
+    open_visit = world.visit(ann)
+    return Setting(
+        world, org_a, org_b, ann.id, val.id, run.id, callers, callers[0].token, ann, open_visit.id
+    )
 
 
 def _give_consent(api: Api, s: Setting) -> None:
@@ -138,44 +146,46 @@ def _errors(body: dict[str, Any]) -> bool:
     return bool(body.get("errors"))
 
 
-def op_person_name(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql("query($id: ID!) { person(id: $id) { firstName } }", {"id": s.ann_id}, c.token)
-    return "denied" if _errors(body) else "name"
+Op = Callable[[Api, Setting, Caller], Outcome]
+Variables = Callable[[Setting], dict[str, Any]]
+
+
+def _answered(query: str, variables: Variables, given: Outcome) -> Op:
+    """An operation whose outcome is whether it was refused: ``given`` when it was not."""
+
+    def run(api: Api, s: Setting, c: Caller) -> Outcome:
+        return "denied" if _errors(api.gql(query, variables(s), c.token)) else given
+
+    return run
+
+
+def _lists(query: str, field: str, wanted: Callable[[Setting], str]) -> Op:
+    """A list query: denied, or whether ``wanted``'s id is among the nodes listed."""
+
+    def run(api: Api, s: Setting, c: Caller) -> Outcome:
+        body = api.gql(query, token=c.token)
+        if _errors(body):
+            return "denied"
+        ids = [e["node"]["id"] for e in body["data"][field]["edges"]]
+        return "listed" if wanted(s) in ids else "not listed"
+
+    return run
+
+
+def _ann(s: Setting) -> dict[str, Any]:
+    return {"id": s.ann_id}
+
+
+def _ann_id(s: Setting) -> str:
+    return s.ann_id
 
 
 def op_person_address(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql(
-        "query($id: ID!) { person(id: $id) { address need } }", {"id": s.ann_id}, c.token
-    )
+    body = api.gql("query($id: ID!) { person(id: $id) { address need } }", _ann(s), c.token)
     if _errors(body):
         return "denied"
     person = body["data"]["person"]
     return "address" if person["address"] else "no address"
-
-
-def op_people(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql("query { people(first: 100) { edges { node { id } } } }", token=c.token)
-    if _errors(body):
-        return "denied"
-    ids = [e["node"]["id"] for e in body["data"]["people"]["edges"]]
-    return "listed" if s.ann_id in ids else "not listed"
-
-
-def op_volunteers(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql("query { volunteers(first: 100) { edges { node { id } } } }", token=c.token)
-    if _errors(body):
-        return "denied"
-    ids = [e["node"]["id"] for e in body["data"]["volunteers"]["edges"]]
-    return "listed" if s.val_id in ids else "not listed"
-
-
-def op_person_record(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql(
-        "query($id: ID!) { personRecord(personId: $id) { firstName phone } }",
-        {"id": s.ann_id},
-        c.token,
-    )
-    return "denied" if _errors(body) else "record"
 
 
 def op_visits(api: Api, s: Setting, c: Caller) -> Outcome:
@@ -217,45 +227,28 @@ def op_rota_csv(api: Api, s: Setting, c: Caller) -> Outcome:
     return "languages" if LANGUAGE_REASON in response.text else "no languages"
 
 
-def op_check_ins(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql("query($id: ID!) { checkIns(personId: $id) { id } }", {"id": s.ann_id}, c.token)
-    return "denied" if _errors(body) else "check-ins"
+def _fresh_person(name: str) -> Variables:
+    """One of A's, made afresh for each call (an allowed erasure erases them)."""
+    return lambda s: {"id": s.world.person(name).id}
 
 
-def op_update_person(api: Api, s: Setting, c: Caller) -> Outcome:
+def _fresh_open_visit(s: Setting) -> dict[str, Any]:
+    """An open visit of Ann's next week, made afresh for each call (a claim takes it), on a
+    day of its own so that one volunteer's claims never overlap."""
+    s.claims_made += 1
+    return {"id": s.world.visit(s.ann, day=s.claims_made % 7).id}
+
+
+def op_claim_visit(api: Api, s: Setting, c: Caller) -> Outcome:
     body = api.gql(
-        'mutation($id: ID!) { updatePerson(id: $id, input: {lastName: "Smith"}) { id } }',
-        {"id": s.ann_id},
+        "mutation($id: ID!) { claimVisit(visitId: $id) { __typename } }",
+        _fresh_open_visit(s),
         c.token,
     )
-    return "denied" if _errors(body) else "changed"
-
-
-def op_set_visit_pattern(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql(
-        "mutation($id: ID!) { setVisitPattern(personId: $id, "
-        'windows: [{day: 1, start: "10:00", end: "13:00"}]) { id } }',
-        {"id": s.ann_id},
-        c.token,
-    )
-    return "denied" if _errors(body) else "changed"
-
-
-def op_update_volunteer(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql(
-        "mutation($id: ID!) { updateVolunteer(id: $id, input: {checked: true}) { id } }",
-        {"id": s.val_id},
-        c.token,
-    )
-    return "denied" if _errors(body) else "changed"
-
-
-def op_erase_person(api: Api, s: Setting, c: Caller) -> Outcome:
-    someone = s.world.person("Eve")  # one of A's, made afresh: an allowed erasure erases her
-    body = api.gql(
-        "mutation($id: ID!) { erasePerson(personId: $id) { id } }", {"id": someone.id}, c.token
-    )
-    return "denied" if _errors(body) else "erased"
+    if _errors(body):
+        return "denied"
+    answer = str(body["data"]["claimVisit"]["__typename"])
+    return "claimed" if answer == "VisitClaimed" else answer
 
 
 def op_record_consent(api: Api, s: Setting, c: Caller) -> Outcome:
@@ -298,20 +291,49 @@ def op_revoke_consent(api: Api, s: Setting, c: Caller) -> Outcome:
     return "revoked" if body["data"]["revokeAccess"]["__typename"] == "AccessRevoked" else "denied"
 
 
-OPERATIONS: dict[str, Callable[[Api, Setting, Caller], Outcome]] = {
-    "person.firstName": op_person_name,
+OPERATIONS: dict[str, Op] = {
+    "person.firstName": _answered(
+        "query($id: ID!) { person(id: $id) { firstName } }", _ann, "name"
+    ),
     "person.address": op_person_address,
-    "people": op_people,
-    "volunteers": op_volunteers,
-    "personRecord": op_person_record,
+    "people": _lists("query { people(first: 100) { edges { node { id } } } }", "people", _ann_id),
+    "volunteers": _lists(
+        "query { volunteers(first: 100) { edges { node { id } } } }",
+        "volunteers",
+        lambda s: s.val_id,
+    ),
+    "personRecord": _answered(
+        "query($id: ID!) { personRecord(personId: $id) { firstName phone } }", _ann, "record"
+    ),
     "visits": op_visits,
+    "openVisits": _lists(
+        "query { openVisits(first: 100) { edges { node { id personFirstName } } } }",
+        "openVisits",
+        lambda s: s.open_visit_id,
+    ),
+    "claimVisit": op_claim_visit,
     "rotaRun": op_rota_run,
     "rota CSV": op_rota_csv,
-    "checkIns": op_check_ins,
-    "updatePerson": op_update_person,
-    "setVisitPattern": op_set_visit_pattern,
-    "updateVolunteer": op_update_volunteer,
-    "erasePerson": op_erase_person,
+    "checkIns": _answered("query($id: ID!) { checkIns(personId: $id) { id } }", _ann, "check-ins"),
+    "updatePerson": _answered(
+        'mutation($id: ID!) { updatePerson(id: $id, input: {lastName: "Smith"}) { id } }',
+        _ann,
+        "changed",
+    ),
+    "setVisitPattern": _answered(
+        "mutation($id: ID!) { setVisitPattern(personId: $id, "
+        'windows: [{day: 1, start: "10:00", end: "13:00"}]) { id } }',
+        _ann,
+        "changed",
+    ),
+    "updateVolunteer": _answered(
+        "mutation($id: ID!) { updateVolunteer(id: $id, input: {checked: true}) { id } }",
+        lambda s: {"id": s.val_id},
+        "changed",
+    ),
+    "erasePerson": _answered(
+        "mutation($id: ID!) { erasePerson(personId: $id) { id } }", _fresh_person("Eve"), "erased"
+    ),
     "grantAccess (recorded by staff)": op_record_consent,
     "revokeAccess (a grant to A)": op_revoke_consent,
 }
@@ -339,6 +361,12 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
         return "listed" if c.org == "A" else "not listed"
     if op == "personRecord":
         return "record" if itself or grantee else "denied"
+    if op == "openVisits":  # a volunteer of A's is offered A's people's visits, consent or not
+        if c.role != "volunteer":
+            return "denied"
+        return "listed" if c.name == "volunteer A" else "not listed"
+    if op == "claimVisit":
+        return "claimed" if c.name == "volunteer A" else "denied"
     if op == "visits":
         if c.role != "coordinator":
             return "denied"

@@ -30,7 +30,7 @@ from solver.models import Assignment
 from tests.conftest import GraphServer
 from tests.service.conftest import Api, World, next_monday, running_api
 from tests.service.test_signup import CLAIM, OPEN
-from tests.world import save
+from tests.world import in_organisation, save
 
 WEEKS = [("plentiful", 21), ("scarce", 22)]
 SNAPSHOT_ON = 60.0  # seconds: a snapshot loaded once per graph and kept up to date by claims
@@ -125,6 +125,11 @@ def _into_graph(store: GraphStore, problem: rota.Problem) -> rota.Problem:
                 checked=w.checked,
             ),
         )
+    in_organisation(  # one organisation: every visit is offered to every volunteer
+        store,
+        people=[p.id for p in problem.people],
+        volunteers=[w.id for w in problem.volunteers],
+    )
     for v in problem.visits:
         save(
             store,

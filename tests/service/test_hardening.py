@@ -109,7 +109,7 @@ def test_a_page_of_fifty_visits_costs_a_constant_number_of_queries(api: Api, wor
         )
         assert len(response.json()["data"]["visits"]["edges"]) == first
         counts.append(int(response.headers["X-Graph-Queries"]))
-    assert counts[0] == counts[1] <= 4
+    assert counts[0] == counts[1] <= 5  # the access-log write of the first names included
 
 
 def test_bad_enum_values_in_variables_name_the_field_and_the_values(api: Api, world: World) -> None:

@@ -87,7 +87,7 @@ def test_a_claim_outside_the_volunteers_organisations_is_not_allowed(
     )
     assert holders == []
     assert _log_of(api, bob) == []
-    vic = world.volunteer_token(world.volunteer("Vic", organization_id=other))
+    vic = world.volunteer_token(world.volunteer("Vic", organization_id=other, languages=["pl"]))
     claimed = api.data(CLAIM, {"id": visit.id}, token=vic)["claimVisit"]
     assert claimed["__typename"] == "VisitClaimed"
 
@@ -166,5 +166,5 @@ def test_a_claim_logs_the_first_name_it_shows(api: Api, world: World) -> None:
     }
     [entry] = _log_of(api, ann)
     assert entry["actor"] == _user_id(api, token)
-    assert entry["fields"] == ["first_name"]
+    assert entry["fields"] == ["first_name"]  # the area was not asked for
     assert visit.id in entry["purpose"]

@@ -20,7 +20,7 @@ from service.visits.open_visits_snapshot import OpenVisitsSnapshot
 from service.weeks import monday_of, today
 from tests.loops import in_own_loop
 from tests.service.conftest import next_monday
-from tests.world import saved, stored
+from tests.world import in_organisation, saved, stored
 
 NOW = "2026-11-23T09:00:00Z"
 
@@ -64,6 +64,14 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
             ),
         )
         ids.append(f"v{index}")
+    # Two organisations: each volunteer is offered only the visits of their own people.
+    for org, one in (("org-a", 0), ("org-b", 1)):  # people and volunteers: A, B or both
+        in_organisation(
+            store,
+            org,
+            people=[f"p{i}" for i in range(12) if i % 3 in (one, 2)],
+            volunteers=[f"v{i}" for i in range(8) if i % 4 in (one, 2, 3)],
+        )
     # This week too, so visits earlier today, later today and on days gone by are all there.
     for week in (monday_of(today()), next_monday(), next_monday() + timedelta(days=7)):
         for index in range(60):
@@ -171,6 +179,7 @@ def ann_and_free_volunteers(store: GraphStore, count: int, **fields: Any) -> Non
                 **fields,
             ),
         )
+    in_organisation(store, people=["p0"], volunteers=[f"v{index}" for index in range(count)])
 
 
 def test_a_claim_won_here_leaves_the_snapshot_at_once(store: GraphStore) -> None:
@@ -223,6 +232,7 @@ def test_a_claim_won_here_on_a_shared_visit_fixes_its_start_for_the_others(
             availability=[Window(day=d, start="11:00", end="20:00") for d in range(7)],
         ),
     )
+    in_organisation(store, volunteers=["late"])
     saved(
         store,
         Visit(

@@ -75,6 +75,10 @@ def _well_formed(snapshot: Any) -> None:
         assert getattr(table, name).tolist() == getattr(fresh, name).tolist(), name
     assert table.languages == fresh.languages and table.excluded == fresh.excluded
     assert table.has_exclusions.tolist() == fresh.has_exclusions.tolist()
+    organisations = {org for v in visits_ for org in v["organizations"]}
+    assert set(columns.supported) >= organisations
+    for org, supported in columns.supported.items():
+        assert supported.tolist() == [org in v["organizations"] for v in visits_], org
     for position, visit in enumerate(visits_):
         mask = 0
         for language in visit["languages"]:

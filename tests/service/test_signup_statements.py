@@ -17,7 +17,7 @@ from service.visits import claims
 from service.visits.claims import ClaimResult
 from service.wellbeing.feedback import Acquaintance, after_visit, tie_update
 from tests.service.conftest import next_monday
-from tests.world import saved
+from tests.world import in_organisation, saved
 
 NOW = "2026-11-23T09:00:00Z"
 # "Now" for logging, after every visit these tests make (a visit is logged once it has started).
@@ -49,6 +49,9 @@ def _world(store: GraphStore, volunteer_count: int, visit_count: int) -> None:
                 max_minutes=120,
             ),
         )
+    in_organisation(
+        store, people=["p0", "p1"], volunteers=[f"v{index}" for index in range(volunteer_count)]
+    )
     for index in range(visit_count):
         saved(
             store,
@@ -132,6 +135,7 @@ def test_travel_time_and_weekly_limit_are_judged_before_the_claim(store: GraphSt
                 availability=[Window(day=2, start="08:00", end="20:00")],
             ),
         )
+    in_organisation(store, volunteers=["v0", "v1"])
 
     def claim(visit_id: str, volunteer_id: str) -> ClaimResult:
         return claims.claim_visit(store=store, visit_id=visit_id, volunteer_id=volunteer_id)

@@ -32,7 +32,8 @@ def _count(api: Api, label: str) -> int:
 
 def _address_reads(api: Api, person_id: str) -> list[dict[str, object]]:
     return api.store.run(
-        "MATCH (n:AccessLog {person_id: $id}) RETURN n.purpose AS purpose, n.fields AS fields",
+        "MATCH (n:AccessLog {person_id: $id}) WHERE 'address' IN n.fields "
+        "RETURN n.purpose AS purpose, n.fields AS fields",
         {"id": person_id},
     )
 
