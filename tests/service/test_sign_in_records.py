@@ -4,6 +4,8 @@ statement that counts it; records inside the window stay, so throttling still ho
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from graph.repo import sign_ins
 from graph.store import GraphStore
 from service.accounts import throttle
@@ -69,3 +71,21 @@ def test_throttling_still_holds_beside_the_clean_up(store: GraphStore) -> None:
     assert _records(store)["account:target@example.org"] == 1
     assert "account:other0@example.org" not in _records(store)
     assert store.run("MATCH (n) WHERE n._lock IS NOT NULL RETURN count(n) AS n") == [{"n": 0}]
+
+
+def test_attempts_racing_the_clean_up_are_all_counted(store: GraphStore) -> None:
+    """Attempts on an expired record while others' attempts remove expired records: each is
+    counted once, none fails (a record is read again under its lock before it goes)."""
+    for n in range(6):
+        _attempt(store, f"old{n}@example.org", "10.0.0.1", T0)
+    later = T0 + throttle.QUIET_S + 5
+    keys = [("old0@example.org", f"10.2.0.{n}") for n in range(throttle.ACCOUNT_FREE)]
+    keys += [(f"new{n}@example.org", f"10.3.0.{n}") for n in range(10)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        attempts = list(pool.map(lambda key: _attempt(store, *key, later), keys))
+    assert all(attempt.allowed for attempt in attempts)
+    records = _records(store)
+    assert records["account:old0@example.org"] == throttle.ACCOUNT_FREE
+    assert not any(
+        key.startswith("account:old") and key != "account:old0@example.org" for key in records
+    )
