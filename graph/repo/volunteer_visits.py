@@ -198,9 +198,10 @@ RETURN v.id AS id, count(held) AS taken, v.start AS start
 # visit's person: an access rule, so the statement guards it too), held (the volunteer holds it
 # already), taken (not open, or full), start (others hold it at another start), given_up (the
 # volunteer declined or cancelled it before: GIVEN_UP_STATUSES), overlap (the volunteer holds
-# another visit that day whose time meets this one's: a double booking made since), changed (the volunteer's visits that
-# week are no longer $holding, so the caller's judgement of rules 8 and 9 is out of date; it
-# reads them again and judges again). $holding null: not guarded (a caller that judged nothing).
+# another visit that day whose time meets this one's: a double booking made since), changed
+# (the volunteer's visits that week are no longer $holding, so the caller's judgement of rules 8
+# and 9 is out of date; it reads them again and judges again). $holding null: not guarded (a
+# caller that judged nothing).
 CLAIM_VISIT = """
 OPTIONAL MATCH (vol:Volunteer {id: $volunteer_id})
 OPTIONAL MATCH (v:Visit {id: $visit_id})

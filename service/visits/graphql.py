@@ -47,6 +47,12 @@ from service.visits.my_week import my_visits
 from service.visits.open_visits import open_visits_awaited
 from service.weeks import monday_of, today, visit_date, week_label
 
+# Open visits and claims: a volunteer of an organisation that supports the person, eligible to
+# hold the visit (first name and area shown, logged).
+IN_BOUNDS_AND_ELIGIBLE = Rule(
+    ("volunteer",), HOLDER, when="of their organisations' people, eligible to hold the visit"
+)
+
 
 @strawberry.enum
 class VisitOutcome(Enum):
@@ -135,7 +141,11 @@ class VisitType:
         directives=[
             access.policy(
                 STAFF_OWN,
-                Rule(("volunteer",), HOLDER, when="or an open visit they are eligible for"),
+                Rule(
+                    ("volunteer",),
+                    HOLDER,
+                    when="or an open visit of their organisations' people they may take",
+                ),
                 logged=True,
             )
         ]
@@ -354,10 +364,12 @@ def _day_input(value: str, name: str) -> date:
 
 
 VISITING = "visiting: the volunteer holding the visit, on its day"
-# Why a volunteer is shown a person's first name and area with an open visit offered to them or
-# a visit they claimed: what the person's access log says of each read (VisitType.shown_as).
+# Why a volunteer is shown a person's first name and area with an open visit offered to them, a
+# visit they claimed, or one proposed to or held by them: what the person's access log says of
+# each read (VisitType.shown_as).
 OFFERED = "open visits: offered to a volunteer of an organisation that supports them"
 CLAIMED = "claimed visit: the volunteer who claimed it"
+HOLDING = "their visits: the volunteer the visit is proposed to or held by"
 
 
 async def _logged_address(
@@ -393,6 +405,7 @@ async def _visit_for(context: RequestContext, visit_id: str, volunteer_id: str) 
         my_status=row["my_status"],
         note=row["note"],
         address=_address(row),
+        shown_as=HOLDING,
     )
 
 
@@ -488,7 +501,7 @@ class VisitsQuery:
 
     @strawberry.field(
         description="Open visits you are eligible for, soonest first (volunteers).",
-        directives=[access.policy(Rule(("volunteer",), HOLDER, when="eligible to hold the visit"))],
+        directives=[access.policy(IN_BOUNDS_AND_ELIGIBLE, logged=True)],
     )
     async def open_visits(
         self, info: ContextInfo, first: int | None = 20, after: str | None = None
@@ -542,6 +555,7 @@ class VisitsQuery:
                 person_first_name=r["person_first_name"],
                 area_id=r["area_id"],
                 my_status=r["my_status"],
+                shown_as=HOLDING,
                 note=r["note"],
                 address=_address(r),
                 logged_at=r.get("logged_at"),
@@ -554,7 +568,7 @@ class VisitsQuery:
 class VisitsMutation:
     @strawberry.mutation(
         description="Claim an open visit; the first valid claim wins.",
-        directives=[access.policy(Rule(("volunteer",), HOLDER, when="eligible to hold the visit"))],
+        directives=[access.policy(IN_BOUNDS_AND_ELIGIBLE, logged=True)],
     )
     async def claim_visit(self, info: ContextInfo, visit_id: strawberry.ID) -> ClaimResult:
         volunteer_id = access.require_volunteer(info.context)

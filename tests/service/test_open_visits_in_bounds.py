@@ -1,5 +1,6 @@
-"""Open visits and claims stay inside the volunteer's organisations, and the first names they
-show are logged for each person (issue 18: organisations that hold their boundaries).
+"""Open visits and claims stay inside the volunteer's organisations, and the first names a
+volunteer is shown (open visits, claims, their own visits) are logged for each person (issue
+18: organisations that hold their boundaries).
 
 Decided: a volunteer is offered, and may claim, only the open visits of people supported
 (``SUPPORTED_BY``) by an organisation they volunteer with (``VOLUNTEERS_WITH``), the same rule
@@ -18,12 +19,15 @@ from graph.models import Person, utc_now
 from graph.repo import organisations
 from graph.repo import volunteer_visits as repo
 from service.visits.open_visits import open_visits
+from service.weeks import week_label
 from tests.service.conftest import Api, World
 
 OPEN = "query { openVisits(first: 50) { edges { node { id personFirstName area } } } }"
 CLAIM = """mutation($id: ID!) { claimVisit(visitId: $id) {
   __typename ... on VisitClaimed { visit { id personFirstName } }
   ... on VisitUnavailable { message } ... on NotEligible { reasons } } }"""
+CLAIM_ONLY = "mutation($id: ID!) { claimVisit(visitId: $id) { __typename } }"
+MY_VISITS = "query($week: String!) { myVisits(week: $week) { id personFirstName } }"
 NOT_ALLOWED = "Not allowed: this is not an open visit of an organisation you volunteer with."
 
 
@@ -168,3 +172,18 @@ def test_a_claim_logs_the_first_name_it_shows(api: Api, world: World) -> None:
     assert entry["actor"] == _user_id(api, token)
     assert entry["fields"] == ["first_name"]  # the area was not asked for
     assert visit.id in entry["purpose"]
+
+
+def test_first_names_of_a_volunteers_own_visits_are_logged(api: Api, world: World) -> None:
+    ann = world.person("Ann")
+    visit = world.visit(ann)
+    token = world.volunteer_token(world.volunteer("Val"))
+    claimed = api.data(CLAIM_ONLY, {"id": visit.id}, token=token)["claimVisit"]
+    assert claimed["__typename"] == "VisitClaimed"
+    assert _log_of(api, ann) == []  # nothing of Ann's was shown
+    week = week_label(visit.week_start)
+    mine = api.data(MY_VISITS, {"week": week}, token=token)["myVisits"]
+    assert [v["personFirstName"] for v in mine] == ["Ann"]
+    [entry] = _log_of(api, ann)
+    assert entry["fields"] == ["first_name"]
+    assert entry["purpose"].startswith("their visits")
