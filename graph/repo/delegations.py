@@ -79,21 +79,14 @@ WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
 OPTIONAL MATCH (p)-[:SUPPORTED_BY]->(org:Organization)
 WITH p, d,
      collect(CASE WHEN org IS NULL THEN null ELSE {id: org.id, name: org.name} END) AS orgs
-OPTIONAL MATCH (p)-[:GRANTS]->(g:ConsentGrant)
-OPTIONAL MATCH (g)-[:TO]->(t)
-OPTIONAL MATCH (torg:Organization {id: t.organization_id})
-WITH p, d, orgs, g, t, torg ORDER BY g.created_at, g.id
-RETURN properties(d) AS d, p.first_name AS first_name, orgs,
-       collect(CASE WHEN g IS NULL THEN null ELSE {g: properties(g), name: t.name,
-               role: t.role, email: t.email, org: torg.name} END) AS grants
+RETURN properties(d) AS d, p.first_name AS first_name, orgs
 ORDER BY d.created_at, d.id
 """
 
 
 def list_delegations_to_user(*, store: GraphStore, user_id: str, at: datetime) -> list[Row]:
     """The delegations in force to the user at ``at``: ``d`` (properties), the person's
-    ``first_name``, the organisations that support them (``orgs``: id, name) and their grants
-    (``grants``: ``g`` properties and the grantee's ``name``, ``role``, ``email``, ``org``)."""
+    ``first_name`` and the organisations that support them (``orgs``: id, name)."""
     return store.run(DELEGATIONS_TO_USER, {"user_id": user_id, "at": iso_utc(at)}, write=False)
 
 
@@ -106,6 +99,7 @@ RETURN properties(n) AS n
 """
 _DELEGATE_GRANT_HEAD = """
 MATCH (p:Person {id: $person_id})-[d:DELEGATES]->(:User {id: $delegate_id})
+WITH p, d
 WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
   AND all(s IN $scopes WHERE s IN d.scopes)
 """
@@ -144,6 +138,7 @@ def create_grant_by_delegate(*, store: GraphStore, grant: ConsentGrant) -> Conse
 REVOKE_GRANT_BY_DELEGATE = """
 MATCH (p:Person)-[:GRANTS]->(n:ConsentGrant {id: $id})
 MATCH (p)-[d:DELEGATES]->(:User {id: $delegate_id})
+WITH n, d
 WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
   AND all(s IN n.scopes WHERE s IN d.scopes)
 WITH n LIMIT 1

@@ -19,14 +19,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from graph.models import AccessLogEntry, ConsentGrant, Delegation, utc_now
+from graph.models import AccessLogEntry, Delegation, utc_now
 from graph.repo import access_log
 from graph.repo import delegations as delegations_repo
 from graph.repo import organisations as organisations_repo
 from graph.repo import users as users_repo
 from graph.repo.records import from_properties
 from graph.store.port import GraphStore
-from service.consent.my_data import person_in_words, who_in_words
+from service.consent.my_data import HeldGrant, grants_of, person_in_words, who_in_words
 from service.consent.policy import (
     DELEGATE_ROLES,
     GRANT_DAYS_MAX,
@@ -61,7 +61,7 @@ class ActingFor:
     delegation: Delegation
     first_name: str
     organisations: list[Choice]
-    grants: list[tuple[ConsentGrant, str]]  # (grant within the scopes, grantee in words)
+    grants: list[HeldGrant]  # their grants within the scopes
 
 
 def delegate(
@@ -163,11 +163,8 @@ def acting_for(
     for r in rows:
         delegation = from_properties(Delegation, r["d"])
         covered = set(delegation.scopes)
-        grants = []
-        for g in r["grants"]:
-            grant = from_properties(ConsentGrant, g["g"])
-            if set(grant.scopes) <= covered:
-                grants.append((grant, g["name"] or who_in_words(g["role"], g["email"], g["org"])))
+        held = grants_of(store=store, person_id=delegation.person_id)
+        grants = [g for g in held if set(g.grant.scopes) <= covered]
         found.append(
             ActingFor(
                 delegation=delegation,

@@ -443,10 +443,7 @@ class ConsentQuery:
                 organisations=[
                     OrganisationChoice(id=strawberry.ID(o.id), name=o.name) for o in a.organisations
                 ],
-                grants=[
-                    GrantType.of(g, name, made_by="you" if g.made_by == user.id else None)
-                    for g, name in a.grants
-                ],
+                grants=[GrantType.held(g) for g in a.grants],
             )
             for a in found
         ]
