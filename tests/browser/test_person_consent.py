@@ -66,7 +66,9 @@ def test_ann_lets_the_council_see_her_plan_and_her_daughter_decide_for_her(
         "below."
     )
     expect(page.locator("#delegates-status")).to_have_text("Nobody decides for you: only you do.")
-    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#give-why')).fontSize)")
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('#give-why')).fontSize)"
+    )
     assert size >= 19, f"the consent form's type is {size}px"
     assert_accessible(page, f"the person's consent choices ({viewport})")
     _plain(page, "the person's consent choices")
@@ -100,9 +102,7 @@ def test_ann_lets_the_council_see_her_plan_and_her_daughter_decide_for_her(
     expect(page.locator("#delegate-email-error")).to_have_text(
         "Nobody has an account with that email address."
     )
-    expect(delegating.get_by_label("Their email address")).to_have_attribute(
-        "aria-invalid", "true"
-    )
+    expect(delegating.get_by_label("Their email address")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page, f"the delegate form's errors ({viewport})")
 
     # Her daughter, for her plan, for three months.

@@ -4,6 +4,7 @@ refused once Ann ends it or it expires; Ann sees every grant and withdrawal Dee 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -83,6 +84,11 @@ class Family:
         return int(rows[0]["n"])
 
 
+def dee_user_id(api: Api, f: Family) -> str:
+    """Dee's user id."""
+    return str(api.data("query { me { id } }", token=f.dee_token)["me"]["id"])
+
+
 def _refused(body: dict[str, Any]) -> bool:
     return body.get("data") is None and body["errors"][0]["message"].startswith("Not allowed")
 
@@ -136,6 +142,11 @@ def test_daughter_grants_the_plan_within_her_delegation_and_is_refused_after_it_
     delegates = f.my_data()["delegates"]
     assert [(d["id"], d["active"]) for d in delegates] == [(made["id"], False)]
     assert delegates[0]["endedAt"] is not None
+    exported = json.loads(api.data("query { exportMe }", token=f.ann_token)["exportMe"])
+    assert [(d["id"], d["delegate_email"]) for d in exported["delegations"]] == [
+        (made["id"], f.dee_email)
+    ]
+    assert [g["made_by"] for g in exported["consent_grants"]] == [dee_user_id(api, f)]
 
 
 def test_daughter_withdraws_only_within_her_scopes_and_ann_sees_who_withdrew(
