@@ -11,7 +11,10 @@ from ``expected`` below, the policy written out as a reader would state it (serv
   visits (first name, area) of the people their organisation supports, which they may claim;
   admin nothing;
 - a partner (even of the organisation the person consented to) nothing: it sees a person only
-  through a referral to its services (tests/referrals).
+  through a referral to its services (tests/referrals);
+- only the person chooses who acts for them on their consent (delegates) and ends it; their
+  daughter, once chosen (with consent: for needs and the plan), grants and withdraws within
+  that and sees whom she acts for; nobody else does (tests/service/test_delegation.py).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import pytest
 
 from graph.models import Person, RotaRun, utc_now
 from graph.repo import rota_runs
-from service.consent import policy
+from service.consent import delegation, policy
 from service.weeks import monday_of, today, week_label
 from tests.service.conftest import Api, World
 
@@ -50,6 +53,8 @@ class Setting:
     run_id: str  # A's rota run, naming Ann's visit
     callers: list[Caller]
     coordinator_a: str
+    daughter_email: str  # Ann's daughter Dee: a person with an account of her own
+    lunch_club: str  # an organisation nobody in the matrix works for
     ann: Person
     open_visit_id: str  # an open visit of Ann's next week
     claims_made: int = 0
@@ -106,9 +111,22 @@ def setting(api: Api) -> Setting:
         user("partner A", "partner", "A"),
         user("partner B", "partner", "B"),
     ]
-    open_visit = world.visit(ann)
+    dee = world.person("Dee", organization_id=None)
+    dee_email, dee_token = world.user("person", person_id=dee.id)
+    callers.append(Caller("Ann's daughter", "person", None, dee_token))
     return Setting(
-        world, org_a, org_b, ann.id, val.id, run.id, callers, callers[0].token, ann, open_visit.id
+        world,
+        org_a,
+        org_b,
+        ann.id,
+        val.id,
+        run.id,
+        callers,
+        callers[0].token,
+        dee_email,
+        world.organization("Lunch"),
+        ann,
+        world.visit(ann).id,
     )
 
 
@@ -133,6 +151,15 @@ def _give_consent(api: Api, s: Setting) -> None:
         grantee_organization_id=None,
         purpose="my befriender",
         scopes=["contact", "needs"],
+        expires_at=utc_now() + timedelta(days=30),
+    )
+    delegation.delegate(
+        store=api.store,
+        person_id=s.ann_id,
+        own_user_id="",
+        delegate_user_id=None,
+        delegate_email=s.daughter_email,
+        scopes=["needs", "plan"],
         expires_at=utc_now() + timedelta(days=30),
     )
 
@@ -270,25 +297,95 @@ def op_record_consent(api: Api, s: Setting, c: Caller) -> Outcome:
     return "denied" if _errors(body) else "recorded"
 
 
-def op_revoke_consent(api: Api, s: Setting, c: Caller) -> Outcome:
-    someone = s.world.person("Gus")
-    grant = policy.make_grant(
-        store=api.store,
-        person_id=someone.id,
-        grantee_user_id=None,
-        grantee_organization_id=s.org_a,
-        purpose="support",
-        scopes=["needs"],
-        expires_at=utc_now() + timedelta(days=30),
-    )
+def _revokes(person: Callable[[Setting], str], grantee: Callable[[Setting], str]) -> Op:
+    """Revoke a needs grant of ``person``'s to the organisation ``grantee``, made afresh."""
+
+    def run(api: Api, s: Setting, c: Caller) -> Outcome:
+        grant = policy.make_grant(
+            store=api.store,
+            person_id=person(s),
+            grantee_user_id=None,
+            grantee_organization_id=grantee(s),
+            purpose="support",
+            scopes=["needs"],
+            expires_at=utc_now() + timedelta(days=30),
+        )
+        body = api.gql(
+            "mutation($id: ID!) { revokeAccess(grantId: $id) { __typename } }",
+            {"id": grant.id},
+            c.token,
+        )
+        if _errors(body):
+            return "denied"
+        answer = body["data"]["revokeAccess"]["__typename"]
+        return "revoked" if answer == "AccessRevoked" else "denied"
+
+    return run
+
+
+def _ann_token(s: Setting) -> str:
+    return next(c.token for c in s.callers if c.name == "Ann herself")
+
+
+def op_grant_on_behalf(api: Api, s: Setting, c: Caller) -> Outcome:
     body = api.gql(
-        "mutation($id: ID!) { revokeAccess(grantId: $id) { __typename } }",
-        {"id": grant.id},
+        "mutation($input: GrantAccessInput!) { grantAccess(input: $input) { madeBy } }",
+        {
+            "input": {
+                "personId": s.ann_id,
+                "granteeOrganizationId": s.lunch_club,
+                "purpose": "the lunch club",
+                "scopes": ["PLAN"],
+            }
+        },
         c.token,
     )
     if _errors(body):
         return "denied"
-    return "revoked" if body["data"]["revokeAccess"]["__typename"] == "AccessRevoked" else "denied"
+    return "granted as delegate" if body["data"]["grantAccess"]["madeBy"] else "granted"
+
+
+def op_delegate(api: Api, s: Setting, c: Caller) -> Outcome:
+    someone, _ = s.world.user("volunteer", volunteer_id=s.val_id)  # fresh each time
+    body = api.gql(
+        "mutation($e: String!) { delegateConsent(input: {delegateEmail: $e, scopes: [NEEDS]}) "
+        "{ id } }",
+        {"e": someone},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    anns = api.store.run(
+        "MATCH (:Person {id: $p})-[d:DELEGATES]->(:User) WHERE d.id = $id RETURN d.id AS id",
+        {"p": s.ann_id, "id": body["data"]["delegateConsent"]["id"]},
+    )
+    return "Ann's delegated" if anns else "their own delegated"
+
+
+def op_end_delegation(api: Api, s: Setting, c: Caller) -> Outcome:
+    someone, _ = s.world.user("volunteer", volunteer_id=s.val_id)
+    made = api.data(
+        "mutation($e: String!) { delegateConsent(input: {delegateEmail: $e, scopes: [NEEDS]}) "
+        "{ id } }",
+        {"e": someone},
+        _ann_token(s),
+    )["delegateConsent"]
+    body = api.gql(
+        "mutation($id: ID!) { endDelegation(delegationId: $id) { __typename } }",
+        {"id": made["id"]},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    return "ended" if body["data"]["endDelegation"]["__typename"] == "DelegationEnded" else "denied"
+
+
+def op_acting_for(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql("query { actingFor { personId } }", token=c.token)
+    if _errors(body):
+        return "denied"
+    ids = [a["personId"] for a in body["data"]["actingFor"]]
+    return "acts for Ann" if s.ann_id in ids else "nobody"
 
 
 OPERATIONS: dict[str, Op] = {
@@ -335,7 +432,12 @@ OPERATIONS: dict[str, Op] = {
         "mutation($id: ID!) { erasePerson(personId: $id) { id } }", _fresh_person("Eve"), "erased"
     ),
     "grantAccess (recorded by staff)": op_record_consent,
-    "revokeAccess (a grant to A)": op_revoke_consent,
+    "revokeAccess (a grant to A)": _revokes(lambda s: s.world.person("Gus").id, lambda s: s.org_a),
+    "grantAccess (plan, on Ann's behalf)": op_grant_on_behalf,
+    "revokeAccess (needs, on Ann's behalf)": _revokes(_ann_id, lambda s: s.lunch_club),
+    "delegateConsent": op_delegate,
+    "endDelegation (Ann's)": op_end_delegation,
+    "actingFor": op_acting_for,
 }
 
 
@@ -344,7 +446,8 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
     staff = c.role in ("coordinator", "link_worker")
     own = staff and c.org == "A"
     coordinator_a = c.role == "coordinator" and c.org == "A"
-    itself = c.role == "person"
+    itself = c.name == "Ann herself"
+    daughter = consent and c.name == "Ann's daughter"
     grantee = consent and (staff or c.name == "volunteer B")
     sees_person = itself or own or grantee
     if op == "person.firstName":
@@ -393,6 +496,18 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
         return "recorded" if own else "denied"
     if op == "revokeAccess (a grant to A)":
         return "revoked" if own else "denied"
+    if op == "grantAccess (plan, on Ann's behalf)":
+        return "granted" if itself else "granted as delegate" if daughter else "denied"
+    if op == "revokeAccess (needs, on Ann's behalf)":
+        return "revoked" if itself or daughter else "denied"
+    if op == "delegateConsent":  # a person's own only: Ann's daughter has an account as one
+        if itself:
+            return "Ann's delegated"
+        return "their own delegated" if c.name == "Ann's daughter" else "denied"
+    if op == "endDelegation (Ann's)":
+        return "ended" if itself else "denied"
+    if op == "actingFor":
+        return "acts for Ann" if daughter else "nobody"
     raise AssertionError(op)
 
 
