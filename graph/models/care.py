@@ -13,6 +13,8 @@ from graph.models.base import (
     Fraction,
     GraphModel,
     Id,
+    Latitude,
+    Longitude,
     Text,
     TimeOfDay,
     UtcDateTime,
@@ -78,6 +80,10 @@ class Visit(GraphModel):
         description="an accompanied visit: going along with the person to this service, "
         "at its scheduled time and place (a goal of their plan asked for it)",
     )
+    lat: Latitude | None = Field(
+        default=None, description="where the visit happens when not at the person's home"
+    )
+    lon: Longitude | None = None
     created_at: UtcDateTime = Field(default_factory=utc_now)
 
     @field_validator("latest")

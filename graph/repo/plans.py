@@ -283,18 +283,23 @@ def caseload_rows(*, store: GraphStore, grantee_ids: list[str], now: datetime) -
 
 
 # Goals of active plans (their activities are JSON text: which ask for a volunteer to go along
-# is decided in the service).
+# is decided in the service), of the people $organization_id supports unless it is null.
 ACTIVE_GOALS = """
 MATCH (g:Goal)-[:PART_OF]->(n:Plan)-[:FOR]->(p:Person)
 WHERE n.status = 'active'
+WITH g, p, [(p)-[:SUPPORTED_BY]->(o:Organization) | o.id] AS supporters
+WHERE $organization_id IS NULL OR $organization_id IN supporters
 RETURN p.id AS person_id, properties(g) AS g
 ORDER BY person_id, g.id
 """
 
 
-def active_goals(*, store: GraphStore) -> list[tuple[str, Goal]]:
-    """(person id, goal) for every goal of an active plan."""
-    rows = store.run(ACTIVE_GOALS, {}, write=False)
+def active_goals(
+    *, store: GraphStore, organization_id: str | None = None
+) -> list[tuple[str, Goal]]:
+    """(person id, goal) for every goal of an active plan (of a person ``organization_id``
+    supports, when given)."""
+    rows = store.run(ACTIVE_GOALS, {"organization_id": organization_id}, write=False)
     return [(row["person_id"], from_properties(Goal, row["g"])) for row in rows]
 
 
