@@ -30,8 +30,8 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from graph.models import FeedTerm, Organization, Schedule, Service, ServiceContact, ServicePlace
-from graph.models.places import MONTH_WEEKS
 from graph.models.base import ID_PATTERN, SLUG_PATTERN, UK_POSTCODE_PATTERN
+from graph.models.places import MONTH_WEEKS
 from seed.oruk_rules import (
     BYDAY_TOKEN,
     CARECIRCLES_CATEGORIES,

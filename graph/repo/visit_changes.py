@@ -268,7 +268,8 @@ WITH v, p, circle, collect(DISTINCT known.id) AS known
 OPTIONAL MATCH (gone:Volunteer)-[g:ASSIGNED]->(v)
 WHERE g.status IN ['cancelled', 'declined', 'withdrawn']
 RETURN properties(v) AS v, p.id AS person_id, p.first_name AS first_name,
-       coalesce(v.lat, p.lat) AS lat, coalesce(v.lon, p.lon) AS lon, p.languages AS languages, p.gender_preference AS gender_preference,
+       coalesce(v.lat, p.lat) AS lat, coalesce(v.lon, p.lon) AS lon, p.languages AS languages,
+       p.gender_preference AS gender_preference,
        p.excluded_volunteers AS excluded_volunteers, circle, known,
        collect(DISTINCT gone.id) AS gone
 """

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
