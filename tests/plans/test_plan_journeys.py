@@ -389,3 +389,101 @@ def test_the_persons_download_holds_their_plans(api: Api, world: World) -> None:
     assert held["id"] == plan["id"]
     assert [g["text"] for g in held["goals"]] == [g["text"] for g in plan["goals"]]
     assert held["reviews"][0]["ons4"] == [6, 6, 6, 2]
+
+
+RANKED = """query($id: ID!) { suggestConnections(personId: $id, first: 10) {
+  service { name } score distanceKm reasons } }"""
+
+
+def _ranked(api: Api, worker: str, person_id: str) -> list[dict[str, Any]]:
+    return api.data(RANKED, {"id": person_id}, token=worker)["suggestConnections"]
+
+
+def test_a_goal_achieved_at_a_group_lifts_groups_of_its_kind_with_the_reason(
+    api: Api, world: World
+) -> None:
+    ann = world.person("Ann", interests=[])
+    done_there = a_service(world, f"Canal walkers {world.tag}")
+    park = saved(  # another walking group, a little farther than the lunch club
+        api.store,
+        done_there.model_copy(
+            update={
+                "id": f"svc-park-{world.tag}",
+                "name": f"Park walkers {world.tag}",
+                "lat": 51.556,
+            }
+        ),
+    )
+    lunch = saved(
+        api.store,
+        done_there.model_copy(
+            update={
+                "id": f"svc-lunch-{world.tag}",
+                "name": f"Lunch club {world.tag}",
+                "category": "lunch_club",
+                "lat": 51.5505,
+            }
+        ),
+    )
+    _, worker = worker_with_plan_consent(world, ann, "plan", "needs")
+    plan = _created(api, worker, plan_input(ann, done_there))
+    connections_changed(store=api.store)
+    before = [s["service"]["name"] for s in _ranked(api, worker, ann.id)]
+    assert before.index(lunch.name) < before.index(park.name)
+
+    change = """mutation($id: ID!) {
+      setGoalStatus(goalId: $id, status: ACHIEVED, reason: "I go every week now") {
+        __typename } }"""
+    api.data(change, {"id": plan["goals"][0]["id"]}, token=worker)
+
+    after = _ranked(api, worker, ann.id)
+    names = [s["service"]["name"] for s in after]
+    assert names.index(park.name) < names.index(lunch.name)
+    lifted = after[names.index(park.name)]
+    assert lifted["reasons"][0] == f"you did what you set out to at {done_there.name}"
+    assert not any("you did what" in r for r in after[names.index(lunch.name)]["reasons"])
+
+
+def test_a_dropped_group_sends_farther_groups_of_its_kind_down(api: Api, world: World) -> None:
+    ann = world.person("Ann", interests=[])
+    dropped = a_service(world, f"Canal walkers {world.tag}")
+    farther = saved(
+        api.store,
+        dropped.model_copy(
+            update={
+                "id": f"svc-hill-{world.tag}",
+                "name": f"Hill walkers {world.tag}",
+                "lat": 51.553,
+            }
+        ),
+    )
+    lunch = saved(
+        api.store,
+        dropped.model_copy(
+            update={
+                "id": f"svc-lunch-{world.tag}",
+                "name": f"Lunch club {world.tag}",
+                "category": "lunch_club",
+                "lat": 51.556,
+            }
+        ),
+    )
+    _, worker = worker_with_plan_consent(world, ann, "plan", "needs")
+    plan = _created(api, worker, plan_input(ann, dropped))
+    connections_changed(store=api.store)
+    before = [s["service"]["name"] for s in _ranked(api, worker, ann.id)]
+    assert before.index(farther.name) < before.index(lunch.name)
+
+    change = """mutation($id: ID!) {
+      setGoalStatus(goalId: $id, status: DROPPED, reason: "it was too far to walk to") {
+        __typename } }"""
+    api.data(change, {"id": plan["goals"][0]["id"]}, token=worker)
+
+    after = _ranked(api, worker, ann.id)
+    names = [s["service"]["name"] for s in after]
+    assert dropped.name not in names
+    assert names.index(lunch.name) < names.index(farther.name)
+    km = after[names.index(farther.name)]["distanceKm"]
+    assert after[names.index(farther.name)]["reasons"][0] == (
+        f"you said it was too far to walk to about {dropped.name}: this one is {km:.1f} km away"
+    )
