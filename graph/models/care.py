@@ -37,7 +37,8 @@ ReferralStatus = Literal["made", "accepted", "attended", "declined", "not_suitab
 # Why a partner declined: the service does not suit the person, no places left, or another
 # reason given in the note.
 DeclineReason = Literal["not_suitable", "no_places", "other"]
-KnowsKind = Literal["family", "neighbour", "friend", "volunteer"]
+# ``group``: met at a group both go to (recorded after attendance).
+KnowsKind = Literal["family", "neighbour", "friend", "volunteer", "group"]
 Scale = Literal["UCLA3", "ONS1", "DJG6"]
 
 # Per scale: number of answers, highest option number, (lowest, highest) total score.

@@ -298,6 +298,22 @@ def op_revoke_consent(api: Api, s: Setting, c: Caller) -> Outcome:
     return "revoked" if body["data"]["revokeAccess"]["__typename"] == "AccessRevoked" else "denied"
 
 
+def op_groups_attended(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "query($id: ID!) { groupsAttended(personId: $id) { serviceId } }", {"id": s.ann_id}, c.token
+    )
+    return "denied" if _errors(body) else "groups"
+
+
+def op_record_people_met(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "mutation($input: PeopleMetInput!) { recordPeopleMet(input: $input) { __typename } }",
+        {"input": {"personId": s.ann_id, "serviceId": "svc-none", "metPersonIds": ["p-none"]}},
+        c.token,
+    )
+    return "denied" if _errors(body) else "answered"
+
+
 OPERATIONS: dict[str, Callable[[Api, Setting, Caller], Outcome]] = {
     "person.firstName": op_person_name,
     "person.address": op_person_address,
@@ -314,6 +330,8 @@ OPERATIONS: dict[str, Callable[[Api, Setting, Caller], Outcome]] = {
     "erasePerson": op_erase_person,
     "grantAccess (recorded by staff)": op_record_consent,
     "revokeAccess (a grant to A)": op_revoke_consent,
+    "groupsAttended": op_groups_attended,
+    "recordPeopleMet": op_record_people_met,
 }
 
 
@@ -365,6 +383,10 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
         return "recorded" if own else "denied"
     if op == "revokeAccess (a grant to A)":
         return "revoked" if own else "denied"
+    if op == "groupsAttended":  # the person, or a link worker with plan consent (not given)
+        return "groups" if itself else "denied"
+    if op == "recordPeopleMet":
+        return "answered" if itself else "denied"
     raise AssertionError(op)
 
 
