@@ -238,3 +238,36 @@ def test_the_link_workers_page_leads_to_the_plans(
     page.goto("/link-worker")
     page.get_by_role("link", name="Plans: who to see this week").click()
     expect(page.get_by_role("heading", name="Who to see this week")).to_be_visible()
+
+
+def test_link_worker_records_who_the_person_met_at_a_group(
+    world: World, signed_in: Callable[..., Page]
+) -> None:
+    from tests.plans.test_people_met import _went_with_a_volunteer
+
+    ann, bea, cal = world.person("Ann"), world.person("Bea"), world.person("Cal")
+    walk = _walking_group(world)
+    for person in (ann, bea, cal):
+        _went_with_a_volunteer(world, person, walk)
+    worker_id, token = _worker_with_consent(world, ann)
+    _plan_of(world, ann, worker_id)
+
+    page = signed_in(token, TABLET)
+    page.goto(f"/plan?person={ann.id}")
+    expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=20_000)
+    group = page.get_by_role("group", name=f"{walk.name} (been once)")
+    expect(group).to_be_visible()
+    assert_accessible(page, "the plan page with the groups the person went to")
+    save = group.get_by_role("button", name=f"Save who Ann met at {walk.name}")
+    save.click()
+    expect(page.locator("#met-message")).to_have_text("Tick at least one person Ann met.")
+    group.get_by_label("Bea", exact=True).check()
+    save.click()
+    expect(page.locator("#met-message")).to_have_text(f"Saved: Ann met Bea at {walk.name}.")
+    expect(group.get_by_label("Bea (met at a group)")).to_be_visible()
+    ties = world.api.store.run(
+        "MATCH (:Person {id: $a})-[k:KNOWS]->(b:Person) RETURN b.id AS b, k.kind AS kind, "
+        "k.met_at AS met_at",
+        {"a": ann.id},
+    )
+    assert ties == [{"b": bea.id, "kind": "group", "met_at": walk.id}]
