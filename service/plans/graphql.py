@@ -33,6 +33,7 @@ from service.plans.scoring import ATTAINMENT_WORDS, ScoreError, ons4_in_words
 
 SCOPE = "plan"
 LOGGED = ["plan"]
+GROUPS_LOGGED = ["groups_attended"]
 LINK_WORKER = ("link_worker",)
 WORKER_WITH_PLAN_CONSENT = access.policy(Rule(LINK_WORKER, CONSENT, SCOPE), logged=True)
 
@@ -293,22 +294,13 @@ class PeopleMetRecorded:
     group: GroupAttendedType
 
 
-@strawberry.type(
-    description="Bad input: the field and what was expected; nothing was written.",
-    directives=[AS_RETURNED_POLICY],
-)
-class InvalidPeopleMet:
-    field: str
-    message: str
-
-
 @strawberry.type(directives=[AS_RETURNED_POLICY])
 class NotAttended:
     message: str
 
 
 RecordPeopleMetResult = Annotated[
-    PeopleMetRecorded | InvalidPeopleMet | NotAttended, strawberry.union("RecordPeopleMetResult")
+    PeopleMetRecorded | InvalidPlan | NotAttended, strawberry.union("RecordPeopleMetResult")
 ]
 PERSON_OR_WORKER_WITH_PLAN_CONSENT = access.policy(
     PERSON_SELF, Rule(LINK_WORKER, CONSENT, SCOPE), logged=True
@@ -322,8 +314,11 @@ class PeopleMetInput:
     met_person_ids: list[strawberry.ID]
 
 
-async def _person_or_plan_worker(info: ContextInfo, person_id: str) -> CurrentUser:
-    """The person themselves, or a link worker with their plan consent (the read logged)."""
+async def _person_or_plan_worker(
+    info: ContextInfo, person_id: str, logged: list[str]
+) -> CurrentUser:
+    """The person themselves, or a link worker with their plan consent (the read of ``logged``
+    written to the person's access log)."""
     user = access.signed_in(info.context)
     if user.role == "person":
         if user.person_id != person_id:
@@ -332,7 +327,7 @@ async def _person_or_plan_worker(info: ContextInfo, person_id: str) -> CurrentUs
     access.require_staff(info.context, "link_worker")
     found = await person_access(info.context, user, person_id)
     require_scopes(found, SCOPE)
-    await log_person_read(info.context, user, found, ["groups_attended"], [SCOPE])
+    await log_person_read(info.context, user, found, logged, [SCOPE])
     return user
 
 
@@ -508,7 +503,7 @@ class PlansQuery:
         self, info: ContextInfo, person_id: strawberry.ID
     ) -> list[GroupAttendedType]:
         key = check_id(str(person_id), "personId")
-        user = await _person_or_plan_worker(info, key)
+        user = await _person_or_plan_worker(info, key, GROUPS_LOGGED)
         groups = await info.context.call(people_met.groups_attended, user=user, person_id=key)
         return await _groups_read(info, user, groups)
 
@@ -668,27 +663,18 @@ class PlansMutation:
     @strawberry.mutation(
         description="Change the wording of a goal of a current plan: the person themselves, "
         "or a link worker with their plan consent.",
-        directives=[access.policy(PERSON_SELF, Rule(LINK_WORKER, CONSENT, "plan"), logged=True)],
+        directives=[PERSON_OR_WORKER_WITH_PLAN_CONSENT],
     )
     async def reword_goal(
         self, info: ContextInfo, goal_id: strawberry.ID, text: str
     ) -> GoalUpdateResult:
         key = check_id(str(goal_id), "goalId")
-        user = access.signed_in(info.context)
+        access.signed_in(info.context)
         owner = await info.context.call(plans_repo.goal_owner, goal_id=key)
         if owner is None:
             raise NotAllowed()
         _, person_id = owner
-        if user.role == "person":
-            if user.person_id != person_id:
-                raise NotAllowed()
-        elif user.role == "link_worker":
-            access.require_staff(info.context, "link_worker")
-            found = await person_access(info.context, user, person_id)
-            require_scopes(found, SCOPE)
-            await log_person_read(info.context, user, found, LOGGED, [SCOPE])
-        else:
-            raise NotAllowed()
+        await _person_or_plan_worker(info, person_id, LOGGED)
         done = await info.context.call(
             plans.reword_goal, goal_id=key, person_id=person_id, text=text
         )
@@ -711,7 +697,7 @@ class PlansMutation:
         key = check_id(str(input.person_id), "personId")
         service_id = check_id(str(input.service_id), "serviceId")
         met = [check_id(str(i), "metPersonIds") for i in input.met_person_ids]
-        user = await _person_or_plan_worker(info, key)
+        user = await _person_or_plan_worker(info, key, GROUPS_LOGGED)
         done = await info.context.call(
             people_met.record_people_met,
             person_id=key,
@@ -719,8 +705,8 @@ class PlansMutation:
             met_ids=met,
             user=user,
         )
-        if isinstance(done, people_met.MetInvalid):
-            return InvalidPeopleMet(field=done.field, message=done.message)
+        if isinstance(done, plans.PlanInvalid):
+            return InvalidPlan(field=done.field, message=done.message)
         if isinstance(done, people_met.NotAttended):
             return NotAttended(message="No going to this group is recorded for this person yet.")
         [group] = await _groups_read(info, user, [done])

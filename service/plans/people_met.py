@@ -21,6 +21,7 @@ from graph.store.port import GraphStore
 from service.consent import policy
 from service.consent.policy import ARRANGING_VISITS
 from service.context import CurrentUser
+from service.plans.plans import PlanInvalid
 from service.wellbeing.feedback import tie_met_at_group
 
 MET_MAX = 10
@@ -46,14 +47,6 @@ class GroupAttended:
     service_name: str
     times: int
     people: list[PersonThere]
-
-
-@dataclass(frozen=True)
-class MetInvalid:
-    """Bad input: ``field`` as the API names it and what was expected; nothing was written."""
-
-    field: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -92,12 +85,12 @@ def record_people_met(
     service_id: str,
     met_ids: list[str],
     user: CurrentUser,
-) -> GroupAttended | MetInvalid | NotAttended:
+) -> GroupAttended | PlanInvalid | NotAttended:
     """Record that the person met ``met_ids`` at the service; the group as it is now."""
     if not 1 <= len(met_ids) <= MET_MAX:
-        return MetInvalid(FIELD, f"expected 1 to {MET_MAX} people, got {len(met_ids)}")
+        return PlanInvalid(FIELD, f"expected 1 to {MET_MAX} people, got {len(met_ids)}")
     if len(set(met_ids)) != len(met_ids):
-        return MetInvalid(FIELD, "expected each person once")
+        return PlanInvalid(FIELD, "expected each person once")
     before = groups_attended(store=store, user=user, person_id=person_id)
     group = next((g for g in before if g.service_id == service_id), None)
     if group is None:
@@ -105,7 +98,7 @@ def record_people_met(
     there = {p.person_id for p in group.people}
     unknown = [i for i in met_ids if i not in there]
     if unknown:
-        return MetInvalid(
+        return PlanInvalid(
             FIELD,
             f"expected people who also go to {group.service_name} and whom you may name here, "
             f"got {len(unknown)} other{'s' if len(unknown) > 1 else ''}",

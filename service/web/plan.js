@@ -31,7 +31,7 @@ const GROUPS = `query($id: ID!) { groupsAttended(personId: $id) {
   serviceId serviceName times people { personId firstName knownAs } } }`;
 const MET = `mutation($input: PeopleMetInput!) { recordPeopleMet(input: $input) { __typename
   ... on PeopleMetRecorded { group { serviceId serviceName times people { personId firstName knownAs } } }
-  ... on InvalidPeopleMet { field message } ... on NotAttended { message } } }`;
+  ... on InvalidPlan { field message } ... on NotAttended { message } } }`;
 
 const ATTAINMENT = [
   [-2, "Much less than expected"],

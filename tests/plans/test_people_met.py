@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from graph.models import Knows, Person, Service
-from service.visits.claims import log_visit
+from graph.models import Knows, Person
 from service.weeks import today
-from tests.plans.conftest import worker_with_plan_consent
+from tests.plans.conftest import went_with_a_volunteer, worker_with_plan_consent
 from tests.referrals.conftest import consenting_person, partner_organisation, refer
 from tests.service.conftest import Api, World
 from tests.world import save
@@ -24,27 +23,12 @@ GROUPS = """query($id: ID!) { groupsAttended(personId: $id) {
 MET = """mutation($input: PeopleMetInput!) { recordPeopleMet(input: $input) {
   __typename
   ... on PeopleMetRecorded { group { serviceName people { firstName knownAs } } }
-  ... on InvalidPeopleMet { field message }
+  ... on InvalidPlan { field message }
   ... on NotAttended { message } } }"""
 ACCEPT = "mutation($id: ID!) { acceptReferral(referralId: $id) { __typename } }"
 ATTENDANCE = """mutation($id: ID!, $date: String!) {
   recordAttendance(referralId: $id, date: $date, attended: true) { __typename } }"""
 MY_LOG = "query { myData { accessLog { actor fields } } }"
-
-
-def _went_with_a_volunteer(world: World, person: Person, service: Service) -> None:
-    """A volunteer went along with the person and logged it done."""
-    sam = world.volunteer("Sam")
-    visit = world.visit(person, service_id=service.id, start="12:00", status="accepted")
-    world.api.store.run(
-        "MATCH (vol:Volunteer {id: $vol}), (v:Visit {id: $id}) "
-        "CREATE (vol)-[:ASSIGNED {status: 'accepted', at: '2026-01-01T00:00:00Z'}]->(v)",
-        {"vol": sam.id, "id": visit.id},
-    )
-    world.time_passes(visit)
-    assert log_visit(
-        store=world.api.store, visit_id=visit.id, volunteer_id=sam.id, outcome="done", note=None
-    ).ok
 
 
 def _went_as_the_group_reported(api: Api, world: World, person: Person, partner: Any) -> None:
@@ -74,7 +58,7 @@ def lunch(api: Api, world: World) -> dict[str, Any]:
     dan = world.person("Dan", organization_id=world.organization("Elsewhere"))
     save(api.store, Knows(from_id=cal.id, to_id=ann.id, kind="family", strength=0.5))
     for person in (ann, dan):
-        _went_with_a_volunteer(world, person, partner.service)
+        went_with_a_volunteer(world, person, partner.service)
     for person in (bea, cal):
         _went_as_the_group_reported(api, world, person, partner)
     _, worker = worker_with_plan_consent(world, ann)
@@ -139,7 +123,7 @@ def test_the_person_strengthens_ties_with_people_they_know_there(
 
     strangers = {"personId": ann.id, "serviceId": service.id, "metPersonIds": [bea.id]}
     refused = api.data(MET, {"input": strangers}, token=own)["recordPeopleMet"]
-    assert refused["__typename"] == "InvalidPeopleMet" and refused["field"] == "metPersonIds"
+    assert refused["__typename"] == "InvalidPlan" and refused["field"] == "metPersonIds"
     assert _tie(api, ann, bea) is None
 
     known = {"personId": ann.id, "serviceId": service.id, "metPersonIds": [cal.id]}
@@ -167,8 +151,8 @@ def test_bad_answers_and_callers_change_nothing(
     }
     for what, body in answers.items():
         got = body["data"]["recordPeopleMet"]
-        assert got["__typename"] == "InvalidPeopleMet", (what, got)
-        assert (got["__typename"], got["field"]) == ("InvalidPeopleMet", "metPersonIds"), what
+        assert got["__typename"] == "InvalidPlan", (what, got)
+        assert (got["__typename"], got["field"]) == ("InvalidPlan", "metPersonIds"), what
     elsewhere = met(worker, serviceId="svc-never-been")["data"]["recordPeopleMet"]
     assert elsewhere["__typename"] == "NotAttended"
     _, bea_own = world.user("person", person_id=bea.id)

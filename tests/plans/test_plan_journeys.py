@@ -393,97 +393,74 @@ def test_the_persons_download_holds_their_plans(api: Api, world: World) -> None:
 
 RANKED = """query($id: ID!) { suggestConnections(personId: $id, first: 10) {
   service { name } score distanceKm reasons } }"""
+GOAL_DONE = """mutation($id: ID!, $status: GoalStatus!, $reason: String!) {
+  setGoalStatus(goalId: $id, status: $status, reason: $reason) { __typename } }"""
 
 
 def _ranked(api: Api, worker: str, person_id: str) -> list[dict[str, Any]]:
     return api.data(RANKED, {"id": person_id}, token=worker)["suggestConnections"]
 
 
+def _groups_around_a_goal(
+    api: Api, world: World, *, walkers_lat: float, lunch_lat: float
+) -> tuple[str, dict[str, Any], list[str]]:
+    """Ann's plan has a goal at the Canal walkers; Hill walkers (at ``walkers_lat``) and a
+    lunch club (at ``lunch_lat``) are nearby. Returns the worker's token, the plan, and the
+    three names (goal's group, other walkers, lunch club)."""
+    ann = world.person("Ann", interests=[])
+    canal = a_service(world, f"Canal walkers {world.tag}")
+    others = [
+        saved(
+            api.store,
+            canal.model_copy(
+                update={"id": f"svc-{kind}-{world.tag}", "name": f"{name} {world.tag}"} | more
+            ),
+        )
+        for kind, name, more in (
+            ("hill", "Hill walkers", {"lat": walkers_lat}),
+            ("lunch", "Lunch club", {"lat": lunch_lat, "category": "lunch_club"}),
+        )
+    ]
+    _, worker = worker_with_plan_consent(world, ann, "plan", "needs")
+    plan = _created(api, worker, plan_input(ann, canal))
+    connections_changed(store=api.store)
+    return worker, plan, [canal.name, *(o.name for o in others)]
+
+
 def test_a_goal_achieved_at_a_group_lifts_groups_of_its_kind_with_the_reason(
     api: Api, world: World
 ) -> None:
-    ann = world.person("Ann", interests=[])
-    done_there = a_service(world, f"Canal walkers {world.tag}")
-    park = saved(  # another walking group, a little farther than the lunch club
-        api.store,
-        done_there.model_copy(
-            update={
-                "id": f"svc-park-{world.tag}",
-                "name": f"Park walkers {world.tag}",
-                "lat": 51.556,
-            }
-        ),
+    worker, plan, (canal, hill, lunch) = _groups_around_a_goal(
+        api, world, walkers_lat=51.556, lunch_lat=51.5505
     )
-    lunch = saved(
-        api.store,
-        done_there.model_copy(
-            update={
-                "id": f"svc-lunch-{world.tag}",
-                "name": f"Lunch club {world.tag}",
-                "category": "lunch_club",
-                "lat": 51.5505,
-            }
-        ),
-    )
-    _, worker = worker_with_plan_consent(world, ann, "plan", "needs")
-    plan = _created(api, worker, plan_input(ann, done_there))
-    connections_changed(store=api.store)
-    before = [s["service"]["name"] for s in _ranked(api, worker, ann.id)]
-    assert before.index(lunch.name) < before.index(park.name)
+    before = [s["service"]["name"] for s in _ranked(api, worker, plan["personId"])]
+    assert before.index(lunch) < before.index(hill)
 
-    change = """mutation($id: ID!) {
-      setGoalStatus(goalId: $id, status: ACHIEVED, reason: "I go every week now") {
-        __typename } }"""
-    api.data(change, {"id": plan["goals"][0]["id"]}, token=worker)
+    done = {"id": plan["goals"][0]["id"], "status": "ACHIEVED", "reason": "I go every week now"}
+    api.data(GOAL_DONE, done, token=worker)
 
-    after = _ranked(api, worker, ann.id)
+    after = _ranked(api, worker, plan["personId"])
     names = [s["service"]["name"] for s in after]
-    assert names.index(park.name) < names.index(lunch.name)
-    lifted = after[names.index(park.name)]
-    assert lifted["reasons"][0] == f"you did what you set out to at {done_there.name}"
-    assert not any("you did what" in r for r in after[names.index(lunch.name)]["reasons"])
+    assert names.index(hill) < names.index(lunch)
+    assert after[names.index(hill)]["reasons"][0] == f"you did what you set out to at {canal}"
+    assert not any("you did what" in r for r in after[names.index(lunch)]["reasons"])
 
 
 def test_a_dropped_group_sends_farther_groups_of_its_kind_down(api: Api, world: World) -> None:
-    ann = world.person("Ann", interests=[])
-    dropped = a_service(world, f"Canal walkers {world.tag}")
-    farther = saved(
-        api.store,
-        dropped.model_copy(
-            update={
-                "id": f"svc-hill-{world.tag}",
-                "name": f"Hill walkers {world.tag}",
-                "lat": 51.553,
-            }
-        ),
+    worker, plan, (canal, hill, lunch) = _groups_around_a_goal(
+        api, world, walkers_lat=51.553, lunch_lat=51.556
     )
-    lunch = saved(
-        api.store,
-        dropped.model_copy(
-            update={
-                "id": f"svc-lunch-{world.tag}",
-                "name": f"Lunch club {world.tag}",
-                "category": "lunch_club",
-                "lat": 51.556,
-            }
-        ),
-    )
-    _, worker = worker_with_plan_consent(world, ann, "plan", "needs")
-    plan = _created(api, worker, plan_input(ann, dropped))
-    connections_changed(store=api.store)
-    before = [s["service"]["name"] for s in _ranked(api, worker, ann.id)]
-    assert before.index(farther.name) < before.index(lunch.name)
+    before = [s["service"]["name"] for s in _ranked(api, worker, plan["personId"])]
+    assert before.index(hill) < before.index(lunch)
 
-    change = """mutation($id: ID!) {
-      setGoalStatus(goalId: $id, status: DROPPED, reason: "it was too far to walk to") {
-        __typename } }"""
-    api.data(change, {"id": plan["goals"][0]["id"]}, token=worker)
+    why = "it was too far to walk to"
+    api.data(GOAL_DONE, {"id": plan["goals"][0]["id"], "status": "DROPPED", "reason": why}, worker)
 
-    after = _ranked(api, worker, ann.id)
+    after = _ranked(api, worker, plan["personId"])
     names = [s["service"]["name"] for s in after]
-    assert dropped.name not in names
-    assert names.index(lunch.name) < names.index(farther.name)
-    km = after[names.index(farther.name)]["distanceKm"]
-    assert after[names.index(farther.name)]["reasons"][0] == (
-        f"you said it was too far to walk to about {dropped.name}: this one is {km:.1f} km away"
+    assert canal not in names
+    assert names.index(lunch) < names.index(hill)
+    km = after[names.index(hill)]["distanceKm"]
+    assert after[names.index(hill)]["reasons"][0] == (
+        f"you said {why} about {canal}: this one is {km:.1f} km away"
     )
