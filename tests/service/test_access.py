@@ -129,6 +129,11 @@ ROOT_CALLS = {
     ),
     "rewordGoal": 'mutation { rewordGoal(goalId: "g1", text: "x") { __typename } }',
     "setGoalStatus": 'mutation { setGoalStatus(goalId: "g1", status: ACHIEVED) { __typename } }',
+    "groupsAttended": 'query { groupsAttended(personId: "p1") { serviceId } }',
+    "recordPeopleMet": (
+        'mutation { recordPeopleMet(input: {personId: "p1", serviceId: "s1", '
+        'metPersonIds: ["p2"]}) { __typename } }'
+    ),
 }
 PUBLIC = {"signIn"}
 

@@ -433,6 +433,16 @@ OPERATIONS: dict[str, Op] = {
     ),
     "grantAccess (recorded by staff)": op_record_consent,
     "revokeAccess (a grant to A)": _revokes(lambda s: s.world.person("Gus").id, lambda s: s.org_a),
+    "groupsAttended": _answered(
+        "query($id: ID!) { groupsAttended(personId: $id) { serviceId } }", _ann, "groups"
+    ),
+    "recordPeopleMet": _answered(
+        "mutation($input: PeopleMetInput!) { recordPeopleMet(input: $input) { __typename } }",
+        lambda s: {
+            "input": {"personId": s.ann_id, "serviceId": "svc-none", "metPersonIds": ["p-none"]}
+        },
+        "answered",
+    ),
     "grantAccess (plan, on Ann's behalf)": op_grant_on_behalf,
     "revokeAccess (needs, on Ann's behalf)": _revokes(_ann_id, lambda s: s.lunch_club),
     "delegateConsent": op_delegate,
@@ -496,6 +506,10 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
         return "recorded" if own else "denied"
     if op == "revokeAccess (a grant to A)":
         return "revoked" if own else "denied"
+    if op == "groupsAttended":  # the person, or a link worker with plan consent (not given)
+        return "groups" if itself else "denied"
+    if op == "recordPeopleMet":
+        return "answered" if itself else "denied"
     if op == "grantAccess (plan, on Ann's behalf)":
         return "granted" if itself else "granted as delegate" if daughter else "denied"
     if op == "revokeAccess (needs, on Ann's behalf)":
