@@ -173,6 +173,15 @@ def _errors(body: dict[str, Any]) -> bool:
     return bool(body.get("errors"))
 
 
+def _answer(api: Api, c: Caller, query: str, variables: dict[str, Any]) -> Outcome:
+    """The ``__typename`` of the answer to a one-field mutation, or "denied"."""
+    body = api.gql(query, variables, c.token)
+    if _errors(body):
+        return "denied"
+    [answer] = body["data"].values()
+    return str(answer["__typename"])
+
+
 Op = Callable[[Api, Setting, Caller], Outcome]
 Variables = Callable[[Setting], dict[str, Any]]
 
@@ -267,14 +276,8 @@ def _fresh_open_visit(s: Setting) -> dict[str, Any]:
 
 
 def op_claim_visit(api: Api, s: Setting, c: Caller) -> Outcome:
-    body = api.gql(
-        "mutation($id: ID!) { claimVisit(visitId: $id) { __typename } }",
-        _fresh_open_visit(s),
-        c.token,
-    )
-    if _errors(body):
-        return "denied"
-    answer = str(body["data"]["claimVisit"]["__typename"])
+    claim = "mutation($id: ID!) { claimVisit(visitId: $id) { __typename } }"
+    answer = _answer(api, c, claim, _fresh_open_visit(s))
     return "claimed" if answer == "VisitClaimed" else answer
 
 
@@ -310,14 +313,8 @@ def _revokes(person: Callable[[Setting], str], grantee: Callable[[Setting], str]
             scopes=["needs"],
             expires_at=utc_now() + timedelta(days=30),
         )
-        body = api.gql(
-            "mutation($id: ID!) { revokeAccess(grantId: $id) { __typename } }",
-            {"id": grant.id},
-            c.token,
-        )
-        if _errors(body):
-            return "denied"
-        answer = body["data"]["revokeAccess"]["__typename"]
+        revoke = "mutation($id: ID!) { revokeAccess(grantId: $id) { __typename } }"
+        answer = _answer(api, c, revoke, {"id": grant.id})
         return "revoked" if answer == "AccessRevoked" else "denied"
 
     return run
@@ -370,14 +367,9 @@ def op_end_delegation(api: Api, s: Setting, c: Caller) -> Outcome:
         {"e": someone},
         _ann_token(s),
     )["delegateConsent"]
-    body = api.gql(
-        "mutation($id: ID!) { endDelegation(delegationId: $id) { __typename } }",
-        {"id": made["id"]},
-        c.token,
-    )
-    if _errors(body):
-        return "denied"
-    return "ended" if body["data"]["endDelegation"]["__typename"] == "DelegationEnded" else "denied"
+    end = "mutation($id: ID!) { endDelegation(delegationId: $id) { __typename } }"
+    answer = _answer(api, c, end, {"id": made["id"]})
+    return "ended" if answer == "DelegationEnded" else "denied"
 
 
 def op_acting_for(api: Api, s: Setting, c: Caller) -> Outcome:
