@@ -69,8 +69,8 @@ def _varied_world(store: GraphStore, rng: random.Random) -> list[str]:
         in_organisation(
             store,
             org,
-            people=[f"p{i}" for i in range(12) if i % 3 in (one, 2)],
-            volunteers=[f"v{i}" for i in range(8) if i % 4 in (one, 2, 3)],
+            people=[f"p{i}" for i in range(12) if i % 4 in (one, 2, 3)],
+            volunteers=[f"v{i}" for i in range(8) if i != 1 - one],  # v0: A only, v1: B only
         )
     # This week too, so visits earlier today, later today and on days gone by are all there.
     for week in (monday_of(today()), next_monday(), next_monday() + timedelta(days=7)):
