@@ -279,7 +279,11 @@ def test_a_reload_sees_every_change_and_reuses_what_did_not_change(store: GraphS
     assert changed is not None
     saved(store, changed.model_copy(update={"earliest": "09:00"}))
     _next_week_visit(store, "visit-new", "p2", day=3)
-    open_ids = [v["id"] for v in first.visits if v["volunteers_needed"] == 1]
+    open_ids = [  # of A's people: v0 volunteers with A only
+        v["id"]
+        for v in first.visits
+        if v["volunteers_needed"] == 1 and "org-a" in v["organizations"]
+    ]
     assert repo.claim_visit(
         store=store,
         visit_id=open_ids[0],
