@@ -370,6 +370,73 @@ def other_commitments(
     return [row for row in rows if row["start"] is not None]
 
 
+# --- last week's rota ----------------------------------------------------------------------
+
+# A week's assignments a published rota proposed and volunteers kept (proposed, accepted or
+# logged done), with what identifies each visit again a week later: its person, its service (an
+# accompanied visit's) and its window.
+WEEK_ASSIGNMENTS = """
+MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start = $week_start AND a.status IN ['proposed', 'accepted', 'done']
+  AND v.start IS NOT NULL
+RETURN p.id AS person_id, coalesce(v.service_id, '') AS service_id, v.day AS day,
+       v.earliest AS earliest, v.latest AS latest, v.id AS visit_id, v.start AS start,
+       vol.id AS volunteer_id
+ORDER BY person_id, day, earliest, visit_id, volunteer_id
+"""
+
+ORGANIZATION_WEEK_ASSIGNMENTS = """
+MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+      -[:SUPPORTED_BY]->(:Organization {id: $organization_id})
+WHERE v.week_start = $week_start AND a.status IN ['proposed', 'accepted', 'done']
+  AND v.start IS NOT NULL
+RETURN p.id AS person_id, coalesce(v.service_id, '') AS service_id, v.day AS day,
+       v.earliest AS earliest, v.latest AS latest, v.id AS visit_id, v.start AS start,
+       vol.id AS volunteer_id
+ORDER BY person_id, day, earliest, visit_id, volunteer_id
+"""
+
+
+@dataclass(frozen=True)
+class KeptAssignment:
+    """A volunteer's visit of a week: whose visit (``service_id`` '' unless accompanied), on
+    which day, in which window, which visit, at what start."""
+
+    person_id: str
+    service_id: str
+    day: int
+    earliest: str
+    latest: str
+    visit_id: str
+    start: str
+    volunteer_id: str
+
+
+def week_assignments(
+    *, store: GraphStore, week_start: date, organization_id: str | None = None
+) -> list[KeptAssignment]:
+    """The week's proposed, accepted and done assignments (of the people ``organization_id``
+    supports, when given)."""
+    params: dict[str, Any] = {"week_start": week_start.isoformat()}
+    statement = WEEK_ASSIGNMENTS
+    if organization_id is not None:
+        params["organization_id"] = organization_id
+        statement = ORGANIZATION_WEEK_ASSIGNMENTS
+    return [
+        KeptAssignment(
+            person_id=row["person_id"],
+            service_id=row["service_id"],
+            day=int(row["day"]),
+            earliest=row["earliest"],
+            latest=row["latest"],
+            visit_id=row["visit_id"],
+            start=row["start"],
+            volunteer_id=row["volunteer_id"],
+        )
+        for row in store.run(statement, params, write=False)
+    ]
+
+
 # --- publishing ----------------------------------------------------------------------------
 
 # Publish a draft: only once (the guard), and only one run of a week is ever published for an
