@@ -373,23 +373,16 @@ def other_commitments(
 # --- last week's rota ----------------------------------------------------------------------
 
 # A week's assignments a published rota proposed and volunteers kept (proposed, accepted or
-# logged done), with what identifies each visit again a week later: its person, its service (an
-# accompanied visit's) and its window.
+# logged done), of the people $organization_id supports (everyone's when null), with what
+# identifies each visit again a week later: its person, its service (an accompanied visit's)
+# and its window.
 WEEK_ASSIGNMENTS = """
 MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE v.week_start = $week_start AND a.status IN ['proposed', 'accepted', 'done']
   AND v.start IS NOT NULL
-RETURN p.id AS person_id, coalesce(v.service_id, '') AS service_id, v.day AS day,
-       v.earliest AS earliest, v.latest AS latest, v.id AS visit_id, v.start AS start,
-       vol.id AS volunteer_id
-ORDER BY person_id, day, earliest, visit_id, volunteer_id
-"""
-
-ORGANIZATION_WEEK_ASSIGNMENTS = """
-MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
-      -[:SUPPORTED_BY]->(:Organization {id: $organization_id})
-WHERE v.week_start = $week_start AND a.status IN ['proposed', 'accepted', 'done']
-  AND v.start IS NOT NULL
+OPTIONAL MATCH (p)-[:SUPPORTED_BY]->(o:Organization {id: $organization_id})
+WITH vol, v, p, o
+WHERE $organization_id IS NULL OR o IS NOT NULL
 RETURN p.id AS person_id, coalesce(v.service_id, '') AS service_id, v.day AS day,
        v.earliest AS earliest, v.latest AS latest, v.id AS visit_id, v.start AS start,
        vol.id AS volunteer_id
@@ -417,24 +410,8 @@ def week_assignments(
 ) -> list[KeptAssignment]:
     """The week's proposed, accepted and done assignments (of the people ``organization_id``
     supports, when given)."""
-    params: dict[str, Any] = {"week_start": week_start.isoformat()}
-    statement = WEEK_ASSIGNMENTS
-    if organization_id is not None:
-        params["organization_id"] = organization_id
-        statement = ORGANIZATION_WEEK_ASSIGNMENTS
-    return [
-        KeptAssignment(
-            person_id=row["person_id"],
-            service_id=row["service_id"],
-            day=int(row["day"]),
-            earliest=row["earliest"],
-            latest=row["latest"],
-            visit_id=row["visit_id"],
-            start=row["start"],
-            volunteer_id=row["volunteer_id"],
-        )
-        for row in store.run(statement, params, write=False)
-    ]
+    params = {"week_start": week_start.isoformat(), "organization_id": organization_id}
+    return [KeptAssignment(**row) for row in store.run(WEEK_ASSIGNMENTS, params, write=False)]
 
 
 # --- publishing ----------------------------------------------------------------------------
