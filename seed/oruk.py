@@ -28,8 +28,10 @@ Decisions where the brief left room (the mapping itself is in ``seed/oruk_rules.
   claims none).
 - Schedules: ``WEEKLY`` (interval 1 weekly, 2 fortnightly) and ``MONTHLY`` (interval 1) with
   ``byday`` (or v1 ``weekday``), ``opens_at`` and ``closes_at`` give one window per day; a
-  monthly ordinal (``2WE``) keeps only the day. Anything else is reported; the schedules'
-  notes are kept in their words.
+  monthly ordinal (``2WE``: the second Wednesday; 1 to 4, or -1 the last) is kept as the
+  window's week of the month (another ordinal keeps only the day), and a fortnightly or
+  monthly schedule's ``dtstart`` (else ``valid_from``) as its first date, which fixes the weeks
+  it meets. Anything else is reported; the schedules' notes are kept in their words.
 - Taxonomy terms map by ``TERM_RULES`` to interests and a category; every term of the feed's
   own vocabulary is kept as it is (``terms``), mapped or not. Without a term giving a category
   the name is tried with the stricter ``NAME_RULES``, and the category is marked a guess.

@@ -75,22 +75,28 @@ def _part_id(*parts: str) -> str:
 
 
 def _schedules(service: Service) -> list[dict[str, Any]]:
-    days_of: dict[tuple[str, str, str], list[int]] = {}
+    days_of: dict[tuple[str, str, str, str], list[str]] = {}
     for window in service.schedules:
-        days_of.setdefault((window.start, window.end, window.frequency), []).append(window.day)
+        first = window.starts_on.isoformat() if window.starts_on else ""
+        ordinal = str(window.week_of_month or "")
+        at = (window.start, window.end, window.frequency, first)
+        days_of.setdefault(at, []).append(f"{ordinal}{RRULE_DAYS[window.day]}")
     schedules: list[dict[str, Any]] = []
-    for (start, end, frequency), days in sorted(days_of.items()):
+    for (start, end, frequency, first), days in sorted(days_of.items()):
         freq, interval = RRULE_OF[frequency]  # type: ignore[index]
-        schedules.append(
-            {
-                "id": _part_id(service.id, "schedule", start, end, frequency),
-                "freq": freq,
-                "interval": interval,
-                "byday": ",".join(RRULE_DAYS[day] for day in sorted(set(days))),
-                "opens_at": f"{start}:00",
-                "closes_at": f"{end}:00",
-            }
-        )
+        schedule = {
+            "id": _part_id(
+                service.id, "schedule", start, end, frequency, *([first] if first else [])
+            ),
+            "freq": freq,
+            "interval": interval,
+            "byday": ",".join(sorted(set(days), key=_byday_order)),
+            "opens_at": f"{start}:00",
+            "closes_at": f"{end}:00",
+        }
+        if first:
+            schedule["dtstart"] = first
+        schedules.append(schedule)
     if service.schedule_notes:  # read back from any schedule: on the first, or on its own
         if schedules:
             schedules[0]["notes"] = service.schedule_notes
@@ -99,6 +105,10 @@ def _schedules(service: Service) -> list[dict[str, Any]]:
                 {"id": _part_id(service.id, "schedule notes"), "notes": service.schedule_notes}
             )
     return schedules
+
+
+def _byday_order(token: str) -> tuple[int, str]:
+    return RRULE_DAYS.index(token[-2:]), token
 
 
 def _cost_options(service: Service) -> list[dict[str, Any]]:

@@ -24,12 +24,14 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from graph.models import FeedTerm, Organization, Schedule, Service, ServiceContact, ServicePlace
 from graph.models.base import ID_PATTERN, SLUG_PATTERN, UK_POSTCODE_PATTERN
+from graph.models.places import MONTH_WEEKS
 from seed.oruk_rules import (
     BYDAY_TOKEN,
     CARECIRCLES_CATEGORIES,
@@ -502,8 +504,9 @@ def _clock_time_or_none(value: Any) -> str | None:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-def _days(entry: dict[str, Any]) -> list[int] | str:
-    """Days 0..6 of a schedule entry (``byday``, or ORUK v1 ``weekday``), or why not."""
+def _days(entry: dict[str, Any]) -> list[tuple[int, int | None]] | str:
+    """Days 0..6 of a schedule entry (``byday``, or ORUK v1 ``weekday``), each with its monthly
+    ordinal (``2TU``: 2; ``-1FR``: -1; none: None), or why not."""
     byday, weekday = entry.get("byday"), entry.get("weekday")
     if isinstance(byday, str) and byday.strip():
         days = set()
@@ -511,15 +514,29 @@ def _days(entry: dict[str, Any]) -> list[int] | str:
             match = BYDAY_TOKEN.fullmatch(token)
             if match is None:
                 return f"byday {byday!r}: expected days like 'MO,WE' or '2TU', got {token!r}"
-            days.add(RRULE_DAYS.index(match.group(2)))
-        return sorted(days)
+            ordinal = int(match.group(1)) if match.group(1) else None
+            days.add((RRULE_DAYS.index(match.group(2)), ordinal))
+        return sorted(days, key=lambda d: (d[0], d[1] or 0))
     if isinstance(weekday, str) and weekday.strip().lower() in WEEKDAY_NAMES:
-        return [WEEKDAY_NAMES.index(weekday.strip().lower())]
+        return [(WEEKDAY_NAMES.index(weekday.strip().lower()), None)]
     if isinstance(weekday, str) and weekday.strip().upper()[:2] in RRULE_DAYS:
-        return [RRULE_DAYS.index(weekday.strip().upper()[:2])]
+        return [(RRULE_DAYS.index(weekday.strip().upper()[:2]), None)]
     if isinstance(weekday, int) and not isinstance(weekday, bool) and 1 <= weekday <= 7:
-        return [weekday - 1]
+        return [(weekday - 1, None)]
     return "byday: missing, expected days like 'MO,WE'"
+
+
+def _first_date(entry: dict[str, Any]) -> date | None:
+    """The schedule's first date (``dtstart``, else ``valid_from``); None when neither is a
+    date (a date-time counts by its date)."""
+    for key in ("dtstart", "valid_from"):
+        value = entry.get(key)
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip()[:10])
+            except ValueError:
+                continue
+    return None
 
 
 def schedule_windows(entry: dict[str, Any]) -> list[Schedule] | str:
@@ -550,7 +567,18 @@ def schedule_windows(entry: dict[str, Any]) -> list[Schedule] | str:
     if closes <= opens:
         return f"closes_at {closes} is not after opens_at {opens}"
     frequency = FREQUENCIES[key]
-    return [Schedule(day=day, start=opens, end=closes, frequency=frequency) for day in days]
+    starts_on = _first_date(entry) if frequency != "weekly" else None
+    return [
+        Schedule(
+            day=day,
+            start=opens,
+            end=closes,
+            frequency=frequency,
+            starts_on=starts_on,
+            week_of_month=MONTH_WEEKS.get(ordinal or 0) if frequency == "monthly" else None,
+        )
+        for day, ordinal in days
+    ]
 
 
 TIMING_KEYS = ("freq", "byday", "weekday", "opens_at", "closes_at")
@@ -561,7 +589,7 @@ def _schedules(
 ) -> tuple[list[Schedule], str | None]:
     """The weekly windows, and the schedules' notes in their own words (``description``,
     ``notes``; a schedule with only a note is a note, not a problem)."""
-    windows: dict[tuple[int, str, str, str], Schedule] = {}
+    windows: dict[tuple[int, str, str, str, int], Schedule] = {}
     notes: list[str] = []
     for key in ("schedules", "regular_schedules"):  # ORUK 3, ORUK v1
         for index, entry in indexed_objects(service.get(key)):
@@ -578,7 +606,8 @@ def _schedules(
                 skipped.append(Skipped(at(path, key, index), "schedule", result, group))
                 continue
             for window in result:
-                windows[(window.day, window.start, window.end, window.frequency)] = window
+                when = (window.day, window.start, window.end, window.frequency)
+                windows[(*when, window.week_of_month or 0)] = window
     return [windows[key] for key in sorted(windows)], _joined(notes)
 
 

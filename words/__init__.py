@@ -120,6 +120,7 @@ RECORD_PARTS: dict[str, str] = {
     "location": "where you live (roughly, to measure distances)",
     "relationships": "who you know",
     "ties": "who you know",
+    "groups_attended": "groups you go to and who you met there",
 }
 
 REFERRAL_OUTCOMES: dict[str, str] = {
@@ -134,6 +135,7 @@ TIES: dict[str, str] = {
     "friend": "friend",
     "neighbour": "neighbour",
     "volunteer": "volunteer",
+    "group": "met at a group",
 }
 
 LONELINESS_LEVELS = ((0.67, "often lonely"), (0.34, "sometimes lonely"), (0.0, "rarely lonely"))

@@ -13,6 +13,8 @@ from graph.models.base import (
     Fraction,
     GraphModel,
     Id,
+    Latitude,
+    Longitude,
     Text,
     TimeOfDay,
     UtcDateTime,
@@ -35,7 +37,8 @@ ReferralStatus = Literal["made", "accepted", "attended", "declined", "not_suitab
 # Why a partner declined: the service does not suit the person, no places left, or another
 # reason given in the note.
 DeclineReason = Literal["not_suitable", "no_places", "other"]
-KnowsKind = Literal["family", "neighbour", "friend", "volunteer"]
+# ``group``: met at a group both go to (recorded after attendance).
+KnowsKind = Literal["family", "neighbour", "friend", "volunteer", "group"]
 Scale = Literal["UCLA3", "ONS1", "DJG6"]
 
 # Per scale: number of answers, highest option number, (lowest, highest) total score.
@@ -78,6 +81,10 @@ class Visit(GraphModel):
         description="an accompanied visit: going along with the person to this service, "
         "at its scheduled time and place (a goal of their plan asked for it)",
     )
+    lat: Latitude | None = Field(
+        default=None, description="where the visit happens when not at the person's home"
+    )
+    lon: Longitude | None = None
     created_at: UtcDateTime = Field(default_factory=utc_now)
 
     @field_validator("latest")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, EmailStr, Field, field_validator, model_validator
@@ -26,10 +27,42 @@ from graph.models.base import (
 WEEKLY_PLACES_MAX = 1000
 
 
+# A fortnightly schedule with no first date is taken to meet in the weeks an even number of
+# weeks from this Monday (the directory did not say which weeks; this keeps the choice stable).
+FORTNIGHT_ANCHOR = date(2024, 1, 1)
+WeekOfMonth = Literal[1, 2, 3, 4, -1]
+MONTH_WEEKS: dict[int, WeekOfMonth] = {1: 1, 2: 2, 3: 3, 4: 4, -1: -1}  # -1: the last
+
+
 class Schedule(Window):
-    """When a service meets: a weekly window and how often it runs."""
+    """When a service meets: a weekly window and how often it runs.
+
+    ``starts_on`` (the directory's first date, ORUK ``dtstart``) fixes which weeks a fortnightly
+    one meets: that date's week and every other week after it (without it, the weeks an even
+    number of weeks from ``FORTNIGHT_ANCHOR``). ``week_of_month`` says which ``day`` of the
+    month a monthly one meets: 1 the first .. 4 the fourth, -1 the last (ORUK ``byday`` 2TU is
+    the second Tuesday); without it, the first. No meeting before ``starts_on``.
+    """
 
     frequency: Literal["weekly", "fortnightly", "monthly"] = "weekly"
+    starts_on: date | None = None
+    week_of_month: WeekOfMonth | None = None
+
+    def meets_in_week(self, week_start: date) -> date | None:
+        """The date it meets in the week starting on the Monday ``week_start``, or None."""
+        on = week_start + timedelta(days=self.day)
+        if self.starts_on is not None and on < self.starts_on:
+            return None
+        if self.frequency == "fortnightly":
+            anchor = self.starts_on or FORTNIGHT_ANCHOR
+            anchor_monday = anchor - timedelta(days=anchor.weekday())
+            return on if (week_start - anchor_monday).days // 7 % 2 == 0 else None
+        if self.frequency == "monthly":
+            nth = self.week_of_month or 1
+            if nth == -1:
+                return on if (on + timedelta(days=7)).month != on.month else None
+            return on if (on.day - 1) // 7 + 1 == nth else None
+        return on
 
 
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.models import Goal, Plan, PlanStatus, Review, iso_utc
 from graph.repo.errors import NotFound
@@ -18,6 +18,7 @@ from graph.repo.volunteer_visits import lock_token
 from graph.store.port import GraphStore, Row
 
 CURRENT = ["active", "paused"]
+Changed = TypeVar("Changed", Plan, Goal)
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,15 @@ class PlanRecord:
     plan: Plan
     goals: list[Goal]
     reviews: list[Review]
+
+
+def _changed(
+    store: GraphStore, statement: str, kind: type[Changed], *, at: datetime, **params: Any
+) -> Changed | None:
+    """Run a guarded change (with ``$current``, the current statuses, and ``$at``) and read
+    back the node it returns as ``n``; None when its guard held it back."""
+    rows = store.run(statement, {"current": CURRENT, "at": iso_utc(at), **params})
+    return from_properties(kind, rows[0]["n"]) if rows else None
 
 
 def _record(row: Row) -> PlanRecord:
@@ -154,15 +164,16 @@ def set_plan_status(
     at: datetime,
 ) -> Plan | None:
     """Move the plan to ``status`` if it is in one of ``from_statuses``; else None."""
-    params = {
-        "id": plan_id,
-        "status": status,
-        "from_statuses": from_statuses,
-        "reason": reason,
-        "at": iso_utc(at),
-    }
-    rows = store.run(SET_PLAN_STATUS, params)
-    return from_properties(Plan, rows[0]["n"]) if rows else None
+    return _changed(
+        store,
+        SET_PLAN_STATUS,
+        Plan,
+        id=plan_id,
+        status=status,
+        from_statuses=from_statuses,
+        reason=reason,
+        at=at,
+    )
 
 
 SET_REVIEW_DATES = """
@@ -177,14 +188,8 @@ def set_review_dates(
     *, store: GraphStore, plan_id: str, dates: list[date], at: datetime
 ) -> Plan | None:
     """Replace the plan's review dates while it is current; else None."""
-    params = {
-        "id": plan_id,
-        "current": CURRENT,
-        "dates": [d.isoformat() for d in dates],
-        "at": iso_utc(at),
-    }
-    rows = store.run(SET_REVIEW_DATES, params)
-    return from_properties(Plan, rows[0]["n"]) if rows else None
+    dates_said = [d.isoformat() for d in dates]
+    return _changed(store, SET_REVIEW_DATES, Plan, id=plan_id, dates=dates_said, at=at)
 
 
 GOAL_OWNER = """
@@ -212,15 +217,9 @@ def change_goal_text(
     *, store: GraphStore, goal_id: str, person_id: str, text: str, at: datetime
 ) -> Goal | None:
     """Reword a goal of the person's current plan; None when there is no such goal."""
-    params = {
-        "id": goal_id,
-        "person_id": person_id,
-        "current": CURRENT,
-        "text": text,
-        "at": iso_utc(at),
-    }
-    rows = store.run(CHANGE_GOAL_TEXT, params)
-    return from_properties(Goal, rows[0]["n"]) if rows else None
+    return _changed(
+        store, CHANGE_GOAL_TEXT, Goal, id=goal_id, person_id=person_id, text=text, at=at
+    )
 
 
 SET_GOAL_STATUS = """
@@ -235,15 +234,7 @@ def set_goal_status(
     *, store: GraphStore, goal_id: str, status: str, reason: str | None, at: datetime
 ) -> Goal | None:
     """Mark a goal of a current plan open, achieved or dropped; None when there is none."""
-    params = {
-        "id": goal_id,
-        "current": CURRENT,
-        "status": status,
-        "reason": reason,
-        "at": iso_utc(at),
-    }
-    rows = store.run(SET_GOAL_STATUS, params)
-    return from_properties(Goal, rows[0]["n"]) if rows else None
+    return _changed(store, SET_GOAL_STATUS, Goal, id=goal_id, status=status, reason=reason, at=at)
 
 
 # The people who granted one of ``grantee_ids`` plan or check-in access, in force at ``$now``,
@@ -283,18 +274,23 @@ def caseload_rows(*, store: GraphStore, grantee_ids: list[str], now: datetime) -
 
 
 # Goals of active plans (their activities are JSON text: which ask for a volunteer to go along
-# is decided in the service).
+# is decided in the service), of the people $organization_id supports unless it is null.
 ACTIVE_GOALS = """
 MATCH (g:Goal)-[:PART_OF]->(n:Plan)-[:FOR]->(p:Person)
 WHERE n.status = 'active'
+WITH g, p, [(p)-[:SUPPORTED_BY]->(o:Organization) | o.id] AS supporters
+WHERE $organization_id IS NULL OR $organization_id IN supporters
 RETURN p.id AS person_id, properties(g) AS g
 ORDER BY person_id, g.id
 """
 
 
-def active_goals(*, store: GraphStore) -> list[tuple[str, Goal]]:
-    """(person id, goal) for every goal of an active plan."""
-    rows = store.run(ACTIVE_GOALS, {}, write=False)
+def active_goals(
+    *, store: GraphStore, organization_id: str | None = None
+) -> list[tuple[str, Goal]]:
+    """(person id, goal) for every goal of an active plan (of a person ``organization_id``
+    supports, when given)."""
+    rows = store.run(ACTIVE_GOALS, {"organization_id": organization_id}, write=False)
     return [(row["person_id"], from_properties(Goal, row["g"])) for row in rows]
 
 

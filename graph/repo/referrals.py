@@ -348,7 +348,8 @@ def decline_referral(
 
 
 # One session date is in ``attended`` or ``missed``, never both; the status is 'attended' once
-# any session was attended, 'accepted' otherwise.
+# any session was attended, 'accepted' otherwise. A session newly reported attended creates or
+# strengthens the person's ``ATTENDS`` tie to the service (as a logged accompanied visit does).
 RECORD_ATTENDANCE = """
 OPTIONAL MATCH (n:Referral {id: $id})-[:TO]->(s:Service)
 WHERE s.organization_id = $organization_id
@@ -357,7 +358,7 @@ WITH n, s, CASE
     WHEN s IS NULL THEN 'missing'
     WHEN NOT n.status IN ['accepted', 'attended'] THEN 'not_accepted'
     ELSE 'recorded'
-  END AS outcome
+  END AS outcome, $date IN coalesce(n.attended, []) AS came_before
 FOREACH (_ IN CASE WHEN outcome = 'recorded' THEN [1] ELSE [] END |
   SET n.attended = [d IN coalesce(n.attended, []) WHERE d <> $date]
                    + CASE WHEN $came THEN [$date] ELSE [] END,
@@ -366,10 +367,14 @@ FOREACH (_ IN CASE WHEN outcome = 'recorded' THEN [1] ELSE [] END |
       n.updated_at = $at)
 FOREACH (_ IN CASE WHEN outcome = 'recorded' THEN [1] ELSE [] END |
   SET n.status = CASE WHEN size(n.attended) > 0 THEN 'attended' ELSE 'accepted' END)
-WITH n, s, outcome
-OPTIONAL MATCH (:Person)-[m:REFERRED_TO]->(s)
+WITH n, s, outcome, came_before
+OPTIONAL MATCH (rp:Person)-[m:REFERRED_TO]->(s)
 WHERE outcome = 'recorded' AND m.referral_id = n.id
 FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | SET x.status = n.status)
+FOREACH (_ IN CASE WHEN m IS NOT NULL AND $came AND NOT came_before THEN [1] ELSE [] END |
+  MERGE (rp)-[t:ATTENDS]->(s)
+  ON CREATE SET t.times = 0, t.since = $at
+  SET t.times = t.times + 1, t.last = $at)
 WITH DISTINCT n, s, outcome
 FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | REMOVE x._lock)
 RETURN outcome, CASE WHEN s IS NULL THEN null ELSE properties(n) END AS n

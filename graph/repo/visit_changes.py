@@ -267,8 +267,9 @@ OPTIONAL MATCH (known:Volunteer)-[:KNOWS]->(p)
 WITH v, p, circle, collect(DISTINCT known.id) AS known
 OPTIONAL MATCH (gone:Volunteer)-[g:ASSIGNED]->(v)
 WHERE g.status IN ['cancelled', 'declined', 'withdrawn']
-RETURN properties(v) AS v, p.id AS person_id, p.first_name AS first_name, p.lat AS lat,
-       p.lon AS lon, p.languages AS languages, p.gender_preference AS gender_preference,
+RETURN properties(v) AS v, p.id AS person_id, p.first_name AS first_name,
+       coalesce(v.lat, p.lat) AS lat, coalesce(v.lon, p.lon) AS lon, p.languages AS languages,
+       p.gender_preference AS gender_preference,
        p.excluded_volunteers AS excluded_volunteers, circle, known,
        collect(DISTINCT gone.id) AS gone
 """
@@ -295,12 +296,13 @@ RETURN collect(vol.id + '|' + toString(vol.lat) + '|' + toString(vol.lon)
 """
 
 # The visits volunteers hold in the week (rules 8, 9), one text each: volunteer, visit, day,
-# start, duration, and the person's coordinates.
+# start, duration, and where it happens (the service's place for an accompanied visit).
 HELD_TEXTS = """
 MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE v.week_start = $week_start AND a.status IN $held_statuses AND coalesce(v.start, '') <> ''
 RETURN collect(vol.id + '|' + v.id + '|' + toString(v.day) + '|' + v.start
-  + '|' + toString(v.duration_minutes) + '|' + toString(p.lat) + '|' + toString(p.lon)) AS held
+  + '|' + toString(v.duration_minutes) + '|' + toString(coalesce(v.lat, p.lat))
+  + '|' + toString(coalesce(v.lon, p.lon))) AS held
 """
 
 

@@ -45,7 +45,8 @@ OPEN_VISITS_NEAR = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
 WHERE v.status = 'open' AND v.week_start >= $week_start AND v.day IN $days
   AND (v.week_start > $week_start OR v.day >= $first_day)
-  AND p.lat >= $lat_min AND p.lat <= $lat_max AND p.lon >= $lon_min AND p.lon <= $lon_max
+  AND coalesce(v.lat, p.lat) >= $lat_min AND coalesce(v.lat, p.lat) <= $lat_max
+  AND coalesce(v.lon, p.lon) >= $lon_min AND coalesce(v.lon, p.lon) <= $lon_max
 WITH v, p, v.week_start + '|' + toString(v.day) + '|' + v.earliest + '|' + v.id AS key
 WHERE $after IS NULL OR key > $after
 WITH v, p, key ORDER BY key LIMIT $limit
@@ -56,7 +57,7 @@ RETURN key, v.id AS id, v.week_start AS week_start, v.day AS day, v.earliest AS 
        v.requires_check AS requires_check, v.volunteers_needed AS volunteers_needed,
        v.start AS start, size(holders) AS taken, $volunteer_id IN holders AS mine,
        p.id AS person_id, p.first_name AS person_first_name, p.area_id AS area_id,
-       p.lat AS lat, p.lon AS lon, p.languages AS languages,
+       coalesce(v.lat, p.lat) AS lat, coalesce(v.lon, p.lon) AS lon, p.languages AS languages,
        p.gender_preference AS gender_preference, p.excluded_volunteers AS excluded_volunteers
 ORDER BY key
 """
@@ -66,7 +67,8 @@ HELD_VISITS = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE a.status IN $held_statuses AND v.week_start >= $week_start
 RETURN v.id AS id, v.week_start AS week_start, v.day AS day, v.start AS start,
-       v.duration_minutes AS duration_minutes, p.lat AS lat, p.lon AS lon
+       v.duration_minutes AS duration_minutes, coalesce(v.lat, p.lat) AS lat,
+       coalesce(v.lon, p.lon) AS lon
 ORDER BY week_start, day, start
 """
 
@@ -81,7 +83,8 @@ WHERE (a.status IN $held_statuses OR a.status IN $given_up_statuses)
 RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
        collect(CASE WHEN v IS NULL THEN null
                ELSE {id: v.id, week_start: v.week_start, day: v.day, start: v.start,
-                     duration_minutes: v.duration_minutes, lat: p.lat, lon: p.lon,
+                     duration_minutes: v.duration_minutes, lat: coalesce(v.lat, p.lat),
+                     lon: coalesce(v.lon, p.lon),
                      given_up: a.status IN $given_up_statuses} END) AS held
 """
 
@@ -98,13 +101,14 @@ OPTIONAL MATCH (vol)-[a:ASSIGNED]->(o:Visit)-[:FOR]->(op:Person)
 WHERE v IS NOT NULL AND a.status IN $held_statuses AND o.week_start = v.week_start
 RETURN CASE WHEN vol IS NULL THEN null ELSE properties(vol) END AS volunteer,
        CASE WHEN v IS NULL THEN null ELSE properties(v) END AS v,
-       p.id AS person_id, p.lat AS lat, p.lon AS lon,
+       p.id AS person_id, coalesce(v.lat, p.lat) AS lat, coalesce(v.lon, p.lon) AS lon,
        p.languages AS languages, p.gender_preference AS gender_preference,
        p.excluded_volunteers AS excluded_volunteers, p.first_name AS first_name,
        p.area_id AS area_id, p.address AS address, p.postcode AS postcode, holders,
        collect(CASE WHEN o IS NULL THEN null
                ELSE {id: o.id, week_start: o.week_start, day: o.day, start: o.start,
-                     duration_minutes: o.duration_minutes, lat: op.lat, lon: op.lon} END) AS held
+                     duration_minutes: o.duration_minutes, lat: coalesce(o.lat, op.lat),
+                     lon: coalesce(o.lon, op.lon)} END) AS held
 """
 
 # One open visit as one text, for OPEN_VISITS_ALL and OPEN_VISITS_BY_ID (the FalkorDB client
@@ -115,7 +119,8 @@ _OPEN_VISIT_TEXT = """v.id + '|' + v.week_start + '|' + toString(v.day) + '|' + 
   + '|' + v.latest + '|' + toString(v.duration_minutes)
   + '|' + CASE WHEN v.requires_check = false THEN 'n' ELSE 'y' END
   + '|' + toString(v.volunteers_needed) + '|' + coalesce(v.start, '')
-  + '|' + p.id + '|' + coalesce(p.area_id, '') + '|' + toString(p.lat) + '|' + toString(p.lon)
+  + '|' + p.id + '|' + coalesce(p.area_id, '')
+  + '|' + toString(coalesce(v.lat, p.lat)) + '|' + toString(coalesce(v.lon, p.lon))
   + '|' + coalesce(p.gender_preference, '')
   + '|' + reduce(text = '', language IN coalesce(p.languages, []) | text + language + ',')
   + '|' + reduce(text = '', other IN coalesce(p.excluded_volunteers, []) | text + other + ',')
@@ -155,9 +160,11 @@ RETURN string.join(collect(v.id), ',') AS ids
 """
 
 # toString keeps 6 decimals of a coordinate: enough to notice a move, not to measure with (two
-# visits to one person must be 0 km apart, not 0.1 m). The exact values come from here.
-PEOPLE_COORDINATES = """
-MATCH (p:Person) WHERE p.id IN $ids RETURN p.id AS id, p.lat AS lat, p.lon AS lon
+# visits to one person must be 0 km apart, not 0.1 m). The exact values come from here: where
+# each visit happens (an accompanied visit at its service's place, any other at the person's).
+VISIT_COORDINATES = """
+MATCH (v:Visit)-[:FOR]->(p:Person) WHERE v.id IN $ids
+RETURN v.id AS id, coalesce(v.lat, p.lat) AS lat, coalesce(v.lon, p.lon) AS lon
 """
 
 AREA_NAMES_ALL = "MATCH (a:Area) RETURN a.id AS id, a.name AS name"
@@ -477,15 +484,15 @@ def parse_open_visits(
 
     ``known`` maps a text to the row parsed from it before: rows whose text is unchanged are
     the same objects again (treat them as read-only), and ``known`` is left holding exactly
-    these texts. Coordinates are read exactly (PEOPLE_COORDINATES) for new texts only.
+    these texts. Coordinates are read exactly (VISIT_COORDINATES) for new texts only.
     Each row keeps its ``text``; ``with_start`` gives a row with another start."""
     before = dict(known)
     known.clear()
     fresh = {text: text.split("|", 16) for text in texts if text not in before}
     exact: dict[str, tuple[float, float]] = {}
     if fresh:
-        ids = sorted({fields[9] for fields in fresh.values()})
-        for row in store.run(PEOPLE_COORDINATES, {"ids": ids}, write=False):
+        ids = sorted({fields[0] for fields in fresh.values()})
+        for row in store.run(VISIT_COORDINATES, {"ids": ids}, write=False):
             exact[row["id"]] = (row["lat"], row["lon"])
     for text in texts:
         parsed = before.get(text)
@@ -506,7 +513,7 @@ def _parse_open_visit(
 ) -> dict[str, Any]:
     (vid, week, day, earliest, latest, duration, check, needed, start, person_id,
      area_id, lat, lon, gender, languages, excluded, first_name) = fields  # fmt: skip
-    lat_exact, lon_exact = exact.get(person_id, (float(lat), float(lon)))
+    lat_exact, lon_exact = exact.get(vid, (float(lat), float(lon)))
     return {
         "text": text,
         "key": f"{week}|{day}|{earliest}|{vid}",

@@ -28,11 +28,12 @@ from service.consent import policy
 from service.consent.checks import log_person_read, person_access, require_scopes
 from service.context import CurrentUser, RequestContext
 from service.plans import caseload as caseload_rules
-from service.plans import plans
+from service.plans import people_met, plans
 from service.plans.scoring import ATTAINMENT_WORDS, ScoreError, ons4_in_words
 
 SCOPE = "plan"
 LOGGED = ["plan"]
+GROUPS_LOGGED = ["groups_attended"]
 LINK_WORKER = ("link_worker",)
 WORKER_WITH_PLAN_CONSENT = access.policy(Rule(LINK_WORKER, CONSENT, SCOPE), logged=True)
 
@@ -252,6 +253,96 @@ GoalUpdateResult = Annotated[
 ]
 
 
+@strawberry.type(name="PersonAtGroup", directives=[AS_RETURNED_POLICY])
+class PersonAtGroupType:
+    person_id: strawberry.ID
+    first_name: str
+    known_as: str | None = strawberry.field(
+        description="How the person knows them already, in words (null: not yet)."
+    )
+
+
+@strawberry.type(name="GroupAttended", directives=[AS_RETURNED_POLICY])
+class GroupAttendedType:
+    service_id: strawberry.ID
+    service_name: str
+    times: int = strawberry.field(description="How many times the person's going is recorded.")
+    people: list[PersonAtGroupType] = strawberry.field(
+        description="Others who go there whom you may name: for the person, people they know "
+        "already; for their link worker, people the link worker may see by name."
+    )
+
+    @classmethod
+    def of(cls, group: people_met.GroupAttended) -> GroupAttendedType:
+        return cls(
+            service_id=strawberry.ID(group.service_id),
+            service_name=group.service_name,
+            times=group.times,
+            people=[
+                PersonAtGroupType(
+                    person_id=strawberry.ID(p.person_id),
+                    first_name=p.first_name,
+                    known_as=p.known_as,
+                )
+                for p in group.people
+            ],
+        )
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class PeopleMetRecorded:
+    group: GroupAttendedType
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class NotAttended:
+    message: str
+
+
+RecordPeopleMetResult = Annotated[
+    PeopleMetRecorded | InvalidPlan | NotAttended, strawberry.union("RecordPeopleMetResult")
+]
+PERSON_OR_WORKER_WITH_PLAN_CONSENT = access.policy(
+    PERSON_SELF, Rule(LINK_WORKER, CONSENT, SCOPE), logged=True
+)
+
+
+@strawberry.input
+class PeopleMetInput:
+    person_id: strawberry.ID
+    service_id: strawberry.ID = strawberry.field(description="The group where they met.")
+    met_person_ids: list[strawberry.ID]
+
+
+async def _person_or_plan_worker(
+    info: ContextInfo, person_id: str, logged: list[str]
+) -> CurrentUser:
+    """The person themselves, or a link worker with their plan consent (the read of ``logged``
+    written to the person's access log)."""
+    user = access.signed_in(info.context)
+    if user.role == "person":
+        if user.person_id != person_id:
+            raise NotAllowed()
+        return user
+    access.require_staff(info.context, "link_worker")
+    found = await person_access(info.context, user, person_id)
+    require_scopes(found, SCOPE)
+    await log_person_read(info.context, user, found, logged, [SCOPE])
+    return user
+
+
+async def _groups_read(
+    info: ContextInfo, user: CurrentUser, groups: list[people_met.GroupAttended]
+) -> list[GroupAttendedType]:
+    """The groups as the API gives them, the names of others shown to staff logged for each."""
+    if user.role != "person":
+        shown = sorted({p.person_id for g in groups for p in g.people})
+        found = await info.context.call(policy.accesses_to_people, user=user, person_ids=shown)
+        for person_id in shown:
+            info.context.reads.note(found[person_id], "first_name")
+    return [GroupAttendedType.of(g) for g in groups]
+
+
 @strawberry.input
 class ActivityInput:
     kind: ActivityKindEnum
@@ -401,6 +492,20 @@ class PlansQuery:
         if records:
             await log_person_read(info.context, user, found, LOGGED, [SCOPE])
         return [await _plan_type(info.context, r) for r in records]
+
+    @strawberry.field(
+        description="The groups the person goes to (attendance from a volunteer's log or the "
+        "group's report), latest first, with others there whom you may name: the person "
+        "themselves, or a link worker with their plan consent (logged).",
+        directives=[PERSON_OR_WORKER_WITH_PLAN_CONSENT],
+    )
+    async def groups_attended(
+        self, info: ContextInfo, person_id: strawberry.ID
+    ) -> list[GroupAttendedType]:
+        key = check_id(str(person_id), "personId")
+        user = await _person_or_plan_worker(info, key, GROUPS_LOGGED)
+        groups = await info.context.call(people_met.groups_attended, user=user, person_id=key)
+        return await _groups_read(info, user, groups)
 
     @strawberry.field(
         description="People to look at now, each with the reasons: reviews due this week, "
@@ -558,27 +663,18 @@ class PlansMutation:
     @strawberry.mutation(
         description="Change the wording of a goal of a current plan: the person themselves, "
         "or a link worker with their plan consent.",
-        directives=[access.policy(PERSON_SELF, Rule(LINK_WORKER, CONSENT, "plan"), logged=True)],
+        directives=[PERSON_OR_WORKER_WITH_PLAN_CONSENT],
     )
     async def reword_goal(
         self, info: ContextInfo, goal_id: strawberry.ID, text: str
     ) -> GoalUpdateResult:
         key = check_id(str(goal_id), "goalId")
-        user = access.signed_in(info.context)
+        access.signed_in(info.context)
         owner = await info.context.call(plans_repo.goal_owner, goal_id=key)
         if owner is None:
             raise NotAllowed()
         _, person_id = owner
-        if user.role == "person":
-            if user.person_id != person_id:
-                raise NotAllowed()
-        elif user.role == "link_worker":
-            access.require_staff(info.context, "link_worker")
-            found = await person_access(info.context, user, person_id)
-            require_scopes(found, SCOPE)
-            await log_person_read(info.context, user, found, LOGGED, [SCOPE])
-        else:
-            raise NotAllowed()
+        await _person_or_plan_worker(info, person_id, LOGGED)
         done = await info.context.call(
             plans.reword_goal, goal_id=key, person_id=person_id, text=text
         )
@@ -588,3 +684,30 @@ class PlansMutation:
             return PlanNotOpen(message="Only goals of a current plan can be reworded.")
         names = await _service_names(info.context, [done])
         return GoalUpdated(goal=GoalType.of(done, names, weeks.today()))
+
+    @strawberry.mutation(
+        description="Record people the person met at a group they go to: each a new tie "
+        "(met at a group) or a stronger one, with the place they met. The person themselves "
+        "(people they know already), or a link worker with their plan consent.",
+        directives=[PERSON_OR_WORKER_WITH_PLAN_CONSENT],
+    )
+    async def record_people_met(
+        self, info: ContextInfo, input: PeopleMetInput
+    ) -> RecordPeopleMetResult:
+        key = check_id(str(input.person_id), "personId")
+        service_id = check_id(str(input.service_id), "serviceId")
+        met = [check_id(str(i), "metPersonIds") for i in input.met_person_ids]
+        user = await _person_or_plan_worker(info, key, GROUPS_LOGGED)
+        done = await info.context.call(
+            people_met.record_people_met,
+            person_id=key,
+            service_id=service_id,
+            met_ids=met,
+            user=user,
+        )
+        if isinstance(done, plans.PlanInvalid):
+            return InvalidPlan(field=done.field, message=done.message)
+        if isinstance(done, people_met.NotAttended):
+            return NotAttended(message="No going to this group is recorded for this person yet.")
+        [group] = await _groups_read(info, user, [done])
+        return PeopleMetRecorded(group=group)

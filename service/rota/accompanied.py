@@ -3,8 +3,11 @@
 
 Each week, until that many have been held or planned (missed and cancelled ones do not count),
 ``plan_week`` adds one Visit ``FOR`` the person with ``service_id`` set, at the service's first
-schedule: its day, from its start to its end (the whole session; every schedule is taken as
-weekly). A service with no place or no schedule gets none.
+schedule that meets that week (``Schedule.meets_in_week``: a fortnightly or monthly group only
+in its weeks): its day, from its start to its end (the whole session), at the service's place
+(the visit's ``lat``/``lon``, which open visits and claims judge distance and travel from). A
+service with no place, or no session that week, gets none that week. A rota run for an
+organisation plans them only for the people it supports (``SUPPORTED_BY``).
 
 In the rota problem (``build_problem``) such a visit is an ordinary visit, with one difference
 that ROTA_FORMAT already allows: its ``person`` is the person *at the service* (``place_id``):
@@ -21,7 +24,7 @@ from datetime import date
 from typing import Any
 
 from clock import minutes_of
-from graph.models import Service, Visit
+from graph.models import Schedule, Service, Visit
 from graph.repo import plans as plans_repo
 from graph.repo import services as services_repo
 from graph.repo.records import to_properties
@@ -48,10 +51,14 @@ def _visit_id(person_id: str, service_id: str, week: str) -> str:
     return f"visit-{week}-along-{digest}"
 
 
-def accompanied_visits(*, store: GraphStore, week_start: date) -> list[dict[str, Any]]:
-    """The accompanied visits the week should have (node properties), per the module docstring."""
+def accompanied_visits(
+    *, store: GraphStore, week_start: date, organization_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The accompanied visits the week should have (node properties), per the module docstring
+    (with ``organization_id``, only for the people it supports)."""
     wanted: dict[tuple[str, str], int] = {}
-    for person_id, goal in plans_repo.active_goals(store=store):
+    goals = plans_repo.active_goals(store=store, organization_id=organization_id)
+    for person_id, goal in goals:
         for activity in goal.activities:
             if activity.service_id and activity.accompanied_visits:
                 key = (person_id, activity.service_id)
@@ -72,16 +79,25 @@ def accompanied_visits(*, store: GraphStore, week_start: date) -> list[dict[str,
     for (person_id, service_id), times in sorted(wanted.items()):
         service = services.get(service_id)
         done = held.get((person_id, service_id), 0)
-        if service is None or done >= times or service.lat is None or not service.schedules:
+        if service is None or done >= times or service.lat is None or service.lon is None:
             continue
-        visits.append(to_properties(_visit(service, person_id, week_start, week, done, times)))
+        session = next((s for s in service.schedules if s.meets_in_week(week_start)), None)
+        if session is None:
+            continue
+        visit = _visit(service, session, person_id, week_start, week, (done, times))
+        visits.append(to_properties(visit))
     return visits
 
 
 def _visit(
-    service: Service, person_id: str, week_start: date, week: str, done: int, times: int
+    service: Service,
+    session: Schedule,
+    person_id: str,
+    week_start: date,
+    week: str,
+    done_of: tuple[int, int],
 ) -> Visit:
-    session = service.schedules[0]
+    done, times = done_of
     length = minutes_of(session.end) - minutes_of(session.start)
     return Visit(
         id=_visit_id(person_id, service.id, week),
@@ -94,6 +110,8 @@ def _visit(
         status="open",
         notes=f"Going along to {service.name} ({done + 1} of {times})",
         service_id=service.id,
+        lat=service.lat,
+        lon=service.lon,
     )
 
 

@@ -198,7 +198,9 @@ def plan_week(*, store: GraphStore, week_start: date, organization_id: str | Non
         if person.id not in planned
         for visit in expand_pattern(person, week_start)
     ]
-    visits += accompanied.accompanied_visits(store=store, week_start=week_start)
+    visits += accompanied.accompanied_visits(
+        store=store, week_start=week_start, organization_id=organization_id
+    )
     for batch_start in range(0, len(visits), 500):
         rota_runs.plan_visits(store=store, visits=visits[batch_start : batch_start + 500])
     return rota_runs.week_visit_count(store=store, week_start=week_start)

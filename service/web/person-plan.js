@@ -1,6 +1,7 @@
 // The person's own plan on their page, in plain words and large type: what matters to them,
 // their goals (whose wording they can change), what they will do towards each, and when it
-// will next be looked at together. Loaded by person.html; it adds its own section.
+// will next be looked at together; the groups they go to, where they can say whom they know
+// they saw there. Loaded by person.html; it adds its own section.
 
 import { gql } from "./api.js";
 import { busy, h, say, shortDate } from "./ui.js";
@@ -12,11 +13,18 @@ const REWORD = `mutation($id: ID!, $text: String!) { rewordGoal(goalId: $id, tex
   __typename ... on GoalUpdated { goal { id text } } ... on InvalidPlan { message }
   ... on PlanNotOpen { message } } }`;
 
+const ME = `query { me { person { id } } }`;
+const GROUPS = `query($id: ID!) { groupsAttended(personId: $id) {
+  serviceId serviceName times people { personId firstName knownAs } } }`;
+const MET = `mutation($input: PeopleMetInput!) { recordPeopleMet(input: $input) { __typename
+  ... on InvalidPlan { message } ... on NotAttended { message } } }`;
+
 const stylesheet = h("link", { rel: "stylesheet", href: "/assets/plan.css" });
 document.head.append(stylesheet);
 const section = h("section", { class: "card", id: "my-plan", "aria-labelledby": "my-plan-title" },
   h("h2", { id: "my-plan-title" }, "Your plan"),
   h("div", { id: "my-plan-body" }),
+  h("div", { id: "my-groups" }),
   h("p", { id: "my-plan-status", class: "message", role: "status", hidden: true }));
 const anchor = document.querySelector("#page-message");
 anchor.after(section);
@@ -95,7 +103,40 @@ async function loadPlan() {
   body.replaceChildren(...parts.filter(Boolean));
 }
 
-loadPlan()
+function groupItem(personId, group) {
+  const times = group.times === 1 ? "once" : `${group.times} times`;
+  const item = h("li", { class: "goal-card", "data-service-id": group.serviceId },
+    h("p", { class: "goal-text" }, group.serviceName),
+    h("p", {}, `You have been ${times}.`));
+  if (!group.people.length) return item;
+  const boxes = group.people.map((p) =>
+    h("label", { class: "choice" }, h("input", { type: "checkbox", value: p.personId }), `${p.firstName} (${p.knownAs})`));
+  const save = h("button", { type: "button" }, `I saw them at ${group.serviceName}`);
+  const status = document.querySelector("#my-plan-status");
+  save.addEventListener("click", () => busy(save, async () => {
+    const ids = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+    if (!ids.length) return say(status, "Tick the people you saw there.", "error");
+    const input = { personId, serviceId: group.serviceId, metPersonIds: ids };
+    const { recordPeopleMet: done } = await gql(MET, { input });
+    if (done.__typename !== "PeopleMetRecorded") return say(status, done.message, "error");
+    for (const box of boxes) box.querySelector("input").checked = false;
+    say(status, `Thank you: we have noted who you saw at ${group.serviceName}.`, "ok");
+  }));
+  item.append(h("fieldset", {}, h("legend", {}, "People you know who go there too"), ...boxes), h("div", { class: "actions" }, save));
+  return item;
+}
+
+async function loadGroups() {
+  const { me } = await gql(ME);
+  if (!me.person) return;
+  const { groupsAttended } = await gql(GROUPS, { id: me.person.id });
+  if (!groupsAttended.length) return;
+  document.querySelector("#my-groups").replaceChildren(
+    h("h3", {}, "Groups you go to"),
+    h("ul", { class: "plain", id: "my-groups-list" }, ...groupsAttended.map((g) => groupItem(me.person.id, g))));
+}
+
+Promise.all([loadPlan(), loadGroups()])
   .catch((error) => say(document.querySelector("#my-plan-status"), error.message, "error"))
   .finally(() => {
     section.dataset.ready = "true";

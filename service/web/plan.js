@@ -1,7 +1,8 @@
 // The link worker's plan page, for sitting with the person (on a tablet): without a person,
 // who to see this week (and a search; with ?person=ID, their current plan, a
 // review to fill in together (how each goal went, the four wellbeing questions), pausing,
-// completing or ending it, earlier plans, or a form to write a new plan.
+// completing or ending it, the groups they have been to and who they met there, earlier
+// plans, or a form to write a new plan.
 
 import { allPages, gql, signedInAs } from "./api.js";
 import { busy, h, header, say, shortDate } from "./ui.js";
@@ -25,6 +26,12 @@ const REVIEW = `mutation($input: PlanReviewInput!) { reviewPlan(input: $input) {
 const STATUS = `mutation($id: ID!, $status: PlanStatus!, $reason: String) {
   setPlanStatus(planId: $id, status: $status, reason: $reason) { __typename
     ... on InvalidPlan { field message } ... on PlanNotOpen { message } } }`;
+
+const GROUPS = `query($id: ID!) { groupsAttended(personId: $id) {
+  serviceId serviceName times people { personId firstName knownAs } } }`;
+const MET = `mutation($input: PeopleMetInput!) { recordPeopleMet(input: $input) { __typename
+  ... on PeopleMetRecorded { group { serviceId serviceName times people { personId firstName knownAs } } }
+  ... on InvalidPlan { field message } ... on NotAttended { message } } }`;
 
 const ATTAINMENT = [
   [-2, "Much less than expected"],
@@ -122,6 +129,7 @@ async function openPerson(id) {
   const earlier = plans.filter((p) => p !== current);
   if (current) showCurrent(current);
   else await showBuilder(person);
+  await showGroups(person);
   $("#earlier-section").hidden = earlier.length === 0;
   $("#earlier").replaceChildren(
     ...earlier.map((p) =>
@@ -235,6 +243,51 @@ async function saveReview(plan) {
   const { plans } = await gql(PLANS, { id: personId });
   showCurrent(plans[0]);
   $("#review-form").reset();
+}
+
+// ---- Groups and the people met there -----------------------------------------------------------
+
+async function showGroups(person) {
+  const { groupsAttended } = await gql(GROUPS, { id: person.id });
+  $("#met-section").hidden = false;
+  if (!groupsAttended.length) {
+    return $("#met-groups").replaceChildren(h("p", {}, `No group visits are recorded for ${person.firstName} yet.`));
+  }
+  $("#met-groups").replaceChildren(...groupsAttended.map((group, i) => groupCard(person, group, i)));
+}
+
+function groupCard(person, group, i) {
+  const times = group.times === 1 ? "once" : `${group.times} times`;
+  const card = h("fieldset", { class: "goal-card", "data-service-id": group.serviceId },
+    h("legend", {}, `${group.serviceName} (been ${times})`));
+  if (!group.people.length) {
+    card.append(h("p", {}, "Nobody else who goes there is someone you can name here yet."));
+    return card;
+  }
+  card.append(
+    h("p", { class: "hint" }, `Who did ${person.firstName} meet there?`),
+    ...group.people.map((p, j) =>
+      h("label", { class: "choice" },
+        h("input", { type: "checkbox", id: `met-${i}-${j}`, value: p.personId }),
+        p.knownAs ? `${p.firstName} (${p.knownAs})` : p.firstName)),
+  );
+  const save = h("button", { type: "button" }, `Save who ${person.firstName} met at ${group.serviceName}`);
+  save.onclick = (event) => busy(event.target, () => saveMet(person, group, card));
+  card.append(h("div", { class: "actions" }, save));
+  return card;
+}
+
+async function saveMet(person, group, card) {
+  const out = $("#met-message");
+  const ids = Array.from(card.querySelectorAll("input[type=checkbox]:checked"), (box) => box.value);
+  if (!ids.length) return say(out, `Tick at least one person ${person.firstName} met.`, "error");
+  const input = { personId: person.id, serviceId: group.serviceId, metPersonIds: ids };
+  const { recordPeopleMet: done } = await gql(MET, { input });
+  if (done.__typename !== "PeopleMetRecorded") return say(out, done.message, "error");
+  const names = done.group.people.filter((p) => ids.includes(p.personId)).map((p) => p.firstName);
+  const i = Array.from($("#met-groups").children).indexOf(card);
+  card.replaceWith(groupCard(person, done.group, i));
+  say(out, `Saved: ${person.firstName} met ${names.join(" and ")} at ${done.group.serviceName}.`, "ok");
 }
 
 // ---- Writing a new plan ----------------------------------------------------------------------

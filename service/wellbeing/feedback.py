@@ -21,6 +21,9 @@ The numbers, and why:
 - **KNOWS strength** (0..1) between volunteer and person: a visit that happened closes
   ``VISIT_DONE_GAIN`` (20%) of the gap to 1, so returns diminish (1, 2, 5, 10 visits from 0 give
   0.20, 0.36, 0.67, 0.89); a missed visit loses ``VISIT_MISSED_LOSS`` (10%) of the strength.
+- **KNOWS strength** between two people who met at a group: each time it is recorded closes
+  ``MET_AT_GROUP_GAIN`` (20%, as a visit does) of the gap to 1, whether the tie is new (from 0:
+  0.20, then 0.36) or one they had (family, neighbours, friends).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ TREND_MIN_SPAN_DAYS = 14.0
 WORSENING_PER_28_DAYS = 0.25
 VISIT_DONE_GAIN = 0.2
 VISIT_MISSED_LOSS = 0.1
+MET_AT_GROUP_GAIN = 0.2
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -212,6 +216,12 @@ def tie_update(outcome: VisitOutcome) -> TieUpdate:
     if outcome == "missed":
         return TieUpdate(offset=0.0, factor=1.0 - VISIT_MISSED_LOSS)
     raise ValueError(f"outcome: expected 'done' or 'missed', got {outcome!r}")
+
+
+def tie_met_at_group() -> TieUpdate:
+    """Meeting at a group closes ``MET_AT_GROUP_GAIN`` of the gap to 1 (``s + gain * (1 - s)``).
+    Applied in the graph by the statement that records who the person met there."""
+    return TieUpdate(offset=MET_AT_GROUP_GAIN, factor=1.0 - MET_AT_GROUP_GAIN)
 
 
 @dataclass(frozen=True)

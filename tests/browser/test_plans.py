@@ -15,14 +15,15 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.models import Person, Schedule, Service
+from graph.models import Knows, Person, Schedule, Service
 from graph.repo.users import get_user_by_email
 from service.plans import plans
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import PHONE, snap
 from tests.person_record_api.conftest import grant
+from tests.plans.conftest import went_with_a_volunteer
 from tests.service.conftest import World
-from tests.world import saved
+from tests.world import save, saved
 
 pytestmark = pytest.mark.browser
 
@@ -238,3 +239,67 @@ def test_the_link_workers_page_leads_to_the_plans(
     page.goto("/link-worker")
     page.get_by_role("link", name="Plans: who to see this week").click()
     expect(page.get_by_role("heading", name="Who to see this week")).to_be_visible()
+
+
+def _three_who_go_walking(world: World) -> tuple[Person, Person, Person, Service]:
+    """Ann, Bea and Cal, each of whom went to the walking group with a volunteer."""
+    walk = _walking_group(world)
+    people = [world.person(name) for name in ("Ann", "Bea", "Cal")]
+    for person in people:
+        went_with_a_volunteer(world, person, walk)
+    ann, bea, cal = people
+    return ann, bea, cal, walk
+
+
+def test_link_worker_records_who_the_person_met_at_a_group(
+    world: World, signed_in: Callable[..., Page]
+) -> None:
+    ann, bea, _, walk = _three_who_go_walking(world)
+    worker_id, token = _worker_with_consent(world, ann)
+    _plan_of(world, ann, worker_id)
+
+    page = signed_in(token, TABLET)
+    page.goto(f"/plan?person={ann.id}")
+    expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=20_000)
+    group = page.get_by_role("group", name=f"{walk.name} (been once)")
+    expect(group).to_be_visible()
+    assert_accessible(page, "the plan page with the groups the person went to")
+    save = group.get_by_role("button", name=f"Save who Ann met at {walk.name}")
+    save.click()
+    expect(page.locator("#met-message")).to_have_text("Tick at least one person Ann met.")
+    group.get_by_label("Bea", exact=True).check()
+    save.click()
+    expect(page.locator("#met-message")).to_have_text(f"Saved: Ann met Bea at {walk.name}.")
+    expect(group.get_by_label("Bea (met at a group)")).to_be_visible()
+    ties = world.api.store.run(
+        "MATCH (:Person {id: $a})-[k:KNOWS]->(b:Person) RETURN b.id AS b, k.kind AS kind, "
+        "k.met_at AS met_at",
+        {"a": ann.id},
+    )
+    assert ties == [{"b": bea.id, "kind": "group", "met_at": walk.id}]
+
+
+def test_the_person_says_whom_they_know_they_saw_at_a_group(
+    world: World, signed_in: Callable[..., Page]
+) -> None:
+    ann, _, cal, walk = _three_who_go_walking(world)
+    save(world.api.store, Knows(from_id=cal.id, to_id=ann.id, kind="family", strength=0.5))
+    page = signed_in(world.user("person", person_id=ann.id)[1])
+    page.goto("/person")
+    plan = page.locator("#my-plan[data-ready=true]")
+    expect(plan).to_be_attached(timeout=20_000)
+    group = plan.locator(f"#my-groups li[data-service-id='{walk.id}']")
+    expect(group).to_contain_text("You have been once.")
+    expect(group).not_to_contain_text("Bea")  # not someone Ann knows
+    assert_accessible(page, "the person's page with the groups they go to")
+    group.get_by_label("Cal (family)").check()
+    group.get_by_role("button", name=f"I saw them at {walk.name}").click()
+    expect(plan.locator("#my-plan-status")).to_have_text(
+        f"Thank you: we have noted who you saw at {walk.name}."
+    )
+    tie = world.api.store.run(
+        "MATCH (:Person {id: $c})-[k:KNOWS]->(:Person {id: $a}) RETURN k.strength AS s, "
+        "k.met_at AS met_at",
+        {"c": cal.id, "a": ann.id},
+    )
+    assert tie == [{"s": pytest.approx(0.6), "met_at": walk.id}]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph.models import Organization, Schedule, Service
+from graph.repo.records import from_properties
 from graph.store import GraphStore
 from seed.oruk import export_services, import_services, load_document, schema_errors
 from seed.oruk_mapping import ORUK_NAMESPACE
@@ -255,3 +257,27 @@ def test_export_services_writes_a_file_that_imports_with_no_change(
     assert [schema_errors(service) for service in page["contents"]] == [[]] * 5
     assert again.returncode == 0, again.stderr
     assert "0 created, 0 updated" in again.stdout
+
+
+def test_which_weeks_a_group_meets_goes_out_and_comes_back(store: GraphStore) -> None:
+    schedules = [
+        Schedule(day=1, start="14:00", end="15:00", frequency="monthly", week_of_month=2),
+        Schedule(
+            day=2, start="10:00", end="11:00", frequency="fortnightly", starts_on=date(2026, 1, 7)
+        ),
+        Schedule(day=4, start="14:00", end="15:00", frequency="monthly", week_of_month=-1),
+    ]
+    walkers = Service(id="svc-weeks", name="Ashby Walkers", category="walking_group")
+    saved(store, walkers.model_copy(update={"schedules": schedules}))
+
+    [service] = export_services(store=store)
+
+    assert schema_errors(service) == []
+    said = [(s["freq"], s["interval"], s["byday"], s.get("dtstart")) for s in service["schedules"]]
+    assert sorted(said) == [("MONTHLY", 1, "2TU,-1FR", None), ("WEEKLY", 2, "WE", "2026-01-07")]
+    store.run("MATCH (s:Service {id: $id}) DETACH DELETE s", {"id": walkers.id})
+    import_services(store=store, document={"contents": [service]})
+    [row] = store.run(
+        "MATCH (s:Service {name: $name}) RETURN properties(s) AS s", {"name": walkers.name}
+    )
+    assert from_properties(Service, row["s"]).schedules == schedules

@@ -165,7 +165,7 @@ def test_a_v3_page_keeps_every_place_audiences_ages_and_notes(store: GraphStore)
     ]
     assert coffee.schedules == [
         Schedule(day=2, start="10:30", end="12:00", frequency="weekly"),
-        Schedule(day=5, start="10:00", end="12:00", frequency="monthly"),
+        Schedule(day=5, start="10:00", end="12:00", frequency="monthly", week_of_month=1),
     ]
     assert coffee.schedule_notes == "Term time only; First Saturday: carers' lunch"
     assert coffee.audiences == ["Carers"]

@@ -167,7 +167,9 @@ def test_schedules_become_weekly_fortnightly_and_monthly_windows(
     walk = _service(store, sample_id(sample, "Brookfield Park Health Walk"))
     assert walk.schedules == [Schedule(day=2, start="10:00", end="11:30", frequency="fortnightly")]
     reading = _service(store, sample_id(sample, "Northgate Library Reading Group"))
-    assert reading.schedules == [Schedule(day=2, start="14:00", end="15:30", frequency="monthly")]
+    assert reading.schedules == [  # byday 2WE: the second Wednesday of the month
+        Schedule(day=2, start="14:00", end="15:30", frequency="monthly", week_of_month=2)
+    ]
     reasons = {s.path: s.reason for s in report.skipped if s.what == "schedule"}
     assert "freq DAILY" in reasons["contents[2].schedules[1]"]
     assert reasons["contents[5].schedules[0]"] == "closes_at 18:00 is not after opens_at 19:00"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from graph.models import Schedule
@@ -89,7 +91,46 @@ def test_term_rules_match_whole_words_only() -> None:
         ),
         (
             {"freq": "MONTHLY", "byday": "-1FR", "opens_at": "14:00", "closes_at": "15:00"},
-            [Schedule(day=4, start="14:00", end="15:00", frequency="monthly")],
+            [Schedule(day=4, start="14:00", end="15:00", frequency="monthly", week_of_month=-1)],
+        ),
+        (  # the second and fourth Tuesday, from its first date
+            {
+                "freq": "MONTHLY",
+                "byday": "2TU,4TU",
+                "dtstart": "2026-01-13",
+                "opens_at": "10:00",
+                "closes_at": "12:00",
+            },
+            [
+                Schedule(
+                    day=1,
+                    start="10:00",
+                    end="12:00",
+                    frequency="monthly",
+                    week_of_month=week,
+                    starts_on=date(2026, 1, 13),
+                )
+                for week in (2, 4)
+            ],
+        ),
+        (  # every other Wednesday from 7 January 2026 (a date-time counts by its date)
+            {
+                "freq": "WEEKLY",
+                "interval": 2,
+                "byday": "WE",
+                "dtstart": "2026-01-07T00:00:00Z",
+                "opens_at": "10:00",
+                "closes_at": "11:00",
+            },
+            [
+                Schedule(
+                    day=2,
+                    start="10:00",
+                    end="11:00",
+                    frequency="fortnightly",
+                    starts_on=date(2026, 1, 7),
+                )
+            ],
         ),
         (
             {"weekday": "Sunday", "opens_at": "10:00", "closes_at": "12:00"},  # ORUK v1

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from graph.models import Person, Schedule, Service
+from service.visits.claims import log_visit
 from tests.person_record_api.conftest import grant
 from tests.service.conftest import World
 from tests.service.conftest import api as api  # noqa: F401  (fixture)
@@ -123,3 +124,18 @@ def worker_with_plan_consent(world: World, person: Person, *scopes: str) -> tupl
     assert user is not None
     grant(world, person, user_id=user.id, scopes=scopes or ("plan",), purpose="my support plan")
     return user.id, token
+
+
+def went_with_a_volunteer(world: World, person: Person, service: Service) -> None:
+    """A volunteer went along with the person and logged it done."""
+    sam = world.volunteer("Sam")
+    visit = world.visit(person, service_id=service.id, start="12:00", status="accepted")
+    world.api.store.run(
+        "MATCH (vol:Volunteer {id: $vol}), (v:Visit {id: $id}) "
+        "CREATE (vol)-[:ASSIGNED {status: 'accepted', at: '2026-01-01T00:00:00Z'}]->(v)",
+        {"vol": sam.id, "id": visit.id},
+    )
+    world.time_passes(visit)
+    assert log_visit(
+        store=world.api.store, visit_id=visit.id, volunteer_id=sam.id, outcome="done", note=None
+    ).ok

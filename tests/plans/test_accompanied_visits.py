@@ -12,7 +12,8 @@ from graph.models import CareCircle, MemberOf, Person, RotaRun, Schedule, Servic
 from service.plans import plans
 from service.rota.accompanied import place_id
 from service.rota.runs import build_problem, names_in_reasons, plan_week, rota_csv
-from service.visits.claims import log_visit
+from service.visits.claims import claim_visit, log_visit
+from service.visits.open_visits_snapshot import open_visits_changed
 from solver.solve import solve
 from tests.service.conftest import Api, World, next_monday
 from tests.world import save, saved
@@ -223,3 +224,107 @@ def test_the_volunteer_sees_where_to_meet_and_what_it_is(api: Api, world: World)
     by_id = {v["id"]: v["notes"] for v in mine}
     assert by_id[along.id] == {"name": "Canal walkers", "area": f"Ward {world.tag}"}
     assert by_id[home.id] is None
+
+
+def _accompanied_weeks(api: Api, person: Person) -> list[tuple[str, int]]:
+    return [(str(v["week_start"]), int(str(v["day"]))) for v in _accompanied(api, person)]
+
+
+def test_a_fortnightly_group_gets_a_visit_only_in_the_weeks_it_meets(
+    api: Api, world: World
+) -> None:
+    monday = next_monday()
+    fortnightly = saved(
+        api.store,
+        _service(world).model_copy(
+            update={
+                "schedules": [
+                    Schedule(
+                        day=3,
+                        start="14:00",
+                        end="15:30",
+                        frequency="fortnightly",
+                        starts_on=monday + timedelta(weeks=1, days=3),
+                    )
+                ]
+            }
+        ),
+    )
+    fay = world.person("Fay", visit_windows=[])
+    _plan_going_along(world, fay, fortnightly, times=3)
+    weeks = [monday + timedelta(weeks=w) for w in range(5)]
+    for week in weeks:
+        plan_week(store=api.store, week_start=week)
+    # Not before its first date, then every other week from it.
+    assert _accompanied_weeks(api, fay) == [(weeks[1].isoformat(), 3), (weeks[3].isoformat(), 3)]
+
+
+def test_a_monthly_group_gets_a_visit_only_in_the_week_of_its_day(api: Api, world: World) -> None:
+    monthly = saved(
+        api.store,
+        _service(world).model_copy(
+            update={
+                "schedules": [
+                    Schedule(
+                        day=1, start="10:00", end="12:00", frequency="monthly", week_of_month=2
+                    )
+                ]
+            }
+        ),
+    )
+    gus = world.person("Gus", visit_windows=[])
+    _plan_going_along(world, gus, monthly, times=3)
+    monday = next_monday()
+    weeks = [monday + timedelta(weeks=w) for w in range(6)]
+    for week in weeks:
+        plan_week(store=api.store, week_start=week)
+    second_tuesdays = [
+        week.isoformat() for week in weeks if 8 <= (week + timedelta(days=1)).day <= 14
+    ]
+    assert len(second_tuesdays) in (1, 2)
+    assert [week for week, _ in _accompanied_weeks(api, gus)] == second_tuesdays
+
+
+def test_an_organisations_rota_plans_going_along_only_for_its_own_people(
+    api: Api, world: World
+) -> None:
+    walk = _service(world)
+    other = world.organization("Elsewhere")
+    hal = world.person("Hal", visit_windows=[])
+    ivy = world.person("Ivy", visit_windows=[], organization_id=other)
+    _plan_going_along(world, hal, walk, times=1)
+    _plan_going_along(world, ivy, walk, times=1)
+    monday = next_monday()
+    plan_week(store=api.store, week_start=monday, organization_id=world.organization_id)
+    assert len(_accompanied(api, hal)) == 1
+    assert _accompanied(api, ivy) == []
+    plan_week(store=api.store, week_start=monday, organization_id=other)
+    assert len(_accompanied(api, ivy)) == 1
+
+
+CLAIMABLE = "query { openVisits(first: 50) { edges { node { id } } } }"
+
+
+def test_open_visits_and_claims_measure_from_the_groups_place_not_the_home(
+    api: Api, world: World
+) -> None:
+    near = _service(world)  # about 0.1 km from the volunteer
+    far = _service(world, lat=51.70, lon=-0.06)  # about 17 km from the volunteer
+    jo = world.person("Jo", visit_windows=[], lat=51.70, lon=-0.06)  # lives far out
+    kit = world.person("Kit", visit_windows=[])  # lives near the volunteer
+    _plan_going_along(world, jo, near, times=1)
+    _plan_going_along(world, kit, far, times=1)
+    sue = world.volunteer("Sue")  # 5 km range
+    plan_week(store=api.store, week_start=next_monday())
+    [jo_visit], [kit_visit] = _accompanied(api, jo), _accompanied(api, kit)
+    assert (jo_visit["lat"], jo_visit["lon"]) == (near.lat, near.lon)
+    open_visits_changed(store=api.store)
+    offered = {
+        e["node"]["id"]
+        for e in api.data(CLAIMABLE, token=world.volunteer_token(sue))["openVisits"]["edges"]
+    }
+    assert str(jo_visit["id"]) in offered and str(kit_visit["id"]) not in offered
+    kit_claim = claim_visit(store=api.store, visit_id=str(kit_visit["id"]), volunteer_id=sue.id)
+    assert kit_claim.outcome == "not_eligible"
+    jo_claim = claim_visit(store=api.store, visit_id=str(jo_visit["id"]), volunteer_id=sue.id)
+    assert (jo_claim.outcome, jo_claim.start) == ("claimed", "14:00")

@@ -389,3 +389,78 @@ def test_the_persons_download_holds_their_plans(api: Api, world: World) -> None:
     assert held["id"] == plan["id"]
     assert [g["text"] for g in held["goals"]] == [g["text"] for g in plan["goals"]]
     assert held["reviews"][0]["ons4"] == [6, 6, 6, 2]
+
+
+RANKED = """query($id: ID!) { suggestConnections(personId: $id, first: 10) {
+  service { name } score distanceKm reasons } }"""
+GOAL_DONE = """mutation($id: ID!, $status: GoalStatus!, $reason: String!) {
+  setGoalStatus(goalId: $id, status: $status, reason: $reason) { __typename } }"""
+
+
+def _ranked(api: Api, worker: str, person_id: str) -> list[dict[str, Any]]:
+    return api.data(RANKED, {"id": person_id}, token=worker)["suggestConnections"]
+
+
+def _groups_around_a_goal(
+    api: Api, world: World, *, walkers_lat: float, lunch_lat: float
+) -> tuple[str, dict[str, Any], list[str]]:
+    """Ann's plan has a goal at the Canal walkers; Hill walkers (at ``walkers_lat``) and a
+    lunch club (at ``lunch_lat``) are nearby. Returns the worker's token, the plan, and the
+    three names (goal's group, other walkers, lunch club)."""
+    ann = world.person("Ann", interests=[])
+    canal = a_service(world, f"Canal walkers {world.tag}")
+    others = [
+        saved(
+            api.store,
+            canal.model_copy(
+                update={"id": f"svc-{kind}-{world.tag}", "name": f"{name} {world.tag}"} | more
+            ),
+        )
+        for kind, name, more in (
+            ("hill", "Hill walkers", {"lat": walkers_lat}),
+            ("lunch", "Lunch club", {"lat": lunch_lat, "category": "lunch_club"}),
+        )
+    ]
+    _, worker = worker_with_plan_consent(world, ann, "plan", "needs")
+    plan = _created(api, worker, plan_input(ann, canal))
+    connections_changed(store=api.store)
+    return worker, plan, [canal.name, *(o.name for o in others)]
+
+
+def test_a_goal_achieved_at_a_group_lifts_groups_of_its_kind_with_the_reason(
+    api: Api, world: World
+) -> None:
+    worker, plan, (canal, hill, lunch) = _groups_around_a_goal(
+        api, world, walkers_lat=51.556, lunch_lat=51.5505
+    )
+    before = [s["service"]["name"] for s in _ranked(api, worker, plan["personId"])]
+    assert before.index(lunch) < before.index(hill)
+
+    done = {"id": plan["goals"][0]["id"], "status": "ACHIEVED", "reason": "I go every week now"}
+    api.data(GOAL_DONE, done, token=worker)
+
+    after = _ranked(api, worker, plan["personId"])
+    names = [s["service"]["name"] for s in after]
+    assert names.index(hill) < names.index(lunch)
+    assert after[names.index(hill)]["reasons"][0] == f"you did what you set out to at {canal}"
+    assert not any("you did what" in r for r in after[names.index(lunch)]["reasons"])
+
+
+def test_a_dropped_group_sends_farther_groups_of_its_kind_down(api: Api, world: World) -> None:
+    worker, plan, (canal, hill, lunch) = _groups_around_a_goal(
+        api, world, walkers_lat=51.553, lunch_lat=51.556
+    )
+    before = [s["service"]["name"] for s in _ranked(api, worker, plan["personId"])]
+    assert before.index(hill) < before.index(lunch)
+
+    why = "it was too far to walk to"
+    api.data(GOAL_DONE, {"id": plan["goals"][0]["id"], "status": "DROPPED", "reason": why}, worker)
+
+    after = _ranked(api, worker, plan["personId"])
+    names = [s["service"]["name"] for s in after]
+    assert canal not in names
+    assert names.index(lunch) < names.index(hill)
+    km = after[names.index(hill)]["distanceKm"]
+    assert after[names.index(hill)]["reasons"][0] == (
+        f"you said {why} about {canal}: this one is {km:.1f} km away"
+    )

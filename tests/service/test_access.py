@@ -90,6 +90,12 @@ ROOT_CALLS = {
         'expiresAt: "2030-01-01T00:00:00Z"}) { id } }'
     ),
     "revokeAccess": 'mutation { revokeAccess(grantId: "g1") { __typename } }',
+    "delegateConsent": (
+        'mutation { delegateConsent(input: {delegateEmail: "a@example.org", scopes: [PLAN]}) '
+        "{ id } }"
+    ),
+    "endDelegation": 'mutation { endDelegation(delegationId: "d1") { __typename } }',
+    "actingFor": "query { actingFor { personId } }",
     "referralInbox": "query { referralInbox { id } }",
     "partnerServices": "query { partnerServices { id } }",
     "setWeeklyPlaces": 'mutation { setWeeklyPlaces(serviceId: "s1", places: 2) { id } }',
@@ -123,6 +129,11 @@ ROOT_CALLS = {
     ),
     "rewordGoal": 'mutation { rewordGoal(goalId: "g1", text: "x") { __typename } }',
     "setGoalStatus": 'mutation { setGoalStatus(goalId: "g1", status: ACHIEVED) { __typename } }',
+    "groupsAttended": 'query { groupsAttended(personId: "p1") { serviceId } }',
+    "recordPeopleMet": (
+        'mutation { recordPeopleMet(input: {personId: "p1", serviceId: "s1", '
+        'metPersonIds: ["p2"]}) { __typename } }'
+    ),
 }
 PUBLIC = {"signIn"}
 
