@@ -349,7 +349,9 @@ def decline_referral(
 
 # One session date is in ``attended`` or ``missed``, never both; the status is 'attended' once
 # any session was attended, 'accepted' otherwise. A session newly reported attended creates or
-# strengthens the person's ``ATTENDS`` tie to the service (as a logged accompanied visit does).
+# strengthens the person's ``ATTENDS`` tie to the service (as a logged accompanied visit does);
+# a session reported attended and now corrected to missed takes that back: one fewer time, and
+# the tie goes once nothing is left of it (what other reports and visits added stays).
 RECORD_ATTENDANCE = """
 OPTIONAL MATCH (n:Referral {id: $id})-[:TO]->(s:Service)
 WHERE s.organization_id = $organization_id
@@ -375,6 +377,12 @@ FOREACH (_ IN CASE WHEN m IS NOT NULL AND $came AND NOT came_before THEN [1] ELS
   MERGE (rp)-[t:ATTENDS]->(s)
   ON CREATE SET t.times = 0, t.since = $at
   SET t.times = t.times + 1, t.last = $at)
+WITH n, s, outcome, came_before, rp, m
+OPTIONAL MATCH (rp)-[u:ATTENDS]->(s)
+WHERE m IS NOT NULL AND came_before AND NOT $came
+FOREACH (x IN CASE WHEN u IS NULL THEN [] ELSE [u] END | SET x.times = coalesce(x.times, 1) - 1)
+WITH n, s, outcome, u
+FOREACH (x IN CASE WHEN u IS NOT NULL AND u.times <= 0 THEN [u] ELSE [] END | DELETE x)
 WITH DISTINCT n, s, outcome
 FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | REMOVE x._lock)
 RETURN outcome, CASE WHEN s IS NULL THEN null ELSE properties(n) END AS n
