@@ -51,8 +51,9 @@ SECURITY_HEADERS = {
 
 def mount_web(app: FastAPI) -> None:
     """Adds the pages at ``/``, ``/volunteer``, ``/coordinator``, ``/link-worker`` (and
-    ``/link-worker/people/ID``), ``/person``, ``/plan``, ``/partner``, ``/deciding-for``, their assets at
-    ``/assets/NAME``, the vocabulary at ``/assets/vocabulary.js`` and the not-found page."""
+    ``/link-worker/people/ID``), ``/person``, ``/plan``, ``/partner``, ``/deciding-for``, their
+    assets at ``/assets/NAME``, the vocabulary at ``/assets/vocabulary.js`` and the not-found
+    page."""
     for path, filename in PAGES.items():
         app.add_api_route(path, _page(WEB_DIR / filename), methods=["GET"], include_in_schema=False)
 
