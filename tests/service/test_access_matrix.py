@@ -65,7 +65,24 @@ def setting(api: Api) -> Setting:
     val = world.volunteer("Val")
     other_val = world.volunteer("Vic", organization_id=org_b)
     visit = world.visit(ann, week_start=WEEK)
-    problem = {"visits": [{"id": visit.id, "person": ann.id}]}
+    problem = {  # a ROTA_FORMAT problem, as a run keeps it (a scenario starts from it)
+        "format": "carecircles.rota/1",
+        "week_start": WEEK.isoformat(),
+        "people": [{"id": ann.id, "lat": ann.lat, "lon": ann.lon, "languages": ["pl"]}],
+        "visits": [
+            {
+                "id": visit.id,
+                "person": ann.id,
+                "day": visit.day,
+                "earliest": visit.earliest,
+                "latest": visit.latest,
+                "duration_minutes": visit.duration_minutes,
+            }
+        ],
+        "volunteers": [
+            {"id": val.id, "lat": val.lat, "lon": val.lon, "max_km": 5, "max_minutes": 600}
+        ],
+    }
     solution = {
         "status": "FEASIBLE",
         "assignments": [
@@ -298,6 +315,29 @@ def op_revoke_consent(api: Api, s: Setting, c: Caller) -> Outcome:
     return "revoked" if body["data"]["revokeAccess"]["__typename"] == "AccessRevoked" else "denied"
 
 
+def op_run_scenario(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "mutation($input: ScenarioInput!) { runScenario(input: $input) { __typename } }",
+        {"input": {"week": week_label(WEEK), "timeLimitSeconds": 1}},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    kind = body["data"]["runScenario"]["__typename"]
+    return "compared" if kind == "ScenarioComparison" else "no run"
+
+
+def op_heat_map(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "query($w: String!) { recruitmentHeatMap(week: $w) { runId } }",
+        {"w": week_label(WEEK)},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    return "no run" if body["data"]["recruitmentHeatMap"] is None else "heat map"
+
+
 OPERATIONS: dict[str, Callable[[Api, Setting, Caller], Outcome]] = {
     "person.firstName": op_person_name,
     "person.address": op_person_address,
@@ -314,6 +354,8 @@ OPERATIONS: dict[str, Callable[[Api, Setting, Caller], Outcome]] = {
     "erasePerson": op_erase_person,
     "grantAccess (recorded by staff)": op_record_consent,
     "revokeAccess (a grant to A)": op_revoke_consent,
+    "runScenario (A's week)": op_run_scenario,
+    "recruitmentHeatMap (A's week)": op_heat_map,
 }
 
 
@@ -365,6 +407,12 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
         return "recorded" if own else "denied"
     if op == "revokeAccess (a grant to A)":
         return "revoked" if own else "denied"
+    if op in ("runScenario (A's week)", "recruitmentHeatMap (A's week)"):
+        if c.role != "coordinator":
+            return "denied"
+        if c.org != "A":
+            return "no run"  # B's week has no run: A's is not B's to copy
+        return "compared" if op.startswith("runScenario") else "heat map"
     raise AssertionError(op)
 
 
