@@ -260,7 +260,7 @@ class RotaJobs:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=solve_in_process,
-            args=(problem.model_dump_json(), job.time_limit, self._workers, sender),
+            args=(problem.model_dump_json(), "[]", job.time_limit, self._workers, sender),
             name=f"rota-solve-{job.run_id}",
         )
         try:

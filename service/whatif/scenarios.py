@@ -5,7 +5,11 @@ A scenario is **not stored**: it is made on request from the week's rota run (th
 the newest draft), as a modified copy of that run's problem (ROTA_FORMAT.md, the contract the run
 was solved from: solver/whatif.py's ``scenario_problem``), solved by the same solver
 (``solver.solve.solve``) in a process of its own started with ``spawn``
-(``service.rota.solving``), and compared with the run's own rota. Nothing is written to the
+(``service.rota.solving``), and compared with the run's own rota. The solver is told the run's
+rota as its previous one (``previous``): every assignment that still keeps the rules starts the
+scenario's rota and is kept unless a strictly better rota needs the change, so the difference
+shown comes from the changes, not from a second search finding another rota of equal worth (or
+a worse one in less time). Nothing is written to the
 graph, so a scenario can never change the real week or anyone's visits; a coordinator who wants
 it again runs it again (the page keeps the form). Keeping scenarios would mean storing made-up
 volunteers and referrals beside real ones, for no question the comparison does not answer.
@@ -20,8 +24,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+
+from pydantic import TypeAdapter
 
 from graph.models import RotaRun
 from graph.repo import areas as area_repo
@@ -30,11 +37,12 @@ from service.rota import accompanied
 from service.rota.runs import list_rota_runs, solution_of
 from service.rota.solving import solve_in_process
 from solver import whatif
-from solver.models import Problem, Solution
+from solver.models import Assignment, Problem, Solution
 
 SCENARIO_TIME_LIMIT_MAX = 30.0
 ANSWER_GRACE_S = 20.0  # beyond the time limit: starting the process, reading, explaining
 NO_AREA = "no area"
+ASSIGNMENTS = TypeAdapter(list[Assignment])
 
 
 class NoRotaYet(LookupError):
@@ -115,7 +123,7 @@ def compare_scenario(
         base.problem, changes, areas=areas, person_area=base.person_area
     )
     limit = min(SCENARIO_TIME_LIMIT_MAX, time_limit or base.run.time_limit_s or 10.0)
-    solution = solve_apart(scenario.problem, time_limit=limit)
+    solution = solve_apart(scenario.problem, time_limit=limit, previous=base.solution.assignments)
     if solution.status not in ("OPTIMAL", "FEASIBLE"):
         raise ScenarioFailed(
             "; ".join(solution.errors or []) or f"the solver answered {solution.status}"
@@ -142,15 +150,27 @@ def recruitment_heat_map(*, store: GraphStore, week_start: date, organization_id
     return HeatMap(run=base.run, areas=base.areas, cells=cells, gaps=len(base.solution.unassigned))
 
 
-def solve_apart(problem: Problem, *, time_limit: float, workers: int = 1) -> Solution:
-    """``problem`` solved by ``solver.solve.solve`` in a process of its own (``spawn``: never
-    a fork of the threaded server), which is stopped, with any process it started, once it
-    answers or after the time limit and ``ANSWER_GRACE_S``."""
+def solve_apart(
+    problem: Problem,
+    *,
+    time_limit: float,
+    previous: Sequence[Assignment] = (),
+    workers: int = 1,
+) -> Solution:
+    """``problem`` solved by ``solver.solve.solve`` (told the ``previous`` rota) in a process of
+    its own (``spawn``: never a fork of the threaded server), which is stopped, with any process
+    it started, once it answers or after the time limit and ``ANSWER_GRACE_S``."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=solve_in_process,
-        args=(problem.model_dump_json(), time_limit, workers, sender),
+        args=(
+            problem.model_dump_json(),
+            ASSIGNMENTS.dump_json(list(previous)).decode(),
+            time_limit,
+            workers,
+            sender,
+        ),
         name="scenario-solve",
     )
     process.start()
