@@ -356,7 +356,8 @@ def summarise(
 class CellValue:
     """What one more volunteer at ``area``'s centre, free on ``day`` in ``band``, would cover of
     the week's gaps (the rest of the week kept): ``visits`` and their ``need``, and ``share``,
-    the need-weighted coverage it adds (0..1 of the week's need)."""
+    the need-weighted coverage it adds (0..1 of the week's need); ``languages`` and ``gender``:
+    the volunteer who would add most there (see ``marginal_values``)."""
 
     area: str
     day: int
@@ -364,12 +365,13 @@ class CellValue:
     visits: int
     need: float
     share: float
+    languages: tuple[str, ...] = ()
+    gender: str | None = None
 
 
 def recruit_like(problem: Problem) -> Volunteer:
-    """The volunteer the heat map imagines recruiting: DBS-checked, speaking the language most
-    of the week's volunteers speak, with their median range; no gender stated (so visits for a
-    person who asked for a particular gender are not counted)."""
+    """The volunteer the heat map starts from: DBS-checked, speaking the language most of the
+    week's volunteers speak, with their median range, no gender stated."""
     spoken = Counter(lang for w in problem.volunteers for lang in set(w.languages))
     km = [w.max_km for w in problem.volunteers]
     return Volunteer(
@@ -390,9 +392,14 @@ def marginal_values(
     areas: Sequence[Area],
     like: Volunteer | None = None,
 ) -> list[CellValue]:
-    """For each area, weekday and band (``BANDS``), what one more volunteer (``like``, by
-    default ``recruit_like``) would cover of the gaps of the rota ``assignments`` (see the
-    module doc: first-fit by need, everyone else's visits kept)."""
+    """For each area, weekday and band (``BANDS``), what one more volunteer would cover of the
+    gaps of the rota ``assignments`` (see the module doc: first-fit by need, everyone else's
+    visits kept).
+
+    With ``like``, that volunteer (moved to each area and band). Without, the one of these who
+    adds most: ``recruit_like``, the same also speaking one language a gap within their range
+    that day asks for, and either stating the gender such a gap asks for; ties go to the first
+    (so a cell names a language or a gender only where it makes the difference)."""
     template = like or recruit_like(problem)
     people = {p.id: p for p in problem.people}
     covered = {a.visit for a in assignments}
@@ -406,35 +413,59 @@ def marginal_values(
     )
     total_need = sum(people[v.person].need for v in problem.visits)
     table = rules.visit_table_of(gaps, people)
-    on_day = {day: table.day == day for day in range(7)}
+    all_rows = np.arange(len(gaps))
     out = []
     for area in areas:
+        here = template.model_copy(update={"lat": area.lat, "lon": area.lon})
+        near = np.zeros(len(gaps), dtype=np.bool_)
+        near[all_rows] = rules.km_to_visits(here, table, all_rows) <= here.max_km
         for day in range(7):
+            among = near & (table.day == day)
+            reachable = [people[gaps[row].person] for row in np.flatnonzero(among).tolist()]
+            kinds = [here] if like is not None else _kinds(here, reachable)
             for band in BANDS:
                 start, end = BAND_HOURS[band.name]
-                volunteer = template.model_copy(
-                    update={
-                        "lat": area.lat,
-                        "lon": area.lon,
-                        "max_minutes": end - start,
-                        "availability": [
-                            Availability(day=day, start=clock_of(start), end=clock_of(end))
-                        ],
-                    }
-                )
-                taken = _first_fit(problem, volunteer, gaps, table, on_day[day], serving, people)
-                need = sum(people[gaps[row].person].need for row in taken)
+                best: tuple[list[int], Volunteer] = ([], here)
+                best_need = 0.0
+                for kind in kinds if among.any() else []:
+                    volunteer = kind.model_copy(
+                        update={
+                            "max_minutes": end - start,
+                            "availability": [
+                                Availability(day=day, start=clock_of(start), end=clock_of(end))
+                            ],
+                        }
+                    )
+                    taken = _first_fit(problem, volunteer, gaps, table, among, serving, people)
+                    need = sum(people[gaps[row].person].need for row in taken)
+                    if need > best_need + 1e-9:
+                        best, best_need = (taken, kind), need
                 out.append(
                     CellValue(
                         area=area.id,
                         day=day,
                         band=band.name,
-                        visits=len(taken),
-                        need=round(need, 6),
-                        share=round(need / total_need, 6) if total_need > 0 else 0.0,
+                        visits=len(best[0]),
+                        need=round(best_need, 6),
+                        share=round(best_need / total_need, 6) if total_need > 0 else 0.0,
+                        languages=tuple(best[1].languages),
+                        gender=best[1].gender,
                     )
                 )
     return out
+
+
+def _kinds(template: Volunteer, reachable: Sequence[Person]) -> list[Volunteer]:
+    """``template``, then the same speaking one more language and stating a gender, for each
+    language and gender preference of the people ``reachable`` asks for."""
+    extra = sorted({lang for p in reachable for lang in p.languages} - set(template.languages))
+    genders = sorted({p.gender_preference for p in reachable if p.gender_preference})
+    kinds = []
+    for language in [None, *extra]:
+        for gender in [None, *genders]:
+            languages = list(template.languages) + ([language] if language else [])
+            kinds.append(template.model_copy(update={"languages": languages, "gender": gender}))
+    return kinds
 
 
 def _first_fit(

@@ -10,7 +10,7 @@ import { DAY_NAMES, busy, h, percent, say } from "./ui.js";
 
 const HEAT_MAP = `query($week: String!) {
   recruitmentHeatMap(week: $week) {
-    week runId method gaps areas { id name } cells { areaId day band visits needShare }
+    week runId method gaps areas { id name } cells { areaId day band visits needShare volunteer }
   }
 }`;
 const SCENARIO = `mutation($input: ScenarioInput!) {
@@ -107,9 +107,10 @@ function renderHeatMap(heat) {
               {
                 class: `heat heat-${level}`,
                 "data-label": `${DAY_NAMES[d]} ${BAND_WORDS[band]}`,
-                title: `${area.name}, ${DAY_NAMES[d]} ${BAND_WORDS[band]}: ${visits} visit${visits === 1 ? "" : "s"}`,
+                title: `${area.name}, ${DAY_NAMES[d]} ${BAND_WORDS[band]}: ${visits} visit${visits === 1 ? "" : "s"}${visits ? ` by ${found.volunteer}` : ""}`,
               },
               String(visits),
+              visits && found.volunteer !== "a volunteer" ? h("span", { class: "sr-only" }, ` (${found.volunteer})`) : null,
             );
           }),
         ),
@@ -120,10 +121,10 @@ function renderHeatMap(heat) {
   const names = new Map(heat.areas.map((a) => [a.id, a.name]));
   document.querySelector("#heat-best").textContent = best.length
     ? `Most help: ${best
-        .map((c) => `${names.get(c.areaId)}, ${DAY_NAMES[c.day]} ${BAND_WORDS[c.band]} (${c.visits} visit${c.visits === 1 ? "" : "s"}, need-weighted cover +${percent(c.needShare, 1)})`)
+        .map((c) => `${names.get(c.areaId)}, ${DAY_NAMES[c.day]} ${BAND_WORDS[c.band]}: ${c.visits} visit${c.visits === 1 ? "" : "s"} by ${c.volunteer} (need-weighted cover +${percent(c.needShare, 1)})`)
         .join("; ")}.`
     : heat.gaps
-      ? `None of this week's ${heat.gaps} gaps could be taken by one more volunteer of this kind.`
+      ? `None of this week's ${heat.gaps} gaps could be taken by one more volunteer living at an area's centre (they need two volunteers at once, are beyond the usual range of every centre, or the person's circle is full).`
       : "This week has no gaps: one more volunteer would not cover more visits.";
 }
 

@@ -23,9 +23,10 @@ from solver import eligibility, whatif
 HEAT_MAP_METHOD = (
     "For each area, day and time of day, one more DBS-checked volunteer living at the area's "
     "centre and free for those hours is added to the week as it is (everyone keeps their "
-    "visits) and takes the gaps they may, most in need first. A full re-run of the rota could "
-    "do a little more by moving other volunteers too, so these numbers are the least one more "
-    "volunteer would add."
+    "visits) and takes the gaps they may, most in need first; where a gap asks for a language "
+    "or a gender, the volunteer who would take most is counted and named. A full re-run of the "
+    "rota could do a little more by moving other volunteers too, so these numbers are the "
+    "least one more volunteer would add."
 )
 
 
@@ -133,6 +134,10 @@ class HeatMapCell:
     visits: int = strawberry.field(description="Gaps one more volunteer would take.")
     need_share: float = strawberry.field(
         description="Need-weighted coverage it adds (0..1 of the week's need)."
+    )
+    volunteer: str = strawberry.field(
+        description="Who that volunteer is, in words: 'a volunteer', 'a Polish-speaking "
+        "volunteer', 'a Somali-speaking female volunteer'."
     )
 
 
@@ -266,6 +271,7 @@ class WhatIfQuery:
                     band=TimeBand(c.band),
                     visits=c.visits,
                     need_share=c.share,
+                    volunteer=found.volunteer_words(c),
                 )
                 for c in found.cells
             ],

@@ -30,6 +30,7 @@ from datetime import date
 
 from pydantic import TypeAdapter
 
+import words
 from graph.models import RotaRun
 from graph.repo import areas as area_repo
 from graph.store.port import GraphStore
@@ -80,6 +81,14 @@ class HeatMap:
     areas: list[whatif.Area]
     cells: list[whatif.CellValue]
     gaps: int
+    usual_languages: tuple[str, ...]  # what the imagined volunteer speaks in any case
+
+    def volunteer_words(self, cell: whatif.CellValue) -> str:
+        """Who the cell's volunteer is, in words: "a Polish-speaking female volunteer"."""
+        extra = [lang for lang in cell.languages if lang not in self.usual_languages]
+        said = [words.speaking(extra)] if extra else []
+        said += [cell.gender] if cell.gender else []
+        return f"a {' '.join([*said, 'volunteer'])}"
 
 
 def week_base(*, store: GraphStore, week_start: date, organization_id: str) -> WeekBase:
@@ -147,7 +156,13 @@ def recruitment_heat_map(*, store: GraphStore, week_start: date, organization_id
     run): by area, weekday and time band."""
     base = week_base(store=store, week_start=week_start, organization_id=organization_id)
     cells = whatif.marginal_values(base.problem, base.solution.assignments, areas=base.areas)
-    return HeatMap(run=base.run, areas=base.areas, cells=cells, gaps=len(base.solution.unassigned))
+    return HeatMap(
+        run=base.run,
+        areas=base.areas,
+        cells=cells,
+        gaps=len(base.solution.unassigned),
+        usual_languages=tuple(whatif.recruit_like(base.problem).languages),
+    )
 
 
 def solve_apart(

@@ -40,7 +40,8 @@ def test_the_heat_map_and_a_scenario_beside_the_week(
     expect(ward_row.locator("td.heat-0")).to_have_count(21)
     expect(heat.locator("thead th[scope=colgroup]")).to_have_count(7)
     expect(page.locator("#heat-best")).to_have_text(
-        f"Most help: North {world.tag}, Wednesday morning (2 visits, need-weighted cover +50.0%)."
+        f"Most help: North {world.tag}, Wednesday morning: 2 visits by a volunteer "
+        "(need-weighted cover +50.0%)."
     )
     assert_accessible(page, "the coordinator's heat map (desktop)")
 

@@ -32,7 +32,8 @@ fragment summary on WeekSummary {
 HEAT_MAP = """
 query($week: String!) {
   recruitmentHeatMap(week: $week) {
-    week runId method gaps areas { id name } cells { areaId day band visits needShare }
+    week runId method gaps areas { id name }
+    cells { areaId day band visits needShare volunteer }
   }
 }
 """
@@ -68,10 +69,12 @@ def _far_area(api: Api, world: World) -> str:
     return area.id
 
 
-def _week_with_a_gap_area(api: Api, world: World) -> tuple[str, str, str, dict[str, Any]]:
+def _week_with_a_gap_area(
+    api: Api, world: World, *, polish_too: bool = False
+) -> tuple[str, str, str, dict[str, Any]]:
     """Ann and Bob in the world's ward (Val covers them), Cas and Dee in the North (nobody
-    reaches them); the rota run and published. Returns (coordinator token, Val's id, North's
-    id, the run)."""
+    reaches them), with ``polish_too`` Eve too, in the North, who speaks only Polish; the rota
+    run and published. Returns (coordinator token, Val's id, North's id, the run)."""
     _, coordinator = world.user("coordinator")
     north = _far_area(api, world)
     tuesday = [Window(day=1, start="10:00", end="13:00")]
@@ -80,6 +83,11 @@ def _week_with_a_gap_area(api: Api, world: World) -> tuple[str, str, str, dict[s
     world.person("Bob", visit_windows=wednesday)
     for name in ("Cas", "Dee"):
         world.person(name, visit_windows=wednesday, lat=51.615, lon=-0.06, area_id=north)
+    if polish_too:
+        thursday = [Window(day=3, start="10:00", end="13:00")]
+        world.person(
+            "Eve", visit_windows=thursday, lat=51.615, lon=-0.06, area_id=north, languages=["pl"]
+        )
     val = world.volunteer("Val", max_km=3.0)
     run = run_rota(api, _week(), coordinator, fields="status")
     assert run["state"] == "DRAFT"
@@ -158,15 +166,20 @@ def test_removing_the_only_volunteer_leaves_their_visits_uncovered(api: Api, wor
 def test_the_heat_map_shows_one_more_volunteer_helps_where_and_when_the_gaps_are(
     api: Api, world: World
 ) -> None:
-    coordinator, _, north, run = _week_with_a_gap_area(api, world)
+    coordinator, _, north, run = _week_with_a_gap_area(api, world, polish_too=True)
     heat = api.data(HEAT_MAP, {"week": _week()}, coordinator)["recruitmentHeatMap"]
-    assert heat["runId"] == run["id"] and heat["gaps"] == 2 and "re-run" in heat["method"]
+    assert heat["runId"] == run["id"] and heat["gaps"] == 3 and "re-run" in heat["method"]
     assert {a["id"] for a in heat["areas"]} == {world.area_id, north}
     assert len(heat["cells"]) == 2 * 7 * 3
     helping = [
-        (c["areaId"], c["day"], c["band"], c["visits"]) for c in heat["cells"] if c["visits"]
+        (c["areaId"], c["day"], c["band"], c["visits"], c["volunteer"])
+        for c in heat["cells"]
+        if c["visits"]
     ]
-    assert helping == [(north, 2, "MORNING", 2)]  # both Wednesday-morning gaps, by one volunteer
+    assert helping == [
+        (north, 2, "MORNING", 2, "a volunteer"),  # both Wednesday-morning gaps, by one volunteer
+        (north, 3, "MORNING", 1, "a Polish-speaking volunteer"),  # Eve's
+    ]
 
 
 def test_a_scenario_of_a_week_without_a_run_or_with_a_wrong_change_is_refused(

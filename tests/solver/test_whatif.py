@@ -17,6 +17,7 @@ from solver.whatif import (
     ScenarioError,
     VisitChange,
     marginal_values,
+    recruit_like,
     scenario_problem,
     summarise,
 )
@@ -101,16 +102,31 @@ def test_the_value_is_the_share_of_the_weeks_need_it_adds() -> None:
 
 
 def test_a_gap_the_new_volunteer_may_not_take_counts_for_nothing() -> None:
-    # E1 speaks only Polish; the volunteer imagined speaks what the week's volunteers speak.
-    assert _helping(_week(languages=["pl"])) == {
-        ("east", 1, "morning"): (1, 0.5),
-        ("east", 1, "afternoon"): (1, 0.4),
-    }
+    # E1 speaks only Polish; a volunteer speaking what the week's volunteers speak (English)
+    # takes only E2 on Tuesday morning.
+    english = recruit_like(_week())
+    cells = marginal_values(_week(languages=["pl"]), VAL_ON_W1, areas=[EAST], like=english)
+    morning = next(c for c in cells if (c.day, c.band) == (1, "morning"))
+    assert (morning.visits, morning.need, morning.languages) == (1, 0.5, ("en",))
     # E1's circle is full: a newcomer may not join it (rule 10).
     assert _helping(_week(current_circle=["val"], circle_max=1))[("east", 1, "morning")] == (
         1,
         0.5,
     )
+
+
+def test_the_heat_map_names_the_language_and_gender_that_make_the_difference() -> None:
+    # E1 speaks only Polish and asks for a woman: the cell counts the volunteer who takes most
+    # (a Polish-speaking woman takes E1 and E2), and says so; elsewhere the usual volunteer.
+    cells = marginal_values(
+        _week(languages=["pl"], gender_preference="female"), VAL_ON_W1, areas=[WEST, EAST]
+    )
+    by_cell = {(c.area, c.day, c.band): c for c in cells}
+    morning = by_cell[("east", 1, "morning")]
+    assert (morning.visits, morning.need) == (2, 1.4)
+    assert (morning.languages, morning.gender) == (("en", "pl"), "female")
+    afternoon = by_cell[("east", 1, "afternoon")]
+    assert (afternoon.visits, afternoon.languages, afternoon.gender) == (1, ("en",), None)
 
 
 def test_the_new_volunteer_takes_the_most_in_need_first_when_only_one_fits() -> None:
