@@ -10,8 +10,9 @@ rota run with its problem and solution. Then, through the service's own use-case
   times: the run read from the graph, its problem parsed, the people's areas read, and one more
   volunteer's value for each of 16 areas x 7 days x 3 times of day (336 cells,
   solver/whatif.py's ``marginal_values``);
-- ``runScenario``'s ``compare_scenario`` once: five volunteers like the week's busiest volunteer
-  free at the heat map's best time, living in its best area, solved in a process of its own with
+- ``runScenario``'s ``compare_scenario`` once: five volunteers like the busiest volunteer of
+  the kind the heat map's best cell names (languages, gender) free at its time, living in its
+  area, solved in a process of its own with
   ``--scenario-seconds`` (told the week's rota, as the service does), compared with the week.
 
 Run: ``python -m benchmarks.bench_whatif --out benchmarks/WHATIF.md``.
@@ -113,11 +114,20 @@ def _variant(
     band = next(b for b in whatif.BANDS if b.name == best.band)
     held = Counter(a.volunteer for a in solution.assignments)
     free_then = [
-        w.id
+        w
         for w in problem.volunteers
-        if any(a.day == best.day and a.start_minutes < band.end for a in w.availability)
+        if any(
+            a.day == best.day and a.start_minutes < band.end and a.end_minutes > band.start
+            for a in w.availability
+        )
     ]
-    like = max(free_then, key=lambda w: (held[w], w))
+    # the kind of volunteer the best cell names (its languages, its gender), when there is one
+    alike = [
+        w
+        for w in free_then
+        if set(best.languages) <= set(w.languages) and best.gender in (None, w.gender)
+    ] or free_then
+    like = max(alike, key=lambda w: (held[w.id], w.id)).id
     started = time.perf_counter()
     compared = scenarios.compare_scenario(
         store=store,
@@ -197,7 +207,8 @@ def _report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
         "problem parsed, areas read, 336 cells: one more volunteer per area, day and time of "
         "day, first-fit over the week's gaps with everyone's visits kept; solver/whatif.py says "
         "why this and not the LP's dual values). The scenario: five volunteers like the busiest "
-        "volunteer free at the heat map's best time, living in its best area, solved in a "
+        "volunteer of the kind the best cell names, free at its time, living in its area, "
+        "solved in a "
         "process of its own (told the week's rota) and compared with the week.",
         "",
         "| week | gaps in the week | heat map, median | heat map, max | cells where one more "
