@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from graph.models import ConsentGrant, Person, Volunteer, iso_utc
-from graph.repo.records import Page, from_properties
+from graph.repo.records import Page, from_properties, read_many, read_page
 from graph.store.port import GraphStore
 
 SUPPORT_PERSON = """
@@ -68,9 +68,7 @@ def people_of(
 ) -> Page[Person]:
     """The people the organisation supports, in id order, ``first`` after ``after``."""
     params = {"organization_id": organization_id, "after": after, "limit": first + 1}
-    rows = store.run(ORGANIZATION_PEOPLE, params, write=False)
-    items = [from_properties(Person, r["n"]) for r in rows]
-    return Page(items=items[:first], has_next=len(items) > first)
+    return read_page(store, ORGANIZATION_PEOPLE, params, Person, first=first)
 
 
 SEARCH_ORGANIZATION_PEOPLE = """
@@ -87,8 +85,7 @@ def search_people_of(
     """Up to ``limit`` of the organisation's people whose first or last name contains every
     one of ``words`` (lower case), in id order after ``after``."""
     params = {"organization_id": organization_id, "words": words, "after": after, "limit": limit}
-    rows = store.run(SEARCH_ORGANIZATION_PEOPLE, params, write=False)
-    return [from_properties(Person, r["n"]) for r in rows]
+    return read_many(store, SEARCH_ORGANIZATION_PEOPLE, params, Person)
 
 
 ORGANIZATION_VOLUNTEERS = """
@@ -103,9 +100,7 @@ def volunteers_of(
 ) -> Page[Volunteer]:
     """The volunteers who volunteer with the organisation, in id order."""
     params = {"organization_id": organization_id, "after": after, "limit": first + 1}
-    rows = store.run(ORGANIZATION_VOLUNTEERS, params, write=False)
-    items = [from_properties(Volunteer, r["n"]) for r in rows]
-    return Page(items=items[:first], has_next=len(items) > first)
+    return read_page(store, ORGANIZATION_VOLUNTEERS, params, Volunteer, first=first)
 
 
 ORGANIZATION_VOLUNTEER_IDS = """
@@ -115,8 +110,7 @@ RETURN collect(v.id) AS ids
 
 
 def volunteer_ids_of(*, store: GraphStore, organization_id: str) -> set[str]:
-    rows = store.run(ORGANIZATION_VOLUNTEER_IDS, {"organization_id": organization_id}, write=False)
-    return set(rows[0]["ids"]) if rows else set()
+    return _ids(store, ORGANIZATION_VOLUNTEER_IDS, organization_id)
 
 
 ORGANIZATION_PERSON_IDS = """
@@ -126,7 +120,11 @@ RETURN collect(p.id) AS ids
 
 
 def person_ids_of(*, store: GraphStore, organization_id: str) -> set[str]:
-    rows = store.run(ORGANIZATION_PERSON_IDS, {"organization_id": organization_id}, write=False)
+    return _ids(store, ORGANIZATION_PERSON_IDS, organization_id)
+
+
+def _ids(store: GraphStore, statement: str, organization_id: str) -> set[str]:
+    rows = store.run(statement, {"organization_id": organization_id}, write=False)
     return set(rows[0]["ids"]) if rows else set()
 
 

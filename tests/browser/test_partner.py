@@ -6,66 +6,19 @@ sees it accepted, then attended. B's coordinator still cannot list A's people.""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.models import Interest, Organization, Person, Schedule, Service, utc_now
-from service.consent import policy
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP, PHONE, snap
+from tests.referrals.conftest import consenting_person, partner_organisation
 from tests.service.conftest import World
-from tests.world import saved
 
 pytestmark = pytest.mark.browser
 
 PEOPLE = "query { people(first: 100) { edges { node { id } } } }"
-
-
-def _lunch_club_of_b(world: World) -> tuple[Service, str, str]:
-    """Organisation B with its lunch club (2 places a week) and a partner user of B:
-    (service, partner token, B's id)."""
-    store = world.api.store
-    tag = uuid.uuid4().hex[:6]
-    lunch = saved(store, Interest(id=f"lunch-{tag}", name="lunch together"))
-    org_b = saved(
-        store, Organization(id=f"org-b-{tag}", name=f"Dalston Lunch Trust {tag}", kind="charity")
-    )
-    club = saved(
-        store,
-        Service(
-            id=f"svc-lunch-{tag}",
-            name=f"Tuesday lunch club {tag}",
-            category="lunch_club",
-            organization_id=org_b.id,
-            lat=51.551,
-            lon=-0.061,
-            area_id=world.area_id,
-            interests=[lunch.id],
-            schedules=[Schedule(day=1, start="12:00", end="14:00")],
-            weekly_places=2,
-        ),
-    )
-    _, partner = world.user("partner", organization_id=org_b.id)
-    return club, partner, org_b.id
-
-
-def _person_of_a(world: World, name: str, last_name: str, **fields: object) -> Person:
-    """A person organisation A supports, who granted A ``needs`` (what referring needs)."""
-    person = world.person(name, last_name=last_name, **fields)
-    policy.make_grant(
-        store=world.api.store,
-        person_id=person.id,
-        grantee_user_id=None,
-        grantee_organization_id=world.organization_id,
-        purpose="finding local groups",
-        scopes=["needs"],
-        expires_at=utc_now() + timedelta(days=60),
-    )
-    return person
 
 
 def _open_person(page: Page, search: str, full_name: str) -> None:
@@ -77,9 +30,10 @@ def _open_person(page: Page, search: str, full_name: str) -> None:
 def test_a_link_worker_refers_to_another_organisations_lunch_club_and_sees_it_accepted(
     world: World, signed_in: Callable[..., Page]
 ) -> None:
-    club, partner, _ = _lunch_club_of_b(world)
-    rosalind = _person_of_a(
-        world, "Rosalind", "Okafor", interests=[club.interests[0]], phone="020 7946 0011"
+    b = partner_organisation(world, places=2, interests=("lunch together",))
+    club, partner = b.service, b.token
+    rosalind = consenting_person(
+        world, "Rosalind", last_name="Okafor", interests=[club.interests[0]], phone="020 7946 0011"
     )
     _, worker = world.user("link_worker")
 
@@ -165,8 +119,9 @@ def test_a_link_worker_refers_to_another_organisations_lunch_club_and_sees_it_ac
 def test_a_partner_declines_and_the_link_worker_sees_why(
     world: World, signed_in: Callable[..., Page]
 ) -> None:
-    club, partner, _ = _lunch_club_of_b(world)
-    _person_of_a(world, "Winifred", "Hale", interests=[club.interests[0]])
+    b = partner_organisation(world, places=2, interests=("lunch together",))
+    club, partner = b.service, b.token
+    consenting_person(world, "Winifred", last_name="Hale", interests=[club.interests[0]])
     _, worker = world.user("link_worker")
     lw = signed_in(worker, DESKTOP)
     lw.goto("/link-worker")
@@ -211,8 +166,8 @@ def test_the_lunch_club_organisations_coordinator_cannot_list_a_s_people(
     world: World,
 ) -> None:
     """Needs the per-organisation boundaries (issue 18 item 1/2, the orgs engineer's part)."""
-    _, _, org_b = _lunch_club_of_b(world)
-    rosalind = _person_of_a(world, "Rosalind", "Okafor")
+    org_b = partner_organisation(world).organization_id
+    rosalind = consenting_person(world, "Rosalind", last_name="Okafor")
     harold = world.person("Harold", last_name="Bates")
     _, worker = world.user("link_worker")
     _, coordinator_b = world.user("coordinator", organization_id=org_b)

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from graph.models import Organization, Person, Schedule, Service, utc_now
+from graph.models import Interest, Organization, Person, Schedule, Service, utc_now
 from service.consent import policy
 from tests.service.conftest import Api, World
 from tests.service.conftest import api as api  # noqa: F401  (fixture)
@@ -42,12 +42,19 @@ class Partner:
     user_id: str
 
 
-def partner_organisation(world: World, *, places: int | None = None) -> Partner:
+def partner_organisation(
+    world: World, *, places: int | None = None, interests: tuple[str, ...] = ()
+) -> Partner:
+    """Organisation B with its lunch club (``places`` a week; ``interests`` are the names of
+    interests it serves, saved as Interest nodes) and a partner user of B."""
     store = world.api.store
     tag = uuid.uuid4().hex[:6]
     org = saved(
         store, Organization(id=f"org-lunch-{tag}", name=f"Lunch Club Trust {tag}", kind="charity")
     )
+    interest_ids = [
+        saved(store, Interest(id=f"{n.replace(' ', '-')}-{tag}", name=n)).id for n in interests
+    ]
     service = saved(
         store,
         Service(
@@ -58,6 +65,7 @@ def partner_organisation(world: World, *, places: int | None = None) -> Partner:
             lat=51.551,
             lon=-0.061,
             area_id=world.area_id,
+            interests=interest_ids,
             schedules=[Schedule(day=1, start="12:00", end="14:00")],
             weekly_places=places,
         ),
@@ -72,7 +80,7 @@ def partner_organisation(world: World, *, places: int | None = None) -> Partner:
 
 def consenting_person(world: World, name: str = "Ann", **fields: object) -> Person:
     """A person of the world's organisation who granted it ``needs`` (what referring needs)."""
-    person = world.person(name, phone="020 7946 0000", **fields)
+    person = world.person(name, **({"phone": "020 7946 0000"} | fields))
     policy.make_grant(
         store=world.api.store,
         person_id=person.id,
