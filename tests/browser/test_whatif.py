@@ -46,8 +46,8 @@ def test_the_heat_map_and_a_scenario_beside_the_week(
     assert_accessible(page, "the coordinator's heat map (desktop)")
 
     form = page.locator("#scenario-form")
-    form.get_by_label("Like").select_option(label="Val Jones")
-    form.get_by_label("Living in").first.select_option(label=f"North {world.tag}")
+    form.get_by_label("Like", exact=True).select_option(label="Val Jones")
+    form.get_by_label("Living in", exact=True).select_option(label=f"North {world.tag}")
     page.get_by_role("button", name="Run the scenario").click()
     expect(page.locator("#scenario-status")).to_contain_text("The scenario beside", timeout=60_000)
     result = page.locator("#scenario-result")
