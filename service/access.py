@@ -16,7 +16,9 @@ time where they apply:
 - ``holding the visit``: the volunteer who holds a visit (the address on its day);
 - ``as returned``: a field of a result whose own field decided (typed results, pages);
 - ``referred to their organisation's service``: a partner and a person a link worker referred
-  to one of the partner's organisation's services (what deciding or an accepted referral needs).
+  to one of the partner's organisation's services (what deciding or an accepted referral needs);
+- ``delegated by the person``: someone the person chose to grant and withdraw consent for
+  them, within the scopes and until the end they set (service.consent.delegation).
 
 The checks live here and in ``service.consent.policy`` (what a user may see of a person:
 ``Access``; the access log: ``Reads``); ``tests/service/test_policy_schema.py`` walks the whole
@@ -62,7 +64,19 @@ ANYONE = "anyone signed in"
 # A partner and a person referred to one of its organisation's services: the ward and the
 # referral's note to decide; first name, and phone if agreed, once accepted; nothing after.
 REFERRAL = "referred to their organisation's service"
-RELATIONSHIPS = (SELF, OWN_ORGANISATION, CONSENT, HOLDER, AS_RETURNED, ANYONE, REFERRAL)
+# Someone the person chose to act for them on their consent, within the scopes and until the
+# end they set (service.consent.delegation).
+DELEGATED = "delegated by the person"
+RELATIONSHIPS = (
+    SELF,
+    OWN_ORGANISATION,
+    CONSENT,
+    HOLDER,
+    AS_RETURNED,
+    ANYONE,
+    REFERRAL,
+    DELEGATED,
+)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,10 @@ class ConsentGrant(GraphModel):
     # and how the person gave it.
     recorded_by: Id | None = None
     given_how: GivenHow | None = None
+    # Made on the person's behalf by someone they delegated to (a user id); and who withdrew
+    # it on their behalf, when a delegate did.
+    made_by: Id | None = None
+    revoked_by: Id | None = None
 
     @field_validator("scopes")
     @classmethod
@@ -90,6 +94,29 @@ class ConsentGrant(GraphModel):
     def is_active(self, at: datetime) -> bool:
         """True if the grant is in force at ``at``."""
         return self.revoked_at is None and self.created_at <= at < self.expires_at
+
+
+class Delegation(GraphModel):
+    """``(Person)-[:DELEGATES]->(User)``: the person lets a user they trust (family, a friend)
+    grant and revoke consent on their behalf, for ``scopes`` only, until ``expires_at`` or
+    until the person ends it (``ended_at``)."""
+
+    id: Id
+    person_id: Id
+    delegate_id: Id
+    scopes: list[ConsentScope] = Field(min_length=1)
+    created_at: UtcDateTime = Field(default_factory=utc_now)
+    expires_at: UtcDateTime
+    ended_at: UtcDateTime | None = None
+
+    @field_validator("scopes")
+    @classmethod
+    def _sorted_scopes(cls, scopes: list[str]) -> list[str]:
+        return sorted(set(scopes))
+
+    def is_active(self, at: datetime) -> bool:
+        """True if the delegate may act at ``at``."""
+        return self.ended_at is None and self.created_at <= at < self.expires_at
 
 
 class AccessLogEntry(GraphModel):

@@ -74,17 +74,26 @@ GRANTS_WITH_GRANTEES = """
 MATCH (:Person {id: $person_id})-[:GRANTS]->(g:ConsentGrant)
 OPTIONAL MATCH (g)-[:TO]->(t)
 OPTIONAL MATCH (org:Organization {id: t.organization_id})
-OPTIONAL MATCH (r:User) WHERE r.id = g.recorded_by
+OPTIONAL MATCH (r:User) WHERE r.id = coalesce(g.recorded_by, g.made_by)
 OPTIONAL MATCH (rorg:Organization) WHERE r IS NOT NULL AND rorg.id = r.organization_id
+OPTIONAL MATCH (rp:Person) WHERE r IS NOT NULL AND rp.id = r.person_id
+OPTIONAL MATCH (w:User) WHERE w.id = g.revoked_by
+OPTIONAL MATCH (wp:Person) WHERE w IS NOT NULL AND wp.id = w.person_id
 RETURN properties(g) AS g, t.name AS name, t.role AS role, t.email AS email, org.name AS org,
-       r.role AS recorder_role, r.email AS recorder_email, rorg.name AS recorder_org
+       r.role AS recorder_role, r.email AS recorder_email, rorg.name AS recorder_org,
+       rp.first_name + ' ' + rp.last_name AS recorder_name,
+       w.role AS revoker_role, w.email AS revoker_email,
+       wp.first_name + ' ' + wp.last_name AS revoker_name
 ORDER BY g.created_at, g.id
 """
 
 
 def list_grants_with_grantees(*, store: GraphStore, person_id: str) -> list[Row]:
     """Rows ``g`` (grant properties) and the grantee's ``name``, ``role``, ``email``, ``org``;
-    who recorded it (``recorder_role``, ``recorder_email``, ``recorder_org``) when staff did."""
+    who recorded it (staff) or made it on the person's behalf (a delegate):
+    ``recorder_role``, ``recorder_email``, ``recorder_org``, ``recorder_name`` (a person's
+    name); who withdrew it on their behalf: ``revoker_role``, ``revoker_email``,
+    ``revoker_name``."""
     return store.run(GRANTS_WITH_GRANTEES, {"person_id": person_id}, write=False)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from graph.models import ConsentGrant, Person, Volunteer, iso_utc
 from graph.repo.records import Page, from_properties, read_many, read_page
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 
 SUPPORT_PERSON = """
 MATCH (p:Person {id: $person_id}), (o:Organization {id: $organization_id})
@@ -212,3 +212,15 @@ def ensure_organization(
     params = {"id": organization_id, "name": name, "kind": kind, "at": iso_utc(at)}
     rows = store.run(ENSURE_ORGANIZATION, params)
     return bool(rows and rows[0]["created"])
+
+
+ORGANIZATIONS_SUPPORTING = """
+MATCH (:Person {id: $person_id})-[s:SUPPORTED_BY]->(o:Organization)
+RETURN o.id AS id, o.name AS name, s.since AS since
+ORDER BY o.name, o.id
+"""
+
+
+def organizations_supporting(*, store: GraphStore, person_id: str) -> list[Row]:
+    """The organisations that support the person: rows ``id``, ``name``, ``since``."""
+    return store.run(ORGANIZATIONS_SUPPORTING, {"person_id": person_id}, write=False)

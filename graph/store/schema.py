@@ -55,6 +55,7 @@ RELATIONSHIP_TYPES: tuple[str, ...] = (
     "ABOUT",
     "ASSIGNED",
     "ATTENDS",
+    "DELEGATES",
     "FOR",
     "GRANTS",
     "IN",

@@ -20,6 +20,7 @@ from service.access import (
     AS_RETURNED_POLICY,
     CONSENT,
     COORDINATOR_OWN,
+    DELEGATED,
     OWN_ORGANISATION,
     PERSON_SELF,
     STAFF,
@@ -32,7 +33,7 @@ from service.api.errors import (
 )
 from service.api.info import ContextInfo
 from service.connections.graphql import ReferralType
-from service.consent import my_data, policy
+from service.consent import delegation, my_data, policy
 from service.context import CurrentUser
 from service.people.graphql import FIELD_SCOPES, PersonRecord, person_record_for
 from service.weeks import monday_of, today, visit_date
@@ -77,9 +78,26 @@ class GrantType:
     given: ConsentGiven | None = strawberry.field(
         description="How you gave it, when staff recorded it: in person, by phone, on paper."
     )
+    made_by: str | None = strawberry.field(
+        default=None,
+        description="Who made this consent on your behalf (someone you chose to act for you), "
+        "in words; null when you or staff did.",
+    )
+    revoked_by: str | None = strawberry.field(
+        default=None,
+        description="Who withdrew it on your behalf (someone you chose to act for you), in "
+        "words; null when it was not withdrawn that way.",
+    )
 
     @classmethod
-    def of(cls, grant: Any, grantee_name: str = "", recorded_by: str | None = None) -> GrantType:
+    def of(
+        cls,
+        grant: Any,
+        grantee_name: str = "",
+        recorded_by: str | None = None,
+        made_by: str | None = None,
+        revoked_by: str | None = None,
+    ) -> GrantType:
         return cls(
             id=strawberry.ID(grant.id),
             grantee_id=strawberry.ID(grant.grantee_id),
@@ -93,6 +111,18 @@ class GrantType:
             active=grant.is_active(utc_now()),
             recorded_by=(recorded_by or "staff") if grant.recorded_by else None,
             given=ConsentGiven(grant.given_how) if grant.given_how else None,
+            made_by=(made_by or "someone acting for you") if grant.made_by else None,
+            revoked_by=(revoked_by or "someone acting for you") if grant.revoked_by else None,
+        )
+
+    @classmethod
+    def held(cls, held: my_data.HeldGrant) -> GrantType:
+        return cls.of(
+            held.grant,
+            held.grantee_name,
+            held.recorded_by_name,
+            held.made_by_name,
+            held.revoked_by_name,
         )
 
 
@@ -112,6 +142,90 @@ class GrantAccessInput:
     given: ConsentGiven | None = strawberry.field(
         default=None,
         description="Staff recording a consent: how the person gave it (required for them).",
+    )
+
+
+@strawberry.type(
+    name="Delegation",
+    directives=[AS_RETURNED_POLICY],
+    description="Someone you chose to give and withdraw consent for you: for what, until when.",
+)
+class DelegationType:
+    id: strawberry.ID
+    delegate_name: str = strawberry.field(description="Who, in words (name and email).")
+    scopes: list[ConsentScope] = strawberry.field(
+        description="What they may decide about: who may see these parts of your record."
+    )
+    created_at: str
+    expires_at: str
+    ended_at: str | None = strawberry.field(description="When you ended it, if you did.")
+    active: bool
+
+    @classmethod
+    def of(cls, d: Any, delegate_name: str) -> DelegationType:
+        return cls(
+            id=strawberry.ID(d.id),
+            delegate_name=delegate_name,
+            scopes=[ConsentScope(s) for s in d.scopes],
+            created_at=iso_utc(d.created_at),
+            expires_at=iso_utc(d.expires_at),
+            ended_at=iso_utc(d.ended_at) if d.ended_at else None,
+            active=d.is_active(utc_now()),
+        )
+
+
+@strawberry.input
+class DelegateInput:
+    delegate_email: str | None = strawberry.field(
+        default=None, description="The email address they sign in with."
+    )
+    delegate_user_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Or their user id."
+    )
+    scopes: list[ConsentScope] = strawberry.field(
+        description="What they may decide about on your behalf."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When it ends; 12 months from now when not given."
+    )
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class DelegationEnded:
+    delegation: DelegationType
+
+
+@strawberry.type(directives=[AS_RETURNED_POLICY])
+class DelegationNotFound:
+    message: str
+
+
+EndDelegationResult = Annotated[
+    DelegationEnded | DelegationNotFound, strawberry.union("EndDelegationResult")
+]
+
+
+@strawberry.type(name="OrganisationChoice", directives=[AS_RETURNED_POLICY])
+class OrganisationChoice:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type(
+    directives=[AS_RETURNED_POLICY],
+    description="Someone who chose you to give and withdraw consent for them, and what for.",
+)
+class ActingFor:
+    delegation_id: strawberry.ID
+    person_id: strawberry.ID
+    person_first_name: str
+    scopes: list[ConsentScope] = strawberry.field(description="What you may decide about.")
+    expires_at: str
+    organisations: list[OrganisationChoice] = strawberry.field(
+        description="The organisations that support them."
+    )
+    grants: list[GrantType] = strawberry.field(
+        description="Their consents within what you may decide about (active and ended)."
     )
 
 
@@ -159,6 +273,13 @@ class MyData:
         description="The people the record says know you, and how (as in your export)."
     )
     interests: list[str] = strawberry.field(description="Your interests, by name.")
+    delegates: list[DelegationType] = strawberry.field(
+        description="The people you chose to give and withdraw consent for you (in force, "
+        "ended or expired), oldest first."
+    )
+    organisations: list[OrganisationChoice] = strawberry.field(
+        description="The organisations that support you (whom you may let see more)."
+    )
     seen_without_consent: list[str] = strawberry.field(
         description="The parts of your record (the access log's names) that staff of the "
         "organisations supporting you see without your consent, to arrange visits "
@@ -235,12 +356,20 @@ class ConsentQuery:
         notes = await info.context.call(my_data.visit_notes_of, person_id=person_id)
         known = await info.context.call(my_data.ties_of, person_id=person_id)
         interests = await info.context.call(my_data.interests_of, person_id=person_id)
+        delegates = await info.context.call(delegation.delegates_of, person_id=person_id)
+        organisations = await info.context.call(
+            delegation.organisations_supporting, person_id=person_id
+        )
         return MyData(
             person=person_record_for(held.person, set(FIELD_SCOPES), held.check_ins, notes),
             check_ins=[CheckInType.of(c) for c in held.check_ins],
             alerts=[AlertType.of(a) for a in held.alerts],
             referrals=[ReferralType.of(r.referral, r.service_name) for r in held.referrals],
-            grants=[GrantType.of(g.grant, g.grantee_name, g.recorded_by_name) for g in held.grants],
+            grants=[GrantType.held(g) for g in held.grants],
+            delegates=[DelegationType.of(d.delegation, d.delegate_name) for d in delegates],
+            organisations=[
+                OrganisationChoice(id=strawberry.ID(o.id), name=o.name) for o in organisations
+            ],
             access_log=[
                 AccessLogType(
                     at=iso_utc(e.entry.at),
@@ -296,6 +425,30 @@ class ConsentQuery:
         )
 
     @strawberry.field(
+        description="The people who chose you to give and withdraw consent for them, while "
+        "that is in force: their first name, what you may decide about, the organisations "
+        "supporting them and their consents within it. Each read is logged for the person.",
+        directives=[access.policy(Rule(policy.DELEGATE_ROLES, DELEGATED), logged=True)],
+    )
+    async def acting_for(self, info: ContextInfo) -> list[ActingFor]:
+        user = access.signed_in(info.context)
+        found = await info.context.call(delegation.acting_for, user=user)
+        return [
+            ActingFor(
+                delegation_id=strawberry.ID(a.delegation.id),
+                person_id=strawberry.ID(a.delegation.person_id),
+                person_first_name=a.first_name,
+                scopes=[ConsentScope(s) for s in a.delegation.scopes],
+                expires_at=iso_utc(a.delegation.expires_at),
+                organisations=[
+                    OrganisationChoice(id=strawberry.ID(o.id), name=o.name) for o in a.organisations
+                ],
+                grants=[GrantType.held(g) for g in a.grants],
+            )
+            for a in found
+        ]
+
+    @strawberry.field(
         description="Everything held about you as a JSON document (people).",
         directives=[PERSON_OWN_DATA],
     )
@@ -314,7 +467,9 @@ class ConsentMutation:
         description="Give a user or organisation access to parts of a record until a time "
         "(12 months when not given): the person; or staff recording, for someone their "
         "organisation supports, a consent the person gave in person, by phone or on paper, to "
-        "their organisation or themselves (marked as recorded by them, shown to the person).",
+        "their organisation or themselves (marked as recorded by them, shown to the person); "
+        "or someone the person chose to act for them, within what they chose, to anyone but "
+        "themselves (marked as made by them, shown to the person).",
         directives=[
             access.policy(
                 PERSON_SELF,
@@ -323,6 +478,11 @@ class ConsentMutation:
                     OWN_ORGANISATION,
                     when="recording a consent given in person, by "
                     "phone or on paper; at most 12 months",
+                ),
+                Rule(
+                    policy.DELEGATE_ROLES,
+                    DELEGATED,
+                    when="within the delegation's scopes until it ends; marked as made by them",
                 ),
             )
         ],
@@ -374,17 +534,18 @@ class ConsentMutation:
         held = await info.context.call(my_data.grants_of, person_id=person_id)
         names = {g.grant.id: g for g in held}
         shown = names.get(grant.id)
-        return GrantType.of(
-            grant,
-            shown.grantee_name if shown else "",
-            shown.recorded_by_name if shown else None,
-        )
+        return GrantType.held(shown) if shown else GrantType.of(grant)
 
     @strawberry.mutation(
         description="Withdraw a grant: the person, any of theirs; staff, only grants made to "
-        "their own organisation or themselves.",
+        "their own organisation or themselves; someone the person chose to act for them, "
+        "grants within what they chose (marked as withdrawn by them).",
         directives=[
-            access.policy(PERSON_SELF, Rule(STAFF, CONSENT, when="grants to their organisation"))
+            access.policy(
+                PERSON_SELF,
+                Rule(STAFF, CONSENT, when="grants to their organisation"),
+                Rule(policy.DELEGATE_ROLES, DELEGATED, when="within the delegation's scopes"),
+            )
         ],
     )
     async def revoke_access(self, info: ContextInfo, grant_id: strawberry.ID) -> RevokeResult:
@@ -392,8 +553,57 @@ class ConsentMutation:
         key = check_id(str(grant_id), "grantId")
         revoked = await info.context.call(policy.revoke_access, user=user, grant_id=key)
         if revoked is None:
-            return GrantNotFound(message="There is no such consent of yours to withdraw.")
+            return GrantNotFound(message="There is no such consent you may withdraw.")
         return AccessRevoked(grant=GrantType.of(revoked))
+
+    @strawberry.mutation(
+        description="Choose someone (by the email they sign in with, or their user id) to "
+        "give and withdraw consent for you, about the parts of your record you name, until a "
+        "time (12 months when not given); a new choice of the same person replaces the last "
+        "(people).",
+        directives=[PERSON_OWN_DATA],
+    )
+    async def delegate_consent(self, info: ContextInfo, input: DelegateInput) -> DelegationType:
+        user = access.signed_in(info.context)
+        person_id = _own_person(user)
+        delegate_user = (
+            check_id(str(input.delegate_user_id), "delegateUserId")
+            if input.delegate_user_id
+            else None
+        )
+        try:
+            made = await info.context.call(
+                delegation.delegate,
+                person_id=person_id,
+                own_user_id=user.id,
+                delegate_user_id=delegate_user,
+                delegate_email=input.delegate_email.strip() if input.delegate_email else None,
+                scopes=[s.value for s in input.scopes],
+                expires_at=input.expires_at,
+            )
+        except policy.ConsentError as error:
+            raise InputError(str(error)) from None
+        held = await info.context.call(delegation.delegates_of, person_id=person_id)
+        name = next((d.delegate_name for d in held if d.delegation.id == made.id), "")
+        return DelegationType.of(made, name)
+
+    @strawberry.mutation(
+        description="End a delegation now: they can no longer give or withdraw consent for "
+        "you (people). What they gave stays until it ends or you withdraw it.",
+        directives=[PERSON_OWN_DATA],
+    )
+    async def end_delegation(
+        self, info: ContextInfo, delegation_id: strawberry.ID
+    ) -> EndDelegationResult:
+        user = access.signed_in(info.context)
+        person_id = _own_person(user)
+        key = check_id(str(delegation_id), "delegationId")
+        ended = await info.context.call(delegation.end, person_id=person_id, delegation_id=key)
+        if ended is None:
+            return DelegationNotFound(message="There is no such choice of yours to end.")
+        held = await info.context.call(delegation.delegates_of, person_id=person_id)
+        name = next((d.delegate_name for d in held if d.delegation.id == ended.id), "")
+        return DelegationEnded(delegation=DelegationType.of(ended, name))
 
     @strawberry.mutation(
         description="Erase everything held about you (people). Cannot be undone.",

@@ -29,6 +29,7 @@ from graph.repo import assignments as assignments_repo
 from graph.repo import checkins as checkins_repo
 from graph.repo import circles as circles_repo
 from graph.repo import consent as grants_repo
+from graph.repo import delegations as delegations_repo
 from graph.repo import people as people_repo
 from graph.repo import plans as plans_repo
 from graph.repo import referrals as referrals_repo
@@ -57,6 +58,8 @@ class HeldGrant:
     grant: ConsentGrant
     grantee_name: str
     recorded_by_name: str | None = None  # staff who recorded it, in words
+    made_by_name: str | None = None  # someone acting for the person who made it, in words
+    revoked_by_name: str | None = None  # ... who withdrew it for them, in words
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,11 @@ def who_in_words(role: str | None, email: str | None, org: str | None) -> str:
     return f"{words}{at} ({email})"
 
 
+def person_in_words(name: str | None, email: str | None) -> str | None:
+    """A person acting for someone, by name and email; None when not a person."""
+    return f"{name} ({email})" if name and email else None
+
+
 def grants_of(*, store: GraphStore, person_id: str) -> list[HeldGrant]:
     """The person's grants (active, expired, revoked), with who they are to."""
     rows = grants_repo.list_grants_with_grantees(store=store, person_id=person_id)
@@ -122,6 +130,18 @@ def grants_of(*, store: GraphStore, person_id: str) -> list[HeldGrant]:
             recorded_by_name=(
                 who_in_words(r["recorder_role"], r["recorder_email"], r["recorder_org"])
                 if r["g"].get("recorded_by")
+                else None
+            ),
+            made_by_name=(
+                person_in_words(r["recorder_name"], r["recorder_email"])
+                or who_in_words(r["recorder_role"], r["recorder_email"], r["recorder_org"])
+                if r["g"].get("made_by")
+                else None
+            ),
+            revoked_by_name=(
+                person_in_words(r["revoker_name"], r["revoker_email"])
+                or who_in_words(r["revoker_role"], r["revoker_email"], None)
+                if r["g"].get("revoked_by")
                 else None
             ),
         )
@@ -226,6 +246,10 @@ def export_json(*, store: GraphStore, person_id: str) -> str | None:
         ],
         "consent_grants": [
             g.grant.model_dump(mode="json") | {"grantee_name": g.grantee_name} for g in held.grants
+        ],
+        "delegations": [
+            dict(r["d"]) | {"delegate_email": r["email"]}
+            for r in delegations_repo.list_delegations_of_person(store=store, person_id=person_id)
         ],
         "access_log": [
             e.entry.model_dump(mode="json") | {"actor": e.actor} for e in held.access_log

@@ -47,7 +47,10 @@ from datetime import datetime, timedelta
 from graph.models import AccessLogEntry, ConsentGrant, utc_now
 from graph.repo import access_log
 from graph.repo import consent as grants_repo
+from graph.repo import delegations as delegations_repo
 from graph.repo import organisations as organisations_repo
+from graph.repo.errors import NotFound
+from graph.repo.records import node_exists
 from graph.store.port import GraphStore
 from service.access import STAFF
 from service.context import CurrentUser
@@ -84,6 +87,13 @@ RECORDED_GRANT_DAYS = 365
 GIVEN_HOW = ("in person", "by phone", "on paper")
 PURPOSE_MAX = 200
 GRANT_PURPOSE_PREFIX = "consent "
+NOT_THE_PERSON = (
+    "Not allowed: only the person, or someone they chose to act for them, gives consent to "
+    "their record."
+)
+# Who may act for a person on their consent (service.consent.delegation): anyone with an
+# account except an administrator, who sees no personal data, and a partner organisation.
+DELEGATE_ROLES = ("person", "volunteer", "coordinator", "link_worker")
 
 
 def purposes_in(logged: str, purposes: dict[str, str]) -> str:
@@ -288,14 +298,17 @@ def grant_access(
     given_how: str | None = None,
     at: datetime | None = None,
 ) -> ConsentGrant:
-    """A grant of the person's (``access.person_id``): made by the person themselves, or
+    """A grant of the person's (``access.person_id``): made by the person themselves; or
     recorded by staff of an organisation that supports them, to that organisation or to
-    themselves, saying how the person gave it (``GIVEN_HOW``). ``NoAccess`` for anyone else;
-    ``ConsentError`` naming the field; ``NotFound`` naming a missing person or grantee."""
+    themselves, saying how the person gave it (``GIVEN_HOW``); or made on the person's behalf
+    by someone they delegated to, within the delegation's scopes while it is in force (marked
+    as made by them). ``NoAccess`` for anyone else; ``ConsentError`` naming the field;
+    ``NotFound`` naming a missing person or grantee."""
     now = at or utc_now()
+    recorded_by = made_by = None
     if access.own:
-        recorded_by, given_how = None, None
-    elif may_record_grant(user, access):
+        given_how = None
+    elif given_how is not None and may_record_grant(user, access):
         if given_how not in GIVEN_HOW:
             raise ConsentError(
                 f"given: expected how the person gave their consent ({', '.join(GIVEN_HOW)})"
@@ -314,20 +327,35 @@ def grant_access(
                 f"expiresAt: a recorded consent lasts at most {RECORDED_GRANT_DAYS} days; "
                 "the person can renew it"
             )
+    elif given_how is None and user.role in DELEGATE_ROLES:
+        # Perhaps someone the person delegated to: the statement that stores it decides.
+        if grantee_user_id == user.id and may_record_grant(user, access):
+            raise ConsentError(
+                f"given: expected how the person gave their consent ({', '.join(GIVEN_HOW)})"
+            )
+        made_by = user.id
     else:
-        raise NoAccess("Not allowed: only the person gives consent to their record.")
-    return make_grant(
-        store=store,
-        person_id=access.person_id,
-        grantee_user_id=grantee_user_id,
-        grantee_organization_id=grantee_organization_id,
-        purpose=purpose,
-        scopes=scopes,
-        expires_at=expires_at or now + timedelta(days=RECORDED_GRANT_DAYS),
-        recorded_by=recorded_by,
-        given_how=given_how,
-        at=now,
-    )
+        raise NoAccess(NOT_THE_PERSON)
+    try:
+        return make_grant(
+            store=store,
+            person_id=access.person_id,
+            grantee_user_id=grantee_user_id,
+            grantee_organization_id=grantee_organization_id,
+            purpose=purpose,
+            scopes=scopes,
+            expires_at=expires_at or now + timedelta(days=RECORDED_GRANT_DAYS),
+            recorded_by=recorded_by,
+            given_how=given_how,
+            made_by=made_by,
+            at=now,
+        )
+    except NoAccess:
+        if may_record_grant(user, access):  # staff who did not say how it was given
+            raise ConsentError(
+                f"given: expected how the person gave their consent ({', '.join(GIVEN_HOW)})"
+            ) from None
+        raise
 
 
 def make_grant(
@@ -341,28 +369,32 @@ def make_grant(
     expires_at: datetime,
     recorded_by: str | None = None,
     given_how: str | None = None,
+    made_by: str | None = None,
     at: datetime | None = None,
 ) -> ConsentGrant:
     """Store a grant once who may make it has been decided (``grant_access``; the demo seed
     and tests record the people's own grants with it); ``ConsentError`` naming the field;
-    ``NotFound`` naming a missing person or grantee."""
+    ``NotFound`` naming a missing person or grantee. With ``made_by`` (a delegate's user id)
+    it is stored only while a delegation to them covering its scopes is in force, else
+    ``NoAccess`` and nothing is written."""
     now = at or utc_now()
     if (grantee_user_id is None) == (grantee_organization_id is None):
         raise ConsentError("granteeUserId/granteeOrganizationId: expected exactly one of the two")
     purpose = purpose.strip()
     if not 1 <= len(purpose) <= PURPOSE_MAX:
         raise ConsentError(f"purpose: expected 1..{PURPOSE_MAX} characters, got {len(purpose)}")
-    unknown = [s for s in scopes if s not in SCOPES]
-    if not scopes or unknown:
-        raise ConsentError(
-            f"scopes: expected one or more of {', '.join(SCOPES)}, got {unknown or 'none'}"
-        )
+    check_scopes(scopes)
     if expires_at.tzinfo is None:
         raise ConsentError("expiresAt: expected a time with a zone, e.g. 2026-12-31T00:00:00Z")
     if expires_at <= now:
         raise ConsentError(f"expiresAt: expected a time after now, got {expires_at.isoformat()}")
     if expires_at > now + timedelta(days=GRANT_DAYS_MAX):
         raise ConsentError(f"expiresAt: expected at most {GRANT_DAYS_MAX} days from now")
+    if made_by is not None and grantee_user_id == made_by:
+        raise ConsentError(
+            "granteeUserId: someone acting for the person does not grant consent to "
+            "themselves; the person can"
+        )
     grant = ConsentGrant(
         id=f"grant-{uuid.uuid4().hex[:16]}",
         person_id=person_id,
@@ -374,15 +406,33 @@ def make_grant(
         expires_at=expires_at,
         recorded_by=recorded_by,
         given_how=given_how,
+        made_by=made_by,
     )
-    return grants_repo.create_grant(store=store, grant=grant)
+    if made_by is None:
+        return grants_repo.create_grant(store=store, grant=grant)
+    made = delegations_repo.create_grant_by_delegate(store=store, grant=grant)
+    if made is not None:
+        return made
+    grantee_label = "User" if grant.grantee_kind == "user" else "Organization"
+    if not node_exists(store=store, label=grantee_label, node_id=grant.grantee_id):
+        raise NotFound(grantee_label, grant.grantee_id)
+    raise NoAccess(NOT_THE_PERSON)
+
+
+def check_scopes(scopes: list[str], field: str = "scopes") -> None:
+    """``ConsentError`` naming ``field`` unless ``scopes`` are one or more of ``SCOPES``."""
+    unknown = [s for s in scopes if s not in SCOPES]
+    if not scopes or unknown:
+        raise ConsentError(
+            f"{field}: expected one or more of {', '.join(SCOPES)}, got {unknown or 'none'}"
+        )
 
 
 def may_revoke(user: CurrentUser, grant: ConsentGrant) -> bool:
     """The person revokes any of their grants; staff only those made to their own
     organisation or to themselves."""
-    if user.role == "person":
-        return user.person_id == grant.person_id
+    if user.role == "person" and user.person_id == grant.person_id:
+        return True
     if user.role in STAFF and user.organization_id is not None:
         return grant.grantee_id in (user.id, user.organization_id)
     return False
@@ -391,11 +441,20 @@ def may_revoke(user: CurrentUser, grant: ConsentGrant) -> bool:
 def revoke_access(
     *, store: GraphStore, user: CurrentUser, grant_id: str, at: datetime | None = None
 ) -> ConsentGrant | None:
-    """Revoke a grant the user may revoke (``may_revoke``); None if there is no such grant."""
+    """Revoke a grant the user may revoke (``may_revoke``), or, for someone the person
+    delegated to, one whose every scope their delegation in force covers (marked as withdrawn
+    by them); None if there is no such grant."""
+    now = at or utc_now()
     grant = grants_repo.get_grant(store=store, grant_id=grant_id)
-    if grant is None or not may_revoke(user, grant):
+    if grant is None:
         return None
-    return grants_repo.revoke_grant(store=store, grant_id=grant_id, at=at or utc_now())
+    if may_revoke(user, grant):
+        return grants_repo.revoke_grant(store=store, grant_id=grant_id, at=now)
+    if user.role not in DELEGATE_ROLES:
+        return None
+    return delegations_repo.revoke_grant_by_delegate(
+        store=store, grant_id=grant_id, delegate_id=user.id, at=now
+    )
 
 
 # --- referrals: what the organisation offering a service sees of the person referred to it ----

@@ -1,11 +1,13 @@
-// The person's own page, in plain words: a summary, their choices (withdraw, give again,
-// download) and what staff see without their consent; who visits (regular visitors, then
+// The person's own page, in plain words: a summary, their choices (who can see what: each
+// consent with who gave it; withdraw, give again, download; give consent and choose who decides
+// for them: person-consent.js) and what staff see without their consent; who visits (regular visitors, then
 // coming visits, confirmed and only asked said apart); everything held about them (as the
 // download holds it, relationships and referral notes included); who looked, grouped.
 
 import { gql, signedInAs } from "./api.js";
 import { DAY_NAMES, busy, dayOf, h, header, say, shortDate } from "./ui.js";
 import * as words from "./words.js";
+import { renderConsentChoices } from "./person-consent.js";
 
 const MY_CIRCLE = `query {
   myCircle { members { firstName since } visits { id date start end status volunteers { firstName } } }
@@ -20,7 +22,9 @@ const MY_DATA = `query {
     checkIns { at scale loneliness }
     alerts { at reasons acknowledgedAt acknowledgedBy { name } note }
     referrals { id serviceName status note createdAt }
-    grants { id granteeId granteeKind granteeName purpose scopes createdAt expiresAt revokedAt active recordedBy given }
+    grants { id granteeId granteeKind granteeName purpose scopes createdAt expiresAt revokedAt active recordedBy given madeBy revokedBy }
+    delegates { id delegateName scopes createdAt expiresAt endedAt active }
+    organisations { id name }
     accessLog { at actor purpose fields }
     ties { firstName kind }
     interests
@@ -248,8 +252,10 @@ function grantItem(grant) {
     "li",
     { "data-grant-id": grant.id },
     h("p", {}, h("strong", {}, who), ` may see ${scopesInWords(grant.scopes)}.`),
-    h("p", {}, `Why: “${grant.purpose}”. Until ${shortDate(grant.expiresAt)}.`),
+    h("p", {}, `Why: “${grant.purpose}”. Since ${shortDate(grant.createdAt)}, until ${shortDate(grant.expiresAt)}.`),
     grant.recordedBy ? h("p", { class: "meta" }, `Recorded for you by ${grant.recordedBy}, as you gave it ${GIVEN_WORDS[grant.given] ?? "to them"}.`) : null,
+    grant.madeBy ? h("p", { class: "meta made-by" }, `Given for you by ${grant.madeBy}, whom you chose to decide for you.`) : null,
+    !grant.recordedBy && !grant.madeBy ? h("p", { class: "meta" }, "You gave it yourself.") : null,
     actions,
     message,
   );
@@ -283,7 +289,8 @@ function endedItem(grant) {
   const message = h("p", { class: "message", role: "status", hidden: true });
   const again = h("button", { type: "button", class: "secondary", "aria-describedby": `ended-${grant.id}` }, "Give consent again");
   again.addEventListener("click", () => giveAgain(again, grant, message));
-  const when = grant.revokedAt ? `You withdrew it on ${shortDate(grant.revokedAt)}.` : `It ended on ${shortDate(grant.expiresAt)}.`;
+  const withdrawn = grant.revokedBy ? `${grant.revokedBy} withdrew it for you on` : "You withdrew it on";
+  const when = grant.revokedAt ? `${withdrawn} ${shortDate(grant.revokedAt)}.` : `It ended on ${shortDate(grant.expiresAt)}.`;
   return h(
     "li",
     { "data-grant-id": grant.id, "data-grantee-id": grant.granteeId },
@@ -339,6 +346,7 @@ async function loadMyData() {
   renderHeld(data);
   renderLog(data.accessLog);
   renderGrants(data);
+  renderConsentChoices(data, loadMyData);
   if (circleData) renderSummary(circleData, data);
   return data;
 }

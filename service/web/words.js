@@ -36,6 +36,15 @@ export function scope(value) {
   return VOCABULARY.scopes[String(value).toLowerCase()] ?? String(value).toLowerCase().replaceAll("_", " ");
 }
 
+/** The consent scopes as the API names them ("CONTACT"), in the order the words list them. */
+export const SCOPE_CODES = Object.keys(VOCABULARY.scopes).map((code) => code.toUpperCase());
+
+/** A scope's words as a label of its own ("How to contact you (address and phone)"). */
+export function scopeLabel(value) {
+  const said = scope(value);
+  return said.charAt(0).toUpperCase() + said.slice(1);
+}
+
 /** A part of the record as the access log names it ("check_ins" -> "check-ins"). */
 export function recordPart(field) {
   return VOCABULARY.recordParts[field] ?? field.replaceAll("_", " ");
@@ -88,6 +97,8 @@ const BUSY = {
   "Sign in": "Signing in…",
   "Yes, withdraw it": "Withdrawing…",
   "Give consent again": "Giving consent…",
+  "Give consent": "Giving consent…",
+  "Let them decide for me": "Saving…",
   "Save the outcome": "Saving…",
   "Record the check-in": "Recording…",
   "Confirm: dealt with": "Saving…",

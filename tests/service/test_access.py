@@ -92,6 +92,12 @@ ROOT_CALLS = {
         'expiresAt: "2030-01-01T00:00:00Z"}) { id } }'
     ),
     "revokeAccess": 'mutation { revokeAccess(grantId: "g1") { __typename } }',
+    "delegateConsent": (
+        'mutation { delegateConsent(input: {delegateEmail: "a@example.org", scopes: [PLAN]}) '
+        "{ id } }"
+    ),
+    "endDelegation": 'mutation { endDelegation(delegationId: "d1") { __typename } }',
+    "actingFor": "query { actingFor { personId } }",
     "referralInbox": "query { referralInbox { id } }",
     "partnerServices": "query { partnerServices { id } }",
     "setWeeklyPlaces": 'mutation { setWeeklyPlaces(serviceId: "s1", places: 2) { id } }',

@@ -9,7 +9,10 @@ from ``expected`` below, the policy written out as a reader would state it (serv
   lists, rotas and changes stay their own organisation's;
 - the person sees their own record; a volunteer what a consent to them names; admin nothing;
 - a partner (even of the organisation the person consented to) nothing: it sees a person only
-  through a referral to its services (tests/referrals).
+  through a referral to its services (tests/referrals);
+- only the person chooses who acts for them on their consent (delegates) and ends it; their
+  daughter, once chosen (with consent: for needs and the plan), grants and withdraws within
+  that and sees whom she acts for; nobody else does (tests/service/test_delegation.py).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import pytest
 
 from graph.models import RotaRun, utc_now
 from graph.repo import rota_runs
-from service.consent import policy
+from service.consent import delegation, policy
 from service.weeks import monday_of, today, week_label
 from tests.service.conftest import Api, World
 
@@ -48,6 +51,8 @@ class Setting:
     run_id: str  # A's rota run, naming Ann's visit
     callers: list[Caller]
     coordinator_a: str
+    daughter_email: str  # Ann's daughter Dee: a person with an account of her own
+    lunch_club: str  # an organisation nobody in the matrix works for
 
 
 WEEK = monday_of(today())
@@ -118,7 +123,21 @@ def setting(api: Api) -> Setting:
         user("partner A", "partner", "A"),
         user("partner B", "partner", "B"),
     ]
-    return Setting(world, org_a, org_b, ann.id, val.id, run.id, callers, callers[0].token)
+    dee = world.person("Dee", organization_id=None)
+    dee_email, dee_token = world.user("person", person_id=dee.id)
+    callers.append(Caller("Ann's daughter", "person", None, dee_token))
+    return Setting(
+        world,
+        org_a,
+        org_b,
+        ann.id,
+        val.id,
+        run.id,
+        callers,
+        callers[0].token,
+        dee_email,
+        world.organization("Lunch"),
+    )
 
 
 def _give_consent(api: Api, s: Setting) -> None:
@@ -142,6 +161,15 @@ def _give_consent(api: Api, s: Setting) -> None:
         grantee_organization_id=None,
         purpose="my befriender",
         scopes=["contact", "needs"],
+        expires_at=utc_now() + timedelta(days=30),
+    )
+    delegation.delegate(
+        store=api.store,
+        person_id=s.ann_id,
+        own_user_id="",
+        delegate_user_id=None,
+        delegate_email=s.daughter_email,
+        scopes=["needs", "plan"],
         expires_at=utc_now() + timedelta(days=30),
     )
 
@@ -315,6 +343,91 @@ def op_revoke_consent(api: Api, s: Setting, c: Caller) -> Outcome:
     return "revoked" if body["data"]["revokeAccess"]["__typename"] == "AccessRevoked" else "denied"
 
 
+def _ann(s: Setting) -> str:
+    return next(c.token for c in s.callers if c.name == "Ann herself")
+
+
+def op_grant_on_behalf(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "mutation($input: GrantAccessInput!) { grantAccess(input: $input) { madeBy } }",
+        {
+            "input": {
+                "personId": s.ann_id,
+                "granteeOrganizationId": s.lunch_club,
+                "purpose": "the lunch club",
+                "scopes": ["PLAN"],
+            }
+        },
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    return "granted as delegate" if body["data"]["grantAccess"]["madeBy"] else "granted"
+
+
+def op_revoke_on_behalf(api: Api, s: Setting, c: Caller) -> Outcome:
+    grant = policy.make_grant(
+        store=api.store,
+        person_id=s.ann_id,
+        grantee_user_id=None,
+        grantee_organization_id=s.lunch_club,
+        purpose="the lunch club",
+        scopes=["needs"],
+        expires_at=utc_now() + timedelta(days=30),
+    )
+    body = api.gql(
+        "mutation($id: ID!) { revokeAccess(grantId: $id) { __typename } }",
+        {"id": grant.id},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    return "revoked" if body["data"]["revokeAccess"]["__typename"] == "AccessRevoked" else "denied"
+
+
+def op_delegate(api: Api, s: Setting, c: Caller) -> Outcome:
+    someone, _ = s.world.user("volunteer", volunteer_id=s.val_id)  # fresh each time
+    body = api.gql(
+        "mutation($e: String!) { delegateConsent(input: {delegateEmail: $e, scopes: [NEEDS]}) "
+        "{ id } }",
+        {"e": someone},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    anns = api.store.run(
+        "MATCH (:Person {id: $p})-[d:DELEGATES]->(:User) WHERE d.id = $id RETURN d.id AS id",
+        {"p": s.ann_id, "id": body["data"]["delegateConsent"]["id"]},
+    )
+    return "Ann's delegated" if anns else "their own delegated"
+
+
+def op_end_delegation(api: Api, s: Setting, c: Caller) -> Outcome:
+    someone, _ = s.world.user("volunteer", volunteer_id=s.val_id)
+    made = api.data(
+        "mutation($e: String!) { delegateConsent(input: {delegateEmail: $e, scopes: [NEEDS]}) "
+        "{ id } }",
+        {"e": someone},
+        _ann(s),
+    )["delegateConsent"]
+    body = api.gql(
+        "mutation($id: ID!) { endDelegation(delegationId: $id) { __typename } }",
+        {"id": made["id"]},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    return "ended" if body["data"]["endDelegation"]["__typename"] == "DelegationEnded" else "denied"
+
+
+def op_acting_for(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql("query { actingFor { personId } }", token=c.token)
+    if _errors(body):
+        return "denied"
+    ids = [a["personId"] for a in body["data"]["actingFor"]]
+    return "acts for Ann" if s.ann_id in ids else "nobody"
+
+
 def op_run_scenario(api: Api, s: Setting, c: Caller) -> Outcome:
     body = api.gql(
         "mutation($input: ScenarioInput!) { runScenario(input: $input) { __typename } }",
@@ -354,6 +467,11 @@ OPERATIONS: dict[str, Callable[[Api, Setting, Caller], Outcome]] = {
     "erasePerson": op_erase_person,
     "grantAccess (recorded by staff)": op_record_consent,
     "revokeAccess (a grant to A)": op_revoke_consent,
+    "grantAccess (plan, on Ann's behalf)": op_grant_on_behalf,
+    "revokeAccess (needs, on Ann's behalf)": op_revoke_on_behalf,
+    "delegateConsent": op_delegate,
+    "endDelegation (Ann's)": op_end_delegation,
+    "actingFor": op_acting_for,
     "runScenario (A's week)": op_run_scenario,
     "recruitmentHeatMap (A's week)": op_heat_map,
 }
@@ -364,7 +482,8 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
     staff = c.role in ("coordinator", "link_worker")
     own = staff and c.org == "A"
     coordinator_a = c.role == "coordinator" and c.org == "A"
-    itself = c.role == "person"
+    itself = c.name == "Ann herself"
+    daughter = consent and c.name == "Ann's daughter"
     grantee = consent and (staff or c.name == "volunteer B")
     sees_person = itself or own or grantee
     if op == "person.firstName":
@@ -407,6 +526,18 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
         return "recorded" if own else "denied"
     if op == "revokeAccess (a grant to A)":
         return "revoked" if own else "denied"
+    if op == "grantAccess (plan, on Ann's behalf)":
+        return "granted" if itself else "granted as delegate" if daughter else "denied"
+    if op == "revokeAccess (needs, on Ann's behalf)":
+        return "revoked" if itself or daughter else "denied"
+    if op == "delegateConsent":  # a person's own only: Ann's daughter has an account as one
+        if itself:
+            return "Ann's delegated"
+        return "their own delegated" if c.name == "Ann's daughter" else "denied"
+    if op == "endDelegation (Ann's)":
+        return "ended" if itself else "denied"
+    if op == "actingFor":
+        return "acts for Ann" if daughter else "nobody"
     if op in ("runScenario (A's week)", "recruitmentHeatMap (A's week)"):
         if c.role != "coordinator":
             return "denied"
