@@ -1,7 +1,8 @@
 """Gather the benchmark reports into benchmarks/RESULTS.md.
 
 Each benchmark writes its own report (SOLVER.md, SEED.md, API.md, SUGGEST.md, BACKENDS.md,
-ORUK.md, REPAIR.md) with the machine, date and load it ran under; this puts them in one file after
+ORUK.md, REPAIR.md, WHATIF.md) with the machine, date and load it ran under; this puts them in
+one file after
 the summary in SUMMARY.md.
 Run: ``python -m benchmarks.collect``.
 """
@@ -19,6 +20,7 @@ REPORTS = (
     "BACKENDS.md",
     "ORUK.md",
     "REPAIR.md",
+    "WHATIF.md",
 )
 
 

@@ -47,6 +47,7 @@ from service.referrals.graphql import ReferralsMutation, ReferralsQuery
 from service.rota.graphql import RepairMutation, RepairQuery, RotaMutation, RotaQuery
 from service.visits.graphql import VisitsMutation, VisitsQuery
 from service.wellbeing.graphql import WellbeingMutation, WellbeingQuery
+from service.whatif.graphql import WhatIfMutation, WhatIfQuery
 
 Query = merge_types(
     "Query",
@@ -62,6 +63,7 @@ Query = merge_types(
         NoticesQuery,
         PlansQuery,
         ReferralsQuery,
+        WhatIfQuery,
     ),
 )
 Mutation = merge_types(
@@ -78,6 +80,7 @@ Mutation = merge_types(
         NoticesMutation,
         PlansMutation,
         ReferralsMutation,
+        WhatIfMutation,
     ),
 )
 

@@ -93,6 +93,15 @@ SCOPES: dict[str, str] = {
     "plan": "your support plan (what matters to you, your goals and how they are going)",
 }
 
+# The same, said to someone the person chose to decide for them (a son or daughter, a friend).
+SCOPES_THEIRS: dict[str, str] = {
+    "contact": "how to contact them (address and phone)",
+    "needs": "their needs (languages, interests, access needs, how much support)",
+    "checkins": "their check-ins (how lonely they have said they feel)",
+    "visit_notes": "volunteers' notes from visits to them",
+    "plan": "their support plan (what matters to them, their goals and how they are going)",
+}
+
 # Fields of a person's record as the access log names them.
 RECORD_PARTS: dict[str, str] = {
     "first_name": "first name",
@@ -191,6 +200,7 @@ def for_pages() -> dict[str, Any]:
         "genderPreference": GENDER_PREFERENCE,
         "scales": SCALES,
         "scopes": SCOPES,
+        "scopesTheirs": SCOPES_THEIRS,
         "recordParts": RECORD_PARTS,
         "referralOutcomes": REFERRAL_OUTCOMES,
         "ties": TIES,

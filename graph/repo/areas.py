@@ -25,3 +25,12 @@ async def area_names_by_id_awaited(*, store: GraphStore, area_ids: list[str]) ->
     """``area_names_by_id`` awaited on the event loop (a loader's batch)."""
     rows = await store.arun(AREA_NAMES_BY_ID, {"ids": area_ids}, write=False)
     return {row["id"]: row["name"] for row in rows}
+
+
+PEOPLE_AREAS = "MATCH (p:Person) WHERE p.id IN $ids RETURN p.id AS id, p.area_id AS area_id"
+
+
+def areas_of_people(*, store: GraphStore, person_ids: list[str]) -> dict[str, str]:
+    """The area id of each of ``person_ids`` that has one (people without an area left out)."""
+    rows = store.run(PEOPLE_AREAS, {"ids": person_ids}, write=False)
+    return {row["id"]: row["area_id"] for row in rows if row["area_id"]}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from graph.models import CheckIn, iso_utc
+from graph.models import CheckIn
+from graph.repo.notices import notice_when
 from graph.repo.records import (
     from_properties,
     read_many,
@@ -107,10 +107,7 @@ def record_checkin_with_feedback(
         "need": need,
         "need_trend": need_trend,
         "alerts": alerts,
-        "now": iso_utc(checkin.at),
-        "week": (checkin.at.date() - timedelta(days=checkin.at.weekday())).isoformat(),
-        "day": checkin.at.weekday(),
-        "time": f"{checkin.at:%H:%M}",
+        **notice_when(checkin.at),
     }
     written = store.run(RECORD_CHECKIN_WITH_FEEDBACK, params)
     return from_properties(CheckIn, written[0]["c"]) if written else None

@@ -59,6 +59,7 @@ WITH p, checkins, grants, referrals, circles, users, visits, entries, runs,
 OPTIONAL MATCH (notice:Notice)
 WHERE notice.recipient_id = $person_id OR notice.visit_id IN [v IN visits | v.id]
    OR any(c IN checkins WHERE notice.id STARTS WITH 'alert|' + c.id + '|')
+   OR notice.referral_id IN [r IN referrals | r.id]
 WITH p, checkins, grants, referrals, circles, users, visits, entries, runs, alerts,
      collect(notice) AS notices
 OPTIONAL MATCH (:Volunteer)-[held:ASSIGNED]->(:Visit)-[:FOR]->(p)

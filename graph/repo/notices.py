@@ -1,5 +1,6 @@
 """The outbox: ``Notice`` nodes written by the statements that change visits
-(graph/repo/visit_changes.py, publishing in graph/repo/rota_runs.py), the day-before reminders,
+(graph/repo/visit_changes.py, publishing in graph/repo/rota_runs.py), make and decide referrals
+(graph/repo/referrals.py) and raise alerts (graph/repo/checkins.py), the day-before reminders,
 and what a sender needs to deliver them exactly once.
 
 A notice is ``pending`` until a sender claims it (``sending``, with ``claimed_by`` and a lease
@@ -13,10 +14,43 @@ Message-ID is made from it).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from graph.models import iso_utc
 from graph.repo.volunteer_visits import lock_token
 from graph.store.port import GraphStore
+
+
+def notice_when(at: datetime) -> dict[str, Any]:
+    """The parameters ``$week``, ``$day`` and ``$time`` a notice about something that happened
+    ``at`` (not a visit) shows as its day and time, and ``$now``."""
+    return {
+        "week": (at.date() - timedelta(days=at.weekday())).isoformat(),
+        "day": at.weekday(),
+        "time": f"{at:%H:%M}",
+        "now": iso_utc(at),
+    }
+
+
+# A notice about a referral to the user ``{who}`` (a User node variable), once per referral
+# ``{r}``, kind and user (MERGE), dated by ``notice_when``'s parameters. ``{other}``: an
+# expression for the person's first name, or null (a partner deciding does not see it).
+_REFERRAL_NOTICE = """
+  MERGE ({n}:Notice {{id: {kind} + '|' + {r}.id + '|' + {who}.id}})
+  ON CREATE SET {n}.kind = {kind}, {n}.recipient_kind = 'user', {n}.recipient_id = {who}.id,
+    {n}.other_first_name = {other}, {n}.referral_id = {r}.id, {n}.week_start = $week,
+    {n}.day = $day, {n}.time = $time, {n}.status = 'pending', {n}.attempts = 0,
+    {n}.created_at = $now, {n}.next_at = $now"""
+
+
+def referral_notice_fragment(
+    *, r: str, who: str, kind: str, other: str = "null", n: str = "notice"
+) -> str:
+    """The Cypher that writes one notice about a referral (see _REFERRAL_NOTICE), for the
+    statements that make and decide referrals (graph/repo/referrals.py)."""
+    return _REFERRAL_NOTICE.format(r=r, who=who, kind=f"'{kind}'", other=other, n=n)
+
 
 # Claim up to $limit due notices for $worker until $until, with what delivery needs: the
 # recipient's address (the e-mail of the user linked to the person or volunteer, the user's own

@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 from graph.models import DeclineReason, Referral, ReferralStatus, Service, iso_utc
 from graph.models.base import Text
 from graph.repo.errors import NotFound
+from graph.repo.notices import notice_when, referral_notice_fragment
 from graph.repo.records import (
     create_one,
     first_missing,
@@ -28,13 +29,20 @@ _REFERRAL_STATUS: TypeAdapter[ReferralStatus] = TypeAdapter(ReferralStatus)
 _DECLINE_REASON: TypeAdapter[DeclineReason] = TypeAdapter(DeclineReason)
 _NOTE: TypeAdapter[str | None] = TypeAdapter(Text | None)
 
-CREATE_REFERRAL = """
-MATCH (p:Person {id: $person_id}), (s:Service {id: $service_id})
+# The referral, its mirror edge, and a notice to each partner user of the organisation offering
+# the service (no name in it: a partner sees the person's first name only once accepted).
+CREATE_REFERRAL = f"""
+MATCH (p:Person {{id: $person_id}}), (s:Service {{id: $service_id}})
 CREATE (n:Referral) SET n = $props
 CREATE (n)-[:FOR]->(p)
 CREATE (n)-[:TO]->(s)
-CREATE (p)-[:REFERRED_TO {referral_id: n.id, status: n.status}]->(s)
-RETURN properties(n) AS n
+CREATE (p)-[:REFERRED_TO {{referral_id: n.id, status: n.status}}]->(s)
+WITH n, s
+OPTIONAL MATCH (partner:User)
+WHERE partner.role = 'partner' AND partner.organization_id = s.organization_id
+FOREACH (_ IN CASE WHEN partner IS NULL THEN [] ELSE [1] END |
+  {referral_notice_fragment(r="n", who="partner", kind="referral_made")})
+RETURN DISTINCT properties(n) AS n
 """
 
 
@@ -50,6 +58,7 @@ def create_referral(*, store: GraphStore, referral: Referral) -> Referral:
             missing=NotFound("Person or Service", f"{referral.person_id}/{referral.service_id}"),
             person_id=referral.person_id,
             service_id=referral.service_id,
+            **notice_when(referral.created_at),
         )
     except NotFound:
         raise first_missing(store, nodes) from None
@@ -207,8 +216,8 @@ def set_weekly_places(
     return from_properties(Service, rows[0]["n"]) if rows else None
 
 
-ACCEPT_REFERRAL = """
-OPTIONAL MATCH (n:Referral {id: $id})-[:TO]->(s:Service)
+ACCEPT_REFERRAL = f"""
+OPTIONAL MATCH (n:Referral {{id: $id}})-[:TO]->(s:Service)
 WHERE s.organization_id = $organization_id
 FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n, s] END | SET x._lock = $lock)
 WITH n, s
@@ -228,6 +237,11 @@ WITH n, s, taken, outcome
 OPTIONAL MATCH (:Person)-[m:REFERRED_TO]->(s)
 WHERE outcome = 'accepted' AND m.referral_id = n.id
 FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | SET x.status = 'accepted')
+WITH DISTINCT n, s, taken, outcome
+OPTIONAL MATCH (n)-[:FOR]->(p:Person), (lw:User {{id: n.referred_by}})
+WHERE outcome = 'accepted'
+FOREACH (_ IN CASE WHEN lw IS NULL THEN [] ELSE [1] END |
+  {referral_notice_fragment(r="n", who="lw", kind="referral_accepted", other="p.first_name")})
 WITH DISTINCT n, s, taken, outcome
 FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n, s] END | REMOVE x._lock)
 RETURN outcome, taken, s.weekly_places AS places,
@@ -257,6 +271,7 @@ def accept_referral(
             "week_from": iso_utc(week_from),
             "week_to": iso_utc(week_to),
             "lock": lock_token(),
+            **notice_when(at),
         },
     )
     row = rows[0]
@@ -271,8 +286,8 @@ def accept_referral(
 # A decline for want of places says nothing about the person: the mirror edge goes, so the
 # service may be suggested again. Any other decline leaves the mirror 'declined' (suggestions
 # rank the service lower for the person and say why).
-DECLINE_REFERRAL = """
-OPTIONAL MATCH (n:Referral {id: $id})-[:TO]->(s:Service)
+DECLINE_REFERRAL = f"""
+OPTIONAL MATCH (n:Referral {{id: $id}})-[:TO]->(s:Service)
 WHERE s.organization_id = $organization_id
 FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | SET x._lock = $lock)
 WITH n, s, CASE
@@ -290,6 +305,11 @@ FOREACH (x IN CASE WHEN m IS NULL OR $reason = 'no_places' THEN [] ELSE [m] END 
   SET x.status = 'declined')
 FOREACH (x IN CASE WHEN m IS NOT NULL AND $reason = 'no_places' THEN [m] ELSE [] END |
   DELETE x)
+WITH DISTINCT n, s, outcome
+OPTIONAL MATCH (n)-[:FOR]->(p:Person), (lw:User {{id: n.referred_by}})
+WHERE outcome = 'declined'
+FOREACH (_ IN CASE WHEN lw IS NULL THEN [] ELSE [1] END |
+  {referral_notice_fragment(r="n", who="lw", kind="referral_declined", other="p.first_name")})
 WITH DISTINCT n, s, outcome
 FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | REMOVE x._lock)
 RETURN outcome, CASE WHEN s IS NULL THEN null ELSE properties(n) END AS n
@@ -317,6 +337,7 @@ def decline_referral(
             "note": _NOTE.validate_python(note),
             "at": iso_utc(at),
             "lock": lock_token(),
+            **notice_when(at),
         },
     )
     row = rows[0]
@@ -328,7 +349,9 @@ def decline_referral(
 
 # One session date is in ``attended`` or ``missed``, never both; the status is 'attended' once
 # any session was attended, 'accepted' otherwise. A session newly reported attended creates or
-# strengthens the person's ``ATTENDS`` tie to the service (as a logged accompanied visit does).
+# strengthens the person's ``ATTENDS`` tie to the service (as a logged accompanied visit does);
+# a session reported attended and now corrected to missed takes that back: one fewer time, and
+# the tie goes once nothing is left of it (what other reports and visits added stays).
 RECORD_ATTENDANCE = """
 OPTIONAL MATCH (n:Referral {id: $id})-[:TO]->(s:Service)
 WHERE s.organization_id = $organization_id
@@ -354,6 +377,12 @@ FOREACH (_ IN CASE WHEN m IS NOT NULL AND $came AND NOT came_before THEN [1] ELS
   MERGE (rp)-[t:ATTENDS]->(s)
   ON CREATE SET t.times = 0, t.since = $at
   SET t.times = t.times + 1, t.last = $at)
+WITH n, s, outcome, came_before, rp, m
+OPTIONAL MATCH (rp)-[u:ATTENDS]->(s)
+WHERE m IS NOT NULL AND came_before AND NOT $came
+FOREACH (x IN CASE WHEN u IS NULL THEN [] ELSE [u] END | SET x.times = coalesce(x.times, 1) - 1)
+WITH n, s, outcome, u
+FOREACH (x IN CASE WHEN u IS NOT NULL AND u.times <= 0 THEN [u] ELSE [] END | DELETE x)
 WITH DISTINCT n, s, outcome
 FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [n] END | REMOVE x._lock)
 RETURN outcome, CASE WHEN s IS NULL THEN null ELSE properties(n) END AS n

@@ -370,6 +370,50 @@ def other_commitments(
     return [row for row in rows if row["start"] is not None]
 
 
+# --- last week's rota ----------------------------------------------------------------------
+
+# A week's assignments a published rota proposed and volunteers kept (proposed, accepted or
+# logged done), of the people $organization_id supports (everyone's when null), with what
+# identifies each visit again a week later: its person, its service (an accompanied visit's)
+# and its window.
+WEEK_ASSIGNMENTS = """
+MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
+WHERE v.week_start = $week_start AND a.status IN ['proposed', 'accepted', 'done']
+  AND v.start IS NOT NULL
+OPTIONAL MATCH (p)-[:SUPPORTED_BY]->(o:Organization {id: $organization_id})
+WITH vol, v, p, o
+WHERE $organization_id IS NULL OR o IS NOT NULL
+RETURN p.id AS person_id, coalesce(v.service_id, '') AS service_id, v.day AS day,
+       v.earliest AS earliest, v.latest AS latest, v.id AS visit_id, v.start AS start,
+       vol.id AS volunteer_id
+ORDER BY person_id, day, earliest, visit_id, volunteer_id
+"""
+
+
+@dataclass(frozen=True)
+class KeptAssignment:
+    """A volunteer's visit of a week: whose visit (``service_id`` '' unless accompanied), on
+    which day, in which window, which visit, at what start."""
+
+    person_id: str
+    service_id: str
+    day: int
+    earliest: str
+    latest: str
+    visit_id: str
+    start: str
+    volunteer_id: str
+
+
+def week_assignments(
+    *, store: GraphStore, week_start: date, organization_id: str | None = None
+) -> list[KeptAssignment]:
+    """The week's proposed, accepted and done assignments (of the people ``organization_id``
+    supports, when given)."""
+    params = {"week_start": week_start.isoformat(), "organization_id": organization_id}
+    return [KeptAssignment(**row) for row in store.run(WEEK_ASSIGNMENTS, params, write=False)]
+
+
 # --- publishing ----------------------------------------------------------------------------
 
 # Publish a draft: only once (the guard), and only one run of a week is ever published for an

@@ -43,6 +43,21 @@ TEXTS: dict[str, tuple[str, str]] = {
         "A check-in with {other} on {when} raised an alert. Please look at it on your "
         "CareCircles page.",
     ),
+    "referral_made": (
+        "A new referral on {day}",
+        "A new referral to your organisation arrived on {when}. Please look at it on your "
+        "CareCircles page.",
+    ),
+    "referral_accepted": (
+        "A referral was accepted",
+        "The referral you made for {other} was accepted on {when}. You can see more on your "
+        "CareCircles page.",
+    ),
+    "referral_declined": (
+        "A referral was declined",
+        "The referral you made for {other} was declined on {when}. You can see why on your "
+        "CareCircles page.",
+    ),
     "reminder": (
         "Reminder: your visit tomorrow",
         "A reminder that you are visiting {other} tomorrow, {when}.",

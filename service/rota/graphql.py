@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from functools import partial
@@ -631,13 +632,7 @@ class RepairMutation:
         to_date: str,
         reason: str | None = None,
     ) -> MarkedAway:
-        access.require_staff(info.context, "coordinator")
-        key = check_id(str(volunteer_id), "volunteerId")
-        await _own_volunteer(info, key)
-        mark = partial(changes.volunteer_away, volunteer_id=key)
-        return await _mark_away(
-            info, mark, f"volunteerId: no volunteer with id {key!r}", from_date, to_date, reason
-        )
+        return await _mark_away(info, VOLUNTEER_AWAY, str(volunteer_id), from_date, to_date, reason)
 
     @strawberry.mutation(
         directives=[access.policy(COORDINATOR_OWN)],
@@ -652,30 +647,46 @@ class RepairMutation:
         to_date: str,
         reason: str | None = None,
     ) -> MarkedAway:
-        access.require_staff(info.context, "coordinator")
-        key = check_id(str(person_id), "personId")
-        await _own_person(info, key)
-        mark = partial(changes.person_away, person_id=key)
-        return await _mark_away(
-            info, mark, f"personId: no person with id {key!r}", from_date, to_date, reason
-        )
+        return await _mark_away(info, PERSON_AWAY, str(person_id), from_date, to_date, reason)
+
+
+@dataclass(frozen=True)
+class _Away:
+    """Who can be marked away: the id's field name, how the coordinator's organisation is
+    checked to have them, the use-case, its keyword for the id, and what they are called."""
+
+    field: str
+    own: Callable[[ContextInfo, str], Awaitable[None]]
+    mark: Callable[..., list[str] | None]
+    keyword: str
+    words: str
+
+
+VOLUNTEER_AWAY = _Away(
+    "volunteerId", _own_volunteer, changes.volunteer_away, "volunteer_id", "volunteer"
+)
+PERSON_AWAY = _Away("personId", _own_person, changes.person_away, "person_id", "person")
 
 
 async def _mark_away(
     info: ContextInfo,
-    mark: Callable[..., list[str] | None],
-    missing: str,
+    who: _Away,
+    raw_id: str,
     from_date: str,
     to_date: str,
     reason: str | None,
 ) -> MarkedAway:
-    """Mark a volunteer or a person away (``mark``: the use-case with its id given); an input
-    error ``missing`` when there is no one with that id."""
+    """Mark the volunteer or person ``raw_id`` away (``who`` says which), for a coordinator of
+    an organisation that has them; an input error naming the field for a bad id or dates."""
+    access.require_staff(info.context, "coordinator")
+    key = check_id(raw_id, who.field)
+    await who.own(info, key)
     first, last = _day(from_date, "fromDate"), _day(to_date, "toDate")
+    mark = partial(who.mark, **{who.keyword: key})
     try:
         visits = await info.context.call(mark, first=first, last=last, reason=reason)
     except changes.ChangeError as error:
         raise InputError(str(error).replace("to:", "toDate:", 1)) from None
     if visits is None:
-        raise InputError(missing)
+        raise InputError(f"{who.field}: no {who.words} with id {key!r}")
     return MarkedAway(visit_ids=[strawberry.ID(v) for v in visits])

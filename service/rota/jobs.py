@@ -40,14 +40,23 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
+from pydantic import TypeAdapter
+
 from graph.models import RotaRun, utc_now
 from graph.repo import rota_runs
 from graph.store.port import GraphStore
-from service.rota.runs import RotaError, get_rota_run, queue_rota_run, week_problem
+from service.rota.runs import (
+    RotaError,
+    get_rota_run,
+    last_week_rota,
+    queue_rota_run,
+    week_problem,
+)
 from service.rota.solving import solve_in_process
 from solver import models as rota
 
 log = logging.getLogger("carecircles.rota")
+_ASSIGNMENTS = TypeAdapter(list[rota.Assignment])
 
 MAX_SOLVING = 1  # runs solved at once by one server process; later ones wait, ``queued``
 POLL_S = 0.2  # how often a job waiting on its solver looks for a stop
@@ -212,6 +221,9 @@ class RotaJobs:
             problem = week_problem(
                 store=store, week_start=job.week_start, organization_id=job.organization_id
             )
+            previous = last_week_rota(
+                store=store, problem=problem, organization_id=job.organization_id
+            )
             if job.stop.is_set() or not rota_runs.note_rota_run_progress(
                 store=store,
                 run_id=job.run_id,
@@ -220,7 +232,7 @@ class RotaJobs:
                 visits_total=len(problem.visits),
             ):
                 return
-            answer = self._solve(job, problem)
+            answer = self._solve(job, problem, previous)
             if answer is None:
                 return  # stopped
             solution = rota.Solution.model_validate_json(answer)
@@ -254,13 +266,22 @@ class RotaJobs:
                 self._jobs.pop(job.run_id, None)
             job.done.set()
 
-    def _solve(self, job: _SolveJob, problem: rota.Problem) -> str | None:
-        """The solution's JSON from a solving process of its own; None when stopped."""
+    def _solve(
+        self, job: _SolveJob, problem: rota.Problem, previous: list[rota.Assignment]
+    ) -> str | None:
+        """The solution's JSON from a solving process of its own, told last week's rota
+        (``previous``); None when stopped."""
         context = multiprocessing.get_context("spawn")
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=solve_in_process,
-            args=(problem.model_dump_json(), job.time_limit, self._workers, sender),
+            args=(
+                problem.model_dump_json(),
+                _ASSIGNMENTS.dump_json(previous).decode(),
+                job.time_limit,
+                self._workers,
+                sender,
+            ),
             name=f"rota-solve-{job.run_id}",
         )
         try:

@@ -13,8 +13,9 @@ visits alone. ``build_problem`` turns the graph into a ROTA_FORMAT problem:
 
 A run is stored ``queued`` (``queue_rota_run``) and solved by ``service.rota.jobs`` in a
 process of its own; the draft RotaRun keeps the problem and solution JSON and the metrics.
-``run_rota`` does all of it and waits (the command line, the demo). ``publish_rota`` turns a
-draft into proposed assignments in one guarded statement.
+The solver is told last week's rota as it stands (``last_week_rota``), so volunteers keep their
+visits week to week. ``run_rota`` does all of it and waits (the command line, the demo).
+``publish_rota`` turns a draft into proposed assignments in one guarded statement.
 
 The solver is pure and its reasons name people and volunteers by id ("no volunteer within range
 of person-00007"). The stored solution keeps the ids (so an erased person leaves no name behind
@@ -285,6 +286,42 @@ def build_problem(
             for v in volunteers
         ],
     )
+
+
+# A visit a week later: its (problem) person, day and window.
+WindowOfPerson = tuple[str, int, str, str]
+
+
+def last_week_rota(
+    *, store: GraphStore, problem: rota.Problem, organization_id: str | None = None
+) -> list[rota.Assignment]:
+    """Last week's published rota as it stands (proposed, accepted and done assignments, of the
+    organisation's people when given), in the ids of ``problem``'s week: a visit of last week
+    is this week's visit of the same person (at the same service) on the same day in the same
+    window. The solver starts from what of it still keeps every rule and breaks ties towards
+    it (``solver.solve.solve``'s ``previous``), so volunteers keep their visits week to week.
+    Where a person has several visits in one window, they are paired in id order."""
+    this_week: dict[WindowOfPerson, list[str]] = {}
+    for visit in problem.visits:
+        key = (visit.person, visit.day, visit.earliest, visit.latest)
+        this_week.setdefault(key, []).append(visit.id)
+    last_week: dict[WindowOfPerson, dict[str, list[rota_runs.KeptAssignment]]] = {}
+    for kept in rota_runs.week_assignments(
+        store=store,
+        week_start=problem.week_start - timedelta(weeks=1),
+        organization_id=organization_id,
+    ):
+        person = kept.person_id
+        if kept.service_id:
+            person = accompanied.place_id(kept.person_id, kept.service_id)
+        key = (person, kept.day, kept.earliest, kept.latest)
+        last_week.setdefault(key, {}).setdefault(kept.visit_id, []).append(kept)
+    return [
+        rota.Assignment(visit=visit_id, volunteer=kept.volunteer_id, start=kept.start)
+        for key, visits in last_week.items()
+        for visit_id, held in zip(sorted(this_week.get(key, [])), visits.values(), strict=False)
+        for kept in held
+    ]
 
 
 def new_run_id(week_start: date) -> str:

@@ -21,23 +21,28 @@ from multiprocessing.connection import Connection
 
 
 def solve_in_process(
-    problem_json: str, time_limit: float, workers: int, answer: Connection
+    problem_json: str, previous_json: str, time_limit: float, workers: int, answer: Connection
 ) -> None:
-    """Solve the ROTA_FORMAT problem ``problem_json``, sending progress and the outcome down
+    """Solve the ROTA_FORMAT problem ``problem_json``, told last week's rota (``previous_json``,
+    a JSON list of assignments in the problem's ids), sending progress and the outcome down
     ``answer``. The target of the solving process."""
     os.setpgid(0, 0)
     _stop_with_parent()
-    from solver.models import Problem
+    from pydantic import TypeAdapter
+
+    from solver.models import Assignment, Problem
     from solver.solve import solve
 
     try:
         problem = Problem.model_validate_json(problem_json)
+        previous = TypeAdapter(list[Assignment]).validate_json(previous_json)
         solution = solve(
             problem,
             time_limit=time_limit,
             workers=workers,
             seed=0,
             progress=lambda words: answer.send(("progress", words)),
+            previous=previous,
         )
         answer.send(("solution", solution.model_dump_json()))
     except Exception as error:  # whatever it was, the run must say so rather than hang

@@ -299,6 +299,8 @@ async function show(run, { runs = null } = {}) {
   renderGaps(run);
   renderAssignments(run, volunteers);
   refreshCircle();
+  // The what-if sections (coordinator-whatif.js) follow the week shown.
+  document.dispatchEvent(new CustomEvent("rota-shown", { detail: { week: run.week } }));
 }
 
 function solverWords(status) {

@@ -31,6 +31,8 @@ PAGES = {
     # Each person the link worker opens has an address of its own.
     "/link-worker/people/{person_id}": "link-worker.html",
     "/partner": "partner.html",
+    # Someone a person chose to decide for them: whom, about what, and their consents.
+    "/deciding-for": "deciding-for.html",
 }
 NOT_FOUND_PAGE = WEB_DIR / "not-found.html"
 ASSET_NAME = re.compile(r"[a-z][a-z0-9-]*\.(?:js|css)")
@@ -49,8 +51,9 @@ SECURITY_HEADERS = {
 
 def mount_web(app: FastAPI) -> None:
     """Adds the pages at ``/``, ``/volunteer``, ``/coordinator``, ``/link-worker`` (and
-    ``/link-worker/people/ID``), ``/person``, ``/plan``, ``/partner``, their assets at
-    ``/assets/NAME``, the vocabulary at ``/assets/vocabulary.js`` and the not-found page."""
+    ``/link-worker/people/ID``), ``/person``, ``/plan``, ``/partner``, ``/deciding-for``, their
+    assets at ``/assets/NAME``, the vocabulary at ``/assets/vocabulary.js`` and the not-found
+    page."""
     for path, filename in PAGES.items():
         app.add_api_route(path, _page(WEB_DIR / filename), methods=["GET"], include_in_schema=False)
 

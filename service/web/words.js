@@ -36,6 +36,11 @@ export function scope(value) {
   return VOCABULARY.scopes[String(value).toLowerCase()] ?? String(value).toLowerCase().replaceAll("_", " ");
 }
 
+/** What a consent scope lets someone see, said to someone deciding for the person. */
+export function scopeTheirs(value) {
+  return VOCABULARY.scopesTheirs[String(value).toLowerCase()] ?? String(value).toLowerCase().replaceAll("_", " ");
+}
+
 /** The consent scopes as the API names them ("CONTACT"), in the order the words list them. */
 export const SCOPE_CODES = Object.keys(VOCABULARY.scopes).map((code) => code.toUpperCase());
 

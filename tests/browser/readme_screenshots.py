@@ -6,7 +6,8 @@ Starts an embedded graph server in a temporary directory, loads what ``serve --d
 (the demo borough, this week's rota published, one user per role), then adds what the demo does
 not make yet, through the same functions users call: the demo person's consent for the demo link
 worker (check-ins and needs) and a few weeks of their check-ins. It serves the app (uvicorn in a
-thread) and photographs each role's page at a 1100 px wide viewport; the link worker opens the
+thread) and photographs each role's page at a 1100 px wide viewport, and the coordinator's heat
+map of where one more volunteer would help this week; the link worker opens the
 demo person from their alert (and searches the directory from their home), so the person's page
 then shows that read in "who looked".
 """
@@ -33,7 +34,7 @@ from service.config import ServiceSettings as Settings
 from service.config import secret_key
 from service.consent import policy
 from service.demo import demo_sign_ins, publish_this_week, seed_if_empty
-from service.weeks import monday_of, today
+from service.weeks import monday_of, today, week_label
 from service.wellbeing import checkins
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TOKEN_KEY
 from tests.service.conftest import _free_port
@@ -161,6 +162,12 @@ def _photograph(url: str, tokens: dict[str, str], person_id: str) -> None:
 
         page = _page(browser, url, tokens["coordinator"], "/coordinator", WIDE, 1350)
         page.screenshot(path=OUT / "coordinator.png")
+
+        # The week published above, and where one more volunteer would help it most.
+        week = week_label(monday_of(today()))
+        page = _page(browser, url, tokens["coordinator"], f"/coordinator?week={week}", WIDE, 900)
+        expect(page.locator("#heat-map tbody tr").first).to_be_visible(timeout=30_000)
+        page.locator("#heat-section").screenshot(path=OUT / "heat-map.png")
 
         page = _page(browser, url, tokens["link_worker"], "/link-worker", WIDE, 900)
         alert = page.locator(f"#alerts > li[data-person-id='{person_id}']")

@@ -9,7 +9,16 @@ import pytest
 import words
 from tests.service.conftest import Api
 
-PAGES = ["/", "/volunteer", "/coordinator", "/link-worker", "/person", "/plan", "/partner"]
+PAGES = [
+    "/",
+    "/volunteer",
+    "/coordinator",
+    "/link-worker",
+    "/person",
+    "/plan",
+    "/partner",
+    "/deciding-for",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -23,7 +23,7 @@ CELL_TIMEOUT_S = 240
 # Figures each notebook draws when it works (a cell that silently stops plotting fails here).
 FIGURES = {
     "care_network.ipynb": 5,
-    "rota_quality.ipynb": 3,
+    "rota_quality.ipynb": 4,
     "loneliness_outcomes.ipynb": 4,
     "plan_outcomes.ipynb": 3,
 }

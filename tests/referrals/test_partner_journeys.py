@@ -157,6 +157,66 @@ def test_attended_counts_as_a_tie_for_people_who_know_them(api: Api, world: Worl
     assert lunch.service.id not in [s["service"]["id"] for s in for_ann]  # she goes already
 
 
+def _attends(api: Api, person_id: str, service_id: str) -> int | None:
+    """How many times the person's ATTENDS tie to the service counts; None: no tie."""
+    rows = api.store.run(
+        "MATCH (:Person {id: $p})-[t:ATTENDS]->(:Service {id: $s}) RETURN t.times AS times",
+        {"p": person_id, "s": service_id},
+    )
+    return int(rows[0]["times"]) if rows else None
+
+
+def test_correcting_came_to_missed_undoes_what_the_came_added(api: Api, world: World) -> None:
+    lunch = partner_organisation(world)
+    ann, bob = consenting_person(world, "Ann"), consenting_person(world, "Bob")
+    save(api.store, Knows(from_id=bob.id, to_id=ann.id, kind="friend", strength=0.8))
+    _, worker = world.user("link_worker")
+    referral = refer(api, worker, ann, lunch.service)
+    api.data(ACCEPT, {"id": referral}, token=lunch.token)
+    days = [(today() - timedelta(days=n)).isoformat() for n in (1, 2)]
+
+    def report(day: str, came: bool) -> dict[str, object]:
+        variables = {"id": referral, "date": day, "came": came}
+        result: dict[str, object] = api.data(ATTENDANCE, variables, lunch.token)[
+            "recordAttendance"
+        ]["referral"]
+        return result
+
+    def bob_hears_ann_goes() -> bool:
+        found = api.data(SUGGEST, {"id": bob.id}, token=worker)["suggestConnections"]
+        club = [s for s in found if s["service"]["id"] == lunch.service.id]
+        return bool(club) and "1 person they know goes here" in club[0]["reasons"]
+
+    report(days[0], True)
+    report(days[1], True)
+    report(days[1], True)  # said twice: counted once
+    assert _attends(api, ann.id, lunch.service.id) == 2
+    assert bob_hears_ann_goes()
+
+    assert report(days[0], False) == {
+        "status": "ATTENDED",
+        "attended": [days[1]],
+        "missed": [days[0]],
+    }
+    assert _attends(api, ann.id, lunch.service.id) == 1
+    assert report(days[1], False)["status"] == "ACCEPTED"
+    assert _attends(api, ann.id, lunch.service.id) is None  # nothing left of the wrong reports
+    assert not bob_hears_ann_goes()
+    report(days[1], False)  # missed again: nothing more to undo
+    assert _attends(api, ann.id, lunch.service.id) is None
+
+    # A tie she has from elsewhere (visits a volunteer went along to) keeps its own count.
+    api.store.run(
+        "MATCH (p:Person {id: $p}), (s:Service {id: $s}) "
+        "CREATE (p)-[:ATTENDS {times: 3, since: $at, last: $at}]->(s)",
+        {"p": ann.id, "s": lunch.service.id, "at": "2026-01-01T00:00:00Z"},
+    )
+    report(days[0], True)
+    assert _attends(api, ann.id, lunch.service.id) == 4
+    report(days[0], False)
+    assert _attends(api, ann.id, lunch.service.id) == 3
+
+
 def test_decline_with_a_reason_reaches_the_link_worker_and_ranks_the_club_lower(
     api: Api, world: World
 ) -> None:

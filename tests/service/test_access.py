@@ -43,6 +43,8 @@ ROOT_CALLS = {
     "rulesBrokenBy": 'query { rulesBrokenBy(visitId: "v1", volunteerId: "x1") }',
     "publishPreview": 'query { publishPreview(runId: "r1") { changes { added } } }',
     "nextWeekNeedingWork": "query { nextWeekNeedingWork }",
+    "recruitmentHeatMap": 'query { recruitmentHeatMap(week: "2026-W48") { runId } }',
+    "runScenario": ('mutation { runScenario(input: {week: "2026-W48"}) { __typename } }'),
     "reassignVisit": (
         'mutation { reassignVisit(visitId: "v1", volunteerId: "x1") { __typename } }'
     ),

@@ -75,7 +75,24 @@ def setting(api: Api) -> Setting:
     val = world.volunteer("Val", languages=["pl"])  # eligible for Ann's visits
     other_val = world.volunteer("Vic", organization_id=org_b, languages=["pl"])  # eligible too
     visit = world.visit(ann, week_start=WEEK)
-    problem = {"visits": [{"id": visit.id, "person": ann.id}]}
+    problem = {  # a ROTA_FORMAT problem, as a run keeps it (a scenario starts from it)
+        "format": "carecircles.rota/1",
+        "week_start": WEEK.isoformat(),
+        "people": [{"id": ann.id, "lat": ann.lat, "lon": ann.lon, "languages": ["pl"]}],
+        "visits": [
+            {
+                "id": visit.id,
+                "person": ann.id,
+                "day": visit.day,
+                "earliest": visit.earliest,
+                "latest": visit.latest,
+                "duration_minutes": visit.duration_minutes,
+            }
+        ],
+        "volunteers": [
+            {"id": val.id, "lat": val.lat, "lon": val.lon, "max_km": 5, "max_minutes": 600}
+        ],
+    }
     solution = {
         "status": "FEASIBLE",
         "assignments": [
@@ -380,6 +397,25 @@ def op_acting_for(api: Api, s: Setting, c: Caller) -> Outcome:
     return "acts for Ann" if s.ann_id in ids else "nobody"
 
 
+def op_run_scenario(api: Api, s: Setting, c: Caller) -> Outcome:
+    scenario = "mutation($input: ScenarioInput!) { runScenario(input: $input) { __typename } }"
+    kind = _answer(api, c, scenario, {"input": {"week": week_label(WEEK), "timeLimitSeconds": 1}})
+    if kind == "denied":
+        return kind
+    return "compared" if kind == "ScenarioComparison" else "no run"
+
+
+def op_heat_map(api: Api, s: Setting, c: Caller) -> Outcome:
+    body = api.gql(
+        "query($w: String!) { recruitmentHeatMap(week: $w) { runId } }",
+        {"w": week_label(WEEK)},
+        c.token,
+    )
+    if _errors(body):
+        return "denied"
+    return "no run" if body["data"]["recruitmentHeatMap"] is None else "heat map"
+
+
 OPERATIONS: dict[str, Op] = {
     "person.firstName": _answered(
         "query($id: ID!) { person(id: $id) { firstName } }", _ann, "name"
@@ -440,6 +476,8 @@ OPERATIONS: dict[str, Op] = {
     "delegateConsent": op_delegate,
     "endDelegation (Ann's)": op_end_delegation,
     "actingFor": op_acting_for,
+    "runScenario (A's week)": op_run_scenario,
+    "recruitmentHeatMap (A's week)": op_heat_map,
 }
 
 
@@ -514,6 +552,12 @@ def expected(op: str, c: Caller, consent: bool) -> Outcome:
         return "ended" if itself else "denied"
     if op == "actingFor":
         return "acts for Ann" if daughter else "nobody"
+    if op in ("runScenario (A's week)", "recruitmentHeatMap (A's week)"):
+        if c.role != "coordinator":
+            return "denied"
+        if c.org != "A":
+            return "no run"  # B's week has no run: A's is not B's to copy
+        return "compared" if op.startswith("runScenario") else "heat map"
     raise AssertionError(op)
 
 
