@@ -59,8 +59,8 @@ import httpx
 
 from clock import minutes_of
 from graph.models import User, Volunteer, Window, iso_utc, utc_now
+from graph.repo import organisations, volunteer_visits
 from graph.repo import users as users_repo
-from graph.repo import volunteer_visits
 from graph.repo import volunteers as volunteers_repo
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
@@ -102,6 +102,7 @@ UNWIND CASE WHEN p.languages IS NULL OR size(p.languages) = 0 THEN ['en'] ELSE p
   AS language
 RETURN avg(p.lat) AS lat, avg(p.lon) AS lon, collect(DISTINCT language) AS languages
 """
+ORGANIZATION_IDS = "MATCH (o:Organization) RETURN collect(o.id) AS ids"
 RACE_TARGETS = """
 MATCH (v:Visit)-[:FOR]->(p:Person)
 WHERE v.status = 'open' AND v.week_start = $week_start AND v.day >= $first_day
@@ -326,9 +327,10 @@ async def open_loop(
     latency counts from the scheduled time. ``shown`` (volunteer -> ids of the open visits they
     were last shown) picks what claimVisit claims, and follows each openVisits answer."""
     volunteers = sorted(shown)
-    # What a claim takes when its volunteer has been shown nothing left: a visit someone was
-    # shown at the start (the answer may well be VisitUnavailable or NotEligible: typed answers).
-    first_shown = sorted({visit_id for ids in shown.values() for visit_id in ids})
+    # What a claim takes when its volunteer has been shown nothing left: a visit they were shown
+    # at the start (the answer may well be VisitUnavailable or NotEligible: typed answers; a
+    # visit only someone else was shown may be of another organisation's person: not allowed).
+    first_shown = {volunteer_id: list(ids) for volunteer_id, ids in shown.items()}
     operations = [name for name, _ in MIX]
     weights = [weight for _, weight in MIX]
     plan = [
@@ -363,7 +365,7 @@ async def open_loop(
                     visit_id = rng.choice(shown[volunteer_id])
                     shown[volunteer_id].remove(visit_id)
                 else:
-                    visit_id = rng.choice(first_shown)
+                    visit_id = rng.choice(first_shown[volunteer_id])
                 _, data = await connection.call(CLAIM, {"id": visit_id}, tokens[volunteer_id])
                 kind = data["claimVisit"]["__typename"]
                 claims[kind] = claims.get(kind, 0) + 1
@@ -629,8 +631,8 @@ def _measure(
     results["claim_1_outcomes"] = outcomes
 
     # claimVisit at 32 clients: each round, 32 volunteers who may all claim it race for the
-    # same open visit (racers live in the middle of the borough, speak every language, are
-    # free all week and have no weekly limit to speak of).
+    # same open visit (racers volunteer with every organisation, live in the middle of the
+    # borough, speak every language, are free all week and have no weekly limit to speak of).
     racers = _racers(store, tokens)
     params = {"first_day": 0, "week_start": week}
     now = dt.datetime.now(dt.UTC)
@@ -714,6 +716,7 @@ def _measure(
 
 def _racers(store: GraphStore, tokens: dict[str, str]) -> list[str]:
     centre = store.run(CENTRE, {}, write=False)[0]
+    organization_ids = store.run(ORGANIZATION_IDS, {}, write=False)[0]["ids"]
     password_hash = hash_password("benchmark password")
     key = tokens_key[0]
     racers = []
@@ -735,6 +738,13 @@ def _racers(store: GraphStore, tokens: dict[str, str]) -> list[str]:
                 availability=[Window(day=d, start="00:00", end="23:59") for d in range(7)],
             ),
         )
+        for organization_id in organization_ids:  # any open visit is theirs to claim
+            organisations.volunteer_with(
+                store=store,
+                volunteer_id=volunteer.id,
+                organization_id=organization_id,
+                since=utc_now(),
+            )
         user = users_repo.create_user(
             store=store,
             user=User(

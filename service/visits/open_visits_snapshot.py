@@ -152,6 +152,8 @@ class LoadedOpenVisits:
     by_id: dict[str, int]  # visit id -> position
     columns: OpenVisitColumns
     area_names: dict[str, str] = field(default_factory=dict)
+    # person id -> the organisations supporting them, as of the last full reload
+    supporters: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class OpenVisitsSnapshot:
@@ -169,7 +171,10 @@ class OpenVisitsSnapshot:
       (OPEN_VISITS_BY_ID); a held visit's start is the one its holders hold it at.
     - full, at least every ``FULL_RELOAD_S`` seconds: every detail of every open visit
       (OPEN_VISITS_ALL, ~100-165 ms of graph CPU for 7,500), which is what notices a visit's or
-      a person's details changing (window, duration, checks, languages, address, exclusions...).
+      a person's details changing (window, duration, checks, languages, address, exclusions...),
+      and which organisations support each person (SUPPORTERS, ~7 ms): a visit is offered only
+      to their volunteers (a visit a light reload adds, of someone no organisation supported at
+      the last full one, is offered to nobody until the next).
 
     Either way only what changed is parsed, and the columns and index are rebuilt only when
     visits came or went. So which visits are open, how many hold them and at what start are at
@@ -282,7 +287,8 @@ class OpenVisitsSnapshot:
             texts = repo.open_visit_texts(store=store, week_start=week_start)
             holders = repo.open_visit_holders(store=store, week_start=week_start)
             names = repo.area_names(store=store)
-            snapshot = self._read_in_full(week_start, before, texts, names, started)
+            supporters = repo.supporters_of_people(store=store)
+            snapshot = self._read_in_full(week_start, before, texts, names, supporters, started)
         else:
             assert before is not None
             ids = repo.open_visit_ids(store=store, week_start=week_start)
@@ -311,15 +317,27 @@ class OpenVisitsSnapshot:
         before: LoadedOpenVisits | None,
         texts: list[str],
         names: dict[str, str],
+        supporters: dict[str, frozenset[str]],
         started: float,
     ) -> LoadedOpenVisits:
         """The snapshot ``texts`` (every open visit) describe, reusing ``before``'s rows whose
-        text is unchanged (and its columns and index when no text changed)."""
-        if before is None or before.week_start != week_start:
-            known = {visit["text"]: visit for visit in before.visits} if before else {}
-            visits = repo.parse_open_visits(store=self._store, texts=texts, known=known)
+        text is unchanged (and its columns and index when no text changed). When who supports
+        whom changed (seldom), every row is made afresh: a row holds its person's
+        organisations."""
+        if before is None or before.week_start != week_start or before.supporters != supporters:
+            same = before is not None and before.supporters == supporters
+            known = {visit["text"]: visit for visit in before.visits} if before and same else {}
+            visits = repo.parse_open_visits(
+                store=self._store, texts=texts, known=known, supporters=supporters
+            )
             return _indexed(
-                week_start, started, started, visits, OpenVisitColumns.of(visits), names
+                week_start,
+                started,
+                started,
+                visits,
+                OpenVisitColumns.of(visits),
+                names,
+                supporters,
             )
         positions = {visit["text"]: position for position, visit in enumerate(before.visits)}
         snapshot = self._changed(before, texts, positions, started, of_ids=False)
@@ -360,7 +378,9 @@ class OpenVisitsSnapshot:
             ids = list(compress(ids, flags))
             columns = columns.kept(keep)
         if new:
-            rows = repo.parse_open_visits(store=self._store, texts=new, known={})
+            rows = repo.parse_open_visits(
+                store=self._store, texts=new, known={}, supporters=before.supporters
+            )
             places = [bisect_right(keys, row["key"]) for row in rows]
             columns = columns.inserted(places, OpenVisitColumns.of(rows, like=columns))
             visits = _spliced(visits, places, rows)
@@ -376,6 +396,7 @@ class OpenVisitsSnapshot:
             by_id,
             columns,
             before.area_names,
+            before.supporters,
         )
 
     def claimed(self, visit_id: str, start: str) -> None:
@@ -394,11 +415,12 @@ def _indexed(
     visits: list[dict[str, Any]],
     columns: OpenVisitColumns,
     area_names: dict[str, str],
+    supporters: dict[str, frozenset[str]],
 ) -> LoadedOpenVisits:
     keys = [visit["key"] for visit in visits]
     by_id = {visit["id"]: position for position, visit in enumerate(visits)}
     return LoadedOpenVisits(
-        week_start, loaded_at, full_at, visits, keys, by_id, columns, area_names
+        week_start, loaded_at, full_at, visits, keys, by_id, columns, area_names, supporters
     )
 
 
