@@ -26,11 +26,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import multiprocessing
-import multiprocessing.connection
-import os
 import re
-import signal
 import threading
 import time
 import weakref
@@ -52,7 +48,7 @@ from service.rota.runs import (
     queue_rota_run,
     week_problem,
 )
-from service.rota.solving import solve_in_process
+from service.rota.solving import STOP_GRACE_S, solving_process, stop_group
 from solver import models as rota
 
 log = logging.getLogger("carecircles.rota")
@@ -65,7 +61,6 @@ POLL_S = 0.2  # how often a job waiting on its solver looks for a stop
 # (its server process killed) is failed by the next reader (``runs.get_rota_run``).
 HEARTBEAT_S = 1.0
 PROGRESS_EVERY_S = 0.5  # at most one progress write per run this often
-STOP_GRACE_S = 3.0  # after SIGTERM, the solver's process group gets SIGKILL
 JOIN_TIMEOUT_S = STOP_GRACE_S + 10.0  # a job thread stopping its solver (and writing) ends by then
 SOLVER_WORKERS = 2
 
@@ -271,17 +266,11 @@ class RotaJobs:
     ) -> str | None:
         """The solution's JSON from a solving process of its own, told last week's rota
         (``previous``); None when stopped."""
-        context = multiprocessing.get_context("spawn")
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(
-            target=solve_in_process,
-            args=(
-                problem.model_dump_json(),
-                _ASSIGNMENTS.dump_json(previous).decode(),
-                job.time_limit,
-                self._workers,
-                sender,
-            ),
+        process, receiver, sender = solving_process(
+            problem_json=problem.model_dump_json(),
+            previous_json=_ASSIGNMENTS.dump_json(previous).decode(),
+            time_limit=job.time_limit,
+            workers=self._workers,
             name=f"rota-solve-{job.run_id}",
         )
         try:
@@ -296,7 +285,7 @@ class RotaJobs:
             receiver.close()
             sender.close()
             if process.pid is not None:
-                _stop_group(process)
+                stop_group(process)
 
     def _await_solution(
         self, job: _SolveJob, process: BaseProcess, receiver: Connection
@@ -354,30 +343,6 @@ _unfinished: weakref.WeakSet[RotaJobs] = weakref.WeakSet()
 def _shutdown_at_exit() -> None:
     for jobs in list(_unfinished):
         jobs.shutdown(reason="stopped before the rota was solved")
-
-
-def _stop_group(process: BaseProcess) -> None:
-    """Stop the solving process and every process in its group: SIGTERM, then SIGKILL for
-    whatever is left after ``STOP_GRACE_S``; reaps the solving process."""
-    pid = process.pid
-    assert pid is not None
-    if process.exitcode is None:
-        _signal_group(pid, signal.SIGTERM, process)
-        process.join(STOP_GRACE_S)
-    # The group outlives its leader while any member lives (a solver's worker process).
-    _signal_group(pid, signal.SIGKILL, process)
-    process.join()
-
-
-def _signal_group(pid: int, signum: int, process: BaseProcess) -> None:
-    try:
-        os.killpg(pid, signum)
-    except ProcessLookupError:  # no such group: it is gone, or has not made itself one yet
-        if process.exitcode is None:
-            try:
-                os.kill(pid, signum)
-            except ProcessLookupError:
-                pass
 
 
 def _failure_message(error: Exception) -> str:

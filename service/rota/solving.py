@@ -18,6 +18,49 @@ import os
 import signal
 import threading
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+STOP_GRACE_S = 3.0  # after SIGTERM, the solving process's group gets SIGKILL
+
+
+def solving_process(
+    *, problem_json: str, previous_json: str, time_limit: float, workers: int, name: str
+) -> tuple[BaseProcess, Connection, Connection]:
+    """A solving process, not started yet (``spawn``: never a fork of the threaded server),
+    with the receiving and the sending end of its pipe; see ``solve_in_process``. The caller
+    closes its copy of the sending end once the process has started."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=solve_in_process,
+        args=(problem_json, previous_json, time_limit, workers, sender),
+        name=name,
+    )
+    return process, receiver, sender
+
+
+def stop_group(process: BaseProcess, *, grace: float = STOP_GRACE_S) -> None:
+    """Stop a started solving process and every process in its group: SIGTERM, then SIGKILL
+    for whatever is left after ``grace`` seconds; reaps the solving process."""
+    pid = process.pid
+    assert pid is not None
+    if process.exitcode is None:
+        _signal_group(pid, signal.SIGTERM, process)
+        process.join(grace)
+    # The group outlives its leader while any member lives (a solver's worker process).
+    _signal_group(pid, signal.SIGKILL, process)
+    process.join()
+
+
+def _signal_group(pid: int, signum: int, process: BaseProcess) -> None:
+    try:
+        os.killpg(pid, signum)
+    except ProcessLookupError:  # no such group: it is gone, or has not made itself one yet
+        if process.exitcode is None:
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass
 
 
 def solve_in_process(

@@ -21,9 +21,6 @@ people in the week), fast enough to answer in the request (benchmarks/WHATIF.md)
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,7 +33,7 @@ from graph.repo import areas as area_repo
 from graph.store.port import GraphStore
 from service.rota import accompanied
 from service.rota.runs import list_rota_runs, solution_of
-from service.rota.solving import solve_in_process
+from service.rota.solving import solving_process, stop_group
 from solver import whatif
 from solver.models import Assignment, Problem, Solution
 
@@ -175,17 +172,11 @@ def solve_apart(
     """``problem`` solved by ``solver.solve.solve`` (told the ``previous`` rota) in a process of
     its own (``spawn``: never a fork of the threaded server), which is stopped, with any process
     it started, once it answers or after the time limit and ``ANSWER_GRACE_S``."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=solve_in_process,
-        args=(
-            problem.model_dump_json(),
-            ASSIGNMENTS.dump_json(list(previous)).decode(),
-            time_limit,
-            workers,
-            sender,
-        ),
+    process, receiver, sender = solving_process(
+        problem_json=problem.model_dump_json(),
+        previous_json=ASSIGNMENTS.dump_json(list(previous)).decode(),
+        time_limit=time_limit,
+        workers=workers,
         name="scenario-solve",
     )
     process.start()
@@ -202,9 +193,4 @@ def solve_apart(
         raise ScenarioFailed("the solving process stopped without an answer") from None
     finally:
         receiver.close()
-        assert process.pid is not None
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # it leads its own group (solve_in_process)
-        except ProcessLookupError:  # it never made its group: stop the process itself
-            process.kill()
-        process.join()
+        stop_group(process, grace=0)

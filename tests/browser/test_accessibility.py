@@ -148,7 +148,7 @@ def viewport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def _ready(page: Page) -> None:
+def wait_ready(page: Page) -> None:
     expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=30_000)
 
 
@@ -177,7 +177,7 @@ def test_sign_in_and_not_found_pages(
 def test_coordinator_pages(scene: Scene, viewport: str, signed_in: Callable[..., Page]) -> None:
     page = signed_in(scene.coordinator, VIEWPORTS[viewport])
     page.goto(f"/coordinator?week={_week_label()}")
-    _ready(page)
+    wait_ready(page)
     expect(page.locator("#gaps-section, #visits-section").first).to_be_attached()
     assert_accessible(page, f"the coordinator's week ({viewport})")
     page.locator("#visits-section summary").click()
@@ -192,7 +192,7 @@ def test_coordinator_pages(scene: Scene, viewport: str, signed_in: Callable[...,
 def test_volunteer_pages(scene: Scene, viewport: str, signed_in: Callable[..., Page]) -> None:
     page = signed_in(scene.volunteer, VIEWPORTS[viewport])
     page.goto("/volunteer")
-    _ready(page)
+    wait_ready(page)
     assert_accessible(page, f"the volunteer's week ({viewport})")
     proposed = page.locator("#my-visits > li[data-status=proposed]")
     if proposed.count():
@@ -208,10 +208,10 @@ def test_volunteer_pages(scene: Scene, viewport: str, signed_in: Callable[..., P
 def test_link_worker_pages(scene: Scene, viewport: str, signed_in: Callable[..., Page]) -> None:
     page = signed_in(scene.link_worker, VIEWPORTS[viewport])
     page.goto("/link-worker")
-    _ready(page)
+    wait_ready(page)
     assert_accessible(page, f"the link worker's list ({viewport})")
     page.goto(f"/link-worker/people/{scene.person_id}")
-    _ready(page)
+    wait_ready(page)
     expect(page.locator("#person-title")).to_have_text("Ada Kowalska")
     expect(page.locator("#suggestions-status")).not_to_contain_text("Looking for")
     expect(page.locator("#trend svg")).to_be_visible()
@@ -229,7 +229,7 @@ def test_link_worker_pages(scene: Scene, viewport: str, signed_in: Callable[...,
 def test_person_pages(scene: Scene, viewport: str, signed_in: Callable[..., Page]) -> None:
     page = signed_in(scene.person, VIEWPORTS[viewport])
     page.goto("/person")
-    _ready(page)
+    wait_ready(page)
     assert_accessible(page, f"the person's page ({viewport})")
     assert_plain_words(page, "the person's page", person_page=True)
     grant = page.locator("#grants > li").first
@@ -247,8 +247,21 @@ def test_person_pages(scene: Scene, viewport: str, signed_in: Callable[..., Page
 def test_the_sign_in_again_box(scene: Scene, viewport: str, signed_in: Callable[..., Page]) -> None:
     page = signed_in(scene.link_worker, VIEWPORTS[viewport])
     page.goto("/link-worker")
-    _ready(page)
+    wait_ready(page)
     page.evaluate("localStorage.setItem('carecircles.token', 'cc1.expired')")
     page.get_by_label("Show dealt-with alerts").check()
     expect(page.get_by_role("dialog", name="Your session has ended")).to_be_visible()
     assert_accessible(page, f"the sign-in-again box ({viewport})")
+
+
+SCOPE_CODE = re.compile(r"\b(?:CONTACT|NEEDS|CHECKINS|VISIT_NOTES|PLAN|visit_notes|checkins)\b")
+
+
+def assert_fits_a_person(page: Page, what: str) -> None:
+    """Plain words for the person (``assert_plain_words``), no consent scope's code, and
+    nothing wider than the screen."""
+    assert_plain_words(page, what, person_page=True)
+    text = page.locator("main").inner_text()
+    assert not SCOPE_CODE.search(text), f"a scope code on {what}: {SCOPE_CODE.findall(text)}"
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{what} is wider than the screen: {width}"

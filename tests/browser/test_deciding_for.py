@@ -17,26 +17,13 @@ from playwright.sync_api import Page, expect
 from graph.models import utc_now
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP, PHONE, snap
-from tests.browser.test_accessibility import assert_plain_words
+from tests.browser.test_accessibility import assert_fits_a_person, wait_ready
 from tests.service.conftest import World
 
 pytestmark = pytest.mark.browser
 
-SCOPE_CODE = re.compile(r"\b(?:CONTACT|NEEDS|CHECKINS|VISIT_NOTES|PLAN|visit_notes|checkins)\b")
 DELEGATE = """mutation($input: DelegateInput!) { delegateConsent(input: $input) { id } }"""
 PLANS = "query($id: ID!) { plans(personId: $id) { id } }"
-
-
-def _ready(page: Page) -> None:
-    expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=30_000)
-
-
-def _plain(page: Page, what: str) -> None:
-    assert_plain_words(page, what, person_page=True)
-    text = page.locator("main").inner_text()
-    assert not SCOPE_CODE.search(text), f"a scope code on {what}: {SCOPE_CODE.findall(text)}"
-    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{what} is wider than the screen: {width}"
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
@@ -67,9 +54,9 @@ def test_dee_decides_for_ann_until_ann_stops_it(
     # Dee finds the page from her own, and sees whom she decides for, about what, until when.
     page = signed_in(dee_token, size)
     page.goto("/person")
-    _ready(page)
+    wait_ready(page)
     page.get_by_role("link", name="Deciding for someone").click()
-    _ready(page)
+    wait_ready(page)
     section = page.get_by_role("region", name="Deciding for Ann")
     expect(section.locator(".chosen")).to_have_text(
         "Ann chose you to decide who may see their support plan (what matters to them, their "
@@ -79,7 +66,7 @@ def test_dee_decides_for_ann_until_ann_stops_it(
     font = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.chosen')).fontSize)")
     assert font >= 19, f"the page's type is {font}px"
     assert_accessible(page, f"deciding for someone ({viewport})")
-    _plain(page, "deciding for someone")
+    assert_fits_a_person(page, "deciding for someone")
 
     # Nothing chosen: each field says what it needs.
     section.get_by_role("button", name="Give consent").click()
@@ -114,13 +101,13 @@ def test_dee_decides_for_ann_until_ann_stops_it(
     assert _refused(api.gql(PLANS, {"id": ann.id}, worker))
     give()
     assert_accessible(page, f"deciding for someone, a consent given ({viewport})")
-    _plain(page, "deciding for someone, a consent given")
+    assert_fits_a_person(page, "deciding for someone, a consent given")
     snap(page, f"deciding-for-{viewport}")
 
     # Ann's page shows it given by her daughter; Ann stops her deciding.
     ann_page = signed_in(ann_token, size)
     ann_page.goto("/person")
-    _ready(ann_page)
+    wait_ready(ann_page)
     by_dee = ann_page.locator("#grants > li").filter(has_text="so her befriender knows")
     expect(by_dee.locator(".made-by")).to_have_text(
         f"Given for you by Dee Okafor ({dee_email}), whom you chose to decide for you."
@@ -141,13 +128,13 @@ def test_dee_decides_for_ann_until_ann_stops_it(
     assert_accessible(page, f"deciding for someone, stopped ({viewport})")
 
     page.reload()
-    _ready(page)
+    wait_ready(page)
     expect(page.locator("#nobody")).to_contain_text(
         "Nobody has chosen you to decide for them at the moment, so you cannot give or "
         "withdraw consent for anyone."
     )
     assert_accessible(page, f"deciding for nobody ({viewport})")
-    _plain(page, "deciding for nobody")
+    assert_fits_a_person(page, "deciding for nobody")
 
 
 def _refused(body: dict[str, object]) -> bool:

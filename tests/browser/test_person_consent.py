@@ -16,26 +16,13 @@ from graph.models import utc_now
 from graph.repo import organisations
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP, PHONE, snap
-from tests.browser.test_accessibility import assert_plain_words
+from tests.browser.test_accessibility import assert_fits_a_person, wait_ready
 from tests.service.conftest import World
 
 pytestmark = pytest.mark.browser
 
-SCOPE_CODE = re.compile(r"\b(?:CONTACT|NEEDS|CHECKINS|VISIT_NOTES|PLAN|visit_notes|checkins)\b")
 GRANT = """mutation($input: GrantAccessInput!) { grantAccess(input: $input) { madeBy } }"""
 PLANS = "query($id: ID!) { plans(personId: $id) { id } }"
-
-
-def _ready(page: Page) -> None:
-    expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=30_000)
-
-
-def _plain(page: Page, what: str) -> None:
-    assert_plain_words(page, what, person_page=True)
-    text = page.locator("main").inner_text()
-    assert not SCOPE_CODE.search(text), f"a scope code on {what}: {SCOPE_CODE.findall(text)}"
-    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{what} is wider than the screen: {width}"
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
@@ -60,7 +47,7 @@ def test_ann_lets_the_council_see_her_plan_and_her_daughter_decide_for_her(
 
     page = signed_in(ann_token, PHONE if viewport == "phone" else DESKTOP)
     page.goto("/person")
-    _ready(page)
+    wait_ready(page)
     expect(page.locator("#plan-seen-by")).to_have_text(
         "Nobody else may see your plan. You can let an organisation that supports you see it, "
         "below."
@@ -71,7 +58,7 @@ def test_ann_lets_the_council_see_her_plan_and_her_daughter_decide_for_her(
     )
     assert size >= 19, f"the consent form's type is {size}px"
     assert_accessible(page, f"the person's consent choices ({viewport})")
-    _plain(page, "the person's consent choices")
+    assert_fits_a_person(page, "the person's consent choices")
 
     # Nothing chosen: each field says what it needs, and nothing is given.
     form = page.locator("#give-form")
@@ -131,14 +118,14 @@ def test_ann_lets_the_council_see_her_plan_and_her_daughter_decide_for_her(
         dee_token,
     )
     page.reload()
-    _ready(page)
+    wait_ready(page)
     by_dee = page.locator("#grants > li").filter(has_text="so her befriender knows her goals")
     expect(by_dee.locator(".made-by")).to_have_text(
         f"Given for you by Dee Okafor ({dee_email}), whom you chose to decide for you."
     )
     expect(page.locator("#plan-seen-by")).to_contain_text(f"Befriending {world.tag}")
     assert_accessible(page, f"the person's page with a delegate ({viewport})")
-    _plain(page, "the person's page with a delegate")
+    assert_fits_a_person(page, "the person's page with a delegate")
     snap(page, f"person-consent-{viewport}")
 
     # Ann stops it: Dee can no longer decide, and the page says so.
@@ -160,4 +147,4 @@ def test_ann_lets_the_council_see_her_plan_and_her_daughter_decide_for_her(
     )
     assert refused["errors"][0]["message"].startswith("Not allowed")
     assert_accessible(page, f"the person's page after stopping a delegate ({viewport})")
-    _plain(page, "the person's page after stopping a delegate")
+    assert_fits_a_person(page, "the person's page after stopping a delegate")
