@@ -74,7 +74,8 @@ def list_delegations_of_person(*, store: GraphStore, person_id: str) -> list[Row
 
 
 DELEGATIONS_TO_USER = """
-MATCH (p:Person)-[d:DELEGATES]->(:User {id: $user_id})
+MATCH (u:User {id: $user_id})
+MATCH (p:Person)-[d:DELEGATES]->(u)
 WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
 OPTIONAL MATCH (p)-[:SUPPORTED_BY]->(org:Organization)
 WITH p, d,
@@ -98,7 +99,8 @@ CREATE (n)-[:TO]->(t)
 RETURN properties(n) AS n
 """
 _DELEGATE_GRANT_HEAD = """
-MATCH (p:Person {id: $person_id})-[d:DELEGATES]->(:User {id: $delegate_id})
+MATCH (p:Person {id: $person_id}), (u:User {id: $delegate_id})
+MATCH (p)-[d:DELEGATES]->(u)
 WITH p, d
 WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
   AND all(s IN $scopes WHERE s IN d.scopes)
@@ -137,7 +139,8 @@ def create_grant_by_delegate(*, store: GraphStore, grant: ConsentGrant) -> Conse
 
 REVOKE_GRANT_BY_DELEGATE = """
 MATCH (p:Person)-[:GRANTS]->(n:ConsentGrant {id: $id})
-MATCH (p)-[d:DELEGATES]->(:User {id: $delegate_id})
+MATCH (u:User {id: $delegate_id})
+MATCH (p)-[d:DELEGATES]->(u)
 WITH n, d
 WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
   AND all(s IN n.scopes WHERE s IN d.scopes)

@@ -379,7 +379,7 @@ def other_commitments(
 WEEK_ASSIGNMENTS = """
 MATCH (vol:Volunteer)-[a:ASSIGNED]->(v:Visit)-[:FOR]->(p:Person)
 WHERE v.week_start = $week_start AND a.status IN ['proposed', 'accepted', 'done']
-  AND v.start IS NOT NULL
+  AND coalesce(v.start, '') <> ''
 OPTIONAL MATCH (p)-[:SUPPORTED_BY]->(o:Organization {id: $organization_id})
 WITH vol, v, p, o
 WHERE $organization_id IS NULL OR o IS NOT NULL

@@ -217,7 +217,7 @@ def test_every_statement_uses_an_index_where_one_can_be_used(neo4j_store: Neo4jS
         found = plan_problems(statement, neo4j_store.plan(statement.query))
         if found:
             problems[statement.name] = found
-    assert problems == {}
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
 def test_the_check_catches_a_scan_where_an_index_would_do(neo4j_store: Neo4jStore) -> None:

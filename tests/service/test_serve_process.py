@@ -75,8 +75,10 @@ def _workers(serve_pid: int) -> list[int]:
     return found
 
 
-def _connections_held(pid: int, port: int) -> int:
-    """Established TCP connections to local ``port`` whose socket this process holds open."""
+def _connections_held(pid: int, port: int, peers: set[int]) -> int:
+    """Established TCP connections to local ``port`` from one of the local ``peers`` ports
+    (the test's own clients, not a readiness poll still closing) whose socket this process
+    holds open."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -89,7 +91,8 @@ def _connections_held(pid: int, port: int) -> int:
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         local_port = int(fields[1].split(":")[1], 16)
-        if local_port == port and fields[3] == "01" and fields[9] in inodes:
+        peer_port = int(fields[2].split(":")[1], 16)
+        if local_port == port and peer_port in peers and fields[3] == "01" and fields[9] in inodes:
             held += 1
     return held
 
@@ -164,7 +167,8 @@ def test_serve_with_workers_shares_connections_replaces_a_dead_worker_and_stops_
             client.connect()
         for client in clients:  # every connection answered, and kept open
             _get_health(client)
-        held = [_connections_held(pid, port) for pid in workers]
+        peers = {client.sock.getsockname()[1] for client in clients}
+        held = [_connections_held(pid, port, peers) for pid in workers]
         assert sum(held) == 32 and min(held) > 0, held
 
         os.kill(workers[0], signal.SIGKILL)
