@@ -304,7 +304,8 @@ RETURN ok, a.status AS status
 # than adding to it. Which offset and factor an outcome gives is the tie-strength rule, decided
 # in service/wellbeing/feedback.py (``tie_update``).
 # An accompanied visit (``v.service_id``: going along with the person to a service) logged as
-# done (not already done) also creates or strengthens the person's ``ATTENDS`` tie to the service.
+# done (not already done) also creates or strengthens the person's ``ATTENDS`` tie to the service;
+# a done one corrected to missed takes that back (the tie goes when nothing else counts for it).
 LOG_VISIT = """
 MATCH (vol:Volunteer {id: $volunteer_id})-[a:ASSIGNED]->(v:Visit {id: $visit_id})-[:FOR]->(p:Person)
 SET v._lock = $lock
@@ -332,6 +333,11 @@ FOREACH (_ IN CASE WHEN ok AND $outcome = 'done' AND before <> 'done' AND s IS N
   MERGE (p)-[t:ATTENDS]->(s)
   ON CREATE SET t.times = 0, t.since = $now
   SET t.times = t.times + 1, t.last = $now)
+WITH a, v, p, s, ok, before, started
+OPTIONAL MATCH (p)-[u:ATTENDS]->(:Service {id: v.service_id})
+WHERE ok AND before = 'done' AND $outcome <> 'done' AND s IS NOT NULL
+FOREACH (x IN CASE WHEN u IS NULL THEN [] ELSE [u] END | SET x.times = coalesce(x.times, 1) - 1)
+FOREACH (x IN CASE WHEN u IS NOT NULL AND u.times <= 0 THEN [u] ELSE [] END | DELETE x)
 REMOVE v._lock
 RETURN ok, a.status AS status, started
 """

@@ -191,11 +191,16 @@ def test_logging_an_accompanied_visit_done_ties_the_person_to_the_service(
         assert log_visit(
             store=api.store, visit_id=visit.id, volunteer_id=sam.id, outcome="done", note=None
         ).ok
-    ties = api.store.run(
-        "MATCH (:Person {id: $id})-[t:ATTENDS]->(s:Service) RETURN s.id AS s, t.times AS times",
-        {"id": dee.id},
+    attends = (
+        "MATCH (:Person {id: $id})-[t:ATTENDS]->(s:Service) RETURN s.id AS s, t.times AS times"
     )
-    assert ties == [{"s": walk.id, "times": 1}]
+    assert api.store.run(attends, {"id": dee.id}) == [{"s": walk.id, "times": 1}]
+
+    # Corrected within the day: she did not go after all, so the tie the log made goes again.
+    assert log_visit(
+        store=api.store, visit_id=visits[0].id, volunteer_id=sam.id, outcome="missed", note=None
+    ).ok
+    assert api.store.run(attends, {"id": dee.id}) == []
 
 
 def test_the_volunteer_sees_where_to_meet_and_what_it_is(api: Api, world: World) -> None:
