@@ -64,6 +64,8 @@ CREATE_ID_CONSTRAINT = (
 CREATE_PROPERTY_INDEX = "CREATE INDEX {label}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
 DELETE_ALL_BATCHED = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+# Resample every index and clear the query caches, so plans use statistics of the data as it is.
+PREPARE_FOR_REPLANNING = "CALL db.prepareForReplanning(300)"
 EXPLAIN_PREFIX = "EXPLAIN CYPHER replan=force "  # planned afresh on the data as it is now
 
 
@@ -178,6 +180,11 @@ class Neo4jStore:
         for statement in id_constraint_statements() + index_statements():
             self.run(statement)
         self.run(AWAIT_INDEXES)
+
+    def prepare_for_replanning(self) -> None:
+        """Resample the indexes' statistics now (Neo4j samples them only now and then), so the
+        next ``plan`` sees the data as it is. Neo4j-only; tests/graph/test_plans_neo4j.py."""
+        self.run(PREPARE_FOR_REPLANNING)
 
     def plan(self, query: str) -> dict[str, Any]:
         """Neo4j's plan for ``query`` (``EXPLAIN``, planned afresh, not run; parameters may be left
