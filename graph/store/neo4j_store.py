@@ -28,6 +28,12 @@ Community server (``CARECIRCLES_TEST_ENGINE=neo4j``, tools/neo4j) and handled he
   lock, but the same statement text runs on both. A deadlock between two such statements is a
   transient error the managed transaction retries (``neo4j_max_transaction_retry_time``). The
   50-claim race gives exactly one winner on both.
+- A transient failure that reaches the driver while a result streams is retried by the driver,
+  except when its rollback re-raises it as ``ResultFailedError`` (the transient error as its
+  cause), which the driver treats as final (seen once in CI on the claim race, driver 6.4).
+  ``retrying_late_transients`` runs the managed transaction again in that one case, at most
+  ``LATE_TRANSIENT_ATTEMPTS`` times; the failed attempt was rolled back, as in the driver's own
+  retry.
 - Relationship types need no registering (FalkorDB's planner does, graph/store/schema.py).
 - A uniqueness constraint brings its own index; FalkorDB needs the index first.
 - ``arun`` uses the driver's asyncio API, one ``AsyncDriver`` per event loop.
@@ -43,9 +49,9 @@ Community server (``CARECIRCLES_TEST_ENGINE=neo4j``, tools/neo4j) and handled he
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
@@ -110,6 +116,41 @@ def _translated_errors(what: str) -> Iterator[None]:
         raise GraphError(f"{error} ({what})") from error
 
 
+LATE_TRANSIENT_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+def _late_transient(error: neo4j_errors.ResultFailedError) -> bool:
+    cause = error.__cause__
+    return isinstance(cause, neo4j_errors.Neo4jError | neo4j_errors.DriverError) and (
+        cause.is_retryable()
+    )
+
+
+def retrying_late_transients(attempt: Callable[[], T]) -> T:
+    """``attempt()`` (one managed transaction), again while it fails with a transient error that
+    surfaced as ``ResultFailedError`` (see the module's notes), up to ``LATE_TRANSIENT_ATTEMPTS``
+    times in all; any other error, or the last attempt's, is raised."""
+    for tried in range(1, LATE_TRANSIENT_ATTEMPTS + 1):
+        try:
+            return attempt()
+        except neo4j_errors.ResultFailedError as error:
+            if tried == LATE_TRANSIENT_ATTEMPTS or not _late_transient(error):
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+async def aretrying_late_transients(attempt: Callable[[], Awaitable[T]]) -> T:
+    """``retrying_late_transients`` for an awaited managed transaction."""
+    for tried in range(1, LATE_TRANSIENT_ATTEMPTS + 1):
+        try:
+            return await attempt()
+        except neo4j_errors.ResultFailedError as error:
+            if tried == LATE_TRANSIENT_ATTEMPTS or not _late_transient(error):
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
 def _run_in_transaction(tx: neo4j.ManagedTransaction, query: str, params: Params) -> list[Row]:
     result = tx.run(query, params)
     return [{key: _plain(record[key]) for key in record.keys()} for record in result]
@@ -147,11 +188,15 @@ class Neo4jStore:
 
     def run(self, query: str, params: Params | None = None, *, write: bool = True) -> list[Row]:
         """Run one statement in a managed write (or, ``write=False``, read) transaction."""
-        with _translated_errors(f"database {self.database!r}"):
+
+        def attempt() -> list[Row]:
             with self._driver.session(database=self.database) as session:
                 if write:
                     return session.execute_write(_run_in_transaction, query, params or {})
                 return session.execute_read(_run_in_transaction, query, params or {})
+
+        with _translated_errors(f"database {self.database!r}"):
+            return retrying_late_transients(attempt)
 
     async def arun(
         self, query: str, params: Params | None = None, *, write: bool = True
@@ -163,10 +208,17 @@ class Neo4jStore:
             if self._async is None or self._async[0] is not loop:
                 driver = neo4j.AsyncGraphDatabase.driver(self.uri, **self._driver_options)
                 self._async = (loop, driver)
-            async with self._async[1].session(database=self.database) as session:
-                if write:
-                    return await session.execute_write(_arun_in_transaction, query, params or {})
-                return await session.execute_read(_arun_in_transaction, query, params or {})
+            driver = self._async[1]
+
+            async def attempt() -> list[Row]:
+                async with driver.session(database=self.database) as session:
+                    if write:
+                        return await session.execute_write(
+                            _arun_in_transaction, query, params or {}
+                        )
+                    return await session.execute_read(_arun_in_transaction, query, params or {})
+
+            return await aretrying_late_transients(attempt)
 
     async def aclose(self) -> None:
         """Close the asyncio driver of the running event loop (if ``arun`` made one)."""
