@@ -58,6 +58,9 @@ from solver.slots import SlotVisit, SlotVolunteer, slot_flow
 
 FULL_FLOW_PAIRS = 2_000_000
 FULL_LP_PAIRS = 150_000
+# Above this many pairs the full LP leaves out ``stretch_knapsacks``: on the M plentiful week
+# (56,000 pairs) they doubled the LP's time and lowered the bound by nothing (benchmarks/SOLVER.md)
+STRETCH_ROWS_UP_TO = 30_000
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -359,8 +362,10 @@ def _full_lp(c: CompiledWeek, deadline: float, tighten: bool) -> tuple[float | N
     """The full relaxation with its side constraints (rule 11's ``share <= covered``, and
     rule 10 for the people whose circle places can run out)."""
     rows = _LinearProgram()
+    stretches = sum(len(cands) for cands in c.candidates) <= STRETCH_ROWS_UP_TO
     weekly: dict[int, list[tuple[int, int]]] = defaultdict(list)
     daily: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    spans: dict[tuple[int, int], list[_Span]] = defaultdict(list)
     newcomer_shares: dict[tuple[int, int], list[int]] = defaultdict(list)
     share_of: dict[tuple[int, int], int] = {}
     for v in c.visits:
@@ -381,6 +386,9 @@ def _full_lp(c: CompiledWeek, deadline: float, tighten: bool) -> tuple[float | N
                 rows.at_most([share, covered], [1.0, -1.0], 0.0)
             weekly[cand.volunteer].append((v.duration, share))
             daily[(cand.volunteer, v.day)].append((v.duration, share))
+            spans[(cand.volunteer, v.day)].append(
+                _Span(cand.starts[0], cand.starts[-1] + v.duration, v.duration, share, v.index)
+            )
             if not cand.in_circle:
                 newcomer_shares[(v.person, cand.volunteer)].append(share)
         rows.equal([*shares, covered], [1.0] * len(shares) + [-float(v.needed)], 0.0)
@@ -395,6 +403,12 @@ def _full_lp(c: CompiledWeek, deadline: float, tighten: bool) -> tuple[float | N
         available = min(c.volunteers[w].max_minutes, _union_minutes(windows))
         if sum(d for d, _ in items) > available:
             rows.at_most([x for _, x in items], [float(d) for d, _ in items], float(available), w)
+            if available > 0:
+                for weights, room in rounded_knapsacks([d for d, _ in items], available, tighten):
+                    rows.at_most([x for _, x in items], weights, room, w)
+        if tighten and stretches:
+            for cols, weights, room in stretch_knapsacks(c, w, day, spans[(w, day)], available):
+                rows.at_most(cols, weights, room, w)
     by_person: dict[int, list[list[int]]] = defaultdict(list)
     for (p, _), shares in newcomer_shares.items():
         by_person[p].append(shares)
@@ -465,6 +479,73 @@ def _lagrangian_bound(
             week = best_week(offers, max_minutes=c.volunteers[w].max_minutes, travel=c.travel)
         total += lp_term if week is None else min(lp_term, week)
     return _with_margin(total)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A candidate's visit on a volunteer's day: its first start and last end for them."""
+
+    first: int
+    last_end: int
+    duration: int
+    share: int  # the share's column in the LP
+    visit: int
+
+
+def stretch_knapsacks(
+    c: CompiledWeek, w: int, day: int, spans: list[_Span], available: int
+) -> list[tuple[list[int], list[float], float]]:
+    """Valid rows ``sum weights * share <= room`` for one volunteer's day, from its stretches.
+
+    For a stretch ``[a, b]`` (a candidate's first start to a candidate's last end), the visits
+    that start and end inside it whatever start they get are done one after another inside it:
+    their minutes fit the volunteer's free minutes in the stretch (and the day's
+    ``available``), and their minutes plus the travel between consecutive ones fit ``b - a``;
+    each such trip takes at least ``gap``, the least travel between two of them, so
+    ``sum (duration + gap) * share <= b - a + gap`` (travel may fall outside the volunteer's
+    free time, so the gaps count against the stretch, never against the free minutes). Only
+    rows the day's own row does not already imply.
+    """
+    if len(spans) < 2:
+        return []
+    spans = sorted(spans, key=lambda s: (s.last_end, s.first))
+    firsts = np.array([s.first for s in spans])
+    ends = np.array([s.last_end for s in spans])
+    durations = np.array([s.duration for s in spans], dtype=float)
+    _, travel = c.travel_table([s.visit for s in spans])
+    windows = c.volunteers[w].windows.get(day, ())
+    out: list[tuple[list[int], list[float], float]] = []
+    for a in sorted(set(firsts.tolist()), reverse=True):
+        inside = np.flatnonzero(firsts >= a)  # in order of last end
+        n = len(inside)
+        if n < 2:
+            continue
+        pairwise = travel[np.ix_(inside, inside)].astype(float)
+        pairwise[np.triu_indices(n)] = np.inf
+        gaps = np.minimum.accumulate(pairwise.min(axis=1))  # least travel among the first j + 1
+        minutes = np.cumsum(durations[inside])
+        earliest = np.minimum.accumulate(firsts[inside])
+        for j in range(1, n):
+            b = int(ends[inside[j]])
+            if j + 1 < n and ends[inside[j + 1]] == b:
+                continue  # the stretch to b holds the next one too
+            if earliest[j] > a:
+                continue  # the same visits as from a later a, whose narrower stretch is tighter
+            cols = [spans[i].share for i in inside[: j + 1]]
+            room = min(available, _minutes_within(windows, a, b))
+            if minutes[j] > room and room < available:
+                out.append((cols, durations[inside[: j + 1]].tolist(), float(room)))
+            gap = float(gaps[j])
+            if gap > 0 and minutes[j] + gap * j > b - a:  # else the row above is tighter
+                weights = (durations[inside[: j + 1]] + gap).tolist()
+                out.append((cols, weights, float(b - a + gap)))
+    return out
+
+
+def _minutes_within(windows: tuple[tuple[int, int], ...], a: int, b: int) -> int:
+    """The minutes of ``[a, b]`` that some window covers."""
+    inside = tuple((max(s, a), min(e, b)) for s, e in windows if min(e, b) > max(s, a))
+    return _union_minutes(inside)
 
 
 def rounded_knapsacks(
