@@ -483,10 +483,27 @@ Stability: the solver is told last week's rota (`previous`); what still holds st
 and every model breaks ties towards it, below the objective's smallest step, so the contract's
 objective is unchanged (tests/solver/test_previous.py).
 
-Not reached: the M scarce week on seeds 2 and 3 stays at 1.5% from its bound. Given 120 s
+The bound on the M scarce weeks (2026-12-06 16:00-16:50 UTC, load average 1-2, seed 2 unless
+said): the full LP takes 1.2 s in HiGHS, one pricing pass over the 1,000 volunteers' weeks
+(`best_week`) 0.4 s, the flow bounds 0.2 s. It now solves a second full LP (up to
+`STRETCH_ROWS_UP_TO` pairs) with each volunteer's day rows: rounded knapsacks on the day's free
+minutes and `stretch_knapsacks` (visits that must fall inside a stretch of the day fit its free
+minutes, and its length with the travel between them), priced the same way; 2.4 s more, so
+`BOUND_SHARE` went from 0.15 to 0.2. Bounds: seed 1 74.99% -> 74.99%, seed 2 72.75% -> 72.67%,
+seed 3 70.84% -> 70.76%. The rota still grows from the first LP's shares: from the second LP's
+the search ended 0.03-0.35 points lower on the three seeds. Iterating the Lagrangian instead
+(a box-step bundle over the shared rows' dual values from the second LP's, one pricing pass
+and one small LP a step): the first step that lowered the bound came after 15 steps (14 s),
+72.39% after 29 s, 72.375% after 54 s, and no lower in 180 s: about the best any Lagrangian
+bound over volunteers' weeks gives, and against it seed 2's 71.60% is 1.07% away. Subgradient
+steps from the LP's dual values only raised it.
+
+Not reached: the M scarce week on seeds 2 and 3 stays about 1.45% from its bound. Given 120 s
 instead of 30 s (2026-12-06 11:56 UTC, load average about 4, solver seed 2), seed 2 ended at
-71.49% against the bound's 72.75%, no better than in 30 s: the search has stalled there, so
-what is missing is a tighter bound or another kind of neighbourhood, not speed.
+71.49% against the bound's 72.75%, no better than in 30 s: the search has stalled there. Even
+the best Lagrangian bound (72.375% on seed 2) would leave it above 1%, so what is missing is
+mainly a better rota (another kind of neighbourhood), and a bound beyond volunteers' weeks
+(rows over several volunteers) for the rest.
 """
 
 

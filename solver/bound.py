@@ -9,7 +9,11 @@ Full relaxation (when every eligible pair is known and there are not too many): 
   rounded weights (``rounded_knapsacks``: a 60-minute volunteer does one 45-minute visit, not
   one and a third);
 - per volunteer and day, ``sum duration * share <=`` the minutes of the day's availability
-  (rules 1 and 8);
+  (rules 1 and 8), and the same with rounded weights;
+- per volunteer and stretch of a day (``stretch_knapsacks``, weeks of at most
+  ``STRETCH_ROWS_UP_TO`` pairs): the visits that must start and end inside the stretch fit its
+  free minutes, and its length with the least travel between two of them counted between each
+  two in a row (rules 1, 2 and 8);
 - per person, newcomers ``new[p, w] >= share[v, w]`` with ``sum new <= circle_max - |circle|``
   (rule 10);
 - pinned visits covered (rule 12).
@@ -28,11 +32,13 @@ values, ``y.b + sum over variables of max(reduced profit * upper, reduced profit
 which is a valid upper bound for *any* non-negative ``y``, so solver tolerances cannot make the
 bound too low.
 
-The full relaxation is then tightened with the same dual values (``_lagrangian_bound``, a Lagrangian
-bound): each volunteer's shares are replaced by the best week that volunteer can really do
-(solver/schedules.py: visits in sequence inside their windows with travel between them, within
-the weekly minutes), which is what the LP's fractional shares overstate when a volunteer's
-visits cannot all fit one after another.
+The rounded and stretch rows hold for every real week of a volunteer, so the LP stays a
+relaxation; they cut off fractional weeks the plain rows allow, and so also give the Lagrangian
+step below better dual values. The full relaxation is then tightened with those dual values
+(``_lagrangian_bound``, a Lagrangian bound): each volunteer's shares are replaced by the best
+week that volunteer can really do (solver/schedules.py: visits in sequence inside their windows
+with travel between them, within the weekly minutes), which is what the LP's fractional shares
+overstate when a volunteer's visits cannot all fit one after another.
 
 Whichever of those ran, the slot-flow relaxation (solver/slots.py) is solved too, over the
 visits with enough eligible volunteers, and the lower of the two is reported. It keeps *when*
@@ -58,8 +64,8 @@ from solver.slots import SlotVisit, SlotVolunteer, slot_flow
 
 FULL_FLOW_PAIRS = 2_000_000
 FULL_LP_PAIRS = 150_000
-# Above this many pairs the full LP leaves out ``stretch_knapsacks``: on the M plentiful week
-# (56,000 pairs) they doubled the LP's time and lowered the bound by nothing (benchmarks/SOLVER.md)
+# Up to this many pairs a second full LP with each volunteer's day's rows: on the M plentiful
+# week (56,000 pairs) it doubled the LP's time and lowered the bound by nothing
 STRETCH_ROWS_UP_TO = 30_000
 
 FloatArray = npt.NDArray[np.float64]
@@ -99,7 +105,10 @@ def relax(
     """Solve the relaxations that fit: the full flow, the full LP, else the aggregate LP.
 
     ``tighten``: the full LP with rounded knapsacks and each volunteer's week priced exactly
-    (see ``_lagrangian_bound``); off, the plain full LP (for comparison).
+    (see ``_lagrangian_bound``), then, on weeks of at most ``STRETCH_ROWS_UP_TO`` pairs and
+    while time is left, the same with the day's rows too (``stretch_knapsacks``), the lower
+    bound kept; off, the plain full LP (for comparison). The shares that guide a rota come from
+    the first full LP.
     """
     c = compiled
     total = sum(c.people[v.person].need for v in c.visits)
@@ -128,6 +137,10 @@ def relax(
         best = min(best, value)
     if time.monotonic() < deadline:
         best = min(best, _slot_flow_bound(c))
+    if complete and tighten and pairs <= STRETCH_ROWS_UP_TO and time.monotonic() < deadline:
+        stretched, _ = _full_lp(c, deadline, tighten, days=True)
+        if stretched is not None:
+            best = min(best, stretched)
     return Relaxation(min(1.0, best / total + 1e-9), shares)
 
 
@@ -358,11 +371,13 @@ def _flow_bound(c: CompiledWeek) -> tuple[float | None, Shares]:
     return float(got @ profit) + margin, shares
 
 
-def _full_lp(c: CompiledWeek, deadline: float, tighten: bool) -> tuple[float | None, Shares]:
+def _full_lp(
+    c: CompiledWeek, deadline: float, tighten: bool, days: bool = False
+) -> tuple[float | None, Shares]:
     """The full relaxation with its side constraints (rule 11's ``share <= covered``, and
-    rule 10 for the people whose circle places can run out)."""
+    rule 10 for the people whose circle places can run out); ``days``: with each volunteer's
+    day's rounded knapsacks and ``stretch_knapsacks`` too."""
     rows = _LinearProgram()
-    stretches = sum(len(cands) for cands in c.candidates) <= STRETCH_ROWS_UP_TO
     weekly: dict[int, list[tuple[int, int]]] = defaultdict(list)
     daily: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     spans: dict[tuple[int, int], list[_Span]] = defaultdict(list)
@@ -403,10 +418,10 @@ def _full_lp(c: CompiledWeek, deadline: float, tighten: bool) -> tuple[float | N
         available = min(c.volunteers[w].max_minutes, _union_minutes(windows))
         if sum(d for d, _ in items) > available:
             rows.at_most([x for _, x in items], [float(d) for d, _ in items], float(available), w)
-            if available > 0:
+            if days and available > 0:
                 for weights, room in rounded_knapsacks([d for d, _ in items], available, tighten):
                     rows.at_most([x for _, x in items], weights, room, w)
-        if tighten and stretches:
+        if tighten and days:
             for cols, weights, room in stretch_knapsacks(c, w, day, spans[(w, day)], available):
                 rows.at_most(cols, weights, room, w)
     by_person: dict[int, list[list[int]]] = defaultdict(list)

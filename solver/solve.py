@@ -34,7 +34,7 @@ Progress = Callable[[str], None]
 # costs no coverage (the comparison on the L weeks is in benchmarks/SOLVER.md).
 ALL_CANDIDATES_UP_TO = 4_000_000
 CANDIDATES_PER_VISIT = MODEL_CANDIDATES_PER_VISIT
-BOUND_SHARE = 0.15
+BOUND_SHARE = 0.2
 EXPLAIN_RESERVE_PER_VISIT = 0.0006  # seconds kept back per visit for reasons and metrics
 OUTPUT_RESERVE = 0.5  # seconds kept back for writing the file and stopping worker processes
 STARTUP_COUNTS_UP_TO = 20.0  # a process younger than this is a command-line run starting up

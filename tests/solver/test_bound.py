@@ -161,3 +161,125 @@ def test_rounded_knapsacks_hold_for_every_set_that_fits(durations: list[int], li
                 continue
             for weights, room in rows:
                 assert sum(weights[i] for i in chosen) <= room + 1e-9
+
+
+def test_bound_knows_two_visits_cannot_share_the_last_free_hour() -> None:
+    """The volunteer is free 10:30-12:30 and 13:00-14:00 (180 minutes that day, 120 a week); an
+    hour's visit can only start at 13:00 and a 45-minute one at 13:00 or 13:15, so only one of
+    them is done. The day's minutes and the week's allow both; the stretch 13:00-14:00 holds
+    60 minutes, which the one-step Lagrangian bound alone left at 0.97."""
+    raw = problem(
+        people=[person("p1", north(2), need=0.9), person("p2", north(4), need=0.1)],
+        visits=[
+            visit("a", "p1", earliest="12:00", latest="14:00"),
+            visit("b", "p2", earliest="13:00", latest="14:00", duration_minutes=45),
+        ],
+        volunteers=[
+            volunteer(
+                "v1",
+                max_km=10,
+                max_minutes=120,
+                availability=[
+                    {"day": 1, "start": "10:30", "end": "12:30"},
+                    {"day": 1, "start": "13:00", "end": "14:00"},
+                ],
+            )
+        ],
+        grid_minutes=15,
+    )
+    c = compile_problem(Problem.model_validate(raw))
+    plain = relax(c, complete=True, time_limit=5, tighten=False).need_weighted_upper_bound
+    bound = relax(c, complete=True, time_limit=5).need_weighted_upper_bound
+    assert abs(plain - 0.29 / 0.3) < 1e-6  # a whole, b a third
+    assert abs(bound - 0.9) < 1e-6
+    assert abs(_best_need(c) - 0.9) < 1e-9
+
+
+def test_bound_lets_travel_fall_between_free_windows() -> None:
+    """Free 10-11 and 11:30-12:30, visits at 10 and 11:30 four km apart (21 minutes): the trip
+    takes place while the volunteer is not free, so both visits are done and the bound allows
+    both (the stretch 10:00-12:30 has 120 free minutes, and 150 for visits and trip)."""
+    raw = problem(
+        people=[person("p1", need=0.5), person("p2", north(4), need=0.5)],
+        visits=[
+            visit("a", "p1", earliest="10:00", latest="11:00"),
+            visit("b", "p2", earliest="11:30", latest="12:30"),
+        ],
+        volunteers=[
+            volunteer(
+                "v1",
+                north(2),
+                max_km=10,
+                availability=[
+                    {"day": 1, "start": "10:00", "end": "11:00"},
+                    {"day": 1, "start": "11:30", "end": "12:30"},
+                ],
+            )
+        ],
+    )
+    c = compile_problem(Problem.model_validate(raw))
+    assert c.travel(0, 1) > 0
+    assert abs(_best_need(c) - 1.0) < 1e-9
+    assert relax(c, complete=True, time_limit=5).need_weighted_upper_bound >= 1.0 - 1e-9
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@st.composite
+def busy_days(draw: st.DrawFn) -> dict[str, Any]:
+    """One Tuesday, people up to 4 km apart wanting visits of 30 to 60 minutes in windows of
+    up to three hours, and one or two volunteers free in one or two stretches with a gap."""
+    people = [
+        person(f"p{i}", north(draw(st.integers(0, 4))), need=draw(st.sampled_from([0.1, 0.5])))
+        for i in range(draw(st.integers(2, 5)))
+    ]
+    visits = []
+    for k in range(draw(st.integers(2, 6))):
+        earliest = draw(st.sampled_from(range(9 * 60, 14 * 60, 30)))
+        duration = draw(st.sampled_from([30, 45, 60]))
+        latest = earliest + duration + draw(st.sampled_from([0, 30, 60, 120]))
+        visits.append(
+            visit(
+                f"x{k}",
+                f"p{draw(st.integers(0, len(people) - 1))}",
+                earliest=_clock(earliest),
+                latest=_clock(latest),
+                duration_minutes=duration,
+            )
+        )
+    volunteers = []
+    for j in range(draw(st.integers(1, 2))):
+        start = draw(st.sampled_from(range(9 * 60, 11 * 60, 30)))
+        end = start + draw(st.sampled_from([60, 90, 120]))
+        windows = [{"day": 1, "start": _clock(start), "end": _clock(end)}]
+        if draw(st.booleans()):
+            later = end + draw(st.sampled_from([15, 30, 60]))
+            windows.append(
+                {
+                    "day": 1,
+                    "start": _clock(later),
+                    "end": _clock(later + draw(st.sampled_from([60, 120]))),
+                }
+            )
+        volunteers.append(
+            volunteer(
+                f"v{j}",
+                north(draw(st.sampled_from([0, 2]))),
+                max_km=10,
+                max_minutes=draw(st.sampled_from([90, 120, 240])),
+                availability=windows,
+            )
+        )
+    return problem(people=people, visits=visits, volunteers=volunteers, grid_minutes=15)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days())
+def test_bound_on_busy_days_is_never_below_the_best_rota(raw: dict[str, Any]) -> None:
+    """Days where visits crowd a volunteer's free stretches and travel between them counts."""
+    c = compile_problem(Problem.model_validate(raw))
+    total = sum(c.people[v.person].need for v in c.visits)
+    bound = relax(c, complete=True, time_limit=5).need_weighted_upper_bound
+    assert bound >= _best_need(c) / total - 1e-9
