@@ -91,6 +91,22 @@ def list_delegations_to_user(*, store: GraphStore, user_id: str, at: datetime) -
     return store.run(DELEGATIONS_TO_USER, {"user_id": user_id, "at": iso_utc(at)}, write=False)
 
 
+COUNT_DELEGATIONS_TO_USER = """
+MATCH (u:User {id: $user_id})
+MATCH (:Person)-[d:DELEGATES]->(u)
+WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
+RETURN count(d) AS n
+"""
+
+
+def count_delegations_to_user(*, store: GraphStore, user_id: str, at: datetime) -> int:
+    """How many people have a delegation to the user in force at ``at``."""
+    rows = store.run(
+        COUNT_DELEGATIONS_TO_USER, {"user_id": user_id, "at": iso_utc(at)}, write=False
+    )
+    return int(rows[0]["n"]) if rows else 0
+
+
 _CREATE_GRANT_BY_DELEGATE_TAIL = """
 WITH p, t, d ORDER BY d.created_at DESC LIMIT 1
 CREATE (n:ConsentGrant) SET n = $props

@@ -23,6 +23,7 @@ from service.accounts.roles import Role
 from service.api.errors import InputError, NotAllowed, check_id
 from service.api.info import ContextInfo
 from service.api.limits import ONE_SIGN_IN
+from service.consent import delegation
 from service.context import CurrentUser, RequestContext
 from service.people.graphql import PersonType, VolunteerType
 
@@ -37,6 +38,13 @@ class Me:
     person: PersonType | None
     calendar_url: str | None = strawberry.field(
         description="A private link to your accepted visits as iCalendar (volunteers)."
+    )
+    deciding_for: int = strawberry.field(
+        default=0,
+        description=(
+            "How many people have chosen you to give and withdraw consent for them now "
+            "(their names: actingFor)."
+        ),
     )
 
 
@@ -100,6 +108,7 @@ async def _me(context: RequestContext, user: CurrentUser) -> Me:
         volunteer=volunteer,
         person=person,
         calendar_url=calendar_url,
+        deciding_for=await context.call(delegation.deciding_for_count, user=user),
     )
 
 

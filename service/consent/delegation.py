@@ -149,6 +149,16 @@ def organisations_supporting(*, store: GraphStore, person_id: str) -> list[Choic
     return [Choice(id=r["id"], name=r["name"] or r["id"]) for r in rows]
 
 
+def deciding_for_count(*, store: GraphStore, user: CurrentUser, at: datetime | None = None) -> int:
+    """How many people have chosen the user to decide for them, now (no one's details: the
+    pages show a way to "Deciding for someone" when it is not 0)."""
+    if user.role not in DELEGATE_ROLES:
+        return 0
+    return delegations_repo.count_delegations_to_user(
+        store=store, user_id=user.id, at=at or utc_now()
+    )
+
+
 def acting_for(
     *, store: GraphStore, user: CurrentUser, at: datetime | None = None
 ) -> list[ActingFor]:

@@ -48,14 +48,6 @@ class ClaimResult:
         needed = int(self.visit.get("v", {}).get("volunteers_needed", 1))
         return "accepted" if int(self.visit.get("holders", 0)) + 1 >= needed else "open"
 
-    @property
-    def for_everyone(self) -> bool:
-        """Whether this answer holds for anyone else claiming the visit at the same moment:
-        this claim filled it, or it was taken already, or its time is over."""
-        if self.outcome == "claimed":
-            return self.visit_status != "open"
-        return self.outcome == "unavailable" and self.message in FOR_EVERYONE
-
 
 # A volunteer claims only the visits of people an organisation they volunteer with supports.
 # Any other visit, and a visit that does not exist, get this one answer, before anything else
@@ -73,8 +65,6 @@ UNAVAILABLE_MESSAGES = {
     "past": "This visit is in the past.",
     "passed": "This visit's time today has passed.",
 }
-# Answers that hold for anyone claiming the visit now, whoever they are.
-FOR_EVERYONE = frozenset(UNAVAILABLE_MESSAGES[key] for key in ("taken", "past", "passed"))
 
 
 def claim_visit(*, store: GraphStore, visit_id: str, volunteer_id: str) -> ClaimResult:

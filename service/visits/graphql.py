@@ -411,41 +411,34 @@ async def _visit_for(context: RequestContext, visit_id: str, volunteer_id: str) 
 
 class _ClaimsInFlight:
     """A claim of a visit that another claim in this process is already deciding waits for
-    that one's answer. If it filled the visit, the waiting claims are answered "taken" at once
-    -- they overlapped the winning claim, so they come after it --; if it found the visit taken
-    or its time over, they get the same answer; otherwise they go ahead, all together.
+    that one's answer, then decides for itself, as a claim arriving after it would: when the
+    first filled the visit, the waiting claim's read finds it taken (or, for a volunteer of
+    another organisation, not theirs to claim: "Not allowed", so a race says nothing about a
+    visit outside the volunteer's organisations) and it writes nothing.
 
     Not for correctness -- the guarded claim statement decides, across processes -- but for
     the graph and the waiting: when many volunteers claim one visit at once, every claim that
     read "open" before the winner wrote would send its own write, and FalkorDB runs writes one
     after another, each holding up every read. Here a race of 32 costs one claim statement per
-    server process, and the losers none."""
+    server process, and each loser one read."""
 
     def __init__(self) -> None:
-        self._deciding: dict[str, asyncio.Future[claims.ClaimResult | None]] = {}
+        self._deciding: dict[str, asyncio.Future[None]] = {}
 
     async def claim(
         self, key: str, decide: Callable[[], Awaitable[claims.ClaimResult]]
     ) -> claims.ClaimResult:
         first = self._deciding.get(key)
         if first is not None:
-            earlier = await asyncio.shield(first)
-            if earlier is not None and earlier.for_everyone:
-                if earlier.outcome == "claimed":  # filled by the one before: taken, for us
-                    return claims.ClaimResult("unavailable", claims.UNAVAILABLE_MESSAGES["taken"])
-                return earlier
+            await asyncio.shield(first)
             return await decide()
-        answer: asyncio.Future[claims.ClaimResult | None] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._deciding[key] = answer
-        result = None
+        decided: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._deciding[key] = decided
         try:
-            result = await decide()
-            return result
+            return await decide()
         finally:
             del self._deciding[key]
-            answer.set_result(result)  # None when it failed: the others decide for themselves
+            decided.set_result(None)  # answered or failed: the waiting claims decide now
 
 
 _claims = _ClaimsInFlight()

@@ -201,8 +201,8 @@ export const HOME_OF_ROLE = {
   partner: "/partner",
 };
 
-const ME = `query { me { id email role organizationId calendarUrl volunteer { id firstName }
-  person { id firstName } } }`;
+const ME = `query { me { id email role organizationId calendarUrl decidingFor
+  volunteer { id firstName } person { id firstName } } }`;
 
 /** Who is signed in; sends anyone else to the page for their role (or to sign in). */
 export async function signedInAs(role) {

@@ -86,11 +86,17 @@ export function say(element, text, kind = "info") {
   element.hidden = !text;
 }
 
-/** Fills the page header: who is signed in, and a sign-out button. */
+// Pages that lead to "Deciding for someone" themselves (the person's page always asks).
+const DECIDING_FOR_LINKED = ["/deciding-for", "/person"];
+
+/** Fills the page header: who is signed in, a way to the page of those who chose them to
+ * decide for them (when someone has), and a sign-out button. */
 export function header(me, name) {
   const who = document.querySelector("#who");
+  const decides = me.decidingFor > 0 && !DECIDING_FOR_LINKED.includes(location.pathname);
   who.replaceChildren(
     h("span", {}, `Signed in as ${name ?? me.email}`),
+    ...(decides ? [h("a", { href: "/deciding-for", id: "deciding-for-header" }, "Deciding for someone")] : []),
     h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
   );
 }

@@ -140,3 +140,41 @@ def test_dee_decides_for_ann_until_ann_stops_it(
 def _refused(body: dict[str, object]) -> bool:
     errors = body.get("errors")
     return isinstance(errors, list) and str(errors[0]["message"]).startswith("Not allowed")
+
+
+def test_a_volunteer_chosen_to_decide_finds_the_page_from_their_own(
+    world: World, signed_in: Callable[..., Page]
+) -> None:
+    """Val volunteers; once Ann chooses her, her own page's header leads to "Deciding for
+    someone" (and only then), where Ann is listed."""
+    api = world.api
+    ann = world.person("Ann")
+    _, ann_token = world.user("person", person_id=ann.id)
+    val = world.volunteer("Val")
+    val_email, val_token = world.user("volunteer", volunteer_id=val.id)
+    page = signed_in(val_token, DESKTOP)
+    page.goto("/volunteer")
+    wait_ready(page)
+    expect(page.locator("#who")).to_contain_text("Signed in as Val")
+    expect(page.get_by_role("link", name="Deciding for someone")).to_have_count(0)
+
+    until = (utc_now() + timedelta(days=30)).date()
+    api.data(
+        DELEGATE,
+        {
+            "input": {
+                "delegateEmail": val_email,
+                "scopes": ["PLAN"],
+                "expiresAt": f"{until.isoformat()}T23:59:00Z",
+            }
+        },
+        ann_token,
+    )
+    page.reload()
+    wait_ready(page)
+    page.locator("#who").get_by_role("link", name="Deciding for someone").click()
+    wait_ready(page)
+    expect(page).to_have_url(re.compile(r"/deciding-for$"))
+    expect(page.get_by_role("region", name="Deciding for Ann")).to_be_visible()
+    expect(page.locator("#who").get_by_role("link", name="Deciding for someone")).to_have_count(0)
+    assert_accessible(page, "deciding for someone, from a volunteer's page")

@@ -65,8 +65,7 @@ def test_travel_and_the_weekly_limit_keep_their_own_reasons() -> None:
 def test_a_visit_whose_time_today_has_passed_is_refused_to_anyone(
     store: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Said before anything about the volunteer is weighed, and shared with every claim that
-    waited for this one (``for_everyone``)."""
+    """Said before anything about the volunteer is weighed."""
     ann_and_free_volunteers(store, 1)
     today = date.today()
     saved(
@@ -83,11 +82,7 @@ def test_a_visit_whose_time_today_has_passed_is_refused_to_anyone(
     )
     monkeypatch.setattr(claims, "now_minute", lambda: (today, 11 * 60 + 15))  # after 11:00
     late = claims.claim_visit(store=store, visit_id="today", volunteer_id="v0")
-    assert (late.outcome, late.message, late.for_everyone) == (
-        "unavailable",
-        "This visit's time today has passed.",
-        True,
-    )
+    assert (late.outcome, late.message) == ("unavailable", "This visit's time today has passed.")
     monkeypatch.setattr(claims, "now_minute", lambda: (today, 10 * 60 + 50))  # 11:00 is left
     in_time = claims.claim_visit(store=store, visit_id="today", volunteer_id="v0")
     assert (in_time.outcome, in_time.start) == ("claimed", "11:00")

@@ -266,3 +266,26 @@ def test_bad_delegations_name_the_field_and_write_nothing(api: Api, world: World
     worker = world.user("link_worker")[1]
     body = api.gql(DELEGATE, {"input": cases["scopes"] | {"scopes": ["PLAN"]}}, worker)
     assert _refused(body)
+
+
+def test_me_says_how_many_chose_you_to_decide_and_no_longer_once_it_ends(
+    api: Api, world: World
+) -> None:
+    """A coordinator chosen by Ann sees ``decidingFor`` 1 (their pages then show the way to
+    "Deciding for someone"), 0 again once Ann ends it; nobody else's count moves."""
+    ann = world.person("Ann")
+    ann_token = world.user("person", person_id=ann.id)[1]
+    staff_email, staff_token = world.user("coordinator")
+    other_token = world.user("coordinator")[1]
+    me = "query { me { decidingFor } }"
+    assert api.data(me, token=staff_token)["me"]["decidingFor"] == 0
+    until = (utc_now() + timedelta(days=30)).isoformat()
+    made = api.data(
+        DELEGATE,
+        {"input": {"delegateEmail": staff_email, "scopes": ["PLAN"], "expiresAt": until}},
+        ann_token,
+    )["delegateConsent"]
+    assert api.data(me, token=staff_token)["me"]["decidingFor"] == 1
+    assert api.data(me, token=other_token)["me"]["decidingFor"] == 0
+    api.data(END, {"id": made["id"]}, ann_token)
+    assert api.data(me, token=staff_token)["me"]["decidingFor"] == 0

@@ -187,3 +187,36 @@ def test_first_names_of_a_volunteers_own_visits_are_logged(api: Api, world: Worl
     [entry] = _log_of(api, ann)
     assert entry["fields"] == ["first_name"]
     assert entry["purpose"].startswith("their visits")
+
+
+def test_in_a_race_for_a_visit_other_organisations_volunteers_are_never_told_it_is_taken(
+    api: Api, world: World
+) -> None:
+    """The gap: claims of one visit that arrive while another claim of it is being decided wait
+    for that answer, and were all told "taken" -- the other organisation's volunteers too, which
+    says the visit exists. Now each waiting claim is answered as a claim arriving after the
+    winner is: "Not allowed" outside the volunteer's organisations, "taken" inside."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    other = world.organization("Faith")
+    visit = world.visit(world.person("Ann"))
+    ours = [world.volunteer_token(world.volunteer(f"O{i}")) for i in range(16)]
+    theirs = [
+        world.volunteer_token(world.volunteer(f"F{i}", organization_id=other)) for i in range(16)
+    ]
+    racers = [token for pair in zip(ours, theirs, strict=True) for token in pair]
+    for token in racers:  # signed in already (the user cache): the claims arrive together
+        assert api.data("{ __typename }", token=token)
+
+    def claim(token: str) -> str:
+        body = api.gql(CLAIM_ONLY, {"id": visit.id}, token=token)
+        if body.get("errors"):
+            return str(body["errors"][0]["message"])
+        return str(body["data"]["claimVisit"]["__typename"])
+
+    with ThreadPoolExecutor(max_workers=len(racers)) as pool:
+        answers = dict(zip(racers, pool.map(claim, racers), strict=True))
+    assert {answers[t] for t in theirs} == {NOT_ALLOWED}
+    ours_answers = [answers[t] for t in ours]
+    assert ours_answers.count("VisitClaimed") == 1
+    assert set(ours_answers) == {"VisitClaimed", "VisitUnavailable"}
