@@ -495,15 +495,16 @@ the search ended 0.03-0.35 points lower on the three seeds. Iterating the Lagran
 (a box-step bundle over the shared rows' dual values from the second LP's, one pricing pass
 and one small LP a step): the first step that lowered the bound came after 15 steps (14 s),
 72.39% after 29 s, 72.375% after 54 s, and no lower in 180 s: about the best any Lagrangian
-bound over volunteers' weeks gives, and against it seed 2's 71.60% is 1.07% away. Subgradient
-steps from the LP's dual values only raised it.
+bound over volunteers' weeks gives. Seed 2's rota ends between 71.47% and 71.67% from run to
+run (four runs today), 1.25% to 0.97% from that. Subgradient steps from the LP's dual values
+only raised the bound.
 
-Not reached: the M scarce week on seeds 2 and 3 stays about 1.45% from its bound. Given 120 s
+Not reached: the M scarce week on seeds 2 and 3 stays 1.45-1.55% from its bound. Given 120 s
 instead of 30 s (2026-12-06 11:56 UTC, load average about 4, solver seed 2), seed 2 ended at
 71.49% against the bound's 72.75%, no better than in 30 s: the search has stalled there. Even
-the best Lagrangian bound (72.375% on seed 2) would leave it above 1%, so what is missing is
-mainly a better rota (another kind of neighbourhood), and a bound beyond volunteers' weeks
-(rows over several volunteers) for the rest.
+the best Lagrangian bound (72.375% on seed 2, out of reach in 30 s) would leave most runs above
+1%, so what is missing is mainly a better rota (another kind of neighbourhood), and a bound
+beyond volunteers' weeks (rows over several volunteers) for the rest.
 """
 
 
