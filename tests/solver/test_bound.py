@@ -31,6 +31,14 @@ def _best_need(c: CompiledWeek) -> float:
     return sum(c.people[c.visits[v].person].need for v in covered)
 
 
+def _assert_bound_holds(raw: dict[str, Any], *, complete: bool) -> None:
+    """The bound on ``raw``'s week is at least the best rota's need-weighted coverage."""
+    c = compile_problem(Problem.model_validate(raw))
+    total = sum(c.people[v.person].need for v in c.visits)
+    bound = relax(c, complete=complete, time_limit=5).need_weighted_upper_bound
+    assert bound >= _best_need(c) / total - 1e-9
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(weeks())
 def test_bound_is_never_below_the_best_rota_nor_above_the_plain_lp(raw: dict[str, Any]) -> None:
@@ -47,10 +55,7 @@ def test_bound_is_never_below_the_best_rota_nor_above_the_plain_lp(raw: dict[str
 @given(weeks())
 def test_big_week_bound_is_never_below_the_best_rota(raw: dict[str, Any]) -> None:
     """The path a week too big for the per-pair LP takes: the aggregate LP and the slot flow."""
-    c = compile_problem(Problem.model_validate(raw))
-    total = sum(c.people[v.person].need for v in c.visits)
-    bound = relax(c, complete=False, time_limit=5).need_weighted_upper_bound
-    assert bound >= _best_need(c) / total - 1e-9
+    _assert_bound_holds(raw, complete=False)
 
 
 def test_big_week_bound_knows_when_in_the_day_volunteers_are_free() -> None:
@@ -279,7 +284,4 @@ def busy_days(draw: st.DrawFn) -> dict[str, Any]:
 @given(busy_days())
 def test_bound_on_busy_days_is_never_below_the_best_rota(raw: dict[str, Any]) -> None:
     """Days where visits crowd a volunteer's free stretches and travel between them counts."""
-    c = compile_problem(Problem.model_validate(raw))
-    total = sum(c.people[v.person].need for v in c.visits)
-    bound = relax(c, complete=True, time_limit=5).need_weighted_upper_bound
-    assert bound >= _best_need(c) / total - 1e-9
+    _assert_bound_holds(raw, complete=True)
