@@ -36,8 +36,6 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
-from pydantic import TypeAdapter
-
 from graph.models import RotaRun, utc_now
 from graph.repo import rota_runs
 from graph.store.port import GraphStore
@@ -52,7 +50,6 @@ from service.rota.solving import STOP_GRACE_S, solving_process, stop_group
 from solver import models as rota
 
 log = logging.getLogger("carecircles.rota")
-_ASSIGNMENTS = TypeAdapter(list[rota.Assignment])
 
 MAX_SOLVING = 1  # runs solved at once by one server process; later ones wait, ``queued``
 POLL_S = 0.2  # how often a job waiting on its solver looks for a stop
@@ -267,8 +264,8 @@ class RotaJobs:
         """The solution's JSON from a solving process of its own, told last week's rota
         (``previous``); None when stopped."""
         process, receiver, sender = solving_process(
-            problem_json=problem.model_dump_json(),
-            previous_json=_ASSIGNMENTS.dump_json(previous).decode(),
+            problem=problem,
+            previous=previous,
             time_limit=job.time_limit,
             workers=self._workers,
             name=f"rota-solve-{job.run_id}",

@@ -17,23 +17,42 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from pydantic import TypeAdapter
+
+from solver.models import Assignment, Problem
+
+# Last week's rota down the pipe: a JSON list of assignments in the problem's ids.
+ASSIGNMENTS = TypeAdapter(list[Assignment])
 STOP_GRACE_S = 3.0  # after SIGTERM, the solving process's group gets SIGKILL
 
 
 def solving_process(
-    *, problem_json: str, previous_json: str, time_limit: float, workers: int, name: str
+    *,
+    problem: Problem,
+    previous: Sequence[Assignment],
+    time_limit: float,
+    workers: int,
+    name: str,
 ) -> tuple[BaseProcess, Connection, Connection]:
-    """A solving process, not started yet (``spawn``: never a fork of the threaded server),
-    with the receiving and the sending end of its pipe; see ``solve_in_process``. The caller
-    closes its copy of the sending end once the process has started."""
+    """A process solving ``problem`` told the ``previous`` rota, not started yet (``spawn``:
+    never a fork of the threaded server), with the receiving and the sending end of its pipe;
+    see ``solve_in_process``. The caller closes its copy of the sending end once the process
+    has started."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=solve_in_process,
-        args=(problem_json, previous_json, time_limit, workers, sender),
+        args=(
+            problem.model_dump_json(),
+            ASSIGNMENTS.dump_json(list(previous)).decode(),
+            time_limit,
+            workers,
+            sender,
+        ),
         name=name,
     )
     return process, receiver, sender
@@ -71,14 +90,11 @@ def solve_in_process(
     ``answer``. The target of the solving process."""
     os.setpgid(0, 0)
     _stop_with_parent()
-    from pydantic import TypeAdapter
-
-    from solver.models import Assignment, Problem
     from solver.solve import solve
 
     try:
         problem = Problem.model_validate_json(problem_json)
-        previous = TypeAdapter(list[Assignment]).validate_json(previous_json)
+        previous = ASSIGNMENTS.validate_json(previous_json)
         solution = solve(
             problem,
             time_limit=time_limit,

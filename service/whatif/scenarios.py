@@ -25,8 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import TypeAdapter
-
 import words
 from graph.models import RotaRun
 from graph.repo import areas as area_repo
@@ -40,7 +38,6 @@ from solver.models import Assignment, Problem, Solution
 SCENARIO_TIME_LIMIT_MAX = 30.0
 ANSWER_GRACE_S = 20.0  # beyond the time limit: starting the process, reading, explaining
 NO_AREA = "no area"
-ASSIGNMENTS = TypeAdapter(list[Assignment])
 
 
 class NoRotaYet(LookupError):
@@ -173,8 +170,8 @@ def solve_apart(
     its own (``spawn``: never a fork of the threaded server), which is stopped, with any process
     it started, once it answers or after the time limit and ``ANSWER_GRACE_S``."""
     process, receiver, sender = solving_process(
-        problem_json=problem.model_dump_json(),
-        previous_json=ASSIGNMENTS.dump_json(list(previous)).decode(),
+        problem=problem,
+        previous=previous,
         time_limit=time_limit,
         workers=workers,
         name="scenario-solve",
