@@ -5,7 +5,6 @@ organisation's week only; both answer with counts by area and time, no one's per
 from __future__ import annotations
 
 from enum import Enum
-from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -15,7 +14,6 @@ from service.access import AS_RETURNED_POLICY, COORDINATOR_OWN
 from service.api.errors import InputError, check_id
 from service.api.errors import week_input as _week
 from service.api.info import ContextInfo
-from service.context import off_loop
 from service.weeks import week_label
 from service.whatif import scenarios
 from solver import eligibility, whatif
@@ -155,7 +153,7 @@ def _tallies(tallies: list[whatif.Tally], names: dict[str, str] | None) -> list[
     return [
         GapTally(
             key=t.key,
-            name=(names or {}).get(t.key, t.key) if names is not None else _time_words(t.key),
+            name=names.get(t.key, t.key) if names is not None else _time_words(t.key),
             visits=t.visits,
             gaps=t.gaps,
         )
@@ -296,17 +294,13 @@ class WhatIfMutation:
                 f"timeLimitSeconds: expected 1..{scenarios.SCENARIO_TIME_LIMIT_MAX:g}, got {limit}"
             )
         changes = _changes(input)
-        store = info.context.store
         try:
-            compared = await off_loop(
-                partial(
-                    scenarios.compare_scenario,
-                    store=store,
-                    week_start=monday,
-                    organization_id=access.organization_of(user),
-                    changes=changes,
-                    time_limit=limit,
-                )
+            compared = await info.context.call(
+                scenarios.compare_scenario,
+                week_start=monday,
+                organization_id=access.organization_of(user),
+                changes=changes,
+                time_limit=limit,
             )
         except scenarios.NoRotaYet:
             return ScenarioRefused(message=NO_RUN.format(week=week_label(monday)))
