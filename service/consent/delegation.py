@@ -25,7 +25,7 @@ from graph.repo import delegations as delegations_repo
 from graph.repo import organisations as organisations_repo
 from graph.repo import users as users_repo
 from graph.repo.records import from_properties
-from graph.store.port import GraphStore
+from graph.store.port import GraphStore, Row
 from service.consent.my_data import HeldGrant, grants_of, person_in_words, who_in_words
 from service.consent.policy import (
     DELEGATE_ROLES,
@@ -52,6 +52,11 @@ class HeldDelegation:
 class Choice:
     id: str
     name: str
+
+    @classmethod
+    def of(cls, row: Row) -> Choice:
+        """An organisation from a row with its ``id`` and ``name`` (its id when unnamed)."""
+        return cls(id=row["id"], name=row["name"] or row["id"])
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,7 @@ def delegates_of(*, store: GraphStore, person_id: str) -> list[HeldDelegation]:
 def organisations_supporting(*, store: GraphStore, person_id: str) -> list[Choice]:
     """The organisations that support the person (whom the person may want to let see more)."""
     rows = organisations_repo.organizations_supporting(store=store, person_id=person_id)
-    return [Choice(id=r["id"], name=r["name"] or r["id"]) for r in rows]
+    return [Choice.of(r) for r in rows]
 
 
 def deciding_for_count(*, store: GraphStore, user: CurrentUser, at: datetime | None = None) -> int:
@@ -179,7 +184,7 @@ def acting_for(
             ActingFor(
                 delegation=delegation,
                 first_name=r["first_name"] or "",
-                organisations=[Choice(id=o["id"], name=o["name"] or o["id"]) for o in r["orgs"]],
+                organisations=[Choice.of(o) for o in r["orgs"]],
                 grants=grants,
             )
         )

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graph.models import iso_utc, utc_now
+from graph.models import Delegation, iso_utc, utc_now
 from graph.repo.errors import AlreadyExists, NotFound
 from service import access
 from service.access import (
@@ -205,10 +205,21 @@ EndDelegationResult = Annotated[
 ]
 
 
+async def _delegation_shown(info: ContextInfo, person_id: str, made: Delegation) -> DelegationType:
+    """One of the person's delegations as the API shows it, with who it is to in words."""
+    held = await info.context.call(delegation.delegates_of, person_id=person_id)
+    name = next((d.delegate_name for d in held if d.delegation.id == made.id), "")
+    return DelegationType.of(made, name)
+
+
 @strawberry.type(name="OrganisationChoice", directives=[AS_RETURNED_POLICY])
 class OrganisationChoice:
     id: strawberry.ID
     name: str
+
+    @classmethod
+    def of(cls, choice: delegation.Choice) -> OrganisationChoice:
+        return cls(id=strawberry.ID(choice.id), name=choice.name)
 
 
 @strawberry.type(
@@ -367,9 +378,7 @@ class ConsentQuery:
             referrals=[ReferralType.of(r.referral, r.service_name) for r in held.referrals],
             grants=[GrantType.held(g) for g in held.grants],
             delegates=[DelegationType.of(d.delegation, d.delegate_name) for d in delegates],
-            organisations=[
-                OrganisationChoice(id=strawberry.ID(o.id), name=o.name) for o in organisations
-            ],
+            organisations=[OrganisationChoice.of(o) for o in organisations],
             access_log=[
                 AccessLogType(
                     at=iso_utc(e.entry.at),
@@ -440,9 +449,7 @@ class ConsentQuery:
                 person_first_name=a.first_name,
                 scopes=[ConsentScope(s) for s in a.delegation.scopes],
                 expires_at=iso_utc(a.delegation.expires_at),
-                organisations=[
-                    OrganisationChoice(id=strawberry.ID(o.id), name=o.name) for o in a.organisations
-                ],
+                organisations=[OrganisationChoice.of(o) for o in a.organisations],
                 grants=[GrantType.held(g) for g in a.grants],
             )
             for a in found
@@ -583,9 +590,7 @@ class ConsentMutation:
             )
         except policy.ConsentError as error:
             raise InputError(str(error)) from None
-        held = await info.context.call(delegation.delegates_of, person_id=person_id)
-        name = next((d.delegate_name for d in held if d.delegation.id == made.id), "")
-        return DelegationType.of(made, name)
+        return await _delegation_shown(info, person_id, made)
 
     @strawberry.mutation(
         description="End a delegation now: they can no longer give or withdraw consent for "
@@ -601,9 +606,7 @@ class ConsentMutation:
         ended = await info.context.call(delegation.end, person_id=person_id, delegation_id=key)
         if ended is None:
             return DelegationNotFound(message="There is no such choice of yours to end.")
-        held = await info.context.call(delegation.delegates_of, person_id=person_id)
-        name = next((d.delegate_name for d in held if d.delegation.id == ended.id), "")
-        return DelegationEnded(delegation=DelegationType.of(ended, name))
+        return DelegationEnded(delegation=await _delegation_shown(info, person_id, ended))
 
     @strawberry.mutation(
         description="Erase everything held about you (people). Cannot be undone.",
