@@ -73,16 +73,26 @@ def list_delegations_of_person(*, store: GraphStore, person_id: str) -> list[Row
     return store.run(DELEGATIONS_OF_PERSON, {"person_id": person_id}, write=False)
 
 
-DELEGATIONS_TO_USER = """
+# A delegation ``d`` in force at $at: not ended, begun and not expired (``Delegation.is_active``).
+_IN_FORCE = "d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at"
+# The delegations ``d`` in force to the user $user_id, from people ``p``.
+_TO_USER_IN_FORCE = (
+    """
 MATCH (u:User {id: $user_id})
 MATCH (p:Person)-[d:DELEGATES]->(u)
-WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
+WHERE """
+    + _IN_FORCE
+)
+DELEGATIONS_TO_USER = (
+    _TO_USER_IN_FORCE
+    + """
 OPTIONAL MATCH (p)-[:SUPPORTED_BY]->(org:Organization)
 WITH p, d,
      collect(CASE WHEN org IS NULL THEN null ELSE {id: org.id, name: org.name} END) AS orgs
 RETURN properties(d) AS d, p.first_name AS first_name, orgs
 ORDER BY d.created_at, d.id
 """
+)
 
 
 def list_delegations_to_user(*, store: GraphStore, user_id: str, at: datetime) -> list[Row]:
@@ -91,12 +101,7 @@ def list_delegations_to_user(*, store: GraphStore, user_id: str, at: datetime) -
     return store.run(DELEGATIONS_TO_USER, {"user_id": user_id, "at": iso_utc(at)}, write=False)
 
 
-COUNT_DELEGATIONS_TO_USER = """
-MATCH (u:User {id: $user_id})
-MATCH (:Person)-[d:DELEGATES]->(u)
-WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
-RETURN count(d) AS n
-"""
+COUNT_DELEGATIONS_TO_USER = _TO_USER_IN_FORCE + "\nRETURN count(d) AS n\n"
 
 
 def count_delegations_to_user(*, store: GraphStore, user_id: str, at: datetime) -> int:
@@ -116,12 +121,16 @@ RETURN properties(n) AS n
 """
 # The delegate is found by expanding from the person and filtered after WITH: Neo4j then never
 # plans a scan of the User(id) index for it (tests/graph/test_plans_neo4j.py).
-_DELEGATE_GRANT_HEAD = """
+_DELEGATE_GRANT_HEAD = (
+    """
 MATCH (p:Person {id: $person_id})-[d:DELEGATES]->(u:User)
 WITH p, d, u
-WHERE u.id = $delegate_id AND d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
+WHERE u.id = $delegate_id AND """
+    + _IN_FORCE
+    + """
   AND all(s IN $scopes WHERE s IN d.scopes)
 """
+)
 CREATE_GRANT_BY_DELEGATE_TO_USER = (
     _DELEGATE_GRANT_HEAD + "MATCH (t:User {id: $grantee_id})" + _CREATE_GRANT_BY_DELEGATE_TAIL
 )
@@ -154,18 +163,22 @@ def create_grant_by_delegate(*, store: GraphStore, grant: ConsentGrant) -> Conse
     return from_properties(ConsentGrant, rows[0]["n"]) if rows else None
 
 
-REVOKE_GRANT_BY_DELEGATE = """
+REVOKE_GRANT_BY_DELEGATE = (
+    """
 MATCH (p:Person)-[:GRANTS]->(n:ConsentGrant {id: $id})
 MATCH (u:User {id: $delegate_id})
 MATCH (p)-[d:DELEGATES]->(u)
 WITH n, d
-WHERE d.ended_at IS NULL AND d.created_at <= $at AND d.expires_at > $at
+WHERE """
+    + _IN_FORCE
+    + """
   AND all(s IN n.scopes WHERE s IN d.scopes)
 WITH n LIMIT 1
 SET n.revoked_by = CASE WHEN n.revoked_at IS NULL THEN $delegate_id ELSE n.revoked_by END
 SET n.revoked_at = coalesce(n.revoked_at, $at)
 RETURN properties(n) AS n
 """
+)
 
 
 def revoke_grant_by_delegate(
