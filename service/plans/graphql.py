@@ -334,12 +334,10 @@ async def _person_or_plan_worker(
 async def _groups_read(
     info: ContextInfo, user: CurrentUser, groups: list[people_met.GroupAttended]
 ) -> list[GroupAttendedType]:
-    """The groups as the API gives them, the names of others shown to staff logged for each."""
-    if user.role != "person":
-        shown = sorted({p.person_id for g in groups for p in g.people})
-        found = await info.context.call(policy.accesses_to_people, user=user, person_ids=shown)
-        for person_id in shown:
-            info.context.reads.note(found[person_id], "first_name")
+    """The groups as the API gives them, the names of others shown to staff logged for each
+    (on the basis ``people_met.groups_attended`` found when it chose whom to show)."""
+    for seen in {p.seen_as for g in groups for p in g.people if p.seen_as is not None}:
+        info.context.reads.note(seen, "first_name")
     return [GroupAttendedType.of(g) for g in groups]
 
 

@@ -31,11 +31,13 @@ FIELD = "metPersonIds"
 @dataclass(frozen=True)
 class PersonThere:
     """Someone else who goes to the group: how the person knows them already, in words (None:
-    not yet)."""
+    not yet), and on what basis staff see their name (None for the person themselves): what
+    the access log says of the read."""
 
     person_id: str
     first_name: str
     known_as: str | None
+    seen_as: policy.Access | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def groups_attended(*, store: GraphStore, user: CurrentUser, person_id: str) -> 
             named = seen.get(other["id"])
             if (user.role == "person" and kinds) or (named and named.allows(ARRANGING_VISITS)):
                 known = words.joined([words.TIES.get(k, k) for k in kinds]) if kinds else None
-                people.append(PersonThere(other["id"], other["first_name"] or "", known))
+                people.append(PersonThere(other["id"], other["first_name"] or "", known, named))
         found.append(
             GroupAttended(row["service_id"], row["service_name"], int(row["times"] or 0), people)
         )
