@@ -167,6 +167,11 @@ def check_id(value: str, field: str) -> str:
     return value
 
 
+def check_optional_id(value: object | None, field: str) -> str | None:
+    """``check_id`` for an id that may be left out: None when it is (or is empty)."""
+    return check_id(str(value), field) if value else None
+
+
 class CountQueries(SchemaExtension):
     """Reports the statements a request ran in the ``X-Graph-Queries`` response header."""
 

@@ -30,6 +30,7 @@ from service.api.errors import (
     InputError,
     NotAllowed,
     check_id,
+    check_optional_id,
 )
 from service.api.info import ContextInfo
 from service.connections.graphql import ReferralType
@@ -505,14 +506,8 @@ class ConsentMutation:
         found = policy.basis(user, person_id)
         if not found.own:
             found = await info.context.loaders.person_access.load(person_id)
-        grantee_user = (
-            check_id(str(input.grantee_user_id), "granteeUserId") if input.grantee_user_id else None
-        )
-        grantee_org = (
-            check_id(str(input.grantee_organization_id), "granteeOrganizationId")
-            if input.grantee_organization_id
-            else None
-        )
+        grantee_user = check_optional_id(input.grantee_user_id, "granteeUserId")
+        grantee_org = check_optional_id(input.grantee_organization_id, "granteeOrganizationId")
         try:
             grant = await info.context.call(
                 policy.grant_access,
@@ -573,11 +568,7 @@ class ConsentMutation:
     async def delegate_consent(self, info: ContextInfo, input: DelegateInput) -> DelegationType:
         user = access.signed_in(info.context)
         person_id = _own_person(user)
-        delegate_user = (
-            check_id(str(input.delegate_user_id), "delegateUserId")
-            if input.delegate_user_id
-            else None
-        )
+        delegate_user = check_optional_id(input.delegate_user_id, "delegateUserId")
         try:
             made = await info.context.call(
                 delegation.delegate,

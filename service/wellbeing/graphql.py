@@ -19,6 +19,7 @@ from service.api.errors import (
     InputError,
     NotAllowed,
     check_id,
+    check_optional_id,
 )
 from service.api.info import ContextInfo
 from service.config import (
@@ -247,7 +248,7 @@ class WellbeingMutation:
         user = access.signed_in(info.context)
         if input.note is not None and len(input.note) > NOTE_MAX:
             raise InputError(f"note: expected at most {NOTE_MAX} characters, got {len(input.note)}")
-        visit_id = check_id(str(input.visit_id), "visitId") if input.visit_id else None
+        visit_id = check_optional_id(input.visit_id, "visitId")
         if input.person_id is not None:
             person_id = check_id(str(input.person_id), "personId")
         elif visit_id is not None:
