@@ -13,7 +13,8 @@ Full relaxation (when every eligible pair is known and there are not too many): 
 - per volunteer and stretch of a day (``stretch_knapsacks``, weeks of at most
   ``STRETCH_ROWS_UP_TO`` pairs): the visits that must start and end inside the stretch fit its
   free minutes, and its length with the least travel between two of them counted between each
-  two in a row (rules 1, 2 and 8);
+  two in a row (rules 1, 2 and 8); and in the same rows, at most one of two visits the
+  volunteer cannot do one after the other in either order (``conflicts``);
 - per person, newcomers ``new[p, w] >= share[v, w]`` with ``sum new <= circle_max - |circle|``
   (rule 10);
 - pinned visits covered (rule 12).
@@ -40,6 +41,13 @@ week that volunteer can really do (solver/schedules.py: visits in sequence insid
 with travel between them, within the weekly minutes), which is what the LP's fractional shares
 overstate when a volunteer's visits cannot all fit one after another.
 
+The integer relaxation (``integer_relaxation``, run by solver/solve.py on big weeks of up to
+``STRETCH_ROWS_UP_TO`` pairs beside the search's budget): the same rows with the day's rows and
+``conflicts`` (two visits of a volunteer's day that cannot be done one after the other either
+way), every variable whole, by HiGHS's branch and bound. Its dual bound reaches below any bound
+over one volunteer's week at a time (three volunteers free for an hour make one pair for a
+two-volunteer visit, not one and a half), and its best whole solution guides a rota.
+
 Whichever of those ran, the slot-flow relaxation (solver/slots.py) is solved too, over the
 visits with enough eligible volunteers, and the lower of the two is reported. It keeps *when*
 volunteers are free, which the aggregate relaxation sums away (benchmarks/SOLVER.md has what
@@ -55,7 +63,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix
 
 from solver.compiled import CompiledWeek
@@ -67,6 +75,9 @@ FULL_LP_PAIRS = 150_000
 # Up to this many pairs a second full LP with each volunteer's day's rows: on the M plentiful
 # week (56,000 pairs) it doubled the LP's time and lowered the bound by nothing
 STRETCH_ROWS_UP_TO = 30_000
+
+# HiGHS's dual bound holds up to its tolerances (1e-6 on each row): this much need is added
+INTEGER_MARGIN = 1e-3
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -100,7 +111,12 @@ def need_weighted_upper_bound(
 
 
 def relax(
-    compiled: CompiledWeek, *, complete: bool, time_limit: float, tighten: bool = True
+    compiled: CompiledWeek,
+    *,
+    complete: bool,
+    time_limit: float,
+    tighten: bool = True,
+    day_rows: bool = True,
 ) -> Relaxation:
     """Solve the relaxations that fit: the full flow, the full LP, else the aggregate LP.
 
@@ -137,7 +153,8 @@ def relax(
         best = min(best, value)
     if time.monotonic() < deadline:
         best = min(best, _slot_flow_bound(c))
-    if complete and tighten and pairs <= STRETCH_ROWS_UP_TO and time.monotonic() < deadline:
+    stretch = complete and tighten and day_rows and pairs <= STRETCH_ROWS_UP_TO
+    if stretch and time.monotonic() < deadline:
         stretched, _ = _full_lp(c, deadline, tighten, days=True)
         if stretched is not None:
             best = min(best, stretched)
@@ -377,6 +394,24 @@ def _full_lp(
     """The full relaxation with its side constraints (rule 11's ``share <= covered``, and
     rule 10 for the people whose circle places can run out); ``days``: with each volunteer's
     day's rounded knapsacks and ``stretch_knapsacks`` too."""
+    built = _full_rows(c, tighten, days)
+    if built is None:
+        return None, {}
+    rows, share_of = built
+    solved = _solve_with_highs(rows, deadline)
+    if solved is None:
+        return None, {}
+    value = _with_margin(solved.weak_duality_bound())
+    if tighten:
+        value = min(value, _lagrangian_bound(c, solved, share_of, deadline))
+    x = solved.x
+    return value, {key: float(x[i]) for key, i in share_of.items() if x[i] > 1e-6}
+
+
+def _full_rows(
+    c: CompiledWeek, tighten: bool, days: bool
+) -> tuple[_LinearProgram, dict[tuple[int, int], int]] | None:
+    """The rows of ``_full_lp`` and each pair's share column; None if pins cannot hold."""
     rows = _LinearProgram()
     weekly: dict[int, list[tuple[int, int]]] = defaultdict(list)
     daily: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
@@ -388,7 +423,7 @@ def _full_lp(
         low = 1.0 if v.pinned else 0.0
         high = 1.0 if len(cands) >= v.needed else 0.0
         if low > high:
-            return None, {}
+            return None
         covered = rows.variable(c.people[v.person].need, low, high)
         if high == 0.0:
             continue
@@ -424,6 +459,8 @@ def _full_lp(
         if tighten and days:
             for cols, weights, room in stretch_knapsacks(c, w, day, spans[(w, day)], available):
                 rows.at_most(cols, weights, room, w)
+            for a, b in conflicts(c, spans[(w, day)]):
+                rows.at_most([a.share, b.share], [1.0, 1.0], 1.0, w)
     by_person: dict[int, list[list[int]]] = defaultdict(list)
     for (p, _), shares in newcomer_shares.items():
         by_person[p].append(shares)
@@ -438,14 +475,67 @@ def _full_lp(
             for share in shares:
                 rows.at_most([share, new], [1.0, -1.0], 0.0)
         rows.at_most(news, [1.0] * len(news), float(room))
-    solved = _solve_with_highs(rows, deadline)
-    if solved is None:
-        return None, {}
-    value = _with_margin(solved.weak_duality_bound())
-    if tighten:
-        value = min(value, _lagrangian_bound(c, solved, share_of, deadline))
-    x = solved.x
-    return value, {key: float(x[i]) for key, i in share_of.items() if x[i] > 1e-6}
+    return rows, share_of
+
+
+@dataclass
+class WholeRelaxation:
+    """``integer_relaxation``'s bound (None if HiGHS gave none in time) and the pairs of its
+    best whole solution (visit, volunteer) -> 1.0, empty if it found none."""
+
+    need_weighted_upper_bound: float | None
+    chosen: Shares = field(default_factory=dict)
+
+
+def integer_relaxation(compiled: CompiledWeek, *, time_limit: float) -> WholeRelaxation:
+    """The full relaxation with the day's rows (``_full_lp`` with ``days``), every variable
+    whole, by HiGHS's branch and bound (scipy's ``milp``) within ``time_limit`` seconds.
+
+    Every valid rota is a whole solution of these rows, so the most need they can cover bounds
+    what any rota covers, and HiGHS's dual bound (its best bound over the open nodes when it
+    stops, the root's cuts included) bounds that, whenever it stops. Rows over several
+    volunteers at once (its cuts and branching) reach below the Lagrangian bound over
+    volunteers' weeks. Its best whole solution gives each visit its volunteers within their
+    weekly, daily and stretch minutes, not yet in sequence: ``solver/guided.py``'s
+    ``rota_from_whole`` makes a rota of it. Only for weeks whose every eligible pair is known.
+    """
+    c = compiled
+    total = sum(c.people[v.person].need for v in c.visits)
+    began = time.monotonic()
+    built = _full_rows(c, True, True)
+    if built is None or total <= 0:
+        return WholeRelaxation(None)
+    rows, share_of = built
+    n = len(rows.profit)
+    a_ub = coo_matrix(
+        (rows.ub_vals, (rows.ub_rows, rows.ub_cols)), shape=(len(rows.ub_rhs), n)
+    ).tocsr()
+    a_eq = coo_matrix(
+        (rows.eq_vals, (rows.eq_rows, rows.eq_cols)), shape=(len(rows.eq_rhs), n)
+    ).tocsr()
+    constraints = [LinearConstraint(a_ub, -np.inf, np.array(rows.ub_rhs))]
+    if len(rows.eq_rhs):
+        equal = np.array(rows.eq_rhs)
+        constraints.append(LinearConstraint(a_eq, equal, equal))
+    left = time_limit - (time.monotonic() - began)
+    if left <= 0.1:
+        return WholeRelaxation(None)
+    result = milp(
+        -np.array(rows.profit),
+        constraints=constraints,
+        integrality=np.ones(n),
+        bounds=Bounds(np.array(rows.lower), np.array(rows.upper)),
+        options={"time_limit": left},
+    )
+    dual = result.get("mip_dual_bound")
+    bound = None
+    if dual is not None and math.isfinite(dual):
+        bound = min(1.0, (_with_margin(-float(dual)) + INTEGER_MARGIN) / total)
+    chosen: Shares = {}
+    if result.x is not None:
+        x = np.asarray(result.x, dtype=float)
+        chosen = {key: 1.0 for key, i in share_of.items() if x[i] > 0.5}
+    return WholeRelaxation(bound, chosen)
 
 
 def _lagrangian_bound(
@@ -505,6 +595,23 @@ class _Span:
     duration: int
     share: int  # the share's column in the LP
     visit: int
+
+
+def conflicts(c: CompiledWeek, spans: list[_Span]) -> list[tuple[_Span, _Span]]:
+    """The pairs of a volunteer's day's visits that they cannot do both of, in either order:
+    the second cannot start by its last start after the first, begun at its first start, and
+    the travel between them (rules 1, 2 and 8). Exact for two visits, so ``a + b <= 1`` holds
+    for every real day."""
+    out = []
+    for i, a in enumerate(spans):
+        for b in spans[i + 1 :]:
+            if a.visit == b.visit:
+                continue
+            a_then_b = a.first + a.duration + c.travel(a.visit, b.visit) <= b.last_end - b.duration
+            b_then_a = b.first + b.duration + c.travel(b.visit, a.visit) <= a.last_end - a.duration
+            if not a_then_b and not b_then_a:
+                out.append((a, b))
+    return out
 
 
 def stretch_knapsacks(

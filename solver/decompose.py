@@ -9,16 +9,17 @@ two phases (see solver/cpsat.py):
    and fairness only subtract, so no rota better than the incumbent is cut off, and an OPTIMAL
    phase 2 proves the contract's objective optimal.
 
-**Big weeks** are improved by large-neighbourhood search from the incumbent (the better of greedy
-and the relaxation-guided rota, solver/guided.py): free the visits of the people nearest a seed
-person (an open visit's person more often than not), every day or only the seed's day, up to
-``NEIGHBOURHOOD_PAIRS`` pairs, keep every other assignment fixed, re-optimise there with CP-SAT
-hinted with the incumbent, and keep the result only if the exact objective does not drop. The
-search optimises everything but travel (goal ``search``: travel arcs make a neighbourhood several
-times slower, and coverage is what a big week is short of); its last ``POLISH_SHARE`` of time
-re-optimises one day around a covered visit with the contract's objective, travel included. On a
-big week each visit keeps its first ``MODEL_CANDIDATES_PER_VISIT`` candidates (circle members,
-then nearest) in the search; the bound still uses every eligible pair. Independent parts
+**Big weeks** are improved by large-neighbourhood search from the incumbent (the best of greedy
+and the rotas guided by the relaxations, solver/guided.py and solver/solve.py): free the visits
+of the people nearest a seed person (an open visit's person more often than not), every day or
+only the seed's day, up to ``NEIGHBOURHOOD_PAIRS`` pairs, keep every other assignment fixed,
+re-optimise there with CP-SAT hinted with the incumbent, and keep the result only if the exact
+objective does not drop. The search optimises everything but travel (goal ``search``: travel
+arcs make a neighbourhood several times slower, and coverage is what a big week is short of);
+its last ``POLISH_SHARE`` of time re-optimises one day around a covered visit with the
+contract's objective, travel included. On a big week each visit keeps its first
+``MODEL_CANDIDATES_PER_VISIT`` candidates (circle members, then nearest) in the search; the
+bound still uses every eligible pair. Independent parts
 (connected components of the volunteer-person eligibility graph, networkx) that are small enough
 are each one neighbourhood, solved first. With ``workers > 1`` several neighbourhoods that share
 no volunteer and no person are solved at once in worker processes (from a forkserver, never

@@ -74,7 +74,7 @@ def greedy(compiled: CompiledWeek, keep: Rota | None = None) -> Rota:
     rota: Rota = {}
     if keep:
         for i in _need_order(c):
-            if i in keep and _holds(state, i, *keep[i]):
+            if i in keep and holds(state, i, *keep[i]):
                 state.add(i, *keep[i])
                 rota[i] = keep[i]
     for i in _need_order(c):
@@ -101,7 +101,7 @@ def _need_order(c: CompiledWeek) -> list[int]:
     )
 
 
-def _holds(state: RotaState, visit: int, start: int, volunteers: tuple[int, ...]) -> bool:
+def holds(state: RotaState, visit: int, start: int, volunteers: tuple[int, ...]) -> bool:
     """``visit`` at ``start`` with ``volunteers`` keeps every rule beside the partial rota."""
     c = state.compiled
     v = c.visits[visit]

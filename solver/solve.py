@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from clock import clock_of, minutes_of
-from solver.bound import relax
+from solver.bound import STRETCH_ROWS_UP_TO, integer_relaxation, relax
 from solver.check import compute_metrics
 from solver.compiled import CompiledWeek, compile_problem, find_candidates
 from solver.decompose import (
@@ -18,12 +18,13 @@ from solver.decompose import (
     Clock,
     PinsInfeasible,
     improve,
+    is_big,
     rota_objective,
     search_pool,
 )
 from solver.explain import assignment_reasons, state_of, unassigned_reasons
 from solver.greedy import Rota, greedy
-from solver.guided import rota_from_relaxation
+from solver.guided import rota_from_relaxation, rota_from_whole
 from solver.models import Assignment, Problem, Solution, Unassigned
 from solver.validate import parse_problem, problem_errors
 
@@ -35,6 +36,10 @@ Progress = Callable[[str], None]
 ALL_CANDIDATES_UP_TO = 4_000_000
 CANDIDATES_PER_VISIT = MODEL_CANDIDATES_PER_VISIT
 BOUND_SHARE = 0.2
+# Weeks of at most this many eligible pairs also get the integer relaxation (solver/bound.py
+# ``integer_relaxation``), until this share of the time limit is left for the search
+INTEGER_UP_TO = STRETCH_ROWS_UP_TO
+INTEGER_SEARCH_SHARE = 0.35
 EXPLAIN_RESERVE_PER_VISIT = 0.0006  # seconds kept back per visit for reasons and metrics
 OUTPUT_RESERVE = 0.5  # seconds kept back for writing the file and stopping worker processes
 STARTUP_COUNTS_UP_TO = 20.0  # a process younger than this is a command-line run starting up
@@ -60,7 +65,11 @@ def solve(
     spent reading the file counts too).
 
     The budget covers finding candidates, the bound, greedy, optimising and explaining: the
-    bound gets at most ``BOUND_SHARE`` of it, and ``OUTPUT_RESERVE`` plus
+    bound gets at most ``BOUND_SHARE`` of it; on weeks that get the integer relaxation
+    (``_integer_wanted``: big weeks of at most ``INTEGER_UP_TO`` pairs, with two or more
+    workers) HiGHS's branch and bound then runs until ``INTEGER_SEARCH_SHARE`` of the time is
+    left, lowers the bound, and the rota made from its best whole solution starts the search
+    if it is the best start by the contract's objective; ``OUTPUT_RESERVE`` plus
     ``EXPLAIN_RESERVE_PER_VISIT`` per visit are kept back for the explanations, the metrics and
     writing the file. Deterministic for a fixed ``seed`` with ``workers=1`` as
     long as the deterministic budget (solver/decompose.py) runs out before the wall clock.
@@ -117,19 +126,28 @@ def _solve_compiled(
     pool: ProcessPoolExecutor | None,
 ) -> Solution:
     reserve = OUTPUT_RESERVE + EXPLAIN_RESERVE_PER_VISIT * len(compiled.visits)
+    integer = _integer_wanted(compiled, complete, workers, keep)
     say("bounding")
     relaxation = relax(
         compiled,
         complete=complete,
         time_limit=max(0.1, min(time_limit * BOUND_SHARE, deadline - time.monotonic() - reserve)),
+        day_rows=not integer,
     )
     bound = relaxation.need_weighted_upper_bound
     say("greedy rota")
-    incumbent = greedy(compiled, keep)
+    starts = [greedy(compiled, keep)]
     if relaxation.shares and not keep:
-        rounded = rota_from_relaxation(compiled, relaxation.shares)
-        if rota_objective(compiled, rounded) > rota_objective(compiled, incumbent):
-            incumbent = rounded
+        starts.append(rota_from_relaxation(compiled, relaxation.shares))
+    if integer:
+        say("the integer relaxation")
+        until = deadline - reserve - time_limit * INTEGER_SEARCH_SHARE
+        whole = integer_relaxation(compiled, time_limit=until - time.monotonic())
+        if whole.need_weighted_upper_bound is not None:
+            bound = min(bound, whole.need_weighted_upper_bound)
+        if whole.chosen:
+            starts.append(rota_from_whole(compiled, whole.chosen))
+    incumbent = max(starts, key=lambda rota: rota_objective(compiled, rota))
     say("optimising")
     clock = Clock(
         deadline=deadline - reserve,
@@ -156,6 +174,14 @@ def _solve_compiled(
     say("explaining")
     status = "OPTIMAL" if proven and complete else "FEASIBLE"
     return build_solution(problem, compiled, rota, status=status, bound=bound, began=began)
+
+
+def _integer_wanted(compiled: CompiledWeek, complete: bool, workers: int, keep: Rota) -> bool:
+    """Whether the integer relaxation runs: on big weeks whose every eligible pair is known, of
+    at most ``INTEGER_UP_TO`` pairs, without last week's rota (which starts the week instead),
+    and with more than one worker (one worker stays repeatable; HiGHS stops on wall time)."""
+    pairs = sum(len(cands) for cands in compiled.candidates)
+    return workers > 1 and complete and not keep and is_big(compiled) and pairs <= INTEGER_UP_TO
 
 
 def previous_rota(compiled: CompiledWeek, previous: Sequence[Assignment]) -> Rota:
