@@ -409,10 +409,16 @@ def _full_lp(
 
 
 def _full_rows(
-    c: CompiledWeek, tighten: bool, days: bool
+    c: CompiledWeek, tighten: bool, days: bool, contract: bool = False
 ) -> tuple[_LinearProgram, dict[tuple[int, int], int]] | None:
-    """The rows of ``_full_lp`` and each pair's share column; None if pins cannot hold."""
+    """The rows of ``_full_lp`` and each pair's share column; None if pins cannot hold.
+
+    ``contract``: the objective is the contract's assignment part in units of coverage (a
+    circle member's share earns ``continuity / coverage``, each newcomer costs
+    ``new_member / coverage``), for a rota, not a bound on coverage."""
     rows = _LinearProgram()
+    circle_profit = c.continuity / c.coverage if contract and c.coverage else 0.0
+    new_cost = c.new_member / c.coverage if contract and c.coverage else 0.0
     weekly: dict[int, list[tuple[int, int]]] = defaultdict(list)
     daily: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     spans: dict[tuple[int, int], list[_Span]] = defaultdict(list)
@@ -429,7 +435,7 @@ def _full_rows(
             continue
         shares = []
         for cand in cands:
-            share = rows.variable(0.0, 0.0, 1.0)
+            share = rows.variable(circle_profit if cand.in_circle else 0.0, 0.0, 1.0)
             share_of[(v.index, cand.volunteer)] = share
             shares.append(share)
             if v.needed > 1:
@@ -466,15 +472,17 @@ def _full_rows(
         by_person[p].append(shares)
     for p, groups in by_person.items():
         room = max(0, c.people[p].circle_max - len(c.people[p].circle))
-        if len(groups) <= room or sum(c.visits[v].needed for v in c.people[p].visits) <= room:
+        binds = len(groups) > room and sum(c.visits[v].needed for v in c.people[p].visits) > room
+        if not binds and not new_cost:
             continue  # never binds: there are not that many newcomers to choose
         news = []
         for shares in groups:
-            new = rows.variable(0.0, 0.0, 1.0)
+            new = rows.variable(-new_cost, 0.0, 1.0)
             news.append(new)
             for share in shares:
                 rows.at_most([share, new], [1.0, -1.0], 0.0)
-        rows.at_most(news, [1.0] * len(news), float(room))
+        if binds:
+            rows.at_most(news, [1.0] * len(news), float(room))
     return rows, share_of
 
 
@@ -487,7 +495,9 @@ class WholeRelaxation:
     chosen: Shares = field(default_factory=dict)
 
 
-def integer_relaxation(compiled: CompiledWeek, *, time_limit: float) -> WholeRelaxation:
+def integer_relaxation(
+    compiled: CompiledWeek, *, time_limit: float, contract: bool = False
+) -> WholeRelaxation:
     """The full relaxation with the day's rows (``_full_lp`` with ``days``), every variable
     whole, by HiGHS's branch and bound (scipy's ``milp``) within ``time_limit`` seconds.
 
@@ -498,11 +508,14 @@ def integer_relaxation(compiled: CompiledWeek, *, time_limit: float) -> WholeRel
     volunteers' weeks. Its best whole solution gives each visit its volunteers within their
     weekly, daily and stretch minutes, not yet in sequence: ``solver/guided.py``'s
     ``rota_from_whole`` makes a rota of it. Only for weeks whose every eligible pair is known.
+
+    ``contract``: maximise the contract's assignment part instead (see ``_full_rows``), so that
+    the whole solution keeps circles as the contract weighs them; no bound on coverage then.
     """
     c = compiled
     total = sum(c.people[v.person].need for v in c.visits)
     began = time.monotonic()
-    built = _full_rows(c, True, True)
+    built = _full_rows(c, True, True, contract)
     if built is None or total <= 0:
         return WholeRelaxation(None)
     rows, share_of = built
@@ -529,7 +542,7 @@ def integer_relaxation(compiled: CompiledWeek, *, time_limit: float) -> WholeRel
     )
     dual = result.get("mip_dual_bound")
     bound = None
-    if dual is not None and math.isfinite(dual):
+    if dual is not None and math.isfinite(dual) and not contract:
         bound = min(1.0, (_with_margin(-float(dual)) + INTEGER_MARGIN) / total)
     chosen: Shares = {}
     if result.x is not None:

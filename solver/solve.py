@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from clock import clock_of, minutes_of
@@ -67,9 +67,11 @@ def solve(
     The budget covers finding candidates, the bound, greedy, optimising and explaining: the
     bound gets at most ``BOUND_SHARE`` of it; on weeks that get the integer relaxation
     (``_integer_wanted``: big weeks of at most ``INTEGER_UP_TO`` pairs, with two or more
-    workers) HiGHS's branch and bound then runs until ``INTEGER_SEARCH_SHARE`` of the time is
-    left, lowers the bound, and the rota made from its best whole solution starts the search
-    if it is the best start by the contract's objective; ``OUTPUT_RESERVE`` plus
+    workers) HiGHS's branch and bound then runs twice side by side, one thread each (HiGHS
+    releases the GIL), until ``INTEGER_SEARCH_SHARE`` of the time is left: on coverage, which
+    lowers the bound, and on the contract's assignment part, whose whole solution makes the
+    rota that usually starts the search (the best start by the contract's objective wins);
+    ``OUTPUT_RESERVE`` plus
     ``EXPLAIN_RESERVE_PER_VISIT`` per visit are kept back for the explanations, the metrics and
     writing the file. Deterministic for a fixed ``seed`` with ``workers=1`` as
     long as the deterministic budget (solver/decompose.py) runs out before the wall clock.
@@ -142,11 +144,17 @@ def _solve_compiled(
     if integer:
         say("the integer relaxation")
         until = deadline - reserve - time_limit * INTEGER_SEARCH_SHARE
-        whole = integer_relaxation(compiled, time_limit=until - time.monotonic())
-        if whole.need_weighted_upper_bound is not None:
-            bound = min(bound, whole.need_weighted_upper_bound)
-        if whole.chosen:
-            starts.append(rota_from_whole(compiled, whole.chosen))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bound") as beside:
+            bounding = beside.submit(
+                integer_relaxation, compiled, time_limit=until - time.monotonic()
+            )
+            whole = integer_relaxation(compiled, time_limit=until - time.monotonic(), contract=True)
+            covering = bounding.result()
+        if covering.need_weighted_upper_bound is not None:
+            bound = min(bound, covering.need_weighted_upper_bound)
+        for chosen in (whole.chosen, covering.chosen):
+            if chosen:
+                starts.append(rota_from_whole(compiled, chosen))
     incumbent = max(starts, key=lambda rota: rota_objective(compiled, rota))
     say("optimising")
     clock = Clock(

@@ -95,3 +95,30 @@ def test_rota_from_whole_finds_the_order_that_fits_both_visits() -> None:
     assert rota == {short: (9 * 60 + 30, (0,)), long: (10 * 60, (0,))}
     solution = build_solution(parsed, c, rota, status="FEASIBLE", bound=1.0, began=time.monotonic())
     assert check_solution(parsed, solution) == []
+
+
+def test_integer_relaxation_for_the_rota_keeps_the_circle() -> None:
+    """Cat and Bea have an hour each; Ann (whose circle is Bea) and Dan each want one. Covering
+    both is all the bound asks (HiGHS happens to give Bea, the nearer, to Dan); the rota's objective
+    keeps Bea with Ann and sends Cat to Dan."""
+    raw = problem(
+        people=[
+            person("ann", need=0.5, current_circle=["bea"]),
+            person("dan", north(2), need=0.5),
+        ],
+        visits=[visit("a", "ann"), visit("d", "dan")],
+        volunteers=[
+            volunteer("cat", max_minutes=60),
+            volunteer("bea", north(2), max_minutes=60),
+        ],
+    )
+    c = compile_problem(Problem.model_validate(raw))
+    ann, dan = c.visit_index["a"], c.visit_index["d"]
+    cat, bea = c.volunteer_index["cat"], c.volunteer_index["bea"]
+    whole = integer_relaxation(c, time_limit=5, contract=True)
+    assert whole.chosen == {(ann, bea): 1.0, (dan, cat): 1.0}
+    assert whole.need_weighted_upper_bound is None
+    covering = integer_relaxation(c, time_limit=5)
+    assert len(covering.chosen) == 2
+    assert covering.need_weighted_upper_bound is not None
+    assert 1.0 - 1e-9 <= covering.need_weighted_upper_bound
