@@ -483,28 +483,38 @@ Stability: the solver is told last week's rota (`previous`); what still holds st
 and every model breaks ties towards it, below the objective's smallest step, so the contract's
 objective is unchanged (tests/solver/test_previous.py).
 
-The bound on the M scarce weeks (2026-12-06 16:00-16:50 UTC, load average 1-2, seed 2 unless
-said): the full LP takes 1.2 s in HiGHS, one pricing pass over the 1,000 volunteers' weeks
-(`best_week`) 0.4 s, the flow bounds 0.2 s. It now solves a second full LP (up to
-`STRETCH_ROWS_UP_TO` pairs) with each volunteer's day rows: rounded knapsacks on the day's free
-minutes and `stretch_knapsacks` (visits that must fall inside a stretch of the day fit its free
-minutes, and its length with the travel between them), priced the same way; 2.4 s more, so
-`BOUND_SHARE` went from 0.15 to 0.2. Bounds: seed 1 74.99% -> 74.99%, seed 2 72.75% -> 72.67%,
-seed 3 70.84% -> 70.76%. The rota still grows from the first LP's shares: from the second LP's
-the search ended 0.03-0.35 points lower on the three seeds. Iterating the Lagrangian instead
-(a box-step bundle over the shared rows' dual values from the second LP's, one pricing pass
-and one small LP a step): the first step that lowered the bound came after 15 steps (14 s),
-72.39% after 29 s, 72.375% after 54 s, and no lower in 180 s: about the best any Lagrangian
-bound over volunteers' weeks gives. Seed 2's rota ends between 71.47% and 71.67% from run to
-run (four runs today), 1.25% to 0.97% from that. Subgradient steps from the LP's dual values
-only raised the bound.
+The bound on the M scarce weeks without the integer relaxation (2026-12-06 16:00-16:50 UTC,
+seed 2 unless said): the full LP takes 1.2 s in HiGHS, one pricing pass over the 1,000
+volunteers' weeks (`best_week`) 0.4 s, the flow bounds 0.2 s; a second full LP with each
+volunteer's day rows (rounded knapsacks, `stretch_knapsacks`) 2.4 s more, which took the bounds
+to 74.99%, 72.67% and 70.76% on seeds 1-3. The best Lagrangian bound over volunteers' weeks (a
+box-step bundle) reached 72.375% on seed 2, and only after 54 s. The search had stalled too:
+seed 2's rota ended between 71.47% and 71.67% in 30 s, 71.71% in 90 s.
 
-Not reached: the M scarce week on seeds 2 and 3 stays 1.45-1.55% from its bound. Given 120 s
-instead of 30 s (2026-12-06 11:56 UTC, load average about 4, solver seed 2), seed 2 ended at
-71.49% against the bound's 72.75%, no better than in 30 s: the search has stalled there. Even
-the best Lagrangian bound (72.375% on seed 2, out of reach in 30 s) would leave most runs above
-1%, so what is missing is mainly a better rota (another kind of neighbourhood), and a bound
-beyond volunteers' weeks (rows over several volunteers) for the rest.
+The integer relaxation (2026-12-06 18:15-19:05 UTC, load average below 1.5; solver/bound.py
+`integer_relaxation`): the same rows with the day's rows and one more for each two visits a
+volunteer cannot do one after the other in either order (`conflicts`), every variable whole,
+by HiGHS's branch and bound (scipy's `milp`). Its cuts and branching reach across volunteers:
+on seed 2 its dual bound is 72.35% after about 4 s and 72.34% at the end, and its best whole
+solution covers 72.3%, but HiGHS finds that 10-15 s in (after the root's cuts). A rota is made
+of it by putting each volunteer's chosen visits of a day in the order that fits the most need
+(solver/guided.py `rota_from_whole`): 637 of the 642 chosen visits kept on seed 2 (71.89%;
+71.15% placed by first start, 70.49% by the LP rota's first-fit). Maximising coverage alone
+cost circles (continuity share 32-35%, the contract's objective lower on seed 1), so a second
+branch and bound beside it, one thread each, maximises the contract's assignment part
+(`contract=True`) for the rota; the coverage one gives only the bound. Both run until 35% of the
+time is left (`INTEGER_SEARCH_SHARE`), then the search goes on from the best start. Only with a
+time limit of 25 s or more (`INTEGER_FROM_SECONDS`): given 20 s, seed 3 ended at 69.15% with it
+and 69.70% without (25 s: 70.09% and 69.72%); the service's rota runs (10 s) are unchanged.
+
+Same-run comparison, 2026-12-06 18:54-19:03 UTC, `--sizes M --variants scarce
+--stability-sizes ''`, the previous main (e071a1e) then this code:
+
+| M scarce | gap before | gap now | continuity share before / now | objective before / now |
+|---|---:|---:|---:|---:|
+| seed 1 | 0.86% | 0.37% | 38.4% / 44.0% | 352,612 / 356,782 |
+| seed 2 | 1.57% | 0.53% | 36.7% / 41.7% | 339,323 / 343,782 |
+| seed 3 | 1.44% | 0.61% | 36.8% / 41.1% | 333,181 / 336,574 |
 """
 
 
