@@ -508,7 +508,7 @@ time limit of 25 s or more (`INTEGER_FROM_SECONDS`): given 20 s, seed 3 ended at
 and 69.70% without (25 s: 70.09% and 69.72%); the service's rota runs (10 s) are unchanged.
 
 Same-run comparison, 2026-12-06 18:54-19:03 UTC, `--sizes M --variants scarce
---stability-sizes ''`, the previous main (e071a1e) then this code:
+--stability-sizes ''`, the previous main (e071a1e) then this code (b25f9c5):
 
 | M scarce | gap before | gap now | continuity share before / now | objective before / now |
 |---|---:|---:|---:|---:|

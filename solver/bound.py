@@ -225,6 +225,17 @@ class _LinearProgram:
         self.ub_rhs.append(rhs)
         self.ub_owner.append(owner)
 
+    def matrices(self) -> tuple[csr_matrix, csr_matrix]:
+        """The ``<=`` rows' and the equality rows' coefficients, as sparse matrices."""
+        n = len(self.profit)
+        a_ub = coo_matrix(
+            (self.ub_vals, (self.ub_rows, self.ub_cols)), shape=(len(self.ub_rhs), n)
+        ).tocsr()
+        a_eq = coo_matrix(
+            (self.eq_vals, (self.eq_rows, self.eq_cols)), shape=(len(self.eq_rhs), n)
+        ).tocsr()
+        return a_ub, a_eq
+
     def equal(self, cols: list[int], vals: list[float], rhs: float) -> None:
         row = len(self.eq_rhs)
         self.eq_rows.extend([row] * len(cols))
@@ -262,16 +273,10 @@ class _SolvedProgram:
 
 def _solve_with_highs(rows: _LinearProgram, deadline: float) -> _SolvedProgram | None:
     """HiGHS's solution and duals, or None if it failed (or ran out of time)."""
-    n = len(rows.profit)
     profit = np.array(rows.profit)
     lower = np.array(rows.lower)
     upper = np.array(rows.upper)
-    a_ub = coo_matrix(
-        (rows.ub_vals, (rows.ub_rows, rows.ub_cols)), shape=(len(rows.ub_rhs), n)
-    ).tocsr()
-    a_eq = coo_matrix(
-        (rows.eq_vals, (rows.eq_rows, rows.eq_cols)), shape=(len(rows.eq_rhs), n)
-    ).tocsr()
+    a_ub, a_eq = rows.matrices()
     b_ub = np.array(rows.ub_rhs, dtype=float)
     b_eq = np.array(rows.eq_rhs, dtype=float)
     result = linprog(
@@ -520,12 +525,7 @@ def integer_relaxation(
         return WholeRelaxation(None)
     rows, share_of = built
     n = len(rows.profit)
-    a_ub = coo_matrix(
-        (rows.ub_vals, (rows.ub_rows, rows.ub_cols)), shape=(len(rows.ub_rhs), n)
-    ).tocsr()
-    a_eq = coo_matrix(
-        (rows.eq_vals, (rows.eq_rows, rows.eq_cols)), shape=(len(rows.eq_rhs), n)
-    ).tocsr()
+    a_ub, a_eq = rows.matrices()
     constraints = [LinearConstraint(a_ub, -np.inf, np.array(rows.ub_rhs))]
     if len(rows.eq_rhs):
         equal = np.array(rows.eq_rhs)
