@@ -131,9 +131,7 @@ def _solve_compiled(
     pool: ProcessPoolExecutor | None,
 ) -> Solution:
     reserve = OUTPUT_RESERVE + EXPLAIN_RESERVE_PER_VISIT * len(compiled.visits)
-    integer = time_limit >= INTEGER_FROM_SECONDS and _integer_wanted(
-        compiled, complete, workers, keep
-    )
+    integer = _integer_wanted(compiled, complete, workers, keep, time_limit)
     say("bounding")
     relaxation = relax(
         compiled,
@@ -189,12 +187,17 @@ def _solve_compiled(
     return build_solution(problem, compiled, rota, status=status, bound=bound, began=began)
 
 
-def _integer_wanted(compiled: CompiledWeek, complete: bool, workers: int, keep: Rota) -> bool:
+def _integer_wanted(
+    compiled: CompiledWeek, complete: bool, workers: int, keep: Rota, time_limit: float
+) -> bool:
     """Whether the integer relaxation runs: on big weeks whose every eligible pair is known, of
     at most ``INTEGER_UP_TO`` pairs, without last week's rota (which starts the week instead),
-    and with more than one worker (one worker stays repeatable; HiGHS stops on wall time)."""
+    with more than one worker (one worker stays repeatable; HiGHS stops on wall time) and a
+    time limit of at least ``INTEGER_FROM_SECONDS``."""
+    if time_limit < INTEGER_FROM_SECONDS or workers < 2 or not complete or keep:
+        return False
     pairs = sum(len(cands) for cands in compiled.candidates)
-    return workers > 1 and complete and not keep and is_big(compiled) and pairs <= INTEGER_UP_TO
+    return is_big(compiled) and pairs <= INTEGER_UP_TO
 
 
 def previous_rota(compiled: CompiledWeek, previous: Sequence[Assignment]) -> Rota:
