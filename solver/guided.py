@@ -14,13 +14,13 @@ puts each volunteer's day in the order that fits the most need, and the rest fir
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from itertools import permutations
 
 from solver.bound import Shares
 from solver.compiled import CompiledWeek
 from solver.greedy import Rota, RotaState, holds, place
+from solver.schedules import earliest_start
 
 # rota_from_whole tries every order of a volunteer's chosen visits of a day up to this many
 ORDERS_UP_TO = 6
@@ -118,14 +118,14 @@ def _day_sequence(
         need = 0.0
         free_from, last = -1, -1
         for v in order:
-            earliest = free_from if last < 0 else free_from + c.travel(last, v)
-            allowed = starts[(v, w)]
-            k = bisect.bisect_left(allowed, earliest)
-            if k == len(allowed):
+            start = earliest_start(
+                starts[(v, w)], free_from if last < 0 else free_from + c.travel(last, v)
+            )
+            if start is None:
                 continue
-            placed.append((v, allowed[k]))
+            placed.append((v, start))
             need += c.people[c.visits[v].person].need
-            free_from, last = allowed[k] + c.visits[v].duration, v
+            free_from, last = start + c.visits[v].duration, v
         if need > best_need + 1e-9:
             best, best_need = placed, need
     return best

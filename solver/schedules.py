@@ -34,6 +34,14 @@ class TooManySteps(Exception):
     """The search went past its step limit."""
 
 
+def earliest_start(starts: tuple[int, ...], ready: int) -> int | None:
+    """The first of ``starts`` (ascending) no sooner than ``ready``: where a visit goes after
+    the one before it and the travel between them (rules 1, 2 and 8), or None if it no longer
+    fits that day."""
+    k = bisect.bisect_left(starts, ready)
+    return starts[k] if k < len(starts) else None
+
+
 def best_week(
     offers: list[Offer],
     *,
@@ -97,11 +105,10 @@ def _best_day(
             offer = offers[i]
             if minutes + offer.duration > max_minutes:
                 continue
-            earliest = free_from if row is None else free_from + row[i]
-            k = bisect.bisect_left(offer.starts, earliest)
-            if k == len(offer.starts):
+            start = earliest_start(offer.starts, free_from if row is None else free_from + row[i])
+            if start is None:
                 continue
-            end = offer.starts[k] + offer.duration
+            end = start + offer.duration
             key = (done | bit, i)
             if reached.get(key, end + 1) <= end:
                 continue
