@@ -502,7 +502,7 @@ of it by putting each volunteer's chosen visits of a day in the order that fits 
 71.15% placed by first start, 70.49% by the LP rota's first-fit). Maximising coverage alone
 cost circles (continuity share 32-35%, the contract's objective lower on seed 1), so a second
 branch and bound beside it, one thread each, maximises the contract's assignment part
-(`contract=True`) for the rota; the coverage one gives only the bound. Both run until 35% of the
+(the same rows) for the rota; the coverage one gives only the bound. Both run until 35% of the
 time is left (`INTEGER_SEARCH_SHARE`), then the search goes on from the best start. Only with a
 time limit of 25 s or more (`INTEGER_FROM_SECONDS`): given 20 s, seed 3 ended at 69.15% with it
 and 69.70% without (25 s: 70.09% and 69.72%); the service's rota runs (10 s) are unchanged.

@@ -59,11 +59,12 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix
 
 from solver.compiled import CompiledWeek
@@ -199,6 +200,7 @@ class _LinearProgram:
     """A sparse linear program being built: ``maximise profit.x``, ``A x <= b``, ``E x = f``."""
 
     profit: list[float] = field(default_factory=list)
+    bonus: list[float] = field(default_factory=list)  # the contract's part beside coverage
     lower: list[float] = field(default_factory=list)
     upper: list[float] = field(default_factory=list)
     ub_rows: list[int] = field(default_factory=list)
@@ -211,8 +213,9 @@ class _LinearProgram:
     eq_vals: list[float] = field(default_factory=list)
     eq_rhs: list[float] = field(default_factory=list)
 
-    def variable(self, profit: float, lower: float, upper: float) -> int:
+    def variable(self, profit: float, lower: float, upper: float, bonus: float = 0.0) -> int:
         self.profit.append(profit)
+        self.bonus.append(bonus)
         self.lower.append(lower)
         self.upper.append(upper)
         return len(self.profit) - 1
@@ -418,9 +421,9 @@ def _full_rows(
 ) -> tuple[_LinearProgram, dict[tuple[int, int], int]] | None:
     """The rows of ``_full_lp`` and each pair's share column; None if pins cannot hold.
 
-    ``contract``: the objective is the contract's assignment part in units of coverage (a
-    circle member's share earns ``continuity / coverage``, each newcomer costs
-    ``new_member / coverage``), for a rota, not a bound on coverage."""
+    ``contract``: also the contract's assignment part beside coverage, in units of coverage,
+    as each column's ``bonus`` (a circle member's share earns ``continuity / coverage``, each
+    newcomer costs ``new_member / coverage``; so every newcomer gets a column), for a rota."""
     rows = _LinearProgram()
     circle_profit = c.continuity / c.coverage if contract and c.coverage else 0.0
     new_cost = c.new_member / c.coverage if contract and c.coverage else 0.0
@@ -440,7 +443,7 @@ def _full_rows(
             continue
         shares = []
         for cand in cands:
-            share = rows.variable(circle_profit if cand.in_circle else 0.0, 0.0, 1.0)
+            share = rows.variable(0.0, 0.0, 1.0, circle_profit if cand.in_circle else 0.0)
             share_of[(v.index, cand.volunteer)] = share
             shares.append(share)
             if v.needed > 1:
@@ -482,7 +485,7 @@ def _full_rows(
             continue  # never binds: there are not that many newcomers to choose
         news = []
         for shares in groups:
-            new = rows.variable(-new_cost, 0.0, 1.0)
+            new = rows.variable(0.0, 0.0, 1.0, -new_cost)
             news.append(new)
             for share in shares:
                 rows.at_most([share, new], [1.0, -1.0], 0.0)
@@ -493,62 +496,77 @@ def _full_rows(
 
 @dataclass
 class WholeRelaxation:
-    """``integer_relaxation``'s bound (None if HiGHS gave none in time) and the pairs of its
-    best whole solution (visit, volunteer) -> 1.0, empty if it found none."""
+    """``integer_relaxation``'s bound on coverage (None if HiGHS gave none in time), and the
+    pairs (visit, volunteer) -> 1.0 of its best whole solutions, empty where it found none:
+    ``chosen`` by the contract's assignment part, ``covering`` by coverage alone."""
 
     need_weighted_upper_bound: float | None
     chosen: Shares = field(default_factory=dict)
+    covering: Shares = field(default_factory=dict)
 
 
-def integer_relaxation(
-    compiled: CompiledWeek, *, time_limit: float, contract: bool = False
-) -> WholeRelaxation:
+def integer_relaxation(compiled: CompiledWeek, *, time_limit: float) -> WholeRelaxation:
     """The full relaxation with the day's rows (``_full_lp`` with ``days``), every variable
-    whole, by HiGHS's branch and bound (scipy's ``milp``) within ``time_limit`` seconds.
+    whole, by HiGHS's branch and bound (scipy's ``milp``) within ``time_limit`` seconds, for two
+    objectives side by side, one thread each (HiGHS releases the GIL), on the same rows.
 
-    Every valid rota is a whole solution of these rows, so the most need they can cover bounds
-    what any rota covers, and HiGHS's dual bound (its best bound over the open nodes when it
-    stops, the root's cuts included) bounds that, whenever it stops. Rows over several
-    volunteers at once (its cuts and branching) reach below the Lagrangian bound over
-    volunteers' weeks. Its best whole solution gives each visit its volunteers within their
-    weekly, daily and stretch minutes, not yet in sequence: ``solver/guided.py``'s
-    ``rota_from_whole`` makes a rota of it. Only for weeks whose every eligible pair is known.
-
-    ``contract``: maximise the contract's assignment part instead (see ``_full_rows``), so that
-    the whole solution keeps circles as the contract weighs them; no bound on coverage then.
+    Coverage: every valid rota is a whole solution of these rows, so the most need they can
+    cover bounds what any rota covers, and HiGHS's dual bound (its best bound over the open
+    nodes when it stops, the root's cuts included) bounds that, whenever it stops. Rows over
+    several volunteers at once (its cuts and branching) reach below the Lagrangian bound over
+    volunteers' weeks. The contract's assignment part (``_full_rows`` with ``contract``): its
+    best whole solution keeps circles as the contract weighs them, and guides the rota. Each
+    gives each visit its volunteers within their weekly, daily and stretch minutes, not yet in
+    sequence: ``solver/guided.py``'s ``rota_from_whole`` makes a rota of it. Only for weeks
+    whose every eligible pair is known.
     """
     c = compiled
     total = sum(c.people[v.person].need for v in c.visits)
     began = time.monotonic()
-    built = _full_rows(c, True, True, contract)
+    built = _full_rows(c, True, True, contract=True)
     if built is None or total <= 0:
         return WholeRelaxation(None)
     rows, share_of = built
-    n = len(rows.profit)
+    coverage = np.array(rows.profit)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage") as beside:
+        covering = beside.submit(_whole, rows, coverage, time_limit - (time.monotonic() - began))
+        contract = _whole(
+            rows, coverage + np.array(rows.bonus), time_limit - (time.monotonic() - began)
+        )
+        covered = covering.result()
+    bound = None
+    if covered is not None:
+        dual = covered.get("mip_dual_bound")
+        if dual is not None and math.isfinite(dual):
+            bound = min(1.0, (_with_margin(-float(dual)) + INTEGER_MARGIN) / total)
+    return WholeRelaxation(bound, _whole_pairs(contract, share_of), _whole_pairs(covered, share_of))
+
+
+def _whole(rows: _LinearProgram, objective: FloatArray, left: float) -> OptimizeResult | None:
+    """HiGHS's branch and bound maximising ``objective`` over ``rows``, every variable whole,
+    within ``left`` seconds (None if there is no time)."""
+    if left <= 0.1:
+        return None
     a_ub, a_eq = rows.matrices()
     constraints = [LinearConstraint(a_ub, -np.inf, np.array(rows.ub_rhs))]
     if len(rows.eq_rhs):
         equal = np.array(rows.eq_rhs)
         constraints.append(LinearConstraint(a_eq, equal, equal))
-    left = time_limit - (time.monotonic() - began)
-    if left <= 0.1:
-        return WholeRelaxation(None)
-    result = milp(
-        -np.array(rows.profit),
+    return milp(
+        -objective,
         constraints=constraints,
-        integrality=np.ones(n),
+        integrality=np.ones(len(objective)),
         bounds=Bounds(np.array(rows.lower), np.array(rows.upper)),
         options={"time_limit": left},
     )
-    dual = result.get("mip_dual_bound")
-    bound = None
-    if dual is not None and math.isfinite(dual) and not contract:
-        bound = min(1.0, (_with_margin(-float(dual)) + INTEGER_MARGIN) / total)
-    chosen: Shares = {}
-    if result.x is not None:
-        x = np.asarray(result.x, dtype=float)
-        chosen = {key: 1.0 for key, i in share_of.items() if x[i] > 0.5}
-    return WholeRelaxation(bound, chosen)
+
+
+def _whole_pairs(result: OptimizeResult | None, share_of: dict[tuple[int, int], int]) -> Shares:
+    """The pairs whose share is 1 in HiGHS's best whole solution (none if it found none)."""
+    if result is None or result.x is None:
+        return {}
+    x = np.asarray(result.x, dtype=float)
+    return {key: 1.0 for key, i in share_of.items() if x[i] > 0.5}
 
 
 def _lagrangian_bound(

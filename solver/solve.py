@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from clock import clock_of, minutes_of
@@ -147,15 +147,10 @@ def _solve_compiled(
     if integer:
         say("the integer relaxation")
         until = deadline - reserve - time_limit * INTEGER_SEARCH_SHARE
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bound") as beside:
-            bounding = beside.submit(
-                integer_relaxation, compiled, time_limit=until - time.monotonic()
-            )
-            whole = integer_relaxation(compiled, time_limit=until - time.monotonic(), contract=True)
-            covering = bounding.result()
-        if covering.need_weighted_upper_bound is not None:
-            bound = min(bound, covering.need_weighted_upper_bound)
-        for chosen in (whole.chosen, covering.chosen):
+        whole = integer_relaxation(compiled, time_limit=until - time.monotonic())
+        if whole.need_weighted_upper_bound is not None:
+            bound = min(bound, whole.need_weighted_upper_bound)
+        for chosen in (whole.chosen, whole.covering):
             if chosen:
                 starts.append(rota_from_whole(compiled, chosen))
     incumbent = max(starts, key=lambda rota: rota_objective(compiled, rota))
