@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from graph.models import Window
 from service.weeks import monday_of, today, week_label
 from tests.service.conftest import Api, World
 
@@ -99,7 +100,10 @@ def test_addresses_cannot_be_harvested_by_claiming_and_declining(api: Api, world
         latest="23:59",
         duration_minutes=30,
     )
-    token = world.volunteer_token(world.volunteer("Val"))
+    # free all day: a claim today needs a start still to come that the volunteer is free for
+    # (the world's volunteers are free 08:00-20:00, so after 19:30 this claim was not eligible)
+    all_day = [Window(day=day.weekday(), start="00:00", end="23:59")]
+    token = world.volunteer_token(world.volunteer("Val", availability=all_day))
     claimed = api.data(CLAIM, {"id": visit.id}, token=token)["claimVisit"]
     assert claimed["__typename"] == "VisitClaimed"
     assert claimed["visit"]["address"].startswith("7 Quince Lane")
@@ -123,7 +127,7 @@ def test_addresses_cannot_be_harvested_by_claiming_and_declining(api: Api, world
     )
     assert len(_address_reads(api, ann.id)) == 1
     # someone else may still take it
-    other = world.volunteer_token(world.volunteer("Kim"))
+    other = world.volunteer_token(world.volunteer("Kim", availability=all_day))
     offered = {e["node"]["id"] for e in api.data(OPEN, token=other)["openVisits"]["edges"]}
     assert visit.id in offered
     assert api.data(CLAIM, {"id": visit.id}, token=other)["claimVisit"]["__typename"] == (
