@@ -3,6 +3,7 @@ this server process or, through the graph, from another), and the answers a canc
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -62,39 +63,66 @@ def demo_week(api: Api) -> str:
     return _week()
 
 
-def _wait(condition: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
+def _wait(
+    condition: Callable[[], Any],
+    what: str,
+    timeout: float = 60.0,
+    detail: Callable[[], str] = lambda: "",
+) -> Any:
     deadline = time.monotonic() + timeout
     while True:  # polling a condition another process brings about
         value = condition()
         if value:
             return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}{detail()}"
         time.sleep(0.05)
 
 
 def _solvers(before: set[int]) -> set[int]:
-    """Processes this test process started since ``before``: the solver and its workers (not
-    multiprocessing's resource tracker, started with the first spawned process and living as
-    long as this one)."""
-    found = set()
+    """The processes of the solvers this test process started since ``before``: each solving
+    process leads a process group of its own, and its worker processes are in that group.
+    Other processes that appear below this one meanwhile are not the solver's (the graph
+    server, in a session of its own, forks a child to rewrite its append-only file)."""
+    me = os.getpid()
+    groups: dict[int, int] = {}
+    parents: dict[int, int] = {}
     for child in psutil.Process().children(recursive=True):
-        try:
-            if child.pid not in before and "resource_tracker" not in " ".join(child.cmdline()):
-                found.add(child.pid)
-        except psutil.NoSuchProcess:
+        if child.pid in before:
             continue
-    return found
+        try:
+            groups[child.pid] = os.getpgid(child.pid)
+            parents[child.pid] = child.ppid()
+        except (psutil.NoSuchProcess, ProcessLookupError):
+            continue
+    leaders = {pid for pid, group in groups.items() if pid == group and parents[pid] == me}
+    return {pid for pid, group in groups.items() if group in leaders}
 
 
-def _gone(pids: set[int]) -> bool:
+def _alive(pids: set[int]) -> list[str]:
+    """Those of ``pids`` still running (not ended, not a zombie), each described."""
     alive = []
     for pid in pids:
         try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                alive.append(pid)
-        except psutil.NoSuchProcess:
+            process = psutil.Process(pid)
+            with process.oneshot():
+                status = process.status()
+                if status != psutil.STATUS_ZOMBIE:
+                    alive.append(
+                        f"{pid} ({status}, parent {process.ppid()}, group {os.getpgid(pid)}): "
+                        + " ".join(process.cmdline())[:200]
+                    )
+        except (psutil.NoSuchProcess, ProcessLookupError):
             continue
-    return not alive
+    return alive
+
+
+def _wait_gone(pids: set[int]) -> None:
+    _wait(
+        lambda: not _alive(pids),
+        "the solver's processes to end",
+        PROCESS_GONE_S,
+        detail=lambda: "; still running: " + "; ".join(_alive(pids)),
+    )
 
 
 def _start_long_run(api: Api, week: str, token: str) -> tuple[str, set[int]]:
@@ -113,7 +141,9 @@ def _start_long_run(api: Api, week: str, token: str) -> tuple[str, set[int]]:
     assert run["state"] == "RUNNING" and "visits covered" in run["progress"]
     assert run["visitsTotal"] == DEMO_VISITS and 0 < run["visitsCovered"] <= DEMO_VISITS
     assert run["startedAt"] and run["timeLimitSeconds"] == 120.0
-    return started["id"], _solvers(before)
+    solvers = _solvers(before)
+    assert len(solvers) > 1, "the run is solved in a process group of its own, with its workers"
+    return started["id"], solvers
 
 
 def test_a_running_run_shows_progress_and_cancelling_it_stops_its_processes(
@@ -121,12 +151,11 @@ def test_a_running_run_shows_progress_and_cancelling_it_stops_its_processes(
 ) -> None:
     _, coordinator = world.user("coordinator", organization_id=DEMO_ORG)
     run_id, solvers = _start_long_run(api, demo_week, coordinator)
-    assert solvers, "the run is solved in a process of its own"
 
     cancelled = api.data(CANCEL, {"id": run_id}, token=coordinator)["cancelRotaRun"]
     assert cancelled["__typename"] == "RotaRunCancelled"
     assert cancelled["run"]["state"] == "CANCELLED" and cancelled["run"]["finishedAt"]
-    _wait(lambda: _gone(solvers), "the solver's processes to end", PROCESS_GONE_S)
+    _wait_gone(solvers)
 
     run = api.data(PROGRESS, {"id": run_id}, token=coordinator)["rotaRun"]
     assert run["state"] == "CANCELLED" and run["error"] == "cancelled by a coordinator"
@@ -151,7 +180,7 @@ def test_a_cancel_written_by_another_server_process_stops_the_solver(
         store=api.store, run_id=run_id, at=utc_now(), reason="cancelled"
     )
     assert moved.ok
-    _wait(lambda: _gone(solvers), "the solver's processes to end", PROCESS_GONE_S)
+    _wait_gone(solvers)
     run = wait_for_run(api, run_id, coordinator, fields="solverStatus assignments { visitId }")
     assert run["state"] == "CANCELLED" and run["assignments"] == []
 
