@@ -528,10 +528,11 @@ def integer_relaxation(compiled: CompiledWeek, *, time_limit: float) -> WholeRel
         return WholeRelaxation(None)
     rows, share_of = built
     coverage = np.array(rows.profit)
+    model = _WholeModel.of(rows)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage") as beside:
-        covering = beside.submit(_whole, rows, coverage, time_limit - (time.monotonic() - began))
-        contract = _whole(
-            rows, coverage + np.array(rows.bonus), time_limit - (time.monotonic() - began)
+        covering = beside.submit(model.solve, coverage, time_limit - (time.monotonic() - began))
+        contract = model.solve(
+            coverage + np.array(rows.bonus), time_limit - (time.monotonic() - began)
         )
         covered = covering.result()
     bound = None
@@ -542,23 +543,34 @@ def integer_relaxation(compiled: CompiledWeek, *, time_limit: float) -> WholeRel
     return WholeRelaxation(bound, _whole_pairs(contract, share_of), _whole_pairs(covered, share_of))
 
 
-def _whole(rows: _LinearProgram, objective: FloatArray, left: float) -> OptimizeResult | None:
-    """HiGHS's branch and bound maximising ``objective`` over ``rows``, every variable whole,
-    within ``left`` seconds (None if there is no time)."""
-    if left <= 0.1:
-        return None
-    a_ub, a_eq = rows.matrices()
-    constraints = [LinearConstraint(a_ub, -np.inf, np.array(rows.ub_rhs))]
-    if len(rows.eq_rhs):
-        equal = np.array(rows.eq_rhs)
-        constraints.append(LinearConstraint(a_eq, equal, equal))
-    return milp(
-        -objective,
-        constraints=constraints,
-        integrality=np.ones(len(objective)),
-        bounds=Bounds(np.array(rows.lower), np.array(rows.upper)),
-        options={"time_limit": left},
-    )
+@dataclass(frozen=True)
+class _WholeModel:
+    """``rows`` as HiGHS's branch and bound takes them, built once for both objectives."""
+
+    constraints: list[LinearConstraint]
+    bounds: Bounds
+
+    @classmethod
+    def of(cls, rows: _LinearProgram) -> _WholeModel:
+        a_ub, a_eq = rows.matrices()
+        constraints = [LinearConstraint(a_ub, -np.inf, np.array(rows.ub_rhs))]
+        if len(rows.eq_rhs):
+            equal = np.array(rows.eq_rhs)
+            constraints.append(LinearConstraint(a_eq, equal, equal))
+        return cls(constraints, Bounds(np.array(rows.lower), np.array(rows.upper)))
+
+    def solve(self, objective: FloatArray, left: float) -> OptimizeResult | None:
+        """HiGHS's branch and bound maximising ``objective``, every variable whole, within
+        ``left`` seconds (None if there is no time)."""
+        if left <= 0.1:
+            return None
+        return milp(
+            -objective,
+            constraints=self.constraints,
+            integrality=np.ones(len(objective)),
+            bounds=self.bounds,
+            options={"time_limit": left},
+        )
 
 
 def _whole_pairs(result: OptimizeResult | None, share_of: dict[tuple[int, int], int]) -> Shares:
